@@ -1,0 +1,62 @@
+# Two commands for a fresh clone: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app ujisim.app
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install translations run test lint format lock messages bench clean
+
+install: $(STAMP)
+
+# dlib-bin is the prebuilt dlib; face_recognition asks for `dlib` in its metadata, so it goes in
+# with --no-deps after it (building dlib from source takes ~10 minutes). setuptools<81 because
+# face_recognition_models imports pkg_resources.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -c constraints.txt pip 'setuptools<81' wheel
+	$(BIN)/python -m pip install -q -c constraints.txt dlib-bin
+	$(BIN)/python -m pip install -q -c constraints.txt --no-deps face_recognition==1.3.0
+	$(BIN)/python -m pip install -q -c constraints.txt --no-build-isolation -e '.[dev]'
+	touch $@
+
+translations: install
+	$(BIN)/pybabel compile -d ujisim/translations
+
+run: translations
+	$(FLASK) db upgrade
+	$(FLASK) seed demo
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'ujisim.app:create_app()'
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Refresh the pins after changing pyproject.toml.
+lock: install
+	{ $(BIN)/python -m pip freeze --all --exclude-editable | grep -iv '^ujisim'; } | sort -f > constraints.txt
+
+# Refresh messages.pot and the catalogues after changing user-facing text.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o ujisim/translations/messages.pot .
+	$(BIN)/pybabel update -i ujisim/translations/messages.pot -d ujisim/translations --no-fuzzy-matching
+
+bench: translations
+	$(BIN)/python bench/http_baseline.py
+	$(BIN)/python bench/exam_load.py
+	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/face_bench.py
+	$(BIN)/python bench/stats_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,301 @@
+"""Exam load: N simulated candidates each log in, start an exam, fetch the paper, save 30
+answers and submit, against gunicorn (2 workers) on SQLite (WAL) and, when a PostgreSQL URL is
+given, on PostgreSQL. /healthz throughput is measured against the same server in the same run, and
+answer saves are reported as a ratio to it. The bank has 5,000 items (synthetic, generated here).
+
+    .venv/bin/python bench/exam_load.py [--candidates 200] [--concurrency 4]
+        [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+
+Candidates start one after another (so exam-start latency is service time, not queueing), then
+answer concurrently. Prints JSON. Targets (issue 4): answer-save >= 0.5 x /healthz with p99 <=
+50 ms on PostgreSQL; exam start p50 <= 10 ms with the 5,000-item bank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-password-12345"  # noqa: S105 (synthetic users of a throwaway database)
+CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+IN_PROCESS = 30  # extra candidates whose exam start is timed inside the process (no HTTP)
+
+
+def percentiles(samples: list[float]) -> dict:
+    cuts = statistics.quantiles(samples, n=100)
+    return {
+        k: round(v * 1000, 2)
+        for k, v in (("p50_ms", cuts[49]), ("p95_ms", cuts[94]), ("p99_ms", cuts[98]))
+    }
+
+
+def prepare(url: str, workdir: Path, candidates: int) -> None:
+    """Migrate, load a 5,000-item bank, create the candidates (outside the measurement)."""
+    from ujisim.accounts.models import UserRole
+    from ujisim.accounts.passwords import hash_password
+    from ujisim.accounts.services import _new_user
+    from ujisim.app import create_app
+    from ujisim.core.db import get_session
+    from ujisim.core.security import Role
+    from ujisim.question_bank.content import ItemContent, Option
+    from ujisim.question_bank.services import import_contents
+
+    app = create_app({"INSTANCE_PATH": str(workdir), "DATABASE_URL": url, "JOBS_BACKEND": "eager"})
+    with app.app_context():
+        from alembic import command
+
+        from ujisim.core.db import run_alembic
+
+        run_alembic(command.upgrade, "head")
+        categories = [
+            ("persepsi_bahaya", "perilaku_etika"),
+            ("wawasan", "hak_utama"),
+            ("pengetahuan", "rambu"),
+            ("pengetahuan", "kecepatan"),
+        ]
+        items = [
+            ItemContent(
+                code=f"{chr(65 + n // 1000)}{chr(65 + n % 26)}-{n % 1000:03d}",
+                classes=("A", "C") if n % 3 else (("A",) if n % 2 else ("C",)),
+                category=categories[n % 4][0],
+                topic=categories[n % 4][1],
+                stem=f"Soal uji beban nomor {n}?",
+                options=tuple(Option(f"Pilihan {k} soal {n}", k == n % 4) for k in range(4)),
+                explanation="-",
+                legal_basis="UU 22/2009",
+                difficulty=1 + n % 3,
+            )
+            for n in range(5000)
+        ]
+        session = get_session()
+        import_contents(session, items)
+        password_hash = hash_password(PASSWORD)
+        for n in range(candidates + IN_PROCESS):
+            user = _new_user(
+                email=f"calon{n}@bench.id",
+                full_name=f"Calon {n}",
+                password_hash=password_hash,
+                date_of_birth=date(1995, 1, 1),
+            )
+            user.roles = [UserRole(role=Role.APPLICANT)]
+            session.add(user)
+        session.commit()
+    from ujisim.core.db import get_db
+
+    get_db(app).dispose()
+
+
+def server(url: str, workdir: Path):
+    """gunicorn (2 workers) on the prepared database; yields the base URL's (process, base)."""
+    from tests.support import gunicorn
+
+    env = {
+        "UJISIM_INSTANCE_PATH": str(workdir),
+        "UJISIM_DATABASE_URL": url,
+        "UJISIM_LOGIN_RATE_LIMIT": "100000 per minute",
+        # the load is the exam itself: no camera check before begin (proctoring has its bench)
+        "UJISIM_PROCTOR_REQUIRED": "0",
+    }
+    return gunicorn(env, args=["--backlog", "2048"])
+
+
+async def healthz_rate(base: str, seconds: float, concurrency: int) -> dict:
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def worker(client):
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            response = await client.get("/healthz")
+            response.raise_for_status()
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {"requests_per_s": round(len(latencies) / elapsed, 1), **percentiles(latencies)}
+
+
+async def begin(client: httpx.AsyncClient, n: int, starts: list, errors: list):
+    """Log in and start an exam; the start itself is timed. Returns (public id, token)."""
+    token = CSRF.search((await client.get("/login")).text).group(1)
+    login = await client.post(
+        "/login", data={"csrf_token": token, "email": f"calon{n}@bench.id", "password": PASSWORD}
+    )
+    if login.status_code != 302:
+        errors.append(f"login {login.status_code}")
+        return None
+    token = CSRF.search((await client.get("/ujian/")).text).group(1)
+    t0 = time.perf_counter()
+    start = await client.post("/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A"})
+    starts.append(time.perf_counter() - t0)
+    if start.status_code != 302:
+        errors.append(f"start {start.status_code}")
+        return None
+    public_id = start.headers["location"].rsplit("/", 1)[-1]
+    await client.post(f"/ujian/{public_id}/begin", data={"csrf_token": token})
+    return public_id, token
+
+
+async def work(client: httpx.AsyncClient, public_id: str, token: str, saves: list, errors: list):
+    """Fetch the paper, save 30 answers (each timed) and submit."""
+    paper = (await client.get(f"/api/v1/exam/attempts/{public_id}")).json()
+    headers = {"X-CSRFToken": token}
+    for q in paper["questions"]:
+        t0 = time.perf_counter()
+        saved = await client.post(
+            f"/api/v1/exam/attempts/{public_id}/answers",
+            headers=headers,
+            json={"position": q["position"], "choice": 0, "seq": q["position"] + 1},
+        )
+        saves.append(time.perf_counter() - t0)
+        if saved.status_code != 200:
+            errors.append(f"save {saved.status_code}")
+    done = await client.post(f"/api/v1/exam/attempts/{public_id}/submit", headers=headers)
+    if done.status_code != 200:
+        errors.append(f"submit {done.status_code}")
+
+
+async def exam_run(base: str, candidates: int, concurrency: int) -> dict:
+    """Phase 1: candidates start one after another (exam-start latency without queueing).
+    Phase 2: all of them answer and submit with ``concurrency`` connections at a time."""
+    starts: list[float] = []
+    saves: list[float] = []
+    errors: list[str] = []
+    clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(candidates)]
+    try:
+        started = []
+        for n, client in enumerate(clients):
+            begun = await begin(client, n, starts, errors)
+            if begun:
+                started.append((client, *begun))
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(client, public_id, token):
+            async with gate:
+                await work(client, public_id, token, saves, errors)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(one(*entry) for entry in started))
+        elapsed = time.perf_counter() - t0
+    finally:
+        for client in clients:
+            await client.aclose()
+    return {
+        "candidates": candidates,
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+        "exam_start_sequential": percentiles(starts),
+        "answer_phase_s": round(elapsed, 1),
+        # the save endpoint alone: saves / time spent in saves, across the connections
+        "answer_save": {
+            "requests": len(saves),
+            "requests_per_s": round(len(saves) / (sum(saves) / concurrency), 1),
+            **percentiles(saves),
+        },
+    }
+
+
+def in_process_starts(url: str, workdir: Path, first: int) -> dict:
+    """Exam start as service time: the Flask test client, no HTTP, no client overhead."""
+    from tests.support import Browser
+    from ujisim.app import create_app
+    from ujisim.core.db import get_db
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(workdir),
+            "DATABASE_URL": url,
+            "JOBS_BACKEND": "eager",
+            "LOGIN_RATE_LIMIT": "100000 per minute",
+            "PROCTOR_REQUIRED": False,
+        }
+    )
+    app.test_client_class = Browser
+    times = []
+    for n in range(first, first + IN_PROCESS):
+        client = app.test_client()
+        client.login(f"calon{n}@bench.id", PASSWORD)
+        token = client.csrf_token()
+        t0 = time.perf_counter()
+        response = client.post("/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A"})
+        times.append(time.perf_counter() - t0)
+        assert response.status_code == 302, response.status_code
+    get_db(app).dispose()
+    return percentiles(times)
+
+
+def run_backend(name: str, url: str, args) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        prepare(url, workdir, args.candidates)
+        with server(url, workdir) as (_process, base):
+            asyncio.run(healthz_rate(base, 2, args.concurrency))  # warm-up
+            healthz = asyncio.run(healthz_rate(base, args.seconds, args.concurrency))
+            exams = asyncio.run(exam_run(base, args.candidates, args.concurrency))
+        exams["exam_start_in_process"] = in_process_starts(url, workdir, args.candidates)
+    return {
+        "backend": name,
+        "healthz": healthz,
+        **exams,
+        "answer_save_to_healthz_ratio": round(
+            exams["answer_save"]["requests_per_s"] / healthz["requests_per_s"], 3
+        ),
+    }
+
+
+@contextmanager
+def pg_database(base_url: str):
+    sys.path.insert(0, str(ROOT))
+    from tests.support import temporary_pg_database
+
+    with temporary_pg_database(base_url) as url:
+        yield url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=200)
+    # two connections per gunicorn worker keep both busy without measuring queueing
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--postgresql", default=os.environ.get("UJISIM_TEST_DATABASE_URL"))
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(run_backend("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", args))
+    if args.postgresql:
+        with pg_database(args.postgresql) as url:
+            results.append(run_backend("postgresql", url, args))
+    print(
+        json.dumps(
+            {
+                "benchmark": "exam_load",
+                "bank_items": 5000,
+                "server": "gunicorn, 2 workers",
+                "cpu_count": os.cpu_count(),
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

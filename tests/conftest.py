@@ -1,0 +1,138 @@
+"""Fixtures: an app per test on a rolled-back transaction, on SQLite and (when
+UJISIM_TEST_DATABASE_URL is set) again on PostgreSQL; factories; a browser-like client."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import pytest
+
+from tests.support import PG_URL, REDIS_URL, Browser, FrozenClock, migrate, temporary_pg_database
+from ujisim.app import create_app
+from ujisim.core.db import get_db, get_session
+from ujisim.core.security import Role
+
+# Redis-backed tests need the running Redis; CI sets UJISIM_TEST_REDIS_URL (README: Configuration).
+collect_ignore = [] if REDIS_URL else ["core/test_redis.py", "proctoring/test_celery.py"]
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+DEFAULT_PASSWORD = "kunci-rahasia-uji-2026"
+
+
+def _test_config(tmp_path, url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "STORAGE_DIR": str(tmp_path / "files"),
+        "JOBS_BACKEND": "eager",
+        "SHOW_OUTBOX": True,
+        "SMTP_HOST": None,
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    """A migrated database for the whole run, one per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        migrate(create_app(_test_config(tmp_path_factory.mktemp("m"), url)))
+        yield url
+        return
+    with temporary_pg_database(PG_URL) as url:
+        migrate(create_app(_test_config(tmp_path_factory.mktemp("m"), url)))
+        yield url
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    """Extra config for the ``app`` fixture; override in a test module to change it."""
+    return _test_config(tmp_path, database_url)
+
+
+@pytest.fixture
+def app(app_config):
+    """An app whose every session is a savepoint in one transaction rolled back after the test."""
+    app = create_app(app_config)
+    app.test_client_class = Browser
+    database = get_db(app)
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.bind_to(connection)
+    with app.app_context():
+        yield app
+    database.bind_to(None)
+    outer.rollback()
+    connection.close()
+    database.dispose()
+
+
+@pytest.fixture
+def client(app) -> Browser:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """The session of the test's app context (a savepoint inside the test transaction)."""
+    return get_session()
+
+
+@pytest.fixture
+def frozen_clock(app) -> FrozenClock:
+    clock = FrozenClock()
+    app.config["CLOCK"] = clock
+    return clock
+
+
+@functools.cache
+def _hash(password: str) -> str:
+    from ujisim.accounts.passwords import hash_password
+
+    return hash_password(password)
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a committed user: ``make_user(Role.EXAMINER, email=..., password=...)``."""
+    from ujisim.accounts.models import UserRole
+    from ujisim.accounts.services import _new_user
+
+    def make(*roles: Role, email: str | None = None, password: str = DEFAULT_PASSWORD, **fields):
+        n = next(_counter)
+        user = _new_user(
+            email=email or f"user{n}@example.id",
+            full_name=fields.pop("full_name", f"Pengguna {n}"),
+            password_hash=_hash(password),
+            **fields,
+        )
+        user.roles = [UserRole(role=r) for r in (roles or (Role.APPLICANT,))]
+        db.add(user)
+        db.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client, make_user):
+    """Log the client in as a new user with ``roles``; returns the user."""
+
+    def do(*roles: Role, **fields):
+        user = make_user(*roles, **fields)
+        response = client.login(user.email, DEFAULT_PASSWORD)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return do

@@ -1,0 +1,113 @@
+"""A live server on a committed SQLite database, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import _test_config
+from tests.support import migrate
+from ujisim.app import create_app
+from ujisim.core.db import get_db, get_session
+from ujisim.question_bank.content import load_dir
+from ujisim.question_bank.services import import_contents
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The app behind the live server (tests use its app context to set up data)."""
+    return _live_app(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The app served over HTTP by a thread; base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    get_db(live_app).dispose()
+
+
+def _live_app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("live")
+    # Webcam proctoring off for the exam-flow tests; test_proctoring.py turns it on for its own.
+    config = _test_config(
+        tmp, f"sqlite:///{tmp / 'live.db'}", TESTING=False, PROCTOR_REQUIRED=False
+    )
+    app = create_app(config)
+    migrate(app)
+    with app.app_context():  # the shipped question bank, published (practice pages need it)
+        session = get_session()
+        import_contents(session, load_dir()[0])
+        session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A phone-sized page (360 px wide) that fails the test on any CSP violation or JS error."""
+    context = browser.new_context(viewport={"width": 360, "height": 760}, locale="id-ID")
+    page = context.new_page()
+    problems: list[str] = []
+    # Error statuses of pages are expected (a refused form is 422); CSP violations and script
+    # errors are not.
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not m.text.startswith("Failed to load resource")
+            and problems.append(m.text)
+        ),
+    )
+    # Expected failures: requests made while a test has switched the network off, and loads a
+    # navigation cancelled (the browser aborts what the old page was still fetching).
+    expected = {"net::ERR_INTERNET_DISCONNECTED", "net::ERR_ABORTED"}
+    page.on(
+        "requestfailed",
+        lambda r: (
+            r.failure not in expected and problems.append(f"request failed: {r.url} {r.failure}")
+        ),
+    )
+    page.on("response", lambda r: r.status == 404 and problems.append(f"404: {r.url}"))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    yield page
+    context.close()
+    assert problems == []
+
+
+@pytest.fixture
+def shot(page, request):
+    """``shot("name")`` keeps a screenshot in tests/e2e/screenshots (git-ignored)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png".replace("[", "-").replace("]", "")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,172 @@
+"""A SIM C exam in real Chromium at 360 px: answers, 20 s without network, reload, submit."""
+
+import re
+import time
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.conftest import DEFAULT_PASSWORD, _hash
+from ujisim.accounts.models import UserRole
+from ujisim.accounts.services import _new_user
+from ujisim.core.db import get_session
+from ujisim.core.security import Role
+from ujisim.exam.models import AnswerStep, Attempt
+
+pytestmark = pytest.mark.e2e
+
+
+def add_applicant(live_app, email: str, name: str) -> None:
+    """An applicant (born 1 January 2000) in the live server's database."""
+    with live_app.app_context():
+        session = get_session()
+        user = _new_user(
+            email=email,
+            full_name=name,
+            password_hash=_hash(DEFAULT_PASSWORD),
+            date_of_birth=date(2000, 1, 1),
+        )
+        user.roles = [UserRole(role=Role.APPLICANT)]
+        session.add(user)
+        session.commit()
+
+
+def log_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Surel (e-mail)").fill(email)
+    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+
+
+@pytest.fixture
+def candidate(live_app):
+    add_applicant(live_app, "ujian-e2e@example.id", "Rudi Hartono")
+
+
+def saved_answers(live_app, public_id) -> int:
+    with live_app.app_context():
+        session = get_session()
+        attempt = session.scalars(select(Attempt).where(Attempt.public_id == public_id)).one()
+        return len(
+            session.scalars(select(AnswerStep).where(AnswerStep.attempt_id == attempt.id)).all()
+        )
+
+
+def test_exam_survives_a_lost_network_and_a_reload(page, live_server, live_app, candidate, shot):
+    log_in(page, live_server, "ujian-e2e@example.id")
+    page.get_by_role("navigation").get_by_role("link", name="Ujian teori").click()
+    page.get_by_label("SIM C (sepeda motor)", exact=False).check()
+    page.get_by_role("button", name="Mulai ujian baru").click()
+    page.get_by_role("button", name="Mulai ujian").click()
+
+    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    public_id = page.url.rstrip("/").split("/")[-1]
+    page.locator(".option").nth(1).click()
+    expect(page.locator("#save-status")).to_have_text("Semua jawaban tersimpan.")
+    assert saved_answers(live_app, public_id) == 1
+    shot("question")
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Berikutnya").click()
+    page.locator(".option").nth(0).click()
+    page.get_by_role("button", name="Berikutnya").click()
+    page.locator(".option").nth(2).click()
+    expect(page.locator("#save-status")).to_contain_text("2 jawaban menunggu")
+    shot("offline")
+    time.sleep(20)
+    assert saved_answers(live_app, public_id) == 1
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_have_text("Semua jawaban tersimpan.", timeout=20000)
+    assert saved_answers(live_app, public_id) == 3
+
+    page.reload()
+    expect(page.locator("#q-number")).to_have_text("Soal 3 dari 30")
+    expect(page.locator(".option").nth(2)).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#answered")).to_have_text("3")
+    minutes = int(page.locator("#timer").inner_text().split(":")[0])
+    assert 28 <= minutes <= 29
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_role("button", name="Selesai dan kirim").click()
+    expect(page.locator("#confirm-text")).to_contain_text("Belum dijawab: 4, 5, 6")
+    shot("confirm")
+    page.get_by_role("button", name="Kirim sekarang").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hasil ujian")
+    expect(page.locator(".verdict")).to_contain_text("Tidak lulus")
+    shot("result")
+
+
+@pytest.fixture
+def avis_blueprint(live_app):
+    """SIM A with a 4-second limit per question for this test, then back to the defaults."""
+    from ujisim.core import clock
+    from ujisim.exam.models import ExamBlueprint
+    from ujisim.exam.policy import current_blueprint
+
+    def new_version(limit):
+        with live_app.app_context():
+            session = get_session()
+            version = current_blueprint(session, "A").version + 1
+            session.add(
+                ExamBlueprint(
+                    vehicle_class="A",
+                    version=version,
+                    item_time_limit_s=limit,
+                    created_at=clock.now(),
+                )
+            )
+            session.commit()
+
+    new_version(4)
+    yield
+    new_version(None)
+
+
+def test_avis_mode_moves_on_when_a_question_times_out(
+    page, live_server, live_app, avis_blueprint, shot
+):
+    add_applicant(live_app, "avis-e2e@example.id", "Sinta")
+    log_in(page, live_server, "avis-e2e@example.id")
+    page.goto(f"{live_server}/ujian/")
+    page.get_by_label("SIM A (mobil)", exact=False).check()
+    page.get_by_role("button", name="Mulai ujian baru").click()
+    page.get_by_role("button", name="Mulai ujian").click()
+    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    expect(page.locator("#item-timer")).to_contain_text("Soal ini: sisa")
+    expect(page.locator("#q-number")).to_have_text("Soal 2 dari 30", timeout=8000)
+    expect(page.locator(".grid .cell").first).to_have_class(re.compile("closed"))
+    page.get_by_role("button", name="Soal 1", exact=True).click()
+    expect(page.locator(".option").first).to_be_disabled()
+    time.sleep(1.5)  # looking back at a closed question does not bounce the candidate away
+    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    shot("avis-closed")
+
+
+def test_an_ended_session_keeps_the_answers_until_the_next_login(page, live_server, live_app, shot):
+    add_applicant(live_app, "sesi-e2e@example.id", "Dodi")
+    log_in(page, live_server, "sesi-e2e@example.id")
+    page.goto(f"{live_server}/ujian/")
+    page.get_by_label("SIM C (sepeda motor)", exact=False).check()
+    page.get_by_role("button", name="Mulai ujian baru").click()
+    page.get_by_role("button", name="Mulai ujian").click()
+    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    public_id = page.url.rstrip("/").split("/")[-1]
+
+    page.context.clear_cookies()  # the session ends (expired, or logged out elsewhere)
+    page.locator(".option").nth(1).click()
+    expect(page.locator("#fatal")).to_contain_text("Sesi Anda telah berakhir")
+    assert saved_answers(live_app, public_id) == 0
+    queued = page.evaluate(f"JSON.parse(localStorage.getItem('ujisim:{public_id}:queue'))")
+    assert [step["choice"] for step in queued] == [1]
+    shot("session-ended")
+
+    # log in again in the same browser (its cookie jar), as another tab would
+    login_page = page.context.request.get(f"{live_server}/login").text()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', login_page).group(1)
+    form = {"csrf_token": token, "email": "sesi-e2e@example.id", "password": DEFAULT_PASSWORD}
+    page.context.request.post(f"{live_server}/login", form=form, max_redirects=0)
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.locator("#save-status")).to_have_text("Semua jawaban tersimpan.")
+    assert saved_answers(live_app, public_id) == 1

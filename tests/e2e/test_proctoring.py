@@ -1,0 +1,361 @@
+"""Webcam proctoring in real Chromium with a fake camera: a Y4M made from a registry photo
+(tests/webcam.py) is the camera, frames go through getUserMedia -> canvas -> JPEG -> the server
+-> the face library. One Chromium per video file.
+
+- the right person turning the head passes the identity check, sits the exam, and when another
+  person takes over the same exam (a second browser whose camera shows someone else) the exam is
+  paused and the case shows in the examiners' review queue;
+- a still photo of the right person fails liveness; another person fails identity;
+- the camera check names each problem a candidate meets: camera refused (then allowed, with Try
+  again), no camera, a dark room, several faces; with two cameras the candidate chooses one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.conftest import DEFAULT_PASSWORD, _hash
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.faces import face_photo
+from tests.webcam import make_y4m, turn_head
+from ujisim.accounts.models import UserRole
+from ujisim.accounts.services import _new_user
+from ujisim.core.db import get_session
+from ujisim.core.security import Role
+from ujisim.exam.models import Attempt
+from ujisim.proctoring import consent, reference
+from ujisim.proctoring.faces import load_image, reference_encoding
+from ujisim.proctoring.models import IdentityCheck, Observation
+
+pytestmark = pytest.mark.e2e
+
+
+def webcam_view(name: str) -> tuple[np.ndarray, tuple]:
+    """A registry photo framed like a laptop camera (640x480, face a third of the width)."""
+    image = load_image(face_photo(name).read_bytes())
+    top, right, bottom, left = reference_encoding(image).box
+    cx, cy, width = (left + right) / 2, (top + bottom) / 2, (right - left) * 3
+    region = (cx - width / 2, cy - width * 3 / 8, cx + width / 2, cy + width * 3 / 8)
+    frame = np.asarray(Image.fromarray(image).crop(tuple(map(round, region))).resize((640, 480)))
+    return frame, reference_encoding(frame).box
+
+
+def turning(frame: np.ndarray, box) -> list[np.ndarray]:
+    """A head looking at the camera, turning left (held), back, turning right (held), back: a
+    loop of about 3.6 s, so that any 7 s of it holds both turns in both orders (the server picks
+    the order at random and the fake camera cannot follow it)."""
+    ramp = (
+        [turn_head(frame, box, -a) for a in (15, 30)],
+        [turn_head(frame, box, a) for a in (15, 30)],
+    )
+    left, right = turn_head(frame, box, -45), turn_head(frame, box, 45)
+    return [
+        frame,
+        frame,
+        *ramp[0],
+        left,
+        left,
+        left,
+        *ramp[0][::-1],
+        frame,
+        frame,
+        *ramp[1],
+        right,
+        right,
+        right,
+        *ramp[1][::-1],
+    ]
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory):
+    """Y4M files: each person turning the head left and right (looping), and a still photo."""
+    folder = tmp_path_factory.mktemp("webcam")
+    out = {}
+    for who, photo in (("candidate", "obama.jpg"), ("impostor", "biden.jpg")):
+        frame, box = webcam_view(photo)
+        turns = turning(frame, box)
+        out[f"{who}_turning"] = make_y4m(
+            turns, folder / f"{who}-turning.y4m", frames=3 * len(turns)
+        )
+        out[f"{who}_still"] = make_y4m(frame, folder / f"{who}-still.y4m", frames=10)
+        if who == "candidate":  # the same view in a room without light
+            dark = (frame * 0.08).astype(np.uint8)
+            out["dark"] = make_y4m(dark, folder / "dark.y4m", frames=10)
+    crowd = np.asarray(Image.open(face_photo("t1.jpg")).convert("RGB").resize((640, 480)))
+    out["crowd"] = make_y4m(crowd, folder / "crowd.y4m", frames=10)
+    return out
+
+
+@pytest.fixture
+def proctoring_on(live_app):
+    """Proctoring required, a snapshot every 2 s and a pause after 2 mismatches, for these
+    tests only (the live app is shared with the other browser tests)."""
+    saved = {
+        k: live_app.config[k]
+        for k in ("PROCTOR_REQUIRED", "PROCTOR_SNAPSHOT_INTERVAL_S", "PROCTOR_PAUSE_AFTER")
+    }
+    live_app.config.update(
+        PROCTOR_REQUIRED=True, PROCTOR_SNAPSHOT_INTERVAL_S=2, PROCTOR_PAUSE_AFTER=2
+    )
+    yield
+    live_app.config.update(saved)
+
+
+@pytest.fixture
+def camera(browser, videos):
+    """``camera("candidate_turning")``: a phone-sized page in a Chromium whose camera plays that
+    video. Like the ``page`` fixture, it fails the test on script errors or CSP violations.
+
+    ``camera(devices="device-count=0")``: Chromium's own fake cameras instead (here none);
+    ``allowed=False``: the site has no camera permission, so getUserMedia is refused."""
+    launched, problems = [], []
+
+    def open_page(video: str | None = None, *, devices: str = "", allowed: bool = True):
+        fake = "--use-fake-device-for-media-stream" + (f"={devices}" if devices else "")
+        args = [*CHROMIUM_ARGS, fake]
+        if video:
+            args.append(f"--use-file-for-fake-video-capture={videos[video]}")
+        if allowed:
+            args.append("--use-fake-ui-for-media-stream")
+        chromium = browser.browser_type.launch(executable_path=CHROMIUM, args=args)
+        launched.append(chromium)
+        context = chromium.new_context(
+            viewport={"width": 360, "height": 760},
+            locale="id-ID",
+            permissions=["camera"] if allowed else [],
+        )
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: (
+                m.type == "error"
+                and not m.text.startswith("Failed to load resource")
+                and problems.append(m.text)
+            ),
+        )
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("response", lambda r: r.status == 404 and problems.append(f"404: {r.url}"))
+        return page
+
+    yield open_page
+    for chromium in launched:
+        chromium.close()
+    assert problems == []
+
+
+def add_candidate(live_app, email: str, *, ready: bool = False) -> None:
+    """An applicant born in 2000; ``ready``: consent given and the photo on file already."""
+    with live_app.app_context():
+        session = get_session()
+        user = _new_user(
+            email=email,
+            full_name="Calon Pengemudi",
+            password_hash=_hash(DEFAULT_PASSWORD),
+            date_of_birth=date(2000, 1, 1),
+        )
+        user.roles = [UserRole(role=Role.APPLICANT)]
+        session.add(user)
+        session.flush()
+        if ready:
+            consent.record_consent(session, user, locale="id", ip=None, user_agent=None)
+            reference.set_reference_photo(session, user, face_photo("obama.jpg").read_bytes())
+        session.commit()
+
+
+def log_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Surel (e-mail)").fill(email)
+    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).not_to_have_url(f"{live_server}/login")
+
+
+def new_exam(page, live_server) -> str:
+    page.goto(f"{live_server}/ujian/")
+    page.locator("input[name=vehicle_class][value=C]").check()
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator("#proctor-gate")).to_be_visible()
+    return page.url.rstrip("/").split("/")[-1]
+
+
+def wait_for(condition, seconds: float = 90):
+    """Poll ``condition`` (analysis runs after the request's commit) until it holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    return condition()
+
+
+def in_db(live_app, fn):
+    with live_app.app_context():
+        return fn(get_session())
+
+
+def test_the_right_person_passes_and_another_person_mid_exam_is_flagged(
+    camera, page, live_server, live_app, proctoring_on
+):
+    add_candidate(live_app, "wajah-e2e@example.id")
+    candidate = camera("candidate_turning")
+    log_in(candidate, live_server, "wajah-e2e@example.id")
+    public_id = new_exam(candidate, live_server)
+    expect(candidate.locator("#begin")).to_be_disabled()
+
+    candidate.locator("#gate-consent a").click()
+    expect(candidate.locator("#consent-text")).to_be_visible()
+    candidate.locator("#consent-agree").click()
+    candidate.locator("#photo").set_input_files(face_photo("obama.jpg"))
+    candidate.locator("form.form button[type=submit]").click()
+
+    expect(candidate).to_have_url(f"{live_server}/pengawasan/ujian/{public_id}/cek")
+    expect(candidate.locator("#identity-start")).to_be_enabled(timeout=60_000)
+    assert candidate.evaluate("document.getElementById('preview').videoWidth") == 640
+    candidate.locator("#identity-start").click()
+    expect(candidate).to_have_url(f"{live_server}/ujian/{public_id}", timeout=90_000)
+    expect(candidate.locator("#gate-identity.done")).to_be_visible()
+    candidate.locator("#begin").click()
+    expect(candidate.locator("#q-number")).to_be_visible()
+    expect(candidate.locator("#proctor-video")).to_be_visible()
+    candidate.locator(".option").nth(1).click()
+    expect(candidate.locator("#save-status")).to_have_text("Semua jawaban tersimpan.")
+    assert candidate.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    def findings():
+        def query(session):
+            attempt = session.scalars(select(Attempt).where(Attempt.public_id == public_id)).one()
+            rows = session.scalars(select(Observation).order_by(Observation.id)).all()
+            return attempt.state, [o.finding for o in rows if o.kind == "snapshot"]
+
+        return in_db(live_app, query)
+
+    assert wait_for(lambda: "ok" in findings()[1]), findings()
+    candidate.context.close()  # the candidate leaves; somebody else carries on with the exam
+
+    impostor = camera("impostor_still")
+    log_in(impostor, live_server, "wajah-e2e@example.id")
+    impostor.goto(f"{live_server}/ujian/{public_id}")
+    expect(impostor.locator("#proctor-paused")).to_be_visible(timeout=90_000)
+    state, seen = findings()
+    assert state == "paused"
+    assert seen[-2:] == ["different_person", "different_person"]
+    expect(impostor.locator("#fatal")).to_be_visible()  # the exam page stops taking answers
+
+    # the examiner finds the case in the queue and sees the other face in the timeline
+    add_examiner(live_app, "penguji-e2e@example.id")
+    log_in(page, live_server, "penguji-e2e@example.id")
+    page.goto(f"{live_server}/examiner/proctoring/")
+    row = page.locator(f'#review-queue tr[data-attempt="{public_id}"]')
+    expect(row).to_be_visible()
+    row.get_by_role("link").click()
+    expect(page.locator('#timeline li[data-finding="different_person"]').first).to_be_visible()
+    expect(page.locator("#case-reference")).to_be_visible()
+
+
+def add_examiner(live_app, email: str) -> None:
+    with live_app.app_context():
+        session = get_session()
+        user = _new_user(email=email, full_name="Penguji", password_hash=_hash(DEFAULT_PASSWORD))
+        user.roles = [UserRole(role=Role.EXAMINER)]
+        session.add(user)
+        session.commit()
+
+
+@pytest.mark.parametrize(
+    ("video", "reason"),
+    [("candidate_still", "still"), ("impostor_turning", "different_person")],
+)
+def test_a_still_photo_or_another_person_fails_the_check(
+    camera, live_server, live_app, proctoring_on, video, reason
+):
+    email = f"gagal-{reason}@example.id"
+    add_candidate(live_app, email, ready=True)
+    page = camera(video)
+    log_in(page, live_server, email)
+    public_id = new_exam(page, live_server)
+    page.goto(f"{live_server}/pengawasan/ujian/{public_id}/cek")
+    expect(page.locator("#identity-start")).to_be_enabled(timeout=60_000)
+    page.locator("#identity-start").click()
+    status = page.locator("#identity-status")
+    expect(status).to_have_attribute("data-decision", "failed", timeout=90_000)
+    expect(status).to_have_attribute("data-reason", reason)
+    expect(page.locator("#identity-retry")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # 360 px
+
+    def decided(session):
+        return session.scalars(select(IdentityCheck).order_by(IdentityCheck.id.desc())).first()
+
+    check = in_db(live_app, decided)
+    assert (check.decision, check.reason) == ("failed", reason)
+    page.goto(f"{live_server}/ujian/{public_id}")
+    expect(page.locator("#begin")).to_be_disabled()
+
+
+def open_check(page, live_server, live_app, email: str) -> None:
+    """A candidate with consent and photo on file, on the camera check of a new exam."""
+    add_candidate(live_app, email, ready=True)
+    log_in(page, live_server, email)
+    public_id = new_exam(page, live_server)
+    page.goto(f"{live_server}/pengawasan/ujian/{public_id}/cek")
+
+
+def advice(page, code: str) -> str:
+    """The page's own text for a camera problem (in the page's language)."""
+    return page.evaluate(f"JSON.parse(document.getElementById('proctor-text').textContent).{code}")
+
+
+def test_camera_refused_then_allowed_with_try_again(camera, live_server, live_app, proctoring_on):
+    page = camera(allowed=False)
+    open_check(page, live_server, live_app, "kamera-ditolak@example.id")
+    expect(page.locator("#camera-problem")).to_have_text(advice(page, "denied"))
+    expect(page.locator("#camera-retry")).to_be_visible()
+    expect(page.locator("#identity-start")).to_be_disabled()
+    # the candidate allows the camera and presses Try again: Chromium's fake camera shows no
+    # face, which the server says in its turn
+    page.context.grant_permissions(["camera"])
+    page.locator("#camera-retry").click()
+    expect(page.locator("#camera-problem")).to_have_text(advice(page, "no_face"), timeout=30_000)
+    assert page.evaluate("document.getElementById('preview').videoWidth") > 0
+
+
+def test_no_camera_is_named(camera, live_server, live_app, proctoring_on):
+    page = camera(devices="device-count=0")
+    open_check(page, live_server, live_app, "tanpa-kamera@example.id")
+    expect(page.locator("#camera-problem")).to_have_text(advice(page, "no_camera"))
+    expect(page.locator("#camera-retry")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Satpas"))).to_be_visible()
+
+
+def test_two_cameras_can_be_chosen(camera, live_server, live_app, proctoring_on):
+    page = camera(devices="device-count=2")
+    open_check(page, live_server, live_app, "dua-kamera@example.id")
+    select = page.locator("#camera-select")
+    expect(select).to_be_enabled(timeout=30_000)
+    expect(select.locator("option")).to_have_count(2)
+    second = select.locator("option").nth(1).get_attribute("value")
+    select.select_option(second)
+    expect(page.locator("#camera-status, #camera-problem").first).not_to_be_empty()
+    page.wait_for_function(
+        "(id) => document.getElementById('preview').srcObject"
+        " && document.getElementById('preview').srcObject.getVideoTracks()[0]"
+        ".getSettings().deviceId === id",
+        arg=second,
+    )
+
+
+@pytest.mark.parametrize(("video", "code"), [("dark", "too_dark"), ("crowd", "several_faces")])
+def test_the_picture_problem_is_named(camera, live_server, live_app, proctoring_on, video, code):
+    page = camera(video)
+    open_check(page, live_server, live_app, f"kamera-{video}@example.id")
+    expect(page.locator("#camera-problem")).to_have_text(advice(page, code), timeout=30_000)
+    expect(page.locator("#identity-start")).to_be_disabled()

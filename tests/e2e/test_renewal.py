@@ -1,0 +1,300 @@
+"""A whole SIM A renewal in real Chromium at 360 px: start -> documents -> the camera identity
+check (a fake webcam plays the licence holder turning the head; the face is compared with the
+licence photo on the server) -> courier delivery -> sandbox payment -> officer approval -> the
+print shop marks the card printed on its page (the order moves at once) -> sandbox courier
+statuses -> delivered -> receipt confirmed, the holder following the tracking page. And another
+person failing the check three times: the application goes to an officer."""
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from tests.conftest import DEFAULT_PASSWORD, _hash
+from tests.e2e import test_proctoring as proctoring
+from tests.renewal.conftest import make_nik, photo_bytes
+from ujisim.accounts.models import User, UserRole
+from ujisim.accounts.services import _new_user
+from ujisim.certificates.models import PrintJob
+from ujisim.core.db import get_session
+from ujisim.core.security import Role
+from ujisim.renewal import application as apps
+from ujisim.renewal import delivery, registry
+from ujisim.renewal.models import RenewalApplication
+
+pytestmark = pytest.mark.e2e
+BORN = date(1988, 8, 17)
+#: the fake-webcam browser of the proctoring tests (Y4M of a registry photo turning the head)
+camera, videos = proctoring.camera, proctoring.videos
+HOLDER, OFFICER, SHOP = "perpanjang@example.id", "petugas@example.id", "cetak@example.id"
+
+
+@pytest.fixture(scope="module")
+def people(live_app):
+    """The holder (with a SIM A expiring in 30 days), an officer and a print-shop user; the
+    pages are in English so that the test reads the same before and after translation."""
+    with live_app.app_context():
+        session = get_session()
+        nik = make_nik(BORN)
+        for email, name, role, extra in [
+            (HOLDER, "Dewi Lestari", Role.APPLICANT, {"nik": nik, "date_of_birth": BORN}),
+            (OFFICER, "Petugas Satpas", Role.EXAMINER, {}),
+            (SHOP, "Percetakan", Role.PRINT_SHOP, {}),
+        ]:
+            user = _new_user(
+                email=email,
+                full_name=name,
+                password_hash=_hash(DEFAULT_PASSWORD),
+                locale="en",
+                **extra,
+            )
+            user.roles = [UserRole(role=role)]
+            session.add(user)
+        expires = date.today() + timedelta(days=30)
+        licence = registry.add_licence(
+            session,
+            number="320112345678",
+            licence_class="A",
+            holder_nik=nik,
+            holder_name="Dewi Lestari",
+            date_of_birth=BORN,
+            address="Jl. Kenanga 3, Bandung",
+            issued_on=expires - timedelta(days=1826),
+            expires_on=expires,
+            satpas="Satpas Polrestabes Bandung",
+            photo=photo_bytes("obama.jpg"),
+        )
+        session.commit()
+        return {"nik": nik, "number": licence.number}
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Surel (e-mail)").fill(email)
+    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.locator("form[action='/logout']")).to_be_visible()
+
+
+def log_out(page):
+    page.locator("form[action='/logout'] button").click()
+
+
+def current_application(live_app) -> RenewalApplication:
+    with live_app.app_context():
+        session = get_session()
+        user = session.scalars(select(User).where(User.email == HOLDER)).one()
+        return session.scalars(
+            select(RenewalApplication).where(RenewalApplication.user_id == user.id)
+        ).one()
+
+
+@pytest.fixture
+def holder_camera(camera):
+    """The holder's phone-sized page; its camera plays the licence holder turning the head."""
+    return camera("candidate_turning")
+
+
+def card_job(live_app, public_id) -> str:
+    with live_app.app_context():
+        session = get_session()
+        order = delivery.get_order(session, apps.get_application(session, public_id))
+        return session.get(PrintJob, order.print_job_id).public_id
+
+
+def test_whole_renewal(holder_camera, page, live_server, live_app, people, tmp_path, shot):
+    holder, staff = holder_camera, page
+    photo = tmp_path / "pasfoto.jpg"
+    photo.write_bytes(photo_bytes("obama2.jpg"))
+    signature = tmp_path / "ttd.png"
+    from tests.renewal.conftest import image_bytes
+
+    signature.write_bytes(image_bytes("PNG", size=(400, 120), color=(200, 200, 200)))
+    today = date.today()
+
+    log_in(holder, live_server, HOLDER)
+    holder.goto(f"{live_server}/perpanjangan/")
+    holder.locator("#number").fill("3201-1234-5678")
+    holder.locator("#nik").fill(people["nik"])
+    holder.locator("#date_of_birth").fill(BORN.isoformat())
+    holder.locator("form[action='/perpanjangan/mulai'] button").click()
+    expect(holder.get_by_role("heading", name="Documents and declarations")).to_be_visible()
+
+    # a wrong certificate date first: refused beside the field, nothing kept
+    holder.locator("#photo").set_input_files(str(photo))
+    holder.locator("#signature").set_input_files(str(signature))
+    holder.locator("#health_number").fill("RK-2026-778")
+    holder.locator("#health_date").fill((today - timedelta(days=20)).isoformat())
+    holder.locator("#psych_number").fill("PSI-2026-991")
+    holder.locator("#psych_date").fill((today - timedelta(days=40)).isoformat())
+    holder.get_by_role("button", name="Send the documents").click()
+    expect(holder.locator("#health_date-error")).to_contain_text("older than 14 days")
+    holder.locator("#photo").set_input_files(str(photo))
+    holder.locator("#signature").set_input_files(str(signature))
+    holder.locator("#health_date").fill((today - timedelta(days=1)).isoformat())
+    holder.get_by_role("button", name="Send the documents").click()
+    expect(holder.get_by_role("heading", name="Identity check")).to_be_visible()
+    application = current_application(live_app)
+    renewal_url = f"{live_server}/perpanjangan/{application.public_id}"
+
+    # the camera identity check: consent first, then the live preview, then the head turns
+    holder.locator("#consent-link").click()
+    holder.locator("#consent-agree").click()
+    expect(holder).to_have_url(renewal_url)
+    expect(holder.locator("#identity-start")).to_be_enabled(timeout=60_000)
+    assert holder.evaluate("document.getElementById('preview').videoWidth") == 640
+    shot("identity")
+    holder.locator("#identity-start").click()
+    expect(
+        holder.get_by_role("heading", name="How do you want to receive the new card?")
+    ).to_be_visible(timeout=90_000)
+    with live_app.app_context():
+        evidence = apps.get_application(get_session(), application.public_id).evidence
+    assert [e["passed"] for e in evidence] == [True]
+    assert evidence[0]["reference"] == "licence"
+    assert evidence[0]["liveness"]["passed"]
+
+    holder.locator("#province").select_option("Jawa Barat")
+    holder.locator("#city").fill("Kota Bandung")
+    holder.locator("#district").fill("Coblong")
+    holder.locator("#village").fill("Dago")
+    holder.locator("#street").fill("Jl. Kenanga 3 RT 02/RW 05")
+    holder.locator("#postal_code").fill("40135")
+    holder.locator("#phone").fill("081234567890")
+    holder.get_by_role("button", name="Continue to payment").click()
+
+    expect(holder.locator("#total")).to_have_text("Rp 103.000")  # 80.000 + 5.000 + 18.000
+    expect(holder.locator(".rn-sandbox").first).to_be_visible()
+    shot("payment")
+    holder.get_by_role("link", name="Pay in the SANDBOX").click()
+    holder.get_by_role("button", name="Pay (SANDBOX)").click()
+    expect(holder.locator("#status")).to_have_text("Paid")
+    track_url = f"{renewal_url}/lacak"
+
+    log_in(staff, live_server, OFFICER)
+    staff.goto(f"{live_server}/examiner/renewals/")
+    staff.get_by_role("link", name="A 320112345678").first.click()
+    expect(staff.locator("#photo-match")).to_contain_text("Photos match")
+    staff.get_by_role("button", name="Approve and issue the new SIM").click()
+    expect(staff.locator("#app-state")).to_contain_text("Approved")
+    holder.goto(track_url)
+    expect(holder.locator("#order-state")).to_have_text("Waiting for the card to be printed")
+    log_out(staff)
+
+    # the print shop marks the card printed on its page: the order moves on at once
+    job = card_job(live_app, application.public_id)
+    log_in(staff, live_server, SHOP)
+    staff.goto(f"{live_server}/cetak/")
+    staff.locator("#count").fill("1")
+    staff.locator("#kind").select_option("card")
+    staff.locator("#claim-form button[type=submit]").click()
+    staff.locator(f"#held-jobs [data-job='{job}'] button.mark-printed").click()
+    expect(staff.locator(f"#recent-jobs [data-job='{job}']")).to_be_visible()
+    holder.reload()
+    expect(holder.locator("#order-state")).to_have_text("Card printed")
+    log_out(staff)
+
+    log_in(staff, live_server, OFFICER)
+    staff.goto(f"{live_server}/examiner/renewals/{application.public_id}")
+    staff.get_by_role("button", name="Card packed").click()
+    staff.get_by_role("button", name="Hand to the courier").click()
+    expect(staff.locator("#order-state")).to_contain_text("Handed to the courier")
+    holder.reload()
+    expect(holder.locator("#order-state")).to_have_text("Handed to the courier")
+    staff.get_by_role("button", name="On the way").click()
+    expect(staff.locator("#order-state")).to_contain_text("On the way")
+    holder.reload()
+    expect(holder.locator("#order-state")).to_have_text("On the way")
+    staff.get_by_role("button", name="Delivered", exact=True).click()
+    expect(staff.locator("#order-state")).to_contain_text("Delivered")
+    shot("officer")
+
+    holder.reload()
+    expect(holder.locator("#status")).to_have_text("Shipped")
+    holder.get_by_label("5 — very satisfied").check()
+    holder.get_by_role("button", name="I received my card").click()
+    expect(holder.locator("#status")).to_have_text("Completed")
+    timeline = holder.locator(".rn-timeline li")
+    expect(timeline.filter(has_text="Delivered")).to_have_count(1)
+    expect(timeline.filter(has_text="Handed to the courier")).to_contain_text("SBX")
+    shot("done")
+    with live_app.app_context():
+        from ujisim.core.mail import OutboxMessage
+
+        mails = get_session().scalars(select(OutboxMessage).where(OutboxMessage.to == HOLDER))
+        assert len(mails.all()) >= 12  # one per status change
+
+
+def test_another_person_fails_three_times_and_an_officer_takes_over(
+    camera, live_server, live_app, people
+):
+    """Somebody else (Biden) at the camera for a holder whose licence photo is Obama's."""
+    from tests.renewal.conftest import image_bytes
+    from ujisim.proctoring import consent
+    from ujisim.renewal import documents
+
+    born, email = date(1979, 4, 2), "bukan-saya@example.id"
+    with live_app.app_context():
+        session = get_session()
+        user = _new_user(
+            email=email,
+            full_name="Budi Santoso",
+            password_hash=_hash(DEFAULT_PASSWORD),
+            locale="en",
+            nik=make_nik(born),
+            date_of_birth=born,
+        )
+        user.roles = [UserRole(role=Role.APPLICANT)]
+        session.add(user)
+        expires = date.today() + timedelta(days=45)
+        licence = registry.add_licence(
+            session,
+            number="320198765432",
+            licence_class="C",
+            holder_nik=user.nik,
+            holder_name=user.full_name,
+            date_of_birth=born,
+            address="Jl. Anggrek 9, Bandung",
+            issued_on=expires - timedelta(days=1826),
+            expires_on=expires,
+            satpas="Satpas Polrestabes Bandung",
+            photo=photo_bytes("obama.jpg"),
+        )
+        application = apps.start_application(session, user, licence.number, user.nik, born)
+        today = date.today()
+        documents.submit_documents(
+            session,
+            application,
+            photo=photo_bytes("obama2.jpg"),
+            signature=image_bytes("PNG", size=(400, 120), color=(200, 200, 200)),
+            health_number="RK-2026-1001",
+            health_date=today - timedelta(days=1),
+            psych_number="PSI-2026-1002",
+            psych_date=today - timedelta(days=10),
+            actor=user,
+        )
+        consent.record_consent(session, user, locale="en", ip=None, user_agent=None)
+        session.commit()
+        public_id = application.public_id
+
+    other = camera("impostor_turning")
+    log_in(other, live_server, email)
+    other.goto(f"{live_server}/perpanjangan/{public_id}")
+    status = other.locator("#identity-status")
+    for left in (2, 1):
+        expect(other.locator("#identity-start")).to_be_enabled(timeout=60_000)
+        button = other.locator("#identity-retry" if left == 1 else "#identity-start")
+        button.click()
+        expect(status).to_have_attribute("data-decision", "failed", timeout=90_000)
+        expect(status).to_have_attribute("data-reason", "different_person")
+        expect(status).to_contain_text("did not match the photo on your SIM")
+        expect(status).to_contain_text(f"Tries left: {left}")
+        expect(other.locator("#identity-retry")).to_be_visible()
+        status.evaluate("node => { delete node.dataset.decision; }")
+    other.locator("#identity-retry").click()
+    expect(other.locator("#identity-review")).to_be_visible(timeout=90_000)
+    with live_app.app_context():
+        found = apps.get_application(get_session(), public_id)
+        assert found.state == "identity_review"
+        assert [e["reason"] for e in found.evidence] == ["different_person"] * 3

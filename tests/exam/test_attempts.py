@@ -1,0 +1,213 @@
+"""The attempt state machine walked through its whole table, the step log, grading, regrade,
+void, and the sweeper."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.exam.conftest import answer_all
+from ujisim.core.audit import AuditRecord
+from ujisim.core.errors import ValidationError
+from ujisim.exam import attempts
+from ujisim.exam.attempts import TRANSITIONS, S
+from ujisim.exam.errors import AttemptClosed, IllegalTransition
+from ujisim.exam.models import AnswerStep, AttemptEvent, Grade, PassRecord
+from ujisim.question_bank import services
+from ujisim.question_bank.content import ItemContent, Option
+
+ALL_MOVES = [(a, b) for a in S for b in S if a != b]
+
+
+@pytest.mark.parametrize(("start", "target"), ALL_MOVES, ids=[f"{a}->{b}" for a, b in ALL_MOVES])
+def test_every_move_is_allowed_or_refused_by_the_table(db, started, candidate, start, target):
+    started.state = start
+    if start == S.PAUSED:
+        started.paused_at = started.started_at
+    db.flush()
+    if (start, target) in TRANSITIONS:
+        attempts.advance(db, started, target, candidate, reason="uji")
+        assert started.state == target
+        event = db.scalars(select(AttemptEvent).order_by(AttemptEvent.id.desc())).first()
+        assert (event.from_state, event.to_state) == (start, target)
+    else:
+        with pytest.raises(IllegalTransition):
+            attempts.advance(db, started, target, candidate)
+        assert started.state == start
+
+
+def test_start_sets_the_deadline_from_the_blueprint(started, frozen_clock):
+    assert started.started_at == frozen_clock.current
+    assert (started.deadline_at - started.started_at).total_seconds() == 30 * 60
+
+
+def test_pause_stops_the_clock(db, started, candidate, frozen_clock):
+    frozen_clock.advance(minutes=10)
+    attempts.advance(db, started, S.PAUSED, candidate)
+    frozen_clock.advance(minutes=7)
+    assert attempts.remaining_seconds(started) == 20 * 60
+    attempts.advance(db, started, S.STARTED, candidate)
+    assert attempts.remaining_seconds(started) == 20 * 60
+
+
+def test_answers_are_steps_and_the_latest_counts(db, started):
+    attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
+    attempts.record_answer(db, started, position=0, choice=2, client_seq=2)
+    attempts.record_answer(db, started, position=1, choice=0, client_seq=3)
+    assert attempts.current_answers(db, started) == {0: 2, 1: 0}
+    assert len(db.scalars(select(AnswerStep)).all()) == 3
+
+
+def test_repeated_and_stale_seqs_change_nothing(db, started):
+    assert attempts.record_answer(db, started, position=0, choice=1, client_seq=5).stored
+    repeat = attempts.record_answer(db, started, position=0, choice=3, client_seq=5)
+    stale = attempts.record_answer(db, started, position=0, choice=3, client_seq=4)
+    assert not repeat.stored
+    assert not stale.stored
+    assert attempts.current_answers(db, started) == {0: 1}
+    # a lower seq for another position is not stale (the offline queue flushes in order)
+    assert attempts.record_answer(db, started, position=1, choice=0, client_seq=2).stored
+    # the same seq for another position is a repeat of a different save: refused by the log
+    assert not attempts.record_answer(db, started, position=2, choice=0, client_seq=5).stored
+
+
+def test_clearing_an_answer(db, started):
+    attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
+    attempts.record_answer(db, started, position=0, choice=None, client_seq=2)
+    assert attempts.current_answers(db, started) == {0: None}
+
+
+@pytest.mark.parametrize(
+    ("position", "choice", "seq"), [(30, 0, 1), (-1, 0, 1), (0, 4, 1), (0, -1, 1), (0, 0, 0)]
+)
+def test_bad_saves_are_refused(db, started, position, choice, seq):
+    with pytest.raises(ValidationError):
+        attempts.record_answer(db, started, position=position, choice=choice, client_seq=seq)
+    assert db.scalars(select(AnswerStep)).all() == []
+
+
+def test_late_saves_are_refused_after_the_grace(db, started, frozen_clock):
+    frozen_clock.advance(minutes=30, seconds=9)
+    assert attempts.record_answer(db, started, position=0, choice=1, client_seq=1).stored
+    frozen_clock.advance(seconds=2)
+    with pytest.raises(AttemptClosed) as error:
+        attempts.record_answer(db, started, position=0, choice=2, client_seq=2)
+    assert error.value.code == "time_up"
+    assert attempts.current_answers(db, started) == {0: 1}
+
+
+def test_paused_attempt_refuses_saves(db, started, candidate):
+    attempts.advance(db, started, S.PAUSED, candidate)
+    with pytest.raises(AttemptClosed) as error:
+        attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
+    assert error.value.code == "paused"
+
+
+def test_submit_grades_once_and_records_the_pass(db, started, candidate):
+    answer_all(db, started, correct=21)
+    attempts.submit(db, started, candidate)
+    attempts.submit(db, started, candidate)  # a second click
+    db.commit()
+    assert (started.state, started.score, started.passed) == (S.GRADED, 21, True)
+    grades = db.scalars(select(Grade)).all()
+    assert len(grades) == 1
+    by_category = grades[0].by_category
+    assert {k: v[1] for k, v in by_category.items()} == started.blueprint.counts
+    assert sum(v[0] for v in by_category.values()) == 21
+    assert db.scalars(select(PassRecord)).one().score == 21
+    with pytest.raises(AttemptClosed):
+        attempts.record_answer(db, started, position=0, choice=1, client_seq=99)
+
+
+def test_twenty_correct_fails(db, started, candidate):
+    answer_all(db, started, correct=20)
+    attempts.submit(db, started, candidate)
+    assert (started.score, started.passed) == (20, False)
+    assert db.scalars(select(PassRecord)).all() == []
+
+
+def test_sweeper_closes_overdue_attempts_at_the_deadline(db, started, runner, frozen_clock):
+    attempts.record_answer(db, started, position=0, choice=0, client_seq=1)
+    db.commit()
+    frozen_clock.advance(minutes=30, seconds=5)
+    assert attempts.sweep(db) == 0  # still within the grace
+    frozen_clock.advance(minutes=5)
+    result = runner.invoke(args=["exam", "sweep"])
+    assert "closed 1" in result.output
+    db.refresh(started)
+    assert started.state == S.GRADED
+    assert started.finished_at == started.deadline_at
+    events = [e.to_state for e in db.scalars(select(AttemptEvent).order_by(AttemptEvent.id))]
+    assert events[-2:] == [S.TIMED_OUT, S.GRADED]
+
+
+def test_regrade_after_a_key_correction_keeps_the_old_grade(db, started, candidate, make_user):
+    from ujisim.core.security import Role
+
+    answer_all(db, started, correct=20)
+    attempts.submit(db, started, candidate)
+    assert started.passed is False
+    # Position 29 was answered wrong; the examiners decide that answer was right after all.
+    entry, version = started.paper[29], attempts.paper_versions(db, started)[29]
+    chosen = version.options[entry["o"][(entry["o"].index(0) + 1) % 4]]["text"]
+    item = version.item
+    fixed = ItemContent(
+        code=item.code, classes=tuple(version.class_list), category=version.category,
+        topic=version.topic, stem=version.stem,
+        options=tuple(Option(o["text"], o["text"] == chosen) for o in version.options),
+        explanation="Kunci diperbaiki.", legal_basis=version.legal_basis,
+        difficulty=version.difficulty, media=version.media,
+    )  # fmt: skip
+    author, reviewer = make_user(Role.EXAMINER), make_user(Role.EXAMINER)
+    services.edit_item(db, item, fixed, author=author)
+    services.submit_for_review(db, item, actor=author)
+    services.approve(db, item, reviewer=reviewer)
+    attempts.regrade(db, started, actor=reviewer, reason="Kunci soal diperbaiki")
+    db.commit()
+    grades = db.scalars(select(Grade).order_by(Grade.number)).all()
+    assert [(g.number, g.score, g.passed) for g in grades] == [(1, 20, False), (2, 21, True)]
+    assert (started.score, started.passed) == (21, True)
+    assert db.scalars(select(PassRecord)).one().revoked_at is None
+    assert "exam.regraded" in db.scalars(select(AuditRecord.action)).all()
+
+
+def test_void_revokes_the_pass(db, started, candidate, make_user):
+    from ujisim.core.security import Role
+
+    answer_all(db, started, correct=30)
+    attempts.submit(db, started, candidate)
+    with pytest.raises(ValidationError):
+        attempts.void(db, started, actor=candidate, reason=" ")
+    examiner = make_user(Role.EXAMINER)
+    attempts.void(db, started, actor=examiner, reason="Joki (orang lain mengerjakan)")
+    db.commit()
+    assert started.state == S.VOIDED
+    assert db.scalars(select(PassRecord)).one().revoked_at is not None
+
+
+@pytest.fixture
+def avis(db, started):
+    started.blueprint.item_time_limit_s = 20
+    db.flush()
+    return started
+
+
+def test_avis_limit_counts_from_when_a_question_is_opened(db, avis, frozen_clock):
+    opened = attempts.open_position(db, avis, 0)
+    assert attempts.open_position(db, avis, 0) == opened  # a reload does not restart it
+    frozen_clock.advance(seconds=25)
+    assert attempts.item_remaining(avis, opened) == 0
+    # within the grace (limit 20 s + 10 s) the save still counts
+    assert attempts.record_answer(db, avis, position=0, choice=1, client_seq=1).stored
+    frozen_clock.advance(seconds=6)
+    with pytest.raises(AttemptClosed) as error:
+        attempts.record_answer(db, avis, position=0, choice=2, client_seq=2)
+    assert error.value.code == "item_time_up"
+    # a question saved before it was ever opened starts its window at that save
+    assert attempts.record_answer(db, avis, position=1, choice=0, client_seq=3).stored
+    assert set(attempts.opened_positions(db, avis)) == {0, 1}
+
+
+def test_no_limit_without_avis(db, started, frozen_clock):
+    frozen_clock.advance(minutes=20)
+    assert attempts.record_answer(db, started, position=0, choice=1, client_seq=1).stored
+    assert attempts.opened_positions(db, started) == {}
+    assert attempts.item_remaining(started, None) is None

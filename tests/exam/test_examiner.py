@@ -1,0 +1,57 @@
+"""The examiner's list, replay, regrade and void pages."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.exam.conftest import answer_all
+from ujisim.core.security import Role
+from ujisim.exam import attempts
+from ujisim.exam.models import Grade
+
+
+@pytest.fixture
+def graded(db, started, candidate):
+    attempts.record_answer(db, started, position=3, choice=1, client_seq=1)
+    attempts.record_answer(db, started, position=3, choice=2, client_seq=2)
+    answer_all(db, started, correct=25, start_seq=10)
+    attempts.submit(db, started, candidate)
+    db.commit()
+    return started
+
+
+def test_list_filters(client, login, graded, candidate):
+    login(Role.EXAMINER)
+    page = client.get("/examiner/exams/?outcome=passed&class=A").get_data(as_text=True)
+    assert candidate.full_name in page
+    page = client.get("/examiner/exams/?outcome=failed").get_data(as_text=True)
+    assert candidate.full_name not in page
+    page = client.get(f"/examiner/exams/?q={candidate.email}").get_data(as_text=True)
+    assert graded.public_id in page
+
+
+def test_replay_shows_every_answer_change_and_the_key(client, login, graded):
+    login(Role.EXAMINER)
+    page = client.get(f"/examiner/exams/{graded.public_id}").get_data(as_text=True)
+    assert page.count("<tr><td>") >= 32  # 32 steps (two for question 4) + the grade
+    assert "(kunci)" in page or "(key)" in page
+    assert "HZ-" in page or "WW-" in page  # the examiner sees item codes
+
+
+def test_void_needs_a_reason_and_then_voids(client, db, login, graded):
+    login(Role.EXAMINER)
+    refused = client.submit(f"/examiner/exams/{graded.public_id}/void", {"reason": "  "})
+    assert refused.status_code == 303
+    db.refresh(graded)
+    assert graded.state == "graded"
+    done = client.submit(f"/examiner/exams/{graded.public_id}/void", {"reason": "Joki"})
+    assert done.status_code == 302
+    db.refresh(graded)
+    assert (graded.state, graded.void_reason) == ("voided", "Joki")
+
+
+def test_regrade_from_the_page_adds_a_grade(client, db, login, graded):
+    login(Role.EXAMINER)
+    response = client.submit(f"/examiner/exams/{graded.public_id}/regrade", {"reason": "cek ulang"})
+    assert response.status_code == 302
+    grades = db.scalars(select(Grade).where(Grade.attempt_id == graded.id)).all()
+    assert [g.reason for g in grades] == ["initial", "cek ulang"]

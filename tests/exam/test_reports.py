@@ -1,0 +1,168 @@
+"""Daily report: counts per local day, pass rate, duration, queues with ages, sources not yet
+available (per Satpas), and the CSV and PDF exports parsed back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pypdf
+import pytest
+
+from tests.exam.conftest import answer_all
+from ujisim.core.security import Role
+from ujisim.exam import attempts, policy, reports
+from ujisim.question_bank import services
+from ujisim.question_bank.content import ItemContent, Option
+
+# The frozen clock starts at 2026-11-22 03:00 UTC = 10:00 WIB.
+DAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def sit(db, bank, make_user, frozen_clock):
+    """``sit(correct, minutes, vehicle_class)``: an exam taking ``minutes`` from start to submit."""
+
+    def do(correct: int, minutes: int = 10, vehicle_class: str = "A"):
+        user = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
+        attempt = attempts.create_attempt(db, user, policy.current_blueprint(db, vehicle_class))
+        attempts.advance(db, attempt, attempts.S.STARTED, user)
+        db.commit()
+        answer_all(db, attempt, correct)
+        frozen_clock.advance(minutes=minutes)
+        attempts.submit(db, attempt, user)
+        db.commit()
+        return attempt
+
+    return do
+
+
+@pytest.fixture
+def two_days(sit, frozen_clock):
+    # 22 Nov: A 25 (pass, 10 min), A 12 (fail, 20 min), C 21 (pass, 15 min)
+    sit(25, 10)
+    sit(12, 20)
+    sit(21, 15, "C")
+    # 23 Nov (WIB): A 30 (pass, 30 min)
+    frozen_clock.advance(days=1)
+    sit(30, 30)
+
+
+def test_daily_figures(db, two_days):
+    report = reports.daily_report(
+        db, DAY - timedelta(days=1), DAY + timedelta(days=1), "Asia/Jakarta"
+    )
+    by_day = {r.day: r for r in report.days}
+    assert by_day[DAY - timedelta(days=1)].exams == 0
+    first = by_day[DAY]
+    assert (first.exams, first.passed) == (3, 2)
+    assert first.pass_rate == pytest.approx(2 / 3)
+    # durations 10, 20, 15 minutes -> mean 15 min = 900 s
+    assert first.average_duration_s == pytest.approx(900)
+    assert first.by_class == {"A": [2, 1], "C": [1, 1]}
+    second = by_day[DAY + timedelta(days=1)]
+    assert (second.exams, second.passed, second.average_duration_s) == (1, 1, 1800)
+    totals = report.totals
+    assert (totals.exams, totals.passed) == (4, 3)
+    # the renewal domain counts renewals: none on these days
+    assert first.extra["renewals"] == 0
+    assert totals.extra["renewals"] == 0
+    series = reports.pass_rate_series(report)
+    assert series["SIM A"] == [(DAY, 0.5), (DAY + timedelta(days=1), 1.0)]
+
+
+def test_days_follow_the_zone(db, sit, frozen_clock):
+    frozen_clock.advance(hours=14)  # 17:00 UTC on 22 Nov = 00:00 WIB on 23 Nov
+    sit(25, 1)
+    wib = reports.daily_report(db, DAY, DAY + timedelta(days=1), "Asia/Jakarta")
+    assert [r.exams for r in wib.days] == [0, 1]
+
+
+def test_queues(db, make_user, frozen_clock):
+    author = make_user(Role.EXAMINER)
+    content = ItemContent(
+        code="RB-900",
+        classes=("A",),
+        category="pengetahuan",
+        topic="rambu",
+        stem="Rambu apa ini?",
+        options=(Option("Larangan", True), Option("Perintah")),
+        explanation="Penjelasan.",
+        legal_basis="PM 13/2014",
+        difficulty=1,
+    )
+    item = services.create_item(db, content, author=author)
+    services.submit_for_review(db, item, actor=author)
+    db.commit()
+    frozen_clock.advance(hours=5)
+    queues = {q.name: q for q in reports.pending_queues(db)}
+    review = queues["review"]
+    assert (review.available, review.count) == (True, 1)
+    assert review.age == timedelta(hours=5)
+    for name in ("verification", "print", "delivery"):  # plugged in by their domains, empty
+        assert (queues[name].available, queues[name].count) == (True, 0)
+
+
+def test_a_domain_plugs_in_its_queue(db, monkeypatch):
+    monkeypatch.setattr(reports, "QUEUES", dict(reports.QUEUES))
+    reports.register_queue("print", "Cetak", lambda session: reports.QueueStatus(7, None))
+    row = next(q for q in reports.pending_queues(db) if q.name == "print")
+    assert (row.available, row.count, row.age) == (True, 7, None)
+
+
+def test_csv_exports_parse_back(client, login, two_days):
+    login(Role.EXAMINER)
+    response = client.get("/examiner/reports/daily.csv?from=2026-11-22&to=2026-11-23")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["date"] for r in rows] == ["2026-11-22", "2026-11-23"]
+    assert rows[0]["exams"] == "3"
+    assert rows[0]["passed"] == "2"
+    assert rows[0]["pass_rate"] == "0.6667"
+    assert rows[0]["average_duration_s"] == "900.0"
+    assert rows[0]["exams_C"] == "1"
+    assert rows[0]["renewals"] == "0"  # the renewal domain counts them: none that day
+    queues = client.get("/examiner/reports/queues.csv?to=2026-11-23").get_data(as_text=True)
+    by_name = {r["queue"]: r for r in csv.DictReader(io.StringIO(queues))}
+    assert by_name["review"]["available"] == "yes"
+    assert by_name["review"]["count"] == "0"
+    assert by_name["print"]["available"] == "yes"
+    assert by_name["print"]["count"] == "3"  # a certificate job per pass, none printed yet
+
+
+def test_pdf_export_parses_back(client, login, two_days):
+    login(Role.EXAMINER)
+    response = client.get("/examiner/reports/daily.pdf?from=2026-11-22&to=2026-11-23")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "2026-11-22" in text
+    assert "2026-11-23" in text
+    assert "66.7%" in text  # the pass rate of 22 Nov
+    assert "15:00" in text  # its average duration
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("DejaVuSans" in name for name in fonts)  # embedded, not Helvetica
+
+
+def test_report_page(client, login, two_days):
+    login(Role.EXAMINER)
+    page = client.get("/examiner/reports/?from=2026-11-22&to=2026-11-23").get_data(as_text=True)
+    assert "2026-11-22" in page
+    assert "<svg" in page
+    assert 'id="pass-rate"' in page
+    assert "Satpas" in page  # says that pass rates are by class only
+    assert page.count("belum tersedia") + page.count("not yet available") >= 1  # per Satpas
+
+
+@pytest.mark.parametrize("query", ["from=kemarin", "from=2026-01-01&to=2027-06-01"])
+def test_bad_periods_are_refused(client, login, query):
+    login(Role.EXAMINER)
+    assert client.get(f"/examiner/reports/?{query}").status_code == 422

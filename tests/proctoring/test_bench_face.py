@@ -1,0 +1,43 @@
+"""bench/face_bench.py runs and prints its JSON (a smoke test: no times are asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.face_bench import FRAMES_PER_HOUR, bench_frames
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "face_bench.py"
+
+
+def test_the_bench_frames_are_640x480_and_named():
+    reference, frames = bench_frames()
+    assert len(reference) == 128
+    names = [name for name, _frame in frames]
+    assert len(set(names)) == len(names) >= 20
+    assert all(frame.shape == (480, 640, 3) for name, frame in frames if name != "background")
+    assert {"second_person", "padded:t1.jpg", "masked:biden.jpg", "head_turn:0"} <= set(names)
+
+
+def test_the_bench_prints_one_json_object():
+    # in a child process: the bench pins itself to one CPU, which must not slow the test run
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--repeat", "1", "--frames", "3"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert result["frames"] == 3
+    assert result["decisions"] == "3/3"
+    assert result["decisions_agree"] is True
+    assert set(result["targets"]) == {"p50_le_100ms", "speedup_ge_3x", "same_decisions"}
+    assert all(isinstance(v, bool) for v in result["targets"].values())
+    hour = result["cpu_s_per_candidate_hour"]
+    assert hour["interval_s"] * FRAMES_PER_HOUR == 3600
+    assert hour["fast"] > 0
+    assert result["smallest_face_px"]["naive"] <= result["smallest_face_px"]["fast"]
+    assert result["machine"]["pinned"].startswith("cpu ")

@@ -1,0 +1,294 @@
+"""The candidate's side over HTTP with real photos through the real face library: consent, the
+reference photo, the camera check and the identity check (burst + head-turn challenge) before
+the exam can begin."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from tests.conftest import _test_config
+from tests.exam.conftest import make_items
+from tests.proctoring.conftest import jpeg_bytes
+from ujisim.core.audit import AuditRecord
+from ujisim.core.security import Role
+from ujisim.core.storage import StoredFile, read
+from ujisim.exam.models import Attempt
+from ujisim.proctoring import consent
+from ujisim.proctoring.models import Consent, IdentityCheck, ProctorCase, ReferenceFace
+from ujisim.question_bank import services
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    return _test_config(tmp_path, database_url, PROCTOR_REQUIRED=True, PROCTOR_TOLERANCE=0.6)
+
+
+@pytest.fixture
+def bank(db):
+    result = services.import_contents(db, make_items())
+    db.commit()
+    return result.bank_version
+
+
+@pytest.fixture
+def candidate(client, login, bank, frozen_clock):
+    """A logged-in applicant using the English pages (assertions independent of the catalogue)."""
+    user = login(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
+    client.submit("/lang", {"lang": "en"})
+    return user
+
+
+def api_post(client, url, **kwargs):
+    return client.post(url, headers={"X-CSRFToken": client.csrf_token()}, **kwargs)
+
+
+def new_attempt(client, db) -> Attempt:
+    response = client.submit("/ujian/mulai", {"vehicle_class": "A"})
+    assert response.status_code == 302
+    return db.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
+
+
+def state(db, attempt) -> str:
+    """The attempt's state in the database now (requests ran in sessions of their own)."""
+    db.expire_all()
+    return db.get(Attempt, attempt.id).state
+
+
+def upload(client, data: bytes, name="photo.jpg"):
+    return client.submit("/pengawasan/foto", {"photo": (io.BytesIO(data), name)})
+
+
+def agree(client, attempt=None):
+    data = {"choice": "agree"} | ({"attempt": attempt.public_id} if attempt else {})
+    return client.submit("/pengawasan/persetujuan", data)
+
+
+def run_check(client, attempt, burst, **how) -> dict:
+    """Ask for a challenge, send the burst in that order (or as ``how`` says); the answer."""
+    issued = api_post(client, f"/api/v1/proctoring/attempts/{attempt.public_id}/checks")
+    assert issued.status_code == 200, issued.get_json()
+    body = issued.get_json()
+    frames = burst(tuple(how.pop("order", body["challenge"])), **how)
+    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(frames)]
+    response = api_post(client, body["frames_url"], data={"frames": files})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def ready(client, db, candidate, face_photos):
+    """A created attempt of a candidate who consented and has the reference photo on file."""
+    attempt = new_attempt(client, db)
+    assert agree(client, attempt).status_code == 302
+    assert upload(client, face_photos["obama.jpg"].read_bytes()).status_code == 302
+    return attempt
+
+
+def test_without_consent_the_exam_cannot_begin(client, db, candidate):
+    attempt = new_attempt(client, db)
+    page = client.get(f"/ujian/{attempt.public_id}").get_data(as_text=True)
+    assert 'id="proctor-gate"' in page
+    assert 'id="begin" disabled' in page
+    refused = client.submit(f"/ujian/{attempt.public_id}/begin")
+    assert refused.status_code == 303
+    assert state(db, attempt) == "created"
+    # the check page sends the candidate to the consent first
+    check = client.get(f"/pengawasan/ujian/{attempt.public_id}/cek")
+    assert check.headers["Location"] == f"/pengawasan/persetujuan?attempt={attempt.public_id}"
+    declined = client.submit("/pengawasan/persetujuan", {"choice": "decline"})
+    assert declined.headers["Location"] == "/pengawasan/di-satpas"
+    satpas = client.get("/pengawasan/di-satpas").get_data(as_text=True)
+    assert "Satpas" in satpas
+    assert db.scalars(select(Consent)).all() == []
+
+
+def test_consent_is_recorded_with_time_and_text_version(client, db, candidate, frozen_clock):
+    attempt = new_attempt(client, db)
+    text = client.get(f"/pengawasan/persetujuan?attempt={attempt.public_id}").get_data(as_text=True)
+    assert consent.CONSENT_VERSION in text
+    assert "30" in text  # how long snapshots are kept
+    response = agree(client, attempt)
+    assert response.headers["Location"] == f"/pengawasan/foto?attempt={attempt.public_id}"
+    row = db.scalars(select(Consent)).one()
+    assert (row.user_id, row.text_version, row.given_at) == (
+        candidate.id,
+        consent.CONSENT_VERSION,
+        frozen_clock.current,
+    )
+    assert row.user_agent.startswith("Werkzeug/")  # the test client's
+    assert row.ip == "127.0.0.1"
+    actions = db.scalars(select(AuditRecord.action)).all()
+    assert "proctoring.consent" in actions
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("mask_white.jpg", "No face was found"),
+        ("t1.jpg", "faces"),
+    ],
+)
+def test_a_reference_photo_without_exactly_one_face_is_refused(
+    client, db, candidate, face_photos, name, message
+):
+    response = upload(client, face_photos[name].read_bytes())
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert message in page
+    assert db.scalars(select(ReferenceFace)).all() == []
+    assert db.scalars(select(StoredFile)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"GIF89a not a photo", "not a JPEG or PNG"),
+        (b"", "empty"),
+    ],
+)
+def test_a_reference_upload_that_is_not_a_photo_is_refused(client, db, candidate, data, message):
+    response = upload(client, data)
+    assert response.status_code == 303
+    assert message in client.get("/pengawasan/foto").get_data(as_text=True)
+
+
+def test_the_reference_is_cleaned_and_encoded_once_per_photo(
+    client, db, candidate, face_photos, frozen_clock
+):
+    original = Image.open(face_photos["obama.jpg"])
+    exif = Image.Exif()
+    exif[0x010F] = "Kamera Rahasia"  # Make
+    tagged = io.BytesIO()
+    original.save(tagged, format="JPEG", exif=exif)
+    assert upload(client, tagged.getvalue()).status_code == 302
+    reference = db.scalars(select(ReferenceFace)).one()
+    first = (reference.computed_at, reference.photo_sha256, reference.file_id)
+    assert len(reference.encoding) == 128
+    assert reference.source == "registration"
+    stored = db.get(StoredFile, reference.file_id)
+    assert stored.purpose == "proctor_reference"
+    assert not Image.open(io.BytesIO(read(stored))).getexif()  # metadata dropped
+
+    frozen_clock.advance(minutes=5)
+    assert upload(client, tagged.getvalue()).status_code == 302  # the same photo again
+    db.expire_all()
+    reference = db.scalars(select(ReferenceFace)).one()
+    assert (reference.computed_at, reference.photo_sha256, reference.file_id) == first
+
+    assert upload(client, face_photos["obama2.jpg"].read_bytes()).status_code == 302
+    db.expire_all()
+    reference = db.scalars(select(ReferenceFace)).one()
+    assert reference.computed_at == frozen_clock.current
+    assert reference.photo_sha256 != first[1]
+    assert db.get(StoredFile, first[2]) is None  # the old photo is gone
+    assert len(db.scalars(select(StoredFile)).all()) == 1
+
+
+def test_camera_check_names_the_problem(client, ready, webcam_frame, photo):
+    url = f"/api/v1/proctoring/attempts/{ready.public_id}/camera-check"
+
+    def problem(image):
+        files = {"frame": (io.BytesIO(jpeg_bytes(image)), "f.jpg")}
+        response = api_post(client, url, data=files)
+        assert response.status_code == 200
+        return response.get_json()["problem"]
+
+    assert problem(webcam_frame) == "ok"
+    assert problem((webcam_frame * 0.1).astype("uint8")) == "too_dark"
+    assert problem(photo("mask_white.jpg")) == "no_face"
+    assert problem(photo("t1.jpg")) == "several_faces"
+    # the candidate far from the camera: the face about a tenth of the frame's width
+    far = Image.new("RGB", (640, 480), (128, 128, 128))
+    far.paste(Image.fromarray(webcam_frame).resize((200, 150)), (220, 165))
+    assert problem(np.asarray(far)) == "face_too_small"
+
+
+def test_the_right_person_turning_the_head_passes_and_may_begin(client, db, ready, burst):
+    result = run_check(client, ready, burst)
+    assert (result["decision"], result["reason"]) == ("passed", "ok"), result
+    check = db.scalars(select(IdentityCheck)).one()
+    assert check.tolerance == 0.6
+    assert check.matched >= 0.6 * check.usable
+    assert all(d is None or d <= 0.6 for d in check.distances[:1])
+    detector = json.loads(check.detector_json)
+    assert len(detector) == 12
+    assert detector[0]["detector"]["model"] == "hog"
+    assert check.liveness["passed"]
+    assert check.liveness["challenge"] == check.challenge
+    assert db.get(StoredFile, check.file_id).purpose == "proctor_identity"
+    page = client.get(f"/ujian/{ready.public_id}").get_data(as_text=True)
+    assert 'id="begin" disabled' not in page
+    assert client.submit(f"/ujian/{ready.public_id}/begin").status_code == 302
+    assert state(db, ready) == "started"
+    sit = client.get(f"/ujian/{ready.public_id}").get_data(as_text=True)
+    assert "js/proctor.js" in sit
+
+
+def test_a_still_photo_fails_liveness(client, db, ready, burst):
+    result = run_check(client, ready, burst, still=True)
+    assert (result["decision"], result["reason"], result["tries_left"]) == ("failed", "still", 2)
+    check = db.scalars(select(IdentityCheck)).one()
+    assert check.matched == check.usable  # it is the right face ...
+    assert check.liveness["reason"] == "still"  # ... but it does not move
+
+
+def test_another_person_fails_identity(client, db, ready, burst):
+    result = run_check(client, ready, burst, who="impostor")
+    assert (result["decision"], result["reason"]) == ("failed", "different_person")
+    check = db.scalars(select(IdentityCheck)).one()
+    assert all(d > 0.6 for d in check.distances if d is not None)
+
+
+def test_turns_in_the_other_order_fail(client, db, ready, burst):
+    issued = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks").get_json()
+    wrong = tuple(reversed(issued["challenge"]))
+    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(burst(wrong))]
+    response = api_post(client, issued["frames_url"], data={"frames": files}).get_json()
+    assert (response["decision"], response["reason"]) == ("failed", "wrong_order")
+
+
+def test_a_reload_gets_the_same_challenge_and_a_decided_check_is_final(client, ready, burst):
+    url = f"/api/v1/proctoring/attempts/{ready.public_id}/checks"
+    first = api_post(client, url).get_json()
+    assert api_post(client, url).get_json()["check"] == first["check"]
+    frames = [(io.BytesIO(f), "f.jpg") for f in burst(tuple(first["challenge"]))]
+    assert api_post(client, first["frames_url"], data={"frames": frames}).status_code == 200
+    again = [(io.BytesIO(f), "f.jpg") for f in burst(tuple(first["challenge"]))]
+    response = api_post(client, first["frames_url"], data={"frames": again})
+    assert response.status_code == 409
+
+
+def test_a_burst_must_have_a_bounded_number_of_frames(client, db, ready, burst):
+    issued = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks").get_json()
+    too_few = [(io.BytesIO(f), "f.jpg") for f in burst()[:3]]
+    response = api_post(client, issued["frames_url"], data={"frames": too_few})
+    assert response.status_code == 422
+    assert db.scalars(select(IdentityCheck)).one().decision == "pending"
+
+
+def test_three_failures_go_to_an_examiner_who_clears(client, db, ready, burst, make_user):
+    for left in (2, 1, 0):
+        result = run_check(client, ready, burst, who="impostor")
+        assert result["tries_left"] == left
+    assert result["identity"] == "escalated"
+    refused = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks")
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "escalated")
+    page = client.get(f"/pengawasan/ujian/{ready.public_id}/cek").get_data(as_text=True)
+    assert 'id="escalated"' in page
+    case = db.scalars(select(ProctorCase)).one()
+    assert case.review_status == "open"
+
+    examiner = make_user(Role.EXAMINER)
+    from ujisim.proctoring.review import record_verdict
+
+    record_verdict(db, case, examiner, "clear", note="same person, poor light")
+    db.commit()
+    assert client.submit(f"/ujian/{ready.public_id}/begin").status_code == 302
+    assert state(db, ready) == "started"

@@ -1,0 +1,113 @@
+"""Retention: unflagged snapshots go after N days, flagged ones N days after the verdict, by a
+job that logs its counts; the photo and face encoding go with the account."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import _test_config
+from tests.exam.conftest import make_items
+from tests.proctoring.conftest import jpeg_bytes
+from ujisim.accounts.models import User
+from ujisim.core import storage
+from ujisim.core.audit import AuditRecord
+from ujisim.core.jobs import PERIODIC, REGISTRY
+from ujisim.core.security import Role
+from ujisim.exam import attempts, policy
+from ujisim.proctoring import checks, consent, observations, reference
+from ujisim.proctoring.models import Consent, Observation, ProctorCase, ReferenceFace
+from ujisim.proctoring.retention import forget_user
+from ujisim.proctoring.review import record_verdict
+from ujisim.question_bank import services
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    return _test_config(tmp_path, database_url, PROCTOR_RETENTION_DAYS=30)
+
+
+@pytest.fixture
+def watched(db, make_user, face_photos, frozen_clock, webcam_frame, impostor_frame):
+    """A started exam with one clean and one flagged snapshot (analysed by the real library)."""
+    services.import_contents(db, make_items())
+    user = make_user(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
+    consent.record_consent(db, user, locale="id", ip=None, user_agent=None)
+    reference.set_reference_photo(db, user, face_photos["obama.jpg"].read_bytes())
+    attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
+    case = checks.ensure_case(db, attempt)
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    db.commit()
+    for image in (webcam_frame, impostor_frame):
+        observations.record_snapshot(db, case, jpeg_bytes(image), trigger="interval", owner=user)
+        db.commit()
+    return user, case
+
+
+def snapshots(db) -> dict[str, Observation]:
+    db.expire_all()
+    return {o.finding: o for o in db.scalars(select(Observation))}
+
+
+def run_retention(app):
+    with app.app_context():
+        return REGISTRY["proctoring.retention"]()
+
+
+def test_snapshots_are_deleted_after_their_retention(
+    app, db, watched, frozen_clock, make_user, caplog
+):
+    assert PERIODIC["proctoring.retention"] > 0  # scheduled by the job runner
+    kept = snapshots(db)
+    assert set(kept) == {"ok", "different_person"}
+    assert kept["different_person"].flagged
+    paths = {k: storage.path_of(db.get(storage.StoredFile, o.file_id)) for k, o in kept.items()}
+    assert all(p.exists() for p in paths.values())
+
+    frozen_clock.advance(days=29)
+    assert run_retention(app) == {"snapshots": 0, "flagged_snapshots": 0, "identity_frames": 0}
+    frozen_clock.advance(days=2)
+    with caplog.at_level(logging.INFO, logger="ujisim.proctoring.retention"):
+        counts = run_retention(app)
+    assert counts == {"snapshots": 1, "flagged_snapshots": 0, "identity_frames": 0}
+    assert "snapshots': 1" in caplog.text
+    now = snapshots(db)
+    assert now["ok"].file_id is None
+    assert now["ok"].file_deleted_at == frozen_clock.current
+    assert now["ok"].distance is not None  # the numbers stay
+    assert not paths["ok"].exists()
+    assert paths["different_person"].exists()  # flagged: kept until a verdict
+
+    _user, case = watched
+    record_verdict(db, db.get(ProctorCase, case.id), make_user(Role.EXAMINER), "clear")
+    db.commit()
+    frozen_clock.advance(days=29)
+    assert run_retention(app)["flagged_snapshots"] == 0
+    frozen_clock.advance(days=2)
+    assert run_retention(app)["flagged_snapshots"] == 1
+    assert not paths["different_person"].exists()
+    assert "proctoring.retention" in db.scalars(select(AuditRecord.action)).all()
+
+
+def test_the_cli_runs_retention_with_a_given_period(runner, db, watched, frozen_clock):
+    frozen_clock.advance(days=8)
+    result = runner.invoke(args=["proctoring", "retention", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert "snapshots=1 flagged_snapshots=0" in result.output
+
+
+def test_the_face_data_goes_with_the_account(db, watched):
+    user, _case = watched
+    files = db.scalars(select(storage.StoredFile).where(storage.StoredFile.owner_id == user.id))
+    paths = [storage.path_of(f) for f in files]
+    assert len(paths) == 3  # the photo and two snapshots
+    assert forget_user(db, user) == 3
+    db.delete(db.get(User, user.id))
+    db.commit()
+    assert not any(p.exists() for p in paths)
+    db.expire_all()
+    for model in (ReferenceFace, Consent, ProctorCase, Observation):
+        assert db.scalars(select(model)).all() == []

@@ -1,0 +1,227 @@
+"""During the exam: snapshots analysed by the job (real photos, real face library), browser
+events, the risk score, the pause after K mismatches and the re-check that resumes the exam."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import _test_config
+from tests.exam.conftest import make_items
+from tests.proctoring.conftest import jpeg_bytes
+from ujisim.core.security import Role
+from ujisim.core.storage import StoredFile
+from ujisim.exam import attempts, policy
+from ujisim.exam.models import Attempt
+from ujisim.proctoring import checks, consent, reference
+from ujisim.proctoring.models import Observation, ProctorCase
+from ujisim.question_bank import services
+
+K = 2
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    return _test_config(tmp_path, database_url, PROCTOR_REQUIRED=True, PROCTOR_PAUSE_AFTER=K)
+
+
+@pytest.fixture
+def sitting(client, db, login, face_photos, burst, frozen_clock):
+    """A logged-in candidate (English pages) in a started proctored SIM A exam: consent, photo
+    and a passed identity check through the services, with the real face library."""
+    services.import_contents(db, make_items())
+    user = login(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
+    client.submit("/lang", {"lang": "en"})
+    consent.record_consent(db, user, locale="en", ip="127.0.0.1", user_agent="test")
+    reference.set_reference_photo(db, user, face_photos["obama.jpg"].read_bytes())
+    attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
+    check = checks.issue_challenge(db, attempt, user)
+    result = checks.analyse_burst(
+        burst(tuple(check.challenge)),
+        reference.get_reference(db, user).encoding,
+        check.challenge,
+        check.tolerance,
+    )
+    checks.decide(db, check, result, user)
+    assert check.decision == "passed"
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    db.commit()
+    return attempt
+
+
+def api_post(client, url, **kwargs):
+    return client.post(url, headers={"X-CSRFToken": client.csrf_token()}, **kwargs)
+
+
+def snap(client, attempt, image, trigger="interval"):
+    files = {"frame": (io.BytesIO(jpeg_bytes(image)), "s.jpg"), "trigger": trigger}
+    response = api_post(
+        client, f"/api/v1/proctoring/attempts/{attempt.public_id}/snapshots", data=files
+    )
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def event(client, attempt, kind):
+    return api_post(
+        client, f"/api/v1/proctoring/attempts/{attempt.public_id}/events", json={"type": kind}
+    )
+
+
+def observations(db) -> list[Observation]:
+    db.expire_all()
+    return db.scalars(select(Observation).order_by(Observation.id)).all()
+
+
+def case_of(db) -> ProctorCase:
+    db.expire_all()
+    return db.scalars(select(ProctorCase)).one()
+
+
+def test_a_snapshot_is_stored_privately_and_analysed(
+    client, db, sitting, webcam_frame, login, make_user
+):
+    status = snap(client, sitting, webcam_frame)
+    assert (status["state"], status["warning"], status["risk"]) == ("started", None, 0.0)
+    [obs] = observations(db)
+    assert (obs.kind, obs.event_type, obs.status, obs.finding) == (
+        "snapshot",
+        "interval",
+        "done",
+        "ok",
+    )
+    assert obs.tolerance == 0.6
+    assert obs.distance < 0.6
+    detector = json.loads(obs.detector_json)
+    assert detector["faces"] == 1
+    assert detector["detector"]["model"] == "hog"
+    stored = db.get(StoredFile, obs.file_id)
+    assert stored.purpose == "proctor_snapshot"
+    # never a public URL: only through /files with the access rule, and not for the candidate
+    assert client.get(f"/files/{stored.public_id}").status_code == 404
+    client.logout()
+    login(Role.EXAMINER)
+    response = client.get(f"/files/{stored.public_id}")
+    assert (response.status_code, response.mimetype) == (200, "image/jpeg")
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_a_second_face_is_flagged_and_the_candidate_warned(client, db, sitting, photo):
+    status = snap(client, sitting, photo("t1.jpg"), trigger="window_blur")
+    assert status["warning"] == "several_faces"
+    [obs] = observations(db)
+    assert (obs.finding, obs.flagged, obs.weight, obs.event_type) == (
+        "several_faces",
+        True,
+        3.0,
+        "window_blur",
+    )
+    assert json.loads(obs.detector_json)["faces"] > 1
+
+
+def test_browser_events_are_recorded_with_their_weights(client, db, sitting, app):
+    for kind in ("tab_hidden", "window_blur", "fullscreen_exit", "copy", "paste"):
+        assert event(client, sitting, kind).status_code == 200
+    response = event(client, sitting, "camera_ended")
+    body = response.get_json()
+    assert (body["warning"], body["risk"]) == ("camera_ended", 1 + 0.5 + 1 + 1 + 2 + 2)
+    assert [o.event_type for o in observations(db)] == [
+        "tab_hidden",
+        "window_blur",
+        "fullscreen_exit",
+        "copy",
+        "paste",
+        "camera_ended",
+    ]
+    assert event(client, sitting, "screenshot").status_code == 422
+    no_csrf = client.post(
+        f"/api/v1/proctoring/attempts/{sitting.public_id}/events", json={"type": "copy"}
+    )
+    assert no_csrf.status_code == 400
+    # weights are configuration: a new table weighs the same observations again
+    app.config["PROCTOR_RISK_WEIGHTS"] = json.dumps({"paste": 10})
+    from ujisim.proctoring.risk import recompute
+
+    assert recompute(db, case_of(db)) == 1 + 0.5 + 1 + 1 + 10 + 2
+    # the candidate reached the review threshold (3 by default): the case is in the queue
+    assert case_of(db).review_status == "open"
+
+
+def test_a_reload_counts_and_the_status_tells_the_page(client, db, sitting):
+    assert event(client, sitting, "reload").status_code == 200
+    status = client.get(f"/api/v1/proctoring/attempts/{sitting.public_id}/status").get_json()
+    assert (status["warning"], status["risk"], status["interval_s"]) == ("reload", 0.5, 20)
+
+
+def test_another_person_pauses_the_exam_until_a_new_check_passes(
+    client, db, sitting, webcam_frame, impostor_frame, burst, frozen_clock
+):
+    deadline = sitting.deadline_at
+    assert snap(client, sitting, webcam_frame)["state"] == "started"
+    first = snap(client, sitting, impostor_frame)
+    assert (first["state"], first["warning"]) == ("started", "different_person")
+    assert snap(client, sitting, webcam_frame)["state"] == "started"  # the streak restarts
+    assert snap(client, sitting, impostor_frame)["state"] == "started"
+    paused = snap(client, sitting, impostor_frame)  # K = 2 in a row
+    assert (paused["state"], paused["warning"]) == ("paused", "paused")
+    assert paused["recheck_url"] == f"/pengawasan/ujian/{sitting.public_id}/cek"
+    findings = [o.finding for o in observations(db)]
+    assert findings == ["ok", "different_person", "ok", "different_person", "different_person"]
+    assert all(o.distance > 0.6 for o in observations(db) if o.finding == "different_person")
+    case = case_of(db)
+    assert (case.round, case.identity_status, case.review_status) == (1, "pending", "open")
+
+    # while paused no answer is taken, and no snapshot analysis starts another pause
+    save = api_post(
+        client,
+        f"/api/v1/exam/attempts/{sitting.public_id}/answers",
+        json={"position": 0, "choice": 1, "seq": 1},
+    )
+    assert (save.status_code, save.get_json()["error"]["code"]) == (409, "paused")
+    sit = client.get(f"/ujian/{sitting.public_id}").get_data(as_text=True)
+    assert 'id="proctor-paused"' in sit
+    assert 'data-state="paused"' in sit
+
+    frozen_clock.advance(minutes=7)
+    issued = api_post(client, f"/api/v1/proctoring/attempts/{sitting.public_id}/checks")
+    body = issued.get_json()
+    frames = [(io.BytesIO(f), "f.jpg") for f in burst(tuple(body["challenge"]))]
+    result = api_post(client, body["frames_url"], data={"frames": frames}).get_json()
+    assert result["decision"] == "passed"
+    db.expire_all()
+    attempt = db.get(Attempt, sitting.id)
+    assert attempt.state == "started"
+    assert attempt.deadline_at == deadline + timedelta(minutes=7)  # the paused time given back
+    assert case_of(db).identity_status == "passed"
+    # mismatches before the re-check no longer count toward the next pause
+    assert snap(client, sitting, impostor_frame)["state"] == "started"
+    save = api_post(
+        client,
+        f"/api/v1/exam/attempts/{sitting.public_id}/answers",
+        json={"position": 0, "choice": 1, "seq": 1},
+    )
+    assert save.status_code == 200
+
+
+def test_snapshots_of_a_finished_exam_are_refused(client, db, sitting, webcam_frame):
+    attempts.submit(db, sitting)
+    db.commit()
+    files = {"frame": (io.BytesIO(jpeg_bytes(webcam_frame)), "s.jpg")}
+    response = api_post(
+        client, f"/api/v1/proctoring/attempts/{sitting.public_id}/snapshots", data=files
+    )
+    assert response.status_code == 409
+    assert observations(db) == []
+
+
+def test_a_snapshot_must_be_a_jpeg(client, db, sitting):
+    files = {"frame": (io.BytesIO(b"\x89PNG\r\n\x1a\n..."), "s.png")}
+    response = api_post(
+        client, f"/api/v1/proctoring/attempts/{sitting.public_id}/snapshots", data=files
+    )
+    assert response.status_code == 422
+    assert observations(db) == []

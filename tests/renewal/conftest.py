@@ -1,0 +1,192 @@
+"""Renewal fixtures: real images made with Pillow, face photos from registry packages
+(tests/faces.py), a holder with a licence, and applications walked to any state through the
+services themselves."""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.faces import face_photo
+from ujisim.core.security import Role
+from ujisim.renewal import application as apps
+from ujisim.renewal import delivery, documents, payments, registry, verification
+from ujisim.renewal.models import AppState, LicenceStatus
+
+S = AppState
+#: FrozenClock's start is 2026-11-22 03:00 UTC, 10:00 WIB
+TODAY = date(2026, 11, 22)
+_serial = itertools.count(1)
+
+
+def make_nik(born: date, female: bool = False) -> str:
+    """A structurally valid NIK (Jakarta Selatan) for ``born`` with a fresh serial."""
+    day = born.day + (40 if female else 0)
+    return f"317405{day:02d}{born.month:02d}{born.year % 100:02d}{next(_serial) % 9999 + 1:04d}"
+
+
+def image_bytes(fmt: str = "JPEG", size=(400, 500), color=(40, 90, 160), **save) -> bytes:
+    """A real image with some structure (noise), so that it compresses like a photo."""
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 40, (size[1], size[0], 3), dtype=np.uint8) + np.array(
+        color, dtype=np.uint8
+    )
+    out = io.BytesIO()
+    Image.fromarray(pixels.astype(np.uint8)).save(out, fmt, **save)
+    return out.getvalue()
+
+
+@functools.cache
+def photo_bytes(name: str, max_side: int = 800) -> bytes:
+    """A test face photo as a JPEG at most ``max_side`` px (face detection is quicker)."""
+    with Image.open(face_photo(name)) as im:
+        im = im.convert("RGB")
+        im.thumbnail((max_side, max_side))
+        out = io.BytesIO()
+        im.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+@functools.cache
+def encoding_of(name: str) -> str:
+    return json.dumps(registry.face_encoding_of(photo_bytes(name)))
+
+
+@pytest.fixture(scope="session")
+def signature_png() -> bytes:
+    image = Image.new("RGBA", (400, 120), (255, 255, 255, 0))
+    for x in range(20, 380):
+        image.putpixel((x, 60 + int(20 * np.sin(x / 20))), (0, 0, 80, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """Messages in English, so the assertions hold once the Indonesian catalogue is compiled
+    (pages: the holder's account is set to English)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
+@pytest.fixture
+def clock(frozen_clock):
+    return frozen_clock
+
+
+@pytest.fixture
+def holder(make_user):
+    """An applicant with a NIK and birth date (the licence below belongs to them)."""
+    born = date(1990, 3, 14)
+    return make_user(
+        Role.APPLICANT,
+        nik=make_nik(born),
+        date_of_birth=born,
+        full_name="Sari Wulandari",
+        locale="en",
+    )
+
+
+@pytest.fixture
+def make_licence(db):
+    """A licence for ``user``; ``photo`` names a test face photo (its encoding is cached)."""
+
+    def make(user, *, expires_in_days: int = 30, photo: str | None = "obama.jpg", **fields):
+        expires = TODAY + timedelta(days=expires_in_days)
+        values = {
+            "number": f"{next(_serial):012d}",
+            "licence_class": "A",
+            "holder_nik": user.nik,
+            "holder_name": user.full_name,
+            "date_of_birth": user.date_of_birth,
+            "address": "Jl. Melati No. 5, Jakarta Selatan",
+            "issued_on": expires - timedelta(days=5 * 365),
+            "expires_on": expires,
+            "satpas": "Satpas Polda Metro Jaya",
+            "status": LicenceStatus.ACTIVE,
+            **fields,
+        }
+        licence = registry.add_licence(db, **values)
+        if photo:
+            licence.photo_encoding = encoding_of(photo)
+        db.commit()
+        return licence
+
+    return make
+
+
+@pytest.fixture
+def licence(clock, holder, make_licence):
+    return make_licence(holder)
+
+
+@pytest.fixture
+def docs(signature_png):
+    """Valid documents for submit_documents (photo of the same person as the licence)."""
+    return {
+        "photo": photo_bytes("obama2.jpg"),
+        "signature": signature_png,
+        "health_number": "RIKKES-2026-0001",
+        "health_date": TODAY - timedelta(days=2),
+        "psych_number": "PSI/2026/0001",
+        "psych_date": TODAY - timedelta(days=30),
+    }
+
+
+COURIER = {
+    "province": "DKI Jakarta",
+    "city": "Jakarta Selatan",
+    "district": "Kebayoran Baru",
+    "village": "Melawai",
+    "street": "Jl. Melati No. 5 RT 01/RW 02",
+    "postal_code": "12160",
+    "phone": "0812 3456 7890",
+}
+
+
+@pytest.fixture
+def walk(db, clock, holder, licence, docs, make_user):
+    """``walk(state)``: a fresh application of ``holder`` moved to ``state`` by the services."""
+
+    def to(state: AppState, *, method: str = "courier", user=None, lic=None):
+        user, lic = user or holder, lic or licence
+        app = apps.start_application(db, user, lic.number, user.nik, user.date_of_birth)
+        if state == S.DOCUMENTS:
+            return _done(db, app)
+        documents.submit_documents(db, app, actor=user, **docs)
+        if state == S.IDENTITY:
+            return _done(db, app)
+        if state == S.IDENTITY_REVIEW:
+            for _n in range(apps.MAX_IDENTITY_TRIES):
+                apps.record_identity_result(db, app, False, {"reason": "different_person"})
+            return _done(db, app)
+        apps.record_identity_result(db, app, True, {"reason": "ok", "distance": 0.35})
+        if state == S.DELIVERY:
+            return _done(db, app)
+        delivery.choose_delivery(db, app, method, COURIER, user)
+        if state == S.PAYMENT:
+            return _done(db, app)
+        payments.sandbox_pay(db, payments.current_payment(db, app))
+        if state == S.PAID:
+            return _done(db, app)
+        officer = make_user(Role.EXAMINER)
+        verification.approve(db, app, officer)
+        return _done(db, app)
+
+    return to
+
+
+def _done(db, app):
+    db.commit()
+    db.refresh(app)
+    return app

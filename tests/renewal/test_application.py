@@ -1,0 +1,146 @@
+"""The application and delivery-order state tables, walked completely, and the identity-check
+seam the proctoring flow calls (evidence computed from real photos through faces.py)."""
+
+import itertools
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from tests.renewal.conftest import photo_bytes
+from ujisim.core.audit import AuditRecord
+from ujisim.core.mail import OutboxMessage
+from ujisim.renewal import application as apps
+from ujisim.renewal import delivery
+from ujisim.renewal.errors import IllegalTransition, StaleForm
+from ujisim.renewal.models import AppEvent, AppState, IdentityStatus, OrderState
+
+S, OS = AppState, OrderState
+
+
+@pytest.fixture
+def started(db, holder, licence):
+    return apps.start_application(db, holder, licence.number, holder.nik, holder.date_of_birth)
+
+
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product(S, S)))
+def test_application_table(db, started, src, dst):
+    started.state = src
+    db.flush()
+    mails = len(db.scalars(select(OutboxMessage)).all())
+    if (src, dst) not in apps.TRANSITIONS:
+        with pytest.raises(IllegalTransition):
+            apps.advance(db, started, dst)
+        assert started.state == src
+        return
+    version = started.version
+    apps.advance(db, started, dst, reason="test")
+    assert started.state == dst
+    assert started.version == version + 1
+    event = db.scalars(select(AppEvent).order_by(AppEvent.id.desc())).first()
+    assert (event.from_state, event.to_state) == (src, dst)
+    action = db.scalars(select(AuditRecord).order_by(AuditRecord.seq.desc())).first().action
+    assert action == f"renewal.{apps.TRANSITIONS[(src, dst)]}"
+    assert len(db.scalars(select(OutboxMessage)).all()) == mails + 1  # the holder is told
+
+
+def test_stale_version_is_a_conflict(db, started):
+    with pytest.raises(StaleForm) as caught:
+        apps.check_version(started, started.version - 1)
+    assert caught.value.status == 409
+    apps.check_version(started, str(started.version))
+
+
+@pytest.mark.parametrize("method", ["courier", "pickup"])
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product(OS, OS)))
+def test_order_table(db, started, licence, src, dst, method):
+    # the order alone (the whole walk to an approval is test_verification's)
+    started.state, started.delivery_method = S.APPROVED, method
+    order = delivery.create_order(db, started, licence, None)
+    order.state = src
+    db.flush()
+    courier_only = {OS.PACKED, OS.HANDED_TO_COURIER, OS.IN_TRANSIT, OS.DELIVERED, OS.RETURNED}
+    allowed = (src, dst) in delivery.TRANSITIONS and not (
+        (method == "pickup" and dst in courier_only)
+        or (method == "courier" and (src, dst) == (OS.PRINTED, OS.READY_FOR_PICKUP))
+    )
+    if not allowed:
+        with pytest.raises(IllegalTransition):
+            delivery.advance_order(db, order, dst, source="test")
+        return
+    delivery.advance_order(db, order, dst, source="test")
+    assert order.state == dst
+
+
+# --- the identity-check seam ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    """What the proctoring check would compute: the face in a camera frame against the licence
+    photo, through faces.py (real photos: obama2 is the holder, biden is not)."""
+    from ujisim.proctoring import faces
+
+    licence = faces.reference_encoding(faces.load_image(photo_bytes("obama.jpg")))
+
+    def of(name: str) -> dict:
+        frame = faces.load_image(photo_bytes(name), max_side=640)
+        result = faces.check_identity([frame] * 3, licence.encoding, min_usable=3)
+        return {
+            "reason": result.reason,
+            "distance": result.frames[0].distance,
+            "tolerance": result.tolerance,
+            "passed": result.passed,
+        }
+
+    return {"holder": of("obama2.jpg"), "other": of("biden.jpg")}
+
+
+@pytest.fixture
+def at_identity(walk):
+    return walk(S.IDENTITY)
+
+
+def test_a_pass_moves_on_to_delivery(db, at_identity, evidence):
+    assert evidence["holder"]["passed"]
+    apps.record_identity_result(db, at_identity, True, evidence["holder"])
+    assert at_identity.state == S.DELIVERY
+    assert at_identity.identity_status == IdentityStatus.PASSED
+    assert at_identity.evidence[-1]["distance"] == pytest.approx(evidence["holder"]["distance"])
+
+
+def test_failures_give_advice_and_the_third_goes_to_an_officer(db, at_identity, evidence):
+    other = evidence["other"]
+    assert not other["passed"]
+    assert other["reason"] == "different_person"
+    assert np.isfinite(other["distance"])
+    assert other["distance"] > other["tolerance"]
+    for tries in (1, 2):
+        apps.record_identity_result(db, at_identity, False, other)
+        assert (at_identity.state, at_identity.identity_status) == (S.IDENTITY, "failed")
+        assert at_identity.identity_failures == tries
+    assert "did not match" in apps.identity_advice(at_identity.evidence[-1]["reason"])
+    apps.record_identity_result(db, at_identity, False, other)
+    assert at_identity.state == S.IDENTITY_REVIEW
+    assert at_identity.identity_status == IdentityStatus.OFFICER_REVIEW
+    assert len(at_identity.evidence) == 3
+
+
+def test_a_result_outside_the_identity_step_is_refused(db, walk, evidence):
+    application = walk(S.DELIVERY)
+    with pytest.raises(IllegalTransition):
+        apps.record_identity_result(db, application, True, evidence["holder"])
+
+
+@pytest.mark.parametrize("reason", ["no_face", "several_faces", "liveness", "camera", "odd"])
+def test_every_reason_has_advice(reason):
+    assert len(apps.identity_advice(reason)) > 20
+
+
+def test_cancel_before_paying_closes_the_account(db, walk, holder):
+    from ujisim.renewal import payments
+
+    application = walk(S.PAYMENT)
+    apps.cancel(db, application, holder)
+    assert application.state == S.CANCELLED
+    assert payments.current_payment(db, application).status == "expired"

@@ -1,0 +1,206 @@
+"""The renewal's camera identity check over HTTP with real photos and the real face library: the
+face is compared with the LICENCE photo, the head-turn order comes from the server, failures get
+specific advice and the third sends the application to an officer."""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from tests.conftest import DEFAULT_PASSWORD
+from tests.renewal.conftest import photo_bytes
+from tests.webcam import head_turn_frames
+from ujisim.core.security import Role
+from ujisim.core.storage import StoredFile
+from ujisim.proctoring import consent, faces
+from ujisim.renewal import verification
+from ujisim.renewal.models import AppState, RenewalIdentityCheck
+
+S = AppState
+API = "/api/v1/renewal"
+
+
+def _jpeg(image: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+@functools.cache
+def _webcam(name: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """``name`` framed like a laptop camera (640x480, the face about a third of the width)."""
+    image = faces.load_image(photo_bytes(name))
+    top, right, bottom, left = faces.reference_encoding(image).box
+    cx, cy, width = (left + right) / 2, (top + bottom) / 2, (right - left) * 3
+    box = (cx - width / 2, cy - width * 3 / 8, cx + width / 2, cy + width * 3 / 8)
+    frame = np.asarray(Image.fromarray(image).crop(tuple(map(round, box))).resize((640, 480)))
+    return frame, faces.reference_encoding(frame).box
+
+
+@functools.cache
+def burst(name: str, challenge: tuple[str, ...], still: bool = False) -> list[bytes]:
+    """12 JPEG frames of ``name`` turning the head in ``challenge`` order (or a still photo)."""
+    frame, box = _webcam(name)
+    if still:
+        return [_jpeg(frame)] * 12
+    return [_jpeg(f) for f in head_turn_frames(frame, box, challenge, degrees=35, steps=3)[:12]]
+
+
+def api_post(client, url, **kwargs):
+    return client.post(url, headers={"X-CSRFToken": client.csrf_token()}, **kwargs)
+
+
+def run_check(client, application, who="obama.jpg", still=False) -> dict:
+    issued = api_post(client, f"{API}/applications/{application.public_id}/identity-checks")
+    assert issued.status_code == 200, issued.get_json()
+    body = issued.get_json()
+    assert sorted(body["challenge"]) == ["left", "right"]
+    frames = burst(who, tuple(body["challenge"]), still)
+    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(frames)]
+    response = api_post(client, body["frames_url"], data={"frames": files})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+@pytest.fixture
+def at_identity(client, db, walk, holder):
+    """The holder (licence photo: obama.jpg), logged in and consenting, at the identity step."""
+    application = walk(S.IDENTITY)
+    consent.record_consent(db, holder, locale="en", ip=None, user_agent=None)
+    db.commit()
+    assert client.login(holder.email, DEFAULT_PASSWORD).status_code == 302
+    return application
+
+
+def reload(db, application):
+    db.expire_all()
+    return db.get(type(application), application.id)
+
+
+def test_the_page_shows_the_camera_check_wired_to_the_renewal(client, at_identity):
+    page = client.get(f"/perpanjangan/{at_identity.public_id}").get_data(as_text=True)
+    assert 'id="proctor-check"' in page
+    assert f"{API}/applications/{at_identity.public_id}/identity-checks" in page
+    assert "js/proctor.js" in page
+    assert "did not match the photo on your SIM" in page  # advice per reason, for the script
+
+
+def test_the_holder_turning_the_head_passes_against_the_licence_photo(client, db, at_identity):
+    result = run_check(client, at_identity)
+    assert (result["decision"], result["reason"]) == ("passed", "ok")
+    application = reload(db, at_identity)
+    assert application.state == S.DELIVERY
+    evidence = application.evidence[-1]
+    assert evidence["passed"]
+    assert evidence["reference"] == "licence"
+    assert evidence["tolerance"] == pytest.approx(0.6)  # PROCTOR_TOLERANCE (no renewal override)
+    assert all(d is None or d < evidence["tolerance"] for d in evidence["distances"])
+    assert evidence["liveness"]["passed"]
+    assert evidence["liveness"]["challenge"]
+    stored = db.get(StoredFile, evidence["frame_file_ids"][0])
+    assert stored.purpose == "proctor_identity"  # examiners and admins only
+    check = db.scalars(
+        select(RenewalIdentityCheck).where(RenewalIdentityCheck.public_id == evidence["check"])
+    ).one()
+    assert (check.decision, check.reason, check.tolerance) == ("passed", "ok", 0.6)
+
+
+def test_another_person_fails_three_times_and_goes_to_an_officer(client, db, at_identity):
+    for left in (2, 1):
+        result = run_check(client, at_identity, who="biden.jpg")
+        assert (result["decision"], result["reason"]) == ("failed", "different_person")
+        assert "did not match the photo on your SIM" in result["advice"]
+        assert result["tries_left"] == left
+    page = client.get(f"/perpanjangan/{at_identity.public_id}").get_data(as_text=True)
+    assert "did not match the photo on your SIM" in page
+    assert "Tries left" in page
+    result = run_check(client, at_identity, who="biden.jpg")
+    assert result["identity"] == "escalated"
+    application = reload(db, at_identity)
+    assert application.state == S.IDENTITY_REVIEW
+    assert [e["reason"] for e in application.evidence] == ["different_person"] * 3
+    again = api_post(client, f"{API}/applications/{application.public_id}/identity-checks")
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "escalated")
+    page = client.get(f"/perpanjangan/{application.public_id}").get_data(as_text=True)
+    assert 'id="identity-review"' in page
+
+
+def test_a_still_photo_fails_liveness_with_its_advice(client, db, at_identity):
+    result = run_check(client, at_identity, still=True)
+    assert (result["decision"], result["reason"]) == ("failed", "still")
+    assert "No head movement was seen" in result["advice"]
+    assert reload(db, at_identity).state == S.IDENTITY
+
+
+def test_a_decided_try_is_final_and_a_reload_keeps_the_challenge(client, at_identity):
+    url = f"{API}/applications/{at_identity.public_id}/identity-checks"
+    first, second = api_post(client, url).get_json(), api_post(client, url).get_json()
+    assert (first["check"], first["challenge"]) == (second["check"], second["challenge"])
+    files = [(io.BytesIO(f), "f.jpg") for f in burst("obama.jpg", ("left",), still=True)]
+    assert api_post(client, first["frames_url"], data={"frames": files}).status_code == 200
+    files = [(io.BytesIO(f), "f.jpg") for f in burst("obama.jpg", ("left",), still=True)]
+    again = api_post(client, first["frames_url"], data={"frames": files})
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "decided")
+
+
+def test_without_consent_the_page_asks_for_it_and_the_api_refuses(client, db, walk, holder):
+    application = walk(S.IDENTITY)
+    client.login(holder.email, DEFAULT_PASSWORD)
+    page = client.get(f"/perpanjangan/{application.public_id}").get_data(as_text=True)
+    assert 'id="consent-link"' in page
+    assert 'id="proctor-check"' not in page
+    refused = api_post(client, f"{API}/applications/{application.public_id}/identity-checks")
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (
+        403,
+        "proctoring_required",
+    )
+    back = f"/perpanjangan/{application.public_id}"
+    agreed = client.submit("/pengawasan/persetujuan", {"choice": "agree", "next": back})
+    assert agreed.headers["Location"].endswith(back)
+    assert 'id="proctor-check"' in client.get(back).get_data(as_text=True)
+
+
+def test_a_licence_photo_without_a_face_leads_to_an_officer(
+    client, db, walk, holder, make_licence, make_user
+):
+    application = walk(S.IDENTITY, lic=make_licence(holder, photo=None))
+    client.login(holder.email, DEFAULT_PASSWORD)
+    url = f"/perpanjangan/{application.public_id}"
+    assert 'id="ask-officer"' in client.get(url).get_data(as_text=True)
+    response = client.submit(f"{url}/identitas/petugas", {"version": application.version})
+    assert response.status_code == 303
+    application = reload(db, application)
+    assert application.state == S.IDENTITY_REVIEW
+    assert 'id="identity-review"' in client.get(url).get_data(as_text=True)
+    verification.clear_identity(db, application, make_user(Role.EXAMINER))  # no dead end
+    assert application.state == S.DELIVERY
+
+
+def test_another_holder_cannot_use_the_check(client, db, at_identity, make_user):
+    issued = api_post(client, f"{API}/applications/{at_identity.public_id}/identity-checks")
+    frames_url = issued.get_json()["frames_url"]
+    client.post("/logout", data={"csrf_token": client.csrf_token()})
+    stranger = make_user(Role.APPLICANT)
+    client.login(stranger.email, DEFAULT_PASSWORD)
+    files = [(io.BytesIO(f), "f.jpg") for f in burst("obama.jpg", ("left",), still=True)]
+    assert api_post(client, frames_url, data={"frames": files}).status_code == 404
+    url = f"{API}/applications/{at_identity.public_id}/identity-checks"
+    assert api_post(client, url).status_code == 404
+
+
+def test_the_licence_photo_not_the_registration_photo_is_the_reference(
+    client, db, at_identity, holder
+):
+    """A registration photo of somebody else on the account changes nothing: the renewal
+    compares with the licence being renewed."""
+    from ujisim.proctoring import reference
+
+    reference.set_reference_photo(db, holder, photo_bytes("biden.jpg"), "registration")
+    db.commit()
+    result = run_check(client, at_identity)
+    assert (result["decision"], result["reason"]) == ("passed", "ok")

@@ -1,0 +1,186 @@
+"""Every bad upload is refused with its own code; good ones come back re-encoded without
+metadata."""
+
+import io
+import zipfile
+
+import pytest
+from PIL import Image
+
+from tests.renewal.conftest import image_bytes
+from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.images import MAX_BYTES, clean_image
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def refusal(data: bytes, kind: str = "photo") -> str:
+    with pytest.raises(InvalidDocument) as caught:
+        clean_image(data, kind)
+    assert caught.value.message  # a sentence for the holder
+    return caught.value.fields[kind]
+
+
+def _exif_jpeg() -> bytes:
+    image = Image.open(io.BytesIO(image_bytes()))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    exif[0x0131] = "ujisim-test-software"  # Software
+    exif[0x8825] = {2: (6.0, 10.0, 0.0)}  # GPS latitude
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, comment=b"taken at home")
+    return out.getvalue()
+
+
+def test_jpeg_is_reencoded_without_metadata():
+    original = _exif_jpeg()
+    assert b"SecretCam" in original
+    assert b"taken at home" in original
+    clean = clean_image(original, "photo")
+    assert clean.content_type == "image/jpeg"
+    assert b"SecretCam" not in clean.data
+    assert b"taken at home" not in clean.data
+    with Image.open(io.BytesIO(clean.data)) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+        assert (image.width, image.height) == (400, 500)
+
+
+def test_exif_orientation_is_applied_before_it_is_dropped():
+    image = Image.open(io.BytesIO(image_bytes(size=(500, 400))))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees when shown
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    clean = clean_image(out.getvalue(), "photo")
+    assert (clean.width, clean.height) == (400, 500)
+
+
+def test_png_photo_and_transparent_signature():
+    assert clean_image(image_bytes("PNG"), "photo").content_type == "image/jpeg"
+    rgba = Image.new("RGBA", (300, 100), (0, 0, 0, 0))
+    out = io.BytesIO()
+    rgba.save(out, "PNG", pnginfo=_text_chunk("Author", "someone"))
+    clean = clean_image(out.getvalue(), "signature")
+    assert clean.content_type == "image/png"
+    assert b"someone" not in clean.data
+    with Image.open(io.BytesIO(clean.data)) as image:
+        assert image.mode == "L"
+        assert image.getpixel((5, 5)) == 255
+
+
+def _text_chunk(key, value):
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text(key, value)
+    return info
+
+
+def test_empty():
+    assert refusal(b"") == "required"
+
+
+def test_larger_than_5_mb():
+    assert refusal(image_bytes() + b"\0" * MAX_BYTES) == "too_large"
+
+
+def test_gif_and_webp_and_text_are_refused():
+    assert refusal(image_bytes("GIF")) == "format"
+    assert refusal(image_bytes("WEBP")) == "format"
+    assert refusal(b"just some text, not an image") == "format"
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>',
+        b'  \n<!-- a comment --><svg xmlns="http://www.w3.org/2000/svg"/>',
+    ],
+)
+def test_svg(svg):
+    assert refusal(svg) == "svg"
+
+
+def test_decompression_bomb_is_refused_before_decoding():
+    # 6000 x 6000 = 36 megapixels of one colour: a small file that would take 108 MB decoded
+    out = io.BytesIO()
+    Image.new("L", (6000, 6000)).save(out, "PNG", optimize=True)
+    assert len(out.getvalue()) < MAX_BYTES
+    assert refusal(out.getvalue()) == "too_many_pixels"
+
+
+def test_bomb_header_lying_about_its_size():
+    # a PNG whose header claims 100000 x 100000 pixels (10 gigapixels)
+    data = bytearray(image_bytes("PNG", size=(300, 300)))
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    data[16:29] = ihdr
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    assert refusal(bytes(data)) == "too_many_pixels"
+
+
+def test_truncated_jpeg_and_png():
+    jpeg, png = image_bytes(), image_bytes("PNG")
+    assert refusal(jpeg[: len(jpeg) // 2]) == "corrupt"
+    assert refusal(png[: len(png) // 2]) == "corrupt"
+
+
+def test_corrupt_data():
+    # a JPEG whose Huffman table is nonsense (JPEG decoders shrug off garbage in the scan
+    # itself, which is harmless: the pixels are re-encoded anyway)
+    jpeg = bytearray(image_bytes())
+    dht = jpeg.find(b"\xff\xc4")
+    jpeg[dht + 5 : dht + 21] = b"\xff" * 16
+    assert refusal(bytes(jpeg)) == "corrupt"
+    png = bytearray(image_bytes("PNG"))
+    idat = png.find(b"IDAT")
+    png[idat + 10 : idat + 200] = b"\x00" * 190  # bytes no longer match their CRC
+    assert refusal(bytes(png)) == "corrupt"
+
+
+def _zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("payload.html", "<html><script>alert(1)</script></html>")
+    return out.getvalue()
+
+
+def test_jpeg_with_a_zip_appended():
+    assert refusal(image_bytes() + _zip()) == "polyglot"
+
+
+def test_jpeg_with_html_appended():
+    assert refusal(image_bytes() + b"<html><script>alert(1)</script></html>") == "polyglot"
+
+
+def test_png_with_data_after_iend():
+    assert refusal(image_bytes("PNG") + b"<!doctype html><p>hi") == "polyglot"
+
+
+def test_png_that_is_also_a_web_page():
+    # the HTML sits inside a text chunk: a valid PNG that a browser sniffing it would run
+    out = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes("PNG"))).save(
+        out, "PNG", pnginfo=_text_chunk("Comment", "<html><body><script>alert(1)</script>")
+    )
+    assert refusal(out.getvalue()) == "polyglot"
+
+
+def test_jpeg_comment_with_php():
+    image = Image.open(io.BytesIO(image_bytes()))
+    out = io.BytesIO()
+    image.save(out, "JPEG", comment=b"<?php system($_GET['c']); ?>")
+    assert refusal(out.getvalue()) == "polyglot"
+
+
+def test_too_small():
+    assert refusal(image_bytes(size=(120, 150))) == "too_small"
+    assert refusal(image_bytes(size=(60, 20)), "signature") == "too_small"
+
+
+def test_trailing_null_padding_is_tolerated():
+    assert clean_image(image_bytes() + b"\x00" * 16, "photo").content_type == "image/jpeg"

@@ -1,0 +1,315 @@
+"""Officer verification (approve, reject with each reason and a refund, identity review), the
+print-queue hook, delivery orders with the sandbox courier, pick-up, receipt and tracking."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import DEFAULT_PASSWORD
+from ujisim.certificates import print_queue
+from ujisim.certificates.models import JobKind, PrintJob
+from ujisim.core.mail import OutboxMessage
+from ujisim.core.security import Role
+from ujisim.renewal import delivery, providers, registry, tracking, verification
+from ujisim.renewal.errors import IllegalTransition, InvalidDocument
+from ujisim.renewal.models import AppState, Licence, LicenceStatus, OrderState
+
+S, OS = AppState, OrderState
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.EXAMINER, locale="en")  # pages in English, catalogue or not
+
+
+@pytest.fixture
+def approved(walk):
+    return walk(S.APPROVED)
+
+
+def test_approval_issues_licence_print_job_and_order(db, approved, licence):
+    old = db.get(Licence, licence.id)
+    new = db.get(Licence, approved.new_licence_id)
+    assert (old.status, old.replaced_by_id) == (LicenceStatus.REPLACED, new.id)
+    assert new.number == old.number
+    assert new.status == LicenceStatus.ACTIVE
+    assert (new.issued_on, new.expires_on) == (date(2026, 11, 22), date(2031, 11, 22))
+    assert len(new.encoding) == 128  # the next renewal compares with the new photo
+    assert registry.get_current_licence(db, old.number) == new
+    order = delivery.get_order(db, approved)
+    job = db.get(PrintJob, order.print_job_id)
+    assert (job.kind, job.state, order.state) == (JobKind.CARD, "ready", OS.CREATED)
+    card = print_queue.card_of(db, job)
+    assert (card.licence_number, card.expires_on, card.sex) == (new.number, new.expires_on, "L")
+    assert tracking.step_of(approved.state, order.state) == "processing"
+
+
+def test_approval_twice_is_refused(db, approved, officer):
+    with pytest.raises(IllegalTransition):
+        verification.approve(db, approved, officer)
+
+
+@pytest.mark.parametrize("reason", list(verification.REJECT_REASONS))
+def test_rejection_with_each_reason_refunds_fees_minus_bank_fee(db, walk, officer, reason):
+    from ujisim.renewal import payments
+
+    application = walk(S.PAID)
+    verification.reject(db, application, officer, reason, "Foto buram")
+    refund = payments.get_refund(db, application)
+    assert application.state == S.REJECTED
+    assert application.reject_reason == reason
+    assert (refund.paid, refund.bank_fee, refund.amount) == (100_000, 6_500, 93_500)
+
+
+def test_rejection_needs_a_known_reason(db, walk, officer):
+    application = walk(S.PAID)
+    with pytest.raises(verification.ValidationError):
+        verification.reject(db, application, officer, "because")
+    assert application.state == S.PAID
+
+
+def test_identity_review_cleared(db, walk, officer):
+    application = walk(S.IDENTITY_REVIEW)
+    verification.clear_identity(db, application, officer)
+    assert (application.state, application.identity_status) == (S.DELIVERY, "cleared")
+
+
+def test_identity_review_rejected_without_refund(db, walk, officer):
+    from ujisim.renewal import payments
+
+    application = walk(S.IDENTITY_REVIEW)
+    verification.reject(db, application, officer, "identity_not_confirmed")
+    assert application.state == S.REJECTED
+    assert payments.get_refund(db, application) is None
+
+
+def test_queue_and_positions(db, walk, clock, holder, make_licence, make_user):
+    from tests.renewal.conftest import make_nik
+
+    first = walk(S.PAID)
+    clock.advance(minutes=5)
+    born = date(1992, 2, 2)
+    other = make_user(Role.APPLICANT, nik=make_nik(born), date_of_birth=born)
+    second = walk(S.PAID, user=other, lic=make_licence(other))
+    assert verification.query_queue(db)[:2] == [first, second]
+    assert [verification.queue_position(db, a) for a in (first, second)] == [1, 2]
+
+
+def _print(db, order, make_user):
+    """The print shop claims the card job and marks it printed (the print queue's services)."""
+    shop = make_user(Role.PRINT_SHOP)
+    job = db.get(PrintJob, order.print_job_id)
+    print_queue.advance(db, job, print_queue.S.CLAIMED, shop, holder=shop)
+    return print_queue.mark_printed(db, job, shop, shop)
+
+
+def test_print_hook_and_sync(db, approved, make_user):
+    order = delivery.get_order(db, approved)
+    job = _print(db, order, make_user)
+    assert order.state == OS.PRINTED  # mark_printed ran the ON_PRINTED hook
+    assert delivery.sync_printed(db) == 0
+    assert delivery.mark_card_printed(db, job) is None  # idempotent
+    assert tracking.step_of(approved.state, order.state) == "issued"
+
+
+def test_sync_catches_up_a_print_the_hook_missed(db, approved, make_user):
+    """A print recorded without mark_printed (an old queue, a crash): the job catches it up."""
+    order = delivery.get_order(db, approved)
+    shop = make_user(Role.PRINT_SHOP)
+    job = db.get(PrintJob, order.print_job_id)
+    print_queue.advance(db, job, print_queue.S.CLAIMED, shop, holder=shop)
+    print_queue.advance(db, job, print_queue.S.PRINTED, shop, holder=shop)
+    assert order.state == OS.CREATED
+    assert delivery.sync_printed(db) == 1
+    assert order.state == OS.PRINTED
+
+
+def test_the_print_api_moves_the_order_to_printed_at_once(client, db, approved, make_user):
+    from ujisim.certificates import stations
+
+    station, token = stations.create_station(db, "Percetakan Sudirman", make_user(Role.ADMIN))
+    db.commit()
+    order = delivery.get_order(db, approved)
+    job = db.get(PrintJob, order.print_job_id)
+    auth = {"Authorization": f"Bearer {token}"}
+    claimed = client.post("/api/v1/print/jobs/claim", json={"kind": "card"}, headers=auth)
+    assert job.public_id in [j["id"] for j in claimed.get_json()["jobs"]]
+    done = client.post(f"/api/v1/print/jobs/{job.public_id}/printed", headers=auth)
+    assert done.get_json()["state"] == "printed"
+    db.expire_all()
+    assert db.get(type(order), order.id).state == OS.PRINTED  # no sync job ran
+    assert delivery.sync_printed(db) == 0
+
+
+def test_courier_delivery_through_signed_webhooks(client, db, approved, officer, make_user):
+    order = delivery.get_order(db, approved)
+    _print(db, order, make_user)
+    delivery.mark_card_printed(db, db.get(PrintJob, order.print_job_id))
+    delivery.advance_order(db, order, OS.PACKED, source="officer", actor=officer)
+    delivery.hand_to_courier(db, order, officer)
+    assert order.tracking_number.startswith("SBX")
+    assert order.state == OS.HANDED_TO_COURIER
+    db.commit()
+    sandbox = providers.courier("sandbox")
+    url = "/courier/webhook"
+
+    def send(status, event_id=None, headers=None):
+        body, signed = sandbox.status_event(order.tracking_number, status, event_id)
+        return client.post(url, data=body, headers=headers or signed)
+
+    assert send("in_transit", headers={providers.SIGNATURE_HEADER: "t=1,v1=00"}).status_code == 401
+    assert send("in_transit", "evt-1").get_json() == {"status": "in_transit"}
+    assert send("in_transit", "evt-1").get_json() == {"status": "duplicate"}  # replay
+    assert send("in_transit").get_json() == {"status": "unchanged"}
+    assert send("teleported").status_code == 400
+    assert send("delivered").get_json() == {"status": "delivered"}
+    refused = send("in_transit")
+    assert (refused.status_code, refused.get_json()) == (409, {"status": "illegal_transition"})
+    db.expire_all()
+    assert delivery.get_order(db, approved).state == OS.DELIVERED
+
+
+def test_returned_then_redelivered(db, approved, officer, make_user):
+    order = delivery.get_order(db, approved)
+    order.state = OS.IN_TRANSIT
+    order.tracking_number, order.courier = "SBX0000000001", "sandbox"
+    db.flush()
+    assert delivery.sandbox_courier_status(db, order, "returned").outcome == "returned"
+    delivery.hand_to_courier(db, order, officer)
+    assert order.state == OS.HANDED_TO_COURIER
+    assert order.tracking_number != "SBX0000000001"
+
+
+def test_the_shipping_label_carries_address_and_tracking_barcode(
+    client, db, approved, officer, make_user
+):
+    from tests.certificates import pdf_tools as pdf
+
+    order = delivery.get_order(db, approved)
+    url = f"/examiner/renewals/orders/{order.public_id}/label.pdf"
+    client.login(officer.email, DEFAULT_PASSWORD)
+    assert client.get(url).status_code == 404  # no courier booked yet: no tracking number
+    _print(db, order, make_user)
+    delivery.mark_card_printed(db, db.get(PrintJob, order.print_job_id))
+    delivery.advance_order(db, order, OS.PACKED, source="officer", actor=officer)
+    delivery.hand_to_courier(db, order, officer)
+    db.commit()
+    page = client.get(f"/examiner/renewals/{approved.public_id}").get_data(as_text=True)
+    assert f'href="{url}"' in page
+    response = client.get(url)
+    assert (response.status_code, response.mimetype) == (200, "application/pdf")
+    label = response.get_data()
+    pdf.assert_size(label, pdf.A6, pages=1)
+    words = pdf.text(label)
+    for part in ("Jl. Melati No. 5 RT 01/RW 02", "12160", "Jakarta Selatan", order.tracking_number):
+        assert part in words
+    codes = pdf.barcodes(label, pdf.CODE128, dpi=300)
+    assert [code.text for code in codes] == [order.tracking_number]
+    # a counter pick-up never has a label, whatever it carries
+    pickup = type(order)(method="pickup", tracking_number=order.tracking_number)
+    assert delivery.label_of(db, pickup) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"province": "Atlantis"}, "province"),
+        ({"city": ""}, "city"),
+        ({"district": "x"}, "district"),
+        ({"village": " "}, "village"),
+        ({"street": ""}, "street"),
+        ({"postal_code": "1216"}, "postal_code"),
+        ({"postal_code": "12l60"}, "postal_code"),
+        ({"phone": "12345"}, "phone"),
+        ({"phone": "+1 202 555 0100"}, "phone"),
+    ],
+)
+def test_a_bad_delivery_address_names_the_field(change, field):
+    from tests.renewal.conftest import COURIER
+
+    with pytest.raises(InvalidDocument) as refused:
+        delivery.validate_choice("courier", {**COURIER, **change})
+    assert set(refused.value.fields) == {field}
+
+
+def test_a_good_address_is_normalised_and_pick_up_needs_none():
+    from tests.renewal.conftest import COURIER
+
+    address = delivery.validate_choice("courier", {**COURIER, "street": "  Jl. Melati 5  "})
+    assert (address["phone"], address["street"]) == ("081234567890", "Jl. Melati 5")
+    assert delivery.validate_choice("pickup", {"street": "ignored"}) == {}
+    with pytest.raises(InvalidDocument):
+        delivery.validate_choice("drone", COURIER)
+
+
+def test_the_shipping_fee_comes_from_the_configured_table(app, tmp_path):
+    rates = tmp_path / "rates.json"
+    rates.write_text('{"DKI Jakarta": 12000, "Papua": 55000, "default": 30000}')
+    app.config["RENEWAL_SHIPPING_RATES"] = str(rates)
+    assert delivery.shipping_fee("DKI Jakarta") == 12000
+    assert delivery.shipping_fee("Papua") == 55000
+    assert delivery.shipping_fee("Bali") == 30000
+
+
+def test_pick_up_needs_the_holders_nik(db, walk, officer, holder):
+    application = walk(S.APPROVED, method="pickup")
+    order = delivery.get_order(db, application)
+    order.state = OS.PRINTED
+    db.flush()
+    delivery.advance_order(db, order, OS.READY_FOR_PICKUP, source="officer", actor=officer)
+    with pytest.raises(InvalidDocument):
+        delivery.hand_over_at_counter(db, order, officer, "3174051111900001")
+    delivery.hand_over_at_counter(db, order, officer, holder.nik)
+    assert order.state == OS.PICKED_UP
+
+
+def test_receipt_and_rating_complete_the_renewal(client, db, approved, holder):
+    order = delivery.get_order(db, approved)
+    client.login(holder.email, DEFAULT_PASSWORD)
+    url = f"/perpanjangan/{approved.public_id}/terima"
+    early = client.submit(url, {"rating": "5", "version": approved.version})
+    assert early.status_code == 303
+    assert db.get(type(approved), approved.id).state == S.APPROVED
+    order.state = OS.DELIVERED
+    db.commit()
+    page = client.get(f"/perpanjangan/{approved.public_id}/lacak").get_data(as_text=True)
+    assert "Did you receive your new card?" in page
+    bad = client.submit(url, {"rating": "9", "version": approved.version})
+    assert bad.status_code == 303
+    done = client.submit(url, {"rating": "4", "comment": "Cepat", "version": approved.version})
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    db.expire_all()
+    final = db.get(type(approved), approved.id)
+    assert (final.state, final.rating, final.rating_comment) == (S.COMPLETED, 4, "Cepat")
+    assert 'class="current" aria-current="step" id="status">Completed' in page
+
+
+def test_an_email_at_every_status_change(db, approved, holder):
+    subjects = [
+        m.subject
+        for m in db.scalars(
+            select(OutboxMessage).where(OutboxMessage.to == holder.email).order_by(OutboxMessage.id)
+        )
+    ]
+    assert any("Registration in progress" in s for s in subjects)
+    assert any(": Paid" in s for s in subjects)
+    assert any("Processing" in s for s in subjects)
+
+
+def test_officer_pages(client, db, walk, officer):
+    paid = walk(S.PAID)
+    client.login(officer.email, DEFAULT_PASSWORD)
+    queue = client.get("/examiner/renewals/").get_data(as_text=True)
+    assert paid.public_id in queue
+    detail = client.get(f"/examiner/renewals/{paid.public_id}").get_data(as_text=True)
+    assert "Photos match: face distance 0." in detail
+    stale = client.submit(f"/examiner/renewals/{paid.public_id}/approve", {"version": "1"})
+    assert stale.status_code == 303
+    assert db.get(type(paid), paid.id).state == S.PAID
+    ok = client.submit(
+        f"/examiner/renewals/{paid.public_id}/approve", {"version": str(paid.version)}
+    )
+    assert ok.status_code == 303
+    db.expire_all()
+    assert db.get(type(paid), paid.id).state == S.APPROVED

@@ -1,0 +1,134 @@
+"""Test helpers that are not fixtures: databases, a browser-like client, a frozen clock."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from ujisim.core.db import normalise_url
+
+PG_URL = os.environ.get("UJISIM_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("UJISIM_TEST_REDIS_URL")
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, port: int | None = None, workers: int = 2, args=()):
+    """The app under gunicorn with the given UJISIM_* settings; yields (process, base URL)
+    once /healthz answers. Used by the reliability tests and the benchmarks."""
+    full_env = {**os.environ, "UJISIM_JOBS": "eager", **env}
+    if "UJISIM_REDIS_URL" not in env:
+        full_env.pop("UJISIM_REDIS_URL", None)
+    port = port or free_port()
+    command = [GUNICORN, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", *args,
+               "ujisim.app:create_app()"]  # fmt: skip
+    process = subprocess.Popen(
+        command, env=full_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process)
+        yield process, base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            # our own http://127.0.0.1 URL
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not become healthy at {base}")
+
+
+@contextmanager
+def temporary_pg_database(base_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+    url = make_url(normalise_url(base_url))
+    name = f"ujisim_test_{secrets.token_hex(4)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def migrate(app) -> None:
+    from alembic import command
+
+    from ujisim.core.db import run_alembic
+
+    with app.app_context():
+        run_alembic(command.upgrade, "head")
+
+
+class FrozenClock:
+    """An injectable clock that only moves when told to."""
+
+    def __init__(self, start: datetime | None = None):
+        self.current = start or datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        self.current += timedelta(**delta)
+
+
+class Browser(FlaskClient):
+    """A test client that sends the CSRF token with form posts, as a browser would.
+
+    Each request runs in an app context of its own (fresh ``g``, its own session, teardown after
+    it), as in production, even though the test body holds an app context open.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = self.get("/").get_data(as_text=True)
+        return CSRF_RE.search(page).group(1)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str, **extra):
+        return self.submit("/login", {"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.submit("/logout")

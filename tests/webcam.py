@@ -1,0 +1,149 @@
+"""A fake webcam for tests: Y4M files from face photos, and synthetic head turns.
+
+Chromium started with ``--use-fake-device-for-media-stream --use-file-for-fake-video-capture=F.y4m``
+plays the file (in a loop) as the camera, so ``getUserMedia`` in the page sees these frames.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+Box = tuple[int, int, int, int]
+Source = Path | Image.Image | np.ndarray
+
+#: BT.601 limited range ("studio swing"), what Chromium assumes for I420 from a Y4M file
+_RGB_TO_YUV = np.array(
+    [[0.257, 0.504, 0.098], [-0.148, -0.291, 0.439], [0.439, -0.368, -0.071]], dtype=np.float32
+)
+_YUV_OFFSET = np.array([16.0, 128.0, 128.0], dtype=np.float32)
+
+
+def _as_image(source: Source) -> Image.Image:
+    if isinstance(source, Path):
+        with Image.open(source) as im:
+            return ImageOps.exif_transpose(im).convert("RGB")
+    if isinstance(source, np.ndarray):
+        return Image.fromarray(source).convert("RGB")
+    return source.convert("RGB")
+
+
+def _to_i420(rgb: np.ndarray) -> bytes:
+    yuv = rgb.astype(np.float32) @ _RGB_TO_YUV.T + _YUV_OFFSET
+    h, w = rgb.shape[:2]
+    y = yuv[..., 0]
+    # 4:2:0: one chroma sample per 2x2 block, their mean
+    chroma = yuv[..., 1:].reshape(h // 2, 2, w // 2, 2, 2).mean(axis=(1, 3))
+    planes = [y, chroma[..., 0], chroma[..., 1]]
+    return b"".join(np.clip(np.rint(p), 0, 255).astype(np.uint8).tobytes() for p in planes)
+
+
+def make_y4m(
+    photo: Source | Sequence[Source],
+    out: Path,
+    frames: int = 30,
+    size: tuple[int, int] = (640, 480),
+    fps: int = 15,
+) -> Path:
+    """Write a YUV4MPEG2 (C420) video of ``frames`` frames at ``size`` from one photo (a still
+    camera) or from a sequence of images shown in order, each for an equal share of the frames
+    (a head turn). Each image is scaled to fit and centred on a black background."""
+    width, height = size
+    if width % 2 or height % 2:
+        raise ValueError("4:2:0 needs an even width and height")
+    sources = list(photo) if isinstance(photo, Sequence) else [photo]
+    if not sources or frames < len(sources):
+        raise ValueError("need at least one image and at least as many frames as images")
+    encoded = [
+        _to_i420(np.asarray(ImageOps.pad(_as_image(s), size, Image.Resampling.BILINEAR)))
+        for s in sources
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as f:
+        f.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420\n".encode("ascii"))
+        for index in range(frames):
+            f.write(b"FRAME\n")
+            f.write(encoded[index * len(encoded) // frames])
+    return out
+
+
+def read_y4m(path: Path) -> tuple[dict[str, str], Iterator[np.ndarray]]:
+    """The header tags and the frames (as RGB arrays) of a C420 file written by :func:`make_y4m`."""
+    data = path.read_bytes()
+    header, _, body = data.partition(b"\n")
+    magic, *tags = header.decode("ascii").split(" ")
+    if magic != "YUV4MPEG2":
+        raise ValueError(f"{path} is not a YUV4MPEG2 file")
+    fields = {tag[0]: tag[1:] for tag in tags}
+    width, height = int(fields["W"]), int(fields["H"])
+    frame_size = width * height * 3 // 2
+
+    def frames() -> Iterator[np.ndarray]:
+        offset = 0
+        while offset < len(body):
+            if body[offset : offset + 6] != b"FRAME\n":
+                raise ValueError(f"no FRAME marker at byte {offset}")
+            plane = np.frombuffer(body, np.uint8, frame_size, offset + 6)
+            offset += 6 + frame_size
+            yield _from_i420(plane, width, height)
+
+    return fields, frames()
+
+
+def _from_i420(plane: np.ndarray, width: int, height: int) -> np.ndarray:
+    y = plane[: width * height].reshape(height, width).astype(np.float32)
+    u, v = (
+        c.reshape(height // 2, width // 2).repeat(2, 0).repeat(2, 1).astype(np.float32)
+        for c in np.split(plane[width * height :], 2)
+    )
+    yuv = np.stack([y, u, v], axis=-1) - _YUV_OFFSET
+    rgb = yuv @ np.linalg.inv(_RGB_TO_YUV).T
+    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+
+
+def turn_head(image: np.ndarray, box: Box, degrees: float, *, radius: float = 0.6) -> np.ndarray:
+    """A synthetic head turn of a frontal photo: the head is taken as a vertical cylinder of
+    ``radius`` x the face box's width around the box's centre, and rotated by ``degrees``
+    (negative = to the subject's left, the sign of the yaw estimate).
+
+    Unlike a perspective warp of the whole photo, which is what tilting a printed photo does and
+    which keeps the landmarks' proportions, this moves the middle of the face (the nose) further
+    than its sides (the jaw line), as a real turn does.
+    """
+    top, right, bottom, left = box
+    width = image.shape[1]
+    centre = (left + right) / 2
+    r = (right - left) * radius
+    x = np.arange(width, dtype=np.float64)
+    # each output column shows the point of the cylinder that the rotation brought there
+    phi = np.arcsin(np.clip((x - centre) / r, -1, 1)) + math.radians(degrees)
+    source = centre + r * np.sin(np.clip(phi, -math.pi / 2, math.pi / 2))
+    source = np.where(np.abs(x - centre) < r, source, x)
+    x0 = np.clip(np.floor(source).astype(int), 0, width - 2)
+    frac = (source - x0)[None, :, None]
+    warped = image[:, x0] * (1 - frac) + image[:, x0 + 1] * frac
+    return np.ascontiguousarray(np.clip(np.rint(warped), 0, 255), dtype=np.uint8)
+
+
+def head_turn_frames(
+    image: np.ndarray,
+    box: Box,
+    challenge: Sequence[str] = ("left", "right"),
+    *,
+    degrees: float = 35,
+    steps: int = 3,
+) -> list[np.ndarray]:
+    """Frames of a head looking at the camera, turning to each challenged side in ``steps`` and
+    back, then looking at the camera again."""
+    frames = [image]
+    for direction in challenge:
+        sign = -1 if direction == "left" else 1
+        ramp = [degrees * (i + 1) / steps for i in range(steps)]
+        for angle in ramp + ramp[-2::-1]:
+            frames.append(turn_head(image, box, sign * angle))
+        frames.append(image)
+    return frames

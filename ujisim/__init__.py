@@ -1,0 +1,1 @@
+"""ujisim: Indonesian SIM theory exams and online licence renewal."""

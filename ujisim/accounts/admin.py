@@ -1,0 +1,96 @@
+"""Administrator pages: users, roles, staff accounts and (in development) the e-mail outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ujisim.accounts import services
+from ujisim.accounts.errors import DuplicateAccountError
+from ujisim.accounts.forms import RolesForm, StaffUserForm
+from ujisim.core.db import get_session
+from ujisim.core.mail import OutboxMessage
+from ujisim.core.security import Role, role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def load_user_or_404(public_id: str):
+    user = services.get_user_by_public_id(get_session(), public_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    search = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    if role not in {r.value for r in Role}:
+        role = ""
+    found = services.query_users(get_session(), search=search, role=role, limit=100)
+    return render_template(
+        "admin/users.html", users=found, search=search, role=role, roles=list(Role)
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def new_user():
+    form = StaffUserForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user, password = services.create_staff_user(
+                db,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                roles=[Role(r) for r in form.roles.data],
+                actor=current_user,
+            )
+        except DuplicateAccountError as exc:
+            db.rollback()
+            form.email.errors.append(exc.fields["email"])
+            return render_template("admin/user_new.html", form=form), 409
+        db.commit()
+        # Shown once; the account holder changes it through "forgot password" or is told it.
+        return render_template("admin/user_created.html", user=user, password=password), 201
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/users/<public_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(public_id: str):
+    user = load_user_or_404(public_id)
+    form = RolesForm(data={"roles": sorted(user.role_set), "active": user.active})
+    if form.validate_on_submit():
+        if user.id == current_user.id and (
+            Role.ADMIN not in form.roles.data or not form.active.data
+        ):
+            form.roles.errors.append(_("You cannot remove your own administrator access."))
+            return render_template("admin/user_edit.html", form=form, user=user), 422
+        db = get_session()
+        changed = services.set_roles(
+            db, user, [Role(r) for r in form.roles.data], actor=current_user
+        )
+        services.set_active(db, user, form.active.data, actor=current_user)
+        db.commit()
+        flash(_("Saved.") if changed else _("Saved (roles unchanged)."), "success")
+        return redirect(url_for("admin.edit_user", public_id=user.public_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/user_edit.html", form=form, user=user), status
+
+
+@bp.get("/outbox")
+@role_required(Role.ADMIN)
+def outbox():
+    if not current_app.config["SHOW_OUTBOX"]:
+        abort(404)
+    messages = get_session().scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)
+    )
+    return render_template("admin/outbox.html", messages=messages.all())

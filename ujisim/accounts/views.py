@@ -1,0 +1,156 @@
+"""Registration, login, logout, password reset and the account page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ujisim.accounts import services
+from ujisim.accounts.errors import DuplicateAccountError, ResetTokenError
+from ujisim.accounts.forms import ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
+from ujisim.core.db import get_session
+from ujisim.core.security import limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a local path may be a redirect target (no scheme, no host, no //)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed_attempt(response) -> bool:
+    # Only failed logins count against the limit; a successful one redirects.
+    return response.status_code != 302
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user = services.register_applicant(
+                db,
+                full_name=form.full_name.data,
+                nik=form.nik.data,
+                date_of_birth=form.date_of_birth.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                password=form.password.data,
+                locale=session.get("lang", "id"),
+            )
+        except DuplicateAccountError as exc:
+            db.rollback()
+            for name, message in exc.fields.items():
+                getattr(form, name).errors.append(message)
+            return render_template("accounts/register.html", form=form), 409
+        db.commit()
+        login_user(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
+        return redirect(url_for("main.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = services.authenticate(db, form.email.data, form.password.data)
+        db.commit()  # the audit record of a failed login is kept too
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url or url_for("main.index"))
+        form.password.errors.append(_("The e-mail or password is wrong."))
+        return render_template("accounts/login.html", form=form), 401
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    db = get_session()
+    services.record_logout(db, current_user)
+    db.commit()
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        services.request_password_reset(
+            db,
+            form.email.data,
+            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+        )
+        db.commit()
+        flash(
+            _("If an account exists for that e-mail, we have sent a link to reset the password."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_password(token: str):
+    db = get_session()
+    try:
+        user = services.load_reset_token(db, token)
+    except ResetTokenError as exc:
+        return render_template("accounts/reset_invalid.html", message=exc.message), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(db, user, form.password.data, action="accounts.password_reset")
+        db.commit()
+        logout_user()
+        flash(_("Your password has been changed. Log in with the new password."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset.html", form=form), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", user=current_user)

@@ -1,0 +1,242 @@
+"""The print-shop API (``/api/v1/print/...``): JSON, a station's bearer token, no cookies and so
+no CSRF. The OpenAPI 3.1 document at ``/api/v1/openapi.json`` (``openapi.py``) describes every
+route here; the tests check each response against it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request, url_for
+from flask_babel import gettext as _
+
+from ujisim.certificates import print_queue, printing, stations
+from ujisim.certificates.errors import InvalidToken
+from ujisim.certificates.models import JobKind, PrintJob, PrintStation
+from ujisim.core import clock
+from ujisim.core.db import get_db, get_session
+from ujisim.core.errors import ValidationError, error_response
+
+bp = Blueprint("print_api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = {"print_api.openapi"}
+MAX_LIST = 200
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def job_json(job: PrintJob, station: PrintStation) -> dict:
+    """A job as the API shows it (its state as the queue sees it: expired leases are ready)."""
+    yours = print_queue.holds(job, station)
+    return {
+        "id": job.public_id,
+        "kind": job.kind,
+        "state": print_queue.effective_state(job).value,
+        "title": job.title,
+        "created_at": _iso(job.created_at),
+        "claimed_at": _iso(job.claimed_at),
+        "lease_expires_at": _iso(job.lease_expires_at),
+        "printed_at": _iso(job.printed_at),
+        "failed_at": _iso(job.failed_at),
+        "fail_reason": job.fail_reason,
+        "claims": job.claims,
+        "yours": yours,
+        "document_url": url_for("print_api.document", public_id=job.public_id),
+    }
+
+
+def station_json(station: PrintStation) -> dict:
+    return {
+        "id": station.public_id,
+        "name": station.name,
+        "created_at": _iso(station.created_at),
+        "last_used_at": _iso(station.last_used_at),
+    }
+
+
+def _unauthorized(code: str, message: str):
+    body, status = error_response(401, code, message)
+    return body, status, {"WWW-Authenticate": f'Bearer realm="ujisim", error="{code}"'}
+
+
+@bp.before_request
+def authenticate():
+    """Every route but the OpenAPI document needs ``Authorization: Bearer <station token>``."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return _unauthorized("unauthorized", _("Send the station's token as a Bearer token."))
+    database = get_db()
+    with database.session(write=False) as session:
+        station = stations.find_station(session, token.strip())
+        if station is None:
+            return _unauthorized(InvalidToken.code, _("The token is unknown or has been revoked."))
+        station_id, last_used = station.id, station.last_used_at
+    if last_used is None or last_used < clock.now() - stations.LAST_USED_EVERY:
+        with database.session() as session:
+            stations.touch(session, station_id)
+            session.commit()
+    g.print_station_id = station_id
+    return None
+
+
+def current_station() -> PrintStation:
+    return get_session().get(PrintStation, g.print_station_id)
+
+
+def _kind(value) -> JobKind | None:
+    if value is None:
+        return None
+    if value not in {k.value for k in JobKind}:
+        raise ValidationError(_("kind must be certificate or card."), {"kind": "choice"})
+    return JobKind(value)
+
+
+def _json_object() -> dict:
+    if not request.get_data():
+        return {}
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError(_("Send a JSON object."), {"body": "json"})
+    return body
+
+
+def _int_value(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(
+            _(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=low,
+                high=high,
+            ),
+            {name: "range"},
+        )
+    return value
+
+
+def _load(public_id: str) -> PrintJob:
+    return print_queue.get_job(get_session(), public_id)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/print/station")
+def station_info():
+    """Who the token belongs to (a station checks its configuration with this)."""
+    return station_json(current_station())
+
+
+@bp.get("/print/jobs")
+def list_jobs():
+    """Jobs a claim could take now, oldest first."""
+    kind = _kind(request.args.get("kind"))
+    raw = request.args.get("limit", "50")
+    limit = _int_value(int(raw) if raw.isdigit() else -1, "limit", 1, MAX_LIST)
+    station = current_station()
+    jobs = print_queue.query_ready(get_session(), kind=kind, limit=limit)
+    return {"jobs": [job_json(j, station) for j in jobs], "server_now": clock.now().isoformat()}
+
+
+@bp.get("/print/jobs/claimed")
+def claimed_jobs():
+    """The jobs this station holds and has not yet confirmed."""
+    station = current_station()
+    jobs = print_queue.query_held(get_session(), station)
+    return {"jobs": [job_json(j, station) for j in jobs], "server_now": clock.now().isoformat()}
+
+
+@bp.post("/print/jobs/claim")
+def claim():
+    """Claim up to ``limit`` jobs (default 10) for this station, atomically."""
+    body = _json_object()
+    limit = _int_value(body.get("limit", 10), "limit", 1, print_queue.MAX_CLAIM)
+    kind = _kind(body.get("kind"))
+    session = get_session()
+    station = current_station()
+    jobs = print_queue.claim(session, station, limit, kind=kind)
+    session.commit()
+    return {
+        "jobs": [job_json(j, station) for j in jobs],
+        "lease_seconds": print_queue.lease_seconds(),
+        "server_now": clock.now().isoformat(),
+    }
+
+
+@bp.get("/print/jobs/<public_id>")
+def job_detail(public_id: str):
+    return job_json(_load(public_id), current_station())
+
+
+@bp.get("/print/jobs/<public_id>/document.pdf")
+def document(public_id: str):
+    """The job's print file; only for the station holding its claim."""
+    session = get_session()
+    job = _load(public_id)
+    print_queue.require_holder(job, current_station())
+    return _pdf(printing.document_pdf(session, job), printing.filename(job))
+
+
+@bp.get("/print/batch.pdf")
+def batch():
+    """Several claimed card jobs (``?jobs=id,id,...``) imposed on A4 sheets."""
+    session = get_session()
+    station = current_station()
+    ids = [i for i in request.args.get("jobs", "").split(",") if i.strip()]
+    if not 1 <= len(ids) <= printing.MAX_BATCH or len(set(ids)) != len(ids):
+        raise ValidationError(
+            _("Name 1 to %(n)s different card jobs.", n=printing.MAX_BATCH), {"jobs": "count"}
+        )
+    jobs = [_load(i.strip()) for i in ids]
+    for job in jobs:
+        print_queue.require_holder(job, station)
+    return _pdf(printing.batch_pdf(session, jobs), f"cards-{len(jobs)}.pdf")
+
+
+@bp.post("/print/jobs/<public_id>/printed")
+def printed(public_id: str):
+    """Confirm the job printed. A repeat by the holder answers the same; others get 409."""
+    session = get_session()
+    station = current_station()
+    job = print_queue.mark_printed(session, _load(public_id), station)
+    session.commit()
+    return job_json(job, station)
+
+
+@bp.post("/print/jobs/<public_id>/failed")
+def failed(public_id: str):
+    """The job could not be printed: ``{"reason": "..."}``."""
+    body = _json_object()
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise ValidationError(
+            _("Give the reason the job failed (at most 500 characters)."), {"reason": "required"}
+        )
+    session = get_session()
+    station = current_station()
+    job = print_queue.mark_failed(session, _load(public_id), station, reason)
+    session.commit()
+    return job_json(job, station)
+
+
+@bp.post("/print/jobs/<public_id>/release")
+def release(public_id: str):
+    """Give a claimed job back to the queue without printing it."""
+    session = get_session()
+    station = current_station()
+    job = print_queue.release(session, _load(public_id), station)
+    session.commit()
+    return job_json(job, station)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API (public)."""
+    from ujisim.certificates.openapi import spec
+
+    return spec()

@@ -1,0 +1,44 @@
+"""``flask certificates ...``: check a certificate PDF the way a phone scanning its QR would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from ujisim.certificates import check_token, qr_texts, signing
+from ujisim.core.db import get_session
+
+certificates_cli = AppGroup("certificates", help="Signed certificates.")
+
+EXIT_CODES = {"valid": 0, "invalid": 1, "revoked": 2}
+
+
+@certificates_cli.command("verify")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_command(pdf: Path) -> None:
+    """Decode the QR on page 1 of PDF and verify its token: prints VALID, INVALID (reason) or
+    REVOKED and exits 0, 1 or 2."""
+    try:
+        found = qr_texts(pdf.read_bytes())
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is just "not a certificate"
+        click.echo(f"INVALID (unreadable PDF: {exc})")
+        raise SystemExit(1) from exc
+    if not found:
+        click.echo("INVALID (no QR code on page 1)")
+        raise SystemExit(1)
+    check = check_token(get_session(), signing.token_from_url(found[0]))
+    data = check.certificate
+    if check.status == "invalid":
+        click.echo(f"INVALID ({check.reason})")
+    elif check.status == "revoked":
+        click.echo(
+            f"REVOKED ({data.exam_id}, {data.candidate_name}, at {check.revoked_at:%Y-%m-%d})"
+        )
+    else:
+        click.echo(
+            f"VALID ({data.exam_id}, {data.candidate_name}, {data.nik_masked}, "
+            f"SIM {data.licence_class}, {data.score}/{data.total}, {data.passed_on.isoformat()})"
+        )
+    raise SystemExit(EXIT_CODES[check.status])

@@ -1,0 +1,152 @@
+"""Plain data for the documents we print: no ORM, no Flask, frozen so a render or a signature is
+made from a value that cannot change underneath it.
+
+Every document has a ``DOC_TYPE`` and a ``document_id`` (what the signed token names). Certificates
+and cards carry a ``verification_url`` (the QR's content), filled in after signing
+(``signing.with_verification``); it is left out of the signed data since it holds the signature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+LICENCE_CLASSES = ("A", "C")
+SEXES = {"L": ("Laki-laki", "Male"), "P": ("Perempuan", "Female")}
+BLOOD_TYPES = ("A", "B", "AB", "O")
+NIK_LENGTH = 16
+_MASKED_NIK = re.compile(r"\*{12}\d{4}")
+_POSTAL_CODE = re.compile(r"\d{5}")
+
+
+def mask_nik(nik: str) -> str:
+    """``3174012501900001`` -> ``************0001``: only the last four digits stay readable."""
+    if len(nik) != NIK_LENGTH or not nik.isdigit():
+        raise ValueError("a NIK has 16 digits")
+    return "*" * (NIK_LENGTH - 4) + nik[-4:]
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+def _check_image(name: str, data: bytes) -> None:
+    _require(
+        data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"),
+        f"{name} must be a JPEG or PNG image",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateData:
+    """A theory-exam pass certificate."""
+
+    DOC_TYPE: ClassVar[str] = "certificate"
+
+    candidate_name: str
+    #: the NIK with all but the last four digits masked (``mask_nik``); the full NIK never
+    #: reaches a printed document
+    nik_masked: str
+    licence_class: str
+    #: correct answers, out of ``total``
+    score: int
+    total: int
+    passed_on: date
+    exam_id: str
+    verification_url: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.candidate_name.strip()), "candidate name is empty")
+        _require(bool(_MASKED_NIK.fullmatch(self.nik_masked)), "NIK must be masked (mask_nik)")
+        _require(self.licence_class in LICENCE_CLASSES, "licence class must be A or C")
+        _require(0 < self.total and 0 <= self.score <= self.total, "score out of range")
+        _require(bool(self.exam_id), "exam id is empty")
+
+    @property
+    def document_id(self) -> str:
+        return self.exam_id
+
+
+@dataclass(frozen=True, slots=True)
+class CardData:
+    """A licence card (SIM) print file: front with photo and data, back with the QR."""
+
+    DOC_TYPE: ClassVar[str] = "card"
+
+    licence_number: str
+    licence_class: str
+    name: str
+    place_of_birth: str
+    date_of_birth: date
+    address: str
+    #: ``L`` (laki-laki) or ``P`` (perempuan), as on Indonesian documents
+    sex: str
+    issued_on: date
+    expires_on: date
+    #: the issuing Satpas office, e.g. ``Satpas Polres Metro Jakarta Selatan``
+    issuing_office: str
+    #: JPEG or PNG bytes of the holder's photo; resampled to the placed size at 300 dpi
+    photo: bytes
+    blood_type: str | None = None
+    #: JPEG or PNG bytes of the holder's signature, optional
+    signature: bytes | None = None
+    verification_url: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.licence_number.strip()), "licence number is empty")
+        _require(self.licence_class in LICENCE_CLASSES, "licence class must be A or C")
+        _require(bool(self.name.strip()), "name is empty")
+        _require(self.sex in SEXES, "sex must be L or P")
+        _require(self.blood_type is None or self.blood_type in BLOOD_TYPES, "unknown blood type")
+        _require(self.issued_on < self.expires_on, "a card expires after its issue date")
+        _check_image("photo", self.photo)
+        if self.signature is not None:
+            _check_image("signature", self.signature)
+
+    @property
+    def document_id(self) -> str:
+        # a renewal keeps the licence number, so the issue date tells the cards apart
+        return f"{self.licence_number}.{self.issued_on:%Y%m%d}"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelData:
+    """A delivery label for a courier shipment of a card."""
+
+    DOC_TYPE: ClassVar[str] = "label"
+
+    recipient: str
+    street: str
+    #: kelurahan / desa
+    village: str
+    #: kecamatan
+    district: str
+    #: kabupaten / kota
+    city: str
+    province: str
+    postal_code: str
+    phone: str
+    tracking_number: str
+    sender_name: str
+    sender_address: str
+
+    def __post_init__(self) -> None:
+        _require(bool(self.recipient.strip()), "recipient is empty")
+        _require(bool(_POSTAL_CODE.fullmatch(self.postal_code)), "postal code has 5 digits")
+        _require(
+            bool(self.tracking_number) and self.tracking_number.isascii(),
+            "tracking number must be ASCII",
+        )
+
+    @property
+    def document_id(self) -> str:
+        return self.tracking_number
+
+
+Document = CertificateData | CardData | LabelData
+DOCUMENT_TYPES: dict[str, type] = {
+    cls.DOC_TYPE: cls for cls in (CertificateData, CardData, LabelData)
+}

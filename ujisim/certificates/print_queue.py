@@ -1,0 +1,384 @@
+"""The print queue: enqueue a job per document, claim with a lease, mark printed or failed,
+reprint. Services take a ``Session``, flush and never commit.
+
+ready -> claimed (lease) -> printed | failed
+claimed -> ready (the lease expired, or the holder gave the job back)
+printed | failed -> ready (reprint, with a reason)
+
+A lease is held by a station (API) or a print-shop user (web page). An expired lease is not
+swept: a claimed job whose lease has passed counts as ready, and the next claim takes it (moving
+it through ready, so the audit chain shows the expiry). Until somebody else claims it, its old
+holder may still confirm it, so a slow station never causes a second print.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.models import User
+from ujisim.certificates.documents import CardData
+from ujisim.certificates.errors import IllegalTransition, NotLeaseHolder
+from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
+from ujisim.core import audit, clock, storage
+from ujisim.core.errors import NotFoundError, ValidationError
+
+S = JobState
+#: (from, to) -> the verb of the move (audit action ``print.<verb>``)
+TRANSITIONS: dict[tuple[JobState, JobState], str] = {
+    (S.READY, S.CLAIMED): "claimed",
+    (S.CLAIMED, S.READY): "released",
+    (S.CLAIMED, S.PRINTED): "printed",
+    (S.CLAIMED, S.FAILED): "failed",
+    (S.PRINTED, S.READY): "reprint",
+    (S.FAILED, S.READY): "reprint",
+}
+#: moves that need a reason from whoever makes them
+NEEDS_REASON = {"failed", "reprint"}
+#: ``callback(session, job)`` run (same transaction) when a job is marked printed; registered by
+#: the domains that wait for prints (renewal's delivery orders), so this module imports none
+ON_PRINTED: list[Callable[[Session, PrintJob], object]] = []
+DEFAULT_LEASE_SECONDS = 600
+MAX_CLAIM = 50
+IMAGE_PURPOSE = "print_card_image"
+PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+Holder = PrintStation | User
+
+
+def lease_seconds() -> int:
+    return int(current_app.config.get("PRINT_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS)
+
+
+def holds(job: PrintJob, holder: Holder) -> bool:
+    """Whether ``holder`` is the job's current (or last) lease holder."""
+    if isinstance(holder, PrintStation):
+        return job.station_id == holder.id and job.user_id is None
+    return job.user_id == holder.id and job.station_id is None
+
+
+def effective_state(job: PrintJob) -> JobState:
+    """The state as the queue sees it now: a claimed job whose lease has passed is ready."""
+    if job.state == S.CLAIMED and job.lease_expires_at and job.lease_expires_at <= clock.now():
+        return S.READY
+    return JobState(job.state)
+
+
+def _audit_actor(actor, holder):
+    if isinstance(actor, User):
+        return actor
+    if isinstance(holder, PrintStation):
+        # a station is no user: no actor id, its public id as the label
+        return SimpleNamespace(id=None, email=f"station:{holder.public_id}")
+    return actor
+
+
+def advance(
+    session: Session,
+    job: PrintJob,
+    to: JobState,
+    actor=None,
+    reason: str = "",
+    *,
+    holder: Holder | None = None,
+) -> PrintJob:
+    """Move ``job`` to ``to`` if the table allows it; stamp the time and write the audit record.
+
+    ``holder`` (station or user) takes the lease on a claim; ``actor`` is the user acting (None
+    for a station or the system)."""
+    current = JobState(job.state)
+    verb = TRANSITIONS.get((current, to))
+    if verb is None:
+        raise IllegalTransition(
+            _("This print job cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
+        )
+    reason = (reason or "").strip()
+    if verb in NEEDS_REASON and not reason:
+        raise ValidationError(_("Give a reason."), {"reason": "required"})
+    if "\x00" in reason or len(reason) > 500:
+        raise ValidationError(
+            _("The reason is too long or holds invalid characters."), {"reason": "invalid"}
+        )
+    now = clock.now()
+    station = holder if isinstance(holder, PrintStation) else None
+    if station is None and job.station_id is not None:
+        station = session.get(PrintStation, job.station_id)  # the station that held it
+    if to == S.CLAIMED:
+        if holder is None:
+            raise ValueError("a claim needs a holder")
+        is_station = isinstance(holder, PrintStation)
+        job.station_id = holder.id if is_station else None
+        job.user_id = None if is_station else holder.id
+        job.claimed_at = now
+        job.lease_expires_at = now + timedelta(seconds=lease_seconds())
+        job.claims += 1
+    elif to == S.READY:
+        job.station_id = job.user_id = job.claimed_at = job.lease_expires_at = None
+        job.fail_reason = None
+    elif to == S.PRINTED:
+        job.printed_at, job.lease_expires_at = now, None
+        job.prints += 1
+    elif to == S.FAILED:
+        job.failed_at, job.lease_expires_at, job.fail_reason = now, None, reason
+    job.state = to
+    session.flush()
+    audit.record(
+        session,
+        f"print.{verb}",
+        actor=_audit_actor(actor, holder),
+        object_type="print_job",
+        object_id=job.public_id,
+        data={
+            "from": current,
+            "to": to,
+            "reason": reason,
+            "kind": job.kind,
+            "station": station.public_id if station else None,
+        },
+    )
+    return job
+
+
+# --- enqueue ---------------------------------------------------------------------------------
+
+
+def get_job_by_key(session: Session, document_key: str) -> PrintJob | None:
+    return session.scalars(select(PrintJob).where(PrintJob.document_key == document_key)).first()
+
+
+def enqueue_job(
+    session: Session,
+    kind: JobKind,
+    *,
+    document_key: str,
+    title: str,
+    actor=None,
+    **fields,
+) -> PrintJob:
+    """Put one document in the queue (state ready). Idempotent: a second call for the same
+    ``document_key`` returns the existing job and changes nothing."""
+    existing = get_job_by_key(session, document_key)
+    if existing is not None:
+        return existing
+    job = PrintJob(
+        kind=JobKind(kind),
+        state=S.READY,
+        document_key=document_key,
+        title=title[:200],
+        created_at=clock.now(),
+        **fields,
+    )
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except IntegrityError:  # enqueued by a concurrent transaction
+        return get_job_by_key(session, document_key)
+    audit.record(
+        session,
+        "print.enqueued",
+        actor=actor,
+        object_type="print_job",
+        object_id=job.public_id,
+        data={"kind": job.kind, "document": document_key},
+    )
+    return job
+
+
+def enqueue_certificate(session: Session, record, actor=None) -> PrintJob:
+    """The pass certificate of ``record`` (a ``PassRecord``): one job per pass, ever."""
+    title = f"SIM {record.vehicle_class} {record.score}/{record.total}"
+    user = session.get(User, record.user_id)
+    if user is not None:
+        title = f"{user.full_name} · {title}"
+    session.flush()  # a new record gets its id and public id
+    return enqueue_job(
+        session,
+        JobKind.CERTIFICATE,
+        document_key=f"certificate:{record.public_id}",
+        title=title,
+        actor=actor,
+        pass_record_id=record.id,
+    )
+
+
+_CARD_IMAGES = ("photo", "signature")
+
+
+def enqueue_card(session: Session, card: CardData, actor=None) -> PrintJob:
+    """A licence card (renewal calls this once the application is approved). The card's fields
+    go into the job, its photo and signature into private storage. One job per card
+    (licence number and issue date)."""
+    document_key = f"card:{card.document_id}"
+    existing = get_job_by_key(session, document_key)
+    if existing is not None:
+        return existing
+    fields = {
+        f.name: getattr(card, f.name)
+        for f in dataclasses.fields(card)
+        if f.name not in _CARD_IMAGES and not f.name.startswith("_")
+    }
+    for name in ("date_of_birth", "issued_on", "expires_on"):
+        fields[name] = fields[name].isoformat()
+    files = {}
+    for name in _CARD_IMAGES:
+        image = getattr(card, name)
+        if image is not None:
+            content_type = "image/png" if image.startswith(b"\x89PNG") else "image/jpeg"
+            files[f"{name}_file_id"] = storage.store(
+                session, image, content_type=content_type, purpose=IMAGE_PURPOSE
+            ).id
+    return enqueue_job(
+        session,
+        JobKind.CARD,
+        document_key=document_key,
+        title=f"{card.name} · SIM {card.licence_class} {card.licence_number}",
+        actor=actor,
+        card_json=json.dumps(fields, sort_keys=True),
+        **files,
+    )
+
+
+def card_of(session: Session, job: PrintJob) -> CardData:
+    """The card data of a card job, images read back from storage."""
+    from ujisim.core.storage import StoredFile
+
+    fields = json.loads(job.card_json)
+    for name in ("date_of_birth", "issued_on", "expires_on"):
+        fields[name] = date.fromisoformat(fields[name])
+    for name in _CARD_IMAGES:
+        file_id = getattr(job, f"{name}_file_id")
+        fields[name] = storage.read(session.get(StoredFile, file_id)) if file_id else None
+    return CardData(**fields)
+
+
+# --- reading and claiming --------------------------------------------------------------------
+
+
+def _claimable(now):
+    expired = and_(PrintJob.state == S.CLAIMED, PrintJob.lease_expires_at <= now)
+    return or_(PrintJob.state == S.READY, expired)
+
+
+def query_ready(
+    session: Session, *, kind: JobKind | None = None, limit: int = 50, after_id: int = 0
+) -> list[PrintJob]:
+    """Jobs a claim could take now (ready, or claimed with an expired lease), oldest first."""
+    query = select(PrintJob).where(_claimable(clock.now()), PrintJob.id > after_id)
+    if kind is not None:
+        query = query.where(PrintJob.kind == kind)
+    return list(session.scalars(query.order_by(PrintJob.id).limit(limit)))
+
+
+def query_held(session: Session, holder: Holder, *, limit: int = 200) -> list[PrintJob]:
+    """The jobs ``holder`` has claimed and not finished (its lease may have expired)."""
+    column = PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
+    return list(
+        session.scalars(
+            select(PrintJob)
+            .where(PrintJob.state == S.CLAIMED, column == holder.id)
+            .order_by(PrintJob.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(
+    session: Session, holder: Holder, limit: int, *, kind: JobKind | None = None, actor=None
+) -> list[PrintJob]:
+    """Take up to ``limit`` claimable jobs for ``holder``, oldest first, atomically.
+
+    PostgreSQL locks the rows with ``FOR UPDATE SKIP LOCKED``, so concurrent claims take
+    different jobs without waiting; SQLite runs every write request in one ``BEGIN IMMEDIATE``
+    transaction, so claims queue on the database lock instead."""
+    if not 1 <= limit <= MAX_CLAIM:
+        raise ValidationError(
+            _("Claim between 1 and %(n)s jobs at a time.", n=MAX_CLAIM), {"limit": "range"}
+        )
+    query = select(PrintJob).where(_claimable(clock.now()))
+    if kind is not None:
+        query = query.where(PrintJob.kind == kind)
+    query = query.order_by(PrintJob.id).limit(limit).with_for_update(skip_locked=True)
+    jobs = list(session.scalars(query))
+    for job in jobs:
+        if job.state == S.CLAIMED:  # its lease expired: it goes back to ready first
+            advance(session, job, S.READY, reason="lease expired")
+        advance(session, job, S.CLAIMED, actor, holder=holder)
+    return jobs
+
+
+def get_job(session: Session, public_id: str) -> PrintJob:
+    """The job with this public id, or ``NotFoundError``."""
+    job = None
+    if PUBLIC_ID.fullmatch(public_id or ""):
+        job = session.scalars(select(PrintJob).where(PrintJob.public_id == public_id)).first()
+    if job is None:
+        raise NotFoundError(_("This print job does not exist."))
+    return job
+
+
+def lock_job(session: Session, job: PrintJob) -> PrintJob:
+    """Reload ``job`` holding its row lock (PostgreSQL) for a state change."""
+    session.expire(job)
+    return session.scalars(select(PrintJob).where(PrintJob.id == job.id).with_for_update()).one()
+
+
+def _not_holder() -> NotLeaseHolder:
+    return NotLeaseHolder(_("This print job is not claimed by you. Claim it first."))
+
+
+def require_holder(job: PrintJob, holder: Holder) -> None:
+    """Refuse unless ``holder`` holds the job's claim (an expired lease nobody took still
+    counts)."""
+    if job.state != S.CLAIMED or not holds(job, holder):
+        raise _not_holder()
+
+
+def _finish(session, job, holder, to, actor, reason=""):
+    job = lock_job(session, job)
+    if job.state == to and holds(job, holder):
+        return job  # a retry of the same confirmation: same answer, nothing changes
+    require_holder(job, holder)
+    return advance(session, job, to, actor, reason, holder=holder)
+
+
+def mark_printed(session: Session, job: PrintJob, holder: Holder, actor=None) -> PrintJob:
+    """The holder printed the job. Idempotent for the holder; anybody else gets a conflict.
+    Every ``ON_PRINTED`` callback runs in the same transaction (they must be idempotent)."""
+    job = _finish(session, job, holder, S.PRINTED, actor)
+    for callback in ON_PRINTED:
+        callback(session, job)
+    return job
+
+
+def mark_failed(
+    session: Session, job: PrintJob, holder: Holder, reason: str, actor=None
+) -> PrintJob:
+    """The holder could not print the job (``reason`` required). Idempotent for the holder."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Give the reason the job failed."), {"reason": "required"})
+    return _finish(session, job, holder, S.FAILED, actor, reason)
+
+
+def release(session: Session, job: PrintJob, holder: Holder, actor=None) -> PrintJob:
+    """The holder gives a claimed job back to the queue unprinted."""
+    job = lock_job(session, job)
+    require_holder(job, holder)
+    return advance(session, job, S.READY, actor, "released by holder", holder=holder)
+
+
+def reprint(session: Session, job: PrintJob, actor, reason: str) -> PrintJob:
+    """A printed or failed job goes back to the queue (a damaged card, a jammed printer)."""
+    job = lock_job(session, job)
+    if job.state not in (S.PRINTED, S.FAILED):
+        raise IllegalTransition(_("Only a printed or failed job can be printed again."))
+    return advance(session, job, S.READY, actor, reason)

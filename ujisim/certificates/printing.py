@@ -1,0 +1,77 @@
+"""The print files of queued jobs: a job's own PDF, or an imposed sheet of several cards.
+
+Documents are rendered when they are downloaded, signed with the current key; the QR points to
+this deployment's verification page (``url_for``, so call inside a request).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from ujisim.certificates import certificate_data, signing
+from ujisim.certificates.errors import DocumentUnavailable
+from ujisim.certificates.models import JobKind, PrintJob
+from ujisim.certificates.print_queue import card_of
+from ujisim.certificates.render import card_pdf, certificate_pdf, imposition_pdf
+from ujisim.core.errors import ValidationError
+from ujisim.core.secrets import signing_key
+
+MAX_BATCH = 50
+
+
+def _signed(data):
+    """``data`` with a verification URL; a document that already has one keeps it."""
+    if data.verification_url:
+        return data
+    token = signing.sign(data, signing_key())
+    url = url_for("certificates.verify", token=token, _external=True)
+    return dataclasses.replace(data, verification_url=url)
+
+
+def document_of(session: Session, job: PrintJob):
+    """The job's document as plain data, or ``DocumentUnavailable`` (a revoked pass must never
+    be printed)."""
+    if job.kind == JobKind.CARD:
+        return card_of(session, job)
+    from ujisim.exam.models import PassRecord
+
+    record = session.get(PassRecord, job.pass_record_id)
+    if record is None or record.revoked_at is not None:
+        raise DocumentUnavailable(
+            _("The pass behind this certificate was revoked; do not print it.")
+        )
+    data = certificate_data(session, record)
+    if data is None:
+        raise DocumentUnavailable(
+            _("The holder has no NIK on record; the certificate cannot be printed.")
+        )
+    return data
+
+
+def filename(job: PrintJob) -> str:
+    return f"{job.kind}-{job.public_id}.pdf"
+
+
+def document_pdf(session: Session, job: PrintJob) -> bytes:
+    """One job's print file: the A4 certificate, or the card's front and back (ID-1)."""
+    data = _signed(document_of(session, job))
+    return card_pdf(data) if job.kind == JobKind.CARD else certificate_pdf(data)
+
+
+def batch_pdf(session: Session, jobs: list[PrintJob]) -> bytes:
+    """Card jobs imposed on A4 sheets (10 a sheet, backs mirrored for duplex), in the given
+    order."""
+    if not jobs or len(jobs) > MAX_BATCH:
+        raise ValidationError(
+            _("A batch holds 1 to %(n)s card jobs.", n=MAX_BATCH), {"jobs": "count"}
+        )
+    if any(job.kind != JobKind.CARD for job in jobs):
+        raise ValidationError(
+            _("Only card jobs can be imposed on sheets; download certificates one by one."),
+            {"jobs": "kind"},
+        )
+    return imposition_pdf([_signed(card_of(session, job)) for job in jobs])

@@ -1,0 +1,223 @@
+"""The print-shop page (``/cetak``), for shops without an API integration: a logged-in print-shop
+user claims jobs, downloads them (one by one, or cards imposed on sheets), marks them printed or
+failed, and sends printed or failed jobs back for a reprint. Administrators may use it too."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from ujisim.certificates import print_queue, printing
+from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
+from ujisim.core.db import get_session
+from ujisim.core.errors import NotFoundError, UjisimError
+from ujisim.core.security import Role, role_required
+
+bp = Blueprint("printshop", __name__, url_prefix="/cetak")
+STAFF = (Role.PRINT_SHOP, Role.ADMIN)
+REQUIRED = _l("This field is required.")
+KIND_LABELS = {"certificate": _l("Certificate"), "card": _l("Licence card")}
+STATE_LABELS = {
+    "ready": _l("Ready"),
+    "claimed": _l("Claimed"),
+    "printed": _l("Printed"),
+    "failed": _l("Failed"),
+}
+
+
+class ClaimForm(FlaskForm):
+    count = IntegerField(
+        _l("Number of jobs"),
+        default=10,
+        validators=[InputRequired(REQUIRED), NumberRange(1, print_queue.MAX_CLAIM)],
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("", _l("Any")),
+            SelectChoice("certificate", _l("Certificate")),
+            SelectChoice("card", _l("Licence card")),
+        ],
+        default="",
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[InputRequired(REQUIRED), Length(max=500)])
+
+
+def _me():
+    """The logged-in user itself (services check ``isinstance``, not a proxy)."""
+    return current_user._get_current_object()
+
+
+def load_job_or_404(public_id: str) -> PrintJob:
+    try:
+        return print_queue.get_job(get_session(), public_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _back():
+    return redirect(url_for("printshop.index"), code=303)
+
+
+def _recent(session) -> list[PrintJob]:
+    return list(
+        session.scalars(
+            select(PrintJob)
+            .where(PrintJob.state.in_([JobState.PRINTED, JobState.FAILED]))
+            .order_by(PrintJob.printed_at.desc().nulls_last(), PrintJob.id.desc())
+            .limit(30)
+        )
+    )
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index(claim_form=None, status=200):
+    session = get_session()
+    held = print_queue.query_held(session, _me())
+    stations = {s.id: s.name for s in session.scalars(select(PrintStation))}
+    page = render_template(
+        "certificates/printshop.html",
+        held=held,
+        ready=print_queue.query_ready(session, limit=20),
+        recent=_recent(session),
+        stations=stations,
+        claim_form=claim_form or ClaimForm(),
+        reason_form=ReasonForm(),
+        held_cards=[j for j in held if j.kind == JobKind.CARD],
+        kinds=KIND_LABELS,
+        states=STATE_LABELS,
+        effective_state=print_queue.effective_state,
+    )
+    return page, status
+
+
+@bp.post("/claim")
+@role_required(*STAFF)
+def claim():
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        return index(claim_form=form, status=422)
+    session = get_session()
+    kind = JobKind(form.kind.data) if form.kind.data else None
+    jobs = print_queue.claim(session, _me(), form.count.data, kind=kind, actor=_me())
+    session.commit()
+    if jobs:
+        flash(_("You claimed %(n)s jobs.", n=len(jobs)), "success")
+    else:
+        flash(_("No jobs are waiting to be printed."), "info")
+    return _back()
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/jobs/<public_id>/document.pdf")
+@role_required(*STAFF)
+def document(public_id: str):
+    session = get_session()
+    job = load_job_or_404(public_id)
+    try:
+        print_queue.require_holder(job, _me())
+        data = printing.document_pdf(session, job)
+    except UjisimError as exc:
+        flash(exc.message, "error")
+        return _back()
+    return _pdf(data, printing.filename(job))
+
+
+@bp.get("/cards.pdf")
+@role_required(*STAFF)
+def cards():
+    """Every card job the user holds, imposed on A4 sheets."""
+    session = get_session()
+    jobs = [j for j in print_queue.query_held(session, _me()) if j.kind == JobKind.CARD]
+    if not jobs:
+        flash(_("You hold no card jobs."), "info")
+        return _back()
+    return _pdf(printing.batch_pdf(session, jobs[: printing.MAX_BATCH]), f"cards-{len(jobs)}.pdf")
+
+
+def _act(public_id: str, action, success: str):
+    """Run ``action(session, job)``; a refusal (someone else holds the job, a wrong state) is
+    shown on the page and changes nothing."""
+    session = get_session()
+    job = load_job_or_404(public_id)
+    try:
+        action(session, job)
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return _back()
+    session.commit()
+    flash(success, "success")
+    return _back()
+
+
+@bp.post("/jobs/<public_id>/printed")
+@role_required(*STAFF)
+def printed(public_id: str):
+    return _act(
+        public_id,
+        lambda s, job: print_queue.mark_printed(s, job, _me(), actor=_me()),
+        _("Marked as printed."),
+    )
+
+
+@bp.post("/jobs/<public_id>/release")
+@role_required(*STAFF)
+def release(public_id: str):
+    return _act(
+        public_id,
+        lambda s, job: print_queue.release(s, job, _me(), actor=_me()),
+        _("The job is back in the queue."),
+    )
+
+
+def _reason_or_back():
+    form = ReasonForm()
+    if form.validate_on_submit():
+        return form.reason.data, None
+    flash(_("Give a reason (at most 500 characters)."), "error")
+    return None, _back()
+
+
+@bp.post("/jobs/<public_id>/failed")
+@role_required(*STAFF)
+def failed(public_id: str):
+    load_job_or_404(public_id)
+    reason, refused = _reason_or_back()
+    if refused:
+        return refused
+    return _act(
+        public_id,
+        lambda s, job: print_queue.mark_failed(s, job, _me(), reason, actor=_me()),
+        _("Marked as failed."),
+    )
+
+
+@bp.post("/jobs/<public_id>/reprint")
+@role_required(*STAFF)
+def reprint(public_id: str):
+    load_job_or_404(public_id)
+    reason, refused = _reason_or_back()
+    if refused:
+        return refused
+    return _act(
+        public_id,
+        lambda s, job: print_queue.reprint(s, job, _me(), reason),
+        _("The job is back in the queue for a reprint."),
+    )

@@ -1,0 +1,82 @@
+"""Configuration read from ``UJISIM_*`` environment variables (documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in TRUE
+
+
+def from_env(instance_path: str) -> dict:
+    """Build the Flask config mapping from the environment."""
+    env = os.environ
+    env_name = env.get("UJISIM_ENV", "development")
+    https = _flag("UJISIM_HTTPS", False)
+    redis_url = env.get("UJISIM_REDIS_URL") or None
+    return {
+        "UJISIM_ENV": env_name,
+        "DATABASE_URL": env.get("UJISIM_DATABASE_URL")
+        or f"sqlite:///{Path(instance_path) / 'ujisim.db'}",
+        "REDIS_URL": redis_url,
+        # None means: generated into instance/ on first run (core.secrets).
+        "SECRET_KEY": env.get("UJISIM_SECRET_KEY") or None,
+        "SIGNING_KEY_PEM": env.get("UJISIM_SIGNING_KEY") or None,
+        "JOBS_BACKEND": env.get("UJISIM_JOBS") or ("celery" if redis_url else "thread"),
+        "JOBS_QUEUE": env.get("UJISIM_JOBS_QUEUE", "ujisim"),
+        "STORAGE_DIR": env.get("UJISIM_STORAGE_DIR") or str(Path(instance_path) / "files"),
+        "MAX_CONTENT_LENGTH": int(env.get("UJISIM_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "PROXY_HOPS": int(env.get("UJISIM_PROXY_HOPS", "0")),
+        "HTTPS": https,
+        "SESSION_COOKIE_SECURE": https,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        "LOGIN_RATE_LIMIT": env.get("UJISIM_LOGIN_RATE_LIMIT", "10 per minute"),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("UJISIM_PASSWORD_RESET_MINUTES", "60")) * 60,
+        "SHOW_OUTBOX": _flag("UJISIM_SHOW_OUTBOX", env_name == "development"),
+        "SMTP_HOST": env.get("UJISIM_SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("UJISIM_SMTP_PORT", "587")),
+        "SMTP_USER": env.get("UJISIM_SMTP_USER") or None,
+        "SMTP_PASSWORD": env.get("UJISIM_SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": _flag("UJISIM_SMTP_STARTTLS", True),
+        "MAIL_FROM": env.get("UJISIM_MAIL_FROM", "ujisim <noreply@ujisim.local>"),
+        "BASE_URL": env.get("UJISIM_BASE_URL") or None,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Question bank: the least share of each class's items that must be reserved for
+        # official exams (never shown in practice) before a bank version can be published.
+        "BANK_MIN_RESERVED": float(env.get("UJISIM_BANK_MIN_RESERVED", "0.4")),
+        # Webcam proctoring (ujisim/proctoring): whether official exams need it, the face distance
+        # tolerance, seconds between snapshots, consecutive mismatches before a pause, risk
+        # weights (JSON, merged over the defaults) and days snapshots are kept.
+        "PROCTOR_REQUIRED": _flag("UJISIM_PROCTOR_REQUIRED", True),
+        "PROCTOR_TOLERANCE": float(env.get("UJISIM_PROCTOR_TOLERANCE", "0.6")),
+        "PROCTOR_SNAPSHOT_INTERVAL_S": int(env.get("UJISIM_PROCTOR_SNAPSHOT_INTERVAL_S", "20")),
+        "PROCTOR_PAUSE_AFTER": int(env.get("UJISIM_PROCTOR_PAUSE_AFTER", "3")),
+        "PROCTOR_RISK_WEIGHTS": env.get("UJISIM_PROCTOR_RISK_WEIGHTS") or None,
+        "PROCTOR_REVIEW_AT": float(env.get("UJISIM_PROCTOR_REVIEW_AT", "3")),
+        "PROCTOR_RETENTION_DAYS": int(env.get("UJISIM_PROCTOR_RETENTION_DAYS", "30")),
+        # Online renewal (ujisim/renewal): service fee and bank fee kept back on a refund (integer
+        # rupiah), hours a virtual account stays open, the shipping table (a JSON file: province
+        # -> rupiah; default renewal/shipping_rates.json), the face distance above which the new
+        # photo counts as a weak match, the providers and their webhook secrets (None: generated
+        # into instance/).
+        "RENEWAL_SERVICE_FEE": int(env.get("UJISIM_RENEWAL_SERVICE_FEE", "5000")),
+        "RENEWAL_BANK_FEE": int(env.get("UJISIM_RENEWAL_BANK_FEE", "6500")),
+        "RENEWAL_VA_EXPIRY_HOURS": int(env.get("UJISIM_RENEWAL_VA_EXPIRY_HOURS", "24")),
+        "RENEWAL_SHIPPING_RATES": env.get("UJISIM_RENEWAL_SHIPPING_RATES") or None,
+        "RENEWAL_WEAK_MATCH": float(env.get("UJISIM_RENEWAL_WEAK_MATCH", "0.5")),
+        "PAYMENT_PROVIDER": env.get("UJISIM_PAYMENT_PROVIDER", "sandbox"),
+        "PAYMENT_WEBHOOK_SECRET": env.get("UJISIM_PAYMENT_WEBHOOK_SECRET") or None,
+        "COURIER_PROVIDER": env.get("UJISIM_COURIER_PROVIDER", "sandbox"),
+        "COURIER_WEBHOOK_SECRET": env.get("UJISIM_COURIER_WEBHOOK_SECRET") or None,
+    }

@@ -1,0 +1,153 @@
+"""One error shape: JSON ``{"error": {"code", "message", "fields"}}`` or an HTML page.
+
+Domains raise subclasses of ``UjisimError`` (in their ``errors.py``); this module maps them and
+every HTTP error to a response in the user's language.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+class UjisimError(Exception):
+    """Base of domain errors: a status, a machine code and a message for the user."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None, *, code: str = ""):
+        super().__init__(str(message))
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+
+
+class NotFoundError(UjisimError):
+    status = 404
+    code = "not_found"
+
+
+class ForbiddenError(UjisimError):
+    status = 403
+    code = "forbidden"
+
+
+class ConflictError(UjisimError):
+    status = 409
+    code = "conflict"
+
+
+class ValidationError(UjisimError):
+    status = 422
+    code = "invalid"
+
+
+TITLES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
+    401: (_l("Login required"), _l("Please log in to continue.")),
+    403: (_l("Access denied"), _l("Your account does not have access to this page.")),
+    404: (_l("Page not found"), _l("The page you are looking for does not exist.")),
+    405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
+    409: (_l("Conflict"), _l("The data changed in the meantime. Reload the page and try again.")),
+    413: (_l("File too large"), _l("The upload is larger than the allowed size.")),
+    422: (_l("Invalid data"), _l("Some data is invalid. Check the fields and try again.")),
+    429: (_l("Too many attempts"), _l("Too many requests. Please wait a moment and try again.")),
+    500: (_l("Server error"), _l("Something went wrong on our side. Nothing was saved.")),
+}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):
+    """Render an error as JSON or as an HTML page, with ``status``."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+    if wants_json():
+        return {"error": {"code": code, "message": str(message), "fields": fields or {}}}, status
+    title = TITLES.get(status, TITLES[400])[0]
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=message, fields=fields or {}
+    )
+    return page, status
+
+
+def _retry_after() -> int | None:
+    """Seconds until the breached rate limit resets (Flask-Limiter's current limit)."""
+    import math
+    import time
+
+    from ujisim.core.security import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return None
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def _http_message(exc: HTTPException) -> str:
+    from flask_babel import gettext
+
+    status = exc.code or 500
+    if isinstance(exc, CSRFError):
+        return gettext(
+            "This form has expired or did not come from this site. "
+            "Reload the page and send it again."
+        )
+    if status == 429:
+        seconds = _retry_after()
+        if seconds is not None:
+            return gettext(
+                "Too many attempts. Please wait %(seconds)s seconds and try again.",
+                seconds=seconds,
+            )
+    return str(TITLES.get(status, TITLES[400])[1])
+
+
+def handle_http(exc: HTTPException):
+    status = exc.code or 500
+    # a failed CSRF check has its own code: a script then knows to fetch a fresh token (login)
+    error_code = "csrf_failed" if isinstance(exc, CSRFError) else CODES.get(status, "error")
+    body, code = error_response(status, error_code, _http_message(exc))
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return body, code, headers
+
+
+def handle_domain(exc: UjisimError):
+    return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+def handle_internal(exc: InternalServerError):
+    return error_response(500, "server_error", TITLES[500][1])
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(UjisimError, handle_domain)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(InternalServerError, handle_internal)

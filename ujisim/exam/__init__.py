@@ -1,0 +1,22 @@
+"""The official theory exam: blueprints, draw, attempts with an answer step log, grading,
+the sweeper, results and the examiner's replay, regrade and void."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ujisim.core import audit_views
+    from ujisim.exam import admin, analysis_views, api, cli, examiner, policy, tasks, views
+    from ujisim.question_bank import practice_services
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(examiner.bp)
+    app.register_blueprint(analysis_views.bp)
+    # the audit explorer is core, but its users are the examiner workspace's (and admins)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(admin.bp)
+    app.cli.add_command(cli.exam_cli)
+    tasks.register()
+    # practice's mock exam copies the official blueprint in force
+    practice_services.register_shape_source(policy.practice_shape)

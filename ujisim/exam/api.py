@@ -1,0 +1,130 @@
+"""JSON for the exam page. Official responses carry positions only: no keys, no explanations,
+no stable item ids."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from ujisim.core import clock
+from ujisim.core.db import get_session
+from ujisim.core.errors import ValidationError
+from ujisim.core.security import Role, role_required
+from ujisim.exam import attempts
+from ujisim.exam.models import AttemptState
+from ujisim.exam.views import load_own_attempt_or_404
+
+bp = Blueprint("exam_api", __name__, url_prefix="/api/v1/exam")
+S = AttemptState
+
+
+def _status(attempt) -> dict:
+    return {
+        "state": attempt.state,
+        "server_now": clock.now().isoformat(),
+        "deadline": attempt.deadline_at.isoformat() if attempt.deadline_at else None,
+        "remaining_s": round(attempts.remaining_seconds(attempt), 3),
+        "result_url": url_for("exam.result", public_id=attempt.public_id)
+        if not attempt.open
+        else None,
+    }
+
+
+@bp.get("/attempts/<public_id>")
+@role_required(Role.APPLICANT)
+def paper(public_id: str):
+    """The questions as the candidate sees them, the saved answers and the clock."""
+    session = get_session()
+    attempt = load_own_attempt_or_404(public_id)
+    questions = []
+    if attempt.state in (S.STARTED, S.PAUSED):
+        for position, (entry, version) in enumerate(
+            zip(attempt.paper, attempts.paper_versions(session, attempt), strict=True)
+        ):
+            options = version.options
+            questions.append(
+                {
+                    "position": position,
+                    "stem": version.stem,
+                    "options": [options[i]["text"] for i in entry["o"]],
+                    "media": url_for("exam.media", public_id=public_id, position=position)
+                    if version.media_json
+                    else None,
+                }
+            )
+    answers = attempts.current_answers(session, attempt)
+    opened = attempts.opened_positions(session, attempt)
+    return {
+        **_status(attempt),
+        "attempt": attempt.public_id,
+        "vehicle_class": attempt.vehicle_class,
+        "item_time_limit_s": attempt.blueprint.item_time_limit_s,
+        "last_seq": attempts.last_seq(session, attempt),
+        # the token of this session (after a new login the page's own token is stale)
+        "csrf_token": generate_csrf(),
+        "questions": questions,
+        "answers": {str(k): v for k, v in answers.items()},
+        # AVIS mode: seconds left per question already shown (0 = closed)
+        "item_remaining_s": {
+            str(p): round(attempts.item_remaining(attempt, at), 3) for p, at in opened.items()
+        }
+        if attempt.blueprint.item_time_limit_s
+        else {},
+    }
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError(_("Send the answer as a JSON object."), {"body": "json"})
+    return body
+
+
+def _int_field(body: dict, name: str, *, nullable: bool = False):
+    value = body.get(name)
+    if value is None and nullable:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(_("%(name)s must be a whole number.", name=name), {name: "integer"})
+    return value
+
+
+@bp.post("/attempts/<public_id>/answers")
+@role_required(Role.APPLICANT)
+def save_answer(public_id: str):
+    """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17}."""
+    session = get_session()
+    attempt = load_own_attempt_or_404(public_id)
+    body = _json_body()
+    saved = attempts.record_answer(
+        session,
+        attempt,
+        position=_int_field(body, "position"),
+        choice=_int_field(body, "choice", nullable=True),
+        client_seq=_int_field(body, "seq"),
+    )
+    session.commit()
+    return {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}
+
+
+@bp.post("/attempts/<public_id>/open")
+@role_required(Role.APPLICANT)
+def open_question(public_id: str):
+    """AVIS mode: the candidate sees question {"position": n}; its own countdown starts."""
+    session = get_session()
+    attempt = load_own_attempt_or_404(public_id)
+    opened_at = attempts.open_position(session, attempt, _int_field(_json_body(), "position"))
+    session.commit()
+    return {"item_remaining_s": attempts.item_remaining(attempt, opened_at), **_status(attempt)}
+
+
+@bp.post("/attempts/<public_id>/submit")
+@role_required(Role.APPLICANT)
+def submit(public_id: str):
+    """Close and grade the attempt (idempotent: a second submit returns the same result)."""
+    session = get_session()
+    attempt = attempts.submit(session, load_own_attempt_or_404(public_id), current_user)
+    session.commit()
+    return _status(attempt)

@@ -1,0 +1,462 @@
+"""The attempt state machine, the answer step log, grading and the sweeper.
+
+created -> started -> submitted -> graded (passed | failed)
+started -> timed_out -> graded
+started <-> paused (proctoring re-checks; the clock stops while paused)
+any open or finished state -> voided (examiner, with a reason)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ujisim.core import audit, clock
+from ujisim.core.errors import NotFoundError, ValidationError
+from ujisim.exam.analysis import stats_changed
+from ujisim.exam.draw import draw_paper
+from ujisim.exam.errors import AttemptClosed, BankEmpty, IllegalTransition
+from ujisim.exam.models import (
+    AnswerStep,
+    Attempt,
+    AttemptEvent,
+    AttemptState,
+    ExamBlueprint,
+    Grade,
+    PassRecord,
+    PositionOpen,
+)
+from ujisim.question_bank.models import Item, ItemVersion, VersionState
+from ujisim.question_bank.services import latest_bank_version
+
+S = AttemptState
+TRANSITIONS: dict[tuple[AttemptState, AttemptState], str] = {
+    (S.CREATED, S.STARTED): "start",
+    (S.STARTED, S.SUBMITTED): "submit",
+    (S.STARTED, S.TIMED_OUT): "time out",
+    (S.STARTED, S.PAUSED): "pause",
+    (S.PAUSED, S.STARTED): "resume",
+    (S.SUBMITTED, S.GRADED): "grade",
+    (S.TIMED_OUT, S.GRADED): "grade",
+    **{(state, S.VOIDED): "void" for state in S if state != S.VOIDED},
+}
+
+
+def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, reason: str = ""):
+    """Move ``attempt`` to ``to`` if the table allows it; stamp, log and audit the move."""
+    current = AttemptState(attempt.state)
+    if (current, to) not in TRANSITIONS:
+        raise IllegalTransition(
+            _("This exam cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
+        )
+    now = clock.now()
+    if to == S.STARTED and current == S.CREATED:
+        attempt.started_at = now
+        attempt.deadline_at = now + timedelta(seconds=attempt.blueprint.time_limit_s)
+    elif to == S.PAUSED:
+        attempt.paused_at = now
+    elif to == S.STARTED and current == S.PAUSED:
+        attempt.deadline_at += now - attempt.paused_at  # the paused time is given back
+        attempt.paused_at = None
+    elif to == S.SUBMITTED:
+        attempt.finished_at = now
+    elif to == S.TIMED_OUT:
+        attempt.finished_at = attempt.deadline_at  # the sweeper may run later
+    elif to == S.VOIDED:
+        attempt.void_reason = reason
+        if attempt.finished_at is None:
+            attempt.finished_at = now
+    attempt.state = to
+    session.add(
+        AttemptEvent(
+            attempt_id=attempt.id,
+            from_state=current,
+            to_state=to,
+            actor_id=getattr(actor, "id", None),
+            reason=reason,
+            at=now,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        f"exam.{TRANSITIONS[(current, to)].replace(' ', '_')}",
+        actor=actor,
+        object_type="attempt",
+        object_id=attempt.public_id,
+        data={"from": current, "to": to, "reason": reason},
+    )
+
+
+def create_attempt(session: Session, user, blueprint: ExamBlueprint) -> Attempt:
+    """Draw a paper from the latest bank version and create the attempt (state created)."""
+    bank = latest_bank_version(session)
+    if bank is None:
+        raise BankEmpty(_("No question bank has been published yet."))
+    seed = secrets.token_hex(16)
+    paper = draw_paper(session, user_id=user.id, blueprint=blueprint, bank=bank, seed=seed)
+    attempt = Attempt(
+        user_id=user.id,
+        vehicle_class=blueprint.vehicle_class,
+        blueprint_id=blueprint.id,
+        bank_version_id=bank.id,
+        seed=seed,
+        paper_json=json.dumps(paper, separators=(",", ":")),
+        state=S.CREATED,
+        created_at=clock.now(),
+    )
+    attempt.blueprint = blueprint
+    session.add(attempt)
+    session.flush()
+    details = {
+        "class": blueprint.vehicle_class,
+        "bank": bank.number,
+        "blueprint": blueprint.version,
+    }
+    audit.record(
+        session, "exam.created", actor=user, object_type="attempt", object_id=attempt.public_id,
+        data=details,
+    )  # fmt: skip
+    return attempt
+
+
+def lock_attempt(session: Session, attempt_id: int) -> Attempt:
+    """Reload the attempt holding its row lock (PostgreSQL) for a state change."""
+    session.expire_all()
+    attempt = session.scalars(
+        select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt)
+    ).one()
+    return attempt
+
+
+def paper_versions(session: Session, attempt: Attempt) -> list[ItemVersion]:
+    """The item versions of the paper, in position order."""
+    ids = [entry["v"] for entry in attempt.paper]
+    found = {v.id: v for v in session.scalars(select(ItemVersion).where(ItemVersion.id.in_(ids)))}
+    return [found[i] for i in ids]
+
+
+def current_answers(session: Session, attempt: Attempt) -> dict[int, int | None]:
+    """position -> the choice of its step with the highest client seq (derived, never stored)."""
+    latest = (
+        select(AnswerStep.position, func.max(AnswerStep.client_seq).label("seq"))
+        .where(AnswerStep.attempt_id == attempt.id)
+        .group_by(AnswerStep.position)
+        .subquery()
+    )
+    rows = session.execute(
+        select(AnswerStep.position, AnswerStep.choice)
+        .join(
+            latest,
+            (AnswerStep.position == latest.c.position) & (AnswerStep.client_seq == latest.c.seq),
+        )
+        .where(AnswerStep.attempt_id == attempt.id)
+    ).all()
+    return {position: choice for position, choice in rows}
+
+
+def last_seq(session: Session, attempt: Attempt) -> int:
+    value = session.scalar(
+        select(func.max(AnswerStep.client_seq)).where(AnswerStep.attempt_id == attempt.id)
+    )
+    return value or 0
+
+
+def remaining_seconds(attempt: Attempt) -> float:
+    if attempt.deadline_at is None:
+        return float(attempt.blueprint.time_limit_s)
+    reference = attempt.paused_at if attempt.state == S.PAUSED else clock.now()
+    return max(0.0, (attempt.deadline_at - reference).total_seconds())
+
+
+def past_grace(attempt: Attempt) -> bool:
+    grace = timedelta(seconds=attempt.blueprint.grace_s)
+    return attempt.deadline_at is not None and clock.now() > attempt.deadline_at + grace
+
+
+def item_limit(attempt: Attempt) -> int | None:
+    """Seconds per question in AVIS mode (None: no per-question limit)."""
+    return attempt.blueprint.item_time_limit_s
+
+
+def opened_positions(session: Session, attempt: Attempt) -> dict[int, datetime]:
+    rows = session.execute(
+        select(PositionOpen.position, PositionOpen.opened_at).where(
+            PositionOpen.attempt_id == attempt.id
+        )
+    ).all()
+    return dict(rows)
+
+
+def item_remaining(attempt: Attempt, opened_at: datetime | None) -> float | None:
+    """Seconds left on one question (AVIS mode), never more than the exam's own time."""
+    limit = item_limit(attempt)
+    if limit is None:
+        return None
+    if opened_at is None:
+        return min(float(limit), remaining_seconds(attempt))
+    left = (opened_at + timedelta(seconds=limit) - clock.now()).total_seconds()
+    return max(0.0, min(left, remaining_seconds(attempt)))
+
+
+def open_position(session: Session, attempt: Attempt, position: int) -> datetime:
+    """Record when a question was first shown (idempotent); its AVIS window starts there."""
+    if not isinstance(position, int) or not 0 <= position < len(attempt.paper):
+        raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
+    if attempt.state != S.STARTED:
+        raise AttemptClosed(_("This exam no longer accepts answers."))
+    existing = opened_positions(session, attempt).get(position)
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            row = PositionOpen(attempt_id=attempt.id, position=position, opened_at=clock.now())
+            session.add(row)
+    except IntegrityError:  # opened by a concurrent request (another tab)
+        return opened_positions(session, attempt)[position]
+    return row.opened_at
+
+
+def _check_item_window(session: Session, attempt: Attempt, position: int) -> None:
+    limit = item_limit(attempt)
+    if limit is None:
+        return
+    opened_at = opened_positions(session, attempt).get(position)
+    if opened_at is None:
+        opened_at = open_position(session, attempt, position)
+    grace = timedelta(seconds=attempt.blueprint.grace_s)
+    if clock.now() > opened_at + timedelta(seconds=limit) + grace:
+        raise AttemptClosed(
+            _("The time for this question is up; the answer was not saved."), code="item_time_up"
+        )
+
+
+_STEP_INSERTS = {
+    name: insert(AnswerStep.__table__)
+    .on_conflict_do_nothing(index_elements=["attempt_id", "client_seq"])
+    .returning(AnswerStep.__table__.c.id)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+@dataclass
+class SaveResult:
+    seq: int
+    stored: bool  # False when the seq was a repeat or older than the position's latest
+
+
+def record_answer(
+    session: Session, attempt: Attempt, *, position: int, choice: int | None, client_seq: int
+) -> SaveResult:
+    """Append an answer step. Repeats and stale seqs change nothing; late saves are refused."""
+    paper = attempt.paper
+    if not isinstance(position, int) or not 0 <= position < len(paper):
+        raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
+    if choice is not None and (
+        not isinstance(choice, int) or not 0 <= choice < len(paper[position]["o"])
+    ):
+        raise ValidationError(_("That answer is not one of the options."), {"choice": "range"})
+    if not isinstance(client_seq, int) or isinstance(client_seq, bool) or client_seq < 1:
+        raise ValidationError(_("The save is missing its sequence number."), {"seq": "required"})
+    if attempt.state == S.PAUSED:
+        raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
+                            code="paused")  # fmt: skip
+    if attempt.state != S.STARTED:
+        raise AttemptClosed(_("This exam no longer accepts answers."))
+    if past_grace(attempt):
+        raise AttemptClosed(_("Time is up. Answers sent after the end of the exam do not count."),
+                            code="time_up")  # fmt: skip
+    _check_item_window(session, attempt, position)
+    newest = session.scalar(
+        select(func.max(AnswerStep.client_seq)).where(
+            AnswerStep.attempt_id == attempt.id, AnswerStep.position == position
+        )
+    )
+    if newest is not None and client_seq <= newest:
+        return SaveResult(client_seq, False)
+    # A retry of the same seq (or a twin from a second tab) is dropped by the unique constraint
+    # without an error and without a savepoint round trip.
+    inserted = session.execute(
+        _STEP_INSERTS[session.get_bind().dialect.name],
+        {"attempt_id": attempt.id, "position": position, "choice": choice,
+         "client_seq": client_seq, "server_at": clock.now()},
+    )  # fmt: skip
+    if inserted.first() is None:  # nothing returned: the seq was already there
+        return SaveResult(client_seq, False)
+    return SaveResult(client_seq, True)
+
+
+def submit(session: Session, attempt: Attempt, actor=None) -> Attempt:
+    """Close and grade. A second, concurrent submit finds it graded and changes nothing."""
+    attempt = lock_attempt(session, attempt.id)
+    if attempt.state in (S.GRADED, S.VOIDED):
+        return attempt
+    if attempt.state == S.STARTED and past_grace(attempt):
+        advance(session, attempt, S.TIMED_OUT, actor)
+    elif attempt.state == S.STARTED:
+        advance(session, attempt, S.SUBMITTED, actor)
+    elif attempt.state not in (S.SUBMITTED, S.TIMED_OUT):
+        raise AttemptClosed(_("This exam cannot be submitted now."))
+    grade(session, attempt, actor=actor, reason="initial")
+    advance(session, attempt, S.GRADED, actor)
+    return attempt
+
+
+def _key_version(session: Session, version: ItemVersion, use_current: bool) -> ItemVersion:
+    """The version whose key counts: the paper's own, or (regrade) the item's active version."""
+    if not use_current:
+        return version
+    active = session.scalars(
+        select(ItemVersion).where(
+            ItemVersion.item_id == version.item_id, ItemVersion.state == VersionState.ACTIVE
+        )
+    ).first()
+    return active or version
+
+
+def grade(session: Session, attempt: Attempt, *, actor=None, reason: str) -> Grade:
+    """Score the current answers; a regrade uses each item's active (corrected) key."""
+    regrade = reason != "initial"
+    answers = current_answers(session, attempt)
+    versions = paper_versions(session, attempt)
+    by_category: dict[str, list[int]] = {}
+    keys_used, score = [], 0
+    for position, (entry, version) in enumerate(zip(attempt.paper, versions, strict=True)):
+        key_version = _key_version(session, version, regrade)
+        keys_used.append(key_version.id)
+        tally = by_category.setdefault(version.category, [0, 0])
+        tally[1] += 1
+        choice = answers.get(position)
+        if choice is None:
+            continue
+        chosen = version.options[entry["o"][choice]]["text"]
+        if any(o["text"] == chosen and o.get("key") for o in key_version.options):
+            tally[0] += 1
+            score += 1
+    number = 1 + (session.scalar(select(func.count()).where(Grade.attempt_id == attempt.id)) or 0)
+    passed = score >= attempt.blueprint.pass_mark
+    row = Grade(
+        attempt_id=attempt.id,
+        number=number,
+        score=score,
+        total=len(versions),
+        passed=passed,
+        by_category_json=json.dumps(by_category, sort_keys=True),
+        key_versions_json=json.dumps(keys_used),
+        reason=reason,
+        actor_id=getattr(actor, "id", None),
+        at=clock.now(),
+    )
+    session.add(row)
+    attempt.score, attempt.passed = score, passed
+    _update_pass_record(session, attempt, row)
+    session.flush()
+    stats_changed(session)  # item analysis folds this grade in after the commit
+    if regrade:
+        audit.record(session, "exam.regraded", actor=actor, object_type="attempt",
+                     object_id=attempt.public_id, data={"score": score, "passed": passed,
+                                                        "reason": reason})  # fmt: skip
+    return row
+
+
+def _update_pass_record(session: Session, attempt: Attempt, row: Grade) -> None:
+    record = session.scalars(select(PassRecord).where(PassRecord.attempt_id == attempt.id)).first()
+    if row.passed and record is None:
+        record = PassRecord(
+            attempt_id=attempt.id,
+            user_id=attempt.user_id,
+            vehicle_class=attempt.vehicle_class,
+            score=row.score,
+            total=row.total,
+            passed_at=row.at,
+        )  # fmt: skip
+        session.add(record)
+        from ujisim.certificates.print_queue import enqueue_certificate
+
+        enqueue_certificate(session, record)  # one print job per pass; a regrade finds it
+    elif row.passed and record is not None:
+        record.score, record.revoked_at = row.score, None
+    elif record is not None and record.revoked_at is None:
+        record.revoked_at = row.at
+
+
+def regrade(session: Session, attempt: Attempt, *, actor, reason: str) -> Grade:
+    """Grade a graded attempt again with the items' current keys; the old grade stays."""
+    if attempt.state != S.GRADED:
+        raise IllegalTransition(_("Only a graded exam can be regraded."))
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for the regrade."), {"reason": "required"})
+    return grade(session, attempt, actor=actor, reason=reason.strip())
+
+
+def void(session: Session, attempt: Attempt, *, actor, reason: str) -> None:
+    """An examiner voids an attempt (any state); its pass, if any, is revoked."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for voiding this exam."), {"reason": "required"})
+    attempt = lock_attempt(session, attempt.id)
+    advance(session, attempt, S.VOIDED, actor, reason.strip())
+    record = session.scalars(select(PassRecord).where(PassRecord.attempt_id == attempt.id)).first()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = clock.now()
+
+
+def sweep(session: Session) -> int:
+    """Close every started attempt whose deadline (plus grace) has passed; grade it."""
+    overdue = session.scalars(
+        select(Attempt.id).where(Attempt.state == S.STARTED, Attempt.deadline_at < clock.now())
+    ).all()
+    closed = 0
+    for attempt_id in overdue:
+        attempt = lock_attempt(session, attempt_id)
+        if attempt.state == S.STARTED and past_grace(attempt):
+            advance(session, attempt, S.TIMED_OUT)
+            grade(session, attempt, reason="initial")
+            advance(session, attempt, S.GRADED)
+            closed += 1
+    return closed
+
+
+def get_attempt(session: Session, public_id: str) -> Attempt:
+    attempt = session.scalars(select(Attempt).where(Attempt.public_id == public_id)).first()
+    if attempt is None:
+        raise NotFoundError(_("This exam does not exist."))
+    return attempt
+
+
+def item_codes(session: Session, attempt: Attempt) -> list[str]:
+    """Item codes per position (examiner views and the paper render only)."""
+    versions = paper_versions(session, attempt)
+    codes = dict(
+        session.execute(
+            select(Item.id, Item.code).where(Item.id.in_({v.item_id for v in versions}))
+        ).all()
+    )
+    return [codes[v.item_id] for v in versions]
+
+
+def render_paper(session: Session, attempt: Attempt) -> str:
+    """The paper as text, exactly as drawn (positions, stems, options in the shown order)."""
+    lines = [
+        f"ujisim exam paper {attempt.public_id}",
+        f"class {attempt.vehicle_class}; bank version id {attempt.bank_version_id}; "
+        f"blueprint id {attempt.blueprint_id}; seed {attempt.seed}",
+        "",
+    ]
+    codes = item_codes(session, attempt)
+    for position, (entry, version) in enumerate(
+        zip(attempt.paper, paper_versions(session, attempt), strict=True)
+    ):
+        lines.append(f"{position + 1}. [{codes[position]} v{version.number}] {version.stem}")
+        for shown, original in enumerate(entry["o"]):
+            lines.append(f"   {'ABCD'[shown]}. {version.options[original]['text']}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""Examiner pages: attempts with filters, the full replay of an attempt, regrade and void."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from ujisim.accounts.models import User
+from ujisim.core.db import get_session
+from ujisim.core.errors import UjisimError
+from ujisim.core.security import Role, role_required
+from ujisim.exam import attempts
+from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
+
+bp = Blueprint("exam_examiner", __name__, url_prefix="/examiner/exams")
+PAGE = 50
+
+
+def load_attempt_or_404(public_id: str) -> Attempt:
+    try:
+        return attempts.get_attempt(get_session(), public_id)
+    except UjisimError:
+        abort(404)
+
+
+@bp.get("/")
+@role_required(Role.EXAMINER)
+def index():
+    session = get_session()
+    state = request.args.get("state", "")
+    vehicle_class = request.args.get("class", "")
+    outcome = request.args.get("outcome", "")
+    search = request.args.get("q", "").strip()[:100]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = select(Attempt, User).join(User, User.id == Attempt.user_id)
+    if state in set(AttemptState):
+        query = query.where(Attempt.state == state)
+    if vehicle_class in ("A", "C"):
+        query = query.where(Attempt.vehicle_class == vehicle_class)
+    if outcome in ("passed", "failed"):
+        query = query.where(Attempt.passed.is_(outcome == "passed"))
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(User.full_name).like(like), User.email.like(like), User.nik.like(like),
+                Attempt.public_id == search)
+        )  # fmt: skip
+    rows = session.execute(
+        query.order_by(Attempt.created_at.desc()).limit(PAGE + 1).offset((page - 1) * PAGE)
+    ).all()
+    return render_template(
+        "exam/examiner_list.html",
+        rows=rows[:PAGE],
+        more=len(rows) > PAGE,
+        page=page,
+        filters={"state": state, "class": vehicle_class, "outcome": outcome, "q": search},
+        states=list(AttemptState),
+    )
+
+
+@bp.get("/<public_id>")
+@role_required(Role.EXAMINER)
+def detail(public_id: str):
+    session = get_session()
+    attempt = load_attempt_or_404(public_id)
+    candidate = session.get(User, attempt.user_id)
+    versions = attempts.paper_versions(session, attempt)
+    codes = attempts.item_codes(session, attempt)
+    answers = attempts.current_answers(session, attempt)
+    steps = session.scalars(
+        select(AnswerStep).where(AnswerStep.attempt_id == attempt.id).order_by(AnswerStep.id)
+    ).all()
+    events = session.scalars(
+        select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id).order_by(AttemptEvent.id)
+    ).all()
+    grades = session.scalars(
+        select(Grade).where(Grade.attempt_id == attempt.id).order_by(Grade.number)
+    ).all()
+    actors = {u.id: u for u in session.scalars(select(User).where(
+        User.id.in_({e.actor_id for e in events} | {g.actor_id for g in grades}))) }  # fmt: skip
+    questions = []
+    for position, (entry, version) in enumerate(zip(attempt.paper, versions, strict=True)):
+        shown = [version.options[i] for i in entry["o"]]
+        questions.append(
+            {
+                "position": position,
+                "code": codes[position],
+                "version": version,
+                "options": shown,
+                "key": next(i for i, o in enumerate(shown) if o.get("key")),
+                "answer": answers.get(position),
+            }
+        )
+    return render_template(
+        "exam/examiner_detail.html",
+        attempt=attempt,
+        candidate=candidate,
+        questions=questions,
+        steps=steps,
+        events=events,
+        grades=grades,
+        actors=actors,
+        started_at=attempt.started_at,
+    )
+
+
+def _act(public_id: str, verb, success: str):
+    session = get_session()
+    attempt = load_attempt_or_404(public_id)
+    reason = request.form.get("reason", "")
+    try:
+        verb(session, attempt, actor=current_user, reason=reason)
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("exam_examiner.detail", public_id=public_id)), 303
+    session.commit()
+    flash(success, "success")
+    return redirect(url_for("exam_examiner.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/regrade")
+@role_required(Role.EXAMINER)
+def regrade(public_id: str):
+    return _act(public_id, attempts.regrade, _("Regraded with the current keys."))
+
+
+@bp.post("/<public_id>/void")
+@role_required(Role.EXAMINER)
+def void(public_id: str):
+    return _act(public_id, attempts.void, _("The exam was voided."))

@@ -1,0 +1,175 @@
+"""Blueprints in force, working days, and who may start an exam when (age, open attempt,
+retake allowance: Perpol 5/2021 Pasal 15(2) -- at most 2 retests within 14 working days counted
+from the day after the fail; the 2022 Kapolri telegram allows the retest on the same day)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.core import clock
+from ujisim.exam.errors import NotEligible
+from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
+from ujisim.question_bank.practice_services import DEFAULT_SHAPE, MockShape
+
+CLASSES = ("A", "C")
+
+
+def _newest_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint | None:
+    return session.scalars(
+        select(ExamBlueprint)
+        .where(ExamBlueprint.vehicle_class == vehicle_class)
+        .order_by(ExamBlueprint.version.desc())
+        .limit(1)
+    ).first()
+
+
+def practice_shape(session: Session, vehicle_class: str) -> MockShape:
+    """The official paper of the class in force, as practice's mock exam copies it (reads only:
+    a class without a blueprint yet has the defaults)."""
+    blueprint = _newest_blueprint(session, vehicle_class)
+    if blueprint is None:
+        return DEFAULT_SHAPE
+    minutes = max(1, round(blueprint.time_limit_s / 60))
+    return MockShape(dict(blueprint.counts), minutes, blueprint.pass_mark)
+
+
+def current_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint:
+    """The newest blueprint of the class, creating version 1 with the defaults if none."""
+    blueprint = _newest_blueprint(session, vehicle_class)
+    if blueprint is None:
+        blueprint = ExamBlueprint(vehicle_class=vehicle_class, version=1, created_at=clock.now())
+        session.add(blueprint)
+        session.flush()
+    return blueprint
+
+
+def local_today(zone: str = "Asia/Jakarta") -> date:
+    return clock.now().astimezone(ZoneInfo(zone)).date()
+
+
+def holidays_between(session: Session, start: date, end: date) -> set[date]:
+    return set(session.scalars(select(Holiday.day).where(Holiday.day.between(start, end))))
+
+
+def add_working_days(session: Session, start: date, days: int) -> date:
+    """The ``days``-th working day after ``start`` (weekends and holidays skipped)."""
+    horizon = start + timedelta(days=days * 2 + 30)
+    off = holidays_between(session, start, horizon)
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in off:
+            counted += 1
+    return day
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass
+class RetakeState:
+    """Where a candidate stands after failing: the window and the retests used."""
+
+    failed_on: date | None = None
+    window_ends: date | None = None
+    retests_used: int = 0
+
+
+def retake_state(
+    session: Session, user_id: int, blueprint: ExamBlueprint, zone: str
+) -> RetakeState:
+    """Walk the candidate's graded attempts of the class in order and find the current window."""
+    attempts = session.scalars(
+        select(Attempt)
+        .where(
+            Attempt.user_id == user_id,
+            Attempt.vehicle_class == blueprint.vehicle_class,
+            Attempt.state == AttemptState.GRADED,
+        )
+        .order_by(Attempt.finished_at)
+    ).all()
+    state = RetakeState()
+    for attempt in attempts:
+        day = attempt.finished_at.astimezone(ZoneInfo(zone)).date()
+        in_window = state.window_ends is not None and day <= state.window_ends
+        if attempt.passed:
+            state = RetakeState()
+        elif in_window and state.retests_used < blueprint.retake_max:
+            state.retests_used += 1
+        else:
+            ends = add_working_days(session, day, blueprint.retake_window_days)
+            state = RetakeState(failed_on=day, window_ends=ends, retests_used=0)
+    return state
+
+
+def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBlueprint:
+    """The blueprint to sit, or NotEligible with the reason and the date they may try again."""
+    if vehicle_class not in CLASSES:
+        raise NotEligible(_("Choose SIM A or SIM C."))
+    blueprint = current_blueprint(session, vehicle_class)
+    today = local_today(user.timezone)
+    if user.date_of_birth is None:
+        raise NotEligible(_("Your account has no date of birth. Update your data first."))
+    if age_on(user.date_of_birth, today) < blueprint.min_age:
+        turns = user.date_of_birth.replace(year=user.date_of_birth.year + blueprint.min_age)
+        raise NotEligible(
+            _(
+                "The minimum age for SIM %(cls)s is %(age)s. You may take the exam from %(day)s.",
+                cls=vehicle_class,
+                age=blueprint.min_age,
+                day=format_date(turns, "long"),
+            )
+        )
+    # one query for the candidate's attempts; the rules below read it
+    mine = session.execute(
+        select(Attempt.vehicle_class, Attempt.state, Attempt.passed).where(
+            Attempt.user_id == user.id
+        )
+    ).all()
+    if any(state in (AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED)
+           for _cls, state, _passed in mine):  # fmt: skip
+        raise NotEligible(
+            _("You already have an exam in progress. Continue it instead of starting a new one."),
+            code="attempt_open",
+        )
+    if any(cls == vehicle_class and state == AttemptState.GRADED and passed
+           for cls, state, passed in mine):  # fmt: skip
+        raise NotEligible(
+            _("You have already passed the SIM %(cls)s theory exam.", cls=vehicle_class),
+            code="already_passed",
+        )
+    if not any(cls == vehicle_class and state == AttemptState.GRADED for cls, state, _p in mine):
+        return blueprint  # never graded in this class: no retake window applies
+    retake = retake_state(session, user.id, blueprint, user.timezone)
+    if retake.failed_on is None or today > retake.window_ends:
+        return blueprint
+    if retake.retests_used >= blueprint.retake_max:
+        again = retake.window_ends + timedelta(days=1)
+        raise NotEligible(
+            _(
+                "You have used both retests. You may apply again from %(day)s.",
+                day=format_date(again, "long"),
+            ),
+            code="retakes_used",
+        )
+    if not blueprint.same_day_retest and today == retake.failed_on:
+        again = add_working_days(session, today, 1)
+        raise NotEligible(
+            _("You may retake the exam from %(day)s.", day=format_date(again, "long")),
+            code="retest_tomorrow",
+        )
+    return blueprint
+
+
+def retest_info(session: Session, user, vehicle_class: str) -> RetakeState:
+    """For the result page: the current retake window of the candidate."""
+    blueprint = current_blueprint(session, vehicle_class)
+    return retake_state(session, user.id, blueprint, user.timezone)

@@ -1,0 +1,334 @@
+"""Daily figures and pending queues, with registries that other domains fill.
+
+What exists now is computed here: theory exams per day (graded, passed, pass rate, duration, by
+class) and the authoring review queue. Sources that belong to later domains (renewals, the
+verification, print and delivery queues, proctoring flag rates, the Satpas of an exam) are
+registered as placeholders and shown as "not yet available" until their domain registers a
+provider, e.g. in its ``init_app``::
+
+    from ujisim.exam import reports
+    reports.register_queue("print", _l("Print queue"), print_queue_status)
+
+Nothing here imports those domains (data flows one way: exam comes before them).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ujisim.core import clock
+from ujisim.exam.models import Attempt, AttemptState
+from ujisim.question_bank.models import ItemVersion, ReviewEvent, VersionState
+
+#: the longest period one report covers
+MAX_DAYS = 366
+CLASSES = ("A", "C")
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """How many things wait in a queue and since when the oldest waits."""
+
+    count: int
+    oldest_at: datetime | None
+
+
+#: fn(session) -> QueueStatus
+QueueProvider = Callable[[Session], QueueStatus]
+#: fn(session, start_utc, end_utc, zone) -> {local day: count}
+DailyProvider = Callable[[Session, datetime, datetime, str], dict[date, int]]
+#: fn(session, start_utc, end_utc) -> {label: rate 0..1 or None}
+RateProvider = Callable[[Session, datetime, datetime], dict[str, float | None]]
+
+
+@dataclass
+class Source:
+    name: str
+    label: object
+    fn: Callable | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.fn is not None
+
+
+QUEUES: dict[str, Source] = {}
+DAILY: dict[str, Source] = {}
+RATES: dict[str, Source] = {}
+#: groupings of pass rates besides the class, e.g. the Satpas office: fn(session, start, end,
+#: zone) -> {group label: [(day, rate)]}
+GROUPINGS: dict[str, Source] = {}
+
+
+def register_queue(name: str, label, fn: QueueProvider | None = None) -> None:
+    """Add (or fill in) a pending queue of the report; ``fn=None`` marks it not yet available."""
+    QUEUES[name] = Source(name, label, fn)
+
+
+def register_daily_count(name: str, label, fn: DailyProvider | None = None) -> None:
+    """Add (or fill in) a per-day count column of the report (e.g. renewals)."""
+    DAILY[name] = Source(name, label, fn)
+
+
+def register_rate(name: str, label, fn: RateProvider | None = None) -> None:
+    """Add (or fill in) a family of rates for the charts (e.g. proctoring flag rates)."""
+    RATES[name] = Source(name, label, fn)
+
+
+def register_grouping(name: str, label, fn: Callable | None = None) -> None:
+    """Add (or fill in) a grouping of the pass rate over time (e.g. per Satpas)."""
+    GROUPINGS[name] = Source(name, label, fn)
+
+
+# -- what exists now -------------------------------------------------------------------------
+
+
+def review_queue(session: Session) -> QueueStatus:
+    """Item versions waiting for review; age from when each was submitted."""
+    waiting = select(ItemVersion.id).where(ItemVersion.state == VersionState.IN_REVIEW)
+    count = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    if not count:
+        return QueueStatus(0, None)
+    submitted = session.scalar(
+        select(func.min(ReviewEvent.at)).where(
+            ReviewEvent.version_id.in_(waiting), ReviewEvent.action == "submitted"
+        )
+    )
+    return QueueStatus(count, submitted)
+
+
+register_queue("review", _l("Question review"), review_queue)
+register_queue("verification", _l("Renewal verification"))
+register_queue("print", _l("Print"))
+register_queue("delivery", _l("Delivery"))
+register_daily_count("renewals", _l("Renewals"))
+register_rate("proctoring", _l("Proctoring flag rates"))
+register_grouping("satpas", _l("Satpas office"))
+
+
+# -- the daily report ------------------------------------------------------------------------
+
+
+@dataclass
+class DayRow:
+    day: date
+    exams: int = 0
+    passed: int = 0
+    duration_s: float = 0.0
+    voided: int = 0
+    by_class: dict[str, list[int]] = field(default_factory=lambda: {c: [0, 0] for c in CLASSES})
+    #: per registered daily source: a count, or None when the source is not available
+    extra: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.exams if self.exams else None
+
+    @property
+    def average_duration_s(self) -> float | None:
+        return self.duration_s / self.exams if self.exams else None
+
+
+@dataclass
+class QueueRow:
+    name: str
+    label: object
+    available: bool
+    count: int | None = None
+    oldest_at: datetime | None = None
+    age: timedelta | None = None
+
+
+@dataclass
+class DailyReport:
+    start: date
+    end: date
+    zone: str
+    days: list[DayRow]
+    sources: list[Source]
+    queues: list[QueueRow]
+    generated_at: datetime
+
+    @property
+    def totals(self) -> DayRow:
+        total = DayRow(self.end)
+        for row in self.days:
+            total.exams += row.exams
+            total.passed += row.passed
+            total.duration_s += row.duration_s
+            total.voided += row.voided
+            for c in CLASSES:
+                total.by_class[c][0] += row.by_class[c][0]
+                total.by_class[c][1] += row.by_class[c][1]
+        for source in self.sources:
+            values = [row.extra.get(source.name) for row in self.days]
+            total.extra[source.name] = None if None in values else sum(values)
+        return total
+
+
+def day_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
+    """UTC instants of local midnight at ``start`` and after ``end``."""
+    tz = ZoneInfo(zone)
+    low = datetime.combine(start, time.min, tzinfo=tz).astimezone(UTC)
+    high = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+    return low, high
+
+
+def pending_queues(session: Session) -> list[QueueRow]:
+    """Every registered queue with its count and the age of its oldest entry."""
+    now = clock.now()
+    rows = []
+    for source in QUEUES.values():
+        if source.fn is None:
+            rows.append(QueueRow(source.name, source.label, False))
+            continue
+        status = source.fn(session)
+        age = now - status.oldest_at if status.oldest_at else None
+        rows.append(QueueRow(source.name, source.label, True, status.count, status.oldest_at, age))
+    return rows
+
+
+def daily_report(session: Session, start: date, end: date, zone: str) -> DailyReport:
+    """Exams per local day in ``zone`` from ``start`` to ``end`` (inclusive): graded, passed,
+    pass rate, average duration (start to finish), voided; registered daily sources; queues."""
+    if end < start:
+        start, end = end, start
+    start = max(start, end - timedelta(days=MAX_DAYS - 1))
+    low, high = day_bounds(start, end, zone)
+    tz = ZoneInfo(zone)
+    days = {
+        start + timedelta(days=n): DayRow(start + timedelta(days=n))
+        for n in range((end - start).days + 1)
+    }
+    rows = session.execute(
+        select(
+            Attempt.state,
+            Attempt.vehicle_class,
+            Attempt.passed,
+            Attempt.started_at,
+            Attempt.finished_at,
+        ).where(
+            Attempt.finished_at >= low,
+            Attempt.finished_at < high,
+            Attempt.state.in_([AttemptState.GRADED, AttemptState.VOIDED]),
+        )
+    ).all()
+    for state, vehicle_class, passed, started_at, finished_at in rows:
+        row = days[finished_at.astimezone(tz).date()]
+        if state == AttemptState.VOIDED:
+            row.voided += 1
+            continue
+        row.exams += 1
+        row.passed += bool(passed)
+        if started_at is not None:
+            row.duration_s += (finished_at - started_at).total_seconds()
+        tally = row.by_class.setdefault(vehicle_class, [0, 0])
+        tally[0] += 1
+        tally[1] += bool(passed)
+    sources = list(DAILY.values())
+    for source in sources:
+        counts = source.fn(session, low, high, zone) if source.fn else None
+        for row in days.values():
+            row.extra[source.name] = None if counts is None else counts.get(row.day, 0)
+    return DailyReport(
+        start, end, zone, list(days.values()), sources, pending_queues(session), clock.now()
+    )
+
+
+def pass_rate_series(report: DailyReport) -> dict[str, list[tuple[date, float]]]:
+    """Pass rate per class per day (days without exams of that class are left out)."""
+    series: dict[str, list[tuple[date, float]]] = {}
+    for c in CLASSES:
+        points = [
+            (r.day, r.by_class[c][1] / r.by_class[c][0])
+            for r in report.days
+            if r.by_class.get(c, [0])[0]
+        ]
+        if points:
+            series[f"SIM {c}"] = points
+    return series
+
+
+def rates(session: Session, report: DailyReport) -> dict[str, float | None] | None:
+    """The registered rate families merged ({label: rate}); None if none is available."""
+    low, high = day_bounds(report.start, report.end, report.zone)
+    merged: dict[str, float | None] = {}
+    available = False
+    for source in RATES.values():
+        if source.fn is not None:
+            available = True
+            merged.update(source.fn(session, low, high))
+    return merged if available else None
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else ""
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def daily_csv(report: DailyReport) -> str:
+    """One row per day; ISO dates; empty cells where a source is not yet available."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "date",
+            "exams",
+            "passed",
+            "pass_rate",
+            "average_duration_s",
+            "voided",
+            *(f"exams_{c}" for c in CLASSES),
+            *(f"passed_{c}" for c in CLASSES),
+            *(s.name for s in report.sources),
+        ]
+    )
+    for row in report.days:
+        duration = row.average_duration_s
+        writer.writerow(
+            [
+                row.day.isoformat(),
+                row.exams,
+                row.passed,
+                _rate(row.pass_rate),
+                "" if duration is None else f"{duration:.1f}",
+                row.voided,
+                *(row.by_class[c][0] for c in CLASSES),
+                *(row.by_class[c][1] for c in CLASSES),
+                *("" if row.extra[s.name] is None else row.extra[s.name] for s in report.sources),
+            ]
+        )
+    return out.getvalue()
+
+
+def queues_csv(report: DailyReport) -> str:
+    """One row per queue: count, oldest entry (ISO, UTC), age in seconds, availability."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["queue", "available", "count", "oldest_at_utc", "age_s"])
+    for q in report.queues:
+        writer.writerow(
+            [
+                q.name,
+                "yes" if q.available else "no",
+                "" if q.count is None else q.count,
+                _iso(q.oldest_at),
+                "" if q.age is None else int(q.age.total_seconds()),
+            ]
+        )
+    return out.getvalue()

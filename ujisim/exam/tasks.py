@@ -1,0 +1,40 @@
+"""Exam jobs: the sweeper closes overdue attempts every minute; item statistics are updated
+after each grade (and every 15 minutes, which catches voided attempts)."""
+
+from ujisim.core import jobs
+from ujisim.core.db import get_session
+
+
+@jobs.task("exam.sweep")
+def sweep_job() -> int:
+    from ujisim.exam.attempts import sweep
+
+    session = get_session()
+    closed = sweep(session)
+    session.commit()
+    return closed
+
+
+@jobs.task("exam.stats")
+def stats_job() -> int:
+    from ujisim.exam.analysis import update_stats
+
+    session = get_session()
+    added = update_stats(session)
+    session.commit()
+    return added
+
+
+@jobs.task("exam.stats_recompute")
+def stats_recompute_job() -> int:
+    from ujisim.exam.analysis import recompute_stats
+
+    session = get_session()
+    counted = recompute_stats(session)
+    session.commit()
+    return counted
+
+
+def register() -> None:
+    jobs.every(60, "exam.sweep")
+    jobs.every(15 * 60, "exam.stats")

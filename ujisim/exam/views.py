@@ -1,0 +1,146 @@
+"""Candidate pages: choose a class, instructions, the exam page (static JS app), results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ujisim.core.db import get_session
+from ujisim.core.errors import UjisimError
+from ujisim.core.security import Role, limiter, role_required
+from ujisim.exam import attempts, policy
+from ujisim.exam.models import Attempt, AttemptState, Grade
+from ujisim.question_bank.media import render_media, svg_response
+
+bp = Blueprint("exam", __name__, url_prefix="/ujian")
+S = AttemptState
+#: checks run before an attempt starts, ``guard(session, attempt)``; each raises a UjisimError to
+#: refuse (proctoring registers one: consent, photo and identity check first)
+BEGIN_GUARDS: list = []
+
+
+def load_own_attempt_or_404(public_id: str) -> Attempt:
+    """The current user's attempt; anybody else's is 404 (never reveal that it exists)."""
+    session = get_session()
+    try:
+        attempt = attempts.get_attempt(session, public_id)
+    except UjisimError:
+        abort(404)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _open_attempt(session) -> Attempt | None:
+    return session.scalars(
+        attempts.select(Attempt).where(
+            Attempt.user_id == current_user.id,
+            Attempt.state.in_([S.CREATED, S.STARTED, S.PAUSED]),
+        )
+    ).first()
+
+
+@bp.get("/")
+@role_required(Role.APPLICANT)
+def index():
+    session = get_session()
+    open_attempt = _open_attempt(session)
+    history = session.scalars(
+        attempts.select(Attempt)
+        .where(Attempt.user_id == current_user.id)
+        .order_by(Attempt.created_at.desc())
+        .limit(20)
+    ).all()
+    blueprints = {c: policy.current_blueprint(session, c) for c in policy.CLASSES}
+    session.commit()  # default blueprints are created on first use
+    return render_template(
+        "exam/index.html", open_attempt=open_attempt, history=history, blueprints=blueprints
+    )
+
+
+def _per_user() -> str:
+    # Per account, not per address: a whole Satpas office may share one address.
+    return f"user:{current_user.get_id()}"
+
+
+@bp.post("/mulai")
+@role_required(Role.APPLICANT)
+@limiter.limit("10 per minute", key_func=_per_user)
+def start():
+    session = get_session()
+    vehicle_class = request.form.get("vehicle_class", "")
+    try:
+        blueprint = policy.check_eligibility(session, current_user, vehicle_class)
+        attempt = attempts.create_attempt(session, current_user, blueprint)
+    except UjisimError as exc:
+        session.rollback()
+        already = _open_attempt(session) if exc.code == "attempt_open" else None
+        if already is not None and already.vehicle_class == vehicle_class:
+            # A double click, or a retry after a lost response: go on with the exam it started.
+            return redirect(url_for("exam.sit", public_id=already.public_id))
+        flash(exc.message, "error")
+        return redirect(url_for("exam.index")), 303
+    session.commit()
+    return redirect(url_for("exam.sit", public_id=attempt.public_id))
+
+
+@bp.get("/<public_id>")
+@role_required(Role.APPLICANT)
+def sit(public_id: str):
+    attempt = load_own_attempt_or_404(public_id)
+    if attempt.state == S.CREATED:
+        return render_template(
+            "exam/instructions.html", attempt=attempt, blueprint=attempt.blueprint
+        )
+    if attempt.state in (S.STARTED, S.PAUSED):
+        return render_template("exam/sit.html", attempt=attempt)
+    return redirect(url_for("exam.result", public_id=attempt.public_id))
+
+
+@bp.post("/<public_id>/begin")
+@role_required(Role.APPLICANT)
+def begin(public_id: str):
+    session = get_session()
+    attempt = attempts.lock_attempt(session, load_own_attempt_or_404(public_id).id)
+    if attempt.state == S.CREATED:  # a second click finds it started and just goes on
+        try:
+            for guard in BEGIN_GUARDS:
+                guard(session, attempt)
+        except UjisimError as exc:
+            session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("exam.sit", public_id=attempt.public_id)), 303
+        attempts.advance(session, attempt, S.STARTED, current_user)
+        session.commit()
+    return redirect(url_for("exam.sit", public_id=attempt.public_id))
+
+
+@bp.get("/<public_id>/media/<int:position>.svg")
+@role_required(Role.APPLICANT)
+def media(public_id: str, position: int):
+    """A question's picture by its position in this attempt (no stable item id in the URL)."""
+    attempt = load_own_attempt_or_404(public_id)
+    if attempt.state not in (S.STARTED, S.PAUSED, S.GRADED) or not 0 <= position < len(
+        attempt.paper
+    ):
+        abort(404)
+    version = attempts.paper_versions(get_session(), attempt)[position]
+    if not version.media:
+        abort(404)
+    return svg_response(render_media(version.media, attempt.vehicle_class), "private, max-age=3600")
+
+
+@bp.get("/<public_id>/hasil")
+@role_required(Role.APPLICANT)
+def result(public_id: str):
+    session = get_session()
+    attempt = load_own_attempt_or_404(public_id)
+    if attempt.open:
+        return redirect(url_for("exam.sit", public_id=attempt.public_id))
+    grade = session.scalars(
+        attempts.select(Grade).where(Grade.attempt_id == attempt.id).order_by(Grade.number.desc())
+    ).first()
+    retake = None
+    if attempt.state == S.GRADED and not attempt.passed:
+        retake = policy.retest_info(session, current_user, attempt.vehicle_class)
+    return render_template("exam/result.html", attempt=attempt, grade=grade, retake=retake)

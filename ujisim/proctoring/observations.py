@@ -1,0 +1,185 @@
+"""What happens during a proctored exam: snapshots (stored privately, analysed by a job off the
+request path) and browser events (tab hidden, window blur, ...)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ujisim.core import clock, jobs, storage
+from ujisim.core.errors import ConflictError, ValidationError
+from ujisim.exam.models import Attempt, AttemptState
+from ujisim.proctoring import faces, risk
+from ujisim.proctoring.errors import FaceError
+from ujisim.proctoring.models import Observation, ProctorCase
+from ujisim.proctoring.reference import get_reference
+
+EVENT_TYPES = (
+    "tab_hidden",
+    "window_blur",
+    "fullscreen_exit",
+    "copy",
+    "paste",
+    "camera_ended",
+    "reload",
+)
+TRIGGERS = ("interval", *EVENT_TYPES)
+SNAPSHOT_MAX_BYTES = 512 * 1024
+PURPOSE = "proctor_snapshot"
+S = AttemptState
+
+
+def _check_open(session: Session, case: ProctorCase) -> Attempt:
+    attempt = session.get(Attempt, case.attempt_id)
+    if attempt.state not in (S.STARTED, S.PAUSED):
+        raise ConflictError(_("This exam is not in progress."), code="not_in_progress")
+    return attempt
+
+
+def _client_at(value) -> str | None:
+    return value[:40] if isinstance(value, str) and value else None
+
+
+def record_event(session: Session, case: ProctorCase, event_type: str, client_at=None):
+    """Record a browser event with its risk weight; suspicious ones warn the candidate."""
+    if event_type not in EVENT_TYPES:
+        raise ValidationError(_("Unknown event type."), {"type": "choice"})
+    _check_open(session, case)
+    weight = risk.weights().get(event_type, 0.0)
+    observation = Observation(
+        case_id=case.id,
+        kind="event",
+        event_type=event_type,
+        at=clock.now(),
+        client_at=_client_at(client_at),
+        status="recorded",
+        flagged=weight > 0,
+        weight=weight,
+    )
+    session.add(observation)
+    session.flush()
+    risk.add(session, case, observation)
+    return observation
+
+
+def record_snapshot(
+    session: Session, case: ProctorCase, data: bytes, *, trigger: str, owner, client_at=None
+) -> Observation:
+    """Store a camera snapshot privately and queue its analysis (after the commit)."""
+    if trigger not in TRIGGERS:
+        raise ValidationError(_("Unknown snapshot trigger."), {"trigger": "choice"})
+    if not data or len(data) > SNAPSHOT_MAX_BYTES:
+        raise ValidationError(_("The snapshot is empty or too large."), {"frame": "size"})
+    if not data.startswith(b"\xff\xd8"):
+        raise ValidationError(_("The snapshot must be a JPEG image."), {"frame": "type"})
+    _check_open(session, case)
+    stored = storage.store(session, data, content_type="image/jpeg", purpose=PURPOSE, owner=owner)
+    observation = Observation(
+        case_id=case.id,
+        kind="snapshot",
+        event_type=trigger,
+        at=clock.now(),
+        client_at=_client_at(client_at),
+        file_id=stored.id,
+        status="pending",
+    )
+    session.add(observation)
+    session.flush()
+    jobs.defer(session, "proctoring.analyse", observation_id=observation.id)
+    return observation
+
+
+def analysis_inputs(session: Session, observation_id: int) -> tuple[bytes, list[float]] | None:
+    """(image bytes, reference encoding) of a pending snapshot; None when there is nothing to do
+    or it cannot be analysed (recorded by :func:`record_analysis` with ``result=None``)."""
+    observation = session.get(Observation, observation_id)
+    if observation is None or observation.status != "pending":
+        return None
+    from ujisim.accounts.models import User
+
+    case = session.get(ProctorCase, observation.case_id)
+    reference = get_reference(session, session.get(User, case.user_id))
+    stored = session.get(storage.StoredFile, observation.file_id) if observation.file_id else None
+    if reference is None or stored is None:
+        return b"", []
+    return storage.read(stored), reference.encoding
+
+
+def run_analysis(data: bytes, encoding: list[float], tolerance: float):
+    """The face analysis of one snapshot (no database): a FrameResult, or the error code."""
+    if not data or not encoding:
+        return "no_reference_or_image"
+    try:
+        return faces.analyse_frame(
+            faces.load_image(data, max_side=640), encoding, tolerance=tolerance
+        )
+    except FaceError as exc:
+        return exc.code
+
+
+def record_analysis(session: Session, observation_id: int, result, tolerance: float):
+    """Store a snapshot's finding with distance, tolerance and detector output, add its weight
+    to the risk and pause the attempt when due. A repeat (job delivered twice) changes nothing."""
+    observation = session.get(Observation, observation_id)
+    if observation is None or observation.status != "pending":
+        return observation
+    observation.tolerance = tolerance
+    observation.analysed_at = clock.now()
+    if not isinstance(result, faces.FrameResult):
+        observation.status = "failed"
+        observation.detector_json = json.dumps({"error": str(result)})
+        session.flush()
+        return observation
+    observation.status = "done"
+    observation.finding = str(result.finding)
+    observation.distance = result.distance
+    detail = result.to_dict()
+    detail.pop("tolerance", None)
+    observation.detector_json = json.dumps(detail)
+    observation.weight = risk.weights().get(observation.finding, 0.0)
+    observation.flagged = result.finding != faces.Finding.OK
+    session.flush()
+    case = session.get(ProctorCase, observation.case_id)
+    risk.add(session, case, observation)
+    risk.maybe_pause(session, case)
+    return observation
+
+
+def analyse(session: Session, observation_id: int, *, read_session: Session | None = None):
+    """Analyse one pending snapshot: read with ``read_session`` (closed after reading, so no
+    lock is held while the face library works), then record with ``session``."""
+    inputs = analysis_inputs(read_session or session, observation_id)
+    if read_session is not None:
+        read_session.close()  # before the write session begins (a savepoint in tests)
+    if inputs is None:
+        return session.get(Observation, observation_id)
+    tolerance = float(current_app.config["PROCTOR_TOLERANCE"])
+    return record_analysis(session, observation_id, run_analysis(*inputs, tolerance), tolerance)
+
+
+def queue_stats(session: Session) -> tuple[int, float | None]:
+    """(snapshots waiting for analysis, age in seconds of the oldest) for the examiners."""
+    count, oldest = session.execute(
+        select(func.count(), func.min(Observation.at)).where(Observation.status == "pending")
+    ).one()
+    if not count or oldest is None:
+        return 0, None
+    return count, max(0.0, (clock.now() - _aware(oldest)).total_seconds())
+
+
+def _aware(value):
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def timeline(session: Session, case: ProctorCase) -> list[Observation]:
+    return list(
+        session.scalars(
+            select(Observation).where(Observation.case_id == case.id).order_by(Observation.at)
+        )
+    )

@@ -1,0 +1,129 @@
+"""The reference face: the photo a candidate's camera frames are compared with.
+
+For a new licence it is the registration photo uploaded on the photo page; for a renewal the
+licence record supplies it through :func:`set_reference_photo` (source "licence"). The photo is
+decoded and re-encoded with Pillow (no metadata survives), its encoding is computed once and
+stored, and computed again only when the photo (its sha256) or the encoder changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.core import audit, clock, storage
+from ujisim.proctoring import faces
+from ujisim.proctoring.errors import InvalidImageError
+from ujisim.proctoring.models import ReferenceFace
+
+#: upload limits of a reference photo
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 25_000_000
+MIN_SIDE = 200
+#: long side of the stored photo
+STORED_SIDE = 1600
+SOURCES = ("registration", "licence")
+PURPOSE = "proctor_reference"
+
+
+def normalise_photo(data: bytes) -> bytes:
+    """A JPEG or PNG upload as a clean JPEG: upright, RGB, at most STORED_SIDE px, no metadata.
+
+    Raises :class:`InvalidImageError` with a message for the user.
+    """
+    if not data:
+        raise InvalidImageError(_("The file is empty."))
+    if len(data) > MAX_BYTES:
+        raise InvalidImageError(
+            _("The photo is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))
+        )
+    try:
+        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as im:
+            if im.width * im.height > MAX_PIXELS:
+                raise InvalidImageError(
+                    _("The photo has more than %(mp)s megapixels.", mp=MAX_PIXELS // 1_000_000)
+                )
+            if min(im.width, im.height) < MIN_SIDE:
+                raise InvalidImageError(
+                    _("The photo is too small: at least %(px)s pixels on each side.", px=MIN_SIDE)
+                )
+            rgb = ImageOps.exif_transpose(im).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InvalidImageError(_("The file is not a JPEG or PNG photo.")) from exc
+    except Image.DecompressionBombError as exc:
+        raise InvalidImageError(_("The photo is too large.")) from exc
+    rgb.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    rgb.save(out, format="JPEG", quality=90)  # a fresh file: no EXIF, GPS or comments
+    return out.getvalue()
+
+
+def get_reference(session: Session, user) -> ReferenceFace | None:
+    return session.scalars(select(ReferenceFace).where(ReferenceFace.user_id == user.id)).first()
+
+
+def set_reference_photo(
+    session: Session, user, image_bytes: bytes, source: str = "registration"
+) -> ReferenceFace:
+    """Make ``image_bytes`` the user's reference photo and store its face encoding.
+
+    The same photo again (same sha256 after re-encoding, same encoder) changes nothing and does
+    not recompute. A photo without exactly one face is refused (NoFaceError, SeveralFacesError)
+    and nothing is stored.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}")
+    clean = normalise_photo(image_bytes)
+    digest = hashlib.sha256(clean).hexdigest()
+    existing = get_reference(session, user)
+    if (
+        existing is not None
+        and existing.photo_sha256 == digest
+        and existing.encoder == faces.ENCODER
+        and existing.file_id is not None
+    ):
+        return existing
+    face = faces.reference_encoding(faces.load_image(clean))
+    stored = storage.store(session, clean, content_type="image/jpeg", purpose=PURPOSE, owner=user)
+    if existing is None:
+        existing = ReferenceFace(user_id=user.id)
+        session.add(existing)
+    else:
+        _drop_file(session, existing.file_id)
+    existing.file_id = stored.id
+    existing.source = source
+    existing.photo_sha256 = digest
+    existing.encoding_json = json.dumps([round(v, 8) for v in face.encoding])
+    existing.box_json = json.dumps(list(face.box))
+    existing.encoder = face.encoder
+    existing.computed_at = clock.now()
+    session.flush()
+    audit.record(
+        session,
+        "proctoring.reference_set",
+        actor=user,
+        object_type="user",
+        object_id=user.public_id,
+        data={"source": source, "sha256": digest, "encoder": face.encoder},
+    )
+    return existing
+
+
+def _drop_file(session: Session, file_id: int | None) -> None:
+    if file_id is None:
+        return
+    old = session.get(storage.StoredFile, file_id)
+    if old is not None:
+        storage.delete(session, old)
+
+
+def photo_file(session: Session, reference: ReferenceFace | None) -> storage.StoredFile | None:
+    if reference is None or reference.file_id is None:
+        return None
+    return session.get(storage.StoredFile, reference.file_id)

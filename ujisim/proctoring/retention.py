@@ -1,0 +1,97 @@
+"""Retention of proctoring images (UU 27/2022: keep biometric data no longer than needed).
+
+- snapshots and identity-check frames that raised nothing: deleted ``PROCTOR_RETENTION_DAYS``
+  after they were taken;
+- flagged ones (and frames of failed checks): the same number of days after the final verdict;
+  a case without a final verdict keeps them;
+- the rows stay (time, distance, tolerance, finding) with the image's deletion time.
+Reference photos and encodings live as long as the account: :func:`forget_user` removes them (and
+every proctoring file) when an account is deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ujisim.core import audit, clock, storage
+from ujisim.proctoring.models import IdentityCheck, Observation, ProctorCase, ReferenceFace
+
+log = logging.getLogger(__name__)
+PURPOSES = ("proctor_reference", "proctor_snapshot", "proctor_identity")
+
+
+def _drop(session: Session, row, now) -> bool:
+    stored = session.get(storage.StoredFile, row.file_id) if row.file_id else None
+    row.file_id = None
+    if isinstance(row, Observation):
+        row.file_deleted_at = now
+    if stored is not None:
+        storage.delete(session, stored)
+        return True
+    return False
+
+
+def purge(session: Session, *, days: int | None = None) -> dict[str, int]:
+    """Delete the images past their retention; returns counts by kind (logged and audited)."""
+    days = current_app.config["PROCTOR_RETENTION_DAYS"] if days is None else days
+    now = clock.now()
+    cutoff = now - timedelta(days=days)
+    decided = ProctorCase.verdict_at.is_not(None) & (ProctorCase.verdict_at < cutoff)
+    counts = {"snapshots": 0, "flagged_snapshots": 0, "identity_frames": 0}
+    unflagged = select(Observation).where(
+        Observation.file_id.is_not(None), Observation.flagged.is_(False), Observation.at < cutoff
+    )
+    flagged = (
+        select(Observation)
+        .join(ProctorCase, ProctorCase.id == Observation.case_id)
+        .where(Observation.file_id.is_not(None), Observation.flagged.is_(True), decided)
+    )
+    frames = (
+        select(IdentityCheck)
+        .join(ProctorCase, ProctorCase.id == IdentityCheck.case_id)
+        .where(
+            IdentityCheck.file_id.is_not(None),
+            or_(
+                (IdentityCheck.decision == "passed") & (IdentityCheck.issued_at < cutoff),
+                (IdentityCheck.decision != "passed") & decided,
+            ),
+        )
+    )
+    for key, query in (
+        ("snapshots", unflagged),
+        ("flagged_snapshots", flagged),
+        ("identity_frames", frames),
+    ):
+        for row in session.scalars(query).all():
+            counts[key] += _drop(session, row, now)
+    session.flush()
+    log.info("proctoring retention (%s days): %s", days, counts)
+    if any(counts.values()):
+        audit.record(session, "proctoring.retention", data={"days": days, **counts})
+    return counts
+
+
+def forget_user(session: Session, user) -> int:
+    """Remove every proctoring file of ``user`` and their reference encoding (account deletion;
+    the database cascades do the rest, but files on disk need this). Returns files removed."""
+    removed = 0
+    for stored in session.scalars(
+        select(storage.StoredFile).where(
+            storage.StoredFile.owner_id == user.id, storage.StoredFile.purpose.in_(PURPOSES)
+        )
+    ).all():
+        for model in (Observation, IdentityCheck, ReferenceFace):
+            for row in session.scalars(select(model).where(model.file_id == stored.id)):
+                row.file_id = None
+        session.flush()
+        storage.delete(session, stored)
+        removed += 1
+    for reference in session.scalars(select(ReferenceFace).where(ReferenceFace.user_id == user.id)):
+        session.delete(reference)
+    session.flush()
+    return removed

@@ -1,0 +1,148 @@
+"""``flask bank ...``: validate and import the YAML content, publish bank versions, exchange
+QTI 3.0 packages."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ujisim.core.db import get_session
+from ujisim.question_bank import qti, services
+from ujisim.question_bank.content import DATA_DIR, load_dir, reserved_problems
+from ujisim.question_bank.errors import ContentError
+from ujisim.question_bank.models import CLASSES, TOPICS, Category, Item
+
+bank_cli = AppGroup("bank", help="Question banks (SIM A and SIM C).")
+DIRECTORY = click.argument(
+    "directory", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+
+
+def _summary(items) -> str:
+    a = sum("A" in i.classes for i in items)
+    c = sum("C" in i.classes for i in items)
+    return f"{len(items)} items (SIM A: {a}, SIM C: {c})"
+
+
+def _min_reserved() -> float:
+    return current_app.config["BANK_MIN_RESERVED"]
+
+
+def _load(items, *, note: str) -> None:
+    """Import ``items`` in one transaction with a progress bar; exit 1 and change nothing on
+    a refusal."""
+    session = get_session()
+    with click.progressbar(length=len(items), label="importing") as bar:
+        try:
+            result = services.import_contents(
+                session,
+                items,
+                progress=lambda _n: bar.update(1),
+                note=note,
+                min_reserved=_min_reserved(),
+            )
+        except ContentError as exc:
+            session.rollback()
+            for problem in exc.problems:
+                where = f"{problem.code}: " if problem.code else ""
+                click.echo(f"{where}{problem.message}", err=True)
+            click.echo("nothing imported", err=True)
+            raise SystemExit(1) from exc
+    session.commit()
+    bank = result.bank_version
+    state = "published" if result.published else "unchanged, still"
+    click.echo(
+        f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged, "
+        f"{result.retired_skipped} retired skipped; {state} bank version {bank.number} "
+        f"({bank.item_count} items, sha256 {bank.content_hash[:12]})"
+    )
+
+
+@bank_cli.command("validate")
+@DIRECTORY
+def validate_command(directory: Path | None) -> None:
+    """Check every YAML file; print FILE:LINE:FIELD for each problem; exit 1 if any."""
+    items, problems = load_dir(directory or DATA_DIR)
+    problems += reserved_problems(items, _min_reserved())
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"OK: {_summary(items)}")
+
+
+@bank_cli.command("import")
+@DIRECTORY
+def import_command(directory: Path | None) -> None:
+    """Load the YAML content in one transaction and publish a bank version if it changed."""
+    items, problems = load_dir(directory or DATA_DIR)
+    problems += reserved_problems(items, _min_reserved())
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo("nothing imported", err=True)
+        raise SystemExit(1)
+    _load(items, note="import")
+
+
+@bank_cli.command("publish")
+def publish_command() -> None:
+    """Publish the active items as a new bank version (if they differ from the latest)."""
+    session = get_session()
+    try:
+        bank, published = services.publish_bank_version(
+            session, note="cli", min_reserved=_min_reserved()
+        )
+    except ContentError as exc:
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    word = "published" if published else "unchanged:"
+    click.echo(f"{word} bank version {bank.number} ({bank.item_count} items)")
+
+
+# -- QTI 3.0 exchange ------------------------------------------------------------------------
+
+
+@bank_cli.command("export-qti")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--class", "vehicle_class", type=click.Choice(CLASSES), help="Only items for it.")
+@click.option("--topic", type=click.Choice(TOPICS), help="Only items of this topic.")
+@click.option("--category", type=click.Choice([c.value for c in Category]), help="Only these.")
+def export_qti_command(
+    out: Path, vehicle_class: str | None, topic: str | None, category: str | None
+) -> None:
+    """Write the active items (or those matching the filters) as a QTI 3.0 package OUT.zip."""
+    session = get_session()
+    # Load the items once so each version's item comes from the identity map, not a query.
+    session.scalars(select(Item)).all()
+    contents = [services.content_of(v) for v in services.active_versions(session)]
+    chosen = qti.matching(contents, vehicle_class=vehicle_class, topic=topic, category=category)
+    if not chosen:
+        click.echo("no active items match; nothing written", err=True)
+        raise SystemExit(1)
+    data = qti.write_package(chosen)
+    out.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()[:12]
+    click.echo(f"exported {_summary(chosen)} to {out} ({len(data)} bytes, sha256 {digest})")
+
+
+@bank_cli.command("import-qti")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_qti_command(package: Path) -> None:
+    """Check a QTI 3.0 package and load its items in one transaction (all or nothing)."""
+    if package.stat().st_size > qti.MAX_TOTAL_BYTES:
+        click.echo(f"{package}: larger than {qti.MAX_TOTAL_BYTES} bytes", err=True)
+        click.echo("nothing imported", err=True)
+        raise SystemExit(1)
+    items, problems = qti.read_package(package.read_bytes())
+    for problem in problems:
+        click.echo(qti.describe(problem), err=True)
+    if problems:
+        click.echo("nothing imported", err=True)
+        raise SystemExit(1)
+    _load(items, note=f"qti {package.name}")

@@ -1,0 +1,304 @@
+"""Item content as plain data: checks shared by YAML files, authoring forms and QTI packages,
+the canonical form and its hash, and the YAML loader that reports file:line:field."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ujisim.question_bank.models import CLASSES, TOPICS, Category
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CODE_RE = re.compile(r"^[A-Z]{2}-\d{3}$")
+FIELDS = {"code", "topic", "classes", "category", "difficulty", "practice", "stem", "media",
+          "options", "explanation", "legal_basis"}  # fmt: skip
+#: the share of a bank's items (per class) that must be reserved for official exams, unless the
+#: deployment configures another (UJISIM_BANK_MIN_RESERVED)
+DEFAULT_MIN_RESERVED = 0.4
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    key: bool = False
+
+
+@dataclass(frozen=True)
+class ItemContent:
+    code: str
+    classes: tuple[str, ...]
+    category: str
+    topic: str
+    stem: str
+    options: tuple[Option, ...]
+    explanation: str
+    legal_basis: str
+    difficulty: int
+    media: dict | None = None
+    #: False: reserved for official exams, never shown on a practice page (with or without key)
+    practice: bool = True
+
+    def canonical(self) -> dict:
+        """Everything that defines the item, in a fixed shape (hashing, export, diff).
+
+        ``practice`` appears only for a reserved item, so the hashes of items published before
+        the field existed (all of them open to practice) stay what they were.
+        """
+        reserved = {} if self.practice else {"practice": False}
+        return {
+            "code": self.code,
+            "classes": list(self.classes),
+            "category": self.category,
+            "topic": self.topic,
+            "stem": self.stem,
+            "options": [{"text": o.text, "key": o.key} for o in self.options],
+            "explanation": self.explanation,
+            "legal_basis": self.legal_basis,
+            "difficulty": self.difficulty,
+            "media": self.media,
+            **reserved,
+        }
+
+    @property
+    def content_hash(self) -> str:
+        blob = json.dumps(
+            self.canonical(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, located as precisely as the source allows."""
+
+    field: str
+    message: str
+    file: str = ""
+    line: int = 0
+    code: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:" if self.file else ""
+        who = f" [{self.code}]" if self.code else ""
+        return f"{where}{self.field}:{who} {self.message}"
+
+
+def normalise_stem(stem: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", "", stem.lower()).split())
+
+
+def check_media(media, category: str) -> list[tuple[str, str]]:
+    """Problems of a media reference: (field, message) pairs."""
+    from ujisim.question_bank.media.scenes import validate_scene
+    from ujisim.question_bank.media.signs import SIGNS
+
+    if media is None:
+        if category == Category.PERSEPSI_BAHAYA:
+            return [("media", "a persepsi_bahaya item needs a scene")]
+        return []
+    if not isinstance(media, dict) or len(media) != 1 or not ({"sign", "scene"} & set(media)):
+        return [("media", "media must be {sign: ID} or {scene: {...}}")]
+    if "sign" in media:
+        if media["sign"] not in SIGNS:
+            return [("media.sign", f"unknown sign {media['sign']!r}")]
+        return []
+    return [("media.scene", problem) for problem in validate_scene(media["scene"])]
+
+
+def check_content(raw: dict) -> tuple[ItemContent | None, list[tuple[str, str]]]:
+    """Check one item given as a mapping; return the content (if valid) and (field, message)."""
+    problems: list[tuple[str, str]] = []
+    unknown = set(raw) - FIELDS
+    if unknown:
+        problems.append((sorted(unknown)[0], f"unknown field(s): {', '.join(sorted(unknown))}"))
+    code = raw.get("code")
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        problems.append(("code", "code must look like RB-001"))
+    classes = raw.get("classes")
+    if not isinstance(classes, list) or not classes or not set(classes) <= set(CLASSES):
+        problems.append(("classes", "classes must be a non-empty list of A and/or C"))
+    elif len(set(classes)) != len(classes):
+        problems.append(("classes", "a class is listed twice"))
+    category = raw.get("category")
+    if category not in set(Category):
+        problems.append(("category", f"category must be one of {', '.join(Category)}"))
+    if raw.get("topic") not in TOPICS:
+        problems.append(("topic", f"unknown topic {raw.get('topic')!r}"))
+    difficulty = raw.get("difficulty")
+    if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 3:
+        problems.append(("difficulty", "difficulty must be 1, 2 or 3"))
+    for name in ("stem", "explanation", "legal_basis"):
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            problems.append((name, f"{name} is required"))
+    if isinstance(raw.get("legal_basis"), str) and len(raw["legal_basis"]) > 255:
+        problems.append(("legal_basis", "legal_basis is longer than 255 characters"))
+    if not isinstance(raw.get("practice"), bool):
+        problems.append(
+            ("practice", "practice must be true (practice and exams) or false (exams only)")
+        )
+    options = _check_options(raw.get("options"), problems)
+    problems += check_media(raw.get("media"), category)
+    if problems:
+        return None, problems
+    content = ItemContent(
+        code=code,
+        classes=tuple(c for c in CLASSES if c in classes),
+        category=category,
+        topic=raw["topic"],
+        stem=raw["stem"].strip(),
+        options=options,
+        explanation=raw["explanation"].strip(),
+        legal_basis=raw["legal_basis"].strip(),
+        difficulty=difficulty,
+        media=raw.get("media"),
+        practice=raw["practice"],
+    )
+    return content, []
+
+
+def _check_options(options, problems: list) -> tuple[Option, ...]:
+    if not isinstance(options, list) or not 2 <= len(options) <= 4:
+        problems.append(("options", "an item needs 2 to 4 options"))
+        return ()
+    parsed = []
+    for index, option in enumerate(options):
+        text = option.get("text") if isinstance(option, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            problems.append((f"options[{index}].text", "option text is required"))
+            continue
+        key = option.get("key", False)
+        if not isinstance(key, bool):
+            problems.append((f"options[{index}].key", "key must be true or false"))
+        parsed.append(Option(text.strip(), key is True))
+    keys = sum(o.key for o in parsed)
+    if len(parsed) == len(options) and keys != 1:
+        problems.append(("options", f"exactly one option must be the key (found {keys})"))
+    texts = [o.text.casefold() for o in parsed]
+    if len(set(texts)) != len(texts):
+        problems.append(("options", "two options have the same text"))
+    return tuple(parsed)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records the line of every mapping and of each of its keys."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping["__line__"] = node.start_mark.line + 1
+    mapping["__lines__"] = {k.value: k.start_mark.line + 1 for k, _v in node.value}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _strip_lines(value):
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k not in ("__line__", "__lines__")}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _line_of(raw: dict, field_name: str) -> int:
+    head = field_name.split(".")[0].split("[")[0]
+    if field_name.startswith("options[") and isinstance(raw.get("options"), list):
+        index = int(field_name[8 : field_name.index("]")])
+        if index < len(raw["options"]) and isinstance(raw["options"][index], dict):
+            return raw["options"][index]["__line__"]
+    return raw.get("__lines__", {}).get(head, raw.get("__line__", 0))
+
+
+def _item_line(path: Path, index: int) -> int:
+    """The line of the ``index``-th entry of the file's ``items`` list (a scalar entry has no
+    line of its own in the loaded data, so the node graph is read again; rare and small)."""
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    items = next(value for key, value in root.value if key.value == "items")
+    return items.value[index].start_mark.line + 1
+
+
+def load_file(path: Path) -> tuple[list[tuple[ItemContent, int]], list[Problem]]:
+    """Parse one topic file into (content, line) pairs; every problem names file, line, field."""
+    name = path.name
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else 0
+        return [], [Problem("yaml", str(getattr(exc, "problem", exc)), name, line)]
+    if not isinstance(document, dict) or not isinstance(document.get("items"), list):
+        return [], [Problem("items", "the file needs a top-level 'items' list", name, 1)]
+    default_topic = document.get("topic")
+    contents, problems = [], []
+    for index, raw in enumerate(document["items"]):
+        if not isinstance(raw, dict):
+            line = _item_line(path, index)
+            problems.append(Problem("item", "each item must be a mapping", name, line))
+            continue
+        data = _strip_lines(raw)
+        data.setdefault("topic", default_topic)
+        content, found = check_content(data)
+        code = data.get("code", "") if isinstance(data.get("code"), str) else ""
+        problems += [Problem(f, m, name, _line_of(raw, f), code) for f, m in found]
+        if content is not None:
+            contents.append((content, raw["__line__"]))
+    return contents, problems
+
+
+def reserved_shares(items: Iterable[tuple[Collection[str], bool]]) -> dict[str, tuple[int, int]]:
+    """Class -> (items reserved for official exams, items), from (classes, practice) pairs."""
+    counts = {c: [0, 0] for c in CLASSES}
+    for classes, practice in items:
+        for vehicle_class in classes:
+            counts[vehicle_class][0] += not practice
+            counts[vehicle_class][1] += 1
+    return {c: (r, n) for c, (r, n) in counts.items()}
+
+
+def reserved_shortfalls(
+    items: Iterable[tuple[Collection[str], bool]], minimum: float
+) -> dict[str, tuple[int, int]]:
+    """The classes of ``reserved_shares`` whose reserved share is below ``minimum`` (0.4 =
+    40 %): practice must not be able to show most of an exam's pool."""
+    return {c: (r, n) for c, (r, n) in reserved_shares(items).items() if n and r < minimum * n}
+
+
+def reserved_problems(items: list[ItemContent], minimum: float) -> list[Problem]:
+    """``reserved_shortfalls`` of item contents as problems for ``flask bank validate``."""
+    found = reserved_shortfalls(((i.classes, i.practice) for i in items), minimum)
+    return [
+        Problem("practice", f"only {r} of {n} SIM {c} items ({r / n:.0%}) are reserved for "
+                            f"official exams (practice: false); at least {minimum:.0%} must be")
+        for c, (r, n) in found.items()
+    ]  # fmt: skip
+
+
+def load_dir(directory: Path = DATA_DIR) -> tuple[list[ItemContent], list[Problem]]:
+    """Items and problems (duplicate codes and stems too) of every ``*.yaml`` in ``directory``."""
+    items: list[ItemContent] = []
+    problems: list[Problem] = []
+    codes: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        found, trouble = load_file(path)
+        problems += trouble
+        for content, line in found:
+            stem = normalise_stem(content.stem)
+            if content.code in codes:
+                message = f"duplicate code (first at {codes[content.code]})"
+                problems.append(Problem("code", message, path.name, line, content.code))
+            elif stem in stems:
+                message = f"same stem as {stems[stem]}"
+                problems.append(Problem("stem", message, path.name, line, content.code))
+            else:
+                codes[content.code] = f"{path.name}:{line}"
+                stems[stem] = content.code
+                items.append(content)
+    return items, problems

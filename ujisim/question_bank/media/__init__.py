@@ -1,0 +1,33 @@
+"""Media for question-bank items, drawn by our own code (SVG)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+
+def render_media(media: dict, vehicle_class: str) -> str:
+    """The SVG of an item's media as a candidate of ``vehicle_class`` ("A" or "C") sees it."""
+    return _render(json.dumps(media, sort_keys=True), vehicle_class)
+
+
+@lru_cache(maxsize=512)
+def _render(media_json: str, vehicle_class: str) -> str:
+    # Drawing is deterministic, so the SVG of one (media, class) pair is computed once per process.
+    from ujisim.question_bank.media.scenes import render_scene
+    from ujisim.question_bank.media.signs import render_sign
+
+    media = json.loads(media_json)
+    if "sign" in media:
+        return render_sign(media["sign"])
+    return render_scene(media["scene"], vehicle_class)
+
+
+def svg_response(svg: str, cache_control: str):
+    """An SVG image response that cannot run anything even when opened on its own."""
+    from flask import Response
+
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = cache_control
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response

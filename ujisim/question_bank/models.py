@@ -1,0 +1,219 @@
+"""Items with immutable versions, review events, and published bank versions (snapshots)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ujisim.core.db import Base
+
+CLASSES = ("A", "C")
+
+
+class Category(enum.StrEnum):
+    PERSEPSI_BAHAYA = "persepsi_bahaya"
+    WAWASAN = "wawasan"
+    PENGETAHUAN = "pengetahuan"
+
+
+TOPICS = (
+    "rambu",
+    "marka",
+    "apill",
+    "kecepatan",
+    "hak_utama",
+    "kelengkapan_keselamatan",
+    "perilaku_etika",
+    "keadaan_darurat",
+    "surat_sanksi",
+    "kendaraan",
+    "muatan_penumpang",
+)
+
+
+class ItemStatus(enum.StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class VersionState(enum.StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    #: sent back by a reviewer; kept as it was reviewed, the author revises it as a new version
+    RETURNED = "returned"
+    ACTIVE = "active"  # the version exams may use (at most one per item)
+    SUPERSEDED = "superseded"  # was active, replaced by a newer approved version
+
+
+class Item(Base):
+    __tablename__ = "qb_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: public code, e.g. "RB-001"
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: draft -> in_review -> active -> retired; an approved item stays active while a revision
+    #: of it is drafted or reviewed (see the versions' states)
+    status: Mapped[ItemStatus] = mapped_column(String(16), default=ItemStatus.DRAFT, index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    versions: Mapped[list[ItemVersion]] = relationship(
+        back_populates="item", order_by="ItemVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def head(self) -> ItemVersion:
+        """The newest version (a draft under work, or the active one)."""
+        return self.versions[-1]
+
+    @property
+    def active_version(self) -> ItemVersion | None:
+        return next((v for v in self.versions if v.state == VersionState.ACTIVE), None)
+
+
+class ItemVersion(Base):
+    """One immutable state of an item's content. Editing makes a new version."""
+
+    __tablename__ = "qb_item_version"
+    __table_args__ = (
+        UniqueConstraint("item_id", "number"),
+        # At most one active version per item, enforced by the database.
+        Index(
+            "uq_qb_item_version_one_active",
+            "item_id",
+            unique=True,
+            sqlite_where=text("state = 'active'"),
+            postgresql_where=text("state = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("qb_item.id", ondelete="CASCADE"), index=True)
+    #: 1, 2, 3 ... per item
+    number: Mapped[int]
+    state: Mapped[VersionState] = mapped_column(String(16), default=VersionState.DRAFT)
+    #: "A", "C" or "A,C"
+    classes: Mapped[str] = mapped_column(String(8))
+    category: Mapped[Category] = mapped_column(String(20))
+    topic: Mapped[str] = mapped_column(String(32))
+    stem: Mapped[str] = mapped_column(Text)
+    #: JSON list of {"text": ..., "key": bool}, in authoring order
+    options_json: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(String(255))
+    #: JSON {"sign": id} or {"scene": {...}}, or None
+    media_json: Mapped[str | None] = mapped_column(Text)
+    difficulty: Mapped[int]
+    #: False: reserved for official exams; no practice page ever shows it
+    practice: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: None for content loaded by `flask bank import`
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    #: sha256 of the canonical content (see content.content_hash)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    item: Mapped[Item] = relationship(back_populates="versions")
+
+    @property
+    def options(self) -> list[dict]:
+        return json.loads(self.options_json)
+
+    @property
+    def media(self) -> dict | None:
+        return json.loads(self.media_json) if self.media_json else None
+
+    @property
+    def class_list(self) -> list[str]:
+        return self.classes.split(",")
+
+    @property
+    def key_index(self) -> int:
+        return next(i for i, o in enumerate(self.options) if o.get("key"))
+
+
+class ReviewEvent(Base):
+    """An authoring step: submitted, approved, returned (with a comment), retired."""
+
+    __tablename__ = "qb_review_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("qb_item.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("qb_item_version.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class BankVersion(Base):
+    """A published, immutable snapshot of the active item versions."""
+
+    __tablename__ = "qb_bank_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 1, 2, 3 ...
+    number: Mapped[int] = mapped_column(unique=True)
+    #: sha256 over the sorted content hashes of its item versions
+    content_hash: Mapped[str] = mapped_column(String(64))
+    item_count: Mapped[int]
+    created_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(255), default="")
+
+    entries: Mapped[list[BankVersionItem]] = relationship(
+        back_populates="bank_version", cascade="all, delete-orphan"
+    )
+
+
+class BankVersionItem(Base):
+    __tablename__ = "qb_bank_version_item"
+
+    bank_version_id: Mapped[int] = mapped_column(
+        ForeignKey("qb_bank_version.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_version_id: Mapped[int] = mapped_column(
+        ForeignKey("qb_item_version.id", ondelete="RESTRICT"), primary_key=True
+    )
+
+    bank_version: Mapped[BankVersion] = relationship(back_populates="entries")
+    item_version: Mapped[ItemVersion] = relationship()
+
+
+class PracticeMode(enum.StrEnum):
+    QUICK = "quick"  # one random question at a time, with feedback
+    MOCK = "mock"  # a practice paper on the official blueprint
+
+
+class PracticeAnswer(Base):
+    """One answer given in practice mode by a logged-in applicant (history; never updated)."""
+
+    __tablename__ = "qb_practice_answer"
+    __table_args__ = (
+        # A resubmitted form (reload, back button) must not count the same answer twice.
+        UniqueConstraint("user_id", "paper_ref", "item_version_id"),
+        Index("ix_qb_practice_answer_user_topic", "user_id", "topic"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    item_version_id: Mapped[int] = mapped_column(
+        ForeignKey("qb_item_version.id", ondelete="RESTRICT"), index=True
+    )
+    #: random id of the quick-practice question or mock paper the answer belongs to
+    paper_ref: Mapped[str] = mapped_column(String(26))
+    #: "A" or "C": the class the applicant practised for
+    vehicle_class: Mapped[str] = mapped_column(String(1))
+    #: index of the chosen option in authoring order (not the shuffled order shown)
+    chosen_option: Mapped[int]
+    correct: Mapped[bool]
+    mode: Mapped[PracticeMode] = mapped_column(String(8))
+    #: copied from the item version so that statistics need no join
+    topic: Mapped[str] = mapped_column(String(32))
+    category: Mapped[Category] = mapped_column(String(20))
+    answered_at: Mapped[datetime]

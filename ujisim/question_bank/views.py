@@ -1,0 +1,46 @@
+"""Item media as SVG images (served by the app; no external files)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from ujisim.core.db import get_session
+from ujisim.core.security import Role
+from ujisim.question_bank.media import render_media, svg_response
+from ujisim.question_bank.models import BankVersionItem, ItemVersion, VersionState
+
+bp = Blueprint("bank", __name__, url_prefix="/bank")
+
+
+def load_media_version_or_404(version_id: int) -> ItemVersion:
+    """A version whose media anyone may see (a practice item in a published bank), or any
+    version for staff. A reserved item's picture is shown only inside an official exam (by
+    position, through the exam's own route), so its version id leads nowhere here."""
+    session = get_session()
+    version = session.get(ItemVersion, version_id)
+    if version is None or not version.media_json:
+        abort(404)
+    staff = current_user.is_authenticated and current_user.has_any_role(Role.EXAMINER, Role.ADMIN)
+    if not staff:
+        if not version.practice:
+            abort(404)
+        published = session.scalars(
+            select(BankVersionItem.item_version_id).where(
+                BankVersionItem.item_version_id == version.id
+            )
+        ).first()
+        if published is None:
+            abort(404)
+    return version
+
+
+@bp.get("/media/<int:version_id>/<any(A, C):vehicle_class>.svg")
+def media(version_id: int, vehicle_class: str):
+    """The sign or scene of an item version, drawn for a car (A) or motorcycle (C) candidate."""
+    version = load_media_version_or_404(version_id)
+    svg = render_media(version.media, vehicle_class)
+    # drafts change in place; other versions are frozen
+    frozen = version.state != VersionState.DRAFT
+    return svg_response(svg, "public, max-age=86400" if frozen else "private, no-store")

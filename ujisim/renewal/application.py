@@ -1,0 +1,282 @@
+"""The renewal application's state machine, start and cancel, and the identity-check seam.
+
+documents -> identity -> delivery -> payment -> paid -> approved -> completed
+identity -> identity_review (3 failed checks) -> delivery (officer cleared) | rejected
+payment -> expired (the virtual account was not paid in time)
+paid -> rejected (officer, with a reason; a refund is recorded)
+documents | identity | identity_review | delivery | payment -> cancelled (the holder)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.core import audit, clock
+from ujisim.core.errors import NotFoundError
+from ujisim.renewal import eligibility, notify
+from ujisim.renewal.errors import IllegalTransition, StaleForm
+from ujisim.renewal.models import (
+    AppEvent,
+    AppState,
+    IdentityStatus,
+    Licence,
+    RenewalApplication,
+)
+
+S = AppState
+PRE_PAYMENT = (S.DOCUMENTS, S.IDENTITY, S.IDENTITY_REVIEW, S.DELIVERY, S.PAYMENT)
+#: (from, to) -> verb (audit action ``renewal.<verb>``)
+TRANSITIONS: dict[tuple[AppState, AppState], str] = {
+    (S.DOCUMENTS, S.IDENTITY): "documents_submitted",
+    (S.IDENTITY, S.DELIVERY): "identity_passed",
+    (S.IDENTITY, S.IDENTITY_REVIEW): "identity_to_officer",
+    (S.IDENTITY_REVIEW, S.DELIVERY): "identity_cleared",
+    (S.IDENTITY_REVIEW, S.REJECTED): "rejected",
+    (S.DELIVERY, S.PAYMENT): "delivery_chosen",
+    (S.PAYMENT, S.PAID): "paid",
+    (S.PAYMENT, S.EXPIRED): "payment_expired",
+    (S.PAID, S.APPROVED): "approved",
+    (S.PAID, S.REJECTED): "rejected",
+    (S.APPROVED, S.COMPLETED): "completed",
+    **{(state, S.CANCELLED): "cancelled" for state in PRE_PAYMENT},
+}
+#: failed identity checks before the application goes to an officer instead
+MAX_IDENTITY_TRIES = 3
+
+
+def check_version(application: RenewalApplication, expected: int | str | None) -> None:
+    """Refuse a form made for an older state (409), e.g. from a second tab."""
+    if expected is None:
+        return
+    try:
+        expected = int(expected)
+    except (TypeError, ValueError):
+        expected = -1
+    if expected != application.version:
+        raise StaleForm(
+            _("This application changed in the meantime (another tab?). Reload the page.")
+        )
+
+
+def advance(
+    session: Session,
+    application: RenewalApplication,
+    to: AppState,
+    actor=None,
+    reason: str = "",
+) -> RenewalApplication:
+    """Move ``application`` to ``to`` if the table allows it; stamp the time, log the event,
+    write the audit record and queue the holder's e-mail."""
+    current = AppState(application.state)
+    verb = TRANSITIONS.get((current, to))
+    if verb is None:
+        raise IllegalTransition(
+            _("This application cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
+        )
+    now = clock.now()
+    if to == S.PAID:
+        application.paid_at = now
+    elif to in (S.APPROVED, S.REJECTED):
+        application.decided_at = now
+        application.decided_by_id = getattr(actor, "id", None)
+    elif to == S.COMPLETED:
+        application.completed_at = now
+    application.state = to
+    application.updated_at = now
+    application.version += 1
+    session.add(
+        AppEvent(
+            application_id=application.id,
+            from_state=current,
+            to_state=to,
+            actor_id=getattr(actor, "id", None),
+            reason=reason,
+            at=now,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        f"renewal.{verb}",
+        actor=actor,
+        object_type="renewal",
+        object_id=application.public_id,
+        data={"from": current, "to": to, "reason": reason},
+    )
+    notify.status_changed(session, application)
+    return application
+
+
+def get_application(session: Session, public_id: str) -> RenewalApplication:
+    found = session.scalars(
+        select(RenewalApplication).where(RenewalApplication.public_id == str(public_id)[:40])
+    ).first()
+    if found is None:
+        raise NotFoundError(_("There is no such application."))
+    return found
+
+
+def lock_application(session: Session, application: RenewalApplication) -> RenewalApplication:
+    """Reload the application holding its row lock (PostgreSQL) for a state change."""
+    session.flush()  # expire_all would drop unflushed changes
+    session.expire_all()
+    return session.scalars(
+        select(RenewalApplication)
+        .where(RenewalApplication.id == application.id)
+        .with_for_update(of=RenewalApplication)
+    ).one()
+
+
+def start_application(
+    session: Session, user, number: str, nik: str, date_of_birth: date | None
+) -> RenewalApplication:
+    """Check eligibility and open a renewal (state documents)."""
+    licence = eligibility.check_eligibility(session, user, number, nik, date_of_birth)
+    # Serialise two starts for the same licence (two tabs): the second finds the first open.
+    session.scalars(select(Licence).where(Licence.id == licence.id).with_for_update()).one()
+    licence = eligibility.check_eligibility(session, user, number, nik, date_of_birth)
+    now = clock.now()
+    application = RenewalApplication(
+        user_id=user.id,
+        licence_id=licence.id,
+        state=S.DOCUMENTS,
+        identity_status=IdentityStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(application)
+    session.flush()
+    session.add(
+        AppEvent(
+            application_id=application.id,
+            from_state=None,
+            to_state=S.DOCUMENTS,
+            actor_id=user.id,
+            reason="",
+            at=now,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        "renewal.started",
+        actor=user,
+        object_type="renewal",
+        object_id=application.public_id,
+        data={"licence": licence.number},
+    )
+    notify.status_changed(session, application)
+    return application
+
+
+def cancel(session: Session, application: RenewalApplication, actor, version=None) -> None:
+    """The holder gives up before paying (the licence may be renewed again while valid)."""
+    check_version(application, version)
+    from ujisim.renewal import payments
+
+    payments.close_pending(session, application)
+    advance(session, application, S.CANCELLED, actor, "cancelled by holder")
+
+
+# --- the proctoring seam -----------------------------------------------------------------------
+
+ADVICE = {
+    "no_face": lambda: _(
+        "We could not see your face. Sit facing the camera in good light, with nothing "
+        "covering your face, and try again."
+    ),
+    "several_faces": lambda: _(
+        "More than one face was in the picture. Make sure you are alone in front of the "
+        "camera and try again."
+    ),
+    "different_person": lambda: _(
+        "Your face did not match the photo on your SIM clearly enough. Remove glasses or a "
+        "cap, face the camera in even light and try again."
+    ),
+    "liveness": lambda: _(
+        "The movement check was not completed. Follow the instruction on the screen (turn "
+        "your head, blink) slowly and try again."
+    ),
+    "camera": lambda: _(
+        "The camera picture was too dark or too small. Turn on a light in front of you and "
+        "move closer to the camera."
+    ),
+    "still": lambda: _(
+        "No head movement was seen. When the screen asks, slowly turn your head to the side "
+        "it names, then back, and try again."
+    ),
+    "incomplete": lambda: _(
+        "One head turn was missing. Turn your head to both sides the screen names, one after "
+        "the other, and try again."
+    ),
+    "wrong_order": lambda: _(
+        "The head turns came in the wrong order. Follow the order on the screen (it changes "
+        "with every try) and try again."
+    ),
+    "too_few_frames": lambda: _(
+        "Your face was visible in too few pictures. Keep your whole face in view while you "
+        "turn your head, and try again."
+    ),
+    "expired": lambda: _(
+        "The check took too long. Start it again and follow the instructions right away."
+    ),
+}
+
+
+def identity_advice(reason: str | None) -> str:
+    """What the holder should do after a failed check with ``reason``."""
+    advice = ADVICE.get(reason or "")
+    return advice() if advice else _("The identity check did not pass. Please try again.")
+
+
+def record_identity_result(
+    session: Session,
+    application: RenewalApplication,
+    passed: bool,
+    evidence: dict,
+    actor=None,
+) -> RenewalApplication:
+    """Record one proctored identity check (face against the licence photo plus liveness).
+
+    The proctoring package's identity-check flow calls this. ``evidence`` is kept as given
+    (JSON-serialisable: reason, distances, tolerance, liveness result, frame file ids) and
+    shown to the officer. A pass moves the application on to the delivery choice; a failure
+    leaves it at the check for another try, and the third failure sends it to an officer
+    (identity_review) instead of a dead end.
+    """
+    application = lock_application(session, application)
+    if application.state != S.IDENTITY:
+        raise IllegalTransition(_("This application is not waiting for an identity check."))
+    entries = application.evidence
+    entries.append({"passed": bool(passed), "at": clock.now().isoformat(), **evidence})
+    application.identity_evidence = json.dumps(entries, default=str)
+    audit.record(
+        session,
+        "renewal.identity_result",
+        actor=actor,
+        object_type="renewal",
+        object_id=application.public_id,
+        data={"passed": bool(passed), "reason": evidence.get("reason")},
+    )
+    if passed:
+        application.identity_status = IdentityStatus.PASSED
+        return advance(session, application, S.DELIVERY, actor, "identity check passed")
+    application.identity_failures += 1
+    if application.identity_failures >= MAX_IDENTITY_TRIES:
+        application.identity_status = IdentityStatus.OFFICER_REVIEW
+        return advance(
+            session,
+            application,
+            S.IDENTITY_REVIEW,
+            actor,
+            f"{application.identity_failures} failed identity checks",
+        )
+    application.identity_status = IdentityStatus.FAILED
+    application.version += 1
+    session.flush()
+    return application

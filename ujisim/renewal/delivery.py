@@ -1,0 +1,386 @@
+"""The delivery choice (courier or pick-up, shipping table), delivery orders and their state
+machine, the courier webhook, the counter pick-up and the holder's receipt.
+
+created -> printed -> packed -> handed_to_courier -> in_transit -> delivered | returned
+returned -> handed_to_courier (redelivery) | ready_for_pickup
+created -> printed -> ready_for_pickup -> picked_up (pick-up orders)
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.nik import PROVINCES
+from ujisim.certificates.documents import LabelData
+from ujisim.core import audit, clock
+from ujisim.renewal import notify, payments, providers
+from ujisim.renewal.application import S, advance, check_version, lock_application
+from ujisim.renewal.errors import IllegalTransition, InvalidDocument, StaleForm
+from ujisim.renewal.models import (
+    DeliveryEvent,
+    DeliveryOrder,
+    Licence,
+    OrderState,
+    RenewalApplication,
+)
+
+OS = OrderState
+TRANSITIONS: dict[tuple[OrderState, OrderState], str] = {
+    (OS.CREATED, OS.PRINTED): "printed",
+    (OS.PRINTED, OS.PACKED): "packed",
+    (OS.PACKED, OS.HANDED_TO_COURIER): "handed_to_courier",
+    (OS.HANDED_TO_COURIER, OS.IN_TRANSIT): "in_transit",
+    (OS.IN_TRANSIT, OS.DELIVERED): "delivered",
+    (OS.HANDED_TO_COURIER, OS.RETURNED): "returned",
+    (OS.IN_TRANSIT, OS.RETURNED): "returned",
+    (OS.RETURNED, OS.HANDED_TO_COURIER): "redelivery",
+    (OS.RETURNED, OS.READY_FOR_PICKUP): "to_pickup",
+    (OS.PRINTED, OS.READY_FOR_PICKUP): "ready_for_pickup",
+    (OS.READY_FOR_PICKUP, OS.PICKED_UP): "picked_up",
+}
+RECEIVED = (OS.DELIVERED, OS.PICKED_UP)
+DEFAULT_RATES = Path(__file__).with_name("shipping_rates.json")
+POSTAL_CODE = re.compile(r"[1-9][0-9]{4}")
+PHONE = re.compile(r"(\+62|62|0)8[0-9]{7,12}")
+ADDRESS_FIELDS = ("province", "city", "district", "village", "street", "postal_code", "phone")
+
+
+@functools.cache
+def _load_rates(path: str) -> dict[str, int]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {k: int(v) for k, v in data.items() if not k.startswith("_")}
+
+
+def shipping_rates() -> dict[str, int]:
+    """Province -> courier fee (rupiah); "default" for provinces not listed."""
+    return _load_rates(current_app.config.get("RENEWAL_SHIPPING_RATES") or str(DEFAULT_RATES))
+
+
+def shipping_fee(province: str) -> int:
+    rates = shipping_rates()
+    return rates.get(province, rates["default"])
+
+
+def provinces() -> list[str]:
+    return sorted(PROVINCES.values())
+
+
+def validate_choice(method: str, values: Mapping[str, str]) -> dict:
+    """The delivery address (empty for pick-up), or InvalidDocument naming each bad field."""
+    if method == "pickup":
+        return {}
+    if method != "courier":
+        raise InvalidDocument(
+            _("Choose courier delivery or pick-up."),
+            {"method": _("Choose courier delivery or pick-up.")},
+        )
+    address = {name: (values.get(name) or "").strip()[:200] for name in ADDRESS_FIELDS}
+    errors = {}
+    if address["province"] not in PROVINCES.values():
+        errors["province"] = _("Choose the province.")
+    for name, label in (
+        ("city", _("Enter the city or regency.")),
+        ("district", _("Enter the district (kecamatan).")),
+        ("village", _("Enter the village (kelurahan/desa).")),
+        ("street", _("Enter the street, house number, RT/RW.")),
+    ):
+        if len(address[name]) < 2:
+            errors[name] = label
+    if not POSTAL_CODE.fullmatch(address["postal_code"]):
+        errors["postal_code"] = _("The postal code has 5 digits.")
+    phone = re.sub(r"[\s\-]", "", address["phone"])
+    if not PHONE.fullmatch(phone):
+        errors["phone"] = _("Enter a mobile number such as 081234567890.")
+    address["phone"] = phone
+    if errors:
+        raise InvalidDocument(_("Please correct the marked fields."), errors)
+    return address
+
+
+def choose_delivery(
+    session: Session,
+    application: RenewalApplication,
+    method: str,
+    values: Mapping[str, str],
+    actor,
+    version=None,
+) -> RenewalApplication:
+    """Keep the delivery choice, set the itemised fees and open the virtual account."""
+    application = lock_application(session, application)
+    check_version(application, version)
+    if application.state != S.DELIVERY:
+        raise IllegalTransition(_("The delivery of this application can no longer be chosen."))
+    address = validate_choice(method, values)
+    licence = session.get(Licence, application.licence_id)
+    application.delivery_method = method
+    application.delivery_address = json.dumps(address) if address else None
+    fee = shipping_fee(address["province"]) if method == "courier" else 0
+    payments.set_fees(application, licence, fee)
+    session.flush()
+    payments.open_payment(session, application)
+    return advance(session, application, S.PAYMENT, actor, method)
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+def get_order(session: Session, application: RenewalApplication) -> DeliveryOrder | None:
+    return session.scalars(
+        select(DeliveryOrder).where(DeliveryOrder.application_id == application.id)
+    ).first()
+
+
+def create_order(
+    session: Session, application: RenewalApplication, licence: Licence, print_job_id, actor=None
+) -> DeliveryOrder:
+    """The delivery order of an approved application (state created, waiting for the print)."""
+    now = clock.now()
+    order = DeliveryOrder(
+        application_id=application.id,
+        licence_id=licence.id,
+        method=application.delivery_method or "pickup",
+        state=OS.CREATED,
+        print_job_id=print_job_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    session.flush()
+    session.add(
+        DeliveryEvent(
+            order_id=order.id,
+            from_state=None,
+            to_state=OS.CREATED,
+            source="system",
+            actor_id=getattr(actor, "id", None),
+            at=now,
+        )
+    )
+    session.flush()
+    return order
+
+
+def lock_order(session: Session, order: DeliveryOrder) -> DeliveryOrder:
+    session.flush()  # expire_all would drop unflushed changes
+    session.expire_all()
+    return session.scalars(
+        select(DeliveryOrder).where(DeliveryOrder.id == order.id).with_for_update()
+    ).one()
+
+
+def advance_order(
+    session: Session,
+    order: DeliveryOrder,
+    to: OrderState,
+    *,
+    source: str,
+    actor=None,
+    note: str = "",
+    external_id: str | None = None,
+    version=None,
+) -> DeliveryOrder:
+    """Move ``order`` to ``to`` if its table (and its method) allows it; log, audit and e-mail."""
+    if version is not None and str(version) != str(order.version):
+        raise StaleForm(_("This order changed in the meantime. Reload the page."))
+    current = OrderState(order.state)
+    verb = TRANSITIONS.get((current, to))
+    courier_only = {OS.PACKED, OS.HANDED_TO_COURIER, OS.IN_TRANSIT, OS.DELIVERED, OS.RETURNED}
+    if verb is None or (order.method == "pickup" and to in courier_only):
+        raise IllegalTransition(
+            _("This delivery cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
+        )
+    if order.method == "courier" and current == OS.PRINTED and to == OS.READY_FOR_PICKUP:
+        raise IllegalTransition(_("This card is sent by courier."))
+    now = clock.now()
+    order.state = to
+    order.updated_at = now
+    order.version += 1
+    session.add(
+        DeliveryEvent(
+            order_id=order.id,
+            from_state=current,
+            to_state=to,
+            source=source,
+            external_id=external_id,
+            actor_id=getattr(actor, "id", None),
+            note=note,
+            at=now,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        f"delivery.{verb}",
+        actor=actor,
+        object_type="delivery_order",
+        object_id=order.public_id,
+        data={"from": current, "to": to, "source": source},
+    )
+    notify.status_changed(session, session.get(RenewalApplication, order.application_id))
+    return order
+
+
+def mark_card_printed(session: Session, print_job) -> DeliveryOrder | None:
+    """Hook for the print queue: the card job ``print_job`` was printed, so its delivery order
+    moves from created to printed. Idempotent; None when no order waits for that job."""
+    order = session.scalars(
+        select(DeliveryOrder).where(DeliveryOrder.print_job_id == print_job.id)
+    ).first()
+    if order is None or order.state != OS.CREATED:
+        return None
+    return advance_order(session, lock_order(session, order), OS.PRINTED, source="print")
+
+
+def sync_printed(session: Session) -> int:
+    """Catch up orders whose card job is printed (for a print queue that does not call the
+    hook, and after a crash between the two). Run every minute by the job runner."""
+    from ujisim.certificates.models import JobState, PrintJob
+
+    jobs = session.scalars(
+        select(PrintJob)
+        .join(DeliveryOrder, DeliveryOrder.print_job_id == PrintJob.id)
+        .where(DeliveryOrder.state == OS.CREATED, PrintJob.state == JobState.PRINTED)
+    ).all()
+    return sum(mark_card_printed(session, job) is not None for job in jobs)
+
+
+def label_of(session: Session, order: DeliveryOrder) -> LabelData | None:
+    """The A6 shipping label of a courier order once the courier is booked (None before, and
+    for pick-up): the holder's delivery address, the tracking number, the issuing Satpas."""
+    if order.method != "courier" or not order.tracking_number:
+        return None
+    application = session.get(RenewalApplication, order.application_id)
+    licence = session.get(Licence, application.licence_id)
+    address = application.address
+    return LabelData(
+        recipient=licence.holder_name,
+        street=address["street"],
+        village=address["village"],
+        district=address["district"],
+        city=address["city"],
+        province=address["province"],
+        postal_code=address["postal_code"],
+        phone=address["phone"],
+        tracking_number=order.tracking_number,
+        sender_name=licence.satpas,
+        sender_address=_("Online SIM renewal (perpanjangan SIM daring)"),
+    )
+
+
+def hand_to_courier(session: Session, order: DeliveryOrder, actor, version=None) -> DeliveryOrder:
+    """Book the courier (a tracking number) and hand the packed card over."""
+    order = lock_order(session, order)
+    if order.state not in (OS.PACKED, OS.RETURNED):
+        raise IllegalTransition(_("Only a packed or returned card can be handed to the courier."))
+    application = session.get(RenewalApplication, order.application_id)
+    provider = providers.courier()
+    order.tracking_number = provider.create_shipment(
+        order_ref=order.public_id, recipient=application.address
+    )
+    order.courier = provider.name
+    return advance_order(
+        session,
+        order,
+        OS.HANDED_TO_COURIER,
+        source="officer",
+        actor=actor,
+        note=order.tracking_number,
+        version=version,
+    )
+
+
+COURIER_STATES = {"in_transit": OS.IN_TRANSIT, "delivered": OS.DELIVERED, "returned": OS.RETURNED}
+
+
+def handle_courier_webhook(
+    session: Session, body: bytes, headers: Mapping[str, str], provider_name: str | None = None
+) -> payments.WebhookResult:
+    """Verify and apply one courier status event (signature, replay window, unique id)."""
+    provider = providers.courier(provider_name)
+    event = provider.parse_webhook(body, headers)
+    order = session.scalars(
+        select(DeliveryOrder)
+        .where(DeliveryOrder.tracking_number == event.reference)
+        .with_for_update()
+    ).first()
+    if order is None:
+        return payments.WebhookResult(404, "unknown_shipment")
+    seen = session.scalars(
+        select(DeliveryEvent).where(
+            DeliveryEvent.source == "courier", DeliveryEvent.external_id == event.event_id
+        )
+    ).first()
+    if seen is not None:
+        return payments.WebhookResult(200, "duplicate")
+    to = COURIER_STATES.get(event.status or "")
+    if to is None:
+        return payments.WebhookResult(400, "unknown_status")
+    if order.state == to:
+        return payments.WebhookResult(200, "unchanged")
+    # the order's row lock above serialises deliveries of the same event, so the check for a
+    # seen id is enough; an illegal move is refused before anything is written
+    try:
+        advance_order(
+            session, order, to, source="courier", external_id=event.event_id, note=provider.name
+        )
+    except IllegalTransition:
+        return payments.WebhookResult(409, "illegal_transition")
+    return payments.WebhookResult(200, to.value)
+
+
+def sandbox_courier_status(session: Session, order: DeliveryOrder, status: str):
+    """The sandbox page: the courier's signed webhook, through the real handler."""
+    sandbox = providers.courier("sandbox")
+    body, headers = sandbox.status_event(order.tracking_number or "", status)
+    return handle_courier_webhook(session, body, headers, "sandbox")
+
+
+def hand_over_at_counter(
+    session: Session, order: DeliveryOrder, actor, nik_presented: str, version=None
+) -> DeliveryOrder:
+    """Pick-up: the officer compared the person with the ID card; its NIK must be the holder's."""
+    order = lock_order(session, order)
+    licence = session.get(Licence, order.licence_id)
+    if re.sub(r"\D", "", nik_presented or "") != licence.holder_nik:
+        raise InvalidDocument(
+            _("The NIK on the ID card presented is not the holder's. Do not hand over the card."),
+            {"nik": "mismatch"},
+        )
+    return advance_order(
+        session,
+        order,
+        OS.PICKED_UP,
+        source="officer",
+        actor=actor,
+        note="identity checked at the counter",
+        version=version,
+    )
+
+
+def confirm_receipt(
+    session: Session, application: RenewalApplication, rating, comment: str, actor, version=None
+) -> RenewalApplication:
+    """The holder confirms the card arrived and rates the service: the renewal is complete."""
+    application = lock_application(session, application)
+    check_version(application, version)
+    order = get_order(session, application)
+    if application.state != S.APPROVED or order is None or order.state not in RECEIVED:
+        raise IllegalTransition(_("You can confirm receipt once the card has been delivered."))
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise InvalidDocument(_("Choose a rating from 1 to 5."), {"rating": _("Choose a rating.")})
+    application.rating = rating
+    application.rating_comment = (comment or "").strip()[:1000] or None
+    return advance(session, application, S.COMPLETED, actor, f"rating {rating}")

@@ -1,0 +1,182 @@
+"""Documents and declarations: the new passport-style photo (exactly one face, compared with the
+licence photo), the signature, and the e-Rikkes and ePPsi certificates."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+import numpy as np
+from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.core import audit, clock, storage
+from ujisim.core.security import Role
+from ujisim.renewal import images, registry
+from ujisim.renewal.application import S, advance, check_version, lock_application
+from ujisim.renewal.errors import IllegalTransition, InvalidDocument
+from ujisim.renewal.models import Licence, RenewalApplication, RenewalDocument
+
+FILE_PURPOSE = "renewal_document"
+#: e-Rikkes health certificates count for 14 days, ePPsi psychological ones for 6 months
+HEALTH_VALID_DAYS = 14
+PSYCH_VALID_MONTHS = 6
+CERT_NUMBER = re.compile(r"[A-Za-z0-9./\-]{4,40}")
+
+
+@storage.access_rule(FILE_PURPOSE)
+def _document_rule(user, stored) -> bool:
+    """The holder's uploads: the holder, examiners (verification) and admins."""
+    return stored.owner_id == user.id or user.has_any_role(Role.EXAMINER, Role.ADMIN)
+
+
+@storage.access_rule(registry.FILE_PURPOSE)
+def _licence_rule(user, stored) -> bool:
+    """Registry photos and signatures: examiners and admins only."""
+    return user.has_any_role(Role.EXAMINER, Role.ADMIN)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (the month's last day when it has no such day)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(day.day, last))
+
+
+def check_certificate(
+    number: str, issued: date | None, today: date, *, kind: str
+) -> tuple[str, date]:
+    """A certificate's number and date, or InvalidDocument naming the field."""
+    errors: dict[str, str] = {}
+    number = (number or "").strip()
+    if not CERT_NUMBER.fullmatch(number):
+        errors[f"{kind}_number"] = _(
+            "Enter the certificate number as printed (4 to 40 letters, digits, . / -)."
+        )
+    if issued is None:
+        errors[f"{kind}_date"] = _("Enter the date on the certificate.")
+    elif issued > today:
+        errors[f"{kind}_date"] = _("The certificate date cannot be in the future.")
+    elif kind == "health" and issued < today - timedelta(days=HEALTH_VALID_DAYS):
+        errors[f"{kind}_date"] = _(
+            "The health certificate (e-Rikkes) is older than 14 days (valid until %(day)s). "
+            "Take a new health test.",
+            day=format_date(issued + timedelta(days=HEALTH_VALID_DAYS), "long"),
+        )
+    elif kind == "psych" and issued < months_before(today, PSYCH_VALID_MONTHS):
+        errors[f"{kind}_date"] = _(
+            "The psychological certificate (ePPsi) is older than 6 months. Take a new test."
+        )
+    if errors:
+        raise InvalidDocument(_("Please correct the marked fields."), errors)
+    return number, issued
+
+
+def photo_match(photo: bytes, licence: Licence) -> tuple[float | None, float]:
+    """(distance of the photo's one face to the licence photo's, tolerance); the photo must
+    show exactly one face (InvalidDocument otherwise). Distance None: nothing to compare."""
+    from ujisim.proctoring import faces
+    from ujisim.proctoring.errors import FaceError
+
+    tolerance = float(current_app.config.get("RENEWAL_WEAK_MATCH", 0.5))
+    try:
+        face = faces.reference_encoding(faces.load_image(photo))
+    except FaceError as exc:
+        raise InvalidDocument(exc.message, {"photo": exc.message}, code=exc.code) from exc
+    if licence.encoding is None:
+        return None, tolerance
+    distance = float(np.linalg.norm(np.asarray(face.encoding) - np.asarray(licence.encoding)))
+    return distance, tolerance
+
+
+def submit_documents(
+    session: Session,
+    application: RenewalApplication,
+    *,
+    photo: bytes,
+    signature: bytes,
+    health_number: str,
+    health_date: date | None,
+    psych_number: str,
+    psych_date: date | None,
+    actor,
+    version=None,
+) -> RenewalApplication:
+    """Check everything first, then store: a refused field changes nothing.
+
+    The photo is compared with the licence photo; a distance above ``RENEWAL_WEAK_MATCH``
+    (default 0.5, stricter than the 0.6 used for webcam frames since both are posed, frontal
+    photos) flags the document for the officer but does not refuse it: the officer decides.
+    """
+    application = lock_application(session, application)
+    check_version(application, version)
+    if application.state != S.DOCUMENTS:
+        raise IllegalTransition(_("The documents of this application were already sent."))
+    licence = session.get(Licence, application.licence_id)
+    today = registry.local_today(getattr(actor, "timezone", None) or "Asia/Jakarta")
+    errors: dict[str, str] = {}
+    cleaned = {}
+    for kind, data in (("photo", photo), ("signature", signature)):
+        try:
+            cleaned[kind] = images.clean_image(data, kind)
+        except InvalidDocument as exc:
+            errors[kind] = exc.message
+    distance, tolerance = None, None
+    if "photo" in cleaned:
+        try:
+            distance, tolerance = photo_match(cleaned["photo"].data, licence)
+        except InvalidDocument as exc:
+            errors["photo"] = exc.message
+    certificates = {}
+    for kind, number, issued in (
+        ("health", health_number, health_date),
+        ("psych", psych_number, psych_date),
+    ):
+        try:
+            certificates[kind] = check_certificate(number, issued, today, kind=kind)
+        except InvalidDocument as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise InvalidDocument(_("Please correct the marked fields."), errors)
+    now = clock.now()
+    for kind, clean in cleaned.items():
+        stored = storage.store(
+            session, clean.data, content_type=clean.content_type, purpose=FILE_PURPOSE, owner=actor
+        )
+        weak = kind == "photo" and (distance is None or distance > tolerance)
+        session.add(
+            RenewalDocument(
+                application_id=application.id,
+                kind=kind,
+                file_id=stored.id,
+                width=clean.width,
+                height=clean.height,
+                face_distance=distance if kind == "photo" else None,
+                face_tolerance=tolerance if kind == "photo" else None,
+                weak_match=weak,
+                created_at=now,
+            )
+        )
+    application.health_cert_number, application.health_cert_date = certificates["health"]
+    application.psych_cert_number, application.psych_cert_date = certificates["psych"]
+    session.flush()
+    audit.record(
+        session,
+        "renewal.documents",
+        actor=actor,
+        object_type="renewal",
+        object_id=application.public_id,
+        data={"distance": distance, "tolerance": tolerance},
+    )
+    return advance(session, application, S.IDENTITY, actor)
+
+
+def get_documents(session: Session, application: RenewalApplication) -> dict[str, RenewalDocument]:
+    rows = session.scalars(
+        select(RenewalDocument).where(RenewalDocument.application_id == application.id)
+    )
+    return {row.kind: row for row in rows}

@@ -1,0 +1,39 @@
+"""Renewal errors: each carries a message for the holder and a machine code."""
+
+from ujisim.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+
+
+class NotEligible(ForbiddenError):
+    """The licence cannot be renewed online now; ``code`` says which check failed."""
+
+    code = "not_eligible"
+
+
+class LicenceNotFound(NotFoundError):
+    code = "licence_not_found"
+
+
+class IllegalTransition(ConflictError):
+    code = "illegal_transition"
+
+
+class StaleForm(ConflictError):
+    """The form was made for an older state of the application (a second tab, a double click)."""
+
+    code = "stale"
+
+
+class InvalidDocument(ValidationError):
+    """An upload or declaration was refused; ``fields`` names the field."""
+
+    code = "invalid_document"
+
+
+class WebhookRefused(ValidationError):
+    """A provider webhook that is not accepted (status and code say why)."""
+
+    code = "webhook_refused"
+
+    def __init__(self, message: str, *, status: int, code: str):
+        super().__init__(message, code=code)
+        self.status = status

@@ -1,0 +1,344 @@
+"""Online renewal: the licence registry, applications with their documents and state log,
+payments (virtual accounts, provider events, refunds) and delivery orders."""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ujisim.core.db import Base, new_public_id
+
+
+class LicenceStatus(enum.StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    REPLACED = "replaced"
+
+
+class Licence(Base):
+    """One issued card. A renewal keeps the number and adds a row; the old row is replaced."""
+
+    __tablename__ = "renewal_licence"
+    __table_args__ = (
+        UniqueConstraint("number", "issued_on"),
+        CheckConstraint(
+            "status in ('active', 'expired', 'revoked', 'replaced')", name="licence_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    #: the SIM number printed on the card (kept across renewals)
+    number: Mapped[str] = mapped_column(String(20), index=True)
+    #: A, C, B1 ... (registry.KNOWN_CLASSES); only A and C are renewed online
+    licence_class: Mapped[str] = mapped_column(String(8))
+    holder_nik: Mapped[str] = mapped_column(String(16), index=True)
+    holder_name: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[date]
+    place_of_birth: Mapped[str] = mapped_column(String(80), default="")
+    address: Mapped[str] = mapped_column(Text)
+    photo_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
+    signature_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_file.id", ondelete="SET NULL")
+    )
+    #: the photo's face encoding (JSON list of 128 floats), made once at import
+    photo_encoding: Mapped[str | None] = mapped_column(Text)
+    #: calendar dates: a SIM is valid through its expiry day
+    issued_on: Mapped[date]
+    expires_on: Mapped[date]
+    satpas: Mapped[str] = mapped_column(String(120))
+    status: Mapped[LicenceStatus] = mapped_column(String(16), default=LicenceStatus.ACTIVE)
+    #: the licence that replaced this one (renewal)
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_licence.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
+
+    @property
+    def encoding(self) -> list[float] | None:
+        return json.loads(self.photo_encoding) if self.photo_encoding else None
+
+
+class AppState(enum.StrEnum):
+    DOCUMENTS = "documents"
+    IDENTITY = "identity"
+    IDENTITY_REVIEW = "identity_review"
+    DELIVERY = "delivery"
+    PAYMENT = "payment"
+    PAID = "paid"
+    APPROVED = "approved"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATES = (
+    AppState.DOCUMENTS,
+    AppState.IDENTITY,
+    AppState.IDENTITY_REVIEW,
+    AppState.DELIVERY,
+    AppState.PAYMENT,
+    AppState.PAID,
+    AppState.APPROVED,
+)
+
+
+class IdentityStatus(enum.StrEnum):
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+    OFFICER_REVIEW = "officer_review"
+    #: an officer confirmed the identity after the failed tries
+    CLEARED = "cleared"
+
+
+class RenewalApplication(Base):
+    __tablename__ = "renewal_application"
+    __table_args__ = (Index("ix_renewal_application_state_paid", "state", "paid_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unguessable id used in URLs
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    licence_id: Mapped[int] = mapped_column(ForeignKey("renewal_licence.id"), index=True)
+    state: Mapped[AppState] = mapped_column(String(20), default=AppState.DOCUMENTS)
+    #: bumped by every state change; forms send it back so a stale tab gets 409
+    version: Mapped[int] = mapped_column(default=1)
+    identity_status: Mapped[IdentityStatus] = mapped_column(
+        String(20), default=IdentityStatus.PENDING
+    )
+    identity_failures: Mapped[int] = mapped_column(default=0)
+    #: JSON list of the identity results (evidence from the proctoring check)
+    identity_evidence: Mapped[str] = mapped_column(Text, default="[]")
+    health_cert_number: Mapped[str | None] = mapped_column(String(40))
+    health_cert_date: Mapped[date | None]
+    psych_cert_number: Mapped[str | None] = mapped_column(String(40))
+    psych_cert_date: Mapped[date | None]
+    #: "courier" or "pickup"
+    delivery_method: Mapped[str | None] = mapped_column(String(10))
+    #: JSON: province, city, district, village, street, postal_code, phone
+    delivery_address: Mapped[str | None] = mapped_column(Text)
+    fee_pnbp: Mapped[int] = mapped_column(default=0)
+    fee_service: Mapped[int] = mapped_column(default=0)
+    fee_shipping: Mapped[int] = mapped_column(default=0)
+    #: rejection reason code (data_not_found, data_mismatch, unclear_documents,
+    #: identity_not_confirmed) and the officer's note
+    reject_reason: Mapped[str | None] = mapped_column(String(32))
+    reject_note: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    new_licence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_licence.id", ondelete="SET NULL")
+    )
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    @property
+    def total(self) -> int:
+        return self.fee_pnbp + self.fee_service + self.fee_shipping
+
+    @property
+    def address(self) -> dict:
+        return json.loads(self.delivery_address) if self.delivery_address else {}
+
+    @property
+    def evidence(self) -> list[dict]:
+        return json.loads(self.identity_evidence or "[]")
+
+
+class RenewalIdentityCheck(Base):
+    """One try of the holder's camera identity check: the head-turn challenge the server issued
+    (the result and its evidence go to the application through ``record_identity_result``)."""
+
+    __tablename__ = "renewal_identity_check"
+    __table_args__ = (UniqueConstraint("application_id", "try_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unguessable id used in URLs
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE"), index=True
+    )
+    try_number: Mapped[int]
+    #: JSON ["left", "right"] or ["right", "left"], chosen by the server
+    challenge_json: Mapped[str] = mapped_column(String(32))
+    #: the face distance tolerance the check is decided with (config, kept with the decision)
+    tolerance: Mapped[float]
+    issued_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    #: pending | passed | failed
+    decision: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def challenge(self) -> list[str]:
+        return json.loads(self.challenge_json)
+
+
+class AppEvent(Base):
+    """One state change of an application (the tracking page's timeline)."""
+
+    __tablename__ = "renewal_application_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class RenewalDocument(Base):
+    """An uploaded image, decoded and re-encoded (no metadata) before it was stored."""
+
+    __tablename__ = "renewal_document"
+    __table_args__ = (UniqueConstraint("application_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE")
+    )
+    #: "photo" or "signature"
+    kind: Mapped[str] = mapped_column(String(16))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    width: Mapped[int]
+    height: Mapped[int]
+    #: photo: distance to the licence photo's face, the tolerance used and the verdict
+    face_distance: Mapped[float | None]
+    face_tolerance: Mapped[float | None]
+    weak_match: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    EXPIRED = "expired"
+
+
+class Payment(Base):
+    """A virtual account issued by the payment provider for one application."""
+
+    __tablename__ = "renewal_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE"), index=True
+    )
+    provider: Mapped[str] = mapped_column(String(32))
+    va_number: Mapped[str] = mapped_column(String(32), unique=True)
+    #: integer rupiah
+    amount: Mapped[int]
+    status: Mapped[PaymentStatus] = mapped_column(String(16), default=PaymentStatus.PENDING)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    paid_at: Mapped[datetime | None]
+
+
+class PaymentEvent(Base):
+    """Every webhook event accepted by its signature; the unique id makes replays no-ops."""
+
+    __tablename__ = "renewal_payment_event"
+    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(64))
+    payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_payment.id", ondelete="SET NULL")
+    )
+    amount: Mapped[int | None]
+    #: what we did with it: paid, already_paid, amount_mismatch, expired, unknown_account
+    outcome: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class Refund(Base):
+    """Money owed back after a rejection: the fees paid minus the bank fee."""
+
+    __tablename__ = "renewal_refund"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE"), unique=True
+    )
+    paid: Mapped[int]
+    bank_fee: Mapped[int]
+    amount: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(32))
+    #: "pending" until finance pays it out
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime]
+
+
+class OrderState(enum.StrEnum):
+    CREATED = "created"
+    PRINTED = "printed"
+    PACKED = "packed"
+    HANDED_TO_COURIER = "handed_to_courier"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    PICKED_UP = "picked_up"
+
+
+class DeliveryOrder(Base):
+    """Getting the new card to its holder, by courier or at the Satpas counter."""
+
+    __tablename__ = "renewal_delivery_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE"), unique=True
+    )
+    licence_id: Mapped[int] = mapped_column(ForeignKey("renewal_licence.id"))
+    method: Mapped[str] = mapped_column(String(10))
+    state: Mapped[OrderState] = mapped_column(String(20), default=OrderState.CREATED)
+    version: Mapped[int] = mapped_column(default=1)
+    #: the card's print job (certificates.print_queue)
+    print_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("print_job.id", ondelete="SET NULL"), index=True
+    )
+    courier: Mapped[str | None] = mapped_column(String(32))
+    tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DeliveryEvent(Base):
+    """One state change of a delivery order; courier events keep their id (replay safety)."""
+
+    __tablename__ = "renewal_delivery_event"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_delivery_order.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    #: officer, courier, print, holder, system
+    source: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]

@@ -1,0 +1,56 @@
+"""E-mails to the holder at every status change, through the outbox (sent after commit)."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.models import User
+from ujisim.core.mail import queue_mail
+from ujisim.renewal import tracking
+from ujisim.renewal.models import DeliveryOrder, Licence, RenewalApplication
+
+
+def tracking_url(application: RenewalApplication) -> str:
+    """The absolute URL of the tracking page (jobs have no request: UJISIM_BASE_URL)."""
+    if has_request_context():
+        return url_for("renewal.track", public_id=application.public_id, _external=True)
+    base = current_app.config.get("BASE_URL") or "http://localhost:5000"
+    with current_app.test_request_context(base_url=base):
+        return url_for("renewal.track", public_id=application.public_id, _external=True)
+
+
+def status_changed(session: Session, application: RenewalApplication) -> None:
+    """Queue the holder's e-mail describing the application's current status."""
+    user = session.get(User, application.user_id)
+    licence = session.get(Licence, application.licence_id)
+    order = session.scalars(
+        select(DeliveryOrder).where(DeliveryOrder.application_id == application.id)
+    ).first()
+    order_state = order.state if order else None
+    url = tracking_url(application)
+    with force_locale(user.locale or "id"):
+        step = tracking.label_of(application.state, order_state)
+        detail = str(tracking.STATE_LABELS[application.state])
+        if order is not None and application.state == "approved":
+            detail = str(tracking.ORDER_LABELS[order.state])
+        subject = _("SIM renewal %(number)s: %(status)s", number=licence.number, status=step)
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,", name=user.full_name),
+                _(
+                    "The renewal of your SIM %(cls)s %(number)s has a new status: %(status)s "
+                    "(%(detail)s).",
+                    cls=licence.licence_class,
+                    number=licence.number,
+                    status=step,
+                    detail=detail,
+                ),
+                _("Follow every step on the tracking page: %(url)s", url=url),
+                "ujisim",
+            ]
+        )
+    queue_mail(session, to=user.email, subject=subject, body=body, kind="renewal_status")

@@ -1,0 +1,230 @@
+"""Examiner (Satpas officer) pages under /examiner/renewals: the verification queue, one
+application with documents and evidence, approve / reject / clear identity, and the delivery
+desk (pack, hand to courier, counter pick-up, the sandbox courier)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ujisim.accounts.models import User
+from ujisim.certificates.render import label_pdf
+from ujisim.core.db import get_session
+from ujisim.core.errors import UjisimError
+from ujisim.core.security import Role, role_required
+from ujisim.core.storage import StoredFile
+from ujisim.renewal import application as apps
+from ujisim.renewal import delivery, documents, payments, providers, tracking, verification
+from ujisim.renewal.models import DeliveryOrder, Licence, OrderState, RenewalApplication
+
+bp = Blueprint("renewal_officer", __name__, url_prefix="/examiner/renewals")
+OS = OrderState
+#: what the delivery desk can do with an order in each state (courier moves come by webhook)
+DESK_ACTIONS = {
+    (OS.PRINTED, "courier"): [OS.PACKED],
+    (OS.PRINTED, "pickup"): [OS.READY_FOR_PICKUP],
+    (OS.RETURNED, "courier"): [OS.READY_FOR_PICKUP],
+}
+
+
+def load_application_or_404(public_id: str) -> RenewalApplication:
+    try:
+        return apps.get_application(get_session(), public_id)
+    except UjisimError:
+        abort(404)
+
+
+def load_order_or_404(public_id: str) -> DeliveryOrder:
+    order = (
+        get_session()
+        .scalars(select(DeliveryOrder).where(DeliveryOrder.public_id == public_id[:40]))
+        .first()
+    )
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/")
+@role_required(Role.EXAMINER)
+def queue():
+    session = get_session()
+    waiting = verification.query_queue(session)
+    licences = {a.id: session.get(Licence, a.licence_id) for a in waiting}
+    orders = session.scalars(
+        select(DeliveryOrder)
+        .where(DeliveryOrder.state.not_in([OS.DELIVERED, OS.PICKED_UP]))
+        .order_by(DeliveryOrder.updated_at)
+        .limit(200)
+    ).all()
+    order_licences = {o.id: session.get(Licence, o.licence_id) for o in orders}
+    order_apps = {o.id: session.get(RenewalApplication, o.application_id) for o in orders}
+    return render_template(
+        "renewal/officer_queue.html",
+        waiting=waiting,
+        licences=licences,
+        orders=orders,
+        order_licences=order_licences,
+        order_apps=order_apps,
+        order_labels=tracking.ORDER_LABELS,
+        state_labels=tracking.STATE_LABELS,
+    )
+
+
+@bp.get("/<public_id>")
+@role_required(Role.EXAMINER)
+def detail(public_id: str):
+    session = get_session()
+    application = load_application_or_404(public_id)
+    licence = session.get(Licence, application.licence_id)
+    docs = documents.get_documents(session, application)
+    files = {kind: session.get(StoredFile, doc.file_id) for kind, doc in docs.items()}
+    licence_photo = (
+        session.get(StoredFile, licence.photo_file_id) if licence.photo_file_id else None
+    )
+    return render_template(
+        "renewal/officer_detail.html",
+        application=application,
+        licence=licence,
+        holder=session.get(User, application.user_id),
+        docs=docs,
+        files=files,
+        licence_photo=licence_photo,
+        payment=payments.current_payment(session, application),
+        refund=payments.get_refund(session, application),
+        order=delivery.get_order(session, application),
+        reasons=verification.REJECT_REASONS,
+        state_labels=tracking.STATE_LABELS,
+        order_labels=tracking.ORDER_LABELS,
+        desk_actions=DESK_ACTIONS,
+        sandbox_courier=providers.courier().sandbox,
+    )
+
+
+def _decide(public_id: str, action, done: str):
+    session = get_session()
+    application = load_application_or_404(public_id)
+    try:
+        action(session, application)
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("renewal_officer.detail", public_id=public_id), 303)
+    session.commit()
+    flash(done, "success")
+    return redirect(url_for("renewal_officer.detail", public_id=public_id), 303)
+
+
+@bp.post("/<public_id>/approve")
+@role_required(Role.EXAMINER)
+def approve(public_id: str):
+    version = request.form.get("version")
+    return _decide(
+        public_id,
+        lambda s, a: verification.approve(s, a, current_user, version),
+        _("Approved: the new licence is issued and the card is queued for printing."),
+    )
+
+
+@bp.post("/<public_id>/reject")
+@role_required(Role.EXAMINER)
+def reject(public_id: str):
+    form = request.form
+    return _decide(
+        public_id,
+        lambda s, a: verification.reject(
+            s, a, current_user, form.get("reason", ""), form.get("note", ""), form.get("version")
+        ),
+        _("Rejected. The holder was told the reason; a refund is recorded if they had paid."),
+    )
+
+
+@bp.post("/<public_id>/identity")
+@role_required(Role.EXAMINER)
+def clear_identity(public_id: str):
+    version = request.form.get("version")
+    return _decide(
+        public_id,
+        lambda s, a: verification.clear_identity(s, a, current_user, version),
+        _("Identity confirmed: the holder can choose the delivery and pay."),
+    )
+
+
+def _order_action(order: DeliveryOrder, action):
+    session = get_session()
+    application = session.get(RenewalApplication, order.application_id)
+    try:
+        action(session)
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    else:
+        session.commit()
+    return redirect(url_for("renewal_officer.detail", public_id=application.public_id), 303)
+
+
+@bp.post("/orders/<public_id>/advance")
+@role_required(Role.EXAMINER)
+def advance_order(public_id: str):
+    order = load_order_or_404(public_id)
+    target = request.form.get("to", "")
+    version = request.form.get("version")
+    allowed = DESK_ACTIONS.get((order.state, order.method), [])
+
+    def act(session):
+        if target == OS.HANDED_TO_COURIER:
+            delivery.hand_to_courier(session, order, current_user, version)
+        elif target in allowed:
+            locked = delivery.lock_order(session, order)
+            delivery.advance_order(
+                session, locked, OS(target), source="officer", actor=current_user, version=version
+            )
+        else:
+            raise delivery.IllegalTransition(_("That step is not possible for this order now."))
+
+    return _order_action(order, act)
+
+
+@bp.get("/orders/<public_id>/label.pdf")
+@role_required(Role.EXAMINER)
+def label(public_id: str):
+    """The A6 shipping label (address, Code128 tracking barcode) to stick on the parcel."""
+    order = load_order_or_404(public_id)
+    data = delivery.label_of(get_session(), order)
+    if data is None:
+        abort(404)
+    response = Response(label_pdf(data), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="label-{data.tracking_number}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/orders/<public_id>/pickup")
+@role_required(Role.EXAMINER)
+def hand_over(public_id: str):
+    order = load_order_or_404(public_id)
+    nik, version = request.form.get("nik", ""), request.form.get("version")
+    return _order_action(
+        order, lambda s: delivery.hand_over_at_counter(s, order, current_user, nik, version)
+    )
+
+
+@bp.post("/orders/<public_id>/courier-sandbox")
+@role_required(Role.EXAMINER)
+def courier_sandbox(public_id: str):
+    """SANDBOX courier: send the status webhook the courier would send."""
+    order = load_order_or_404(public_id)
+    if not providers.courier().sandbox or order.courier != "sandbox":
+        abort(404)
+    status = request.form.get("status", "")
+
+    def act(session):
+        result = delivery.sandbox_courier_status(session, order, status)
+        if result.status != 200:
+            raise delivery.IllegalTransition(
+                _("SANDBOX courier: the status was refused (%(why)s).", why=result.outcome)
+            )
+
+    return _order_action(order, act)

@@ -1,0 +1,237 @@
+"""Fees, virtual accounts, the payment webhook, expiry of unpaid accounts and refunds.
+
+Money is integer rupiah. PNBP per PP 76/2020: SIM A Rp 80.000, SIM C Rp 75.000.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.models import User
+from ujisim.core import audit, clock
+from ujisim.renewal import providers
+from ujisim.renewal.application import S, advance, lock_application
+from ujisim.renewal.models import (
+    Licence,
+    Payment,
+    PaymentEvent,
+    PaymentStatus,
+    Refund,
+    RenewalApplication,
+)
+
+PNBP = {"A": 80_000, "C": 75_000}
+
+
+def fee_lines(application: RenewalApplication) -> list[tuple[str, int]]:
+    """The itemised bill: (label, rupiah)."""
+    lines = [
+        (_("PNBP (state fee) for SIM renewal"), application.fee_pnbp),
+        (_("Service fee"), application.fee_service),
+    ]
+    if application.delivery_method == "courier":
+        lines.append((_("Shipping"), application.fee_shipping))
+    return lines
+
+
+def set_fees(application: RenewalApplication, licence: Licence, shipping: int) -> None:
+    application.fee_pnbp = PNBP[licence.licence_class]
+    application.fee_service = int(current_app.config.get("RENEWAL_SERVICE_FEE", 5000))
+    application.fee_shipping = shipping
+
+
+def current_payment(session: Session, application: RenewalApplication) -> Payment | None:
+    return session.scalars(
+        select(Payment)
+        .where(Payment.application_id == application.id)
+        .order_by(Payment.id.desc())
+        .limit(1)
+    ).first()
+
+
+def open_payment(session: Session, application: RenewalApplication) -> Payment:
+    """Ask the provider for a virtual account over the application's total."""
+    provider = providers.payment_provider()
+    now = clock.now()
+    expires = now + timedelta(hours=int(current_app.config.get("RENEWAL_VA_EXPIRY_HOURS", 24)))
+    user = session.get(User, application.user_id)
+    info = provider.open_account(
+        reference=application.public_id,
+        amount=application.total,
+        name=user.full_name,
+        expires_at=expires,
+    )
+    payment = Payment(
+        application_id=application.id,
+        provider=provider.name,
+        va_number=info.number,
+        amount=application.total,
+        status=PaymentStatus.PENDING,
+        created_at=now,
+        expires_at=info.expires_at,
+    )
+    session.add(payment)
+    session.flush()
+    audit.record(
+        session,
+        "renewal.va_opened",
+        object_type="renewal",
+        object_id=application.public_id,
+        data={"provider": provider.name, "amount": payment.amount},
+    )
+    return payment
+
+
+@dataclass
+class WebhookResult:
+    status: int
+    outcome: str
+
+    def body(self) -> dict:
+        return {"status": self.outcome}
+
+
+def handle_payment_webhook(
+    session: Session, body: bytes, headers: Mapping[str, str], provider_name: str | None = None
+) -> WebhookResult:
+    """Verify and apply one payment event. Raises WebhookRefused (401/400) for a bad signature
+    or body; otherwise records the event (unique id: a replay or a retry is a no-op) and
+    returns what happened. The caller commits in every case, so refusals stay on record."""
+    provider = providers.payment_provider(provider_name)
+    event = provider.parse_webhook(body, headers)
+    # lock the account first: a concurrent delivery of the same event then sees ours below
+    payment = session.scalars(
+        select(Payment).where(Payment.va_number == event.reference).with_for_update()
+    ).first()
+    existing = session.scalars(
+        select(PaymentEvent).where(
+            PaymentEvent.provider == provider.name, PaymentEvent.event_id == event.event_id
+        )
+    ).first()
+    if existing is not None:
+        return WebhookResult(200, "duplicate")
+    record = PaymentEvent(
+        provider=provider.name,
+        event_id=event.event_id,
+        payment_id=payment.id if payment else None,
+        amount=event.amount,
+        outcome="received",
+        payload=json.dumps(event.raw, sort_keys=True),
+        received_at=clock.now(),
+    )
+    # The event row goes in first, in a savepoint, before anything queues mail or jobs
+    # (a savepoint's release counts as a commit for the job dispatcher).
+    try:
+        with session.begin_nested():
+            session.add(record)
+    except IntegrityError:  # the same event, delivered twice at once: the first one counts
+        return WebhookResult(200, "duplicate")
+    outcome, status = _apply(session, payment, event)
+    record = session.get(PaymentEvent, record.id)
+    record.outcome = outcome
+    session.flush()
+    return WebhookResult(status, outcome)
+
+
+def _apply(session: Session, payment: Payment | None, event) -> tuple[str, int]:
+    if event.type != "va.paid":
+        return "ignored", 200
+    if payment is None:
+        return "unknown_account", 404
+    if payment.status == PaymentStatus.PAID:
+        return "already_paid", 200
+    if event.amount != payment.amount:
+        audit.record(
+            session,
+            "renewal.payment_amount_mismatch",
+            object_type="payment",
+            object_id=payment.public_id,
+            data={"expected": payment.amount, "got": event.amount},
+        )
+        return "amount_mismatch", 422
+    if payment.status == PaymentStatus.EXPIRED or payment.expires_at <= clock.now():
+        return "expired", 409
+    application = lock_application(session, session.get(RenewalApplication, payment.application_id))
+    payment = session.get(Payment, payment.id)
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = clock.now()
+    session.flush()
+    advance(session, application, S.PAID, None, f"paid via {payment.provider}")
+    return "paid", 200
+
+
+def sandbox_pay(session: Session, payment: Payment, amount: int | None = None) -> WebhookResult:
+    """The sandbox page's "pay": a signed webhook through the same handler a bank would hit."""
+    sandbox = providers.payment_provider("sandbox")
+    body, headers = sandbox.paid_event(
+        payment.va_number, payment.amount if amount is None else amount
+    )
+    return handle_payment_webhook(session, body, headers, "sandbox")
+
+
+def expire_unpaid(session: Session) -> int:
+    """Expire every pending virtual account past its time, and its application with it."""
+    now = clock.now()
+    due = session.scalars(
+        select(Payment)
+        .where(Payment.status == PaymentStatus.PENDING, Payment.expires_at <= now)
+        .order_by(Payment.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for payment in due:
+        payment.status = PaymentStatus.EXPIRED
+        application = session.get(RenewalApplication, payment.application_id)
+        if application.state == S.PAYMENT:
+            advance(
+                session, application, S.EXPIRED, None, "the virtual account was not paid in time"
+            )
+    session.flush()
+    return len(due)
+
+
+def close_pending(session: Session, application: RenewalApplication) -> None:
+    """Close the open virtual account of an application that is given up."""
+    payment = current_payment(session, application)
+    if payment is not None and payment.status == PaymentStatus.PENDING:
+        payment.status = PaymentStatus.EXPIRED
+        session.flush()
+
+
+def create_refund(session: Session, application: RenewalApplication, reason: str) -> Refund | None:
+    """A refund of what was paid minus the bank fee (None when nothing was paid)."""
+    payment = current_payment(session, application)
+    if payment is None or payment.status != PaymentStatus.PAID:
+        return None
+    bank_fee = min(int(current_app.config.get("RENEWAL_BANK_FEE", 6500)), payment.amount)
+    refund = Refund(
+        application_id=application.id,
+        paid=payment.amount,
+        bank_fee=bank_fee,
+        amount=payment.amount - bank_fee,
+        reason=reason,
+        status="pending",
+        created_at=clock.now(),
+    )
+    session.add(refund)
+    session.flush()
+    audit.record(
+        session,
+        "renewal.refund",
+        object_type="renewal",
+        object_id=application.public_id,
+        data={"amount": refund.amount, "bank_fee": bank_fee},
+    )
+    return refund
+
+
+def get_refund(session: Session, application: RenewalApplication) -> Refund | None:
+    return session.scalars(select(Refund).where(Refund.application_id == application.id)).first()

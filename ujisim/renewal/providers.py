@@ -1,0 +1,201 @@
+"""Payment and courier providers: a small interface each, a registry chosen by configuration
+(``UJISIM_PAYMENT_PROVIDER``, ``UJISIM_COURIER_PROVIDER``) and the bundled sandboxes.
+
+Webhooks are signed with HMAC-SHA256 over ``"<unix time>." + body`` and sent as
+``X-Ujisim-Signature: t=<unix time>,v1=<hex>``. A signature older or newer than
+``WEBHOOK_TOLERANCE_S`` is refused, so a captured request cannot be replayed later; within the
+window the event's unique id makes a replay a no-op (payments.py, delivery.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ujisim.core import clock
+from ujisim.core.secrets import load_or_create
+from ujisim.renewal.errors import WebhookRefused
+
+SIGNATURE_HEADER = "X-Ujisim-Signature"
+WEBHOOK_TOLERANCE_S = 300
+
+
+def webhook_secret(kind: str) -> bytes:
+    """The HMAC secret of ``kind`` ("payment" or "courier"): from the environment, else
+    generated into instance/ on first use (like the other secrets)."""
+    configured = current_app.config.get(f"{kind.upper()}_WEBHOOK_SECRET")
+    if configured:
+        return configured.encode()
+    path = Path(current_app.instance_path) / f"{kind}_webhook_secret"
+    return load_or_create(path, lambda: secrets.token_hex(32).encode()).strip()
+
+
+def sign(secret: bytes, body: bytes, timestamp: int | None = None) -> str:
+    """The signature header value for ``body``."""
+    timestamp = int(clock.now().timestamp()) if timestamp is None else timestamp
+    digest = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(secret: bytes, body: bytes, header: str | None) -> None:
+    """Refuse (401) a missing, malformed, wrong or stale signature."""
+    parts = dict(p.split("=", 1) for p in (header or "").split(",") if "=" in p)
+    try:
+        timestamp = int(parts["t"])
+        given = parts["v1"]
+    except (KeyError, ValueError) as exc:
+        raise WebhookRefused(
+            _("Missing or malformed signature."), status=401, code="bad_signature"
+        ) from exc
+    expected = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, given):
+        raise WebhookRefused(_("Invalid signature."), status=401, code="bad_signature")
+    if abs(clock.now().timestamp() - timestamp) > WEBHOOK_TOLERANCE_S:
+        raise WebhookRefused(_("The signature has expired."), status=401, code="stale")
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified provider event."""
+
+    event_id: str
+    type: str
+    #: payments: the virtual account; courier: the tracking number
+    reference: str
+    amount: int | None
+    status: str | None
+    raw: dict
+
+
+def _parse(body: bytes) -> WebhookEvent:
+    try:
+        data = json.loads(body)
+        event_id = str(data["event_id"])[:64]
+        reference = str(data["reference"])[:40]
+        amount = data.get("amount")
+        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
+            raise ValueError("amount must be an integer")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WebhookRefused(_("Malformed event."), status=400, code="malformed") from exc
+    return WebhookEvent(
+        event_id, str(data.get("type", "")), reference, amount, data.get("status"), data
+    )
+
+
+def event_body(**fields) -> bytes:
+    fields.setdefault("event_id", f"evt_{secrets.token_hex(12)}")
+    fields.setdefault("occurred_at", clock.now().isoformat())
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    number: str
+    expires_at: datetime
+
+
+class PaymentProvider(Protocol):
+    name: str
+    #: shown to holders and officers (a sandbox says so)
+    label: str
+    sandbox: bool
+
+    def open_account(
+        self, *, reference: str, amount: int, name: str, expires_at: datetime
+    ) -> AccountInfo: ...
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...
+
+
+PAYMENT_PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {}
+COURIERS: dict[str, Callable[[], CourierProvider]] = {}
+
+
+def payment_provider(name: str | None = None) -> PaymentProvider:
+    name = name or current_app.config.get("PAYMENT_PROVIDER", "sandbox")
+    return PAYMENT_PROVIDERS[name]()
+
+
+class SandboxPayments:
+    """Issues virtual accounts that nobody can pay except through the sandbox page, which
+    sends the same signed webhook a bank would."""
+
+    name = "sandbox"
+    label = "SANDBOX"
+    sandbox = True
+
+    def open_account(self, *, reference, amount, name, expires_at) -> AccountInfo:
+        return AccountInfo(f"88089{secrets.randbelow(10**11):011d}", expires_at)
+
+    def parse_webhook(self, body, headers) -> WebhookEvent:
+        verify(webhook_secret("payment"), body, headers.get(SIGNATURE_HEADER))
+        return _parse(body)
+
+    def paid_event(self, va_number: str, amount: int, event_id: str | None = None):
+        """(body, headers) of the webhook telling that ``va_number`` received ``amount``."""
+        fields = {"type": "va.paid", "reference": va_number, "amount": amount}
+        if event_id:
+            fields["event_id"] = event_id
+        body = event_body(**fields)
+        return body, {SIGNATURE_HEADER: sign(webhook_secret("payment"), body)}
+
+
+PAYMENT_PROVIDERS["sandbox"] = SandboxPayments
+
+
+# --- couriers ----------------------------------------------------------------------------------
+
+
+class CourierProvider(Protocol):
+    name: str
+    label: str
+    sandbox: bool
+
+    def create_shipment(self, *, order_ref: str, recipient: dict) -> str:
+        """Book a pick-up of the parcel; returns the tracking number."""
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...
+
+
+def courier(name: str | None = None) -> CourierProvider:
+    name = name or current_app.config.get("COURIER_PROVIDER", "sandbox")
+    return COURIERS[name]()
+
+
+class SandboxCourier:
+    """Tracking numbers and status webhooks, driven by the officer's sandbox page."""
+
+    name = "sandbox"
+    label = "SANDBOX"
+    sandbox = True
+    STATUSES = ("in_transit", "delivered", "returned")
+
+    def create_shipment(self, *, order_ref, recipient) -> str:
+        return f"SBX{secrets.randbelow(10**10):010d}"
+
+    def parse_webhook(self, body, headers) -> WebhookEvent:
+        verify(webhook_secret("courier"), body, headers.get(SIGNATURE_HEADER))
+        return _parse(body)
+
+    def status_event(self, tracking_number: str, status: str, event_id: str | None = None):
+        fields = {"type": "shipment.status", "reference": tracking_number, "status": status}
+        if event_id:
+            fields["event_id"] = event_id
+        body = event_body(**fields)
+        return body, {SIGNATURE_HEADER: sign(webhook_secret("courier"), body)}
+
+
+COURIERS["sandbox"] = SandboxCourier

@@ -1,0 +1,265 @@
+"""The licence registry: look-ups, adding licences (with their photo's face encoding) and the
+CSV import with a per-row problem report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.nik import NikError, parse_nik
+from ujisim.core import audit, clock, storage
+from ujisim.core.errors import UjisimError
+from ujisim.renewal import images
+from ujisim.renewal.models import Licence, LicenceStatus
+
+#: classes in the registry (Perpol 5/2021); only A and C are renewed online
+KNOWN_CLASSES = ("A", "A_UMUM", "B1", "B1_UMUM", "B2", "B2_UMUM", "C", "C1", "C2", "D", "D1")
+ONLINE_CLASSES = ("A", "C")
+NUMBER_RE = re.compile(r"[0-9]{12,16}")
+FILE_PURPOSE = "licence_image"
+CSV_COLUMNS = (
+    "number",
+    "class",
+    "nik",
+    "name",
+    "date_of_birth",
+    "place_of_birth",
+    "address",
+    "photo",
+    "signature",
+    "issued_at",
+    "expires_at",
+    "satpas",
+    "status",
+)
+REQUIRED_COLUMNS = {
+    "number",
+    "class",
+    "nik",
+    "name",
+    "date_of_birth",
+    "address",
+    "issued_at",
+    "expires_at",
+    "satpas",
+}
+
+
+def normalise_number(value: str) -> str:
+    """SIM numbers are written with spaces or dashes; the registry keeps digits only."""
+    return re.sub(r"[\s.\-]", "", value or "").upper()
+
+
+def local_today(zone: str = "Asia/Jakarta") -> date:
+    """Today's date in ``zone`` (a SIM is valid through its expiry day, local time)."""
+    return clock.now().astimezone(ZoneInfo(zone)).date()
+
+
+def get_current_licence(session: Session, number: str) -> Licence | None:
+    """The newest card issued under ``number`` (older ones are replaced)."""
+    return session.scalars(
+        select(Licence)
+        .where(Licence.number == normalise_number(number))
+        .order_by(Licence.issued_on.desc(), Licence.id.desc())
+        .limit(1)
+    ).first()
+
+
+def effective_status(licence: Licence, today: date) -> LicenceStatus:
+    """The stored status, with an active licence past its expiry day counted as expired."""
+    if licence.status == LicenceStatus.ACTIVE and licence.expires_on < today:
+        return LicenceStatus.EXPIRED
+    return LicenceStatus(licence.status)
+
+
+def face_encoding_of(image_bytes: bytes) -> list[float] | None:
+    """The face encoding of a licence photo, or None when it shows no single face."""
+    from ujisim.proctoring import faces
+    from ujisim.proctoring.errors import FaceError
+
+    try:
+        return faces.reference_encoding(faces.load_image(image_bytes)).encoding
+    except FaceError:
+        return None
+
+
+def add_licence(
+    session: Session,
+    *,
+    number: str,
+    licence_class: str,
+    holder_nik: str,
+    holder_name: str,
+    date_of_birth: date,
+    address: str,
+    issued_on: date,
+    expires_on: date,
+    satpas: str,
+    status: LicenceStatus = LicenceStatus.ACTIVE,
+    place_of_birth: str = "",
+    photo: bytes | None = None,
+    signature: bytes | None = None,
+    actor=None,
+) -> Licence:
+    """Add one licence; images are checked and re-encoded like holders' uploads."""
+    licence = Licence(
+        number=normalise_number(number),
+        licence_class=licence_class,
+        holder_nik=holder_nik,
+        holder_name=holder_name,
+        date_of_birth=date_of_birth,
+        place_of_birth=place_of_birth,
+        address=address,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        satpas=satpas,
+        status=LicenceStatus(status),
+        created_at=clock.now(),
+    )
+    if photo is not None:
+        clean = images.clean_image(photo, "photo")
+        licence.photo_file_id = storage.store(
+            session, clean.data, content_type=clean.content_type, purpose=FILE_PURPOSE
+        ).id
+        encoding = face_encoding_of(clean.data)
+        licence.photo_encoding = json.dumps(encoding) if encoding else None
+    if signature is not None:
+        clean = images.clean_image(signature, "signature")
+        licence.signature_file_id = storage.store(
+            session, clean.data, content_type=clean.content_type, purpose=FILE_PURPOSE
+        ).id
+    session.add(licence)
+    session.flush()
+    audit.record(
+        session,
+        "renewal.licence_added",
+        actor=actor,
+        object_type="licence",
+        object_id=licence.public_id,
+        data={"number": licence.number},
+    )
+    return licence
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    #: (CSV line number, message); a row with a problem is not imported
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    #: (line, message) for rows imported with a caveat
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+class RowProblem(ValueError):
+    pass
+
+
+def _date(row: dict, name: str) -> date:
+    try:
+        return date.fromisoformat((row.get(name) or "").strip())
+    except ValueError as exc:
+        raise RowProblem(f"{name}: not a date (YYYY-MM-DD)") from exc
+
+
+def _image(row: dict, name: str, base: Path) -> bytes | None:
+    value = (row.get(name) or "").strip()
+    if not value:
+        return None
+    path = (base / value).resolve()
+    if not path.is_relative_to(base.resolve()) or not path.is_file():
+        raise RowProblem(f"{name}: no file {value} next to the CSV")
+    return path.read_bytes()
+
+
+def _parse_row(row: dict, base: Path) -> dict:
+    missing = sorted(c for c in REQUIRED_COLUMNS if not (row.get(c) or "").strip())
+    if missing:
+        raise RowProblem(f"missing {', '.join(missing)}")
+    number = normalise_number(row["number"])
+    if not NUMBER_RE.fullmatch(number):
+        raise RowProblem("number: 12 to 16 digits expected")
+    licence_class = row["class"].strip().upper().replace(" ", "")
+    if licence_class not in KNOWN_CLASSES:
+        raise RowProblem(f"class: unknown class {row['class']!r}")
+    try:
+        nik = parse_nik(row["nik"])
+    except NikError as exc:
+        raise RowProblem(f"nik: invalid ({exc.code})") from exc
+    born = _date(row, "date_of_birth")
+    if not nik.matches(born):
+        raise RowProblem("nik: birth date inside the NIK differs from date_of_birth")
+    issued, expires = _date(row, "issued_at"), _date(row, "expires_at")
+    if expires <= issued:
+        raise RowProblem("expires_at must come after issued_at")
+    status = (row.get("status") or "active").strip().lower()
+    if status not in set(LicenceStatus):
+        raise RowProblem(f"status: one of {', '.join(LicenceStatus)}")
+    return {
+        "number": number,
+        "licence_class": licence_class,
+        "holder_nik": nik.value,
+        "holder_name": row["name"].strip()[:120],
+        "date_of_birth": born,
+        "place_of_birth": (row.get("place_of_birth") or "").strip()[:80],
+        "address": row["address"].strip(),
+        "issued_on": issued,
+        "expires_on": expires,
+        "satpas": row["satpas"].strip()[:120],
+        "status": LicenceStatus(status),
+        "photo": _image(row, "photo", base),
+        "signature": _image(row, "signature", base),
+    }
+
+
+def import_csv(session: Session, text: str, base: Path, actor=None) -> ImportReport:
+    """Import licences from CSV ``text`` (images named relative to ``base``).
+
+    Each row is checked on its own: a bad row is reported with its line and skipped, the others
+    are imported. A row whose number and issue date are already there updates status, name and
+    address (a re-run changes nothing else). The caller commits.
+    """
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text))
+    unknown = set(reader.fieldnames or ()) - set(CSV_COLUMNS)
+    if not reader.fieldnames or REQUIRED_COLUMNS - set(reader.fieldnames):
+        report.problems.append((1, f"header must have: {', '.join(CSV_COLUMNS)}"))
+        return report
+    if unknown:
+        report.warnings.append((1, f"ignored columns: {', '.join(sorted(unknown))}"))
+    for row in reader:
+        line = reader.line_num
+        try:
+            values = _parse_row(row, base)
+            existing = session.scalars(
+                select(Licence).where(
+                    Licence.number == values["number"], Licence.issued_on == values["issued_on"]
+                )
+            ).first()
+            if existing is not None:
+                for name in ("status", "holder_name", "address"):
+                    setattr(existing, name, values[name])
+                session.flush()
+                report.updated += 1
+                continue
+            with session.begin_nested():
+                licence = add_licence(session, **values, actor=actor)
+        except RowProblem as exc:
+            report.problems.append((line, str(exc)))
+            continue
+        except UjisimError as exc:  # an image refused by the upload checks
+            report.problems.append((line, f"{', '.join(exc.fields) or 'image'}: {exc.message}"))
+            continue
+        report.added += 1
+        if values["photo"] is not None and licence.photo_encoding is None:
+            report.warnings.append((line, "photo: no single face found; renewals get flagged"))
+    return report

@@ -1,0 +1,61 @@
+"""Renewals in the examiners' daily report (ujisim.exam.reports): the officers' verification
+queue, deliveries under way, and renewals started per day."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ujisim.exam import reports
+from ujisim.renewal.models import AppState, DeliveryOrder, OrderState, RenewalApplication
+
+#: waiting for an officer: paid applications, and identity checks that failed three times
+WAITING_FOR_OFFICER = (AppState.PAID, AppState.IDENTITY_REVIEW)
+#: a delivery order is finished once the holder has the card
+DELIVERY_DONE = (OrderState.DELIVERED, OrderState.PICKED_UP)
+
+
+def verification_queue(session: Session) -> reports.QueueStatus:
+    """Applications waiting for an officer; age from payment (or from the start when the
+    identity check went to review before payment)."""
+    waiting_since = func.coalesce(RenewalApplication.paid_at, RenewalApplication.created_at)
+    count, oldest = session.execute(
+        select(func.count(RenewalApplication.id), func.min(waiting_since)).where(
+            RenewalApplication.state.in_(WAITING_FOR_OFFICER)
+        )
+    ).one()
+    return reports.QueueStatus(count or 0, oldest)
+
+
+def delivery_queue(session: Session) -> reports.QueueStatus:
+    """Delivery orders whose card has not reached its holder yet."""
+    count, oldest = session.execute(
+        select(func.count(DeliveryOrder.id), func.min(DeliveryOrder.created_at)).where(
+            DeliveryOrder.state.not_in(DELIVERY_DONE)
+        )
+    ).one()
+    return reports.QueueStatus(count or 0, oldest)
+
+
+def renewals_per_day(
+    session: Session, start: datetime, end: datetime, zone: str
+) -> dict[date, int]:
+    """Renewal applications started per local day of ``zone``."""
+    tz = ZoneInfo(zone)
+    started = session.scalars(
+        select(RenewalApplication.created_at).where(
+            RenewalApplication.created_at >= start, RenewalApplication.created_at < end
+        )
+    )
+    return dict(Counter(at.astimezone(tz).date() for at in started))
+
+
+def register() -> None:
+    reports.register_queue("verification", _l("Renewal verification"), verification_queue)
+    reports.register_queue("delivery", _l("Delivery"), delivery_queue)
+    reports.register_daily_count("renewals", _l("Renewals"), renewals_per_day)

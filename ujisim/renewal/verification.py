@@ -1,0 +1,198 @@
+"""The officer's verification: the queue, approval (new licence, card print job, delivery
+order), rejection with a specific reason (and a refund), and the identity review after three
+failed checks."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.nik import parse_nik
+from ujisim.core import audit, clock, storage
+from ujisim.core.errors import ValidationError
+from ujisim.core.storage import StoredFile
+from ujisim.renewal import delivery, documents, payments, registry
+from ujisim.renewal.application import S, advance, check_version, lock_application
+from ujisim.renewal.errors import IllegalTransition
+from ujisim.renewal.models import (
+    IdentityStatus,
+    Licence,
+    LicenceStatus,
+    RenewalApplication,
+)
+
+REJECT_REASONS = {
+    "data_not_found": _l("Data not found"),
+    "data_mismatch": _l("Data mismatch"),
+    "unclear_documents": _l("Unclear documents"),
+    "identity_not_confirmed": _l("Identity not confirmed"),
+}
+VALID_YEARS = 5
+
+
+def query_queue(session: Session, limit: int = 200) -> list[RenewalApplication]:
+    """Applications waiting for an officer: paid ones (oldest payment first), then identity
+    reviews."""
+    paid = session.scalars(
+        select(RenewalApplication)
+        .where(RenewalApplication.state == S.PAID)
+        .order_by(RenewalApplication.paid_at, RenewalApplication.id)
+        .limit(limit)
+    ).all()
+    review = session.scalars(
+        select(RenewalApplication)
+        .where(RenewalApplication.state == S.IDENTITY_REVIEW)
+        .order_by(RenewalApplication.updated_at, RenewalApplication.id)
+        .limit(limit)
+    ).all()
+    return [*paid, *review]
+
+
+def queue_position(session: Session, application: RenewalApplication) -> int | None:
+    """1 for the next paid application the officers take; None when not waiting."""
+    if application.state != S.PAID:
+        return None
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(RenewalApplication)
+        .where(RenewalApplication.state == S.PAID, RenewalApplication.paid_at < application.paid_at)
+    )
+    return (ahead or 0) + 1
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _card_data(session: Session, licence: Licence, photo: bytes, signature: bytes | None):
+    from ujisim.certificates.documents import CardData
+
+    return CardData(
+        licence_number=licence.number,
+        licence_class=licence.licence_class,
+        name=licence.holder_name,
+        place_of_birth=licence.place_of_birth or "-",
+        date_of_birth=licence.date_of_birth,
+        address=licence.address,
+        sex=parse_nik(licence.holder_nik).sex,
+        issued_on=licence.issued_on,
+        expires_on=licence.expires_on,
+        issuing_office=licence.satpas,
+        photo=photo,
+        signature=signature,
+    )
+
+
+def approve(
+    session: Session, application: RenewalApplication, officer, version=None
+) -> RenewalApplication:
+    """Issue the new licence (same number, valid 5 years from today), mark the old one
+    replaced, queue the card print job and create the delivery order."""
+    from ujisim.certificates import print_queue
+
+    application = lock_application(session, application)
+    check_version(application, version)
+    if application.state != S.PAID:
+        raise IllegalTransition(
+            _("Only a paid application waiting for verification can be approved.")
+        )
+    old = session.scalars(
+        select(Licence).where(Licence.id == application.licence_id).with_for_update()
+    ).one()
+    docs = documents.get_documents(session, application)
+    today = registry.local_today()
+    new = Licence(
+        number=old.number,
+        licence_class=old.licence_class,
+        holder_nik=old.holder_nik,
+        holder_name=old.holder_name,
+        date_of_birth=old.date_of_birth,
+        place_of_birth=old.place_of_birth,
+        address=old.address,
+        photo_file_id=docs["photo"].file_id,
+        signature_file_id=docs["signature"].file_id,
+        photo_encoding=None,
+        issued_on=today,
+        expires_on=add_years(today, VALID_YEARS),
+        satpas=old.satpas,
+        status=LicenceStatus.ACTIVE,
+        created_at=clock.now(),
+    )
+    session.add(new)
+    session.flush()
+    new.photo_encoding = registry_encoding(session, docs["photo"].file_id)
+    old.status = LicenceStatus.REPLACED
+    old.replaced_by_id = new.id
+    application.new_licence_id = new.id
+    photo = storage.read(session.get(StoredFile, docs["photo"].file_id))
+    signature = storage.read(session.get(StoredFile, docs["signature"].file_id))
+    job = print_queue.enqueue_card(session, _card_data(session, new, photo, signature), officer)
+    session.flush()
+    audit.record(
+        session,
+        "renewal.licence_issued",
+        actor=officer,
+        object_type="licence",
+        object_id=new.public_id,
+        data={
+            "number": new.number,
+            "expires_on": new.expires_on.isoformat(),
+            "replaces": old.public_id,
+            "print_job": job.public_id,
+        },
+    )
+    advance(session, application, S.APPROVED, officer, "approved")
+    delivery.create_order(session, application, new, job.id, officer)
+    return application
+
+
+def registry_encoding(session: Session, file_id: int) -> str | None:
+    """The stored photo's face encoding as the registry keeps it (the next renewal compares
+    against it)."""
+    import json
+
+    encoding = registry.face_encoding_of(storage.read(session.get(StoredFile, file_id)))
+    return json.dumps(encoding) if encoding else None
+
+
+def reject(
+    session: Session,
+    application: RenewalApplication,
+    officer,
+    reason: str,
+    note: str = "",
+    version=None,
+) -> RenewalApplication:
+    """Reject with one of REJECT_REASONS; a paid application gets a refund record (fees minus
+    the bank fee). The holder may apply again while the licence is valid."""
+    application = lock_application(session, application)
+    check_version(application, version)
+    if reason not in REJECT_REASONS:
+        raise ValidationError(_("Choose the reason for the rejection."), {"reason": "required"})
+    if application.state not in (S.PAID, S.IDENTITY_REVIEW):
+        raise IllegalTransition(_("This application is not waiting for an officer."))
+    application.reject_reason = reason
+    application.reject_note = (note or "").strip()[:1000] or None
+    if application.state == S.PAID:
+        payments.create_refund(session, application, reason)
+    return advance(session, application, S.REJECTED, officer, reason)
+
+
+def clear_identity(
+    session: Session, application: RenewalApplication, officer, version=None
+) -> RenewalApplication:
+    """After three failed checks the officer looked at the evidence and confirms the identity:
+    the holder goes on to the delivery choice and payment."""
+    application = lock_application(session, application)
+    check_version(application, version)
+    if application.state != S.IDENTITY_REVIEW:
+        raise IllegalTransition(_("This application is not waiting for an identity review."))
+    application.identity_status = IdentityStatus.CLEARED
+    return advance(session, application, S.DELIVERY, officer, "identity confirmed by officer")

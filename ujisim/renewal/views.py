@@ -1,0 +1,387 @@
+"""Applicant pages under /perpanjangan: start, documents, identity check, delivery, payment
+(with the sandbox page), tracking and confirmation of receipt."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ujisim.core.db import get_session
+from ujisim.core.errors import UjisimError, ValidationError
+from ujisim.core.security import Role, limiter, role_required
+from ujisim.proctoring.consent import current_consent
+from ujisim.renewal import application as apps
+from ujisim.renewal import (
+    delivery,
+    documents,
+    eligibility,
+    payments,
+    providers,
+    registry,
+    tracking,
+    verification,
+)
+from ujisim.renewal.models import (
+    AppEvent,
+    AppState,
+    DeliveryEvent,
+    Licence,
+    Payment,
+    RenewalApplication,
+)
+
+bp = Blueprint("renewal", __name__, url_prefix="/perpanjangan")
+#: why a camera identity check can fail (proctoring.faces): each gets its advice on the page
+IDENTITY_REASONS = (
+    "no_face",
+    "several_faces",
+    "different_person",
+    "still",
+    "incomplete",
+    "wrong_order",
+    "too_few_frames",
+    "expired",
+)
+S = AppState
+STEP_PAGES = {
+    S.DOCUMENTS: "renewal/documents.html",
+    S.IDENTITY: "renewal/identity.html",
+    S.IDENTITY_REVIEW: "renewal/identity.html",
+    S.DELIVERY: "renewal/delivery.html",
+    S.PAYMENT: "renewal/payment.html",
+}
+
+
+def load_own_application_or_404(public_id: str) -> RenewalApplication:
+    """The current user's application; anybody else's is 404 (never reveal that it exists)."""
+    try:
+        application = apps.get_application(get_session(), public_id)
+    except UjisimError:
+        abort(404)
+    if application.user_id != current_user.id:
+        abort(404)
+    return application
+
+
+def _per_user() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _parse_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def _index_page(errors: dict, values: dict):
+    rows = (
+        get_session()
+        .execute(
+            select(RenewalApplication, Licence)
+            .join(Licence, Licence.id == RenewalApplication.licence_id)
+            .where(RenewalApplication.user_id == current_user.id)
+            .order_by(RenewalApplication.created_at.desc())
+            .limit(20)
+        )
+        .all()
+    )
+    return render_template(
+        "renewal/index.html",
+        rows=rows,
+        errors=errors,
+        values=values,
+        tracking=tracking,
+        window=eligibility.WINDOW_DAYS,
+    )
+
+
+@bp.get("/")
+@role_required(Role.APPLICANT)
+def index():
+    return _index_page({}, {})
+
+
+@bp.post("/mulai")
+@role_required(Role.APPLICANT)
+@limiter.limit("20 per minute", key_func=_per_user)
+def start():
+    session = get_session()
+    values = {k: request.form.get(k, "")[:40] for k in ("number", "nik", "date_of_birth")}
+    born = _parse_date(values["date_of_birth"])
+    try:
+        if born is None:
+            raise ValidationError(_("Enter your date of birth."), {"date_of_birth": "required"})
+        application = apps.start_application(
+            session, current_user, values["number"], values["nik"], born
+        )
+    except UjisimError as exc:
+        session.rollback()
+        if exc.code == "open_renewal":
+            licence = registry.get_current_licence(session, values["number"])
+            mine = licence and eligibility.get_open_application(session, licence)
+            if mine and mine.user_id == current_user.id:
+                # a double click or a second tab: carry on with the renewal already open
+                flash(exc.message, "info")
+                return redirect(url_for("renewal.show", public_id=mine.public_id), 303)
+        return _index_page({"start": exc.message, "code": exc.code}, values), exc.status
+    session.commit()
+    return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+
+
+def _step_context(session, application: RenewalApplication) -> dict:
+    licence = session.get(Licence, application.licence_id)
+    context = {"application": application, "licence": licence, "errors": {}, "values": {}}
+    if application.state in (S.IDENTITY, S.IDENTITY_REVIEW):
+        evidence = application.evidence
+        context["last"] = evidence[-1] if evidence else None
+        context["advice"] = apps.identity_advice(evidence[-1].get("reason")) if evidence else ""
+        context["tries_left"] = apps.MAX_IDENTITY_TRIES - application.identity_failures
+        context["max_tries"] = apps.MAX_IDENTITY_TRIES
+        context["consent"] = current_consent(session, current_user) is not None
+        context["comparable"] = licence.encoding is not None
+        context["reason_advice"] = {
+            f"reason_{reason}": apps.identity_advice(reason) for reason in IDENTITY_REASONS
+        }
+    if application.state == S.DELIVERY:
+        context["provinces"] = delivery.provinces()
+        context["rates"] = delivery.shipping_rates()
+    if application.state == S.PAYMENT:
+        context["payment"] = payments.current_payment(session, application)
+        context["lines"] = payments.fee_lines(application)
+        context["provider"] = providers.payment_provider()
+    return context
+
+
+@bp.get("/<public_id>")
+@role_required(Role.APPLICANT)
+def show(public_id: str):
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    template = STEP_PAGES.get(AppState(application.state))
+    if template is None:
+        return redirect(url_for("renewal.track", public_id=application.public_id))
+    return render_template(template, **_step_context(session, application))
+
+
+def _refused(session, application, exc: UjisimError, values: dict):
+    session.rollback()
+    if exc.status == 409:
+        flash(exc.message, "error")
+        return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+    context = _step_context(session, application)
+    context.update(errors=exc.fields or {"form": exc.message}, values=values)
+    return render_template(STEP_PAGES[AppState(application.state)], **context), exc.status
+
+
+@bp.post("/<public_id>/dokumen")
+@role_required(Role.APPLICANT)
+@limiter.limit("20 per minute", key_func=_per_user)
+def submit_documents(public_id: str):
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    form = request.form
+    values = {
+        k: form.get(k, "")[:60]
+        for k in ("health_number", "health_date", "psych_number", "psych_date")
+    }
+    try:
+        documents.submit_documents(
+            session,
+            application,
+            photo=request.files["photo"].read() if "photo" in request.files else b"",
+            signature=request.files["signature"].read() if "signature" in request.files else b"",
+            health_number=values["health_number"],
+            health_date=_parse_date(values["health_date"]),
+            psych_number=values["psych_number"],
+            psych_date=_parse_date(values["psych_date"]),
+            actor=current_user,
+            version=form.get("version"),
+        )
+    except UjisimError as exc:
+        return _refused(session, application, exc, values)
+    session.commit()
+    return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+
+
+@bp.post("/<public_id>/identitas/petugas")
+@role_required(Role.APPLICANT)
+def ask_officer(public_id: str):
+    """The licence photo cannot be compared with a camera: an officer checks the identity."""
+    from ujisim.renewal import identity
+
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    try:
+        identity.ask_officer(session, application, current_user, request.form.get("version"))
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+    session.commit()
+    return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+
+
+@bp.post("/<public_id>/pengiriman")
+@role_required(Role.APPLICANT)
+def choose_delivery(public_id: str):
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    values = {k: request.form.get(k, "")[:200] for k in ("method", *delivery.ADDRESS_FIELDS)}
+    try:
+        delivery.choose_delivery(
+            session,
+            application,
+            values["method"],
+            values,
+            current_user,
+            request.form.get("version"),
+        )
+    except UjisimError as exc:
+        return _refused(session, application, exc, values)
+    session.commit()
+    return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+
+
+@bp.post("/<public_id>/batal")
+@role_required(Role.APPLICANT)
+def cancel(public_id: str):
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    try:
+        apps.cancel(
+            session,
+            apps.lock_application(session, application),
+            current_user,
+            request.form.get("version"),
+        )
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+    session.commit()
+    flash(_("The renewal was cancelled. You may start again while your SIM is valid."), "info")
+    return redirect(url_for("renewal.index"), 303)
+
+
+def _timeline(session, application: RenewalApplication, order) -> list[dict]:
+    """Application and delivery events together, oldest first."""
+    events = [
+        {"at": e.at, "label": tracking.STATE_LABELS[e.to_state], "note": ""}
+        for e in session.scalars(
+            select(AppEvent).where(AppEvent.application_id == application.id).order_by(AppEvent.id)
+        )
+    ]
+    if order is not None:
+        events += [
+            {
+                "at": e.at,
+                "label": tracking.ORDER_LABELS[e.to_state],
+                "note": e.note if e.to_state == "handed_to_courier" else "",
+            }
+            for e in session.scalars(
+                select(DeliveryEvent)
+                .where(DeliveryEvent.order_id == order.id)
+                .order_by(DeliveryEvent.id)
+            )
+        ]
+    return sorted(events, key=lambda e: e["at"])
+
+
+@bp.get("/<public_id>/lacak")
+@role_required(Role.APPLICANT)
+def track(public_id: str):
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    order = delivery.get_order(session, application)
+    step = tracking.step_of(application.state, order.state if order else None)
+    return render_template(
+        "renewal/track.html",
+        application=application,
+        licence=session.get(Licence, application.licence_id),
+        new_licence=session.get(Licence, application.new_licence_id)
+        if application.new_licence_id
+        else None,
+        order=order,
+        steps=tracking.STEPS,
+        step=step,
+        step_index=[s for s, _label in tracking.STEPS].index(step) if step else -1,
+        off_track=tracking.OFF_TRACK.get(application.state),
+        position=verification.queue_position(session, application),
+        refund=payments.get_refund(session, application),
+        reasons=verification.REJECT_REASONS,
+        timeline=_timeline(session, application, order),
+        order_labels=tracking.ORDER_LABELS,
+        can_confirm=application.state == S.APPROVED
+        and order is not None
+        and order.state in delivery.RECEIVED,
+        errors={},
+    )
+
+
+@bp.post("/<public_id>/terima")
+@role_required(Role.APPLICANT)
+def confirm_receipt(public_id: str):
+    session = get_session()
+    application = load_own_application_or_404(public_id)
+    try:
+        delivery.confirm_receipt(
+            session,
+            application,
+            request.form.get("rating"),
+            request.form.get("comment", ""),
+            current_user,
+            request.form.get("version"),
+        )
+    except UjisimError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("renewal.track", public_id=application.public_id), 303)
+    session.commit()
+    flash(_("Thank you! Your renewal is complete."), "success")
+    return redirect(url_for("renewal.track", public_id=application.public_id), 303)
+
+
+# --- the sandbox payment page (testers only: labelled SANDBOX, 404 with a real provider) -------
+
+
+def _own_sandbox_payment_or_404(public_id: str) -> Payment:
+    session = get_session()
+    payment = session.scalars(select(Payment).where(Payment.public_id == public_id[:40])).first()
+    if payment is None or payment.provider != "sandbox":
+        abort(404)
+    load_own_application_or_404(session.get(RenewalApplication, payment.application_id).public_id)
+    return payment
+
+
+@bp.get("/sandbox/bayar/<public_id>")
+@role_required(Role.APPLICANT)
+def sandbox_page(public_id: str):
+    payment = _own_sandbox_payment_or_404(public_id)
+    application = get_session().get(RenewalApplication, payment.application_id)
+    return render_template("renewal/sandbox_pay.html", payment=payment, application=application)
+
+
+@bp.post("/sandbox/bayar/<public_id>")
+@role_required(Role.APPLICANT)
+def sandbox_pay(public_id: str):
+    session = get_session()
+    payment = _own_sandbox_payment_or_404(public_id)
+    application = session.get(RenewalApplication, payment.application_id)
+    amount = request.form.get("amount", type=int)
+    result = payments.sandbox_pay(session, payment, amount)
+    session.commit()
+    messages = {
+        "paid": _("SANDBOX: payment received."),
+        "already_paid": _("SANDBOX: this account was already paid."),
+        "amount_mismatch": _("SANDBOX: the amount does not match the bill; nothing was paid."),
+        "expired": _("SANDBOX: this virtual account has expired; nothing was paid."),
+    }
+    flash(
+        messages.get(result.outcome, result.outcome), "success" if result.status == 200 else "error"
+    )
+    return redirect(url_for("renewal.track", public_id=application.public_id), 303)

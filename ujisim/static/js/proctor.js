@@ -1,0 +1,403 @@
+// Webcam proctoring in the browser. The browser decides nothing: it shows the camera, sends JPEG
+// frames and browser events, and shows what the server answers.
+// - check page (#proctor-check): choose a camera, live preview with specific diagnostics, then the
+//   identity check (a burst of frames while the candidate turns the head in the server's order);
+// - exam page (#proctor): a snapshot every N seconds and on each suspicious browser event; warns,
+//   and shows the re-check when the server pauses the attempt.
+"use strict";
+(() => {
+  const textNode = document.getElementById("proctor-text");
+  if (!textNode) return;
+  const T = JSON.parse(textNode.textContent);
+  const $ = (id) => document.getElementById(id);
+  const fmt = (text, values) => (text || "").replace(/\{(\w+)\}/g, (_, k) => values[k]);
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+  const CAMERA_TIMEOUT_S = 15;
+  const DEVICE_KEY = "ujisim:proctor:camera";
+
+  async function post(url, body) {
+    const headers = { "Accept": "application/json", "X-CSRFToken": csrf() };
+    if (!(body instanceof FormData)) headers["Content-Type"] = "application/json";
+    const response = await fetch(url, {
+      method: "POST", headers, credentials: "same-origin",
+      body: body instanceof FormData ? body : JSON.stringify(body || {}),
+    });
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  // A camera: start (with a timeout and a specific reason on failure), capture JPEG frames.
+  function cameraError(error) {
+    const name = error && error.name;
+    if (name === "NotAllowedError" || name === "SecurityError" || name === "PermissionDeniedError") return "denied";
+    if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") return "no_camera";
+    if (name === "NotReadableError" || name === "TrackStartError" || name === "AbortError") return "busy";
+    if (name === "TimeoutError") return "timeout";
+    return "camera_error";
+  }
+
+  async function openCamera(video, deviceId, onWaiting) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      const error = new Error("unsupported");
+      error.name = "Unsupported";
+      throw error;
+    }
+    const constraints = {
+      audio: false,
+      video: deviceId ? { deviceId: { exact: deviceId } } : { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" },
+    };
+    const started = performance.now();
+    const ticker = setInterval(() => onWaiting(Math.round((performance.now() - started) / 1000)), 1000);
+    try {
+      const stream = await Promise.race([
+        navigator.mediaDevices.getUserMedia(constraints),
+        new Promise((_, reject) => setTimeout(() => {
+          const error = new Error("timeout");
+          error.name = "TimeoutError";
+          reject(error);
+        }, CAMERA_TIMEOUT_S * 1000)),
+      ]);
+      video.srcObject = stream;
+      await video.play().catch(() => {});
+      if (!video.videoWidth) await new Promise((resolve) => video.addEventListener("loadeddata", resolve, { once: true }));
+      return stream;
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  function stopStream(stream) {
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+  }
+
+  function capture(video, maxWidth = 640, quality = 0.85) {
+    const scale = Math.min(1, maxWidth / (video.videoWidth || maxWidth));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round((video.videoWidth || 640) * scale);
+    canvas.height = Math.round((video.videoHeight || 480) * scale);
+    canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
+  }
+
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // ---------------------------------------------------------------- check page
+  function checkPage(root) {
+    const video = $("preview");
+    const select = $("camera-select");
+    let stream = null;
+    let qualityTimer = null;
+    let checking = false;   // the identity check is running
+    let inFlight = false;
+
+    function problem(code, values) {
+      $("camera-problem").textContent = fmt(T[code] || T.camera_error, values || {});
+      $("camera-problem").hidden = false;
+    }
+
+    function clearProblem() { $("camera-problem").hidden = true; }
+
+    async function listCameras() {
+      try {
+        const devices = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
+        const current = stream && stream.getVideoTracks()[0] && stream.getVideoTracks()[0].getSettings().deviceId;
+        select.textContent = "";
+        devices.forEach((d, i) => {
+          const option = document.createElement("option");
+          option.value = d.deviceId;
+          option.textContent = d.label || `Camera ${i + 1}`;
+          if (d.deviceId === current) option.selected = true;
+          select.appendChild(option);
+        });
+        select.disabled = devices.length < 2;
+      } catch (e) { /* the default camera is used */ }
+    }
+
+    async function start(deviceId) {
+      stopStream(stream);
+      stream = null;
+      clearTimeout(qualityTimer);
+      clearProblem();
+      $("camera-retry").hidden = true;
+      $("identity-start").disabled = true;
+      $("camera-status").textContent = T.camera_waiting;
+      try {
+        stream = await openCamera(video, deviceId, (s) => {
+          if (s >= 5) { $("camera-status").textContent = fmt(T.camera_slow, { s }); $("camera-retry").hidden = false; }
+        });
+      } catch (error) {
+        const code = error.name === "Unsupported" ? "unsupported" : cameraError(error);
+        $("camera-status").textContent = "";
+        problem(code, { s: CAMERA_TIMEOUT_S });
+        $("camera-retry").hidden = false;
+        return;
+      }
+      const track = stream.getVideoTracks()[0];
+      if (track) {
+        try { sessionStorage.setItem(DEVICE_KEY, track.getSettings().deviceId || ""); } catch (e) { /* private mode */ }
+        track.addEventListener("ended", () => {
+          if (checking) return;
+          problem("camera_ended");
+          $("camera-retry").hidden = false;
+          $("identity-start").disabled = true;
+        });
+      }
+      await listCameras();
+      qualityLoop();
+    }
+
+    async function qualityLoop() {
+      if (checking || !stream) return;
+      if (!inFlight) {
+        inFlight = true;
+        const started = performance.now();
+        const waiting = setInterval(() => {
+          $("camera-status").textContent = fmt(T.server_wait, { s: Math.round((performance.now() - started) / 1000) });
+        }, 1000);
+        try {
+          const form = new FormData();
+          form.append("frame", await capture(video), "frame.jpg");
+          const result = await post(root.dataset.cameraUrl, form);
+          if (result.ok && result.data) {
+            const code = result.data.problem;
+            if (code === "ok") {
+              clearProblem();
+              $("camera-status").textContent = T.ready;
+              $("identity-start").disabled = false;
+            } else {
+              $("camera-status").textContent = "";
+              problem(code);
+              $("identity-start").disabled = true;
+            }
+          } else {
+            problem("error");
+            $("camera-retry").hidden = false;
+          }
+        } catch (e) {
+          $("camera-status").textContent = T.offline;
+        } finally {
+          clearInterval(waiting);
+          inFlight = false;
+        }
+      }
+      qualityTimer = setTimeout(qualityLoop, 2000);
+    }
+
+    async function identity() {
+      checking = true;
+      clearTimeout(qualityTimer);
+      $("identity-start").disabled = true;
+      $("identity-retry").hidden = true;
+      $("identity-step").hidden = false;
+      $("identity-status").textContent = "";
+      const progress = $("identity-progress");
+      progress.value = 0;
+      let issued;
+      try {
+        issued = await post(root.dataset.checksUrl, {});
+      } catch (e) {
+        return identityFailed(T.offline);
+      }
+      if (!issued.ok) {
+        const code = issued.data && issued.data.error && issued.data.error.code;
+        if (code === "escalated") return escalated();
+        if (code === "passed") { window.location.assign($("identity-continue").href); return; }
+        return identityFailed((issued.data && issued.data.error && issued.data.error.message) || T.error);
+      }
+      const { challenge, frames_url: framesUrl, frames: count } = issued.data;
+      // The phases: look at the camera, turn to each side in the server's order, look again.
+      const plan = [["look", 2], ...challenge.map((d) => [`turn_${d}`, Math.floor((count - 4) / 2)]), ["look", 2]];
+      const shots = [];
+      for (const [phase, n] of plan) {
+        $("prompt").textContent = T[phase];
+        await sleep(phase === "look" ? 300 : 700);   // time to read the prompt and start moving
+        for (let i = 0; i < n; i += 1) {
+          shots.push(await capture(video));
+          progress.value = Math.round((shots.length / count) * 60);
+          await sleep(450);
+        }
+      }
+      $("prompt").textContent = "";
+      const form = new FormData();
+      shots.forEach((blob, i) => form.append("frames", blob, `f${i}.jpg`));
+      const started = performance.now();
+      const waiting = setInterval(() => {
+        const s = Math.round((performance.now() - started) / 1000);
+        $("identity-status").textContent = fmt(T.uploading, { s });
+        progress.value = Math.min(99, 60 + s * 3);
+      }, 500);
+      $("identity-status").textContent = fmt(T.uploading, { s: 0 });
+      let result;
+      try {
+        result = await post(framesUrl, form);
+      } catch (e) {
+        clearInterval(waiting);
+        return identityFailed(T.offline);
+      }
+      clearInterval(waiting);
+      progress.value = 100;
+      if (!result.ok || !result.data) {
+        return identityFailed((result.data && result.data.error && result.data.error.message) || T.error);
+      }
+      const data = result.data;
+      if (data.decision === "passed") {
+        $("identity-status").textContent = T.passed;
+        $("identity-status").dataset.decision = "passed";
+        stopStream(stream);
+        $("identity-continue").href = data.next_url;
+        $("identity-continue").hidden = false;
+        window.location.assign(data.next_url);
+        return;
+      }
+      $("identity-status").dataset.decision = "failed";
+      $("identity-status").dataset.reason = data.reason;
+      if (data.identity === "escalated") return escalated();
+      // the server may send its own advice for the reason (the renewal check does)
+      identityFailed(fmt(T.failed, { reason: data.advice || T[`reason_${data.reason}`] || data.reason, left: data.tries_left }));
+    }
+
+    // the tries are used up: the page may name where the subject now stands (renewal), else say so
+    function escalated() {
+      identityFailed(T.escalated, true);
+      if (root.dataset.finalUrl) window.location.assign(root.dataset.finalUrl);
+    }
+
+    function identityFailed(message, final) {
+      checking = false;
+      $("identity-status").textContent = message;
+      $("identity-retry").hidden = Boolean(final);
+      if (final) { stopStream(stream); return; }
+      qualityLoop();
+    }
+
+    select.addEventListener("change", () => start(select.value));
+    $("camera-retry").addEventListener("click", () => start(select.value || undefined));
+    $("identity-start").addEventListener("click", identity);
+    $("identity-retry").addEventListener("click", identity);
+    let saved = null;
+    try { saved = sessionStorage.getItem(DEVICE_KEY); } catch (e) { saved = null; }
+    start(saved || undefined).catch(() => start(undefined));
+  }
+
+  // ---------------------------------------------------------------- exam page
+  function examPage(root) {
+    const video = $("proctor-video");
+    const interval = Math.max(2, Number(root.dataset.interval) || 20) * 1000;
+    const reloadKey = `ujisim:proctor:${root.dataset.attempt}:loaded`;
+    let stream = null;
+    let lastWarned = null;
+    let paused = root.dataset.state === "paused";
+    let lastEventShot = 0;
+    let wasFullscreen = false;
+
+    function showStatus(data) {
+      if (!data) return;
+      if (data.state === "paused") pause();
+      else if (data.state !== "started") stopStream(stream);
+      if (data.warned_at && data.warned_at !== lastWarned && data.warning) {
+        lastWarned = data.warned_at;
+        const message = T[`warn_${data.warning}`];
+        if (message) { $("proctor-warning").textContent = message; $("proctor-warning").hidden = false; }
+      }
+    }
+
+    function pause() {
+      if (!paused) document.dispatchEvent(new CustomEvent("ujisim:paused"));
+      paused = true;
+      $("proctor-paused").hidden = false;
+    }
+
+    async function snapshot(trigger) {
+      if (!stream || paused || !video.videoWidth) return;
+      try {
+        const form = new FormData();
+        form.append("frame", await capture(video, 640, 0.8), "snapshot.jpg");
+        form.append("trigger", trigger);
+        form.append("client_at", new Date().toISOString());
+        const result = await post(root.dataset.snapshotUrl, form);
+        if (result.ok) { $("proctor-status").textContent = T.camera_on; showStatus(result.data); }
+      } catch (e) {
+        $("proctor-status").textContent = T.offline;
+      }
+    }
+
+    async function report(type) {
+      try {
+        const result = await post(root.dataset.eventUrl, { type, client_at: new Date().toISOString() });
+        if (result.ok) showStatus(result.data);
+      } catch (e) { /* offline: the snapshot interval goes on */ }
+      const now = performance.now();
+      if (type !== "camera_ended" && type !== "reload" && now - lastEventShot > 3000) {
+        lastEventShot = now;
+        snapshot(type);
+      }
+    }
+
+    async function start() {
+      $("proctor-camera-retry").hidden = true;
+      $("proctor-status").textContent = T.camera_waiting;
+      let saved = null;
+      try { saved = sessionStorage.getItem(DEVICE_KEY); } catch (e) { saved = null; }
+      try {
+        stream = await openCamera(video, saved || undefined, () => {});
+      } catch (error) {
+        try {
+          stream = saved ? await openCamera(video, undefined, () => {}) : null;
+        } catch (e) { stream = null; }
+        if (!stream) {
+          const code = error.name === "Unsupported" ? "unsupported" : cameraError(error);
+          $("proctor-status").textContent = fmt(T[code] || T.camera_error, { s: CAMERA_TIMEOUT_S });
+          $("proctor-camera-retry").hidden = false;
+          return;
+        }
+      }
+      $("proctor-status").textContent = T.camera_on;
+      const track = stream.getVideoTracks()[0];
+      if (track) {
+        track.addEventListener("ended", () => {
+          $("proctor-status").textContent = T.camera_lost;
+          $("proctor-camera-retry").hidden = false;
+          stream = null;
+          report("camera_ended");
+        });
+      }
+      snapshot("interval");
+    }
+
+    // A reload (or coming back to this page in the same tab) is an event of its own.
+    try {
+      if (sessionStorage.getItem(reloadKey)) report("reload");
+      sessionStorage.setItem(reloadKey, "1");
+    } catch (e) { /* private mode: no reload detection */ }
+    $("proctor-recheck").addEventListener("click", () => {
+      try { sessionStorage.removeItem(reloadKey); } catch (e) { /* ignore */ }
+    });
+    $("proctor-camera-retry").addEventListener("click", start);
+    $("proctor-fullscreen").addEventListener("click", () => {
+      if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
+    });
+    document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") report("tab_hidden"); });
+    window.addEventListener("blur", () => report("window_blur"));
+    document.addEventListener("fullscreenchange", () => {
+      if (document.fullscreenElement) { wasFullscreen = true; return; }
+      if (wasFullscreen) { wasFullscreen = false; report("fullscreen_exit"); }
+    });
+    document.addEventListener("copy", () => report("copy"));
+    document.addEventListener("paste", () => report("paste"));
+    setInterval(() => snapshot("interval"), interval);
+    setInterval(async () => {
+      try {
+        const response = await fetch(root.dataset.statusUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+        if (response.ok) showStatus(await response.json());
+      } catch (e) { /* offline */ }
+    }, Math.max(5000, interval / 2));
+    if (paused) pause();
+    start();
+  }
+
+  const check = $("proctor-check");
+  if (check) checkPage(check);
+  const exam = $("proctor");
+  if (exam) examPage(exam);
+})();
