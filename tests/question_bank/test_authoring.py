@@ -155,6 +155,13 @@ def test_list_is_paginated_by_50(author, db):
 # -- create with the content checks ------------------------------------------------------------
 
 
+def test_new_item_form_states_the_configured_reserved_share(app, author):
+    assert "at least 40% of its items reserved" in author.get("/examiner/items/new").text
+    app.config["BANK_MIN_RESERVED"] = 0.5
+    author.submit("/lang", {"lang": "id", "next": "/"})
+    assert "paling sedikit 50% soalnya khusus ujian" in author.get("/examiner/items/new").text
+
+
 def test_create_with_bad_input_shows_each_problem_and_creates_nothing(author, db):
     before = actions(db)
     bad = form(

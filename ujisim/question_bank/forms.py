@@ -11,6 +11,8 @@ import json
 import re
 
 import yaml
+from flask import current_app
+from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -69,6 +71,14 @@ SIGN_GROUP_LABELS = {
     "peringatan": _l("Warning signs"),
     "petunjuk": _l("Information signs"),
 }
+
+
+class _MinimumReservedShare:
+    """``40%``: the deployment's UJISIM_BANK_MIN_RESERVED, read when the text is shown."""
+
+    def __str__(self) -> str:
+        return format_percent(current_app.config["BANK_MIN_RESERVED"])
+
 
 # check_content's problems (English, shared with the CLI) -> what the form shows.
 CONTENT_MESSAGES = [
@@ -181,7 +191,8 @@ class ItemForm(FlaskForm):
         _l("Used in"),
         description=_l(
             "A reserved item never appears on a practice page, with or without its answer. "
-            "Keep at least 40% of the bank reserved."
+            "A bank version is published only with at least %(share)s of its items reserved.",
+            share=_MinimumReservedShare(),
         ),
         choices=choices((("1" if k else "0", v) for k, v in PRACTICE_LABELS.items()), empty=False),
         validate_choice=False,

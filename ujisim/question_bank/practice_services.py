@@ -87,6 +87,7 @@ def mock_shape(session: Session, vehicle_class: str) -> MockShape:
     """The shape of the official exam of ``vehicle_class`` in force now."""
     return _shape_source(session, vehicle_class) if _shape_source else DEFAULT_SHAPE
 
+
 #: itsdangerous salt: keeps these tokens apart from other signed values of the app
 QUESTION_SALT = "ujisim.practice.question"
 
