@@ -336,6 +336,32 @@ def test_no_camera_is_named(camera, live_server, live_app, proctoring_on):
     expect(page.get_by_role("link", name=re.compile("Satpas"))).to_be_visible()
 
 
+# Chromium answers NotReadableError when another program holds the camera; a fake camera is never
+# busy, so the page's first request gets that answer, as on a machine with a video call open.
+BUSY_ONCE = """
+const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+let busy = true;
+navigator.mediaDevices.getUserMedia = (constraints) => {
+  if (!busy) return original(constraints);
+  busy = false;
+  return Promise.reject(new DOMException("Could not start video source", "NotReadableError"));
+};
+"""
+
+
+def test_a_busy_camera_is_named_and_try_again_recovers(
+    camera, live_server, live_app, proctoring_on
+):
+    page = camera("candidate_turning")
+    page.add_init_script(BUSY_ONCE)
+    open_check(page, live_server, live_app, "kamera-sibuk@example.id")
+    expect(page.locator("#camera-problem")).to_have_text(advice(page, "busy"))
+    expect(page.locator("#identity-start")).to_be_disabled()
+    page.locator("#camera-retry").click()  # the video call is closed now
+    expect(page.locator("#identity-start")).to_be_enabled(timeout=60_000)
+    assert page.evaluate("document.getElementById('preview').videoWidth") == 640
+
+
 def test_two_cameras_can_be_chosen(camera, live_server, live_app, proctoring_on):
     page = camera(devices="device-count=2")
     open_check(page, live_server, live_app, "dua-kamera@example.id")
