@@ -17,6 +17,7 @@ PROTECTED = {
     "admin.users": ("GET", "/admin/users", {Role.ADMIN}),
     "admin.new_user": ("GET", "/admin/users/new", {Role.ADMIN}),
     "admin.edit_user": ("GET", "/admin/users/{user}", {Role.ADMIN}),
+    "admin.delete_user": ("POST", "/admin/users/{user}/delete", {Role.ADMIN}, 422),
     "admin.outbox": ("GET", "/admin/outbox", {Role.ADMIN}),
     "files.download": ("GET", "/files/{file}", ALL),
 }

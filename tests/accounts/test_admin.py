@@ -3,6 +3,7 @@ import re
 from sqlalchemy import select
 
 from ujisim.accounts.models import User
+from ujisim.core import storage
 from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 
@@ -64,6 +65,48 @@ def test_admin_cannot_remove_own_admin_role(client, db, login):
     assert response.status_code == 422
     db.refresh(admin)
     assert Role.ADMIN in admin.role_set
+
+
+def test_delete_account_with_its_files_after_typing_its_email(client, app, db, login, make_user):
+    admin = login(Role.ADMIN)
+    target = make_user(Role.APPLICANT, email="hapus@example.id")
+    target_id, public_id = target.id, target.public_id
+    stored = storage.store(db, b"foto", content_type="image/jpeg", purpose="t", owner=target)
+    db.commit()
+    path = storage.path_of(stored)
+    other = app.test_client()
+    other.login(target.email, "kunci-rahasia-uji-2026")
+    url = f"/admin/users/{target.public_id}/delete"
+    page = client.get(f"/admin/users/{target.public_id}").get_data(as_text=True)
+    assert f'action="{url}"' in page
+
+    wrong = client.submit(url, {"confirm_email": "orang-lain@example.id"})
+    assert wrong.status_code == 422
+    assert "Ini bukan alamat surel akun tersebut." in wrong.get_data(as_text=True)
+    assert db.get(User, target.id) is not None
+    assert path.exists()
+
+    done = client.submit(url, {"confirm_email": " Hapus@Example.id "})
+    assert (done.status_code, done.headers["Location"]) == (302, "/admin/users")
+    db.expire_all()
+    assert db.get(User, target_id) is None
+    assert not path.exists()
+    assert other.get("/account").status_code == 302  # their session ends with the account
+    row = db.scalars(select(AuditRecord).where(AuditRecord.action == "accounts.deleted")).one()
+    assert (row.actor_id, row.object_id) == (admin.id, public_id)
+    # a second click (or a second tab) finds nothing left to delete
+    assert client.submit(url, {"confirm_email": "hapus@example.id"}).status_code == 404
+
+
+def test_admin_cannot_delete_own_account(client, db, login):
+    admin = login(Role.ADMIN)
+    response = client.submit(
+        f"/admin/users/{admin.public_id}/delete", {"confirm_email": admin.email}
+    )
+    assert response.status_code == 409
+    assert "Anda tidak dapat menghapus akun Anda sendiri." in response.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(User, admin.id) is not None
 
 
 def test_search_and_filter(client, login, make_user):

@@ -3,6 +3,7 @@ job that logs its counts; the photo and face encoding go with the account."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date
 
@@ -12,7 +13,9 @@ from sqlalchemy import select
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
 from tests.proctoring.conftest import jpeg_bytes
+from ujisim.accounts.errors import AccountInUseError
 from ujisim.accounts.models import User
+from ujisim.accounts.services import delete_account
 from ujisim.core import storage
 from ujisim.core.audit import AuditRecord
 from ujisim.core.jobs import PERIODIC, REGISTRY
@@ -20,7 +23,6 @@ from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
 from ujisim.proctoring import checks, consent, observations, reference
 from ujisim.proctoring.models import Consent, Observation, ProctorCase, ReferenceFace
-from ujisim.proctoring.retention import forget_user
 from ujisim.proctoring.review import record_verdict
 from ujisim.question_bank import services
 
@@ -99,15 +101,30 @@ def test_the_cli_runs_retention_with_a_given_period(runner, db, watched, frozen_
     assert "snapshots=1 flagged_snapshots=0" in result.output
 
 
-def test_the_face_data_goes_with_the_account(db, watched):
-    user, _case = watched
+def test_the_face_data_goes_with_the_account(db, watched, make_user):
+    user, case = watched
+    admin = make_user(Role.ADMIN)
     files = db.scalars(select(storage.StoredFile).where(storage.StoredFile.owner_id == user.id))
     paths = [storage.path_of(f) for f in files]
     assert len(paths) == 3  # the photo and two snapshots
-    assert forget_user(db, user) == 3
-    db.delete(db.get(User, user.id))
+    # the exam is still running and its flagged snapshot awaits a verdict: the account stays
+    with pytest.raises(AccountInUseError) as refused:
+        delete_account(db, user, actor=admin)
+    assert len(refused.value.reasons) == 2
+    assert all(p.exists() for p in paths)
+
+    record_verdict(db, case, make_user(Role.EXAMINER), "void", reason="impersonation")
+    db.commit()
+    assert delete_account(db, user, actor=admin) == 3
     db.commit()
     assert not any(p.exists() for p in paths)
     db.expire_all()
-    for model in (ReferenceFace, Consent, ProctorCase, Observation):
+    assert db.get(User, user.id) is None
+    for model in (ReferenceFace, Consent, ProctorCase, Observation, storage.StoredFile):
         assert db.scalars(select(model)).all() == []
+    deleted = db.scalars(select(AuditRecord).where(AuditRecord.action == "accounts.deleted")).one()
+    assert (deleted.object_id, deleted.actor_id, json.loads(deleted.data)["files"]) == (
+        user.public_id,
+        admin.id,
+        3,
+    )

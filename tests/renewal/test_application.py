@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.renewal.conftest import photo_bytes
 from ujisim.core.audit import AuditRecord
 from ujisim.core.mail import OutboxMessage
+from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import delivery
 from ujisim.renewal.errors import IllegalTransition, StaleForm
@@ -144,3 +145,24 @@ def test_cancel_before_paying_closes_the_account(db, walk, holder):
     apps.cancel(db, application, holder)
     assert application.state == S.CANCELLED
     assert payments.current_payment(db, application).status == "expired"
+
+
+def test_an_open_renewal_holds_the_account_deletion_back(db, walk, holder, make_user):
+    from ujisim.accounts.errors import AccountInUseError
+    from ujisim.accounts.models import User
+    from ujisim.accounts.services import delete_account
+
+    admin = make_user(Role.ADMIN)
+    application = walk(S.PAYMENT)
+    with pytest.raises(AccountInUseError) as refused:
+        delete_account(db, holder, actor=admin)
+    assert refused.value.reasons == [
+        "A renewal of this account is still in progress; it must be completed, rejected or "
+        "cancelled first."
+    ]
+    apps.cancel(db, application, holder)
+    holder_id = holder.id
+    delete_account(db, holder, actor=admin)
+    db.commit()
+    assert db.get(User, holder_id) is None
+    assert db.scalars(select(type(application))).all() == []

@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ujisim.accounts import services
-from ujisim.accounts.errors import DuplicateAccountError
-from ujisim.accounts.forms import RolesForm, StaffUserForm
+from ujisim.accounts.errors import AccountInUseError, DuplicateAccountError
+from ujisim.accounts.forms import DeleteAccountForm, RolesForm, StaffUserForm
 from ujisim.core.db import get_session
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role, role_required
@@ -72,7 +72,7 @@ def edit_user(public_id: str):
             Role.ADMIN not in form.roles.data or not form.active.data
         ):
             form.roles.errors.append(_("You cannot remove your own administrator access."))
-            return render_template("admin/user_edit.html", form=form, user=user), 422
+            return _edit_page(user, form, DeleteAccountForm(user), 422)
         db = get_session()
         changed = services.set_roles(
             db, user, [Role(r) for r in form.roles.data], actor=current_user
@@ -82,7 +82,40 @@ def edit_user(public_id: str):
         flash(_("Saved.") if changed else _("Saved (roles unchanged)."), "success")
         return redirect(url_for("admin.edit_user", public_id=user.public_id))
     status = 422 if form.is_submitted() else 200
-    return render_template("admin/user_edit.html", form=form, user=user), status
+    return _edit_page(user, form, DeleteAccountForm(user), status)
+
+
+def _edit_page(user, form, delete_form, status: int):
+    return (
+        render_template("admin/user_edit.html", form=form, user=user, delete_form=delete_form),
+        status,
+    )
+
+
+@bp.post("/users/<public_id>/delete")
+@role_required(Role.ADMIN)
+def delete_user(public_id: str):
+    """Delete an account with all its data (typed e-mail as confirmation). A second click finds
+    the account gone (404); an account with an exam or renewal still open is refused (409)."""
+    user = load_user_or_404(public_id)
+    roles_form = RolesForm(
+        formdata=None, data={"roles": sorted(user.role_set), "active": user.active}
+    )
+    form = DeleteAccountForm(user)
+    if not form.validate_on_submit():
+        return _edit_page(user, roles_form, form, 422)
+    db = get_session()
+    try:
+        services.delete_account(db, user, actor=current_user)
+    except AccountInUseError as exc:
+        db.rollback()
+        form.confirm_email.errors.extend(exc.reasons)
+        return _edit_page(user, roles_form, form, 409)
+    db.commit()
+    flash(
+        _("The account of %(name)s and all its data were deleted.", name=user.full_name), "success"
+    )
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/outbox")

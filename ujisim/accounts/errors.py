@@ -13,3 +13,13 @@ class ResetTokenError(ValidationError):
 
 class DuplicateAccountError(ConflictError):
     code = "duplicate_account"
+
+
+class AccountInUseError(ConflictError):
+    """The account cannot be deleted now; ``reasons`` says why (translated)."""
+
+    code = "account_in_use"
+
+    def __init__(self, reasons: list[str]):
+        super().__init__(" ".join(reasons))
+        self.reasons = reasons

@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ujisim.accounts.nik import NikError, check_nik, parse_nik
 from ujisim.accounts.passwords import MIN_LENGTH, is_common
-from ujisim.accounts.services import normalise_phone
+from ujisim.accounts.services import normalise_email, normalise_phone
 from ujisim.core.security import Role
 
 NIK_MESSAGES = {
@@ -165,6 +165,23 @@ def role_choices():
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"), choices=role_choices)
     active = BooleanField(_l("Account active (may log in)"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting an account cannot be undone: the administrator types its e-mail address."""
+
+    confirm_email = StringField(
+        _l("Type the account's e-mail address to confirm"),
+        validators=[DataRequired(REQUIRED)],
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_confirm_email(self, field) -> None:
+        if normalise_email(field.data) != self.user.email:
+            raise ValidationError(_l("This is not the account's e-mail address."))
 
 
 class StaffUserForm(EmailMixin, FlaskForm):

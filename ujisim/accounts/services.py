@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from flask import current_app
@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ujisim.accounts.errors import DuplicateAccountError, ResetTokenError
+from ujisim.accounts.errors import AccountInUseError, DuplicateAccountError, ResetTokenError
 from ujisim.accounts.models import User, UserRole
 from ujisim.accounts.nik import check_nik
 from ujisim.accounts.passwords import (
@@ -23,7 +23,7 @@ from ujisim.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from ujisim.core import audit, clock, mail
+from ujisim.core import audit, clock, mail, storage
 from ujisim.core.security import Role
 
 PHONE_RE = re.compile(r"^\+62[2-9]\d{7,11}$")
@@ -284,3 +284,44 @@ def create_staff_user(
     )
     set_roles(session, user, roles, actor=actor)
     return user, password
+
+
+#: name -> check(session, user) giving the reason (translated) an account cannot go yet, or
+#: None; the exam and renewal domains register theirs (an exam or a renewal still open)
+_deletion_guards: dict[str, Callable[[Session, User], str | None]] = {}
+
+
+def register_deletion_guard(name: str, guard: Callable[[Session, User], str | None]) -> None:
+    _deletion_guards[name] = guard
+
+
+def delete_account(session: Session, user: User, *, actor: User) -> int:
+    """Delete ``user`` and everything that is theirs (UU 27/2022: personal data, face encodings
+    and photos included); returns the number of private files removed from disk.
+
+    Refused (:class:`AccountInUseError`) for the actor's own account and while a registered
+    guard objects. The database cascades remove the rows; the files on disk go here. The audit
+    chain keeps that the account (by public id) was deleted, and by whom.
+    """
+    if user.id == actor.id:
+        raise AccountInUseError([_("You cannot delete your own account.")])
+    reasons = [r for guard in _deletion_guards.values() if (r := guard(session, user))]
+    if reasons:
+        raise AccountInUseError(reasons)
+    owned = select(storage.StoredFile).where(storage.StoredFile.owner_id == user.id)
+    paths = [storage.path_of(stored) for stored in session.scalars(owned)]
+    audit.record(
+        session,
+        "accounts.deleted",
+        actor=actor,
+        object_type="user",
+        object_id=user.public_id,
+        data={"roles": sorted(user.role_set), "files": len(paths)},
+    )
+    # the rows first (the database cascades take the file rows together with the rows that
+    # point at them), then the files on disk
+    session.delete(user)
+    session.flush()
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return len(paths)

@@ -5,8 +5,19 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from ujisim.accounts import services as accounts
     from ujisim.core import audit_views
-    from ujisim.exam import admin, analysis_views, api, cli, examiner, policy, tasks, views
+    from ujisim.exam import (
+        admin,
+        analysis_views,
+        api,
+        attempts,
+        cli,
+        examiner,
+        policy,
+        tasks,
+        views,
+    )
     from ujisim.question_bank import practice_services
 
     app.register_blueprint(views.bp)
@@ -18,5 +29,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.exam_cli)
     tasks.register()
+    accounts.register_deletion_guard("exam", attempts.deletion_guard)
     # practice's mock exam copies the official blueprint in force
     practice_services.register_shape_source(policy.practice_shape)

@@ -409,6 +409,21 @@ def void(session: Session, attempt: Attempt, *, actor, reason: str) -> None:
         record.revoked_at = clock.now()
 
 
+def deletion_guard(session: Session, user) -> str | None:
+    """Why ``user``'s account cannot be deleted yet: an attempt not graded or voided."""
+    unfinished = session.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(
+            Attempt.user_id == user.id,
+            Attempt.state.not_in([AttemptState.GRADED, AttemptState.VOIDED]),
+        )
+    )
+    if unfinished:
+        return _("An exam of this account is still open; it must be finished or voided first.")
+    return None
+
+
 def sweep(session: Session) -> int:
     """Close every started attempt whose deadline (plus grace) has passed; grade it."""
     overdue = session.scalars(

@@ -13,8 +13,9 @@ def init_app(app: Flask) -> None:
     from ujisim.proctoring import report_sources
 
     report_sources.register()  # its queues and figures in the examiners' reports
+    from ujisim.accounts import services as accounts
     from ujisim.exam import views as exam_views
-    from ujisim.proctoring import access, api, checks, cli, examiner, tasks, views
+    from ujisim.proctoring import access, api, checks, cli, examiner, review, tasks, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -24,3 +25,4 @@ def init_app(app: Flask) -> None:
     if checks.require_gate not in exam_views.BEGIN_GUARDS:
         exam_views.BEGIN_GUARDS.append(checks.require_gate)
     tasks.register()
+    accounts.register_deletion_guard("proctoring", review.deletion_guard)

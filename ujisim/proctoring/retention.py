@@ -5,8 +5,8 @@
 - flagged ones (and frames of failed checks): the same number of days after the final verdict;
   a case without a final verdict keeps them;
 - the rows stay (time, distance, tolerance, finding) with the image's deletion time.
-Reference photos and encodings live as long as the account: :func:`forget_user` removes them (and
-every proctoring file) when an account is deleted.
+Reference photos and encodings live as long as the account: ``accounts.services.delete_account``
+removes every file the account owns, and the database cascades take the encoding and the rows.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage
-from ujisim.proctoring.models import IdentityCheck, Observation, ProctorCase, ReferenceFace
+from ujisim.proctoring.models import IdentityCheck, Observation, ProctorCase
 
 log = logging.getLogger(__name__)
-PURPOSES = ("proctor_reference", "proctor_snapshot", "proctor_identity")
 
 
 def _drop(session: Session, row, now) -> bool:
@@ -74,24 +73,3 @@ def purge(session: Session, *, days: int | None = None) -> dict[str, int]:
     if any(counts.values()):
         audit.record(session, "proctoring.retention", data={"days": days, **counts})
     return counts
-
-
-def forget_user(session: Session, user) -> int:
-    """Remove every proctoring file of ``user`` and their reference encoding (account deletion;
-    the database cascades do the rest, but files on disk need this). Returns files removed."""
-    removed = 0
-    for stored in session.scalars(
-        select(storage.StoredFile).where(
-            storage.StoredFile.owner_id == user.id, storage.StoredFile.purpose.in_(PURPOSES)
-        )
-    ).all():
-        for model in (Observation, IdentityCheck, ReferenceFace):
-            for row in session.scalars(select(model).where(model.file_id == stored.id)):
-                row.file_id = None
-        session.flush()
-        storage.delete(session, stored)
-        removed += 1
-    for reference in session.scalars(select(ReferenceFace).where(ReferenceFace.user_id == user.id)):
-        session.delete(reference)
-    session.flush()
-    return removed

@@ -43,6 +43,20 @@ def review_queue(session: Session, which: str = "open", limit: int = 100):
     ).all()
 
 
+def deletion_guard(session: Session, user) -> str | None:
+    """Why ``user``'s account cannot be deleted yet: a proctoring review without a verdict
+    (its evidence must stay until an examiner decides)."""
+    waiting = session.scalars(
+        select(ProctorCase.id).where(
+            ProctorCase.user_id == user.id,
+            ProctorCase.review_status.in_([str(s) for s in QUEUE_STATES["open"]]),
+        )
+    ).first()
+    if waiting is not None:
+        return _("A proctoring review of this account has no verdict yet.")
+    return None
+
+
 def get_case_for_attempt(session: Session, public_id: str) -> tuple[ProctorCase, Attempt] | None:
     row = session.execute(
         select(ProctorCase, Attempt)

@@ -10,9 +10,10 @@ def init_app(app: Flask) -> None:
 
     report_sources.register()  # its queues and figures in the examiners' reports
     import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
+    from ujisim.accounts import services as accounts
     from ujisim.certificates import print_queue
     from ujisim.core.security import csrf
-    from ujisim.renewal import api, cli, delivery, officer, tasks, views, webhooks
+    from ujisim.renewal import api, application, cli, delivery, officer, tasks, views, webhooks
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.licences_cli)
     tasks.register()
+    accounts.register_deletion_guard("renewal", application.deletion_guard)
     # a printed card moves its delivery order on at once (sync_printed stays as a safety net)
     if delivery.mark_card_printed not in print_queue.ON_PRINTED:
         print_queue.ON_PRINTED.append(delivery.mark_card_printed)

@@ -21,6 +21,7 @@ from ujisim.core.errors import NotFoundError
 from ujisim.renewal import eligibility, notify
 from ujisim.renewal.errors import IllegalTransition, StaleForm
 from ujisim.renewal.models import (
+    OPEN_STATES,
     AppEvent,
     AppState,
     IdentityStatus,
@@ -110,6 +111,21 @@ def advance(
     )
     notify.status_changed(session, application)
     return application
+
+
+def deletion_guard(session: Session, user) -> str | None:
+    """Why ``user``'s account cannot be deleted yet: a renewal still in progress."""
+    open_ = session.scalars(
+        select(RenewalApplication.id).where(
+            RenewalApplication.user_id == user.id, RenewalApplication.state.in_(OPEN_STATES)
+        )
+    ).first()
+    if open_ is not None:
+        return _(
+            "A renewal of this account is still in progress; it must be completed, rejected or "
+            "cancelled first."
+        )
+    return None
 
 
 def get_application(session: Session, public_id: str) -> RenewalApplication:

@@ -215,7 +215,8 @@ class RenewalDocument(Base):
     )
     #: "photo" or "signature"
     kind: Mapped[str] = mapped_column(String(16))
-    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    #: the document goes with its file (an account deletion removes both)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id", ondelete="CASCADE"))
     width: Mapped[int]
     height: Mapped[int]
     #: photo: distance to the licence photo's face, the tolerance used and the verdict
