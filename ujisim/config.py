@@ -30,7 +30,7 @@ def from_env(instance_path: str) -> dict:
         "JOBS_BACKEND": env.get("UJISIM_JOBS") or ("celery" if redis_url else "thread"),
         "JOBS_QUEUE": env.get("UJISIM_JOBS_QUEUE", "ujisim"),
         "STORAGE_DIR": env.get("UJISIM_STORAGE_DIR") or str(Path(instance_path) / "files"),
-        "MAX_CONTENT_LENGTH": int(env.get("UJISIM_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(env.get("UJISIM_MAX_UPLOAD_MB", "11")) * 1024 * 1024,
         "PROXY_HOPS": int(env.get("UJISIM_PROXY_HOPS", "0")),
         "HTTPS": https,
         "SESSION_COOKIE_SECURE": https,

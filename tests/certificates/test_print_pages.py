@@ -62,6 +62,27 @@ def test_claim_download_and_mark_printed(client, shop, card_jobs, db):
     assert printed.actor_id == shop.id
 
 
+def test_more_held_cards_than_one_file_takes_come_in_parts(client, shop, card_jobs, db):
+    card_jobs(53)
+    client.submit("/cetak/claim", {"count": "50", "kind": ""})
+    client.submit("/cetak/claim", {"count": "3", "kind": ""})
+    page = client.get("/cetak/").get_data(as_text=True)
+    assert 'href="/cetak/cards.pdf?part=1"' in page
+    assert 'href="/cetak/cards.pdf?part=2"' in page
+    assert "51–53" in page
+    second = client.get("/cetak/cards.pdf?part=2")
+    assert second.headers["Content-Disposition"] == 'attachment; filename="cards-51-53-of-53.pdf"'
+    pdf_tools.assert_size(second.data, pdf_tools.A4, pages=2)  # one sheet: fronts and backs
+    names = pdf_tools.text(second.data)
+    assert all(f"DEWI LESTARI {n}" in names for n in (51, 52, 53))
+    assert "DEWI LESTARI 50" not in names
+    first = client.get("/cetak/cards.pdf?part=1")
+    assert first.headers["Content-Disposition"].endswith('"cards-1-50-of-53.pdf"')
+    for bad in ("3", "0", "x"):
+        response = client.get(f"/cetak/cards.pdf?part={bad}", follow_redirects=True)
+        assert "flash-error" in response.get_data(as_text=True)
+
+
 def test_claim_form_is_validated(client, shop, card_jobs, db):
     card_jobs(1)
     for count in ["0", "51", "x", ""]:

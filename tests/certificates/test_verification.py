@@ -269,7 +269,7 @@ def test_cli_invalid_when_the_qr_was_replaced(db, runner, tmp_path, token, recor
 
 def test_cli_invalid_without_a_qr(runner, tmp_path):
     code, output = _cli(runner, tmp_path, blank_pdf())
-    assert (code, output.strip()) == (1, "INVALID (no QR code on page 1)")
+    assert (code, output.strip()) == (1, "INVALID (no QR code in the file)")
 
 
 def test_cli_revoked(runner, tmp_path, pdf, void):

@@ -190,3 +190,13 @@ def test_documents_are_private_to_holder_and_examiners(
     officer = make_user(Role.EXAMINER)
     client.login(officer.email, DEFAULT_PASSWORD)
     assert client.get(f"/files/{file_id}").status_code == 200
+
+
+def test_the_upload_limit_takes_a_full_size_photo_and_signature_together(monkeypatch, tmp_path):
+    """Both images at their 5 MB limit, plus the form's fields, fit one request (a 413 page
+    would lose the typed certificate numbers)."""
+    from ujisim.config import from_env
+    from ujisim.renewal.images import MAX_BYTES
+
+    monkeypatch.delenv("UJISIM_MAX_UPLOAD_MB", raising=False)
+    assert from_env(str(tmp_path))["MAX_CONTENT_LENGTH"] >= 2 * MAX_BYTES + 64 * 1024

@@ -163,8 +163,16 @@ def test_sandbox_page_pays_and_is_labelled(client, db, holder, unpaid, account):
     wrong = client.submit(f"/perpanjangan/sandbox/bayar/{account.public_id}", {"amount": "1"})
     assert wrong.status_code == 303
     assert state_of(db, unpaid) == S.PAYMENT
-    right = client.submit(
-        f"/perpanjangan/sandbox/bayar/{account.public_id}", {"amount": str(account.amount)}
+    for garbage in ("", "sepuluh ribu", "80,000.5", "-100000"):
+        refused = client.submit(
+            f"/perpanjangan/sandbox/bayar/{account.public_id}", {"amount": garbage}
+        )
+        assert refused.status_code == 422, garbage
+        assert "digits only" in refused.get_data(as_text=True)
+        assert state_of(db, unpaid) == S.PAYMENT
+    right = client.submit(  # written as on a bank slip: Rp 100.000
+        f"/perpanjangan/sandbox/bayar/{account.public_id}",
+        {"amount": f"Rp {account.amount:,}".replace(",", ".")},
     )
     assert right.status_code == 303
     assert state_of(db, unpaid) == S.PAID

@@ -313,3 +313,92 @@ def test_officer_pages(client, db, walk, officer):
     assert ok.status_code == 303
     db.expire_all()
     assert db.get(type(paid), paid.id).state == S.APPROVED
+
+
+def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, licence, tmp_path):
+    """The QR on the back of the printed card: valid, then replaced by the next renewal's card
+    or revoked in the registry; the CLI reads it from page 2 of the card's PDF."""
+    from tests.renewal.conftest import photo_bytes
+    from ujisim.certificates import printing, qr_texts, signing
+    from ujisim.core import storage
+    from ujisim.core.secrets import signing_key
+
+    order = delivery.get_order(db, approved)
+    with app.test_request_context():
+        pdf = printing.document_pdf(db, db.get(PrintJob, order.print_job_id))
+    (url,) = qr_texts(pdf, page=None, dpi=600)
+    token = signing.token_from_url(url)
+    new = db.get(Licence, approved.new_licence_id)
+
+    page = client.get(f"/verify/{token}?lang=en")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert 'data-status="valid"' in text
+    assert "this licence card was issued through ujisim" in text
+    assert new.number in text
+    assert new.holder_name in text
+    body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
+    assert body["status"] == "valid"
+    assert body["card"]["number"] == new.number
+    assert body["card"]["expires_on"] == new.expires_on.isoformat()
+    assert "address" not in body["card"]
+
+    path = tmp_path / "card.pdf"
+    path.write_bytes(pdf)
+    result = app.test_cli_runner().invoke(args=["certificates", "verify", str(path)])
+    assert (result.exit_code, result.output.split(" (")[0]) == (0, "VALID"), result.output
+    assert new.number in result.output
+
+    # the card before this renewal now verifies as replaced, from the day the new one came
+    old = db.get(Licence, licence.id)
+    photo = photo_bytes("obama.jpg")
+    old.photo_file_id = storage.store(
+        db, photo, content_type="image/jpeg", purpose=registry.FILE_PURPOSE
+    ).id
+    db.flush()
+    old_card = verification._card_data(db, old, photo, None)
+    old_token = signing.sign(old_card, signing_key())
+    body = client.get(f"/verify/{old_token}", headers={"Accept": "application/json"}).get_json()
+    assert (body["status"], body["reason"]) == ("revoked", "replaced")
+    assert body["revoked_at"] == new.created_at.isoformat()
+    assert "a renewed card was issued" in client.get(f"/verify/{old_token}?lang=en").text
+
+    new.status = LicenceStatus.REVOKED
+    db.flush()
+    body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
+    assert (body["status"], body["reason"]) == ("revoked", None)
+    assert "withdrawn" in client.get(f"/verify/{token}?lang=en").get_data(as_text=True)
+    new.address = "Jl. Lain No. 1"  # the registry no longer says what the card says
+    new.status = LicenceStatus.ACTIVE
+    db.flush()
+    body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
+    assert (body["status"], body["reason"]) == ("invalid", "mismatch")
+
+
+def test_deleting_the_account_takes_the_card_print_job_and_its_photo(
+    db, approved, holder, make_user
+):
+    """After the renewal is complete the holder's account can go, and with it the print job's
+    copies of their photo and signature; the registry keeps the licence."""
+    from ujisim.accounts.services import delete_account
+    from ujisim.core import storage
+    from ujisim.core.storage import StoredFile
+
+    order = delivery.get_order(db, approved)
+    job = db.get(PrintJob, order.print_job_id)
+    copies = [
+        storage.path_of(db.get(StoredFile, i)) for i in (job.photo_file_id, job.signature_file_id)
+    ]
+    assert all(p.exists() for p in copies)
+    order.state = OS.DELIVERED
+    db.flush()
+    delivery.confirm_receipt(db, approved, 5, "", holder, approved.version)
+    job_id, new_licence_id = job.id, approved.new_licence_id
+    delete_account(db, holder, actor=make_user(Role.ADMIN))
+    db.commit()
+    db.expire_all()
+    assert db.get(PrintJob, job_id) is None
+    assert not any(p.exists() for p in copies)
+    kept = db.get(Licence, new_licence_id)
+    assert kept.status == LicenceStatus.ACTIVE
+    assert kept.photo_file_id is None  # the photo was the holder's upload: it went too

@@ -291,8 +291,17 @@ def create_staff_user(
 _deletion_guards: dict[str, Callable[[Session, User], str | None]] = {}
 
 
+#: name -> forget(session, user): removes what the account's cascades cannot reach (personal
+#: data copied elsewhere, such as a card print job's photo), before the account goes
+_deletion_cleanups: dict[str, Callable[[Session, User], None]] = {}
+
+
 def register_deletion_guard(name: str, guard: Callable[[Session, User], str | None]) -> None:
     _deletion_guards[name] = guard
+
+
+def register_deletion_cleanup(name: str, forget: Callable[[Session, User], None]) -> None:
+    _deletion_cleanups[name] = forget
 
 
 def delete_account(session: Session, user: User, *, actor: User) -> int:
@@ -308,6 +317,8 @@ def delete_account(session: Session, user: User, *, actor: User) -> int:
     reasons = [r for guard in _deletion_guards.values() if (r := guard(session, user))]
     if reasons:
         raise AccountInUseError(reasons)
+    for forget in _deletion_cleanups.values():
+        forget(session, user)
     owned = select(storage.StoredFile).where(storage.StoredFile.owner_id == user.id)
     paths = [storage.path_of(stored) for stored in session.scalars(owned)]
     audit.record(

@@ -144,9 +144,11 @@ def get_pass_record(session: Session, attempt_id: int):
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """What a token says about a certificate. ``status`` is ``valid``, ``revoked`` or
-    ``invalid``; ``reason`` (invalid only) is ``malformed``, ``unknown_key``, ``tampered``,
-    ``mismatch`` (signed, but not what our records say) or ``unknown_document``."""
+    """What a token says about a document. ``status`` is ``valid``, ``revoked`` or
+    ``invalid``; ``reason`` (invalid) is ``malformed``, ``unknown_key``, ``tampered``,
+    ``mismatch`` (signed, but not what our records say) or ``unknown_document``; (revoked)
+    ``replaced`` when a newer document took its place, else None.
+    ``certificate`` is the document as our records have it (a certificate or a card)."""
 
     status: str
     reason: str | None = None
@@ -154,42 +156,77 @@ class Check:
     revoked_at: datetime | None = None
 
 
-def check_token(session: Session, token: str) -> Check:
-    """Verify ``token`` against ``verification_keys()`` and the pass it names."""
-    from ujisim.certificates import signing
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A signed document's data rebuilt from our records, and whether it has been withdrawn."""
+
+    data: object
+    revoked: bool = False
+    revoked_at: datetime | None = None
+    #: revoked because a newer document took its place (a renewed licence card)
+    replaced: bool = False
+
+
+#: document type -> source(session, document id) -> Found | None. Certificates are ours; the
+#: renewal domain registers the licence cards (the data flows renewal -> certificates).
+DOCUMENT_SOURCES: dict[str, object] = {}
+
+
+def register_document_source(doc_type: str, source) -> None:
+    DOCUMENT_SOURCES[doc_type] = source
+
+
+def _certificate_source(session: Session, document_id: str) -> Found | None:
     from ujisim.exam.models import PassRecord
+
+    record = session.scalars(select(PassRecord).where(PassRecord.public_id == document_id)).first()
+    data = certificate_data(session, record) if record is not None else None
+    if data is None:
+        return None
+    return Found(data, revoked=record.revoked_at is not None, revoked_at=record.revoked_at)
+
+
+register_document_source("certificate", _certificate_source)
+
+
+def check_token(session: Session, token: str) -> Check:
+    """Verify ``token`` against ``verification_keys()`` and the record of the document it
+    names (a pass certificate or a licence card)."""
+    from ujisim.certificates import signing
 
     verified = signing.verify(token, verification_keys())
     if not verified.valid:
         return Check("invalid", REASONS.get(verified.reason, "malformed"))
     payload = verified.payload
-    record = None
-    if payload.doc_type == "certificate":
-        record = session.scalars(
-            select(PassRecord).where(PassRecord.public_id == payload.document_id)
-        ).first()
-    data = certificate_data(session, record) if record is not None else None
-    if data is None:
+    source = DOCUMENT_SOURCES.get(payload.doc_type)
+    found = source(session, payload.document_id) if source is not None else None
+    if found is None:
         return Check("invalid", "unknown_document")
-    if not payload.matches(data):
+    if not payload.matches(found.data):
         return Check("invalid", "mismatch")
-    if record.revoked_at is not None:
-        return Check("revoked", certificate=data, revoked_at=record.revoked_at)
-    return Check("valid", certificate=data)
+    if found.revoked:
+        reason = "replaced" if found.replaced else None
+        return Check("revoked", reason, found.data, found.revoked_at)
+    return Check("valid", certificate=found.data)
 
 
 # --- reading a PDF back --------------------------------------------------------------------------
 
 
-def qr_texts(pdf: bytes, page: int = 0, dpi: int = 200) -> list[str]:
-    """The QR codes decoded from the page as rendered by PDFium (what a phone camera sees)."""
+def qr_texts(pdf: bytes, page: int | None = 0, dpi: int = 200) -> list[str]:
+    """The QR codes decoded from a page (``None``: every page, in order) as rendered by PDFium
+    (what a phone camera sees). A licence card has its QR on the back, page 2."""
     import pypdfium2 as pdfium
     import zxingcpp
 
     document = pdfium.PdfDocument(pdf)
     try:
-        image = document[page].render(scale=dpi / 72).to_pil()
+        pages = range(len(document)) if page is None else [page]
+        images = [document[number].render(scale=dpi / 72).to_pil() for number in pages]
     finally:
         document.close()
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    return [barcode.text for barcode in found]
+    return [
+        barcode.text
+        for image in images
+        for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    ]

@@ -261,6 +261,20 @@ def card_of(session: Session, job: PrintJob) -> CardData:
     return CardData(**fields)
 
 
+def forget_job(session: Session, job: PrintJob) -> None:
+    """Remove a job with its copies of the card's photo and signature (account deletion: the
+    job holds the holder's personal data). The audit chain keeps that it was printed."""
+    from ujisim.core.storage import StoredFile
+
+    for name in _CARD_IMAGES:
+        file_id = getattr(job, f"{name}_file_id")
+        stored = session.get(StoredFile, file_id) if file_id else None
+        if stored is not None:
+            storage.delete(session, stored)
+    session.delete(job)
+    session.flush()
+
+
 # --- reading and claiming --------------------------------------------------------------------
 
 

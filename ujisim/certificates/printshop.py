@@ -4,7 +4,16 @@ failed, and sends printed or failed jobs back for a reprint. Administrators may 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -93,7 +102,7 @@ def index(claim_form=None, status=200):
         stations=stations,
         claim_form=claim_form or ClaimForm(),
         reason_form=ReasonForm(),
-        held_cards=[j for j in held if j.kind == JobKind.CARD],
+        card_parts=card_parts(sum(j.kind == JobKind.CARD for j in held)),
         kinds=KIND_LABELS,
         states=STATE_LABELS,
         effective_state=print_queue.effective_state,
@@ -139,16 +148,32 @@ def document(public_id: str):
     return _pdf(data, printing.filename(job))
 
 
+def card_parts(count: int) -> list[tuple[int, int, int]]:
+    """(part, first, last) of the held cards, ``MAX_BATCH`` to a file, counted from 1."""
+    size = printing.MAX_BATCH
+    return [(n // size + 1, n + 1, min(n + size, count)) for n in range(0, count, size)]
+
+
 @bp.get("/cards.pdf")
 @role_required(*STAFF)
 def cards():
-    """Every card job the user holds, imposed on A4 sheets."""
+    """The card jobs the user holds, imposed on A4 sheets: ``MAX_BATCH`` to a file, ``?part=2``
+    for the next ones (the page links every part, so none is left out)."""
     session = get_session()
     jobs = [j for j in print_queue.query_held(session, _me()) if j.kind == JobKind.CARD]
     if not jobs:
         flash(_("You hold no card jobs."), "info")
         return _back()
-    return _pdf(printing.batch_pdf(session, jobs[: printing.MAX_BATCH]), f"cards-{len(jobs)}.pdf")
+    parts = card_parts(len(jobs))
+    part = request.args.get("part", "1")
+    if not part.isdigit() or not 1 <= int(part) <= len(parts):
+        flash(_("That part of the card file no longer exists; the list below is current."), "error")
+        return _back()
+    _part, first, last = parts[int(part) - 1]
+    return _pdf(
+        printing.batch_pdf(session, jobs[first - 1 : last]),
+        f"cards-{first}-{last}-of-{len(jobs)}.pdf",
+    )
 
 
 def _act(public_id: str, action, success: str):

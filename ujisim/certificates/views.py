@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
 from ujisim.certificates import certificate_data, check_token, get_pass_record, signing
 from ujisim.certificates.render import certificate_pdf
+from ujisim.core import clock
 from ujisim.core.db import get_session
 from ujisim.core.errors import wants_json
 from ujisim.core.secrets import signing_key
@@ -52,25 +54,48 @@ def download(public_id: str):
 @bp.get("/verify/<token>")
 @limiter.limit("60 per minute")
 def verify(token: str):
-    """Public: is the certificate behind this QR valid, revoked or not genuine?"""
+    """Public: is the certificate or licence card behind this QR valid, revoked or not genuine?"""
     check = check_token(get_session(), token)
     data = check.certificate
     if wants_json():
         body = {"status": check.status, "reason": check.reason}
-        if check.reason:
+        if check.reason in REASON_TEXT:
             body["message"] = str(REASON_TEXT[check.reason])
         if data is not None:
-            body["certificate"] = {
-                "name": data.candidate_name,
-                "nik": data.nik_masked,
-                "class": data.licence_class,
-                "score": data.score,
-                "total": data.total,
-                "passed_on": data.passed_on.isoformat(),
-                "exam_id": data.exam_id,
-            }
+            body[data.DOC_TYPE] = _public_fields(data)
         if check.revoked_at is not None:
             body["revoked_at"] = check.revoked_at.isoformat()
         return body
-    reason = REASON_TEXT.get(check.reason) if check.reason else None
-    return render_template("certificates/verify.html", check=check, data=data, reason=reason)
+    reason = REASON_TEXT.get(check.reason) if check.status == "invalid" else None
+    # a genuine card past its expiry day (WIB) no longer entitles anyone to drive
+    expired = getattr(data, "DOC_TYPE", None) == "card" and data.expires_on < _today_wib()
+    return render_template(
+        "certificates/verify.html", check=check, data=data, reason=reason, expired=expired
+    )
+
+
+def _today_wib():
+    return clock.now().astimezone(ZoneInfo("Asia/Jakarta")).date()
+
+
+def _public_fields(data) -> dict:
+    """What the verification page shows of a document (never the full NIK or the address)."""
+    if data.DOC_TYPE == "card":
+        return {
+            "number": data.licence_number,
+            "class": data.licence_class,
+            "name": data.name,
+            "date_of_birth": data.date_of_birth.isoformat(),
+            "issued_on": data.issued_on.isoformat(),
+            "expires_on": data.expires_on.isoformat(),
+            "issuing_office": data.issuing_office,
+        }
+    return {
+        "name": data.candidate_name,
+        "nik": data.nik_masked,
+        "class": data.licence_class,
+        "score": data.score,
+        "total": data.total,
+        "passed_on": data.passed_on.isoformat(),
+        "exam_id": data.exam_id,
+    }

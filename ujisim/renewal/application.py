@@ -128,6 +128,23 @@ def deletion_guard(session: Session, user) -> str | None:
     return None
 
 
+def forget_print_jobs(session: Session, user) -> None:
+    """Account deletion: the card print jobs of the account's renewals hold copies of its
+    photo, signature and data; they go too (the orders themselves go with the cascade)."""
+    from ujisim.certificates import print_queue
+    from ujisim.certificates.models import PrintJob
+    from ujisim.renewal.models import DeliveryOrder
+
+    jobs = session.scalars(
+        select(PrintJob)
+        .join(DeliveryOrder, DeliveryOrder.print_job_id == PrintJob.id)
+        .join(RenewalApplication, RenewalApplication.id == DeliveryOrder.application_id)
+        .where(RenewalApplication.user_id == user.id)
+    ).all()
+    for job in jobs:
+        print_queue.forget_job(session, job)
+
+
 def get_application(session: Session, public_id: str) -> RenewalApplication:
     found = session.scalars(
         select(RenewalApplication).where(RenewalApplication.public_id == str(public_id)[:40])

@@ -90,6 +90,39 @@ def _card_data(session: Session, licence: Licence, photo: bytes, signature: byte
     )
 
 
+def card_source(session: Session, document_id: str):
+    """The licence card behind a card QR (``<number>.<issued YYYYMMDD>``), rebuilt from the
+    registry for ``certificates.check_token``; None when there is no such card or its photo is
+    gone. A revoked card, or one replaced by a renewal, shows as revoked."""
+    from datetime import datetime
+
+    from ujisim.certificates import Found
+
+    number, _dot, issued = document_id.rpartition(".")
+    try:
+        issued_on = datetime.strptime(issued, "%Y%m%d").date()
+    except ValueError:
+        return None
+    licence = session.scalars(
+        select(Licence).where(Licence.number == number, Licence.issued_on == issued_on)
+    ).first()
+    if licence is None or licence.photo_file_id is None:
+        return None
+    photo = storage.read(session.get(StoredFile, licence.photo_file_id))
+    signature = (
+        storage.read(session.get(StoredFile, licence.signature_file_id))
+        if licence.signature_file_id
+        else None
+    )
+    data = _card_data(session, licence, photo, signature)
+    if licence.status == LicenceStatus.REPLACED and licence.replaced_by_id:
+        newer = session.get(Licence, licence.replaced_by_id)
+        return Found(
+            data, revoked=True, revoked_at=newer.created_at if newer else None, replaced=True
+        )
+    return Found(data, revoked=licence.status == LicenceStatus.REVOKED)
+
+
 def approve(
     session: Session, application: RenewalApplication, officer, version=None
 ) -> RenewalApplication:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -366,13 +367,29 @@ def sandbox_page(public_id: str):
     return render_template("renewal/sandbox_pay.html", payment=payment, application=application)
 
 
+def _rupiah_amount(text: str | None) -> int | None:
+    """``80000``, ``80.000`` or ``Rp 80.000`` -> 80000; None for anything else."""
+    digits = re.sub(r"^\s*(rp\.?)?\s*", "", text or "", flags=re.IGNORECASE).replace(".", "")
+    return int(digits) if re.fullmatch(r"\d{1,12}", digits.strip()) else None
+
+
 @bp.post("/sandbox/bayar/<public_id>")
 @role_required(Role.APPLICANT)
 def sandbox_pay(public_id: str):
     session = get_session()
     payment = _own_sandbox_payment_or_404(public_id)
     application = session.get(RenewalApplication, payment.application_id)
-    amount = request.form.get("amount", type=int)
+    amount = _rupiah_amount(request.form.get("amount"))
+    if amount is None:
+        error = _("Enter the amount in rupiah, digits only (for example 80000).")
+        page = render_template(
+            "renewal/sandbox_pay.html",
+            payment=payment,
+            application=application,
+            error=error,
+            entered=request.form.get("amount", "")[:40],
+        )
+        return page, 422
     result = payments.sandbox_pay(session, payment, amount)
     session.commit()
     messages = {
