@@ -204,3 +204,39 @@ def test_the_licence_photo_not_the_registration_photo_is_the_reference(
     db.commit()
     result = run_check(client, at_identity)
     assert (result["decision"], result["reason"]) == ("passed", "ok")
+
+
+def test_the_officer_sees_each_tries_frame_until_retention_removes_it(
+    app, client, db, at_identity, holder, make_user, clock
+):
+    from ujisim.core import storage
+    from ujisim.core.jobs import PERIODIC, REGISTRY
+    from ujisim.renewal import application as apps
+
+    run_check(client, at_identity, who="biden.jpg")
+    application = reload(db, at_identity)
+    (file_id,) = application.evidence[-1]["frame_file_ids"]
+    frame = db.get(StoredFile, file_id)
+    path = storage.path_of(frame)
+    officer = app.test_client()
+    officer.login(make_user(Role.EXAMINER, locale="en").email, DEFAULT_PASSWORD)
+    url = f"/examiner/renewals/{application.public_id}"
+    assert f"/files/{frame.public_id}" in officer.get(url).text
+    assert officer.get(f"/files/{frame.public_id}").status_code == 200
+
+    apps.cancel(db, application, holder)
+    db.commit()
+    assert PERIODIC["renewal.frames_retention"] > 0
+    clock.advance(days=29)
+    with app.app_context():
+        assert REGISTRY["renewal.frames_retention"]() == 0  # kept for 30 days after the end
+    clock.advance(days=2)
+    with app.app_context():
+        assert REGISTRY["renewal.frames_retention"]() == 1
+        assert REGISTRY["renewal.frames_retention"]() == 0  # once
+    assert not path.exists()
+    entry = reload(db, application).evidence[-1]
+    assert "frame_file_ids" not in entry
+    assert entry["reason"] == "different_person"  # the numbers stay
+    assert entry["frames_deleted_at"]
+    assert "deleted after the retention period" in officer.get(url).text

@@ -16,20 +16,24 @@ The face work and the evidence are the exam's (``proctoring.checks.analyse_burst
 from __future__ import annotations
 
 import json
+import logging
 import statistics
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ujisim.core import clock
+from ujisim.core import audit, clock, storage
 from ujisim.core.errors import ConflictError, NotFoundError
 from ujisim.proctoring import checks, faces
 from ujisim.proctoring.consent import current_consent
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.renewal import application as apps
 from ujisim.renewal.models import AppState, Licence, RenewalApplication, RenewalIdentityCheck
+
+log = logging.getLogger(__name__)
 
 S = AppState
 MAX_TRIES = apps.MAX_IDENTITY_TRIES
@@ -153,3 +157,39 @@ def ask_officer(session: Session, application: RenewalApplication, user, version
     return apps.advance(
         session, application, S.IDENTITY_REVIEW, user, "no face on the licence photo"
     )
+
+
+#: an application in one of these states needs its identity frames no longer
+ENDED = (AppState.COMPLETED, AppState.REJECTED, AppState.EXPIRED, AppState.CANCELLED)
+
+
+def purge_frames(session: Session, *, days: int | None = None) -> int:
+    """Delete the camera frames kept from identity checks of renewals that ended more than
+    ``days`` (PROCTOR_RETENTION_DAYS) ago; the evidence keeps its numbers and says when the
+    frames went. Returns the number of files deleted (logged and audited)."""
+    days = current_app.config["PROCTOR_RETENTION_DAYS"] if days is None else days
+    now = clock.now()
+    ended = session.scalars(
+        select(RenewalApplication).where(
+            RenewalApplication.state.in_(ENDED),
+            RenewalApplication.updated_at < now - timedelta(days=days),
+            RenewalApplication.identity_evidence.contains('"frame_file_ids"'),
+        )
+    )
+    deleted = 0
+    for application in ended.all():
+        entries = application.evidence
+        for entry in entries:
+            for file_id in entry.get("frame_file_ids", []):
+                stored = session.get(storage.StoredFile, file_id)
+                if stored is not None:
+                    storage.delete(session, stored)
+                    deleted += 1
+            if entry.pop("frame_file_ids", None) is not None:
+                entry["frames_deleted_at"] = now.isoformat()
+        application.identity_evidence = json.dumps(entries, default=str)
+    session.flush()
+    log.info("renewal identity frames past %s days: %s deleted", days, deleted)
+    if deleted:
+        audit.record(session, "renewal.frames_retention", data={"days": days, "files": deleted})
+    return deleted

@@ -84,6 +84,9 @@ def detail(public_id: str):
     licence_photo = (
         session.get(StoredFile, licence.photo_file_id) if licence.photo_file_id else None
     )
+    # the frame kept from each identity try, shown beside its distance (until retention)
+    frame_ids = {i for e in application.evidence for i in e.get("frame_file_ids", [])}
+    frames = {i: session.get(StoredFile, i) for i in frame_ids}
     return render_template(
         "renewal/officer_detail.html",
         application=application,
@@ -92,6 +95,7 @@ def detail(public_id: str):
         docs=docs,
         files=files,
         licence_photo=licence_photo,
+        frames={i: f for i, f in frames.items() if f is not None},
         payment=payments.current_payment(session, application),
         refund=payments.get_refund(session, application),
         order=delivery.get_order(session, application),

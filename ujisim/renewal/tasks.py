@@ -1,5 +1,5 @@
-"""Renewal jobs: expire unpaid virtual accounts (and their applications), and catch up delivery
-orders whose card was printed."""
+"""Renewal jobs: expire unpaid virtual accounts (and their applications), catch up delivery
+orders whose card was printed, and delete identity-check frames past their retention."""
 
 from ujisim.core import jobs
 from ujisim.core.db import get_session
@@ -25,6 +25,17 @@ def sync_printed_job() -> int:
     return moved
 
 
+@jobs.task("renewal.frames_retention")
+def frames_retention_job() -> int:
+    from ujisim.renewal.identity import purge_frames
+
+    session = get_session()
+    deleted = purge_frames(session)
+    session.commit()
+    return deleted
+
+
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
     jobs.every(60, "renewal.sync_printed")
+    jobs.every(3600, "renewal.frames_retention")
