@@ -105,3 +105,33 @@ def test_photo_without_a_face_is_imported_with_a_warning(runner, db, folder):
     assert result.exit_code == 0
     assert "line 2: warning: photo: no single face found" in result.output
     assert registry.get_current_licence(db, "123456789040").photo_encoding is None
+
+
+def test_the_photo_command_puts_a_face_on_file_and_refuses_others(
+    runner, db, folder, holder, make_licence
+):
+    from ujisim.core import storage
+
+    licence = make_licence(holder, photo=None)
+    number = licence.number
+    (folder / "blank.jpg").write_bytes(image_bytes())
+    (folder / "crowd.jpg").write_bytes(photo_bytes("t1.jpg"))
+    for name, message in (("blank.jpg", "face"), ("crowd.jpg", "face"), ("fake.jpg", "JPEG")):
+        result = runner.invoke(args=["licences", "photo", number, str(folder / name)])
+        assert result.exit_code != 0, name
+        assert message in result.output, result.output
+        assert registry.get_current_licence(db, number).photo_file_id is None
+    result = runner.invoke(args=["licences", "photo", "999999999999", str(folder / "obama.jpg")])
+    assert "no licence with number 999999999999" in result.output
+
+    result = runner.invoke(args=["licences", "photo", number, str(folder / "obama.jpg")])
+    assert result.exit_code == 0, result.output
+    db.expire_all()
+    current = registry.get_current_licence(db, number)
+    assert len(current.encoding) == 128
+    first = db.get(storage.StoredFile, current.photo_file_id)
+    first_path = storage.path_of(first)
+    assert (
+        runner.invoke(args=["licences", "photo", number, str(folder / "obama.jpg")]).exit_code == 0
+    )
+    assert not first_path.exists()  # the replaced photo does not linger

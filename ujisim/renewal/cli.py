@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from ujisim.core.db import get_session
+from ujisim.core.errors import UjisimError
 from ujisim.renewal import payments, registry
 
 licences_cli = AppGroup("licences", help="The SIM licence registry (online renewal).")
@@ -34,6 +35,27 @@ def import_command(csv_file: Path) -> None:
     )
     if report.problems:
         raise SystemExit(1)
+
+
+@licences_cli.command("photo")
+@click.argument("number")
+@click.argument("photo", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def photo_command(number: str, photo: Path) -> None:
+    """Put PHOTO (JPEG or PNG, exactly one face) on file for the SIM in force under NUMBER.
+
+    With the demo data: give demo licence 317400000001 your own photo to try the renewal's face
+    check with your webcam."""
+    session = get_session()
+    licence = registry.get_current_licence(session, number)
+    if licence is None:
+        raise click.ClickException(f"no licence with number {number}")
+    try:
+        registry.set_photo(session, licence, photo.read_bytes())
+    except UjisimError as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    session.commit()
+    click.echo(f"photo on file for SIM {licence.licence_class} {licence.number}")
 
 
 @licences_cli.command("expire-unpaid")

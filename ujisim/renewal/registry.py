@@ -92,6 +92,36 @@ def face_encoding_of(image_bytes: bytes) -> list[float] | None:
         return None
 
 
+def _store_photo(session: Session, licence: Licence, clean) -> None:
+    licence.photo_file_id = storage.store(
+        session, clean.data, content_type=clean.content_type, purpose=FILE_PURPOSE
+    ).id
+    encoding = face_encoding_of(clean.data)
+    licence.photo_encoding = json.dumps(encoding) if encoding else None
+
+
+def set_photo(session: Session, licence: Licence, photo: bytes, *, actor=None) -> None:
+    """Replace the photo on file of ``licence`` (a registry correction, or a demo licence given
+    the tester's own face). Refused (``FaceError``, a clear message) unless the photo shows
+    exactly one face: renewals compare the holder's camera with it."""
+    from ujisim.proctoring import faces
+
+    clean = images.clean_image(photo, "photo")
+    faces.reference_encoding(faces.load_image(clean.data))  # raises FaceError with the reason
+    old = session.get(storage.StoredFile, licence.photo_file_id) if licence.photo_file_id else None
+    _store_photo(session, licence, clean)
+    if old is not None:
+        storage.delete(session, old)
+    session.flush()
+    audit.record(
+        session,
+        "renewal.licence_photo_set",
+        actor=actor,
+        object_type="licence",
+        object_id=licence.public_id,
+    )
+
+
 def add_licence(
     session: Session,
     *,
@@ -126,12 +156,7 @@ def add_licence(
         created_at=clock.now(),
     )
     if photo is not None:
-        clean = images.clean_image(photo, "photo")
-        licence.photo_file_id = storage.store(
-            session, clean.data, content_type=clean.content_type, purpose=FILE_PURPOSE
-        ).id
-        encoding = face_encoding_of(clean.data)
-        licence.photo_encoding = json.dumps(encoding) if encoding else None
+        _store_photo(session, licence, images.clean_image(photo, "photo"))
     if signature is not None:
         clean = images.clean_image(signature, "signature")
         licence.signature_file_id = storage.store(
