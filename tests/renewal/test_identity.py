@@ -159,6 +159,14 @@ def test_without_consent_the_page_asks_for_it_and_the_api_refuses(client, db, wa
         403,
         "proctoring_required",
     )
+    frame = {"frame": (io.BytesIO(burst("obama.jpg", ("left",))[0]), "f.jpg")}
+    preview = api_post(
+        client, f"{API}/applications/{application.public_id}/camera-check", data=frame
+    )
+    assert (preview.status_code, preview.get_json()["error"]["code"]) == (
+        403,
+        "proctoring_required",
+    )
     back = f"/perpanjangan/{application.public_id}"
     agreed = client.submit("/pengawasan/persetujuan", {"choice": "agree", "next": back})
     assert agreed.headers["Location"].endswith(back)

@@ -14,6 +14,8 @@ from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import ConflictError, ValidationError
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.proctoring import checks, faces
+from ujisim.proctoring.consent import current_consent
+from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.quality import frame_quality
 from ujisim.renewal import application as apps
 from ujisim.renewal import identity
@@ -31,9 +33,13 @@ def _per_user() -> str:
 @role_required(Role.APPLICANT)
 @limiter.limit("90 per minute", key_func=_per_user)
 def camera_check(public_id: str):
-    """One preview frame -> the first problem the holder can fix, or "ok"."""
+    """One preview frame -> the first problem the holder can fix, or "ok". Without consent
+    (UU 27/2022: biometric data) no frame is looked at."""
+    session = get_session()
     load_own_application_or_404(public_id)
-    get_session().rollback()  # no transaction open while the face library works
+    if current_consent(session, current_user) is None:
+        raise ProctoringRequired(_("Give your consent to the camera check first."))
+    session.rollback()  # no transaction open while the face library works
     upload = request.files.get("frame")
     data = upload.read(checks.FRAME_MAX_BYTES + 1) if upload else b""
     if not data:
