@@ -72,3 +72,56 @@ def test_head_signed_by_another_key_is_refused(chain, app):
     )
     app.extensions["ujisim.signing_key"] = SigningKey(pem)
     assert audit.verify(chain).reason == "head signature invalid"
+
+
+def test_a_full_check_leaves_a_signed_checkpoint(chain):
+    result = audit.check_chain(chain)
+    chain.commit()
+    checkpoint = audit.get_checkpoint(chain)
+    assert result.ok
+    assert (checkpoint.seq, checkpoint.ok, checkpoint.broken_at) == (5, True, None)
+    assert checkpoint.hash == chain.get(audit.AuditHead, 1).hash
+
+
+def test_after_a_checkpoint_only_newer_records_are_read(chain):
+    audit.check_chain(chain)
+    for n in range(3):
+        audit.record(chain, "test.later", data={"n": n})
+    chain.commit()
+    result = audit.verify_since(chain, audit.get_checkpoint(chain))
+    # the checkpoint's own record and the three after it; records 1-4 are not read
+    assert (result.ok, result.since, result.walked, result.checked) == (True, 5, 4, 8)
+    assert audit.verify(chain).walked == 8
+
+
+@pytest.mark.parametrize(
+    ("statement", "broken_at"),
+    [
+        ("UPDATE audit_record SET data = '{\"n\":99}' WHERE seq = 7", 7),
+        ("UPDATE audit_record SET data = '{\"n\":99}' WHERE seq = 5", 5),  # the anchor itself
+        ("DELETE FROM audit_record WHERE seq = 6", 6),
+        ("DELETE FROM audit_record WHERE seq = 8", 8),
+    ],
+)
+def test_incremental_check_names_a_break_after_the_checkpoint(chain, statement, broken_at):
+    audit.check_chain(chain)
+    for n in range(3):
+        audit.record(chain, "test.later", data={"n": n})
+    chain.commit()
+    chain.connection().exec_driver_sql(statement)
+    chain.commit()
+    result = audit.verify_since(chain, audit.get_checkpoint(chain))
+    assert (result.ok, result.broken_at) == (False, broken_at)
+
+
+def test_a_full_check_of_a_broken_chain_keeps_the_good_prefix(chain):
+    chain.connection().exec_driver_sql("UPDATE audit_record SET action = 'x' WHERE seq = 3")
+    chain.commit()
+    result = audit.check_chain(chain)
+    checkpoint = audit.get_checkpoint(chain)
+    assert not result.ok
+    assert (checkpoint.ok, checkpoint.seq, checkpoint.broken_at) == (False, 2, 3)
+    assert checkpoint.reason == "record content changed"
+    # the page's check stays broken though nothing after the checkpoint changed
+    verification, _checkpoint = audit.page_verification(chain)
+    assert (verification.ok, verification.broken_at) == (False, 3)

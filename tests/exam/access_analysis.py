@@ -15,4 +15,5 @@ PROTECTED = {
     "exam_analysis.daily_pdf_view": ("GET", "/examiner/reports/daily.pdf", EXAMINER),
     "audit_explorer.index": ("GET", "/audit/", AUDITORS),
     "audit_explorer.export": ("GET", "/audit/export.csv", AUDITORS),
+    "audit_explorer.full_check": ("POST", "/audit/verify", AUDITORS, 303),
 }

@@ -4,7 +4,10 @@ full recompute, regrade and void start over, choices map to authoring order, the
 from __future__ import annotations
 
 import json
+import math
+from collections import Counter
 from datetime import date
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import select
@@ -59,7 +62,8 @@ def snapshot(db) -> dict:
             for r in rows
         ],
         "forms": [
-            (f.blueprint_id, f.n, f.sum_t, f.sum_tt, f.histogram_json, f.alpha) for f in forms
+            (f.blueprint_id, f.n, f.sum_t, f.sum_tt, f.histogram_json, f.item_sums_json, f.alpha)
+            for f in forms
         ],
     }
 
@@ -95,6 +99,34 @@ def test_incremental_equals_full_recompute(db, sit):
     form = db.scalars(select(FormStat)).one()
     assert form.n == 5
     assert form.mean == pytest.approx((28 + 21 + 15 + 25 + 9) / 5)
+
+
+def test_form_alpha_is_per_item_over_drawn_papers(db, sit):
+    scores = (28, 21, 15, 25, 9, 18)
+    made = [sit(correct) for correct in scores]
+    papers = [[entry["v"] for entry in a.paper] for a in made]
+    # the draw really gives different, shuffled papers (else this test would prove nothing)
+    assert len({tuple(p) for p in papers}) == len(papers)
+    assert len({frozenset(p) for p in papers}) > 1
+    # sit(c) answers the first c positions right, so item j is right on a paper when it sits
+    # in one of the first c positions
+    held, right = Counter(), Counter()
+    for paper, correct in zip(papers, scores, strict=True):
+        held.update(paper)
+        right.update(paper[:correct])
+    form = db.scalars(select(FormStat)).one()
+    assert form.item_sums == {v: (held[v], right[v]) for v in held}
+    # alpha by the definition, in rationals: each candidate's own sum of p_j q_j, averaged
+    p = {v: Fraction(right[v], held[v]) for v in held}
+    own = [sum(p[v] * (1 - p[v]) for v in paper) for paper in papers]
+    n, k = len(papers), 30
+    mean = Fraction(sum(scores), n)
+    variance = sum((Fraction(t) - mean) ** 2 for t in scores) / n
+    expected = Fraction(k, k - 1) * (1 - (sum(own) / n) / variance)
+    assert form.alpha == float(expected)
+    assert form.sem == pytest.approx(
+        math.sqrt(variance) * math.sqrt(1 - min(max(float(expected), 0), 1)), abs=1e-12
+    )
 
 
 def test_a_second_run_adds_nothing(db, sit):

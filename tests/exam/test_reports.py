@@ -166,3 +166,22 @@ def test_report_page(client, login, two_days):
 def test_bad_periods_are_refused(client, login, query):
     login(Role.EXAMINER)
     assert client.get(f"/examiner/reports/?{query}").status_code == 422
+
+
+def test_csv_exports_defuse_formulas(client, db, login, monkeypatch):
+    # a domain plugs in a source and a queue whose names a spreadsheet would run as formulas
+    monkeypatch.setattr(reports, "QUEUES", dict(reports.QUEUES))
+    monkeypatch.setattr(reports, "DAILY", dict(reports.DAILY))
+    reports.register_queue("=HYPERLINK(1)", "x", lambda session: reports.QueueStatus(2, None))
+    reports.register_queue("@queue", "y")
+    reports.register_daily_count("+daily", "z", lambda session, low, high, zone: {DAY: 4})
+    login(Role.EXAMINER)
+    daily = client.get("/examiner/reports/daily.csv?from=2026-11-22&to=2026-11-22")
+    (row,) = csv.DictReader(io.StringIO(daily.get_data(as_text=True)))
+    assert row["'+daily"] == "4"  # the header cell defused, the number untouched
+    assert row["exams"] == "0"
+    queues = client.get("/examiner/reports/queues.csv?to=2026-11-22").get_data(as_text=True)
+    by_name = {r["queue"]: r for r in csv.DictReader(io.StringIO(queues))}
+    assert by_name["'=HYPERLINK(1)"]["count"] == "2"
+    assert by_name["'@queue"]["available"] == "no"
+    assert "review" in by_name  # ordinary names unchanged

@@ -2,6 +2,7 @@
 code against the plain per-item loop."""
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -75,7 +76,7 @@ def test_form_statistics_by_hand():
     s = stats.form_sums(small(), 3)
     # totals 3 2 2 1 0: N = 5, St = 8, Stt = 9+4+4+1 = 18
     assert (s.n, s.st, s.stt) == (5, 8, 18)
-    assert s.position_sx == [3, 3, 2]
+    assert s.items == {0: (5, 3), 1: (5, 3), 2: (5, 2)}  # item -> (papers holding it, correct)
     assert s.histogram == [1, 1, 2, 1]  # one 0, one 1, two 2s, one 3
     result = stats.form_statistics(s)
     # mean = 8/5 = 1.6; variance = 18/5 - 1.6^2 = 1.04; SD = sqrt(1.04) = 1.019804
@@ -87,10 +88,122 @@ def test_form_statistics_by_hand():
     assert result.sem == pytest.approx(math.sqrt(0.56))
 
 
+# The same five candidates and three items, but every paper shuffled (as draw_paper does):
+# position j is a different item on different papers. Reliability must not change, because
+# the candidates answered the same items the same way; only the order differs.
+#
+#   paper order (items)   answers in paper order   total
+#   A  0 2 1              1 1 1                    3
+#   B  1 0 2              1 1 0                    2
+#   C  2 0 1              1 1 0                    2
+#   D  1 2 0              1 0 0                    1
+#   E  0 2 1              0 0 0                    0
+ORDERS = [[0, 2, 1], [1, 0, 2], [2, 0, 1], [1, 2, 0], [0, 2, 1]]
+
+
+def shuffled_same_items() -> stats.Responses:
+    rows = [
+        (a, i, position, GRID[a][i], CHOICES[a][i])
+        for a in range(5)
+        for position, i in enumerate(ORDERS[a])
+    ]
+    return stats.Responses(*np.array(rows).T)
+
+
+def test_same_items_in_any_order_give_classic_kr20_exactly():
+    s = stats.form_sums(shuffled_same_items(), 3)
+    assert s.items == {0: (5, 3), 1: (5, 3), 2: (5, 2)}
+    result = stats.form_statistics(s)
+    # classic KR-20 from the item table above: p = .6 .6 .4, sum pq = .72, var = 1.04,
+    # alpha = 3/2 (1 - .72/1.04) = 6/13, computed in rationals so exactly the same float
+    assert result.alpha == 6 / 13
+    assert result.sem == pytest.approx(math.sqrt(0.56), abs=1e-15)
+    # per position (the old, wrong reading) the columns above give 4, 3 and 1 right of 5:
+    # p = .8 .6 .2, sum pq = .16 + .24 + .16 = .56, "alpha" = 3/2 (1 - .56/1.04) = 9/13
+    assert result.alpha != pytest.approx(9 / 13, abs=1e-3)
+    assert stats.naive_form_statistics(shuffled_same_items(), 3).alpha == pytest.approx(6 / 13)
+
+
+# Four candidates, a bank of three items, papers of two drawn items each, shuffled. Position 0
+# and position 1 mix items, so per-position facilities say nothing about any item.
+#
+#   paper (item: answer)   total
+#   A  0:1  1:1            2
+#   B  2:1  0:0            1
+#   C  1:0  2:1            1
+#   D  0:0  2:0            0
+DRAWN = [[(0, 1), (1, 1)], [(2, 1), (0, 0)], [(1, 0), (2, 1)], [(0, 0), (2, 0)]]
+
+
+def drawn_papers() -> stats.Responses:
+    rows = [
+        (a, i, position, x, 0 if x else 1)
+        for a, paper in enumerate(DRAWN)
+        for position, (i, x) in enumerate(paper)
+    ]
+    return stats.Responses(*np.array(rows).T)
+
+
+def test_alpha_of_drawn_papers_by_hand():
+    s = stats.form_sums(drawn_papers(), 2)
+    # item 0 on A, B, D: 1 right of 3; item 1 on A, C: 1 of 2; item 2 on B, C, D: 2 of 3
+    assert s.items == {0: (3, 1), 1: (2, 1), 2: (3, 2)}
+    assert (s.n, s.st, s.stt) == (4, 4, 6)
+    result = stats.form_statistics(s)
+    # p q: item 0 (1/3)(2/3) = 2/9, item 1 (1/2)(1/2) = 1/4, item 2 (2/3)(1/3) = 2/9
+    # each candidate's own sum: A 2/9 + 1/4 = 17/36, B 2/9 + 2/9 = 16/36, C 17/36, D 16/36
+    #   mean over candidates = 66/144 = 11/24
+    # totals 2 1 1 0: mean 1, var = (1 + 0 + 0 + 1)/4 = 1/2
+    # alpha = 2/1 (1 - (11/24)/(1/2)) = 2 (1 - 11/12) = 1/6
+    assert stats.mean_item_variance(s) == Fraction(11, 24)
+    assert result.mean == 1.0
+    assert result.sd == pytest.approx(math.sqrt(0.5))
+    assert result.alpha == pytest.approx(1 / 6, abs=1e-15)
+    # SEM = sqrt(1/2) sqrt(5/6) = sqrt(5/12) = 0.645497
+    assert result.sem == pytest.approx(math.sqrt(5 / 12), abs=1e-15)
+    # per position (the old, wrong reading): position 0 answers 1 1 0 0, position 1 answers
+    # 1 0 1 0, p = .5 each, sum pq = .5 = var, alpha = 0. The per-item value is not that.
+    assert result.alpha != pytest.approx(0.0, abs=1e-3)
+    assert stats.naive_form_statistics(drawn_papers(), 2).alpha == pytest.approx(1 / 6)
+
+
+def test_form_sums_of_batches_add_up_under_item_keys():
+    # two batches gathered with different item indices add up by version id
+    r = drawn_papers()
+    first, second = r.where(r.attempt < 2), r.where(r.attempt >= 2)
+    # the second batch numbers the items the other way round: index 2 - i
+    relabelled = stats.Responses(
+        second.attempt, 2 - second.item, second.position, second.correct, second.choice
+    )
+    ids = np.array([100, 101, 102])
+    both = stats.form_sums(first, 2, keys=ids) + stats.form_sums(
+        relabelled, 2, keys=ids[::-1].copy()
+    )
+    whole = stats.form_sums(r, 2, keys=ids)
+    assert both == whole
+    assert whole.items == {100: (3, 1), 101: (2, 1), 102: (3, 2)}
+
+
+def test_vectorised_form_statistics_agree_with_the_plain_loop_on_drawn_papers():
+    rng = np.random.default_rng(11)
+    ability, difficulty = rng.normal(size=300), rng.normal(size=40)
+    rows = []
+    for a in range(300):
+        for position, i in enumerate(rng.choice(40, size=12, replace=False)):
+            correct = int(rng.random() < 1 / (1 + math.exp(difficulty[i] - ability[a])))
+            rows.append((a, i, position, correct, 0))
+    r = stats.Responses(*np.array(rows).T)
+    fast, slow = stats.form_statistics(stats.form_sums(r, 12)), stats.naive_form_statistics(r, 12)
+    for name in ("n", "mean", "sd", "alpha", "sem"):
+        assert getattr(fast, name) == pytest.approx(getattr(slow, name), abs=1e-12), name
+
+
 def test_form_statistics_undefined_cases():
     assert stats.form_statistics(stats.FormSums(3)).mean is None
     # everybody scored 2 of 3: no variance, so no alpha and no SEM
-    same = stats.FormSums(3, n=2, st=4, stt=8, position_sx=[2, 2, 0], histogram=[0, 0, 2, 0])
+    same = stats.FormSums(
+        3, n=2, st=4, stt=8, items={0: (2, 2), 1: (2, 2), 2: (2, 0)}, histogram=[0, 0, 2, 0]
+    )
     result = stats.form_statistics(same)
     assert (result.mean, result.sd, result.alpha, result.sem) == (2.0, 0.0, None, None)
 

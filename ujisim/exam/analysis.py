@@ -256,7 +256,7 @@ def _fold_forms(session: Session, g: Gathered) -> None:
         attempts = (blueprints == blueprint_id) & (lengths == k)
         if not attempts.any():
             continue
-        added = stats.form_sums(r.where(attempts[r.attempt]), k)
+        added = stats.form_sums(r.where(attempts[r.attempt]), k, keys=np.array(g.version_ids))
         if row is None:
             row = FormStat(
                 blueprint_id=blueprint_id,
@@ -267,13 +267,13 @@ def _fold_forms(session: Session, g: Gathered) -> None:
             session.add(row)
             before = stats.FormSums(k)
         else:
-            before = stats.FormSums(
-                k, row.n, row.sum_t, row.sum_tt, json.loads(row.position_sums_json), row.histogram
-            )
+            before = stats.FormSums(k, row.n, row.sum_t, row.sum_tt, row.item_sums, row.histogram)
         total = before + added
         result = stats.form_statistics(total)
         row.n, row.sum_t, row.sum_tt = total.n, total.st, total.stt
-        row.position_sums_json = json.dumps(total.position_sx)
+        row.item_sums_json = json.dumps(
+            {str(v): [n, x] for v, (n, x) in sorted(total.items.items())}
+        )
         row.histogram_json = json.dumps(total.histogram)
         row.mean, row.sd, row.alpha, row.sem = result.mean, result.sd, result.alpha, result.sem
         row.computed_at = clock.now()

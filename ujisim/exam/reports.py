@@ -14,7 +14,6 @@ Nothing here imports those domains (data flows one way: exam comes before them).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock
+from ujisim.core.exports import SafeCsvWriter
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.question_bank.models import ItemVersion, ReviewEvent, VersionState
 
@@ -284,7 +284,7 @@ def _rate(value: float | None) -> str:
 def daily_csv(report: DailyReport) -> str:
     """One row per day; ISO dates; empty cells where a source is not yet available."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out)
     writer.writerow(
         [
             "date",
@@ -319,7 +319,7 @@ def daily_csv(report: DailyReport) -> str:
 def queues_csv(report: DailyReport) -> str:
     """One row per queue: count, oldest entry (ISO, UTC), age in seconds, availability."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out)
     writer.writerow(["queue", "available", "count", "oldest_at_utc", "age_s"])
     for q in report.queues:
         writer.writerow(

@@ -20,16 +20,17 @@ y = rest score = the candidate's total minus x, population moments with divisor 
   *Ann. Math. Stat.* 26; at p = 0.5 the bound is 0.798). phi is the standard normal density and
   z_p the normal deviate cutting off the upper proportion p. So an easy item with r = 0.3 may
   be as efficient as a medium one with r = 0.5;
-- per form (papers of one blueprint, k positions): mean and SD of the total (divisor N);
-  Cronbach's alpha for 0/1 items, i.e. KR-20 = k/(k-1) * (1 - sum_j p_j q_j / SD^2), with p_j the
-  facility of position j (a position holds the same category on every paper of the blueprint);
-  standard error of measurement SEM = SD * sqrt(1 - alpha) (alpha clipped to [0, 1]).
+- per form (papers of one blueprint, k items each): mean and SD of the total (divisor N) and
+  Cronbach's alpha for 0/1 items, i.e. KR-20, generalised to drawn papers (see
+  ``form_statistics``); standard error of measurement SEM = SD * sqrt(1 - alpha) (alpha clipped
+  to [0, 1]).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from statistics import NormalDist
 
 import numpy as np
@@ -95,30 +96,38 @@ class ItemSums:
 
 @dataclass
 class FormSums:
-    """Additive sums of one form (the papers of one blueprint, k positions each)."""
+    """Additive sums of one form (the papers of one blueprint, k items each).
+
+    ``items`` is keyed by item (version) id, not by position: the draw shuffles every paper
+    and every candidate gets different items, so a position holds no particular item.
+    """
 
     k: int
     n: int = 0
     st: int = 0
     stt: int = 0
-    #: correct answers per position
-    position_sx: list[int] = field(default_factory=list)
+    #: item key -> (papers of the form that held it, of those answered correctly)
+    items: dict[int, tuple[int, int]] = field(default_factory=dict)
     #: candidates per total score 0..k
     histogram: list[int] = field(default_factory=list)
 
     def __post_init__(self):
-        self.position_sx = list(self.position_sx) or [0] * self.k
+        self.items = {int(key): (int(n), int(x)) for key, (n, x) in dict(self.items).items()}
         self.histogram = list(self.histogram) or [0] * (self.k + 1)
 
     def __add__(self, other: FormSums) -> FormSums:
         if other.k != self.k:
             raise ValueError("forms of different length cannot be added")
+        items = dict(self.items)
+        for key, (n, x) in other.items.items():
+            before = items.get(key, (0, 0))
+            items[key] = (before[0] + n, before[1] + x)
         return FormSums(
             self.k,
             self.n + other.n,
             self.st + other.st,
             self.stt + other.stt,
-            [a + b for a, b in zip(self.position_sx, other.position_sx, strict=True)],
+            items,
             [a + b for a, b in zip(self.histogram, other.histogram, strict=True)],
         )
 
@@ -148,19 +157,29 @@ def item_sums(r: Responses, n_attempts: int, n_items: int, n_options: int) -> It
     )
 
 
-def form_sums(r: Responses, k: int) -> FormSums:
-    """Reduce the responses of one form's attempts (papers of length k) to the form's sums."""
+def form_sums(r: Responses, k: int, keys: np.ndarray | None = None) -> FormSums:
+    """Reduce the responses of one form's attempts (papers of length k) to the form's sums.
+
+    ``keys`` maps an item index of ``r`` to the id the sums are kept under (the item version
+    id, so that batches gathered with different indices add up); the index itself by default.
+    """
     present = np.unique(r.attempt)
     totals = np.bincount(r.attempt, weights=r.correct).round().astype(np.int64)[present]
+    shown = np.bincount(r.item)
+    right = np.rint(np.bincount(r.item, weights=r.correct, minlength=len(shown))).astype(np.int64)
+    used = np.flatnonzero(shown)
+    labels = used if keys is None else np.asarray(keys, dtype=np.int64)[used]
     return FormSums(
         k=k,
         n=len(present),
         st=int(totals.sum()),
         stt=int((totals * totals).sum()),
-        position_sx=np.bincount(r.position, weights=r.correct, minlength=k)
-        .round()
-        .astype(int)
-        .tolist(),
+        items={
+            key: (n, x)
+            for key, n, x in zip(
+                labels.tolist(), shown[used].tolist(), right[used].tolist(), strict=True
+            )
+        },
         histogram=np.bincount(totals, minlength=k + 1).tolist(),
     )
 
@@ -207,17 +226,46 @@ class FormStatistics:
     sem: float | None
 
 
+def mean_item_variance(s: FormSums) -> Fraction:
+    """The item-variance sum of a candidate's own paper, averaged over the form's candidates:
+    mean_a sum_{j in paper a} p_j q_j = (1/N) sum_j n_j p_j q_j = (1/N) sum_j c_j (n_j - c_j) / n_j,
+    with n_j the papers that held item j and c_j the correct answers among them. Exact."""
+    total = sum((Fraction(c * (m - c), m) for m, c in s.items.values() if m), Fraction(0))
+    return total / s.n
+
+
 def form_statistics(s: FormSums) -> FormStatistics:
-    """Mean, SD, KR-20 alpha and SEM of a form from its sums (None where undefined)."""
+    """Mean, SD, KR-20 alpha and SEM of a form from its sums (None where undefined).
+
+    Classic KR-20 (Kuder & Richardson 1937, *Psychometrika* 2(3):151-160, formula 20; the 0/1
+    case of Cronbach's alpha, Cronbach 1951, *Psychometrika* 16(3):297-334) assumes every
+    candidate answered the same k items:
+
+        alpha = k/(k-1) * (1 - sum_j p_j q_j / var(X)).
+
+    Our papers are drawn: each candidate gets a different, shuffled selection, so neither a
+    position nor a fixed item list describes the form. The item-variance sum is therefore taken
+    over the items each candidate actually had and averaged over the candidates, with p_j the
+    facility of item j over every attempt of the form that contained it:
+
+        alpha = k/(k-1) * (1 - mean_a(sum_{j in a} p_j q_j) / var(X)),
+
+    population moments (divisor N) throughout. When every candidate has the same items (in any
+    order) n_j = N and this is classic KR-20 exactly; computed in rationals, so it is the same
+    number, not merely close. Our generalisation for drawn forms (an item-sampling view, cf.
+    Lord & Novick 1968, *Statistical Theories of Mental Test Scores*, ch. 11); it is not a
+    reliability of any single fixed form.
+    SEM = SD * sqrt(1 - alpha), alpha clipped to [0, 1] for it.
+    """
     if s.n == 0:
         return FormStatistics(0, s.k, None, None, None, None)
     mean = s.st / s.n
-    variance = (s.n * s.stt - s.st * s.st) / (s.n * s.n)
-    sd = math.sqrt(max(variance, 0.0))
+    variance = Fraction(s.n * s.stt - s.st * s.st, s.n * s.n)
+    sd = math.sqrt(variance)
     if s.k < 2 or variance <= 0:
         return FormStatistics(s.n, s.k, mean, sd, None, None)
-    pq = sum((x / s.n) * (1 - x / s.n) for x in s.position_sx)
-    alpha = s.k / (s.k - 1) * (1 - pq / variance)
+    exact = Fraction(s.k, s.k - 1) * (1 - mean_item_variance(s) / variance)
+    alpha = float(exact)
     sem = sd * math.sqrt(1 - min(max(alpha, 0.0), 1.0))
     return FormStatistics(s.n, s.k, mean, sd, alpha, sem)
 
@@ -285,3 +333,30 @@ def naive_item_statistics(
         bound = max_point_biserial(mx)
         result.append((mx, rpb, rpb / bound if math.isfinite(bound) else math.nan))
     return result
+
+
+def naive_form_statistics(r: Responses, k: int) -> FormStatistics:
+    """Mean, SD, alpha and SEM of one form with plain loops, the long way round the formula of
+    ``form_statistics``: each candidate's own item-variance sum, then its average (two-pass
+    moments, floats). The oracle for the tests and the baseline of bench/stats_bench.py."""
+    totals: dict[int, int] = {}
+    shown: dict[int, int] = {}
+    right: dict[int, int] = {}
+    papers: dict[int, list[int]] = {}
+    for a, i, x in zip(r.attempt.tolist(), r.item.tolist(), r.correct.tolist(), strict=True):
+        totals[a] = totals.get(a, 0) + x
+        shown[i] = shown.get(i, 0) + 1
+        right[i] = right.get(i, 0) + x
+        papers.setdefault(a, []).append(i)
+    n = len(totals)
+    if n == 0:
+        return FormStatistics(0, k, None, None, None, None)
+    mean = sum(totals.values()) / n
+    variance = sum((t - mean) ** 2 for t in totals.values()) / n
+    sd = math.sqrt(variance)
+    if k < 2 or variance <= 0:
+        return FormStatistics(n, k, mean, sd, None, None)
+    pq = {i: (right[i] / shown[i]) * (1 - right[i] / shown[i]) for i in shown}
+    own = [sum(pq[i] for i in items) for items in papers.values()]
+    alpha = k / (k - 1) * (1 - (sum(own) / n) / variance)
+    return FormStatistics(n, k, mean, sd, alpha, sd * math.sqrt(1 - min(max(alpha, 0.0), 1.0)))

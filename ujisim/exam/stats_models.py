@@ -73,8 +73,9 @@ class FormStat(Base):
     n: Mapped[int] = mapped_column(default=0)
     sum_t: Mapped[int] = mapped_column(BigInteger, default=0)
     sum_tt: Mapped[int] = mapped_column(BigInteger, default=0)
-    #: JSON list: correct answers per position
-    position_sums_json: Mapped[str] = mapped_column(Text, default="[]")
+    #: JSON object: item version id -> [papers of this form that held it, correct answers];
+    #: per item, not per position, because every paper is drawn and shuffled (exam/stats.py)
+    item_sums_json: Mapped[str] = mapped_column(Text, default="{}")
     #: JSON list: candidates per total score 0..k
     histogram_json: Mapped[str] = mapped_column(Text, default="[]")
     mean: Mapped[float | None]
@@ -86,6 +87,10 @@ class FormStat(Base):
     @property
     def histogram(self) -> list[int]:
         return json.loads(self.histogram_json)
+
+    @property
+    def item_sums(self) -> dict[int, tuple[int, int]]:
+        return {int(k): (n, x) for k, (n, x) in json.loads(self.item_sums_json).items()}
 
 
 class StatsInclusion(Base):
