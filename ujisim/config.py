@@ -65,6 +65,7 @@ def from_env(instance_path: str) -> dict:
         "PROCTOR_RISK_WEIGHTS": env.get("UJISIM_PROCTOR_RISK_WEIGHTS") or None,
         "PROCTOR_REVIEW_AT": float(env.get("UJISIM_PROCTOR_REVIEW_AT", "3")),
         "PROCTOR_RETENTION_DAYS": int(env.get("UJISIM_PROCTOR_RETENTION_DAYS", "30")),
+        "PROCTOR_UPLOAD_TIMEOUT_S": int(env.get("UJISIM_PROCTOR_UPLOAD_TIMEOUT_S", "60")),
         # Online renewal (ujisim/renewal): service fee and bank fee kept back on a refund (integer
         # rupiah), hours a virtual account stays open, the shipping table (a JSON file: province
         # -> rupiah; default renewal/shipping_rates.json), the face distance above which the new

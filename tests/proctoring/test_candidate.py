@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
@@ -50,7 +50,8 @@ def api_post(client, url, **kwargs):
 
 
 def new_attempt(client, db) -> Attempt:
-    response = client.submit("/ujian/mulai", {"vehicle_class": "A"})
+    # confirm_identity: the exam's start form asks the candidate to confirm the identity shown
+    response = client.submit("/ujian/mulai", {"vehicle_class": "A", "confirm_identity": "yes"})
     assert response.status_code == 302
     return db.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
 
@@ -208,6 +209,47 @@ def test_camera_check_names_the_problem(client, ready, webcam_frame, photo):
     far = Image.new("RGB", (640, 480), (128, 128, 128))
     far.paste(Image.fromarray(webcam_frame).resize((200, 150)), (220, 165))
     assert problem(np.asarray(far)) == "face_too_small"
+
+
+NO_CONSENT_ID = "Berikan persetujuan Anda untuk pengawasan kamera terlebih dahulu."
+
+
+def test_without_consent_the_camera_check_analyses_nothing(
+    client, db, candidate, face_photos, webcam_frame
+):
+    """Only the HTML page asked for consent: the JSON API took and analysed frames without it."""
+    attempt = new_attempt(client, db)
+    assert upload(client, face_photos["obama.jpg"].read_bytes()).status_code == 302
+    files_before = db.scalar(select(func.count()).select_from(StoredFile))
+    client.submit("/lang", {"lang": "id"})  # the refusal is in the candidate's language
+    url = f"/api/v1/proctoring/attempts/{attempt.public_id}/camera-check"
+    files = {"frame": (io.BytesIO(jpeg_bytes(webcam_frame)), "f.jpg")}
+    response = api_post(client, url, data=files)
+    assert response.status_code == 403
+    error = response.get_json()["error"]
+    assert (error["code"], error["message"]) == ("proctoring_required", NO_CONSENT_ID)
+    assert "problem" not in response.get_json()  # no analysis result
+    assert db.scalar(select(func.count()).select_from(StoredFile)) == files_before
+    assert db.scalars(select(ProctorCase)).all() == []
+
+
+def test_frames_of_a_check_are_refused_once_the_consent_is_gone(client, db, ready, burst):
+    """A challenge issued under a consent that no longer holds (the text changed, or the consent
+    was removed): its burst is neither analysed nor stored."""
+    issued = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks").get_json()
+    db.execute(delete(Consent))
+    db.commit()
+    files_before = db.scalar(select(func.count()).select_from(StoredFile))
+    frames = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(burst(tuple(issued["challenge"])))]
+    response = api_post(client, issued["frames_url"], data={"frames": frames})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["message"] == (
+        "Give your consent to webcam proctoring first."
+    )
+    db.expire_all()
+    check = db.scalars(select(IdentityCheck)).one()
+    assert (check.decision, check.detector_json, check.file_id) == ("pending", None, None)
+    assert db.scalar(select(func.count()).select_from(StoredFile)) == files_before
 
 
 def test_the_right_person_turning_the_head_passes_and_may_begin(client, db, ready, burst):

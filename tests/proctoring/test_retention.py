@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -21,8 +21,15 @@ from ujisim.core.audit import AuditRecord
 from ujisim.core.jobs import PERIODIC, REGISTRY
 from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
+from ujisim.exam.models import Attempt
 from ujisim.proctoring import checks, consent, observations, reference
-from ujisim.proctoring.models import Consent, Observation, ProctorCase, ReferenceFace
+from ujisim.proctoring.models import (
+    Consent,
+    IdentityCheck,
+    Observation,
+    ProctorCase,
+    ReferenceFace,
+)
 from ujisim.proctoring.review import record_verdict
 from ujisim.question_bank import services
 
@@ -47,6 +54,19 @@ def watched(db, make_user, face_photos, frozen_clock, webcam_frame, impostor_fra
         observations.record_snapshot(db, case, jpeg_bytes(image), trigger="interval", owner=user)
         db.commit()
     return user, case
+
+
+@pytest.fixture
+def created(db, make_user, face_photos, frozen_clock):
+    """A created proctored exam of a candidate with consent and photo: (user, attempt, case)."""
+    services.import_contents(db, make_items())
+    user = make_user(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
+    consent.record_consent(db, user, locale="id", ip=None, user_agent=None)
+    reference.set_reference_photo(db, user, face_photos["obama.jpg"].read_bytes())
+    attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
+    case = checks.ensure_case(db, attempt)
+    db.commit()
+    return user, attempt, case
 
 
 def snapshots(db) -> dict[str, Observation]:
@@ -128,3 +148,67 @@ def test_the_face_data_goes_with_the_account(db, watched, make_user):
         admin.id,
         3,
     )
+
+
+def test_a_flag_that_never_reached_review_goes_after_the_exam_ends(
+    app, db, created, frozen_clock, photo
+):
+    """One no_face snapshot (risk 1, below PROCTOR_REVIEW_AT): no examiner ever gives a verdict,
+    so the case counts as decided when the exam is graded."""
+    user, attempt, case = created
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    db.commit()
+    observations.record_snapshot(
+        db, case, jpeg_bytes(photo("mask_white.jpg")), trigger="interval", owner=user
+    )
+    db.commit()
+    [flag] = snapshots(db).values()
+    assert (flag.finding, flag.flagged) == ("no_face", True)
+    assert db.get(ProctorCase, case.id).review_status == "none"
+    path = storage.path_of(db.get(storage.StoredFile, flag.file_id))
+
+    frozen_clock.advance(minutes=10)
+    attempts.submit(db, db.get(Attempt, attempt.id))
+    db.commit()
+    finished = frozen_clock.current
+    assert db.get(Attempt, attempt.id).state == "graded"
+    # the snapshot is over 30 days old here, but its case was decided (graded) 10 minutes later
+    frozen_clock.current = finished + timedelta(days=30, minutes=-1)
+    assert run_retention(app)["flagged_snapshots"] == 0
+    frozen_clock.advance(minutes=2)
+    assert run_retention(app) == {"snapshots": 0, "flagged_snapshots": 1, "identity_frames": 0}
+    assert not path.exists()
+    assert snapshots(db)["no_face"].file_deleted_at == frozen_clock.current
+    assert db.get(ProctorCase, case.id).verdict_at is None  # no verdict was made up
+
+
+def test_frames_of_a_failed_try_followed_by_a_pass_go_after_the_exam_ends(
+    app, db, created, frozen_clock, burst
+):
+    user, attempt, case = created
+    encoding = reference.get_reference(db, user).encoding
+    for who in ("impostor", "candidate"):
+        check = checks.issue_challenge(db, attempt, user)
+        frames = burst(tuple(check.challenge), who=who)
+        checks.decide(db, check, checks.analyse_burst(frames, encoding, check.challenge, 0.6), user)
+        db.commit()
+    tries = db.scalars(select(IdentityCheck).order_by(IdentityCheck.id)).all()
+    assert [c.decision for c in tries] == ["failed", "passed"]
+    paths = [storage.path_of(db.get(storage.StoredFile, c.file_id)) for c in tries]
+    assert db.get(ProctorCase, case.id).review_status == "none"
+    frozen_clock.advance(minutes=5)
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    frozen_clock.advance(minutes=20)
+    attempts.submit(db, attempt)
+    db.commit()
+    finished = frozen_clock.current
+
+    # the passed try goes 30 days after it was taken, the failed one 30 days after the end
+    frozen_clock.current = finished + timedelta(days=30, minutes=-1)
+    assert run_retention(app)["identity_frames"] == 1
+    assert [p.exists() for p in paths] == [True, False]
+    frozen_clock.advance(minutes=2)
+    assert run_retention(app)["identity_frames"] == 1
+    assert not paths[0].exists()
+    db.expire_all()
+    assert db.scalars(select(IdentityCheck.file_id)).all() == [None, None]

@@ -180,3 +180,38 @@ def test_clearing_a_paused_exam_resumes_it(db, proctored, make_user, frozen_cloc
     resumed = db.get(Attempt, attempt.id)
     assert resumed.state == "started"
     assert (resumed.deadline_at - deadline).total_seconds() == 180
+
+
+def test_a_verdict_sent_twice_from_the_same_form_is_written_once(client, db, proctored, examiner):
+    _, attempt, case = proctored("3174050507990003", 5)
+    events(db, case, "paste", "paste")  # risk 4: in the queue
+    url = f"/examiner/proctoring/{attempt.public_id}/verdict"
+
+    def form_state() -> str:
+        page = client.get(f"/examiner/proctoring/{attempt.public_id}").get_data(as_text=True)
+        return re.search(r'name="expected" value="(\d+)"', page).group(1)
+
+    def written() -> tuple[int, int]:
+        db.expire_all()
+        audits = select(AuditRecord).where(AuditRecord.action == "proctoring.verdict")
+        return len(db.scalars(select(Verdict)).all()), len(db.scalars(audits).all())
+
+    seen = form_state()
+    assert seen == "0"
+    clear = {"verdict": "clear", "note": "same person", "expected": seen}
+    assert client.submit(url, clear).status_code == 302
+    assert client.submit(url, clear).status_code == 302  # the double click: nothing more
+    assert written() == (1, 1)
+    # another verdict from the stale form is refused: the examiner sees the case first
+    stale = client.submit(url, {"verdict": "void", "reason": "impersonation", "expected": seen})
+    assert stale.status_code == 303
+    page = client.get(stale.headers["Location"]).get_data(as_text=True)
+    assert "This case has changed since you opened it." in page
+    assert written() == (1, 1)
+    assert db.get(Attempt, attempt.id).state == "started"
+    assert db.get(ProctorCase, case.id).review_status == "cleared"
+    # a form made after the first verdict counts it and is accepted
+    fresh = {"verdict": "void", "reason": "impersonation", "expected": form_state()}
+    assert client.submit(url, fresh).status_code == 302
+    assert written() == (2, 2)
+    assert db.get(Attempt, attempt.id).state == "voided"

@@ -225,3 +225,108 @@ def test_a_snapshot_must_be_a_jpeg(client, db, sitting):
     )
     assert response.status_code == 422
     assert observations(db) == []
+
+
+def test_snapshots_are_refused_without_consent(client, db, sitting, webcam_frame):
+    from sqlalchemy import delete
+
+    from ujisim.proctoring.models import Consent
+
+    db.execute(delete(Consent))  # e.g. the consent text changed since the exam began
+    db.commit()
+    files = {"frame": (io.BytesIO(jpeg_bytes(webcam_frame)), "s.jpg")}
+    response = api_post(
+        client, f"/api/v1/proctoring/attempts/{sitting.public_id}/snapshots", data=files
+    )
+    assert (response.status_code, response.get_json()["error"]["code"]) == (
+        403,
+        "proctoring_required",
+    )
+    assert observations(db) == []
+    assert (
+        db.scalars(select(StoredFile).where(StoredFile.purpose == "proctor_snapshot")).all() == []
+    )
+
+
+@pytest.fixture
+def lost_snapshot(db, sitting):
+    """``lost_snapshot(image)``: a snapshot stored and pending whose analysis job never ran (the
+    in-process worker that held it was restarted)."""
+    from ujisim.core import clock, storage
+
+    def make(image) -> Observation:
+        stored = storage.store(
+            db, jpeg_bytes(image), content_type="image/jpeg", purpose="proctor_snapshot"
+        )
+        case = db.scalars(select(ProctorCase)).one()
+        row = Observation(
+            case_id=case.id,
+            kind="snapshot",
+            event_type="interval",
+            at=clock.now(),
+            file_id=stored.id,
+            status="pending",
+        )
+        db.add(row)
+        db.commit()
+        return row
+
+    return make
+
+
+def run_requeue(app):
+    from ujisim.core.jobs import REGISTRY
+
+    with app.app_context():
+        return REGISTRY["proctoring.requeue"]()
+
+
+def test_a_lost_analysis_is_queued_again(app, db, lost_snapshot, webcam_frame, frozen_clock):
+    from ujisim.core.jobs import PERIODIC
+    from ujisim.proctoring.observations import queue_stats, requeue_stale
+
+    assert 0 < PERIODIC["proctoring.requeue"] <= 120  # scheduled by the job runner
+    first, second = lost_snapshot(webcam_frame), lost_snapshot(webcam_frame)
+    assert run_requeue(app) == {"requeued": 0, "failed": 0}  # young: its job may be on its way
+    frozen_clock.advance(minutes=2, seconds=30)
+    assert queue_stats(db)[0] == 2
+    assert requeue_stale(db, limit=1) == {"requeued": 1, "failed": 0}  # a bounded batch
+    db.commit()  # the analysis runs after the commit (eager in tests)
+    assert [(o.status, o.finding) for o in observations(db)] == [("done", "ok"), ("pending", None)]
+    assert run_requeue(app) == {"requeued": 1, "failed": 0}
+    assert [(o.id, o.status, o.finding) for o in observations(db)] == [
+        (first.id, "done", "ok"),
+        (second.id, "done", "ok"),
+    ]
+    assert observations(db)[1].distance < 0.6
+    assert queue_stats(db) == (0, None)
+    frozen_clock.advance(minutes=5)
+    assert run_requeue(app) == {"requeued": 0, "failed": 0}  # nothing left to do
+
+
+def test_an_analysis_that_keeps_failing_ends_as_a_recorded_error(
+    app, db, lost_snapshot, webcam_frame, frozen_clock
+):
+    from ujisim.core import storage
+    from ujisim.proctoring.observations import MAX_REQUEUES, queue_stats
+
+    row = lost_snapshot(webcam_frame)
+    storage.path_of(db.get(StoredFile, row.file_id)).unlink()  # every analysis now raises
+    for n in range(1, MAX_REQUEUES + 1):
+        frozen_clock.advance(minutes=2, seconds=30)
+        assert run_requeue(app) == {"requeued": 1, "failed": 0}
+        [obs] = observations(db)
+        detail = json.loads(obs.detector_json)
+        assert (obs.status, detail["requeued"]) == ("pending", n)
+        assert detail["last_error"].startswith("FileNotFoundError")
+        assert run_requeue(app) == {"requeued": 0, "failed": 0}  # re-queued just now: waits
+    frozen_clock.advance(minutes=2, seconds=30)
+    assert run_requeue(app) == {"requeued": 0, "failed": 1}
+    [obs] = observations(db)
+    detail = json.loads(obs.detector_json)
+    assert (obs.status, obs.finding, obs.flagged) == ("failed", None, False)
+    assert (detail["error"], detail["requeued"]) == ("analysis_failed", MAX_REQUEUES)
+    assert obs.analysed_at == frozen_clock.current
+    assert queue_stats(db) == (0, None)  # the examiners' queue age stops growing
+    frozen_clock.advance(minutes=10)
+    assert run_requeue(app) == {"requeued": 0, "failed": 0}

@@ -1,20 +1,22 @@
 """JSON for the camera check, the identity check and the exam page's webcam script.
 
 Frames arrive as multipart JPEGs; every POST needs the X-CSRFToken header. Decisions come from
-the server's analysis only."""
+the server's analysis only. An endpoint that takes frames refuses them (403, nothing analysed or
+stored) unless the candidate has consented to the current consent text (UU 27/2022)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import ConflictError, ValidationError
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
-from ujisim.proctoring import checks, faces, observations
+from ujisim.proctoring import checks, consent, faces, observations
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import ProctorCase
 from ujisim.proctoring.quality import frame_quality
@@ -56,6 +58,8 @@ def _status(session, attempt: Attempt, case: ProctorCase | None) -> dict:
         if attempt.state == S.PAUSED
         else None,
         "interval_s": current_app.config["PROCTOR_SNAPSHOT_INTERVAL_S"],
+        # after a new login (another tab) the page's token is stale: the script takes this one
+        "csrf_token": generate_csrf(),
     }
 
 
@@ -65,6 +69,7 @@ def _status(session, attempt: Attempt, case: ProctorCase | None) -> dict:
 def camera_check(public_id: str):
     """One preview frame -> the first problem the candidate can fix, or "ok"."""
     load_own_attempt_or_404(public_id)
+    consent.require_consent(get_session(), current_user)  # no frame is looked at without it
     get_session().rollback()  # no transaction open while the face library works
     image = faces.load_image(_frame(), max_side=checks.FRAME_SIDE)
     quality = frame_quality(image)
@@ -112,6 +117,7 @@ def check_frames(check_id: str):
     reader = get_db().session(write=False)
     try:
         check, _case = _own_check(reader, check_id)
+        consent.require_consent(reader, current_user)
         if check.decision != "pending":
             raise ConflictError(_("This identity check has already been decided."), code="decided")
         reference = get_reference(reader, current_user)
@@ -146,6 +152,7 @@ def snapshot(public_id: str):
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
     case = _case_or_409(session, attempt)
+    consent.require_consent(session, current_user)
     observations.record_snapshot(
         session,
         case,

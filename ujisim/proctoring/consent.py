@@ -6,10 +6,12 @@ the version whenever the text's meaning changes: every candidate is then asked a
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock
+from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import Consent
 
 CONSENT_VERSION = "2026-11-v1"
@@ -22,6 +24,15 @@ def current_consent(session: Session, user) -> Consent | None:
         .where(Consent.user_id == user.id, Consent.text_version == CONSENT_VERSION)
         .order_by(Consent.id.desc())
     ).first()
+
+
+def require_consent(session: Session, user) -> Consent:
+    """The user's current consent; without one ProctoringRequired (403): no camera frame of theirs
+    may be analysed or stored. Every endpoint that receives frames calls this first."""
+    given = current_consent(session, user)
+    if given is None:
+        raise ProctoringRequired(_("Give your consent to webcam proctoring first."))
+    return given
 
 
 def record_consent(

@@ -101,6 +101,7 @@ def verdict(public_id: str):
             request.form.get("verdict", ""),
             request.form.get("reason", ""),
             request.form.get("note", ""),
+            expected=request.form.get("expected", type=int),
         )
     except UjisimError as exc:
         session.rollback()

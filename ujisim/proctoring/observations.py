@@ -1,9 +1,17 @@
 """What happens during a proctored exam: snapshots (stored privately, analysed by a job off the
-request path) and browser events (tab hidden, window blur, ...)."""
+request path) and browser events (tab hidden, window blur, ...).
+
+A snapshot's analysis job can be lost (the in-process worker's queue dies with its process) or
+fail (the analysis raised). ``requeue_stale`` is the safety net, run every minute: a snapshot still
+pending ``STALE_AFTER`` after it arrived (or after its last re-queue) is queued again, at most
+``MAX_REQUEUES`` times; then it ends as a failed analysis with the error recorded, so it neither
+loops nor keeps the examiners' queue age growing."""
 
 from __future__ import annotations
 
 import json
+import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -31,6 +39,13 @@ TRIGGERS = ("interval", *EVENT_TYPES)
 SNAPSHOT_MAX_BYTES = 512 * 1024
 PURPOSE = "proctor_snapshot"
 S = AttemptState
+#: a pending snapshot is queued again this long after it arrived or was last queued again
+STALE_AFTER = timedelta(minutes=2)
+#: re-queues before the analysis is recorded as failed
+MAX_REQUEUES = 3
+#: snapshots looked at per run of the safety net
+REQUEUE_BATCH = 50
+log = logging.getLogger(__name__)
 
 
 def _check_open(session: Session, case: ProctorCase) -> Attempt:
@@ -159,6 +174,69 @@ def analyse(session: Session, observation_id: int, *, read_session: Session | No
         return session.get(Observation, observation_id)
     tolerance = float(current_app.config["PROCTOR_TOLERANCE"])
     return record_analysis(session, observation_id, run_analysis(*inputs, tolerance), tolerance)
+
+
+def _pending_detail(observation: Observation) -> dict:
+    """What the safety net noted on a pending snapshot (re-queues, the last error); the analysis
+    replaces it with its own output."""
+    try:
+        detail = json.loads(observation.detector_json or "{}")
+    except ValueError:
+        detail = {}
+    return detail if isinstance(detail, dict) else {}
+
+
+def note_failure(session: Session, observation_id: int, error: BaseException) -> None:
+    """Keep the error of an analysis that raised on its still pending snapshot (for the
+    examiner, and for the final record if the re-queues do not help)."""
+    observation = session.get(Observation, observation_id)
+    if observation is None or observation.status != "pending":
+        return
+    detail = _pending_detail(observation)
+    detail["last_error"] = f"{type(error).__name__}: {error}"[:300]
+    observation.detector_json = json.dumps(detail)
+    session.flush()
+
+
+def requeue_stale(session: Session, *, limit: int = REQUEUE_BATCH) -> dict[str, int]:
+    """Queue again the analysis of snapshots left pending (a lost or failed job), oldest first,
+    at most ``limit`` per run; a snapshot re-queued ``MAX_REQUEUES`` times without a result is
+    recorded as a failed analysis. Idempotent: a snapshot re-queued less than ``STALE_AFTER`` ago
+    is left to its job. The jobs are dispatched when the caller commits."""
+    now = clock.now()
+    cutoff = now - STALE_AFTER
+    rows = session.scalars(
+        select(Observation)
+        .where(
+            Observation.kind == "snapshot",
+            Observation.status == "pending",
+            Observation.at <= cutoff,
+        )
+        .order_by(Observation.at, Observation.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)  # another process's run takes other rows
+    ).all()
+    counts = {"requeued": 0, "failed": 0}
+    for observation in rows:
+        detail = _pending_detail(observation)
+        last = detail.get("requeued_at")
+        if last and _aware(datetime.fromisoformat(last)) > cutoff:
+            continue  # its job may still be waiting in a queue
+        if detail.get("requeued", 0) >= MAX_REQUEUES:
+            observation.status = "failed"
+            observation.analysed_at = now
+            observation.tolerance = float(current_app.config["PROCTOR_TOLERANCE"])
+            observation.detector_json = json.dumps({"error": "analysis_failed", **detail})
+            counts["failed"] += 1
+            continue
+        detail.update(requeued=detail.get("requeued", 0) + 1, requeued_at=now.isoformat())
+        observation.detector_json = json.dumps(detail)
+        jobs.defer(session, "proctoring.analyse", observation_id=observation.id)
+        counts["requeued"] += 1
+    session.flush()
+    if any(counts.values()):
+        log.warning("proctoring: stale snapshot analyses %s", counts)
+    return counts
 
 
 def queue_stats(session: Session) -> tuple[int, float | None]:

@@ -4,6 +4,11 @@
   (the candidate may start, or the paused attempt resumes);
 - void: the attempt is voided through exam.attempts.void with the reason;
 - second_review: another examiner must give the final verdict.
+
+The verdict form carries the number of verdicts the examiner saw (``expected``). A form sent
+again after the case changed (a double click, a second tab, a colleague's verdict in between) is
+refused, unless it repeats the newest verdict by the same examiner: that one is already recorded
+and nothing is written twice.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock
-from ujisim.core.errors import ForbiddenError, ValidationError
+from ujisim.core.errors import ConflictError, ForbiddenError, ValidationError
 from ujisim.exam import attempts
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.proctoring.checks import resume_if_paused
@@ -72,19 +77,49 @@ def verdicts(session: Session, case: ProctorCase) -> list[Verdict]:
     )
 
 
+def _lock_case(session: Session, case: ProctorCase) -> ProctorCase:
+    """The case reloaded under its row lock (PostgreSQL): verdicts on one case run one at a time."""
+    return session.scalars(
+        select(ProctorCase)
+        .where(ProctorCase.id == case.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def record_verdict(
-    session: Session, case: ProctorCase, examiner, verdict: str, reason: str = "", note: str = ""
+    session: Session,
+    case: ProctorCase,
+    examiner,
+    verdict: str,
+    reason: str = "",
+    note: str = "",
+    *,
+    expected: int | None = None,
 ) -> Verdict:
-    """Record an examiner's verdict and apply it to the attempt."""
+    """Record an examiner's verdict and apply it to the attempt. ``expected``: the number of
+    verdicts the examiner's form was made with (None: not checked); if the case has more now,
+    the same verdict again by the same examiner returns the recorded one and changes nothing,
+    anything else is refused (ConflictError)."""
     if verdict not in VERDICTS:
         raise ValidationError(_("Choose a verdict."), {"verdict": "choice"})
     reason = (reason or "").strip()
     note = (note or "").strip()[:2000]
     if verdict == "void" and reason not in VOID_REASONS:
         raise ValidationError(_("Choose the reason for voiding."), {"reason": "choice"})
+    case = _lock_case(session, case)
+    history = verdicts(session, case)
+    if expected is not None and expected != len(history):
+        last = history[-1] if history else None
+        same = (examiner.id, verdict, reason if verdict == "void" else None, note)
+        if last is not None and (last.examiner_id, last.verdict, last.reason, last.note) == same:
+            return last  # the same form sent twice: already recorded
+        raise ConflictError(
+            _("This case has changed since you opened it. Check the newest verdict, then decide."),
+            code="stale_verdict",
+        )
     if case.review_status == ReviewStatus.VOIDED:
         raise ValidationError(_("This exam has already been voided."), {"verdict": "final"})
-    history = verdicts(session, case)
     if case.review_status == ReviewStatus.SECOND_REVIEW:
         asked_by = next(v.examiner_id for v in reversed(history) if v.verdict == "second_review")
         if examiner.id == asked_by:

@@ -14,8 +14,7 @@ from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import ConflictError, ValidationError
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.proctoring import checks, faces
-from ujisim.proctoring.consent import current_consent
-from ujisim.proctoring.errors import ProctoringRequired
+from ujisim.proctoring.consent import require_consent
 from ujisim.proctoring.quality import frame_quality
 from ujisim.renewal import application as apps
 from ujisim.renewal import identity
@@ -37,8 +36,7 @@ def camera_check(public_id: str):
     (UU 27/2022: biometric data) no frame is looked at."""
     session = get_session()
     load_own_application_or_404(public_id)
-    if current_consent(session, current_user) is None:
-        raise ProctoringRequired(_("Give your consent to the camera check first."))
+    require_consent(session, current_user)
     session.rollback()  # no transaction open while the face library works
     upload = request.files.get("frame")
     data = upload.read(checks.FRAME_MAX_BYTES + 1) if upload else b""
@@ -92,6 +90,7 @@ def check_frames(check_id: str):
     reader = get_db().session(write=False)
     try:
         check, application = _own_check(reader, check_id)
+        require_consent(reader, current_user)  # withdrawn since the try began: nothing analysed
         if check.decision != "pending":
             raise ConflictError(_("This identity check has already been decided."), code="decided")
         encoding = identity.licence_encoding(reader, application)

@@ -4,6 +4,9 @@
 //   identity check (a burst of frames while the candidate turns the head in the server's order);
 // - exam page (#proctor): a snapshot every N seconds and on each suspicious browser event; warns,
 //   and shows the re-check when the server pauses the attempt.
+// Every wait shows its seconds; every request has a timeout. When the session has ended (401, or
+// a CSRF refusal: the token lives in the session) the page says so and links to the login,
+// which brings the candidate back here.
 "use strict";
 (() => {
   const textNode = document.getElementById("proctor-text");
@@ -11,20 +14,62 @@
   const T = JSON.parse(textNode.textContent);
   const $ = (id) => document.getElementById(id);
   const fmt = (text, values) => (text || "").replace(/\{(\w+)\}/g, (_, k) => values[k]);
-  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+  let token = null;   // a fresh CSRF token from the server (after a new login), else the page's
+  const csrf = () => token || document.querySelector('meta[name="csrf-token"]').content;
   const CAMERA_TIMEOUT_S = 15;
+  const CAMERA_SLOW_S = 5;
+  const REQUEST_TIMEOUT_S = 20;
   const DEVICE_KEY = "ujisim:proctor:camera";
 
-  async function post(url, body) {
+  // A request that gives up after ``timeoutS`` (the error's name is then "TimeoutError").
+  async function request(url, options, timeoutS) {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, (timeoutS || REQUEST_TIMEOUT_S) * 1000);
+    try {
+      const response = await fetch(url, { credentials: "same-origin", ...options, signal: controller.signal });
+      let data = null;
+      try { data = await response.json(); } catch (e) { data = null; }
+      return { ok: response.ok, status: response.status, data };
+    } catch (error) {
+      if (timedOut) {
+        const timeout = new Error("timeout");
+        timeout.name = "TimeoutError";
+        throw timeout;
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function post(url, body, timeoutS) {
     const headers = { "Accept": "application/json", "X-CSRFToken": csrf() };
     if (!(body instanceof FormData)) headers["Content-Type"] = "application/json";
-    const response = await fetch(url, {
-      method: "POST", headers, credentials: "same-origin",
+    return request(url, {
+      method: "POST", headers,
       body: body instanceof FormData ? body : JSON.stringify(body || {}),
-    });
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    return { ok: response.ok, status: response.status, data };
+    }, timeoutS);
+  }
+
+  // The session ended (expired, or the user logged out in another tab): nothing can be sent
+  // until the candidate logs in again.
+  function sessionEnded(result) {
+    const code = result && result.data && result.data.error && result.data.error.code;
+    return Boolean(result) && (result.status === 401 || code === "csrf_failed");
+  }
+
+  // Show the login notice; its link comes back to this page (path and query) after the login.
+  function showLogin(root) {
+    const notice = $("proctor-login");
+    if (!notice) return;
+    const back = window.location.pathname + window.location.search;
+    $("proctor-login-link").href = `${root.dataset.loginUrl}?next=${encodeURIComponent(back)}`;
+    notice.hidden = false;
+  }
+
+  function errorMessage(result) {
+    return (result.data && result.data.error && result.data.error.message) || T.error;
   }
 
   // A camera: start (with a timeout and a specific reason on failure), capture JPEG frames.
@@ -90,6 +135,8 @@
     let qualityTimer = null;
     let checking = false;   // the identity check is running
     let inFlight = false;
+    let ended = false;      // the session has ended: nothing more is sent
+    const uploadTimeoutS = Number(root.dataset.uploadTimeout) || 60;
 
     function problem(code, values) {
       $("camera-problem").textContent = fmt(T[code] || T.camera_error, values || {});
@@ -121,10 +168,15 @@
       clearProblem();
       $("camera-retry").hidden = true;
       $("identity-start").disabled = true;
-      $("camera-status").textContent = T.camera_waiting;
+      $("camera-status").textContent = fmt(T.camera_starting, { s: 0 });
       try {
         stream = await openCamera(video, deviceId, (s) => {
-          if (s >= 5) { $("camera-status").textContent = fmt(T.camera_slow, { s }); $("camera-retry").hidden = false; }
+          if (s >= CAMERA_SLOW_S) {
+            $("camera-status").textContent = fmt(T.camera_slow, { s });
+            $("camera-retry").hidden = false;
+          } else {
+            $("camera-status").textContent = fmt(T.camera_starting, { s });
+          }
         });
       } catch (error) {
         const code = error.name === "Unsupported" ? "unsupported" : cameraError(error);
@@ -147,8 +199,25 @@
       qualityLoop();
     }
 
+    // The session has ended: stop sending, say so, link to the login.
+    function loginNeeded() {
+      ended = true;
+      checking = false;
+      clearTimeout(qualityTimer);
+      stopStream(stream);
+      stream = null;
+      $("camera-status").textContent = "";
+      $("identity-status").textContent = "";
+      $("prompt").textContent = "";
+      clearProblem();
+      $("camera-retry").hidden = true;
+      $("identity-retry").hidden = true;
+      $("identity-start").disabled = true;
+      showLogin(root);
+    }
+
     async function qualityLoop() {
-      if (checking || !stream) return;
+      if (checking || ended || !stream) return;
       if (!inFlight) {
         inFlight = true;
         const started = performance.now();
@@ -159,6 +228,7 @@
           const form = new FormData();
           form.append("frame", await capture(video), "frame.jpg");
           const result = await post(root.dataset.cameraUrl, form);
+          if (sessionEnded(result)) { loginNeeded(); return; }
           if (result.ok && result.data) {
             const code = result.data.problem;
             if (code === "ok") {
@@ -171,11 +241,13 @@
               $("identity-start").disabled = true;
             }
           } else {
+            $("camera-status").textContent = "";
             problem("error");
+            $("camera-problem").textContent = errorMessage(result);
             $("camera-retry").hidden = false;
           }
         } catch (e) {
-          $("camera-status").textContent = T.offline;
+          $("camera-status").textContent = T.offline;   // also a timeout: the loop tries again
         } finally {
           clearInterval(waiting);
           inFlight = false;
@@ -195,16 +267,18 @@
       progress.value = 0;
       let issued;
       try {
-        issued = await post(root.dataset.checksUrl, {});
+        issued = await waiting(() => post(root.dataset.checksUrl, {}), T.server_wait);
       } catch (e) {
-        return identityFailed(T.offline);
+        return identityFailed(e.name === "TimeoutError" ? fmt(T.server_timeout, { s: REQUEST_TIMEOUT_S }) : T.offline);
       }
+      if (sessionEnded(issued)) return loginNeeded();
       if (!issued.ok) {
         const code = issued.data && issued.data.error && issued.data.error.code;
         if (code === "escalated") return escalated();
         if (code === "passed") { window.location.assign($("identity-continue").href); return; }
-        return identityFailed((issued.data && issued.data.error && issued.data.error.message) || T.error);
+        return identityFailed(errorMessage(issued));
       }
+      $("identity-status").textContent = "";
       const { challenge, frames_url: framesUrl, frames: count } = issued.data;
       // The phases: look at the camera, turn to each side in the server's order, look again.
       const plan = [["look", 2], ...challenge.map((d) => [`turn_${d}`, Math.floor((count - 4) / 2)]), ["look", 2]];
@@ -221,25 +295,18 @@
       $("prompt").textContent = "";
       const form = new FormData();
       shots.forEach((blob, i) => form.append("frames", blob, `f${i}.jpg`));
-      const started = performance.now();
-      const waiting = setInterval(() => {
-        const s = Math.round((performance.now() - started) / 1000);
-        $("identity-status").textContent = fmt(T.uploading, { s });
-        progress.value = Math.min(99, 60 + s * 3);
-      }, 500);
-      $("identity-status").textContent = fmt(T.uploading, { s: 0 });
       let result;
       try {
-        result = await post(framesUrl, form);
+        result = await waiting(() => post(framesUrl, form, uploadTimeoutS), T.uploading, (s) => {
+          progress.value = Math.min(99, 60 + s * 3);
+        });
       } catch (e) {
-        clearInterval(waiting);
-        return identityFailed(T.offline);
+        // the challenge stays open on the server for a while: Try again asks for it again
+        return identityFailed(e.name === "TimeoutError" ? fmt(T.server_timeout, { s: uploadTimeoutS }) : T.offline);
       }
-      clearInterval(waiting);
+      if (sessionEnded(result)) return loginNeeded();
       progress.value = 100;
-      if (!result.ok || !result.data) {
-        return identityFailed((result.data && result.data.error && result.data.error.message) || T.error);
-      }
+      if (!result.ok || !result.data) return identityFailed(errorMessage(result));
       const data = result.data;
       if (data.decision === "passed") {
         $("identity-status").textContent = T.passed;
@@ -257,6 +324,23 @@
       identityFailed(fmt(T.failed, { reason: data.advice || T[`reason_${data.reason}`] || data.reason, left: data.tries_left }));
     }
 
+    // ``call()`` with its seconds counted in #identity-status (``text`` has {s}) until it settles
+    async function waiting(call, text, onTick) {
+      const status = $("identity-status");
+      const started = performance.now();
+      status.textContent = fmt(text, { s: 0 });
+      const ticker = setInterval(() => {
+        const s = Math.round((performance.now() - started) / 1000);
+        status.textContent = fmt(text, { s });
+        if (onTick) onTick(s);
+      }, 500);
+      try {
+        return await call();
+      } finally {
+        clearInterval(ticker);
+      }
+    }
+
     // the tries are used up: the page may name where the subject now stands (renewal), else say so
     function escalated() {
       identityFailed(T.escalated, true);
@@ -265,6 +349,7 @@
 
     function identityFailed(message, final) {
       checking = false;
+      if (ended) return;
       $("identity-status").textContent = message;
       $("identity-retry").hidden = Boolean(final);
       if (final) { stopStream(stream); return; }
@@ -290,6 +375,7 @@
     let paused = root.dataset.state === "paused";
     let lastEventShot = 0;
     let wasFullscreen = false;
+    let ended = false;
 
     function showStatus(data) {
       if (!data) return;
@@ -308,24 +394,35 @@
       $("proctor-paused").hidden = false;
     }
 
+    // The session has ended: snapshots stop until the candidate logs in again (exam.js keeps the
+    // answers); the notice links to the login and back.
+    function loginNeeded() {
+      ended = true;
+      $("proctor-status").textContent = "";
+      showLogin(root);
+    }
+
     async function snapshot(trigger) {
-      if (!stream || paused || !video.videoWidth) return;
+      if (!stream || paused || ended || !video.videoWidth) return;
       try {
         const form = new FormData();
         form.append("frame", await capture(video, 640, 0.8), "snapshot.jpg");
         form.append("trigger", trigger);
         form.append("client_at", new Date().toISOString());
         const result = await post(root.dataset.snapshotUrl, form);
-        if (result.ok) { $("proctor-status").textContent = T.camera_on; showStatus(result.data); }
+        if (sessionEnded(result)) loginNeeded();
+        else if (result.ok) { $("proctor-status").textContent = T.camera_on; showStatus(result.data); }
       } catch (e) {
         $("proctor-status").textContent = T.offline;
       }
     }
 
     async function report(type) {
+      if (ended) return;
       try {
         const result = await post(root.dataset.eventUrl, { type, client_at: new Date().toISOString() });
-        if (result.ok) showStatus(result.data);
+        if (sessionEnded(result)) loginNeeded();
+        else if (result.ok) showStatus(result.data);
       } catch (e) { /* offline: the snapshot interval goes on */ }
       const now = performance.now();
       if (type !== "camera_ended" && type !== "reload" && now - lastEventShot > 3000) {
@@ -336,14 +433,15 @@
 
     async function start() {
       $("proctor-camera-retry").hidden = true;
-      $("proctor-status").textContent = T.camera_waiting;
+      $("proctor-status").textContent = fmt(T.camera_starting, { s: 0 });
+      const progress = (s) => { $("proctor-status").textContent = fmt(T.camera_starting, { s }); };
       let saved = null;
       try { saved = sessionStorage.getItem(DEVICE_KEY); } catch (e) { saved = null; }
       try {
-        stream = await openCamera(video, saved || undefined, () => {});
+        stream = await openCamera(video, saved || undefined, progress);
       } catch (error) {
         try {
-          stream = saved ? await openCamera(video, undefined, () => {}) : null;
+          stream = saved ? await openCamera(video, undefined, progress) : null;
         } catch (e) { stream = null; }
         if (!stream) {
           const code = error.name === "Unsupported" ? "unsupported" : cameraError(error);
@@ -387,11 +485,26 @@
     document.addEventListener("paste", () => report("paste"));
     setInterval(() => snapshot("interval"), interval);
     setInterval(async () => {
+      if (ended) return;
       try {
-        const response = await fetch(root.dataset.statusUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" });
-        if (response.ok) showStatus(await response.json());
-      } catch (e) { /* offline */ }
+        const result = await request(root.dataset.statusUrl, { headers: { "Accept": "application/json" } });
+        if (sessionEnded(result)) loginNeeded();
+        else if (result.ok) showStatus(result.data);
+      } catch (e) { /* offline or slow: the next poll tries again */ }
     }, Math.max(5000, interval / 2));
+    // Back from logging in again in another tab: take the new session's token and go on.
+    window.addEventListener("focus", async () => {
+      if (!ended) return;
+      try {
+        const result = await request(root.dataset.statusUrl, { headers: { "Accept": "application/json" } });
+        if (!result.ok || !result.data) return;
+        token = result.data.csrf_token || token;
+        ended = false;
+        $("proctor-login").hidden = true;
+        $("proctor-status").textContent = stream ? T.camera_on : "";
+        showStatus(result.data);
+      } catch (e) { /* still offline: the notice stays */ }
+    });
     if (paused) pause();
     start();
   }
