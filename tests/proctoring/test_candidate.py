@@ -20,7 +20,7 @@ from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile, read
 from ujisim.exam.models import Attempt
-from ujisim.proctoring import consent
+from ujisim.proctoring import consent, reference
 from ujisim.proctoring.models import Consent, IdentityCheck, ProctorCase, ReferenceFace
 from ujisim.question_bank import services
 
@@ -84,6 +84,13 @@ def run_check(client, attempt, burst, **how) -> dict:
 
 
 @pytest.fixture
+def consenting(client, candidate):
+    """The candidate, having agreed to the consent text."""
+    assert agree(client).status_code == 302
+    return candidate
+
+
+@pytest.fixture
 def ready(client, db, candidate, face_photos):
     """A created attempt of a candidate who consented and has the reference photo on file."""
     attempt = new_attempt(client, db)
@@ -137,7 +144,7 @@ def test_consent_is_recorded_with_time_and_text_version(client, db, candidate, f
     ],
 )
 def test_a_reference_photo_without_exactly_one_face_is_refused(
-    client, db, candidate, face_photos, name, message
+    client, db, consenting, face_photos, name, message
 ):
     response = upload(client, face_photos[name].read_bytes())
     assert response.status_code == 303
@@ -154,14 +161,26 @@ def test_a_reference_photo_without_exactly_one_face_is_refused(
         (b"", "empty"),
     ],
 )
-def test_a_reference_upload_that_is_not_a_photo_is_refused(client, db, candidate, data, message):
+def test_a_reference_upload_that_is_not_a_photo_is_refused(client, db, consenting, data, message):
     response = upload(client, data)
     assert response.status_code == 303
     assert message in client.get("/pengawasan/foto").get_data(as_text=True)
 
 
+def test_without_consent_no_reference_photo_is_read(client, db, candidate, face_photos):
+    """Its face encoding is biometric data: the upload waits for the consent."""
+    response = upload(client, face_photos["obama.jpg"].read_bytes())
+    assert (response.status_code, response.headers["Location"]) == (303, "/pengawasan/persetujuan")
+    assert (
+        "Give your consent to webcam proctoring first."
+        in client.get("/pengawasan/persetujuan").text
+    )
+    assert db.scalars(select(ReferenceFace)).all() == []
+    assert db.scalars(select(StoredFile)).all() == []
+
+
 def test_the_reference_is_cleaned_and_encoded_once_per_photo(
-    client, db, candidate, face_photos, frozen_clock
+    client, db, consenting, face_photos, frozen_clock
 ):
     original = Image.open(face_photos["obama.jpg"])
     exif = Image.Exif()
@@ -219,7 +238,8 @@ def test_without_consent_the_camera_check_analyses_nothing(
 ):
     """Only the HTML page asked for consent: the JSON API took and analysed frames without it."""
     attempt = new_attempt(client, db)
-    assert upload(client, face_photos["obama.jpg"].read_bytes()).status_code == 302
+    reference.set_reference_photo(db, candidate, face_photos["obama.jpg"].read_bytes())
+    db.commit()
     files_before = db.scalar(select(func.count()).select_from(StoredFile))
     client.submit("/lang", {"lang": "id"})  # the refusal is in the candidate's language
     url = f"/api/v1/proctoring/attempts/{attempt.public_id}/camera-check"

@@ -112,6 +112,11 @@ def photo():
 def upload_photo():
     session = get_session()
     attempt = _attempt_arg()
+    if consent.current_consent(session, current_user) is None:
+        # the photo's face encoding is biometric data: nothing is read before consent
+        flash(_("Give your consent to webcam proctoring first."), "error")
+        args = {"attempt": attempt.public_id} if attempt else {}
+        return redirect(url_for("proctoring.consent_page", **args)), 303
     upload = request.files.get("photo")
     data = upload.read(reference.MAX_BYTES + 1) if upload else b""
     try:
