@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ujisim.core.offices import parse_offices
+
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -58,6 +60,7 @@ def from_env(instance_path: str) -> dict:
         # Webcam proctoring (ujisim/proctoring): whether official exams need it, the face distance
         # tolerance, seconds between snapshots, consecutive mismatches before a pause, risk
         # weights (JSON, merged over the defaults) and days snapshots are kept.
+        "SATPAS_OFFICES": parse_offices(env.get("UJISIM_SATPAS_OFFICES")),
         "PROCTOR_REQUIRED": _flag("UJISIM_PROCTOR_REQUIRED", True),
         "PROCTOR_TOLERANCE": float(env.get("UJISIM_PROCTOR_TOLERANCE", "0.6")),
         "PROCTOR_SNAPSHOT_INTERVAL_S": int(env.get("UJISIM_PROCTOR_SNAPSHOT_INTERVAL_S", "20")),

@@ -155,6 +155,9 @@ def test_whole_renewal(holder_camera, page, live_server, live_app, people, tmp_p
     assert evidence[0]["reference"] == "licence"
     assert evidence[0]["liveness"]["passed"]
 
+    # the office that issued the old card is chosen already; the holder moved to Surabaya
+    expect(holder.locator("#satpas")).to_have_value("Satpas Polrestabes Bandung")
+    holder.locator("#satpas").select_option("Satpas Polrestabes Surabaya")
     holder.locator("#province").select_option("Jawa Barat")
     holder.locator("#city").fill("Kota Bandung")
     holder.locator("#district").fill("Coblong")

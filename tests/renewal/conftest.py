@@ -151,6 +151,7 @@ COURIER = {
     "street": "Jl. Melati No. 5 RT 01/RW 02",
     "postal_code": "12160",
     "phone": "0812 3456 7890",
+    "satpas": "Satpas Polrestabes Bandung",
 }
 
 

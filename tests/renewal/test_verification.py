@@ -42,6 +42,8 @@ def test_approval_issues_licence_print_job_and_order(db, approved, licence):
     assert (job.kind, job.state, order.state) == (JobKind.CARD, "ready", OS.CREATED)
     card = print_queue.card_of(db, job)
     assert (card.licence_number, card.expires_on, card.sex) == (new.number, new.expires_on, "L")
+    # issued by the office the holder chose at the delivery step
+    assert new.satpas == card.issuing_office == "Satpas Polrestabes Bandung" != old.satpas
     assert tracking.step_of(approved.state, order.state) == "processing"
 
 
@@ -233,6 +235,19 @@ def test_a_bad_delivery_address_names_the_field(change, field):
     assert set(refused.value.fields) == {field}
 
 
+def test_the_issuing_satpas_must_be_one_this_deployment_serves(db, walk, holder):
+    from tests.renewal.conftest import COURIER
+    from ujisim.renewal.models import RenewalApplication
+
+    application = walk(S.DELIVERY)
+    bad = {**COURIER, "satpas": "Satpas Entah Di Mana", "postal_code": "123"}
+    with pytest.raises(InvalidDocument) as refused:
+        delivery.choose_delivery(db, application, "courier", bad, holder)
+    assert set(refused.value.fields) == {"satpas", "postal_code"}  # every problem at once
+    db.rollback()
+    assert db.get(RenewalApplication, application.id).state == S.DELIVERY
+
+
 def test_a_good_address_is_normalised_and_pick_up_needs_none():
     from tests.renewal.conftest import COURIER
 
@@ -330,11 +345,11 @@ def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, li
     token = signing.token_from_url(url)
     new = db.get(Licence, approved.new_licence_id)
 
-    page = client.get(f"/verify/{token}?lang=en")
+    page = client.get(f"/verify/{token}")  # public: in Indonesian, the default
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert 'data-status="valid"' in text
-    assert "this licence card was issued through ujisim" in text
+    assert "Sah: kartu SIM ini diterbitkan melalui ujisim" in text
     assert new.number in text
     assert new.holder_name in text
     body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
@@ -361,13 +376,13 @@ def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, li
     body = client.get(f"/verify/{old_token}", headers={"Accept": "application/json"}).get_json()
     assert (body["status"], body["reason"]) == ("revoked", "replaced")
     assert body["revoked_at"] == new.created_at.isoformat()
-    assert "a renewed card was issued" in client.get(f"/verify/{old_token}?lang=en").text
+    assert "kartu hasil perpanjangan diterbitkan pada" in client.get(f"/verify/{old_token}").text
 
     new.status = LicenceStatus.REVOKED
     db.flush()
     body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
     assert (body["status"], body["reason"]) == ("revoked", None)
-    assert "withdrawn" in client.get(f"/verify/{token}?lang=en").get_data(as_text=True)
+    assert "kartu SIM ini telah ditarik" in client.get(f"/verify/{token}").text
     new.address = "Jl. Lain No. 1"  # the registry no longer says what the card says
     new.status = LicenceStatus.ACTIVE
     db.flush()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.nik import PROVINCES
 from ujisim.certificates.documents import LabelData
-from ujisim.core import audit, clock
+from ujisim.core import audit, clock, offices
 from ujisim.renewal import notify, payments, providers
 from ujisim.renewal.application import S, advance, check_version, lock_application
 from ujisim.renewal.errors import IllegalTransition, InvalidDocument, StaleForm
@@ -114,13 +114,24 @@ def choose_delivery(
     actor,
     version=None,
 ) -> RenewalApplication:
-    """Keep the delivery choice, set the itemised fees and open the virtual account."""
+    """Keep the delivery choice and the issuing Satpas office, set the itemised fees and open the
+    virtual account."""
     application = lock_application(session, application)
     check_version(application, version)
     if application.state != S.DELIVERY:
         raise IllegalTransition(_("The delivery of this application can no longer be chosen."))
-    address = validate_choice(method, values)
+    errors, address = {}, None
+    try:
+        address = validate_choice(method, values)
+    except InvalidDocument as exc:
+        errors.update(exc.fields)
+    satpas = (values.get("satpas") or "").strip()
+    if satpas not in offices.offices():
+        errors["satpas"] = _("Choose the Satpas office that issues your new card.")
+    if errors:
+        raise InvalidDocument(_("Please correct the marked fields."), errors)
     licence = session.get(Licence, application.licence_id)
+    application.satpas = satpas
     application.delivery_method = method
     application.delivery_address = json.dumps(address) if address else None
     fee = shipping_fee(address["province"]) if method == "courier" else 0

@@ -124,6 +124,8 @@ class RenewalApplication(Base):
     psych_cert_date: Mapped[date | None]
     #: "courier" or "pickup"
     delivery_method: Mapped[str | None] = mapped_column(String(10))
+    #: the Satpas office that issues the renewed card (and its pick-up counter)
+    satpas: Mapped[str | None] = mapped_column(String(120))
     #: JSON: province, city, district, village, street, postal_code, phone
     delivery_address: Mapped[str | None] = mapped_column(Text)
     fee_pnbp: Mapped[int] = mapped_column(default=0)

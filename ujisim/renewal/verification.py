@@ -154,7 +154,7 @@ def approve(
         photo_encoding=None,
         issued_on=today,
         expires_on=add_years(today, VALID_YEARS),
-        satpas=old.satpas,
+        satpas=application.satpas or old.satpas,
         status=LicenceStatus.ACTIVE,
         created_at=clock.now(),
     )

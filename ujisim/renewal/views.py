@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ujisim.core import offices
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, ValidationError
 from ujisim.core.security import Role, limiter, role_required
@@ -151,6 +152,11 @@ def _step_context(session, application: RenewalApplication) -> dict:
     if application.state == S.DELIVERY:
         context["provinces"] = delivery.provinces()
         context["rates"] = delivery.shipping_rates()
+        context["offices"] = offices.offices()
+        # the office that issued the card so far, when this deployment serves it
+        context["values"] = {
+            "satpas": licence.satpas if licence.satpas in offices.offices() else ""
+        }
     if application.state == S.PAYMENT:
         context["payment"] = payments.current_payment(session, application)
         context["lines"] = payments.fee_lines(application)
@@ -232,7 +238,8 @@ def ask_officer(public_id: str):
 def choose_delivery(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
-    values = {k: request.form.get(k, "")[:200] for k in ("method", *delivery.ADDRESS_FIELDS)}
+    fields = ("method", "satpas", *delivery.ADDRESS_FIELDS)
+    values = {k: request.form.get(k, "")[:200] for k in fields}
     try:
         delivery.choose_delivery(
             session,
