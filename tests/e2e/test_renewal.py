@@ -165,6 +165,9 @@ def test_whole_renewal(holder_camera, page, live_server, live_app, people, tmp_p
     holder.locator("#street").fill("Jl. Kenanga 3 RT 02/RW 05")
     holder.locator("#postal_code").fill("40135")
     holder.locator("#phone").fill("081234567890")
+    holder.locator("#refund_bank").select_option("BNI")
+    holder.locator("#refund_number").fill("0987 6543 21")
+    expect(holder.locator("#refund_holder")).not_to_be_empty()  # the holder's name, preset
     holder.get_by_role("button", name="Continue to payment").click()
 
     expect(holder.locator("#total")).to_have_text("Rp 103.000")  # 80.000 + 5.000 + 18.000

@@ -152,6 +152,9 @@ COURIER = {
     "postal_code": "12160",
     "phone": "0812 3456 7890",
     "satpas": "Satpas Polrestabes Bandung",
+    "refund_bank": "BRI",
+    "refund_number": "0123-01-000123-50-1",
+    "refund_holder": "Sari Wulandari",
 }
 
 

@@ -1,6 +1,7 @@
 """Officer verification (approve, reject with each reason and a refund, identity review), the
 print-queue hook, delivery orders with the sandbox courier, pick-up, receipt and tracking."""
 
+import json
 from datetime import date
 
 import pytest
@@ -62,6 +63,12 @@ def test_rejection_with_each_reason_refunds_fees_minus_bank_fee(db, walk, office
     assert application.state == S.REJECTED
     assert application.reject_reason == reason
     assert (refund.paid, refund.bank_fee, refund.amount) == (100_000, 6_500, 93_500)
+    # to the account the holder gave, normalised
+    assert json.loads(refund.account) == {
+        "bank": "BRI",
+        "number": "012301000123501",
+        "holder": "Sari Wulandari",
+    }
 
 
 def test_rejection_needs_a_known_reason(db, walk, officer):
@@ -233,6 +240,24 @@ def test_a_bad_delivery_address_names_the_field(change, field):
     with pytest.raises(InvalidDocument) as refused:
         delivery.validate_choice("courier", {**COURIER, **change})
     assert set(refused.value.fields) == {field}
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"refund_bank": "Bank Entah"}, "refund_bank"),
+        ({"refund_bank": ""}, "refund_bank"),
+        ({"refund_number": "12345"}, "refund_number"),
+        ({"refund_number": "12AB5678"}, "refund_number"),
+        ({"refund_number": "1" * 21}, "refund_number"),
+        ({"refund_holder": " x "}, "refund_holder"),
+    ],
+)
+def test_a_bad_refund_account_names_the_field(change, field):
+    from tests.renewal.conftest import COURIER
+
+    account, errors = delivery.validate_refund_account({**COURIER, **change})
+    assert set(errors) == {field}
 
 
 def test_the_issuing_satpas_must_be_one_this_deployment_serves(db, walk, holder):

@@ -52,6 +52,21 @@ DEFAULT_RATES = Path(__file__).with_name("shipping_rates.json")
 POSTAL_CODE = re.compile(r"[1-9][0-9]{4}")
 PHONE = re.compile(r"(\+62|62|0)8[0-9]{7,12}")
 ADDRESS_FIELDS = ("province", "city", "district", "village", "street", "postal_code", "phone")
+REFUND_FIELDS = ("refund_bank", "refund_number", "refund_holder")
+#: banks a refund can be paid to (the larger Indonesian banks; a deployment's payment provider
+#: decides the real list)
+REFUND_BANKS = (
+    "BRI",
+    "BNI",
+    "Bank Mandiri",
+    "BCA",
+    "BTN",
+    "BSI",
+    "CIMB Niaga",
+    "Bank Permata",
+    "Bank Danamon",
+    "Bank Jago",
+)
 
 
 @functools.cache
@@ -106,6 +121,22 @@ def validate_choice(method: str, values: Mapping[str, str]) -> dict:
     return address
 
 
+def validate_refund_account(values: Mapping[str, str]) -> tuple[dict, dict]:
+    """(account, errors) of the refund account fields: a bank of REFUND_BANKS, an account number
+    of 6 to 20 digits (spaces and dashes dropped) and the account holder's name."""
+    bank = (values.get("refund_bank") or "").strip()
+    number = re.sub(r"[\s\-.]", "", values.get("refund_number") or "")
+    holder = " ".join((values.get("refund_holder") or "").split())[:120]
+    errors = {}
+    if bank not in REFUND_BANKS:
+        errors["refund_bank"] = _("Choose the bank of the refund account.")
+    if not re.fullmatch(r"\d{6,20}", number):
+        errors["refund_number"] = _("Enter the account number: 6 to 20 digits.")
+    if len(holder) < 3:
+        errors["refund_holder"] = _("Enter the name of the account holder.")
+    return {"bank": bank, "number": number, "holder": holder}, errors
+
+
 def choose_delivery(
     session: Session,
     application: RenewalApplication,
@@ -114,8 +145,8 @@ def choose_delivery(
     actor,
     version=None,
 ) -> RenewalApplication:
-    """Keep the delivery choice and the issuing Satpas office, set the itemised fees and open the
-    virtual account."""
+    """Keep the delivery choice, the issuing Satpas office and the refund account, set the
+    itemised fees and open the virtual account."""
     application = lock_application(session, application)
     check_version(application, version)
     if application.state != S.DELIVERY:
@@ -128,10 +159,13 @@ def choose_delivery(
     satpas = (values.get("satpas") or "").strip()
     if satpas not in offices.offices():
         errors["satpas"] = _("Choose the Satpas office that issues your new card.")
+    account, account_errors = validate_refund_account(values)
+    errors.update(account_errors)
     if errors:
         raise InvalidDocument(_("Please correct the marked fields."), errors)
     licence = session.get(Licence, application.licence_id)
     application.satpas = satpas
+    application.refund_account = json.dumps(account)
     application.delivery_method = method
     application.delivery_address = json.dumps(address) if address else None
     fee = shipping_fee(address["province"]) if method == "courier" else 0

@@ -126,6 +126,8 @@ class RenewalApplication(Base):
     delivery_method: Mapped[str | None] = mapped_column(String(10))
     #: the Satpas office that issues the renewed card (and its pick-up counter)
     satpas: Mapped[str | None] = mapped_column(String(120))
+    #: JSON: bank, number, holder: where a refund goes if the application is rejected
+    refund_account: Mapped[str | None] = mapped_column(Text)
     #: JSON: province, city, district, village, street, postal_code, phone
     delivery_address: Mapped[str | None] = mapped_column(Text)
     fee_pnbp: Mapped[int] = mapped_column(default=0)
@@ -154,6 +156,10 @@ class RenewalApplication(Base):
     @property
     def address(self) -> dict:
         return json.loads(self.delivery_address) if self.delivery_address else {}
+
+    @property
+    def refund_to(self) -> dict:
+        return json.loads(self.refund_account) if self.refund_account else {}
 
     @property
     def evidence(self) -> list[dict]:
@@ -288,6 +294,8 @@ class Refund(Base):
     reason: Mapped[str] = mapped_column(String(32))
     #: "pending" until finance pays it out
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: JSON copy of the application's refund account (bank, number, holder)
+    account: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
 
 

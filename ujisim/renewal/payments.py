@@ -219,6 +219,7 @@ def create_refund(session: Session, application: RenewalApplication, reason: str
         amount=payment.amount - bank_fee,
         reason=reason,
         status="pending",
+        account=application.refund_account,
         created_at=clock.now(),
     )
     session.add(refund)

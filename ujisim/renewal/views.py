@@ -153,9 +153,11 @@ def _step_context(session, application: RenewalApplication) -> dict:
         context["provinces"] = delivery.provinces()
         context["rates"] = delivery.shipping_rates()
         context["offices"] = offices.offices()
-        # the office that issued the card so far, when this deployment serves it
+        context["banks"] = delivery.REFUND_BANKS
+        # preset: the office that issued the card so far (when served here), the holder's name
         context["values"] = {
-            "satpas": licence.satpas if licence.satpas in offices.offices() else ""
+            "satpas": licence.satpas if licence.satpas in offices.offices() else "",
+            "refund_holder": licence.holder_name,
         }
     if application.state == S.PAYMENT:
         context["payment"] = payments.current_payment(session, application)
@@ -238,7 +240,7 @@ def ask_officer(public_id: str):
 def choose_delivery(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
-    fields = ("method", "satpas", *delivery.ADDRESS_FIELDS)
+    fields = ("method", "satpas", *delivery.ADDRESS_FIELDS, *delivery.REFUND_FIELDS)
     values = {k: request.form.get(k, "")[:200] for k in fields}
     try:
         delivery.choose_delivery(
