@@ -7,8 +7,10 @@ answer saves are reported as a ratio to it. The bank has 5,000 items (synthetic,
         [--postgresql postgresql://postgres@127.0.0.1:5432/test]
 
 Candidates start one after another (so exam-start latency is service time, not queueing), then
-answer concurrently. Prints JSON. Targets (issue 4): answer-save >= 0.5 x /healthz with p99 <=
-50 ms on PostgreSQL; exam start p50 <= 10 ms with the 5,000-item bank.
+answer concurrently: answer saves are timed by the wall clock with as many requests in flight as
+the /healthz run had, so the two rates compare like with like. Prints JSON. Targets (issue 4):
+answer-save >= 0.5 x /healthz with p99 <= 50 ms on PostgreSQL; exam start p50 <= 10 ms with the
+5,000-item bank.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-12345"  # noqa: S105 (synthetic users of a throwaway database)
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+#: the start form: the class and the candidate's confirmation of the identity data shown
+START_FORM = {"vehicle_class": "A", "confirm_identity": "yes"}
 IN_PROCESS = 30  # extra candidates whose exam start is timed inside the process (no HTTP)
 
 
@@ -44,7 +48,7 @@ def percentiles(samples: list[float]) -> dict:
     }
 
 
-def prepare(url: str, workdir: Path, candidates: int) -> None:
+def prepare(url: str, workdir: Path, candidates: int, bank: int = 5000) -> None:
     """Migrate, load a 5,000-item bank, create the candidates (outside the measurement)."""
     from ujisim.accounts.models import UserRole
     from ujisim.accounts.passwords import hash_password
@@ -80,7 +84,7 @@ def prepare(url: str, workdir: Path, candidates: int) -> None:
                 legal_basis="UU 22/2009",
                 difficulty=1 + n % 3,
             )
-            for n in range(5000)
+            for n in range(bank)
         ]
         session = get_session()
         import_contents(session, items)
@@ -143,7 +147,7 @@ async def begin(client: httpx.AsyncClient, n: int, starts: list, errors: list):
         return None
     token = CSRF.search((await client.get("/ujian/")).text).group(1)
     t0 = time.perf_counter()
-    start = await client.post("/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A"})
+    start = await client.post("/ujian/mulai", data={"csrf_token": token, **START_FORM})
     starts.append(time.perf_counter() - t0)
     if start.status_code != 302:
         errors.append(f"start {start.status_code}")
@@ -153,28 +157,11 @@ async def begin(client: httpx.AsyncClient, n: int, starts: list, errors: list):
     return public_id, token
 
 
-async def work(client: httpx.AsyncClient, public_id: str, token: str, saves: list, errors: list):
-    """Fetch the paper, save 30 answers (each timed) and submit."""
-    paper = (await client.get(f"/api/v1/exam/attempts/{public_id}")).json()
-    headers = {"X-CSRFToken": token}
-    for q in paper["questions"]:
-        t0 = time.perf_counter()
-        saved = await client.post(
-            f"/api/v1/exam/attempts/{public_id}/answers",
-            headers=headers,
-            json={"position": q["position"], "choice": 0, "seq": q["position"] + 1},
-        )
-        saves.append(time.perf_counter() - t0)
-        if saved.status_code != 200:
-            errors.append(f"save {saved.status_code}")
-    done = await client.post(f"/api/v1/exam/attempts/{public_id}/submit", headers=headers)
-    if done.status_code != 200:
-        errors.append(f"submit {done.status_code}")
-
-
 async def exam_run(base: str, candidates: int, concurrency: int) -> dict:
     """Phase 1: candidates start one after another (exam-start latency without queueing).
-    Phase 2: all of them answer and submit with ``concurrency`` connections at a time."""
+    Phase 2: every candidate fetches the paper. Phase 3, timed by the wall clock as /healthz
+    is: the 30 answers of every candidate, ``concurrency`` requests in flight at a time (the
+    candidates interleaved, as in a hall). Phase 4: every candidate submits."""
     starts: list[float] = []
     saves: list[float] = []
     errors: list[str] = []
@@ -187,13 +174,39 @@ async def exam_run(base: str, candidates: int, concurrency: int) -> dict:
                 started.append((client, *begun))
         gate = asyncio.Semaphore(concurrency)
 
-        async def one(client, public_id, token):
+        async def fetch(client, public_id, token):
             async with gate:
-                await work(client, public_id, token, saves, errors)
+                paper = (await client.get(f"/api/v1/exam/attempts/{public_id}")).json()
+            return [(client, public_id, token, q["position"]) for q in paper["questions"]]
+
+        batches = await asyncio.gather(*(fetch(*entry) for entry in started))
+        todo = iter(sorted((s for batch in batches for s in batch), key=lambda s: s[3]))
+
+        async def saver():
+            for client, public_id, token, position in todo:  # shared: each save once
+                t0 = time.perf_counter()
+                saved = await client.post(
+                    f"/api/v1/exam/attempts/{public_id}/answers",
+                    headers={"X-CSRFToken": token},
+                    json={"position": position, "choice": 0, "seq": position + 1},
+                )
+                saves.append(time.perf_counter() - t0)
+                if saved.status_code != 200:
+                    errors.append(f"save {saved.status_code}")
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(one(*entry) for entry in started))
-        elapsed = time.perf_counter() - t0
+        await asyncio.gather(*(saver() for _ in range(concurrency)))
+        save_seconds = time.perf_counter() - t0
+
+        async def submit(client, public_id, token):
+            async with gate:
+                done = await client.post(
+                    f"/api/v1/exam/attempts/{public_id}/submit", headers={"X-CSRFToken": token}
+                )
+            if done.status_code != 200:
+                errors.append(f"submit {done.status_code}")
+
+        await asyncio.gather(*(submit(*entry) for entry in started))
     finally:
         for client in clients:
             await client.aclose()
@@ -202,11 +215,10 @@ async def exam_run(base: str, candidates: int, concurrency: int) -> dict:
         "errors": len(errors),
         "error_kinds": sorted(set(errors))[:5],
         "exam_start_sequential": percentiles(starts),
-        "answer_phase_s": round(elapsed, 1),
-        # the save endpoint alone: saves / time spent in saves, across the connections
         "answer_save": {
             "requests": len(saves),
-            "requests_per_s": round(len(saves) / (sum(saves) / concurrency), 1),
+            "seconds": round(save_seconds, 2),
+            "requests_per_s": round(len(saves) / save_seconds, 1),
             **percentiles(saves),
         },
     }
@@ -234,7 +246,7 @@ def in_process_starts(url: str, workdir: Path, first: int) -> dict:
         client.login(f"calon{n}@bench.id", PASSWORD)
         token = client.csrf_token()
         t0 = time.perf_counter()
-        response = client.post("/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A"})
+        response = client.post("/ujian/mulai", data={"csrf_token": token, **START_FORM})
         times.append(time.perf_counter() - t0)
         assert response.status_code == 302, response.status_code
     get_db(app).dispose()
@@ -244,19 +256,25 @@ def in_process_starts(url: str, workdir: Path, first: int) -> dict:
 def run_backend(name: str, url: str, args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        prepare(url, workdir, args.candidates)
+        prepare(url, workdir, args.candidates, args.bank)
         with server(url, workdir) as (_process, base):
             asyncio.run(healthz_rate(base, 2, args.concurrency))  # warm-up
             healthz = asyncio.run(healthz_rate(base, args.seconds, args.concurrency))
             exams = asyncio.run(exam_run(base, args.candidates, args.concurrency))
         exams["exam_start_in_process"] = in_process_starts(url, workdir, args.candidates)
+    ratio = exams["answer_save"]["requests_per_s"] / healthz["requests_per_s"]
     return {
         "backend": name,
         "healthz": healthz,
         **exams,
-        "answer_save_to_healthz_ratio": round(
-            exams["answer_save"]["requests_per_s"] / healthz["requests_per_s"], 3
-        ),
+        "answer_save_to_healthz_ratio": round(ratio, 3),
+        # issue 4's targets are set for PostgreSQL; SQLite is shown against the same bars
+        "targets": {
+            "save_ratio_ge_0.5": ratio >= 0.5,
+            "save_p99_le_50ms": exams["answer_save"]["p99_ms"] <= 50,
+            "start_p50_le_10ms_http": exams["exam_start_sequential"]["p50_ms"] <= 10,
+            "start_p50_le_10ms_in_process": exams["exam_start_in_process"]["p50_ms"] <= 10,
+        },
     }
 
 
@@ -275,6 +293,7 @@ def main() -> None:
     # two connections per gunicorn worker keep both busy without measuring queueing
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--bank", type=int, default=5000, help="items in the bank (target: 5000)")
     parser.add_argument("--postgresql", default=os.environ.get("UJISIM_TEST_DATABASE_URL"))
     args = parser.parse_args()
     results = []
@@ -287,7 +306,7 @@ def main() -> None:
         json.dumps(
             {
                 "benchmark": "exam_load",
-                "bank_items": 5000,
+                "bank_items": args.bank,
                 "server": "gunicorn, 2 workers",
                 "cpu_count": os.cpu_count(),
                 "results": results,

@@ -33,6 +33,12 @@ def add_applicant(live_app, email: str, name: str) -> None:
         session.commit()
 
 
+def confirm_identity(page) -> None:
+    """The start form shows the account's name, NIK and date of birth; the applicant confirms."""
+    expect(page.locator("#identity")).to_be_visible()
+    page.locator("input[name=confirm_identity]").check()
+
+
 def log_in(page, live_server, email: str) -> None:
     page.goto(f"{live_server}/login")
     page.get_by_label("Surel (e-mail)").fill(email)
@@ -54,10 +60,19 @@ def saved_answers(live_app, public_id) -> int:
         )
 
 
+def queued_steps(page, public_id) -> list[dict]:
+    """The unsent answers in the browser's localStorage (each tab keeps its own queue)."""
+    return page.evaluate(
+        f"""Object.keys(localStorage).filter((k) => k.startsWith('ujisim:{public_id}:queue'))
+            .flatMap((k) => JSON.parse(localStorage.getItem(k)))"""
+    )
+
+
 def test_exam_survives_a_lost_network_and_a_reload(page, live_server, live_app, candidate, shot):
     log_in(page, live_server, "ujian-e2e@example.id")
     page.get_by_role("navigation").get_by_role("link", name="Ujian teori").click()
     page.get_by_label("SIM C (sepeda motor)", exact=False).check()
+    confirm_identity(page)
     page.get_by_role("button", name="Mulai ujian baru").click()
     page.get_by_role("button", name="Mulai ujian").click()
 
@@ -131,6 +146,7 @@ def test_avis_mode_moves_on_when_a_question_times_out(
     log_in(page, live_server, "avis-e2e@example.id")
     page.goto(f"{live_server}/ujian/")
     page.get_by_label("SIM A (mobil)", exact=False).check()
+    confirm_identity(page)
     page.get_by_role("button", name="Mulai ujian baru").click()
     page.get_by_role("button", name="Mulai ujian").click()
     expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
@@ -149,6 +165,7 @@ def test_an_ended_session_keeps_the_answers_until_the_next_login(page, live_serv
     log_in(page, live_server, "sesi-e2e@example.id")
     page.goto(f"{live_server}/ujian/")
     page.get_by_label("SIM C (sepeda motor)", exact=False).check()
+    confirm_identity(page)
     page.get_by_role("button", name="Mulai ujian baru").click()
     page.get_by_role("button", name="Mulai ujian").click()
     expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
@@ -158,8 +175,7 @@ def test_an_ended_session_keeps_the_answers_until_the_next_login(page, live_serv
     page.locator(".option").nth(1).click()
     expect(page.locator("#fatal")).to_contain_text("Sesi Anda telah berakhir")
     assert saved_answers(live_app, public_id) == 0
-    queued = page.evaluate(f"JSON.parse(localStorage.getItem('ujisim:{public_id}:queue'))")
-    assert [step["choice"] for step in queued] == [1]
+    assert [step["choice"] for step in queued_steps(page, public_id)] == [1]
     shot("session-ended")
 
     # log in again in the same browser (its cookie jar), as another tab would

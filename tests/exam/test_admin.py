@@ -12,7 +12,7 @@ FORM = {
     "bp-persepsi_bahaya": "10", "bp-wawasan": "10", "bp-pengetahuan": "10",
     "bp-time_limit_min": "20", "bp-pass_mark": "21", "bp-item_time_limit_s": "",
     "bp-retake_max": "2", "bp-retake_window_days": "14", "bp-same_day_retest": "y",
-    "bp-min_age": "17", "bp-grace_s": "10",
+    "bp-min_age": "17", "bp-grace_s": "10", "bp-expected": "1",
 }  # fmt: skip
 
 
@@ -62,3 +62,16 @@ def test_holidays(client, db, login):
     assert policy.add_working_days(db, date(2026, 12, 24), 1) == date(2026, 12, 28)
     assert client.submit(f"/admin/exam/holidays/{holiday.id}/delete").status_code == 302
     assert db.scalars(select(Holiday)).all() == []
+
+
+def test_a_form_saved_twice_makes_one_version(client, db, login):
+    login(Role.ADMIN)
+    client.get("/admin/exam/")
+    assert client.submit("/admin/exam/blueprint/A", FORM).status_code == 302
+    again = client.submit("/admin/exam/blueprint/A", dict(FORM, **{"bp-time_limit_min": "25"}))
+    assert again.status_code == 409  # the form showed version 1; version 2 exists now
+    page = again.get_data(as_text=True)
+    assert 'name="bp-expected" type="hidden" value="2"' in page  # based on the new version
+    assert [b.version for b in db.scalars(select(ExamBlueprint).where(
+        ExamBlueprint.vehicle_class == "A"))] == [1, 2]  # fmt: skip
+    assert policy.current_blueprint(db, "A").time_limit_s == 20 * 60

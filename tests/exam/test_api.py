@@ -12,6 +12,8 @@ from ujisim.core.security import Role
 from ujisim.exam.models import Attempt
 from ujisim.question_bank.models import Item, ItemVersion
 
+CONFIRM = {"confirm_identity": "yes"}  # the applicant confirms the identity data shown
+
 
 @pytest.fixture
 def applicant(client, make_user, bank, frozen_clock):
@@ -21,7 +23,7 @@ def applicant(client, make_user, bank, frozen_clock):
 
 
 def start_exam(client, db, cls="A") -> Attempt:
-    response = client.submit("/ujian/mulai", {"vehicle_class": cls})
+    response = client.submit("/ujian/mulai", {"vehicle_class": cls, **CONFIRM})
     assert response.status_code == 302
     attempt = db.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
     assert response.headers["Location"] == f"/ujian/{attempt.public_id}"
@@ -101,10 +103,12 @@ def test_submit_then_result(client, db, applicant):
 
 def test_a_second_start_goes_on_with_the_open_exam(client, db, applicant):
     attempt = start_exam(client, db)
-    again = client.submit("/ujian/mulai", {"vehicle_class": "A"})  # double click or lost response
+    again = client.submit(
+        "/ujian/mulai", {"vehicle_class": "A", **CONFIRM}
+    )  # double click or lost response
     assert again.status_code == 302
     assert again.headers["Location"] == f"/ujian/{attempt.public_id}"
-    other = client.submit("/ujian/mulai", {"vehicle_class": "C"}, follow_redirects=True)
+    other = client.submit("/ujian/mulai", {"vehicle_class": "C", **CONFIRM}, follow_redirects=True)
     assert "Anda masih memiliki ujian yang sedang berlangsung" in other.get_data(as_text=True)
     assert len(db.scalars(select(Attempt)).all()) == 1
 
@@ -112,7 +116,9 @@ def test_a_second_start_goes_on_with_the_open_exam(client, db, applicant):
 def test_refusal_is_explained_on_the_page(client, db, make_user, bank, frozen_clock):
     young = make_user(Role.APPLICANT, date_of_birth=date(2012, 3, 1))
     client.login(young.email, DEFAULT_PASSWORD)
-    response = client.submit("/ujian/mulai", {"vehicle_class": "C"}, follow_redirects=True)
+    response = client.submit(
+        "/ujian/mulai", {"vehicle_class": "C", **CONFIRM}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "Usia minimal untuk SIM C adalah 17" in page
     assert db.scalars(select(Attempt)).all() == []
@@ -135,3 +141,72 @@ def test_avis_mode_over_http(client, db, applicant, frozen_clock):
     late = post_json(client, f"{url}/answers", {"position": 0, "choice": 1, "seq": 1})
     assert late.status_code == 409
     assert late.get_json()["error"]["code"] == "item_time_up"
+
+
+def test_start_shows_the_identity_data_and_needs_its_confirmation(client, db, applicant):
+    page = client.get("/ujian/").get_data(as_text=True)
+    assert applicant.full_name in page
+    assert "3174050507990003" in page
+    assert "5 Juli 1999" in page
+    assert 'name="confirm_identity"' in page
+    client.submit("/lang", {"lang": "en"})
+    refused = client.submit("/ujian/mulai", {"vehicle_class": "A"})
+    assert refused.status_code == 303
+    shown = client.get("/ujian/").get_data(as_text=True)
+    assert "Confirm that the name, NIK and date of birth shown are yours" in shown
+    assert db.scalars(select(Attempt)).all() == []
+    unticked = client.submit("/ujian/mulai", {"vehicle_class": "A", "confirm_identity": ""})
+    assert unticked.status_code == 303
+    assert db.scalars(select(Attempt)).all() == []
+
+
+def test_a_bank_too_small_for_the_blueprint_is_a_clear_refusal(client, db, make_user, caplog):
+    from tests.exam.conftest import make_items
+    from ujisim.question_bank import services
+
+    services.import_contents(db, make_items(per_category=5))  # the blueprint needs 12, 9, 9
+    db.commit()
+    user = make_user(Role.APPLICANT, date_of_birth=date(1999, 7, 5))
+    client.login(user.email, DEFAULT_PASSWORD)
+    client.submit("/lang", {"lang": "en"})
+    with caplog.at_level("ERROR", logger="ujisim.exam.draw"):
+        response = client.submit("/ujian/mulai", {"vehicle_class": "A", **CONFIRM})
+    assert response.status_code == 303
+    page = client.get("/ujian/").get_data(as_text=True)
+    assert "The SIM A exam cannot start right now" in page
+    assert "the blueprint needs" not in page
+    assert "has 5 persepsi_bahaya items" in caplog.text
+    assert "needs 12" in caplog.text
+    assert db.scalars(select(Attempt)).all() == []
+
+
+def test_a_save_not_stored_says_whether_it_is_a_repeat(client, db, applicant):
+    attempt = start_exam(client, db)
+    url = f"/api/v1/exam/attempts/{attempt.public_id}/answers"
+    assert post_json(client, url, {"position": 0, "choice": 2, "seq": 1}).get_json()["stored"]
+    assert post_json(client, url, {"position": 1, "choice": 0, "seq": 4}).get_json()["stored"]
+    # a retry whose first response was lost: the same answer is held under this number
+    retry = post_json(client, url, {"position": 0, "choice": 2, "seq": 1}).get_json()
+    assert (retry["stored"], retry["repeat"], retry["last_seq"]) == (False, True, 4)
+    # another tab used the number for another answer: not held, resend above last_seq
+    twin = post_json(client, url, {"position": 5, "choice": 1, "seq": 1}).get_json()
+    assert (twin["stored"], twin["repeat"], twin["last_seq"]) == (False, False, 4)
+    again = post_json(client, url, {"position": 5, "choice": 1, "seq": 5}).get_json()
+    assert again["stored"] is True
+    assert "repeat" not in again
+    paper = client.get(f"/api/v1/exam/attempts/{attempt.public_id}").get_json()
+    assert paper["answers"] == {"0": 2, "1": 0, "5": 1}
+
+
+def test_a_submit_while_paused_is_refused_as_paused(client, db, applicant):
+    from ujisim.exam import attempts
+
+    attempt = start_exam(client, db)
+    db.expire_all()
+    attempts.advance(db, db.get(Attempt, attempt.id), attempts.S.PAUSED)
+    db.commit()
+    refused = post_json(client, f"/api/v1/exam/attempts/{attempt.public_id}/submit", {})
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "paused"
+    db.expire_all()
+    assert db.get(Attempt, attempt.id).state == "paused"

@@ -51,7 +51,23 @@ def test_void_needs_a_reason_and_then_voids(client, db, login, graded):
 
 def test_regrade_from_the_page_adds_a_grade(client, db, login, graded):
     login(Role.EXAMINER)
-    response = client.submit(f"/examiner/exams/{graded.public_id}/regrade", {"reason": "cek ulang"})
+    page = client.get(f"/examiner/exams/{graded.public_id}").get_data(as_text=True)
+    assert '<input type="hidden" name="expected" value="1">' in page
+    form = {"reason": "cek ulang", "expected": "1"}
+    response = client.submit(f"/examiner/exams/{graded.public_id}/regrade", form)
     assert response.status_code == 302
     grades = db.scalars(select(Grade).where(Grade.attempt_id == graded.id)).all()
     assert [g.reason for g in grades] == ["initial", "cek ulang"]
+
+
+def test_a_double_clicked_regrade_adds_one_grade(client, db, login, graded):
+    login(Role.EXAMINER)
+    form = {"reason": "kunci diperbaiki", "expected": "1"}
+    first = client.submit(f"/examiner/exams/{graded.public_id}/regrade", form)
+    second = client.submit(f"/examiner/exams/{graded.public_id}/regrade", form)
+    assert (first.status_code, second.status_code) == (302, 409)
+    assert '<input type="hidden" name="expected" value="2">' in second.get_data(as_text=True)
+    missing = client.submit(f"/examiner/exams/{graded.public_id}/regrade", {"reason": "lagi"})
+    assert missing.status_code == 409  # a form without the number is refused too
+    grades = db.scalars(select(Grade).where(Grade.attempt_id == graded.id)).all()
+    assert [g.number for g in grades] == [1, 2]

@@ -94,7 +94,9 @@ async def sign_in(client: httpx.AsyncClient, n: int) -> str:
 
 
 async def start_exam(client: httpx.AsyncClient, token: str) -> str:
-    response = await client.post("/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A"})
+    response = await client.post(
+        "/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A", "confirm_identity": "yes"}
+    )
     assert response.status_code == 302, response.text[:300]
     public_id = response.headers["location"].rsplit("/", 1)[-1]
     await client.post(f"/ujian/{public_id}/begin", data={"csrf_token": token})

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, IntegerField, StringField
+from sqlalchemy.exc import IntegrityError
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ujisim.core import audit, clock
@@ -29,6 +30,8 @@ def _count(label):
 
 
 class BlueprintForm(FlaskForm):
+    #: the version the administrator saw: a form saved after another change is refused
+    expected = HiddenField()
     persepsi_bahaya = _count(CATEGORY_LABELS["persepsi_bahaya"])
     wawasan = _count(CATEGORY_LABELS["wawasan"])
     pengetahuan = _count(CATEGORY_LABELS["pengetahuan"])
@@ -77,7 +80,7 @@ def _form_for(blueprint: ExamBlueprint) -> BlueprintForm:
                 pass_mark=blueprint.pass_mark, item_time_limit_s=blueprint.item_time_limit_s,
                 retake_max=blueprint.retake_max, retake_window_days=blueprint.retake_window_days,
                 same_day_retest=blueprint.same_day_retest, min_age=blueprint.min_age,
-                grace_s=blueprint.grace_s)  # fmt: skip
+                grace_s=blueprint.grace_s, expected=str(blueprint.version))  # fmt: skip
     return BlueprintForm(data=data, prefix="bp")
 
 
@@ -108,6 +111,8 @@ def new_blueprint(vehicle_class: str):
         return _page(forms={vehicle_class: form}, status=422)
     session = get_session()
     current = policy.current_blueprint(session, vehicle_class)
+    if form.expected.data != str(current.version):
+        return _changed_meanwhile(vehicle_class, form)
     counts = {k: getattr(form, k).data for k in ("persepsi_bahaya", "wawasan", "pengetahuan")}
     blueprint = ExamBlueprint(
         vehicle_class=vehicle_class, version=current.version + 1, counts_json=json.dumps(counts),
@@ -118,13 +123,29 @@ def new_blueprint(vehicle_class: str):
         created_by_id=current_user.id,
     )  # fmt: skip
     session.add(blueprint)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # another administrator saved the same version at the same moment
+        return _changed_meanwhile(vehicle_class, form)
     audit.record(session, "exam.blueprint_changed", actor=current_user, object_type="blueprint",
                  object_id=f"{vehicle_class}{blueprint.version}", data=counts)  # fmt: skip
     session.commit()
     flash(_("SIM %(cls)s blueprint version %(v)s is now in force for new exams.",
             cls=vehicle_class, v=blueprint.version), "success")  # fmt: skip
     return redirect(url_for("exam_admin.index"))
+
+
+def _changed_meanwhile(vehicle_class: str, form: BlueprintForm):
+    """409: the blueprint changed since the form was shown; nothing is saved. The form keeps
+    the administrator's values, now based on the version in force."""
+    session = get_session()
+    session.rollback()
+    current = policy.current_blueprint(session, vehicle_class)
+    form.expected.data = str(current.version)
+    flash(_("SIM %(cls)s blueprint version %(v)s was saved meanwhile (perhaps by another "
+            "administrator). Nothing was changed: check your values below and save again.",
+            cls=vehicle_class, v=current.version), "error")  # fmt: skip
+    return _page(forms={vehicle_class: form}, status=409)
 
 
 @bp.post("/holidays")
@@ -138,6 +159,12 @@ def add_holiday():
         form.day.errors.append(_("This date is already a holiday."))
         return _page(holiday_form=form, status=409)
     session.add(Holiday(day=form.day.data, name=form.name.data.strip()))
+    try:
+        session.flush()
+    except IntegrityError:  # the same date added by another request at the same moment
+        session.rollback()
+        form.day.errors.append(_("This date is already a holiday."))
+        return _page(holiday_form=form, status=409)
     audit.record(session, "exam.holiday_added", actor=current_user,
                  data={"day": form.day.data.isoformat(), "name": form.name.data})  # fmt: skip
     session.commit()

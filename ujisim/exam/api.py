@@ -94,7 +94,8 @@ def _int_field(body: dict, name: str, *, nullable: bool = False):
 @bp.post("/attempts/<public_id>/answers")
 @role_required(Role.APPLICANT)
 def save_answer(public_id: str):
-    """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17}."""
+    """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17}. A step not
+    stored (repeated or stale seq) answers ``stored: false`` with ``repeat`` and ``last_seq``."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
     body = _json_body()
@@ -106,7 +107,12 @@ def save_answer(public_id: str):
         client_seq=_int_field(body, "seq"),
     )
     session.commit()
-    return {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}
+    body = {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}
+    if not saved.stored:
+        # "repeat": this answer is already held under this seq; otherwise the browser resends
+        # it with a number above "last_seq" (another tab or device used this one)
+        body.update(repeat=saved.repeat, last_seq=saved.last_seq)
+    return body
 
 
 @bp.post("/attempts/<public_id>/open")

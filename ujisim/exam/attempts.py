@@ -24,7 +24,7 @@ from ujisim.core import audit, clock
 from ujisim.core.errors import NotFoundError, ValidationError
 from ujisim.exam.analysis import stats_changed
 from ujisim.exam.draw import draw_paper
-from ujisim.exam.errors import AttemptClosed, BankEmpty, IllegalTransition
+from ujisim.exam.errors import AttemptClosed, BankEmpty, IllegalTransition, StaleForm
 from ujisim.exam.models import (
     AnswerStep,
     Attempt,
@@ -252,6 +252,23 @@ _STEP_INSERTS = {
 class SaveResult:
     seq: int
     stored: bool  # False when the seq was a repeat or older than the position's latest
+    #: not stored, but this very answer is already held under this seq (a retry whose first
+    #: response was lost): the browser may count it as saved
+    repeat: bool = False
+    #: the attempt's highest seq, sent back when not stored so the browser can renumber
+    last_seq: int | None = None
+
+
+def _not_stored(
+    session: Session, attempt: Attempt, position: int, choice: int | None, client_seq: int
+) -> SaveResult:
+    held = session.execute(
+        select(AnswerStep.position, AnswerStep.choice).where(
+            AnswerStep.attempt_id == attempt.id, AnswerStep.client_seq == client_seq
+        )
+    ).first()
+    repeat = held is not None and tuple(held) == (position, choice)
+    return SaveResult(client_seq, False, repeat=repeat, last_seq=last_seq(session, attempt))
 
 
 def record_answer(
@@ -267,6 +284,15 @@ def record_answer(
         raise ValidationError(_("That answer is not one of the options."), {"choice": "range"})
     if not isinstance(client_seq, int) or isinstance(client_seq, bool) or client_seq < 1:
         raise ValidationError(_("The save is missing its sequence number."), {"seq": "required"})
+    # Hold the attempt's row lock (PostgreSQL) until the commit: a submit running at the same
+    # moment then either grades after this step or makes this save see the attempt closed.
+    # (SQLite: the request's BEGIN IMMEDIATE already serialises writers.)
+    session.execute(
+        select(Attempt)
+        .where(Attempt.id == attempt.id)
+        .with_for_update(of=Attempt)
+        .execution_options(populate_existing=True)
+    ).one()
     if attempt.state == S.PAUSED:
         raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
                             code="paused")  # fmt: skip
@@ -282,7 +308,7 @@ def record_answer(
         )
     )
     if newest is not None and client_seq <= newest:
-        return SaveResult(client_seq, False)
+        return _not_stored(session, attempt, position, choice, client_seq)
     # A retry of the same seq (or a twin from a second tab) is dropped by the unique constraint
     # without an error and without a savepoint round trip.
     inserted = session.execute(
@@ -291,7 +317,7 @@ def record_answer(
          "client_seq": client_seq, "server_at": clock.now()},
     )  # fmt: skip
     if inserted.first() is None:  # nothing returned: the seq was already there
-        return SaveResult(client_seq, False)
+        return _not_stored(session, attempt, position, choice, client_seq)
     return SaveResult(client_seq, True)
 
 
@@ -304,6 +330,9 @@ def submit(session: Session, attempt: Attempt, actor=None) -> Attempt:
         advance(session, attempt, S.TIMED_OUT, actor)
     elif attempt.state == S.STARTED:
         advance(session, attempt, S.SUBMITTED, actor)
+    elif attempt.state == S.PAUSED:  # the page keeps its unsent answers and waits
+        raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
+                            code="paused")  # fmt: skip
     elif attempt.state not in (S.SUBMITTED, S.TIMED_OUT):
         raise AttemptClosed(_("This exam cannot be submitted now."))
     grade(session, attempt, actor=actor, reason="initial")
@@ -389,12 +418,31 @@ def _update_pass_record(session: Session, attempt: Attempt, row: Grade) -> None:
         record.revoked_at = row.at
 
 
-def regrade(session: Session, attempt: Attempt, *, actor, reason: str) -> Grade:
-    """Grade a graded attempt again with the items' current keys; the old grade stays."""
-    if attempt.state != S.GRADED:
-        raise IllegalTransition(_("Only a graded exam can be regraded."))
+def latest_grade_number(session: Session, attempt: Attempt) -> int:
+    """The number of the attempt's newest grade (0: not graded yet)."""
+    value = session.scalar(select(func.max(Grade.number)).where(Grade.attempt_id == attempt.id))
+    return value or 0
+
+
+def regrade(
+    session: Session, attempt: Attempt, *, actor, reason: str, expected: int | None = None
+) -> Grade:
+    """Grade a graded attempt again with the items' current keys; the old grade stays.
+
+    ``expected`` is the newest grade number the examiner saw: a repeat of the same form (a
+    double click, a second examiner) finds a newer grade and changes nothing."""
     if not reason.strip():
         raise ValidationError(_("Give a reason for the regrade."), {"reason": "required"})
+    attempt = lock_attempt(session, attempt.id)
+    if attempt.state != S.GRADED:
+        raise IllegalTransition(_("Only a graded exam can be regraded."))
+    if expected is not None and latest_grade_number(session, attempt) != expected:
+        raise StaleForm(
+            _(
+                "This exam was regraded in the meantime (perhaps by a second click). "
+                "Nothing was changed: check the grades below before regrading again."
+            )
+        )
     return grade(session, attempt, actor=actor, reason=reason.strip())
 
 

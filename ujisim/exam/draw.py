@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import random
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ujisim.exam.errors import BankEmpty
 from ujisim.exam.models import Attempt, ExamBlueprint, ItemExposure
 from ujisim.question_bank.models import BankVersion, BankVersionItem, ItemVersion
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -166,7 +170,21 @@ def draw_paper(
         topics = items.groups.get(category, {})
         available = sum(len(group) for group in topics.values())
         if available < n:
-            raise BankEmpty(f"the bank has {available} {category} items, the blueprint needs {n}")
+            # the details are for the administrators; the candidate gets a plain sentence
+            log.error(
+                "cannot draw SIM %s: bank version %s has %s %s items, blueprint version %s "
+                "needs %s",
+                blueprint.vehicle_class, bank.number, available, category, blueprint.version, n,
+            )  # fmt: skip
+            raise BankEmpty(
+                _(
+                    "The SIM %(cls)s exam cannot start right now because the question bank "
+                    "does not have enough questions yet. Please try again later or contact "
+                    "the Satpas office.",
+                    cls=blueprint.vehicle_class,
+                ),
+                code="bank_too_small",
+            )
         masks = dict.fromkeys(topics)
         if len(seen):
             fresh = {t: ~np.isin(group.item_ids, seen) for t, group in topics.items()}

@@ -15,6 +15,12 @@ class AttemptClosed(ConflictError):
     code = "attempt_closed"
 
 
+class StaleForm(ConflictError):
+    """The form was filled in on a page that is out of date (a double click, a second user)."""
+
+    code = "stale_form"
+
+
 class IllegalTransition(ConflictError):
     code = "illegal_transition"
 

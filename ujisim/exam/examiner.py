@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +14,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.security import Role, role_required
 from ujisim.exam import attempts
+from ujisim.exam.errors import StaleForm
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
 
 bp = Blueprint("exam_examiner", __name__, url_prefix="/examiner/exams")
@@ -112,6 +115,8 @@ def _act(public_id: str, verb, success: str):
     reason = request.form.get("reason", "")
     try:
         verb(session, attempt, actor=current_user, reason=reason)
+    except StaleForm:
+        raise  # the caller answers 409 with the page as it is now
     except UjisimError as exc:
         session.rollback()
         flash(exc.message, "error")
@@ -124,7 +129,18 @@ def _act(public_id: str, verb, success: str):
 @bp.post("/<public_id>/regrade")
 @role_required(Role.EXAMINER)
 def regrade(public_id: str):
-    return _act(public_id, attempts.regrade, _("Regraded with the current keys."))
+    # the newest grade number the examiner saw; missing or stale: refused (409), nothing added
+    expected = request.form.get("expected", -1, type=int)
+    try:
+        return _act(
+            public_id,
+            functools.partial(attempts.regrade, expected=expected),
+            _("Regraded with the current keys."),
+        )
+    except StaleForm as exc:
+        get_session().rollback()
+        flash(exc.message, "error")
+        return detail(public_id), 409
 
 
 @bp.post("/<public_id>/void")

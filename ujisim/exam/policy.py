@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock
@@ -19,6 +21,7 @@ from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
 from ujisim.question_bank.practice_services import DEFAULT_SHAPE, MockShape
 
 CLASSES = ("A", "C")
+_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def _newest_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint | None:
@@ -44,9 +47,15 @@ def current_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint:
     """The newest blueprint of the class, creating version 1 with the defaults if none."""
     blueprint = _newest_blueprint(session, vehicle_class)
     if blueprint is None:
-        blueprint = ExamBlueprint(vehicle_class=vehicle_class, version=1, created_at=clock.now())
-        session.add(blueprint)
-        session.flush()
+        # Two first visits at once both get here: the second insert waits for the first and
+        # then does nothing (no unique-constraint error), and both read the same version 1.
+        insert = _INSERTS[session.get_bind().dialect.name]
+        session.execute(
+            insert(ExamBlueprint)
+            .values(vehicle_class=vehicle_class, version=1, created_at=clock.now())
+            .on_conflict_do_nothing(index_elements=["vehicle_class", "version"])
+        )
+        blueprint = _newest_blueprint(session, vehicle_class)
     return blueprint
 
 

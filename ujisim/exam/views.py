@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ujisim.core.db import get_session
@@ -69,6 +70,10 @@ def _per_user() -> str:
 def start():
     session = get_session()
     vehicle_class = request.form.get("vehicle_class", "")
+    if request.form.get("confirm_identity") != "yes":
+        flash(_("Confirm that the name, NIK and date of birth shown are yours before you "
+                "start the exam."), "error")  # fmt: skip
+        return redirect(url_for("exam.index")), 303
     try:
         blueprint = policy.check_eligibility(session, current_user, vehicle_class)
         attempt = attempts.create_attempt(session, current_user, blueprint)

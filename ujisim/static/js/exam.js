@@ -10,8 +10,9 @@
   let csrf = document.querySelector('meta[name="csrf-token"]').content;
   let needLogin = false;       // the session ended: answers wait here until the next login
   const attemptId = root.dataset.attempt;
+  const prefix = `ujisim:${attemptId}:`;
   const store = {
-    key: (name) => `ujisim:${attemptId}:${name}`,
+    key: (name) => prefix + name,
     get(name, fallback) {
       try { return JSON.parse(localStorage.getItem(this.key(name))) ?? fallback; } catch (e) { return fallback; }
     },
@@ -22,15 +23,40 @@
   const $ = (id) => document.getElementById(id);
   const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 
+  // Several tabs (and devices) may show one attempt. Every answer gets a sequence number above
+  // any this browser handed out ("seq" in localStorage, taken under a Web Lock shared by the
+  // tabs) and above the server's last one; a number another device used anyway comes back
+  // "stored: false" and is resent with a fresh one. Each tab keeps its unsent answers under
+  // its own key (no tab overwrites another's); the queue of a closed tab is taken over by the
+  // next one to load (a tab's lock is held while it is open).
+  const locks = navigator.locks || null;
+  const tabId = locks ? Math.random().toString(36).slice(2, 10) : "main";
+  const queueName = `queue:${tabId}`;
+  const lockName = (name) => prefix + name;
+  function withLock(name, fn) {
+    return locks ? locks.request(lockName(name), fn) : Promise.resolve().then(fn);
+  }
+  const tabHeld = locks
+    ? new Promise((granted) => { locks.request(lockName(`tab:${tabId}`), () => { granted(); return new Promise(() => {}); }); })
+    : Promise.resolve();
+
   let questions = [];
   let answers = {};            // position -> choice index (as shown)
+  let confirmed = {};          // position -> the choice the server holds (as far as we know)
   let marked = new Set(store.get("marked", []));
-  let queue = store.get("queue", []);   // unsent steps {position, choice, seq}
-  let seq = store.get("seq", 0);
+  let memQueue = [];           // this tab's unsent steps {id, position, choice, seq} (mirror)
+  let seq = 0;                 // the highest number this tab has seen handed out
+  let serverLast = 0;          // the highest number the server is known to hold
+  let stepCounter = 0;
+  let allocating = 0;          // answers clicked whose number is being taken
   let current = store.get("current", 0);
   let deadline = null;         // performance.now() value at which time runs out
   let closed = false;
-  let flushing = false;
+  let paused = false;
+  let pausedLeft = null;       // seconds left, frozen while paused
+  let flushRun = null;         // the running flush (a promise), or null
+  let flushWanted = false;
+  let retryTimer = null;
   let retryDelay = 1000;
   let submitting = false;
   let itemLimit = null;        // AVIS mode: seconds per question, counted by the server
@@ -53,19 +79,95 @@
     return { ok: response.ok, status: response.status, data };
   }
 
+  function ownQueue() {
+    const q = store.get(queueName, null);
+    return Array.isArray(q) ? q : memQueue.slice();
+  }
+
+  function setOwnQueue(q) {
+    memQueue = q.slice();
+    store.set(queueName, memQueue);
+  }
+
+  function queueKeys() {
+    const keys = [];
+    try {
+      for (let i = 0; i < localStorage.length; i += 1) {
+        const key = localStorage.key(i);
+        if (key === `${prefix}queue` || (key && key.startsWith(`${prefix}queue:`))) keys.push(key);
+      }
+    } catch (e) { /* no storage: only this tab's memory */ }
+    return keys;
+  }
+
+  function allQueued() {
+    // every unsent step of this attempt in this browser (all tabs), oldest first
+    const steps = [];
+    queueKeys().forEach((key) => {
+      try { (JSON.parse(localStorage.getItem(key)) || []).forEach((s) => steps.push(s)); } catch (e) { /* ignore */ }
+    });
+    if (!queueKeys().includes(store.key(queueName))) memQueue.forEach((s) => steps.push(s));
+    return steps.sort((a, b) => a.seq - b.seq);
+  }
+
+  async function adoptOrphans() {
+    // Queues of tabs that are gone (closed, crashed, or this page before a reload).
+    await withLock("adopt", async () => {
+      const live = locks ? new Set((await locks.query()).held.map((l) => l.name)) : new Set();
+      const mine = ownQueue();
+      const ids = new Set(mine.map((s) => s.id));
+      queueKeys().forEach((key) => {
+        if (key === store.key(queueName)) return;
+        const owner = key.slice(`${prefix}queue:`.length);
+        if (owner && live.has(lockName(`tab:${owner}`))) return;   // open: it sends its own
+        if (owner && !locks) return;
+        let steps = [];
+        try { steps = JSON.parse(localStorage.getItem(key)) || []; } catch (e) { steps = []; }
+        steps.forEach((s) => {
+          const id = s.id || `${owner || "old"}.${s.seq}`;
+          if (!ids.has(id)) { mine.push({ ...s, id }); ids.add(id); }
+        });
+        try { localStorage.removeItem(key); } catch (e) { /* ignore */ }
+      });
+      setOwnQueue(mine);
+    });
+  }
+
+  function allocate(position) {
+    // Call under the "seq" lock: a number above every one this browser or the server used.
+    const next = Math.max(Number(store.get("seq", 0)) || 0, seq, serverLast) + 1;
+    seq = next;
+    store.set("seq", next);
+    store.set(`latest:${position}`, next);   // the newest click for this question in this browser
+    return next;
+  }
+
+  function superseded(step) {
+    // A later click on the same question in this browser (any tab) counts instead.
+    return (Number(store.get(`latest:${step.position}`, 0)) || 0) > step.seq;
+  }
+
+  function removeStep(id) {
+    setOwnQueue(ownQueue().filter((s) => s.id !== id));
+  }
+
   function showStatus() {
-    const waiting = queue.length;
+    const waiting = ownQueue().length + allocating;
     $("save-status").textContent = waiting === 0 ? T.saved
       : navigator.onLine ? T.saving : fmt(T.offline, { n: waiting });
     $("save-status").classList.toggle("waiting", waiting > 0);
   }
 
   function sessionEnded(result) {
-    const code = result.data && result.data.error && result.data.error.code;
+    const code = errorCode(result);
     if (result.status !== 401 && code !== "csrf_failed") return false;
     needLogin = true;
     fatal(T.login_again);
     return true;
+  }
+
+  function errorCode(result) {
+    return result.data && result.data.error && result.data.error.code;
   }
 
   function fatal(message) {
@@ -73,67 +175,123 @@
     $("fatal").hidden = false;
   }
 
-  async function flush() {
-    if (flushing || closed || queue.length === 0) { showStatus(); return; }
-    flushing = true;
+  function notice(message) {
+    $("notice").textContent = message;
+    $("notice").hidden = false;
+  }
+
+  function dropStep(step, message) {
+    // The server refused this answer for good: say so, and show what it holds instead.
+    removeStep(step.id);
+    if (!superseded(step)) {
+      if (confirmed[step.position] === undefined) delete answers[step.position];
+      else answers[step.position] = confirmed[step.position];
+    }
+    notice(message);
+    render();
+  }
+
+  function pause() {
+    // Proctoring re-check: no saves, no countdown, no submit until the server resumes it.
+    if (!paused) {
+      pausedLeft = deadline === null ? null : Math.max(0, (deadline - performance.now()) / 1000);
+    }
+    paused = true;
+    closed = true;
+    fatal(T.paused);
+  }
+
+  function flush() {
+    // One flush at a time per tab; a caller (submit) waits for the one in flight.
+    flushWanted = true;
+    if (!flushRun) {
+      flushRun = (async () => {
+        while (flushWanted && !closed) {
+          flushWanted = false;
+          await withLock("send", sendQueue);
+        }
+      })().finally(() => { flushRun = null; showStatus(); });
+    }
+    return flushRun;
+  }
+
+  async function sendQueue() {
     showStatus();
-    try {
-      while (queue.length > 0 && !closed) {
-        const step = queue[0];
-        let result;
-        try {
-          result = await api(root.dataset.answerUrl, step);
-        } catch (networkError) {
-          scheduleRetry();
-          return;
-        }
-        if (sessionEnded(result)) {
-          // Keep every answer here; they are sent after the next login (see "focus").
-          flushing = false;
-          showStatus();
-          return;
-        }
-        if (result.ok && result.data) {
-          queue.shift();
-          store.set("queue", queue);
-          syncClock(result.data.remaining_s);
-          retryDelay = 1000;
-        } else if (result.status === 409) {
-          closed = true;
-          const code = result.data && result.data.error && result.data.error.code;
-          fatal(code === "paused" ? T.paused : code === "time_up" ? T.time_up : T.closed);
-          if (code !== "paused") finish(true);
-          return;
-        } else if (result.status >= 400 && result.status < 500 && result.status !== 429) {
-          queue.shift();           // refused as invalid: it will never be accepted
-          store.set("queue", queue);
-        } else {
-          scheduleRetry();
-          return;
-        }
+    while (!closed) {
+      const step = ownQueue().sort((a, b) => a.seq - b.seq)[0];
+      if (!step) return;
+      let result;
+      try {
+        result = await api(root.dataset.answerUrl, { position: step.position, choice: step.choice, seq: step.seq });
+      } catch (networkError) {
+        scheduleRetry();
+        return;
       }
-    } finally {
-      flushing = false;
+      // Keep every answer here; they are sent after the next login (see "focus").
+      if (sessionEnded(result)) return;
+      const code = errorCode(result);
+      if (result.ok && result.data) {
+        retryDelay = 1000;
+        syncClock(result.data.remaining_s);
+        if (result.data.stored || result.data.repeat) {
+          serverLast = Math.max(serverLast, step.seq);
+          if (!superseded(step)) confirmed[step.position] = step.choice;
+          removeStep(step.id);
+        } else {
+          // Not stored: another tab or device used this number (or a newer one for this
+          // question). Unless a later click here replaces it, send it again with a fresh number.
+          serverLast = Math.max(serverLast, Number(result.data.last_seq) || 0);
+          if (superseded(step)) { removeStep(step.id); continue; }
+          if ((step.renumbered || 0) >= 20) { scheduleRetry(); return; }
+          await withLock("seq", () => {
+            const fresh = allocate(step.position);
+            setOwnQueue(ownQueue().map((s) => (s.id === step.id ? { ...s, seq: fresh, renumbered: (s.renumbered || 0) + 1 } : s)));
+          });
+        }
+      } else if (result.status === 409 && code === "paused") {
+        pause();
+        return;
+      } else if (result.status === 409 && code === "item_time_up") {
+        // AVIS mode: this question's time was up when the answer arrived; the rest goes on.
+        dropStep(step, fmt(T.not_counted, { n: step.position + 1 }));
+      } else if (result.status === 409 && (code === "time_up" || code === "attempt_closed")) {
+        closed = true;
+        fatal(code === "time_up" ? T.time_up : T.closed);
+        finish(true);
+        return;
+      } else if (result.status >= 400 && result.status < 500 && result.status !== 429) {
+        // refused as invalid: it will never be accepted
+        const reason = (result.data && result.data.error && result.data.error.message) || "";
+        dropStep(step, fmt(T.refused, { n: step.position + 1, reason }));
+      } else {
+        scheduleRetry();
+        return;
+      }
       showStatus();
     }
   }
 
   function scheduleRetry() {
-    flushing = false;
     showStatus();
-    setTimeout(flush, retryDelay);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(flush, retryDelay);
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
 
   function answer(position, choice) {
     if (closed) return;
-    seq += 1;
-    store.set("seq", seq);
     answers[position] = choice;
-    queue.push({ position, choice, seq });
-    store.set("queue", queue);
+    allocating += 1;
     render();
-    flush();
+    showStatus();
+    const id = `${tabId}.${Date.now().toString(36)}.${stepCounter += 1}`;
+    withLock("seq", () => {
+      const number = allocate(position);
+      setOwnQueue([...ownQueue(), { id, position, choice, seq: number }]);
+    }).finally(() => {
+      allocating -= 1;
+      flush();
+    });
   }
 
   function renderGrid() {
@@ -211,11 +369,14 @@
   }
 
   function tick() {
-    if (deadline === null) return;
-    const left = Math.max(0, Math.round((deadline - performance.now()) / 1000));
+    if (deadline === null && pausedLeft === null) return;
+    // While paused the clock stands still (the server gives the paused time back).
+    const exact = paused && pausedLeft !== null ? pausedLeft : (deadline - performance.now()) / 1000;
+    const left = Math.max(0, Math.round(exact));
     const m = Math.floor(left / 60), s = left % 60;
     $("timer").textContent = `${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
     $("timer").parentElement.classList.toggle("low", left <= 300);
+    if (paused) return;
     if (left === 0 && !submitting) {
       fatal(T.time_up);
       finish(true);
@@ -247,11 +408,13 @@
 
   async function finish(automatic) {
     if (submitting) return;
+    if (paused) { fatal(T.paused); return; }
     submitting = true;
-    await flush();
-    if (queue.length > 0 && !automatic) {
+    await flush();   // waits for a save already in flight
+    if (paused) { submitting = false; return; }
+    if (ownQueue().length + allocating > 0 && !automatic) {
       submitting = false;
-      fatal(T.submit_waiting);
+      fatal(navigator.onLine ? T.submit_retry : T.submit_waiting);
       return;
     }
     for (let tries = 0; tries < 30; tries += 1) {
@@ -261,10 +424,17 @@
           submitting = false;
           return;
         }
-        if (result.ok || result.status === 409) {
-          store.set("queue", []);
-          const target = result.data && result.data.result_url;
-          window.location.assign(target || window.location.href);
+        if (result.ok && result.data && result.data.result_url) {
+          setOwnQueue([]);   // graded: nothing unsent can count any more
+          window.location.assign(result.data.result_url);
+          return;
+        }
+        if (result.status === 409) {
+          // Refused: keep every unsent answer. Paused: wait for the identity check; otherwise
+          // reload, and the server shows the exam or its result.
+          submitting = false;
+          if (errorCode(result) === "paused") { pause(); return; }
+          window.location.reload();
           return;
         }
       } catch (e) { /* offline: try again */ }
@@ -290,7 +460,7 @@
       result = await api(root.dataset.paperUrl);
     } catch (e) {
       setTimeout(load, 2000);   // offline on arrival: keep trying
-      fatal(fmt(T.offline, { n: queue.length }));
+      fatal(fmt(T.offline, { n: allQueued().length }));
       return;
     }
     if (sessionEnded(result)) return;
@@ -299,28 +469,45 @@
     if (!result.ok || !result.data) { fatal(T.error); return; }
     const data = result.data;
     if (data.result_url) { window.location.assign(data.result_url); return; }
+    await tabHeld;
+    await adoptOrphans();
     $("fatal").hidden = true;
     questions = data.questions;
     // Fetch every picture now, so a question still shows its picture if the network drops later.
     questions.forEach((q) => { if (q.media) { const img = new Image(); img.src = q.media; } });
-    answers = {};
-    Object.entries(data.answers).forEach(([p, c]) => { answers[Number(p)] = c; });
-    seq = Math.max(seq, data.last_seq);
-    store.set("seq", seq);
-    queue = queue.filter((step) => step.seq > data.last_seq);   // the server has the rest
-    queue.forEach((step) => { answers[step.position] = step.choice; });
-    store.set("queue", queue);
+    confirmed = {};
+    Object.entries(data.answers).forEach(([p, c]) => { confirmed[Number(p)] = c; });
+    serverLast = Math.max(serverLast, data.last_seq);
+    seq = Math.max(seq, Number(store.get("seq", 0)) || 0);
+    // Unsent answers stay queued whatever the server's last number: one it already holds comes
+    // back as a repeat, one whose number another device used is resent with a fresh number.
+    showAnswers();
     syncClock(data.remaining_s);
     itemLimit = data.item_time_limit_s;
     Object.entries(data.item_remaining_s || {}).forEach(([p, left]) => {
       itemDeadline[Number(p)] = performance.now() + left * 1000;
     });
-    if (data.state === "paused") { closed = true; fatal(T.paused); }
+    if (data.state === "paused") {
+      paused = true;
+      closed = true;
+      pausedLeft = data.remaining_s;
+      fatal(T.paused);
+    } else {
+      paused = false;
+      closed = false;
+      pausedLeft = null;
+    }
     if (current >= questions.length) current = 0;
     openItem(current);
     render();
     tick();
     flush();
+  }
+
+  function showAnswers() {
+    // what the server holds, then every answer still waiting in this browser (all tabs)
+    answers = { ...confirmed };
+    allQueued().forEach((step) => { answers[step.position] = step.choice; });
   }
 
   $("prev").addEventListener("click", () => go(current - 1));
@@ -338,11 +525,21 @@
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   $("confirm-yes").addEventListener("click", () => { $("confirm").close(); finish(false); });
   window.addEventListener("online", () => { retryDelay = 1000; flush(); });
-  // Back from logging in again in another tab: send what is waiting.
-  window.addEventListener("focus", () => { if (needLogin) load(); else if (queue.length) flush(); });
+  // Back from logging in again (or from the identity re-check) in another tab: reload the
+  // state and send what is waiting.
+  window.addEventListener("focus", () => {
+    if (needLogin || paused) load(); else if (ownQueue().length) flush();
+  });
   window.addEventListener("offline", showStatus);
+  // Another tab of this attempt queued an answer: show it here too.
+  window.addEventListener("storage", (event) => {
+    if (!event.key || !event.key.startsWith(prefix) || questions.length === 0) return;
+    if (!event.key.startsWith(`${prefix}queue`)) return;
+    allQueued().forEach((step) => { answers[step.position] = step.choice; });
+    render();
+  });
   // proctor.js: the server paused the attempt for an identity re-check
-  document.addEventListener("ujisim:paused", () => { closed = true; fatal(T.paused); });
+  document.addEventListener("ujisim:paused", pause);
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("dialog") || questions.length === 0) return;
     if (event.key === "ArrowRight") go(current + 1);

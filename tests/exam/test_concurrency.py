@@ -1,0 +1,252 @@
+"""Races between requests on a committed database (SQLite, and PostgreSQL when configured):
+a save against a submit, two administrators saving a blueprint, two first visits creating the
+default blueprints, the same holiday added twice.
+
+On PostgreSQL the test forces the interleaving: it holds the first transaction open, runs the
+second in a thread until that one waits for a row lock (seen in pg_stat_activity), then commits.
+SQLite's writers queue on BEGIN IMMEDIATE, so there the first transaction commits first."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import ExitStack
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tests.conftest import BACKENDS, DEFAULT_PASSWORD, _hash, _test_config
+from tests.exam.conftest import make_items
+from tests.support import PG_URL, Browser, migrate, temporary_pg_database
+from ujisim.accounts.models import User, UserRole
+from ujisim.accounts.services import _new_user
+from ujisim.app import create_app
+from ujisim.core import clock
+from ujisim.core.db import get_db, get_session
+from ujisim.core.security import Role
+from ujisim.exam import attempts, policy
+from ujisim.exam.errors import AttemptClosed
+from ujisim.exam.models import AnswerStep, Attempt, ExamBlueprint, Grade, Holiday
+from ujisim.question_bank.services import import_contents
+
+
+@pytest.fixture(params=BACKENDS)
+def shared_app(request, tmp_path):
+    """A committed database with a bank, an applicant and an administrator."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'race.db'}"
+        else:
+            url = stack.enter_context(temporary_pg_database(PG_URL))
+        app = create_app(_test_config(tmp_path, url, PROCTOR_REQUIRED=False))
+        app.test_client_class = Browser
+        migrate(app)
+        with app.app_context():
+            session = get_session()
+            import_contents(session, make_items())
+            for email, role in (
+                ("calon@example.id", Role.APPLICANT),
+                ("admin@example.id", Role.ADMIN),
+            ):
+                user = _new_user(email=email, full_name=email.split("@")[0],
+                                 password_hash=_hash(DEFAULT_PASSWORD),
+                                 date_of_birth=date(1995, 3, 1))  # fmt: skip
+                user.roles = [UserRole(role=role)]
+                session.add(user)
+            session.commit()
+        yield app
+        get_db(app).dispose()
+
+
+def is_pg(app) -> bool:
+    return get_db(app).dialect == "postgresql"
+
+
+def wait_for_a_lock_waiter(app) -> None:
+    """Until some backend of this database waits for a lock (the racing request)."""
+    with get_db(app).engine.connect() as connection:
+        for _poll in range(600):
+            waiting = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                )
+            ).scalar()
+            connection.rollback()
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the racing request never waited for the lock")
+
+
+def race(app, hold, act):
+    """``hold(session)`` writes in a transaction of its own; ``act()`` runs while it is open
+    (PostgreSQL) and must wait for it; its result is returned."""
+    session = get_db(app).session()
+    with app.app_context():
+        hold(session)
+    if not is_pg(app):
+        session.commit()
+        return act()
+    box: dict = {}
+
+    def run():
+        try:
+            box["result"] = act()
+        except Exception as exc:  # noqa: BLE001 (re-raised in the test's thread below)
+            box["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        wait_for_a_lock_waiter(app)
+    finally:
+        session.commit()
+        session.close()
+        thread.join()
+    if "error" in box:
+        raise AssertionError(f"the racing request failed: {box['error']!r}") from box["error"]
+    return box["result"]
+
+
+def logged_in(app, email: str) -> Browser:
+    client = app.test_client()
+    assert client.login(email, DEFAULT_PASSWORD).status_code == 302
+    return client
+
+
+def test_a_save_racing_a_submit_is_refused_not_lost(shared_app):
+    with shared_app.app_context():
+        session = get_session()
+        user = session.scalars(select(User).where(User.email == "calon@example.id")).one()
+        attempt = attempts.create_attempt(
+            session, user, policy.check_eligibility(session, user, "A")
+        )
+        attempts.advance(session, attempt, attempts.S.STARTED, user)
+        session.commit()
+        attempt_id = attempt.id
+        version = attempts.paper_versions(session, attempt)[0]
+        key = next(i for i, o in enumerate(version.options) if o["key"])
+        right = attempt.paper[0]["o"].index(key)
+    loaded, go = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def save():
+        """The save request: it reads the attempt (still started), then records the answer."""
+        with shared_app.app_context():
+            session = get_session()
+            attempt = session.get(Attempt, attempt_id)
+            assert attempt.state in ("started", "graded")
+            loaded.set()
+            go.wait()
+            try:
+                saved = attempts.record_answer(
+                    session, attempt, position=0, choice=right, client_seq=1
+                )
+                session.commit()
+                outcome["stored"] = saved.stored
+            except AttemptClosed as exc:
+                session.rollback()
+                outcome["refused"] = exc.code
+
+    thread = threading.Thread(target=save)
+    with shared_app.app_context():
+        submitter = get_db(shared_app).session()
+        if is_pg(shared_app):
+            thread.start()
+            loaded.wait()
+            attempts.submit(submitter, submitter.get(Attempt, attempt_id))  # holds the row lock
+            go.set()
+            try:
+                wait_for_a_lock_waiter(shared_app)
+            finally:
+                submitter.commit()
+                thread.join()
+        else:
+            attempts.submit(submitter, submitter.get(Attempt, attempt_id))
+            submitter.commit()
+            go.set()
+            thread.start()
+            thread.join()
+        submitter.close()
+    with shared_app.app_context():
+        session = get_session()
+        grade = session.scalars(select(Grade).where(Grade.attempt_id == attempt_id)).one()
+        steps = session.scalar(select(func.count()).select_from(AnswerStep))
+    # the save got no 200: it is not in the log and the grade (score 0) is complete
+    assert outcome == {"refused": "attempt_closed"}
+    assert (steps, grade.score) == (0, 0)
+
+
+FORM = {
+    "bp-persepsi_bahaya": "10", "bp-wawasan": "10", "bp-pengetahuan": "10",
+    "bp-time_limit_min": "20", "bp-pass_mark": "21", "bp-item_time_limit_s": "",
+    "bp-retake_max": "2", "bp-retake_window_days": "14", "bp-same_day_retest": "y",
+    "bp-min_age": "17", "bp-grace_s": "10", "bp-expected": "1",
+}  # fmt: skip
+
+
+def test_two_admins_saving_a_blueprint_at_once(shared_app):
+    client = logged_in(shared_app, "admin@example.id")
+    assert client.get("/admin/exam/").status_code == 200  # version 1 of both classes
+
+    def other_admin(session):
+        session.add(ExamBlueprint(vehicle_class="C", version=2, time_limit_s=900,
+                                  created_at=clock.now()))  # fmt: skip
+        session.flush()
+
+    response = race(shared_app, other_admin, lambda: client.submit("/admin/exam/blueprint/C", FORM))
+    assert response.status_code == 409
+    assert "flash-error" in response.get_data(as_text=True)
+    with shared_app.app_context():
+        rows = (
+            get_session()
+            .execute(
+                select(ExamBlueprint.version, ExamBlueprint.time_limit_s)
+                .where(ExamBlueprint.vehicle_class == "C")
+                .order_by(ExamBlueprint.version)
+            )
+            .all()
+        )
+    assert rows == [(1, 1800), (2, 900)]  # the other admin's version; nothing of this form
+
+
+def test_two_first_visits_create_the_default_blueprint_once(shared_app):
+    client = logged_in(shared_app, "calon@example.id")
+
+    def first_visit(session):
+        policy.current_blueprint(session, "A")  # creates version 1, not committed yet
+
+    response = race(shared_app, first_visit, lambda: client.get("/ujian/"))
+    assert response.status_code == 200
+    with shared_app.app_context():
+        rows = (
+            get_session()
+            .execute(
+                select(ExamBlueprint.vehicle_class, ExamBlueprint.version).order_by(
+                    ExamBlueprint.vehicle_class
+                )
+            )
+            .all()
+        )
+    assert rows == [("A", 1), ("C", 1)]
+
+
+def test_the_same_holiday_added_twice_at_once(shared_app):
+    client = logged_in(shared_app, "admin@example.id")
+
+    def other_admin(session):
+        session.add(Holiday(day=date(2026, 12, 25), name="Natal"))
+        session.flush()
+
+    response = race(
+        shared_app,
+        other_admin,
+        lambda: client.submit("/admin/exam/holidays", {"h-day": "2026-12-25", "h-name": "Lagi"}),
+    )
+    assert response.status_code == 409
+    assert "Tanggal ini sudah menjadi hari libur" in response.get_data(as_text=True)
+    with shared_app.app_context():
+        names = get_session().scalars(select(Holiday.name)).all()
+    assert names == ["Natal"]
