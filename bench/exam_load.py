@@ -36,7 +36,7 @@ BIN = Path(sys.executable).parent
 PASSWORD = "bench-password-12345"  # noqa: S105 (synthetic users of a throwaway database)
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 #: the start form: the class and the candidate's confirmation of the identity data shown
-START_FORM = {"vehicle_class": "A", "confirm_identity": "yes"}
+START_FORM = {"vehicle_class": "A", "satpas": "Satpas Polda Metro Jaya", "confirm_identity": "yes"}
 IN_PROCESS = 30  # extra candidates whose exam start is timed inside the process (no HTTP)
 
 

@@ -34,8 +34,10 @@ def add_applicant(live_app, email: str, name: str) -> None:
 
 
 def confirm_identity(page) -> None:
-    """The start form shows the account's name, NIK and date of birth; the applicant confirms."""
+    """The start form: the applicant picks the Satpas office and confirms the name, NIK and date
+    of birth shown."""
     expect(page.locator("#identity")).to_be_visible()
+    page.locator("#satpas").select_option("Satpas Polrestabes Makassar")
     page.locator("input[name=confirm_identity]").check()
 
 

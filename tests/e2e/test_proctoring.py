@@ -183,9 +183,8 @@ def log_in(page, live_server, email: str) -> None:
 def new_exam(page, live_server) -> str:
     page.goto(f"{live_server}/ujian/")
     page.locator("input[name=vehicle_class][value=C]").check()
-    confirm = page.locator("input[name=confirm_identity]")  # the start form's identity check box
-    if confirm.count():
-        confirm.check()
+    page.locator("#satpas").select_option("Satpas Polda Metro Jaya")
+    page.locator("input[name=confirm_identity]").check()  # the identity data shown are theirs
     page.locator("form.form button[type=submit]").click()
     expect(page.locator("#proctor-gate")).to_be_visible()
     return page.url.rstrip("/").split("/")[-1]
@@ -232,7 +231,10 @@ def test_the_right_person_passes_and_another_person_mid_exam_is_flagged(
     expect(candidate.locator("#q-number")).to_be_visible()
     expect(candidate.locator("#proctor-video")).to_be_visible()
     candidate.locator(".option").nth(1).click()
-    expect(candidate.locator("#save-status")).to_have_text("Semua jawaban tersimpan.")
+    # the server also analyses snapshots on these two cores: allow a loaded machine its time
+    expect(candidate.locator("#save-status")).to_have_text(
+        "Semua jawaban tersimpan.", timeout=30_000
+    )
     assert candidate.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     def findings():
@@ -245,14 +247,21 @@ def test_the_right_person_passes_and_another_person_mid_exam_is_flagged(
 
     assert wait_for(lambda: "ok" in findings()[1]), findings()
     candidate.context.close()  # the candidate leaves; somebody else carries on with the exam
+    # snapshots still being analysed belong to the candidate; count from when they are done
+    assert wait_for(lambda: None not in findings()[1]), findings()
+    before = len(findings()[1])
 
     impostor = camera("impostor_still")
     log_in(impostor, live_server, "wajah-e2e@example.id")
     impostor.goto(f"{live_server}/ujian/{public_id}")
     expect(impostor.locator("#proctor-paused")).to_be_visible(timeout=90_000)
+    # a snapshot sent just before the page saw the pause may still be in analysis
+    assert wait_for(lambda: None not in findings()[1]), findings()
     state, seen = findings()
     assert state == "paused"
-    assert seen[-2:] == ["different_person", "different_person"]
+    impostor_findings = seen[before:]
+    assert impostor_findings.count("different_person") >= 2, seen
+    assert "ok" not in impostor_findings, seen
     expect(impostor.locator("#fatal")).to_be_visible()  # the exam page stops taking answers
 
     # the examiner finds the case in the queue and sees the other face in the timeline

@@ -12,7 +12,8 @@ from ujisim.core.security import Role
 from ujisim.exam.models import Attempt
 from ujisim.question_bank.models import Item, ItemVersion
 
-CONFIRM = {"confirm_identity": "yes"}  # the applicant confirms the identity data shown
+#: the start form: the Satpas office, and the applicant confirms the identity data shown
+CONFIRM = {"satpas": "Satpas Polres Tegal", "confirm_identity": "yes"}
 
 
 @pytest.fixture
@@ -155,9 +156,36 @@ def test_start_shows_the_identity_data_and_needs_its_confirmation(client, db, ap
     shown = client.get("/ujian/").get_data(as_text=True)
     assert "Confirm that the name, NIK and date of birth shown are yours" in shown
     assert db.scalars(select(Attempt)).all() == []
-    unticked = client.submit("/ujian/mulai", {"vehicle_class": "A", "confirm_identity": ""})
+    unticked = client.submit(
+        "/ujian/mulai", {**CONFIRM, "vehicle_class": "A", "confirm_identity": ""}
+    )
     assert unticked.status_code == 303
     assert db.scalars(select(Attempt)).all() == []
+
+
+@pytest.mark.parametrize("satpas", ["", "Satpas Entah Di Mana"])
+def test_start_needs_a_satpas_office_this_deployment_serves(client, db, applicant, satpas):
+    client.submit("/lang", {"lang": "en"})
+    refused = client.submit("/ujian/mulai", {**CONFIRM, "vehicle_class": "A", "satpas": satpas})
+    assert refused.status_code == 303
+    assert "Choose the Satpas office" in client.get("/ujian/").get_data(as_text=True)
+    assert db.scalars(select(Attempt)).all() == []
+
+
+def test_the_exam_is_registered_with_the_chosen_office_preset_next_time(client, db, applicant):
+    page = client.get("/ujian/").get_data(as_text=True)
+    assert '<option value="Satpas Polres Tegal" selected>' not in page  # nothing preset yet
+    started = client.submit("/ujian/mulai", {**CONFIRM, "vehicle_class": "A"})
+    assert started.status_code == 302
+    attempt = db.scalars(select(Attempt)).one()
+    assert attempt.satpas == "Satpas Polres Tegal"
+    from ujisim.exam import attempts
+
+    attempts.advance(db, attempt, attempts.S.STARTED, applicant)
+    attempts.submit(db, attempt, applicant)  # finished: the start form shows again
+    db.commit()
+    page = client.get("/ujian/").get_data(as_text=True)
+    assert '<option value="Satpas Polres Tegal" selected>' in page
 
 
 def test_a_bank_too_small_for_the_blueprint_is_a_clear_refusal(client, db, make_user, caplog):

@@ -95,7 +95,13 @@ async def sign_in(client: httpx.AsyncClient, n: int) -> str:
 
 async def start_exam(client: httpx.AsyncClient, token: str) -> str:
     response = await client.post(
-        "/ujian/mulai", data={"csrf_token": token, "vehicle_class": "A", "confirm_identity": "yes"}
+        "/ujian/mulai",
+        data={
+            "csrf_token": token,
+            "vehicle_class": "A",
+            "satpas": "Satpas Polda Metro Jaya",
+            "confirm_identity": "yes",
+        },
     )
     assert response.status_code == 302, response.text[:300]
     public_id = response.headers["location"].rsplit("/", 1)[-1]

@@ -24,9 +24,10 @@ DAY = date(2026, 11, 22)
 def sit(db, bank, make_user, frozen_clock):
     """``sit(correct, minutes, vehicle_class)``: an exam taking ``minutes`` from start to submit."""
 
-    def do(correct: int, minutes: int = 10, vehicle_class: str = "A"):
+    def do(correct: int, minutes: int = 10, vehicle_class: str = "A", satpas: str | None = None):
         user = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
-        attempt = attempts.create_attempt(db, user, policy.current_blueprint(db, vehicle_class))
+        blueprint = policy.current_blueprint(db, vehicle_class)
+        attempt = attempts.create_attempt(db, user, blueprint, satpas)
         attempts.advance(db, attempt, attempts.S.STARTED, user)
         db.commit()
         answer_all(db, attempt, correct)
@@ -40,13 +41,14 @@ def sit(db, bank, make_user, frozen_clock):
 
 @pytest.fixture
 def two_days(sit, frozen_clock):
-    # 22 Nov: A 25 (pass, 10 min), A 12 (fail, 20 min), C 21 (pass, 15 min)
-    sit(25, 10)
-    sit(12, 20)
-    sit(21, 15, "C")
-    # 23 Nov (WIB): A 30 (pass, 30 min)
+    # 22 Nov: A 25 (pass, 10 min, Tegal), A 12 (fail, 20 min, Tegal), C 21 (pass, 15 min,
+    # Denpasar)
+    sit(25, 10, satpas="Satpas Polres Tegal")
+    sit(12, 20, satpas="Satpas Polres Tegal")
+    sit(21, 15, "C", satpas="Satpas Polresta Denpasar")
+    # 23 Nov (WIB): A 30 (pass, 30 min, Tegal)
     frozen_clock.advance(days=1)
-    sit(30, 30)
+    sit(30, 30, satpas="Satpas Polres Tegal")
 
 
 def test_daily_figures(db, two_days):
@@ -158,8 +160,19 @@ def test_report_page(client, login, two_days):
     assert "2026-11-22" in page
     assert "<svg" in page
     assert 'id="pass-rate"' in page
-    assert "Satpas" in page  # says that pass rates are by class only
-    assert page.count("belum tersedia") + page.count("not yet available") >= 1  # per Satpas
+    assert 'id="pass-rate-satpas"' in page
+    chart = page[page.index('id="pass-rate-satpas"') :]
+    assert "Satpas Polres Tegal: 2026-11-22 50%, 2026-11-23 100%" in chart
+    assert "Satpas Polresta Denpasar: 2026-11-22 100%" in chart
+
+
+def test_pass_rate_per_satpas_by_hand(db, two_days, sit):
+    sit(10, 5)  # an exam from before offices were recorded: not counted for any office
+    rates = reports.pass_rate_by_satpas(db, DAY, DAY + timedelta(days=1), "Asia/Jakarta")
+    assert rates == {
+        "Satpas Polres Tegal": [(DAY, 0.5), (DAY + timedelta(days=1), 1.0)],
+        "Satpas Polresta Denpasar": [(DAY, 1.0)],
+    }
 
 
 @pytest.mark.parametrize("query", ["from=kemarin", "from=2026-01-01&to=2027-06-01"])

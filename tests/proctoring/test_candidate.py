@@ -50,8 +50,9 @@ def api_post(client, url, **kwargs):
 
 
 def new_attempt(client, db) -> Attempt:
-    # confirm_identity: the exam's start form asks the candidate to confirm the identity shown
-    response = client.submit("/ujian/mulai", {"vehicle_class": "A", "confirm_identity": "yes"})
+    # the start form: the Satpas office, and the candidate confirms the identity shown
+    start = {"vehicle_class": "A", "satpas": "Satpas Polda Metro Jaya", "confirm_identity": "yes"}
+    response = client.submit("/ujian/mulai", start)
     assert response.status_code == 302
     return db.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
 

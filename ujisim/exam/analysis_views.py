@@ -180,6 +180,18 @@ def report():
         empty=_("Proctoring flag rates are not yet available."),
         missing=_("not yet available"),
     )
+    group_charts = [
+        charts.rate_lines(
+            f"pass-rate-{g.name}",
+            g.fn(session, daily.start, daily.end, daily.zone),
+            title=_("Pass rate per day and %(group)s", group=g.label),
+            y_label=_("Pass rate"),
+            x_label=_("Day (%(zone)s)", zone=ZONES[daily.zone]),
+            empty=_("No graded exams in this period."),
+        )
+        for g in groupings
+        if g.available
+    ]
     query = {"from": daily.start.isoformat(), "to": daily.end.isoformat()}
     return render_template(
         "exam/analysis/reports.html",
@@ -188,6 +200,7 @@ def report():
         pass_chart=pass_chart,
         flag_chart=flag_chart,
         groupings=groupings,
+        group_charts=group_charts,
         query=query,
         zone_name=ZONES[daily.zone],
     )

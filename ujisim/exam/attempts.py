@@ -97,8 +97,11 @@ def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, re
     )
 
 
-def create_attempt(session: Session, user, blueprint: ExamBlueprint) -> Attempt:
-    """Draw a paper from the latest bank version and create the attempt (state created)."""
+def create_attempt(
+    session: Session, user, blueprint: ExamBlueprint, satpas: str | None = None
+) -> Attempt:
+    """Draw a paper from the latest bank version and create the attempt (state created),
+    registered with the Satpas office ``satpas``."""
     bank = latest_bank_version(session)
     if bank is None:
         raise BankEmpty(_("No question bank has been published yet."))
@@ -107,6 +110,7 @@ def create_attempt(session: Session, user, blueprint: ExamBlueprint) -> Attempt:
     attempt = Attempt(
         user_id=user.id,
         vehicle_class=blueprint.vehicle_class,
+        satpas=satpas,
         blueprint_id=blueprint.id,
         bank_version_id=bank.id,
         seed=seed,
@@ -121,6 +125,7 @@ def create_attempt(session: Session, user, blueprint: ExamBlueprint) -> Attempt:
         "class": blueprint.vehicle_class,
         "bank": bank.number,
         "blueprint": blueprint.version,
+        "satpas": satpas,
     }
     audit.record(
         session, "exam.created", actor=user, object_type="attempt", object_id=attempt.public_id,

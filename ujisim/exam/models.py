@@ -80,6 +80,8 @@ class Attempt(Base):
     public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     vehicle_class: Mapped[str] = mapped_column(String(1))
+    #: the Satpas office the exam is registered with (core.offices); None before it was asked
+    satpas: Mapped[str | None] = mapped_column(String(120))
     blueprint_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint.id"))
     bank_version_id: Mapped[int] = mapped_column(ForeignKey("qb_bank_version.id"))
     #: seed of the draw and the option shuffles

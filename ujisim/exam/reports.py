@@ -112,7 +112,35 @@ register_queue("print", _l("Print"))
 register_queue("delivery", _l("Delivery"))
 register_daily_count("renewals", _l("Renewals"))
 register_rate("proctoring", _l("Proctoring flag rates"))
-register_grouping("satpas", _l("Satpas office"))
+
+
+def pass_rate_by_satpas(
+    session: Session, start: date, end: date, zone: str
+) -> dict[str, list[tuple[date, float]]]:
+    """Pass rate per local day of each Satpas office's graded exams (days without exams of an
+    office are left out; exams from before offices were recorded are not counted)."""
+    low, high = day_bounds(start, end, zone)
+    tz = ZoneInfo(zone)
+    rows = session.execute(
+        select(Attempt.satpas, Attempt.passed, Attempt.finished_at).where(
+            Attempt.finished_at >= low,
+            Attempt.finished_at < high,
+            Attempt.state == AttemptState.GRADED,
+            Attempt.satpas.is_not(None),
+        )
+    ).all()
+    tallies: dict[str, dict[date, list[int]]] = {}
+    for satpas, passed, finished_at in rows:
+        tally = tallies.setdefault(satpas, {}).setdefault(finished_at.astimezone(tz).date(), [0, 0])
+        tally[0] += 1
+        tally[1] += bool(passed)
+    return {
+        satpas: [(day, p / n) for day, (n, p) in sorted(days.items())]
+        for satpas, days in sorted(tallies.items())
+    }
+
+
+register_grouping("satpas", _l("Satpas office"), pass_rate_by_satpas)
 
 
 # -- the daily report ------------------------------------------------------------------------

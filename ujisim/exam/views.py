@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ujisim.core import offices
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.security import Role, limiter, role_required
@@ -54,8 +55,16 @@ def index():
     ).all()
     blueprints = {c: policy.current_blueprint(session, c) for c in policy.CLASSES}
     session.commit()  # default blueprints are created on first use
+    served = offices.offices()
+    # preset: the office of the candidate's last exam, or the only one there is
+    last = next((a.satpas for a in history if a.satpas in served), None)
     return render_template(
-        "exam/index.html", open_attempt=open_attempt, history=history, blueprints=blueprints
+        "exam/index.html",
+        open_attempt=open_attempt,
+        history=history,
+        blueprints=blueprints,
+        offices=served,
+        chosen_satpas=last or (served[0] if len(served) == 1 else ""),
     )
 
 
@@ -70,13 +79,20 @@ def _per_user() -> str:
 def start():
     session = get_session()
     vehicle_class = request.form.get("vehicle_class", "")
+    satpas = request.form.get("satpas", "").strip()
+    refused = []
+    if satpas not in offices.offices():
+        refused.append(_("Choose the Satpas office your exam is registered with."))
     if request.form.get("confirm_identity") != "yes":
-        flash(_("Confirm that the name, NIK and date of birth shown are yours before you "
-                "start the exam."), "error")  # fmt: skip
+        refused.append(_("Confirm that the name, NIK and date of birth shown are yours before "
+                         "you start the exam."))  # fmt: skip
+    if refused:
+        for message in refused:
+            flash(message, "error")
         return redirect(url_for("exam.index")), 303
     try:
         blueprint = policy.check_eligibility(session, current_user, vehicle_class)
-        attempt = attempts.create_attempt(session, current_user, blueprint)
+        attempt = attempts.create_attempt(session, current_user, blueprint, satpas)
     except UjisimError as exc:
         session.rollback()
         already = _open_attempt(session) if exc.code == "attempt_open" else None
