@@ -84,6 +84,11 @@ def test_least_exposed_items_are_preferred(db, bank, blueprint, make_user):
 def test_previous_papers_are_avoided(db, bank, started, candidate):
     started_items = {e["v"] for e in started.paper}
     blueprint = policy.current_blueprint(db, "A")
+    # other candidates have drawn the unseen items far more often: unseen still comes first
+    for v in db.scalars(select(ItemVersion)):
+        if v.id not in started_items:
+            db.merge(ItemExposure(item_id=v.item_id, count=50))
+    db.flush()
     paper = draw.draw_paper(db, user_id=candidate.id, blueprint=blueprint, bank=bank,
                             seed="again")  # fmt: skip
     # Hazard items: 20 in the bank, 12 seen -> only 8 fresh < 12, so seen ones are allowed;
@@ -91,6 +96,20 @@ def test_previous_papers_are_avoided(db, bank, started, candidate):
     versions = categories(db, paper)
     for category in ("wawasan", "pengetahuan"):
         assert not {v.id for v in versions if v.category == category} & started_items
+    # ... but every one of the 8 fresh hazard items is on the paper, the 4 others seen ones
+    hazard = {v.id for v in db.scalars(select(ItemVersion)) if v.category == "persepsi_bahaya"}
+    drawn = {v.id for v in versions if v.category == "persepsi_bahaya"}
+    assert len(hazard - started_items) == 8
+    assert hazard - started_items <= drawn
+    assert len(drawn & started_items) == 4
+
+
+def test_an_item_edited_since_counts_as_seen(db, started, candidate):
+    """Earlier papers name item versions; a newer version of the same item is the same
+    question, so the candidate has seen it (the lookup goes through the item, not the map)."""
+    versions = {v.id: v.item_id for v in db.scalars(select(ItemVersion))}
+    on_paper = {versions[e["v"]] for e in started.paper}
+    assert draw.seen_items(db, candidate.id, {}) == on_paper
 
 
 def test_too_small_a_bank_is_refused(db, blueprint, candidate):

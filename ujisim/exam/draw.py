@@ -148,11 +148,17 @@ def exposure_counts(session: Session, size: int) -> np.ndarray:
 
 
 def seen_items(session: Session, user_id: int, versions_to_items: dict[int, int]) -> set[int]:
-    """Items of the candidate's earlier papers."""
-    seen = set()
+    """Items of the candidate's earlier papers (an item edited since counts as seen: its new
+    version is the same question)."""
+    versions = set()
     for paper_json in session.scalars(select(Attempt.paper_json).where(Attempt.user_id == user_id)):
-        for entry in json.loads(paper_json):
-            seen.add(versions_to_items.get(entry["v"], -entry["v"]))
+        versions.update(entry["v"] for entry in json.loads(paper_json))
+    seen = {versions_to_items[v] for v in versions if v in versions_to_items}
+    older = versions - versions_to_items.keys()
+    if older:
+        seen.update(
+            session.scalars(select(ItemVersion.item_id).where(ItemVersion.id.in_(older))).all()
+        )
     return seen
 
 
@@ -188,8 +194,15 @@ def draw_paper(
         masks = dict.fromkeys(topics)
         if len(seen):
             fresh = {t: ~np.isin(group.item_ids, seen) for t, group in topics.items()}
-            if sum(int(m.sum()) for m in fresh.values()) >= n:
+            n_fresh = sum(int(m.sum()) for m in fresh.values())
+            if n_fresh >= n:
                 masks = {t: m for t, m in fresh.items() if m.any()}
+            elif n_fresh:
+                # too few unseen items: every one of them, and the rest from the seen ones
+                for topic, mask in fresh.items():
+                    chosen.extend(topics[topic].items[i] for i in np.flatnonzero(mask))
+                masks = {t: ~m for t, m in fresh.items() if not m.all()}
+                n -= n_fresh
         sizes = {
             t: len(topics[t]) if mask is None else int(mask.sum()) for t, mask in masks.items()
         }
