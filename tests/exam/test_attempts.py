@@ -206,6 +206,19 @@ def test_avis_limit_counts_from_when_a_question_is_opened(db, avis, frozen_clock
     assert set(attempts.opened_positions(db, avis)) == {0, 1}
 
 
+def test_a_pause_stops_the_question_clock_too(db, avis, frozen_clock):
+    opened = attempts.open_position(db, avis, 0)
+    frozen_clock.advance(seconds=5)
+    attempts.advance(db, avis, attempts.S.PAUSED)  # a proctoring re-check
+    frozen_clock.advance(minutes=3)
+    assert attempts.item_remaining(avis, opened) == 15  # frozen while paused
+    attempts.advance(db, avis, attempts.S.STARTED)
+    opened = attempts.opened_positions(db, avis)[0]
+    assert attempts.item_remaining(avis, opened) == 15
+    frozen_clock.advance(seconds=14)
+    assert attempts.record_answer(db, avis, position=0, choice=1, client_seq=1).stored
+
+
 def test_no_limit_without_avis(db, started, frozen_clock):
     frozen_clock.advance(minutes=20)
     assert attempts.record_answer(db, started, position=0, choice=1, client_seq=1).stored

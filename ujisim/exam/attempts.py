@@ -66,6 +66,7 @@ def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, re
         attempt.paused_at = now
     elif to == S.STARTED and current == S.PAUSED:
         attempt.deadline_at += now - attempt.paused_at  # the paused time is given back
+        _give_back_item_time(session, attempt, now - attempt.paused_at)
         attempt.paused_at = None
     elif to == S.SUBMITTED:
         attempt.finished_at = now
@@ -209,8 +210,21 @@ def item_remaining(attempt: Attempt, opened_at: datetime | None) -> float | None
         return None
     if opened_at is None:
         return min(float(limit), remaining_seconds(attempt))
-    left = (opened_at + timedelta(seconds=limit) - clock.now()).total_seconds()
+    now = attempt.paused_at if attempt.state == S.PAUSED else clock.now()  # paused: stopped
+    left = (opened_at + timedelta(seconds=limit) - now).total_seconds()
     return max(0.0, min(left, remaining_seconds(attempt)))
+
+
+def _give_back_item_time(session: Session, attempt: Attempt, paused: timedelta) -> None:
+    """AVIS mode: a question whose window was still open when the exam paused gets the paused
+    time back, as the exam's deadline does."""
+    limit = item_limit(attempt)
+    if limit is None:
+        return
+    for row in session.scalars(select(PositionOpen).where(PositionOpen.attempt_id == attempt.id)):
+        if row.opened_at + timedelta(seconds=limit) > attempt.paused_at:
+            row.opened_at += paused
+    session.flush()
 
 
 def open_position(session: Session, attempt: Attempt, position: int) -> datetime:
