@@ -4,7 +4,6 @@ allows, options shuffled. Everything random comes from the attempt's seed."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import random
@@ -17,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ujisim.exam.errors import BankEmpty
-from ujisim.exam.models import Attempt, ExamBlueprint, ItemExposure
+from ujisim.exam.models import Attempt, ExamBlueprint
 from ujisim.question_bank.models import BankVersion, BankVersionItem, ItemVersion
 
 log = logging.getLogger(__name__)
@@ -132,18 +131,28 @@ def least_exposed(
     return [group.items[i] for i in index[order]]
 
 
+# The whole exposure table as two arrays in one row: a full table (one row per item of a
+# 5,000-item bank) costs ~5 ms a start as 5,000 result rows, ~1 ms as two arrays.
+_EXPOSURE_ARRAYS = {
+    "postgresql": text("SELECT array_agg(item_id), array_agg(count) FROM exam_item_exposure"),
+    "sqlite": text(
+        "SELECT json_group_array(item_id), json_group_array(count) FROM exam_item_exposure"
+    ),
+}
+
+
 def exposure_counts(session: Session, size: int) -> np.ndarray:
     """item id -> times drawn, as a dense array of ``size`` entries (ids beyond it are items of
-    no interest to this pool). The whole table in one read, past the ORM: one row per item."""
-    table = ItemExposure.__table__
-    rows = session.connection().execute(select(table.c.item_id, table.c.count)).all()
+    no interest to this pool). The whole table in one read, past the ORM."""
+    dialect = session.get_bind().dialect.name
+    ids, drawn = session.execute(_EXPOSURE_ARRAYS[dialect]).one()
+    if dialect == "sqlite":
+        ids, drawn = json.loads(ids), json.loads(drawn)
     counts = np.zeros(size, np.int64)
-    if rows:
-        # rows iterate as plain values; np.array(rows) would look each Row up by key instead
-        flat = itertools.chain.from_iterable(rows)
-        pairs = np.fromiter(flat, np.int64, count=2 * len(rows)).reshape(-1, 2)
-        pairs = pairs[pairs[:, 0] < size]
-        counts[pairs[:, 0]] = pairs[:, 1]
+    if ids:
+        ids, drawn = np.asarray(ids, np.int64), np.asarray(drawn, np.int64)
+        keep = ids < size
+        counts[ids[keep]] = drawn[keep]
     return counts
 
 
