@@ -12,6 +12,15 @@ from ujisim.exam import attempts, policy
 from ujisim.question_bank import services
 from ujisim.question_bank.content import ItemContent, Option, load_dir
 
+#: a valid blueprint form as the admin page sends it (version 1 seen)
+BLUEPRINT_FORM = {
+    "bp-persepsi_bahaya": "10", "bp-wawasan": "10", "bp-pengetahuan": "10",
+    "bp-time_limit_min": "20", "bp-pass_mark": "21", "bp-item_time_limit_s": "",
+    "bp-retake_max": "2", "bp-retake_window_days": "14", "bp-same_day_retest": "y",
+    "bp-min_age": "17", "bp-grace_s": "10", "bp-expected": "1",
+}  # fmt: skip
+
+
 PREFIX = {"persepsi_bahaya": "HZ", "wawasan": "WW", "pengetahuan": "PG"}
 TOPICS = {
     "persepsi_bahaya": ["perilaku_etika", "hak_utama"],

@@ -4,22 +4,16 @@ from datetime import date
 
 from sqlalchemy import select
 
+from tests.exam.conftest import BLUEPRINT_FORM
 from ujisim.core.security import Role
 from ujisim.exam import policy
 from ujisim.exam.models import ExamBlueprint, Holiday
-
-FORM = {
-    "bp-persepsi_bahaya": "10", "bp-wawasan": "10", "bp-pengetahuan": "10",
-    "bp-time_limit_min": "20", "bp-pass_mark": "21", "bp-item_time_limit_s": "",
-    "bp-retake_max": "2", "bp-retake_window_days": "14", "bp-same_day_retest": "y",
-    "bp-min_age": "17", "bp-grace_s": "10", "bp-expected": "1",
-}  # fmt: skip
 
 
 def test_a_change_makes_a_new_version(client, db, login):
     login(Role.ADMIN)
     assert "SIM A" in client.get("/admin/exam/").get_data(as_text=True)
-    response = client.submit("/admin/exam/blueprint/C", FORM)
+    response = client.submit("/admin/exam/blueprint/C", BLUEPRINT_FORM)
     assert response.status_code == 302
     versions = db.scalars(
         select(ExamBlueprint)
@@ -36,7 +30,9 @@ def test_a_change_makes_a_new_version(client, db, login):
 
 def test_impossible_pass_mark_is_refused(client, db, login):
     login(Role.ADMIN)
-    response = client.submit("/admin/exam/blueprint/A", dict(FORM, **{"bp-pass_mark": "31"}))
+    response = client.submit(
+        "/admin/exam/blueprint/A", dict(BLUEPRINT_FORM, **{"bp-pass_mark": "31"})
+    )
     assert response.status_code == 422
     assert "30" in response.get_data(as_text=True)
     assert policy.current_blueprint(db, "A").version == 1
@@ -67,8 +63,10 @@ def test_holidays(client, db, login):
 def test_a_form_saved_twice_makes_one_version(client, db, login):
     login(Role.ADMIN)
     client.get("/admin/exam/")
-    assert client.submit("/admin/exam/blueprint/A", FORM).status_code == 302
-    again = client.submit("/admin/exam/blueprint/A", dict(FORM, **{"bp-time_limit_min": "25"}))
+    assert client.submit("/admin/exam/blueprint/A", BLUEPRINT_FORM).status_code == 302
+    again = client.submit(
+        "/admin/exam/blueprint/A", dict(BLUEPRINT_FORM, **{"bp-time_limit_min": "25"})
+    )
     assert again.status_code == 409  # the form showed version 1; version 2 exists now
     page = again.get_data(as_text=True)
     assert 'name="bp-expected" type="hidden" value="2"' in page  # based on the new version

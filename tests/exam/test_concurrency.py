@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import BACKENDS, DEFAULT_PASSWORD, _hash, _test_config
-from tests.exam.conftest import make_items
+from tests.exam.conftest import BLUEPRINT_FORM, make_items
 from tests.support import PG_URL, Browser, migrate, temporary_pg_database
 from ujisim.accounts.models import User, UserRole
 from ujisim.accounts.services import _new_user
@@ -179,14 +179,6 @@ def test_a_save_racing_a_submit_is_refused_not_lost(shared_app):
     assert (steps, grade.score) == (0, 0)
 
 
-FORM = {
-    "bp-persepsi_bahaya": "10", "bp-wawasan": "10", "bp-pengetahuan": "10",
-    "bp-time_limit_min": "20", "bp-pass_mark": "21", "bp-item_time_limit_s": "",
-    "bp-retake_max": "2", "bp-retake_window_days": "14", "bp-same_day_retest": "y",
-    "bp-min_age": "17", "bp-grace_s": "10", "bp-expected": "1",
-}  # fmt: skip
-
-
 def test_two_admins_saving_a_blueprint_at_once(shared_app):
     client = logged_in(shared_app, "admin@example.id")
     assert client.get("/admin/exam/").status_code == 200  # version 1 of both classes
@@ -196,7 +188,9 @@ def test_two_admins_saving_a_blueprint_at_once(shared_app):
                                   created_at=clock.now()))  # fmt: skip
         session.flush()
 
-    response = race(shared_app, other_admin, lambda: client.submit("/admin/exam/blueprint/C", FORM))
+    response = race(
+        shared_app, other_admin, lambda: client.submit("/admin/exam/blueprint/C", BLUEPRINT_FORM)
+    )
     assert response.status_code == 409
     assert "flash-error" in response.get_data(as_text=True)
     with shared_app.app_context():

@@ -40,23 +40,6 @@ def app_config(tmp_path, database_url):
 
 
 @pytest.fixture
-def watched(db, make_user, face_photos, frozen_clock, webcam_frame, impostor_frame):
-    """A started exam with one clean and one flagged snapshot (analysed by the real library)."""
-    services.import_contents(db, make_items())
-    user = make_user(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
-    consent.record_consent(db, user, locale="id", ip=None, user_agent=None)
-    reference.set_reference_photo(db, user, face_photos["obama.jpg"].read_bytes())
-    attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
-    case = checks.ensure_case(db, attempt)
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
-    db.commit()
-    for image in (webcam_frame, impostor_frame):
-        observations.record_snapshot(db, case, jpeg_bytes(image), trigger="interval", owner=user)
-        db.commit()
-    return user, case
-
-
-@pytest.fixture
 def created(db, make_user, face_photos, frozen_clock):
     """A created proctored exam of a candidate with consent and photo: (user, attempt, case)."""
     services.import_contents(db, make_items())
@@ -67,6 +50,18 @@ def created(db, make_user, face_photos, frozen_clock):
     case = checks.ensure_case(db, attempt)
     db.commit()
     return user, attempt, case
+
+
+@pytest.fixture
+def watched(db, created, webcam_frame, impostor_frame):
+    """A started exam with one clean and one flagged snapshot (analysed by the real library)."""
+    user, attempt, case = created
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    db.commit()
+    for image in (webcam_frame, impostor_frame):
+        observations.record_snapshot(db, case, jpeg_bytes(image), trigger="interval", owner=user)
+        db.commit()
+    return user, case
 
 
 def snapshots(db) -> dict[str, Observation]:
