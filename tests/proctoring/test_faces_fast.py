@@ -113,7 +113,11 @@ def test_a_burst_is_analysed_like_single_frames(webcam_frame, webcam_face, photo
     for together, alone in zip(burst, single, strict=True):
         assert together.box == alone.box
         assert together.yaw == alone.yaw
-        assert together.detector["distances"] == pytest.approx(alone.detector["distances"])
+        # dlib runs a batch of chips through its network in one go: on some CPUs the sums
+        # round differently from one chip at a time (seen: 1e-6 apart; the tolerance is 0.6)
+        assert together.detector["distances"] == pytest.approx(
+            alone.detector["distances"], abs=1e-4
+        )
 
 
 def test_an_empty_burst_has_no_results(obama):

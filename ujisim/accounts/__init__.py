@@ -1,9 +1,11 @@
 """Accounts: users, roles, registration, login, password reset, admin pages."""
 
+import functools
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 login_manager = LoginManager()
@@ -13,20 +15,24 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
 
+@functools.cache
+def _user_by_public_id():
+    """Every request loads the user, so the statement is built once (it only binds the id); its
+    roles come in the same round trip (a join, not a second SELECT): the role checks read them
+    right after."""
+    from ujisim.accounts.models import User
+
+    return (
+        select(User).options(joinedload(User.roles)).where(User.public_id == bindparam("public_id"))
+    )
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
-    from ujisim.accounts.models import User
     from ujisim.core.db import get_session
 
     public_id, _sep, nonce = user_id.partition(".")
-    # every request loads the user: its roles come in the same round trip (a join, not a second
-    # SELECT), which the role checks read right after
-    user = (
-        get_session()
-        .scalars(select(User).options(joinedload(User.roles)).where(User.public_id == public_id))
-        .unique()
-        .first()
-    )
+    user = get_session().scalars(_user_by_public_id(), {"public_id": public_id}).unique().first()
     if user is None or not user.active or user.session_nonce != nonce:
         return None
     return user

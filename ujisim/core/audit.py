@@ -15,6 +15,7 @@ the explorer says when that last ran.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from typing import Any
 import click
 from flask import Flask, has_request_context, request
 from flask.cli import AppGroup
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ujisim.core import clock, jobs
@@ -143,8 +146,13 @@ def record(
     object_id: str | int | None = None,
     data: dict | None = None,
 ) -> AuditRecord:
-    """Append one record to the chain (in the caller's transaction; the boundary commits)."""
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    """Append one record to the chain (in the caller's transaction; the boundary commits).
+    Returns the record written (not attached to the session).
+
+    Every audited request runs this, so it goes past the ORM's unit of work: lock and read the
+    head, then move the head and insert the record -- in one statement on PostgreSQL (the
+    head's upsert as a CTE of the record's insert), two on SQLite."""
+    head = session.execute(_LOCK_HEAD).first()
     prev_seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
     entry = AuditRecord(
         seq=prev_seq + 1,
@@ -160,14 +168,40 @@ def record(
     )
     entry.hash = entry.compute_hash()
     key = signing_key()
-    signature = key.sign(_head_message(entry.seq, entry.hash)).hex()
-    if head is None:
-        head = AuditHead(id=1)
-        session.add(head)
-    head.seq, head.hash, head.key_id, head.signature = entry.seq, entry.hash, key.key_id, signature
-    session.add(entry)
-    session.flush()
+    moved = {
+        "seq": entry.seq,
+        "hash": entry.hash,
+        "key_id": key.key_id,
+        "signature": key.sign(_head_message(entry.seq, entry.hash)).hex(),
+    }
+    params = {c: getattr(entry, c) for c in _RECORD_COLUMNS} | {
+        f"head_{k}": v for k, v in moved.items()
+    }
+    for statement in _append_statements(session.get_bind().dialect.name):
+        session.execute(statement, params)
     return entry
+
+
+_LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+_RECORD_COLUMNS = [c.key for c in AuditRecord.__table__.columns if c.key != "id"]
+_HEAD_COLUMNS = ("seq", "hash", "key_id", "signature")
+
+
+@functools.cache
+def _append_statements(dialect: str) -> tuple:
+    """The statements that move the head and insert the record, built once (bound parameters:
+    the record's columns and head_*), so each call only binds values."""
+    moved = {c: bindparam(f"head_{c}") for c in _HEAD_COLUMNS}
+    insert_head = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    upsert = (
+        insert_head(AuditHead.__table__)
+        .values(id=1, **moved)
+        .on_conflict_do_update(index_elements=["id"], set_=moved)
+    )
+    written = insert(AuditRecord.__table__).values({c: bindparam(c) for c in _RECORD_COLUMNS})
+    if dialect == "postgresql":
+        return (written.add_cte(upsert.cte("moved_head")),)
+    return (upsert, written)
 
 
 @dataclass
@@ -211,7 +245,8 @@ def _walk(session: Session, since: int, prev_hash: str, batch: int) -> Verificat
                 return broken(row.seq, "record content changed")
             expected_prev, expected_seq, walked = row.hash, row.seq + 1, walked + 1
     last = expected_seq - 1
-    head = session.get(AuditHead, 1)
+    # populate_existing: record() moves the head past the ORM, so a loaded copy may be old
+    head = session.get(AuditHead, 1, populate_existing=True)
     if head is None:
         return broken(last, "head missing") if last else Verification(True, 0, since=since)
     if head.seq != last or head.hash != expected_prev:

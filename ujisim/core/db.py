@@ -98,6 +98,8 @@ class Database:
         self.url = normalise_url(url)
         self._engine: Engine | None = None
         self._bound: Connection | None = None
+        #: write -> the session factory (made once: every request opens a session)
+        self._factories: dict[bool, sessionmaker] = {}
 
     @property
     def engine(self) -> Engine:
@@ -115,8 +117,10 @@ class Database:
         """A new session; ``write`` sessions take SQLite's write lock when they begin."""
         if self._bound is not None:
             return Session(self._bound, join_transaction_mode="create_savepoint")
-        bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
-        return sessionmaker(bind, expire_on_commit=False)()
+        if write not in self._factories:
+            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE") if write else self.engine
+            self._factories[write] = sessionmaker(bind, expire_on_commit=False)
+        return self._factories[write]()
 
     def bind_to(self, connection: Connection | None) -> None:
         """Tests: make every session a savepoint inside ``connection``'s outer transaction."""
@@ -125,6 +129,7 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+        self._factories.clear()
 
 
 def get_db(app: Flask | None = None) -> Database:

@@ -97,7 +97,8 @@ def save_answer(public_id: str):
     """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17}. A step not
     stored (repeated or stale seq) answers ``stored: false`` with ``repeat`` and ``last_seq``."""
     session = get_session()
-    attempt = load_own_attempt_or_404(public_id)
+    # read with its row lock: the save's one read of the attempt (see record_answer)
+    attempt = load_own_attempt_or_404(public_id, lock=True)
     body = _json_body()
     saved = attempts.record_answer(
         session,
@@ -105,6 +106,7 @@ def save_answer(public_id: str):
         position=_int_field(body, "position"),
         choice=_int_field(body, "choice", nullable=True),
         client_seq=_int_field(body, "seq"),
+        locked=True,
     )
     session.commit()
     body = {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}

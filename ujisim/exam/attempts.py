@@ -8,20 +8,23 @@ any open or finished state -> voided (examiner, with a reason)
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ujisim.core import audit, clock
+from ujisim.core.db import new_public_id
 from ujisim.core.errors import NotFoundError, ValidationError
+from ujisim.exam import draw
 from ujisim.exam.analysis import stats_changed
 from ujisim.exam.draw import draw_paper
 from ujisim.exam.errors import AttemptClosed, BankEmpty, IllegalTransition, StaleForm
@@ -35,6 +38,7 @@ from ujisim.exam.models import (
     PassRecord,
     PositionOpen,
 )
+from ujisim.exam.policy import Admission
 from ujisim.question_bank.models import Item, ItemVersion, VersionState
 from ujisim.question_bank.services import latest_bank_version
 
@@ -98,30 +102,67 @@ def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, re
     )
 
 
+@functools.cache
+def _insert_attempt(dialect: str):
+    """The attempt's INSERT (binds every column but the id; returns the id), carrying the
+    exposure count on PostgreSQL."""
+    table = Attempt.__table__
+    columns = [c.key for c in table.columns if c.key != "id"]
+    statement = insert(table).values({c: bindparam(c) for c in columns}).returning(table.c.id)
+    return statement.add_cte(draw.exposure_cte()) if dialect == "postgresql" else statement
+
+
+#: the columns of an attempt that a start leaves empty
+_EMPTY_AT_CREATION = (
+    "started_at", "deadline_at", "paused_at", "finished_at", "score", "passed", "void_reason",
+)  # fmt: skip
+
+
 def create_attempt(
-    session: Session, user, blueprint: ExamBlueprint, satpas: str | None = None
+    session: Session,
+    user,
+    blueprint: ExamBlueprint,
+    satpas: str | None = None,
+    admission: Admission | None = None,
 ) -> Attempt:
     """Draw a paper from the latest bank version and create the attempt (state created),
-    registered with the Satpas office ``satpas``."""
-    bank = latest_bank_version(session)
+    registered with the Satpas office ``satpas``. ``admission`` (from policy.admit) brings the
+    bank version and the earlier papers already read."""
+    bank = latest_bank_version(session) if admission is None else admission.bank
     if bank is None:
         raise BankEmpty(_("No question bank has been published yet."))
     seed = secrets.token_hex(16)
-    paper = draw_paper(session, user_id=user.id, blueprint=blueprint, bank=bank, seed=seed)
-    attempt = Attempt(
-        user_id=user.id,
-        vehicle_class=blueprint.vehicle_class,
-        satpas=satpas,
-        blueprint_id=blueprint.id,
-        bank_version_id=bank.id,
-        seed=seed,
-        paper_json=json.dumps(paper, separators=(",", ":")),
-        state=S.CREATED,
-        created_at=clock.now(),
-    )
-    attempt.blueprint = blueprint
+    paper = draw_paper(
+        session, user_id=user.id, blueprint=blueprint, bank=bank, seed=seed,
+        earlier_papers=None if admission is None else admission.earlier_papers,
+        record_exposure=False,
+    )  # fmt: skip
+    values = dict.fromkeys(_EMPTY_AT_CREATION) | {
+        "public_id": new_public_id(),
+        "user_id": user.id,
+        "vehicle_class": blueprint.vehicle_class,
+        "satpas": satpas,
+        "blueprint_id": blueprint.id,
+        "bank_version_id": bank.id,
+        "seed": seed,
+        "paper_json": json.dumps(paper, separators=(",", ":")),
+        "state": S.CREATED,
+        "created_at": clock.now(),
+    }
+    # Every start runs this: the drawn items' exposure count and the attempt's INSERT, past the
+    # unit of work (a flush costs twice as much) and on PostgreSQL in one statement; then the
+    # object joins the session as the row it is, with nothing to load back.
+    dialect = session.get_bind().dialect.name
+    item_ids = draw.paper_items(session, bank, blueprint.vehicle_class, paper)
+    params = values
+    if dialect == "postgresql":
+        params = values | {"ids": sorted(set(item_ids))}
+    else:
+        draw.count_exposure(session, item_ids)
+    attempt = Attempt(**values, blueprint=blueprint)
+    attempt.id = session.connection().execute(_insert_attempt(dialect), params).scalar_one()
+    make_transient_to_detached(attempt)
     session.add(attempt)
-    session.flush()
     details = {
         "class": blueprint.vehicle_class,
         "bank": bank.number,
@@ -267,6 +308,18 @@ _STEP_INSERTS = {
 }
 
 
+# Every answer save runs these: built once, they only bind values.
+_LOCK_BY_ID = (
+    select(Attempt)
+    .where(Attempt.id == bindparam("id"))
+    .with_for_update(of=Attempt)
+    .execution_options(populate_existing=True)
+)
+_NEWEST_SEQ = select(func.max(AnswerStep.client_seq)).where(
+    AnswerStep.attempt_id == bindparam("attempt_id"), AnswerStep.position == bindparam("position")
+)
+
+
 @dataclass
 class SaveResult:
     seq: int
@@ -291,9 +344,16 @@ def _not_stored(
 
 
 def record_answer(
-    session: Session, attempt: Attempt, *, position: int, choice: int | None, client_seq: int
+    session: Session,
+    attempt: Attempt,
+    *,
+    position: int,
+    choice: int | None,
+    client_seq: int,
+    locked: bool = False,
 ) -> SaveResult:
-    """Append an answer step. Repeats and stale seqs change nothing; late saves are refused."""
+    """Append an answer step. Repeats and stale seqs change nothing; late saves are refused.
+    ``locked``: the caller read the attempt with get_attempt(lock=True) in this transaction."""
     paper = attempt.paper
     if not isinstance(position, int) or not 0 <= position < len(paper):
         raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
@@ -306,12 +366,8 @@ def record_answer(
     # Hold the attempt's row lock (PostgreSQL) until the commit: a submit running at the same
     # moment then either grades after this step or makes this save see the attempt closed.
     # (SQLite: the request's BEGIN IMMEDIATE already serialises writers.)
-    session.execute(
-        select(Attempt)
-        .where(Attempt.id == attempt.id)
-        .with_for_update(of=Attempt)
-        .execution_options(populate_existing=True)
-    ).one()
+    if not locked:
+        session.execute(_LOCK_BY_ID, {"id": attempt.id}).one()
     if attempt.state == S.PAUSED:
         raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
                             code="paused")  # fmt: skip
@@ -321,11 +377,7 @@ def record_answer(
         raise AttemptClosed(_("Time is up. Answers sent after the end of the exam do not count."),
                             code="time_up")  # fmt: skip
     _check_item_window(session, attempt, position)
-    newest = session.scalar(
-        select(func.max(AnswerStep.client_seq)).where(
-            AnswerStep.attempt_id == attempt.id, AnswerStep.position == position
-        )
-    )
+    newest = session.scalar(_NEWEST_SEQ, {"attempt_id": attempt.id, "position": position})
     if newest is not None and client_seq <= newest:
         return _not_stored(session, attempt, position, choice, client_seq)
     # A retry of the same seq (or a twin from a second tab) is dropped by the unique constraint
@@ -507,8 +559,17 @@ def sweep(session: Session) -> int:
     return closed
 
 
-def get_attempt(session: Session, public_id: str) -> Attempt:
-    attempt = session.scalars(select(Attempt).where(Attempt.public_id == public_id)).first()
+_BY_PUBLIC_ID = select(Attempt).where(Attempt.public_id == bindparam("public_id"))
+#: read fresh, holding the row lock (PostgreSQL) until the commit
+_BY_PUBLIC_ID_LOCKED = _BY_PUBLIC_ID.with_for_update(of=Attempt).execution_options(
+    populate_existing=True
+)
+
+
+def get_attempt(session: Session, public_id: str, *, lock: bool = False) -> Attempt:
+    """The attempt; ``lock``: read fresh, holding its row lock (PostgreSQL) until the commit."""
+    statement = _BY_PUBLIC_ID_LOCKED if lock else _BY_PUBLIC_ID
+    attempt = session.scalars(statement, {"public_id": public_id}).first()
     if attempt is None:
         raise NotFoundError(_("This exam does not exist."))
     return attempt

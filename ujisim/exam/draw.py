@@ -8,15 +8,17 @@ import json
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import select, text
+from sqlalchemy import ARRAY, Integer, bindparam, cast, func, literal, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from ujisim.exam.errors import BankEmpty
-from ujisim.exam.models import Attempt, ExamBlueprint
+from ujisim.exam.models import Attempt, ExamBlueprint, ItemExposure
 from ujisim.question_bank.models import BankVersion, BankVersionItem, ItemVersion
 
 log = logging.getLogger(__name__)
@@ -123,18 +125,24 @@ def least_exposed(
     group: Group, k: int, exposure: np.ndarray, rng: np.random.Generator, mask=None
 ) -> list[PoolItem]:
     """``k`` items of the group (only where ``mask`` is true, when given), all from the lowest
-    exposure counts, chosen at random within a count. Vectorised: a 5,000-item bank is sorted
-    in C, not bucketed item by item in Python."""
+    exposure counts, chosen at random within a count. Vectorised: each item's key is its count
+    plus a random fraction, and the k smallest keys are partitioned off in C (no full sort)."""
     index = np.flatnonzero(mask) if mask is not None else np.arange(len(group))
-    counts = exposure[group.item_ids[index]]
-    order = np.lexsort((rng.random(len(index)), counts))[:k]
-    return [group.items[i] for i in index[order]]
+    if k <= 0:
+        return []
+    keys = exposure[group.item_ids[index]] + rng.random(len(index))
+    smallest = np.argpartition(keys, k - 1)[:k] if k < len(index) else np.arange(len(index))
+    return [group.items[i] for i in index[smallest]]
 
 
-# The whole exposure table as two arrays in one row: a full table (one row per item of a
-# 5,000-item bank) costs ~5 ms a start as 5,000 result rows, ~1 ms as two arrays.
-_EXPOSURE_ARRAYS = {
-    "postgresql": text("SELECT array_agg(item_id), array_agg(count) FROM exam_item_exposure"),
+# The whole exposure table in one row, past the ORM: a full table (one row per item of a
+# 5,000-item bank) costs ~5 ms a start as 5,000 result rows. PostgreSQL sends it as one bytea of
+# big-endian (item id, count) pairs (~1.7 ms; as two int arrays, parsed element by element,
+# ~2.5 ms); SQLite as two JSON arrays.
+_EXPOSURE_READ = {
+    "postgresql": text(
+        "SELECT string_agg(int4send(item_id) || int4send(count), ''::bytea) FROM exam_item_exposure"
+    ),
     "sqlite": text(
         "SELECT json_group_array(item_id), json_group_array(count) FROM exam_item_exposure"
     ),
@@ -143,24 +151,32 @@ _EXPOSURE_ARRAYS = {
 
 def exposure_counts(session: Session, size: int) -> np.ndarray:
     """item id -> times drawn, as a dense array of ``size`` entries (ids beyond it are items of
-    no interest to this pool). The whole table in one read, past the ORM."""
+    no interest to this pool). The whole table in one read."""
     dialect = session.get_bind().dialect.name
-    ids, drawn = session.execute(_EXPOSURE_ARRAYS[dialect]).one()
-    if dialect == "sqlite":
-        ids, drawn = json.loads(ids), json.loads(drawn)
+    row = session.connection().execute(_EXPOSURE_READ[dialect]).one()
+    if dialect == "postgresql":
+        pairs = np.frombuffer(row[0] or b"", ">i4").reshape(-1, 2).astype(np.int64)
+        ids, drawn = pairs[:, 0], pairs[:, 1]
+    else:
+        ids, drawn = (np.asarray(json.loads(v), np.int64) for v in row)
     counts = np.zeros(size, np.int64)
-    if ids:
-        ids, drawn = np.asarray(ids, np.int64), np.asarray(drawn, np.int64)
-        keep = ids < size
-        counts[ids[keep]] = drawn[keep]
+    keep = ids < size
+    counts[ids[keep]] = drawn[keep]
     return counts
 
 
-def seen_items(session: Session, user_id: int, versions_to_items: dict[int, int]) -> set[int]:
+def seen_items(
+    session: Session,
+    user_id: int,
+    versions_to_items: dict[int, int],
+    papers: Iterable[str] | None = None,
+) -> set[int]:
     """Items of the candidate's earlier papers (an item edited since counts as seen: its new
-    version is the same question)."""
+    version is the same question). ``papers``: their stored JSON, when already read."""
+    if papers is None:
+        papers = session.scalars(select(Attempt.paper_json).where(Attempt.user_id == user_id))
     versions = set()
-    for paper_json in session.scalars(select(Attempt.paper_json).where(Attempt.user_id == user_id)):
+    for paper_json in papers:
         versions.update(entry["v"] for entry in json.loads(paper_json))
     seen = {versions_to_items[v] for v in versions if v in versions_to_items}
     older = versions - versions_to_items.keys()
@@ -172,11 +188,21 @@ def seen_items(session: Session, user_id: int, versions_to_items: dict[int, int]
 
 
 def draw_paper(
-    session: Session, *, user_id: int, blueprint: ExamBlueprint, bank: BankVersion, seed: str
+    session: Session,
+    *,
+    user_id: int,
+    blueprint: ExamBlueprint,
+    bank: BankVersion,
+    seed: str,
+    earlier_papers: Iterable[str] | None = None,
+    record_exposure: bool = True,
 ) -> list[dict]:
-    """The paper: one {"v": version id, "o": option order} per position."""
+    """The paper: one {"v": version id, "o": option order} per position. ``earlier_papers``:
+    the candidate's earlier papers as stored, when the caller has read them already;
+    ``record_exposure=False``: the caller counts the drawn items itself (count_exposure, or
+    exposure_cte in its own statement)."""
     items = pool(session, bank, blueprint.vehicle_class)
-    seen = np.fromiter(seen_items(session, user_id, items.item_of), np.int64)
+    seen = np.fromiter(seen_items(session, user_id, items.item_of, earlier_papers), np.int64)
     exposure = exposure_counts(session, items.max_item_id + 1)
     rng = random.Random(seed)  # noqa: S311 (fairness, not secrecy: the seed is stored)
     ties = np.random.default_rng(rng.getrandbits(128))  # exposure ties, from the same seed
@@ -218,8 +244,22 @@ def draw_paper(
         for topic, quota in sorted(quotas(sizes, n, rng).items()):
             chosen.extend(least_exposed(topics[topic], quota, exposure, ties, masks[topic]))
     rng.shuffle(chosen)
-    _count_exposure(session, [p.item_id for p in chosen])
-    return [{"v": p.version_id, "o": rng.sample(range(p.n_options), p.n_options)} for p in chosen]
+    if record_exposure:
+        count_exposure(session, [p.item_id for p in chosen])
+    return [
+        {"v": p.version_id, "o": order}
+        for p, order in zip(chosen, _option_orders(chosen, ties), strict=True)
+    ]
+
+
+def _option_orders(chosen: list[PoolItem], rng: np.random.Generator) -> list[list[int]]:
+    """A random order of each item's options, all in one go: row j sorts random keys, with the
+    slots beyond item j's options keyed last."""
+    sizes = np.array([p.n_options for p in chosen])
+    keys = rng.random((len(chosen), int(sizes.max(initial=1))))
+    keys[np.arange(keys.shape[1]) >= sizes[:, None]] = 2.0
+    orders = np.argsort(keys, axis=1).tolist()
+    return [order[:n] for order, n in zip(orders, sizes.tolist(), strict=True)]
 
 
 # One statement and one bound parameter whatever the paper's length (no per-row compiling).
@@ -239,10 +279,29 @@ _COUNT_EXPOSURE = {
 }
 
 
-def _count_exposure(session: Session, item_ids: list[int]) -> None:
+def count_exposure(session: Session, item_ids: list[int]) -> None:
     """Add one to each drawn item's exposure in one round trip."""
     dialect = session.get_bind().dialect.name
     ids = sorted(set(item_ids))
-    session.execute(
+    session.connection().execute(
         _COUNT_EXPOSURE[dialect], {"ids": ids if dialect == "postgresql" else json.dumps(ids)}
+    )
+
+
+def paper_items(session: Session, bank: BankVersion, vehicle_class: str, paper: list[dict]):
+    """The item ids of a paper drawn from ``bank`` (from the pool kept per process)."""
+    item_of = pool(session, bank, vehicle_class).item_of
+    return [item_of[entry["v"]] for entry in paper]
+
+
+def exposure_cte():
+    """PostgreSQL: count_exposure as a CTE, so that the attempt's INSERT carries it (one round
+    trip for both). Binds ``ids``: the drawn item ids, sorted and distinct."""
+    table = ItemExposure.__table__
+    ids = func.unnest(cast(bindparam("ids"), ARRAY(Integer)))
+    return (
+        pg_insert(table)
+        .from_select(["item_id", "count"], select(ids, literal(1)))
+        .on_conflict_do_update(index_elements=["item_id"], set_={"count": table.c.count + 1})
+        .cte("counted")
     )

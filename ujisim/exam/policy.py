@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -18,7 +19,9 @@ from sqlalchemy.orm import Session
 from ujisim.core import clock
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
+from ujisim.question_bank.models import BankVersion
 from ujisim.question_bank.practice_services import DEFAULT_SHAPE, MockShape
+from ujisim.question_bank.services import latest_bank_version
 
 CLASSES = ("A", "C")
 _INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
@@ -119,11 +122,59 @@ def retake_state(
     return state
 
 
+class BankRef(NamedTuple):
+    """What a start reads of the latest bank version (the draw's pool is keyed by it)."""
+
+    id: int
+    number: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What an exam start needs, read in two round trips: the blueprint in force, the latest
+    published bank (None before the first), and the stored papers of the candidate's earlier
+    attempts, which the draw avoids."""
+
+    blueprint: ExamBlueprint
+    bank: BankVersion | BankRef | None
+    earlier_papers: tuple[str, ...]
+
+
+# Every start runs these two: built once, they only bind values.
+_LATEST_BANK = select(BankVersion.id).order_by(BankVersion.number.desc()).limit(1)
+_IN_FORCE = (
+    select(ExamBlueprint, BankVersion.id, BankVersion.number, BankVersion.content_hash)
+    .outerjoin(BankVersion, BankVersion.id == _LATEST_BANK.scalar_subquery())
+    .where(ExamBlueprint.vehicle_class == bindparam("vehicle_class"))
+    .order_by(ExamBlueprint.version.desc())
+    .limit(1)
+)
+_ATTEMPTS_OF = select(
+    Attempt.vehicle_class, Attempt.state, Attempt.passed, Attempt.paper_json
+).where(Attempt.user_id == bindparam("user_id"))
+
+
+def _in_force(
+    session: Session, vehicle_class: str
+) -> tuple[ExamBlueprint, BankVersion | BankRef | None]:
+    """The class's blueprint in force and the latest bank version, in one query."""
+    row = session.execute(_IN_FORCE, {"vehicle_class": vehicle_class}).first()
+    if row is None:  # the class's first start: version 1 with the defaults
+        return current_blueprint(session, vehicle_class), latest_bank_version(session)
+    return row[0], None if row[1] is None else BankRef(*row[1:])
+
+
 def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBlueprint:
     """The blueprint to sit, or NotEligible with the reason and the date they may try again."""
+    return admit(session, user, vehicle_class).blueprint
+
+
+def admit(session: Session, user, vehicle_class: str) -> Admission:
+    """check_eligibility, with what the start goes on to need (see Admission)."""
     if vehicle_class not in CLASSES:
         raise NotEligible(_("Choose SIM A or SIM C."))
-    blueprint = current_blueprint(session, vehicle_class)
+    blueprint, bank = _in_force(session, vehicle_class)
     today = local_today(user.timezone)
     if user.date_of_birth is None:
         raise NotEligible(_("Your account has no date of birth. Update your data first."))
@@ -137,12 +188,10 @@ def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBluepri
                 day=format_date(turns, "long"),
             )
         )
-    # one query for the candidate's attempts; the rules below read it
-    mine = session.execute(
-        select(Attempt.vehicle_class, Attempt.state, Attempt.passed).where(
-            Attempt.user_id == user.id
-        )
-    ).all()
+    # one query for the candidate's attempts; the rules below and the draw read it
+    rows = session.execute(_ATTEMPTS_OF, {"user_id": user.id}).all()
+    mine = [(cls, state, passed) for cls, state, passed, _paper in rows]
+    admission = Admission(blueprint, bank, tuple(row.paper_json for row in rows))
     if any(state in (AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED)
            for _cls, state, _passed in mine):  # fmt: skip
         raise NotEligible(
@@ -156,10 +205,10 @@ def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBluepri
             code="already_passed",
         )
     if not any(cls == vehicle_class and state == AttemptState.GRADED for cls, state, _p in mine):
-        return blueprint  # never graded in this class: no retake window applies
+        return admission  # never graded in this class: no retake window applies
     retake = retake_state(session, user.id, blueprint, user.timezone)
     if retake.failed_on is None or today > retake.window_ends:
-        return blueprint
+        return admission
     if retake.retests_used >= blueprint.retake_max:
         again = retake.window_ends + timedelta(days=1)
         raise NotEligible(
@@ -175,7 +224,7 @@ def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBluepri
             _("You may retake the exam from %(day)s.", day=format_date(again, "long")),
             code="retest_tomorrow",
         )
-    return blueprint
+    return admission
 
 
 def retest_info(session: Session, user, vehicle_class: str) -> RetakeState:

@@ -21,11 +21,12 @@ S = AttemptState
 BEGIN_GUARDS: list = []
 
 
-def load_own_attempt_or_404(public_id: str) -> Attempt:
-    """The current user's attempt; anybody else's is 404 (never reveal that it exists)."""
+def load_own_attempt_or_404(public_id: str, *, lock: bool = False) -> Attempt:
+    """The current user's attempt; anybody else's is 404 (never reveal that it exists).
+    ``lock``: read fresh and hold its row lock until the commit (attempts.get_attempt)."""
     session = get_session()
     try:
-        attempt = attempts.get_attempt(session, public_id)
+        attempt = attempts.get_attempt(session, public_id, lock=lock)
     except UjisimError:
         abort(404)
     if attempt.user_id != current_user.id:
@@ -91,8 +92,10 @@ def start():
             flash(message, "error")
         return redirect(url_for("exam.index")), 303
     try:
-        blueprint = policy.check_eligibility(session, current_user, vehicle_class)
-        attempt = attempts.create_attempt(session, current_user, blueprint, satpas)
+        admission = policy.admit(session, current_user, vehicle_class)
+        attempt = attempts.create_attempt(
+            session, current_user, admission.blueprint, satpas, admission
+        )
     except UjisimError as exc:
         session.rollback()
         already = _open_attempt(session) if exc.code == "attempt_open" else None
