@@ -26,12 +26,10 @@ import click
 from flask import Flask, has_request_context, request
 from flask.cli import AppGroup
 from sqlalchemy import String, Text, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ujisim.core import clock, jobs
-from ujisim.core.db import Base, get_session
+from ujisim.core.db import UPSERT_INSERTS, Base, get_session
 from ujisim.core.secrets import signing_key
 
 GENESIS = "0" * 64
@@ -192,9 +190,8 @@ def _append_statements(dialect: str) -> tuple:
     """The statements that move the head and insert the record, built once (bound parameters:
     the record's columns and head_*), so each call only binds values."""
     moved = {c: bindparam(f"head_{c}") for c in _HEAD_COLUMNS}
-    insert_head = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
     upsert = (
-        insert_head(AuditHead.__table__)
+        UPSERT_INSERTS[dialect](AuditHead.__table__)
         .values(id=1, **moved)
         .on_conflict_do_update(index_elements=["id"], set_=moved)
     )

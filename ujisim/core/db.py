@@ -16,6 +16,8 @@ import click
 from flask import Flask, current_app, g, has_request_context, request
 from flask.cli import AppGroup
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -56,6 +58,10 @@ class Base(DeclarativeBase):
 #: letters and digits only: an id that starts with "-" reads as an option on a command line
 #: (``flask exam render -x...``) and "_" is easy to lose when an id is read out or underlined
 PUBLIC_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+#: the dialect's INSERT, which has ON CONFLICT (upserts and dropped duplicates), by dialect name
+UPSERT_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def new_public_id() -> str:

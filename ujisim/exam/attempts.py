@@ -16,13 +16,11 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ujisim.core import audit, clock
-from ujisim.core.db import new_public_id
+from ujisim.core.db import UPSERT_INSERTS, new_public_id
 from ujisim.core.errors import NotFoundError, ValidationError
 from ujisim.exam import draw
 from ujisim.exam.analysis import stats_changed
@@ -179,10 +177,7 @@ def create_attempt(
 def lock_attempt(session: Session, attempt_id: int) -> Attempt:
     """Reload the attempt holding its row lock (PostgreSQL) for a state change."""
     session.expire_all()
-    attempt = session.scalars(
-        select(Attempt).where(Attempt.id == attempt_id).with_for_update(of=Attempt)
-    ).one()
-    return attempt
+    return session.scalars(_LOCK_BY_ID, {"id": attempt_id}).one()
 
 
 def paper_versions(session: Session, attempt: Attempt) -> list[ItemVersion]:
@@ -304,7 +299,7 @@ _STEP_INSERTS = {
     name: insert(AnswerStep.__table__)
     .on_conflict_do_nothing(index_elements=["attempt_id", "client_seq"])
     .returning(AnswerStep.__table__.c.id)
-    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+    for name, insert in UPSERT_INSERTS.items()
 }
 
 

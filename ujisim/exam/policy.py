@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock
+from ujisim.core.db import UPSERT_INSERTS
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
 from ujisim.question_bank.models import BankVersion
@@ -24,7 +23,6 @@ from ujisim.question_bank.practice_services import DEFAULT_SHAPE, MockShape
 from ujisim.question_bank.services import latest_bank_version
 
 CLASSES = ("A", "C")
-_INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
 
 def _newest_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint | None:
@@ -52,7 +50,7 @@ def current_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint:
     if blueprint is None:
         # Two first visits at once both get here: the second insert waits for the first and
         # then does nothing (no unique-constraint error), and both read the same version 1.
-        insert = _INSERTS[session.get_bind().dialect.name]
+        insert = UPSERT_INSERTS[session.get_bind().dialect.name]
         session.execute(
             insert(ExamBlueprint)
             .values(vehicle_class=vehicle_class, version=1, created_at=clock.now())
