@@ -143,15 +143,21 @@ def record(
     object_type: str | None = None,
     object_id: str | int | None = None,
     data: dict | None = None,
+    head: tuple[int | None, str | None] | None = None,
 ) -> AuditRecord:
     """Append one record to the chain (in the caller's transaction; the boundary commits).
     Returns the record written (not attached to the session).
 
-    Every audited request runs this, so it goes past the ORM's unit of work: lock and read the
-    head, then move the head and insert the record -- in one statement on PostgreSQL (the
-    head's upsert as a CTE of the record's insert), two on SQLite."""
-    head = session.execute(_LOCK_HEAD).first()
-    prev_seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    Every audited request runs this, so it goes past the ORM: lock and read the head, then move
+    the head and insert the record -- in one statement on PostgreSQL (the head's upsert as a CTE
+    of the record's insert), two on SQLite. ``head``: the (seq, hash) the caller's own
+    statement has already locked and read (locked_head); (None, None) before the first record.
+    """
+    session.flush()  # what the caller added gets its id first (the actor of a new account)
+    connection = session.connection()
+    if head is None:
+        head = connection.execute(_LOCK_HEAD).first()
+    prev_seq, prev_hash = (head[0], head[1]) if head and head[0] is not None else (0, GENESIS)
     entry = AuditRecord(
         seq=prev_seq + 1,
         prev_hash=prev_hash,
@@ -175,9 +181,17 @@ def record(
     params = {c: getattr(entry, c) for c in _RECORD_COLUMNS} | {
         f"head_{k}": v for k, v in moved.items()
     }
-    for statement in _append_statements(session.get_bind().dialect.name):
-        session.execute(statement, params)
+    for statement in _append_statements(connection.dialect.name):
+        connection.execute(statement, params)
     return entry
+
+
+def locked_head():
+    """PostgreSQL: the head's seq and hash, locked as record() locks them, as two scalar
+    subqueries for a caller's own statement to return (then record(head=...) saves a round
+    trip). The lock lasts to the commit, as record's own does."""
+    locked = _LOCK_HEAD.cte("audit_head_locked")
+    return select(locked.c.seq).scalar_subquery(), select(locked.c.hash).scalar_subquery()
 
 
 _LOCK_HEAD = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()

@@ -102,12 +102,15 @@ def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, re
 
 @functools.cache
 def _insert_attempt(dialect: str):
-    """The attempt's INSERT (binds every column but the id; returns the id), carrying the
-    exposure count on PostgreSQL."""
+    """The attempt's INSERT (binds every column but the id; returns the id). On PostgreSQL it
+    carries the exposure count and locks and returns the audit head for the record that
+    follows (one round trip for the three)."""
     table = Attempt.__table__
     columns = [c.key for c in table.columns if c.key != "id"]
-    statement = insert(table).values({c: bindparam(c) for c in columns}).returning(table.c.id)
-    return statement.add_cte(draw.exposure_cte()) if dialect == "postgresql" else statement
+    statement = insert(table).values({c: bindparam(c) for c in columns})
+    if dialect != "postgresql":
+        return statement.returning(table.c.id)
+    return statement.returning(table.c.id, *audit.locked_head()).add_cte(draw.exposure_cte())
 
 
 #: the columns of an attempt that a start leaves empty
@@ -148,8 +151,9 @@ def create_attempt(
         "created_at": clock.now(),
     }
     # Every start runs this: the drawn items' exposure count and the attempt's INSERT, past the
-    # unit of work (a flush costs twice as much) and on PostgreSQL in one statement; then the
-    # object joins the session as the row it is, with nothing to load back.
+    # unit of work (a flush costs twice as much) and on PostgreSQL in one statement that also
+    # locks the audit head for the record below; then the object joins the session as the row
+    # it is, with nothing to load back.
     dialect = session.get_bind().dialect.name
     item_ids = draw.paper_items(session, bank, blueprint.vehicle_class, paper)
     params = values
@@ -158,7 +162,7 @@ def create_attempt(
     else:
         draw.count_exposure(session, item_ids)
     attempt = Attempt(**values, blueprint=blueprint)
-    attempt.id = session.connection().execute(_insert_attempt(dialect), params).scalar_one()
+    attempt.id, *head = session.connection().execute(_insert_attempt(dialect), params).one()
     make_transient_to_detached(attempt)
     session.add(attempt)
     details = {
@@ -169,7 +173,7 @@ def create_attempt(
     }
     audit.record(
         session, "exam.created", actor=user, object_type="attempt", object_id=attempt.public_id,
-        data=details,
+        data=details, head=tuple(head) or None,
     )  # fmt: skip
     return attempt
 

@@ -179,7 +179,8 @@ def seen_items(
     for paper_json in papers:
         versions.update(entry["v"] for entry in json.loads(paper_json))
     seen = {versions_to_items[v] for v in versions if v in versions_to_items}
-    older = versions - versions_to_items.keys()
+    # (not ``versions - versions_to_items.keys()``: that copies every key of the pool first)
+    older = {v for v in versions if v not in versions_to_items}
     if older:
         seen.update(
             session.scalars(select(ItemVersion.item_id).where(ItemVersion.id.in_(older))).all()
@@ -264,12 +265,19 @@ def _option_orders(chosen: list[PoolItem], rng: np.random.Generator) -> list[lis
 
 # One statement and one bound parameter whatever the paper's length (no per-row compiling).
 # Rows go in item-id order so that two concurrent draws lock shared rows in the same order.
+def _pg_count_exposure():
+    """Binds ``ids``: the drawn item ids, sorted and distinct."""
+    table = ItemExposure.__table__
+    ids = func.unnest(cast(bindparam("ids"), ARRAY(Integer)))
+    return (
+        pg_insert(table)
+        .from_select(["item_id", "count"], select(ids, literal(1)))
+        .on_conflict_do_update(index_elements=["item_id"], set_={"count": table.c.count + 1})
+    )
+
+
 _COUNT_EXPOSURE = {
-    "postgresql": text(
-        "INSERT INTO exam_item_exposure (item_id, count) "
-        "SELECT unnest(CAST(:ids AS integer[])), 1 "
-        "ON CONFLICT (item_id) DO UPDATE SET count = exam_item_exposure.count + 1"
-    ),
+    "postgresql": _pg_count_exposure(),
     # WHERE true: SQLite's parser needs it between a SELECT and its upsert clause
     "sqlite": text(
         "INSERT INTO exam_item_exposure (item_id, count) "
@@ -297,11 +305,4 @@ def paper_items(session: Session, bank: BankVersion, vehicle_class: str, paper: 
 def exposure_cte():
     """PostgreSQL: count_exposure as a CTE, so that the attempt's INSERT carries it (one round
     trip for both). Binds ``ids``: the drawn item ids, sorted and distinct."""
-    table = ItemExposure.__table__
-    ids = func.unnest(cast(bindparam("ids"), ARRAY(Integer)))
-    return (
-        pg_insert(table)
-        .from_select(["item_id", "count"], select(ids, literal(1)))
-        .on_conflict_do_update(index_elements=["item_id"], set_={"count": table.c.count + 1})
-        .cte("counted")
-    )
+    return _pg_count_exposure().cte("counted")

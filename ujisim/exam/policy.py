@@ -4,6 +4,7 @@ from the day after the fail; the 2022 Kapolri telegram allows the retest on the 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import JSON, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock
@@ -20,7 +21,6 @@ from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
 from ujisim.question_bank.models import BankVersion
 from ujisim.question_bank.practice_services import DEFAULT_SHAPE, MockShape
-from ujisim.question_bank.services import latest_bank_version
 
 CLASSES = ("A", "C")
 
@@ -130,7 +130,7 @@ class BankRef(NamedTuple):
 
 @dataclass(frozen=True)
 class Admission:
-    """What an exam start needs, read in two round trips: the blueprint in force, the latest
+    """What an exam start needs, read in one round trip: the blueprint in force, the latest
     published bank (None before the first), and the stored papers of the candidate's earlier
     attempts, which the draw avoids."""
 
@@ -139,28 +139,53 @@ class Admission:
     earlier_papers: tuple[str, ...]
 
 
-# Every start runs these two: built once, they only bind values.
+# The candidate's attempts, (class, state, passed, paper) each, as one JSON array: a scalar
+# subquery, so that they come in the row of the blueprint in force.
+_JSON_AGGREGATES = {
+    "postgresql": (func.json_agg, func.json_build_array),
+    "sqlite": (func.json_group_array, func.json_array),
+}
 _LATEST_BANK = select(BankVersion.id).order_by(BankVersion.number.desc()).limit(1)
-_IN_FORCE = (
-    select(ExamBlueprint, BankVersion.id, BankVersion.number, BankVersion.content_hash)
-    .outerjoin(BankVersion, BankVersion.id == _LATEST_BANK.scalar_subquery())
-    .where(ExamBlueprint.vehicle_class == bindparam("vehicle_class"))
-    .order_by(ExamBlueprint.version.desc())
-    .limit(1)
-)
-_ATTEMPTS_OF = select(
-    Attempt.vehicle_class, Attempt.state, Attempt.passed, Attempt.paper_json
-).where(Attempt.user_id == bindparam("user_id"))
 
 
-def _in_force(
-    session: Session, vehicle_class: str
-) -> tuple[ExamBlueprint, BankVersion | BankRef | None]:
-    """The class's blueprint in force and the latest bank version, in one query."""
-    row = session.execute(_IN_FORCE, {"vehicle_class": vehicle_class}).first()
+@functools.cache
+def _in_force_statement(dialect: str):
+    """Every start runs this: built once, it only binds values."""
+    aggregate, row = _JSON_AGGREGATES[dialect]
+    attempts = (
+        select(
+            aggregate(row(Attempt.vehicle_class, Attempt.state, Attempt.passed, Attempt.paper_json))
+        )
+        .where(Attempt.user_id == bindparam("user_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            ExamBlueprint,
+            BankVersion.id,
+            BankVersion.number,
+            BankVersion.content_hash,
+            type_coerce(attempts, JSON),
+        )
+        .outerjoin(BankVersion, BankVersion.id == _LATEST_BANK.scalar_subquery())
+        .where(ExamBlueprint.vehicle_class == bindparam("vehicle_class"))
+        .order_by(ExamBlueprint.version.desc())
+        .limit(1)
+    )
+
+
+def _in_force(session: Session, user_id: int, vehicle_class: str):
+    """The class's blueprint in force, the latest bank version, and the candidate's attempts
+    as (class, state, passed, paper JSON), in one query."""
+    statement = _in_force_statement(session.get_bind().dialect.name)
+    params = {"vehicle_class": vehicle_class, "user_id": user_id}
+    row = session.execute(statement, params).first()
     if row is None:  # the class's first start: version 1 with the defaults
-        return current_blueprint(session, vehicle_class), latest_bank_version(session)
-    return row[0], None if row[1] is None else BankRef(*row[1:])
+        current_blueprint(session, vehicle_class)
+        row = session.execute(statement, params).first()
+    blueprint, bank_id, number, content_hash, attempts = row
+    bank = None if bank_id is None else BankRef(bank_id, number, content_hash)
+    return blueprint, bank, attempts or []
 
 
 def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBlueprint:
@@ -172,7 +197,7 @@ def admit(session: Session, user, vehicle_class: str) -> Admission:
     """check_eligibility, with what the start goes on to need (see Admission)."""
     if vehicle_class not in CLASSES:
         raise NotEligible(_("Choose SIM A or SIM C."))
-    blueprint, bank = _in_force(session, vehicle_class)
+    blueprint, bank, mine = _in_force(session, user.id, vehicle_class)
     today = local_today(user.timezone)
     if user.date_of_birth is None:
         raise NotEligible(_("Your account has no date of birth. Update your data first."))
@@ -186,23 +211,20 @@ def admit(session: Session, user, vehicle_class: str) -> Admission:
                 day=format_date(turns, "long"),
             )
         )
-    # one query for the candidate's attempts; the rules below and the draw read it
-    rows = session.execute(_ATTEMPTS_OF, {"user_id": user.id}).all()
-    mine = [(cls, state, passed) for cls, state, passed, _paper in rows]
-    admission = Admission(blueprint, bank, tuple(row.paper_json for row in rows))
+    admission = Admission(blueprint, bank, tuple(paper for *_row, paper in mine))
     if any(state in (AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED)
-           for _cls, state, _passed in mine):  # fmt: skip
+           for _cls, state, _passed, _paper in mine):  # fmt: skip
         raise NotEligible(
             _("You already have an exam in progress. Continue it instead of starting a new one."),
             code="attempt_open",
         )
     if any(cls == vehicle_class and state == AttemptState.GRADED and passed
-           for cls, state, passed in mine):  # fmt: skip
+           for cls, state, passed, _paper in mine):  # fmt: skip
         raise NotEligible(
             _("You have already passed the SIM %(cls)s theory exam.", cls=vehicle_class),
             code="already_passed",
         )
-    if not any(cls == vehicle_class and state == AttemptState.GRADED for cls, state, _p in mine):
+    if not any(cls == vehicle_class and state == AttemptState.GRADED for cls, state, *_ in mine):
         return admission  # never graded in this class: no retake window applies
     retake = retake_state(session, user.id, blueprint, user.timezone)
     if retake.failed_on is None or today > retake.window_ends:
