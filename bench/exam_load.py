@@ -6,9 +6,12 @@ answer saves are reported as a ratio to it. The bank has 5,000 items (synthetic,
     .venv/bin/python bench/exam_load.py [--candidates 200] [--concurrency 4]
         [--postgresql postgresql://postgres@127.0.0.1:5432/test]
 
-Candidates start one after another (so exam-start latency is service time, not queueing), then
-answer concurrently: answer saves are timed by the wall clock with as many requests in flight as
-the /healthz run had, so the two rates compare like with like. Prints JSON. Targets (issue 4):
+Candidates start one after another (so exam-start latency is service time, not queueing), each
+start timed through the standard library's blocking HTTP client: the asyncio client the rest of
+the run uses adds milliseconds of its own to every request (both are timed on sequential /healthz
+requests in the run, ``client_overhead``). Then candidates answer concurrently: answer saves
+are timed by the wall clock with as many requests in flight as the /healthz run had, so the two
+rates compare like with like. Prints JSON. Targets (issue 4):
 answer-save >= 0.5 x /healthz with p99 <= 50 ms on PostgreSQL; exam start p50 <= 10 ms with the
 5,000-item bank.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import re
@@ -27,6 +31,7 @@ import time
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -136,6 +141,55 @@ async def healthz_rate(base: str, seconds: float, concurrency: int) -> dict:
     return {"requests_per_s": round(len(latencies) / elapsed, 1), **percentiles(latencies)}
 
 
+def blocking_request(client: httpx.AsyncClient, method: str, path: str, form=None):
+    """One request on a new connection (gunicorn's sync workers close each one) through
+    http.client, as ``client`` (its cookies and User-Agent); the cookies it sets go back into
+    ``client``.
+    Returns (response as httpx.Response, seconds from connecting to the last byte)."""
+    url = urlsplit(str(client.base_url))
+    cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    # the same User-Agent: the login's session protection binds the session to it
+    headers = {"Cookie": cookies, "User-Agent": client.headers["user-agent"]}
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    t0 = time.perf_counter()
+    connection = http.client.HTTPConnection(url.hostname, url.port)
+    connection.request(method, path, body=body, headers=headers)
+    raw = connection.getresponse()
+    content = raw.read()
+    elapsed = time.perf_counter() - t0
+    connection.close()
+    response = httpx.Response(
+        raw.status,
+        headers=raw.getheaders(),
+        content=content,
+        request=httpx.Request(method, client.base_url.join(path)),
+    )
+    client.cookies.extract_cookies(response)
+    return response, elapsed
+
+
+async def client_overhead(base: str, requests: int = 200) -> dict:
+    """Sequential /healthz through each client: what the asyncio client adds to a request."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        via_httpx, via_stdlib = [], []
+        for _ in range(requests):
+            t0 = time.perf_counter()
+            (await client.get("/healthz")).raise_for_status()
+            via_httpx.append(time.perf_counter() - t0)
+            response, elapsed = blocking_request(client, "GET", "/healthz")
+            response.raise_for_status()
+            via_stdlib.append(elapsed)
+    return {
+        "healthz_sequential_p50_ms": {
+            "http.client": round(statistics.median(via_stdlib) * 1000, 2),
+            "httpx": round(statistics.median(via_httpx) * 1000, 2),
+        }
+    }
+
+
 async def begin(client: httpx.AsyncClient, n: int, starts: list, errors: list):
     """Log in and start an exam; the start itself is timed. Returns (public id, token)."""
     token = CSRF.search((await client.get("/login")).text).group(1)
@@ -146,9 +200,10 @@ async def begin(client: httpx.AsyncClient, n: int, starts: list, errors: list):
         errors.append(f"login {login.status_code}")
         return None
     token = CSRF.search((await client.get("/ujian/")).text).group(1)
-    t0 = time.perf_counter()
-    start = await client.post("/ujian/mulai", data={"csrf_token": token, **START_FORM})
-    starts.append(time.perf_counter() - t0)
+    start, elapsed = blocking_request(
+        client, "POST", "/ujian/mulai", {"csrf_token": token, **START_FORM}
+    )
+    starts.append(elapsed)
     if start.status_code != 302:
         errors.append(f"start {start.status_code}")
         return None
@@ -270,12 +325,14 @@ def run_backend(name: str, url: str, args) -> dict:
         with server(url, workdir) as (_process, base):
             asyncio.run(healthz_rate(base, 2, args.concurrency))  # warm-up
             healthz = asyncio.run(healthz_rate(base, args.seconds, args.concurrency))
+            overhead = asyncio.run(client_overhead(base))
             exams = asyncio.run(exam_run(base, args.candidates, args.concurrency))
         exams["exam_start_in_process"] = in_process_starts(url, workdir, args.candidates)
     ratio = exams["answer_save"]["requests_per_s"] / healthz["requests_per_s"]
     return {
         "backend": name,
         "healthz": healthz,
+        "client_overhead": overhead,
         **exams,
         "answer_save_to_healthz_ratio": round(ratio, 3),
         # issue 4's targets are set for PostgreSQL; SQLite is shown against the same bars
