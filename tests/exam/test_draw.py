@@ -2,10 +2,12 @@
 
 import random
 from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from ujisim.core.security import Role
 from ujisim.exam import attempts, draw, policy
 from ujisim.exam.errors import BankEmpty
 from ujisim.exam.models import ItemExposure
@@ -79,6 +81,20 @@ def test_least_exposed_items_are_preferred(db, bank, blueprint, make_user):
     overlap = {e["v"] for e in one} & {e["v"] for e in two}
     assert len(overlap) == 12 - 8
     assert {v.category for v in categories(db, [{"v": v} for v in overlap])} == {"persepsi_bahaya"}
+
+
+def test_a_start_reads_the_exposure_with_its_admission(db, bank, make_user):
+    """The start path reads the exposure in the admission's query (draw.exposure_column), not
+    on its own: the second start still takes the items the first left unused."""
+    papers = []
+    for _ in range(2):
+        user = make_user(Role.APPLICANT, date_of_birth=date(2000, 1, 1))
+        admission = policy.admit(db, user, "A")
+        assert admission.exposure_read is not None or not papers  # empty table before the first
+        attempt = attempts.create_attempt(db, user, admission.blueprint, None, admission)
+        papers.append({e["v"] for e in attempt.paper})
+    assert sum(exposure(db).values()) == 60
+    assert len(papers[0] & papers[1]) == 12 - 8  # as test_least_exposed_items_are_preferred
 
 
 def test_previous_papers_are_avoided(db, bank, started, candidate):

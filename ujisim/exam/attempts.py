@@ -136,6 +136,7 @@ def create_attempt(
     paper = draw_paper(
         session, user_id=user.id, blueprint=blueprint, bank=bank, seed=seed,
         earlier_papers=None if admission is None else admission.earlier_papers,
+        exposure_read=None if admission is None else admission.exposure_read,
         record_exposure=False,
     )  # fmt: skip
     values = dict.fromkeys(_EMPTY_AT_CREATION) | {

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import ARRAY, Integer, bindparam, cast, func, literal, select, text
+from sqlalchemy import ARRAY, Integer, bindparam, cast, func, literal, literal_column, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -135,30 +135,40 @@ def least_exposed(
     return [group.items[i] for i in index[smallest]]
 
 
-# The whole exposure table in one row, past the ORM: a full table (one row per item of a
+# The whole exposure table as one value, past the ORM: a full table (one row per item of a
 # 5,000-item bank) costs ~5 ms a start as 5,000 result rows. PostgreSQL sends it as one bytea of
 # big-endian (item id, count) pairs (~1.7 ms; as two int arrays, parsed element by element,
-# ~2.5 ms); SQLite as two JSON arrays.
+# ~2.5 ms); SQLite as a JSON array of the ids and the counts. A scalar subquery, so that a start
+# reads it in the row of its other reads (policy.admit).
 _EXPOSURE_READ = {
-    "postgresql": text(
-        "SELECT string_agg(int4send(item_id) || int4send(count), ''::bytea) FROM exam_item_exposure"
+    "postgresql": (
+        "(SELECT string_agg(int4send(item_id) || int4send(count), ''::bytea) "
+        "FROM exam_item_exposure)"
     ),
-    "sqlite": text(
-        "SELECT json_group_array(item_id), json_group_array(count) FROM exam_item_exposure"
+    "sqlite": (
+        "(SELECT json_array(json_group_array(item_id), json_group_array(count)) "
+        "FROM exam_item_exposure)"
     ),
 }
 
 
-def exposure_counts(session: Session, size: int) -> np.ndarray:
+def exposure_column(dialect: str):
+    """The exposure table as one column for a SELECT; exposure_counts decodes it."""
+    return literal_column(_EXPOSURE_READ[dialect])
+
+
+def exposure_counts(session: Session, size: int, read=None) -> np.ndarray:
     """item id -> times drawn, as a dense array of ``size`` entries (ids beyond it are items of
-    no interest to this pool). The whole table in one read."""
+    no interest to this pool). ``read``: exposure_column's value, when the caller's query has
+    read it; else the whole table is read here, in one round trip."""
     dialect = session.get_bind().dialect.name
-    row = session.connection().execute(_EXPOSURE_READ[dialect]).one()
+    if read is None:
+        read = session.connection().execute(select(exposure_column(dialect))).scalar_one()
     if dialect == "postgresql":
-        pairs = np.frombuffer(row[0] or b"", ">i4").reshape(-1, 2).astype(np.int64)
+        pairs = np.frombuffer(read or b"", ">i4").reshape(-1, 2).astype(np.int64)
         ids, drawn = pairs[:, 0], pairs[:, 1]
     else:
-        ids, drawn = (np.asarray(json.loads(v), np.int64) for v in row)
+        ids, drawn = (np.asarray(v, np.int64) for v in json.loads(read))
     counts = np.zeros(size, np.int64)
     keep = ids < size
     counts[ids[keep]] = drawn[keep]
@@ -196,15 +206,17 @@ def draw_paper(
     bank: BankVersion,
     seed: str,
     earlier_papers: Iterable[str] | None = None,
+    exposure_read=None,
     record_exposure: bool = True,
 ) -> list[dict]:
     """The paper: one {"v": version id, "o": option order} per position. ``earlier_papers``:
     the candidate's earlier papers as stored, when the caller has read them already;
+    ``exposure_read``: the exposure column (exposure_column), likewise;
     ``record_exposure=False``: the caller counts the drawn items itself (count_exposure, or
     exposure_cte in its own statement)."""
     items = pool(session, bank, blueprint.vehicle_class)
     seen = np.fromiter(seen_items(session, user_id, items.item_of, earlier_papers), np.int64)
-    exposure = exposure_counts(session, items.max_item_id + 1)
+    exposure = exposure_counts(session, items.max_item_id + 1, exposure_read)
     rng = random.Random(seed)  # noqa: S311 (fairness, not secrecy: the seed is stored)
     ties = np.random.default_rng(rng.getrandbits(128))  # exposure ties, from the same seed
     chosen: list[PoolItem] = []

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import clock
 from ujisim.core.db import UPSERT_INSERTS
+from ujisim.exam import draw
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
 from ujisim.question_bank.models import BankVersion
@@ -131,12 +132,13 @@ class BankRef(NamedTuple):
 @dataclass(frozen=True)
 class Admission:
     """What an exam start needs, read in one round trip: the blueprint in force, the latest
-    published bank (None before the first), and the stored papers of the candidate's earlier
-    attempts, which the draw avoids."""
+    published bank (None before the first), the stored papers of the candidate's earlier
+    attempts, which the draw avoids, and the items' exposure as read (draw.exposure_column)."""
 
     blueprint: ExamBlueprint
     bank: BankVersion | BankRef | None
     earlier_papers: tuple[str, ...]
+    exposure_read: bytes | str | None = None
 
 
 # The candidate's attempts, (class, state, passed, paper) each, as one JSON array: a scalar
@@ -166,6 +168,7 @@ def _in_force_statement(dialect: str):
             BankVersion.number,
             BankVersion.content_hash,
             type_coerce(attempts, JSON),
+            draw.exposure_column(dialect),
         )
         .outerjoin(BankVersion, BankVersion.id == _LATEST_BANK.scalar_subquery())
         .where(ExamBlueprint.vehicle_class == bindparam("vehicle_class"))
@@ -175,17 +178,17 @@ def _in_force_statement(dialect: str):
 
 
 def _in_force(session: Session, user_id: int, vehicle_class: str):
-    """The class's blueprint in force, the latest bank version, and the candidate's attempts
-    as (class, state, passed, paper JSON), in one query."""
+    """The class's blueprint in force, the latest bank version, the candidate's attempts as
+    (class, state, passed, paper JSON), and the exposure column, in one query."""
     statement = _in_force_statement(session.get_bind().dialect.name)
     params = {"vehicle_class": vehicle_class, "user_id": user_id}
     row = session.execute(statement, params).first()
     if row is None:  # the class's first start: version 1 with the defaults
         current_blueprint(session, vehicle_class)
         row = session.execute(statement, params).first()
-    blueprint, bank_id, number, content_hash, attempts = row
+    blueprint, bank_id, number, content_hash, attempts, exposure = row
     bank = None if bank_id is None else BankRef(bank_id, number, content_hash)
-    return blueprint, bank, attempts or []
+    return blueprint, bank, attempts or [], exposure
 
 
 def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBlueprint:
@@ -197,7 +200,7 @@ def admit(session: Session, user, vehicle_class: str) -> Admission:
     """check_eligibility, with what the start goes on to need (see Admission)."""
     if vehicle_class not in CLASSES:
         raise NotEligible(_("Choose SIM A or SIM C."))
-    blueprint, bank, mine = _in_force(session, user.id, vehicle_class)
+    blueprint, bank, mine, exposure = _in_force(session, user.id, vehicle_class)
     today = local_today(user.timezone)
     if user.date_of_birth is None:
         raise NotEligible(_("Your account has no date of birth. Update your data first."))
@@ -211,7 +214,7 @@ def admit(session: Session, user, vehicle_class: str) -> Admission:
                 day=format_date(turns, "long"),
             )
         )
-    admission = Admission(blueprint, bank, tuple(paper for *_row, paper in mine))
+    admission = Admission(blueprint, bank, tuple(paper for *_row, paper in mine), exposure)
     if any(state in (AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED)
            for _cls, state, _passed, _paper in mine):  # fmt: skip
         raise NotEligible(
