@@ -329,6 +329,11 @@ def run_backend(name: str, url: str, args) -> dict:
             exams = asyncio.run(exam_run(base, args.candidates, args.concurrency))
         exams["exam_start_in_process"] = in_process_starts(url, workdir, args.candidates)
     ratio = exams["answer_save"]["requests_per_s"] / healthz["requests_per_s"]
+    # the HTTP start as a multiple of a sequential /healthz through the same client
+    sequential = overhead["healthz_sequential_p50_ms"]["http.client"]
+    overhead["start_to_healthz_sequential_p50"] = round(
+        exams["exam_start_sequential"]["p50_ms"] / sequential, 2
+    )
     return {
         "backend": name,
         "healthz": healthz,

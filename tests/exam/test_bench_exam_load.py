@@ -30,6 +30,7 @@ def test_the_bench_prints_one_json_object():
     assert sqlite["answer_save_to_healthz_ratio"] > 0
     assert sqlite["exam_start_in_process"]["start_to_healthz_p50"] > 0
     assert set(sqlite["client_overhead"]["healthz_sequential_p50_ms"]) == {"http.client", "httpx"}
+    assert sqlite["client_overhead"]["start_to_healthz_sequential_p50"] > 0
     assert set(sqlite["targets"]) == {
         "save_ratio_ge_0.5",
         "save_p99_le_50ms",
