@@ -104,7 +104,9 @@ def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, re
 def _insert_attempt(dialect: str):
     """The attempt's INSERT (binds every column but the id; returns the id). On PostgreSQL it
     carries the exposure count and locks and returns the audit head for the record that
-    follows (one round trip for the three)."""
+    follows (one round trip for the three). Every start runs this one statement, so its locks
+    come in one order: PostgreSQL runs a data-modifying CTE that nothing reads after the main
+    query, so the head (read by RETURNING) first, then the exposure rows in item-id order."""
     table = Attempt.__table__
     columns = [c.key for c in table.columns if c.key != "id"]
     statement = insert(table).values({c: bindparam(c) for c in columns})
