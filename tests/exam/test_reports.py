@@ -74,6 +74,33 @@ def test_daily_figures(db, two_days):
     assert series["SIM A"] == [(DAY, 0.5), (DAY + timedelta(days=1), 1.0)]
 
 
+def test_paused_time_is_not_exam_time(db, bank, make_user, frozen_clock):
+    """10 minutes answering, 25 paused for a proctoring re-check, 5 more: 15 minutes of exam;
+    a paper left to time out counts its whole limit however long the pause."""
+    user = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
+    attempt = attempts.create_attempt(db, user, policy.current_blueprint(db, "A"), None)
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    answer_all(db, attempt, 25)
+    frozen_clock.advance(minutes=10)
+    attempts.advance(db, attempt, attempts.S.PAUSED, user)
+    frozen_clock.advance(minutes=25)
+    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    frozen_clock.advance(minutes=5)
+    attempts.submit(db, attempt, user)
+    other = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
+    late = attempts.create_attempt(db, other, policy.current_blueprint(db, "A"), None)
+    attempts.advance(db, late, attempts.S.STARTED, other)
+    attempts.advance(db, late, attempts.S.PAUSED, other)
+    frozen_clock.advance(minutes=50)
+    attempts.advance(db, late, attempts.S.STARTED, other)
+    frozen_clock.advance(minutes=31)
+    assert attempts.sweep(db) == 1
+    db.commit()
+    row = reports.daily_report(db, DAY, DAY, "Asia/Jakarta").days[0]
+    assert row.exams == 2
+    assert row.average_duration_s == pytest.approx((15 * 60 + 30 * 60) / 2)
+
+
 def test_days_follow_the_zone(db, sit, frozen_clock):
     frozen_clock.advance(hours=14)  # 17:00 UTC on 22 Nov = 00:00 WIB on 23 Nov
     sit(25, 1)

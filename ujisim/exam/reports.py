@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import clock
 from ujisim.core.exports import SafeCsvWriter
-from ujisim.exam.models import Attempt, AttemptState
+from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint
 from ujisim.question_bank.models import ItemVersion, ReviewEvent, VersionState
 
 #: the longest period one report covers
@@ -225,9 +225,17 @@ def pending_queues(session: Session) -> list[QueueRow]:
     return rows
 
 
+def working_seconds(deadline_at: datetime, finished_at: datetime, limit_s: int) -> float:
+    """Time a candidate spent on a finished exam, its pauses left out. Every resume moves the
+    deadline on by the time paused (attempts.advance), so the time used is the limit less what
+    was left at the finish: one formula for submitted, timed-out and paused-and-resumed exams."""
+    return max(0.0, limit_s - (deadline_at - finished_at).total_seconds())
+
+
 def daily_report(session: Session, start: date, end: date, zone: str) -> DailyReport:
     """Exams per local day in ``zone`` from ``start`` to ``end`` (inclusive): graded, passed,
-    pass rate, average duration (start to finish), voided; registered daily sources; queues."""
+    pass rate, average duration (start to finish, paused time left out), voided; registered
+    daily sources; queues."""
     if end < start:
         start, end = end, start
     start = max(start, end - timedelta(days=MAX_DAYS - 1))
@@ -243,14 +251,18 @@ def daily_report(session: Session, start: date, end: date, zone: str) -> DailyRe
             Attempt.vehicle_class,
             Attempt.passed,
             Attempt.started_at,
+            Attempt.deadline_at,
             Attempt.finished_at,
-        ).where(
+            ExamBlueprint.time_limit_s,
+        )
+        .join(ExamBlueprint, Attempt.blueprint_id == ExamBlueprint.id)
+        .where(
             Attempt.finished_at >= low,
             Attempt.finished_at < high,
             Attempt.state.in_([AttemptState.GRADED, AttemptState.VOIDED]),
         )
     ).all()
-    for state, vehicle_class, passed, started_at, finished_at in rows:
+    for state, vehicle_class, passed, started_at, deadline_at, finished_at, limit_s in rows:
         row = days[finished_at.astimezone(tz).date()]
         if state == AttemptState.VOIDED:
             row.voided += 1
@@ -258,7 +270,7 @@ def daily_report(session: Session, start: date, end: date, zone: str) -> DailyRe
         row.exams += 1
         row.passed += bool(passed)
         if started_at is not None:
-            row.duration_s += (finished_at - started_at).total_seconds()
+            row.duration_s += working_seconds(deadline_at, finished_at, limit_s)
         tally = row.by_class.setdefault(vehicle_class, [0, 0])
         tally[0] += 1
         tally[1] += bool(passed)
