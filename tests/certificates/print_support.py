@@ -122,8 +122,9 @@ class ApiClient:
         self.checker.check("GET", path.split("?", 1)[0], response)
         return response
 
-    def post(self, path: str, json=None, *, token=..., **kwargs):
-        response = self.client.post(path, json=json, headers=self._headers(token), **kwargs)
+    def post(self, path: str, json=None, *, token=..., headers=None, **kwargs):
+        headers = {**self._headers(token), **(headers or {})}
+        response = self.client.post(path, json=json, headers=headers, **kwargs)
         self.checker.check("POST", path, response)
         return response
 

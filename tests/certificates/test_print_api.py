@@ -221,6 +221,32 @@ def test_bad_claims_are_422_and_change_nothing(api, card_jobs, db, body, field):
     assert db.scalars(select(PrintJob.state)).all() == [JobState.READY]
 
 
+def test_a_claim_resent_with_its_idempotency_key_takes_nothing_more(api, card_jobs, db):
+    card_jobs(5)
+    once = {"Idempotency-Key": "3f9c2b1e-claim"}
+    first = api.post(f"{JOBS}/claim", json={"limit": 2}, headers=once).get_json()["jobs"]
+    again = api.post(f"{JOBS}/claim", json={"limit": 2}, headers=once).get_json()["jobs"]
+    assert [j["id"] for j in again] == [j["id"] for j in first]
+    assert [j["claims"] for j in again] == [1, 1]
+    fresh = api.post(f"{JOBS}/claim", json={"limit": 2}, headers={"Idempotency-Key": "other"})
+    assert len({j["id"] for j in fresh.get_json()["jobs"]} | {j["id"] for j in first}) == 4
+    db.expire_all()
+    assert db.scalars(select(PrintJob.state).order_by(PrintJob.id)).all() == [
+        *[JobState.CLAIMED] * 4,
+        JobState.READY,
+    ]
+
+
+@pytest.mark.parametrize("key", ["", "dua kata", "k" * 65])
+def test_a_bad_idempotency_key_is_422_and_claims_nothing(api, card_jobs, db, key):
+    card_jobs(1)
+    response = api.post(f"{JOBS}/claim", json={"limit": 1}, headers={"Idempotency-Key": key})
+    assert (response.status_code, error_code(response)) == (422, "invalid")
+    assert "key" in response.get_json()["error"]["fields"]
+    db.expire_all()
+    assert db.scalars(select(PrintJob.state)).all() == [JobState.READY]
+
+
 def test_claim_without_a_body_takes_ten(api, card_jobs):
     card_jobs(12)
     response = api.client.post(f"{JOBS}/claim", headers={"Authorization": f"Bearer {api.token}"})

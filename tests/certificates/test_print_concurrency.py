@@ -6,6 +6,7 @@ write lock (BEGIN IMMEDIATE). Same code, same assertions."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -119,3 +120,37 @@ def test_eight_stations_print_every_job_exactly_once(queue):
         assert "print.released" not in actions
         assert verify(session).ok  # the audit chain stayed intact under concurrent writers
     print(f"\nstations: {per_station}; claims: {len(claimed)}; statuses: {dict(statuses)}")
+
+
+def test_one_claim_sent_at_once_from_many_connections_claims_once(queue):
+    """A station that resends its claim (same Idempotency-Key) on several connections at the
+    same moment gets the same jobs on every answer; nothing more is claimed."""
+    app, tokens = queue
+    env = {
+        "UJISIM_INSTANCE_PATH": app.instance_path,
+        "UJISIM_DATABASE_URL": app.config["DATABASE_URL"],
+        "UJISIM_STORAGE_DIR": app.config["STORAGE_DIR"],
+    }
+    headers = {"Authorization": f"Bearer {tokens[0]}", "Idempotency-Key": "resent-claim-1"}
+    ready = threading.Barrier(8)
+
+    def send(base):
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as http:
+            assert http.get("/api/v1/print/station").status_code == 200  # connected, warm
+            ready.wait()  # then all eight at the same moment
+            return http.post("/api/v1/print/jobs/claim", json={"limit": BATCH})
+
+    with gunicorn(env, workers=4) as (_process, base), ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _n: send(base), range(8)))
+
+    assert [a.status_code for a in answers] == [200] * 8
+    claimed = [[job["id"] for job in a.json()["jobs"]] for a in answers]
+    assert all(ids == claimed[0] for ids in claimed), claimed
+    assert len(claimed[0]) == BATCH
+    with app.app_context():
+        session = get_session()
+        states = dict(
+            session.execute(select(PrintJob.state, func.count()).group_by(PrintJob.state)).all()
+        )
+        assert states == {JobState.CLAIMED: BATCH, JobState.READY: JOBS - BATCH}
+        assert verify(session).ok

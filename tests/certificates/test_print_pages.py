@@ -83,6 +83,27 @@ def test_more_held_cards_than_one_file_takes_come_in_parts(client, shop, card_jo
         assert "flash-error" in response.get_data(as_text=True)
 
 
+KEY_RE = re.compile(r'name="key" type="hidden" value="([^"]+)"')
+
+
+def test_the_same_claim_page_submitted_twice_claims_once(client, shop, card_jobs, db):
+    card_jobs(6)
+    key = KEY_RE.search(client.get("/cetak/").get_data(as_text=True)).group(1)
+    for _click in range(2):  # a double click: the same page's form twice
+        response = client.submit("/cetak/claim", {"count": "2", "kind": "", "key": key})
+        assert response.status_code == 303
+    assert states(db) == ["claimed", "claimed", "ready", "ready", "ready", "ready"]
+    page = client.get("/cetak/").get_data(as_text=True)
+    assert "Anda mengambil 2 pekerjaan." in page  # what the second answer says too
+    new_key = KEY_RE.search(page).group(1)
+    assert new_key != key  # the next page is a new claim
+    client.submit("/cetak/claim", {"count": "2", "kind": "", "key": new_key})
+    assert states(db).count("claimed") == 4
+    response = client.submit("/cetak/claim", {"count": "1", "key": "a b"})
+    assert response.status_code == 422
+    assert states(db).count("claimed") == 4
+
+
 def test_claim_form_is_validated(client, shop, card_jobs, db):
     card_jobs(1)
     for count in ["0", "51", "x", ""]:

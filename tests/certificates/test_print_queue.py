@@ -15,6 +15,7 @@ from ujisim.certificates.errors import IllegalTransition, NotLeaseHolder
 from ujisim.certificates.models import JobKind, JobState, PrintJob
 from ujisim.core.audit import AuditRecord, verify
 from ujisim.core.errors import ValidationError
+from ujisim.core.security import Role
 from ujisim.exam import attempts
 from ujisim.exam.models import PassRecord
 
@@ -150,6 +151,37 @@ def test_claim_by_kind(db, card_jobs, passed_attempt, station):
     claimed = print_queue.claim(db, station, 10, kind=JobKind.CERTIFICATE)
     assert [j.kind for j in claimed] == [JobKind.CERTIFICATE]
     assert [j.id for j in print_queue.query_ready(db)] == [j.id for j in cards]
+
+
+def test_a_claim_sent_again_with_its_key_takes_nothing_more(
+    db, card_jobs, station, other_station, make_user
+):
+    print_shop_user = make_user(Role.PRINT_SHOP)
+    jobs = card_jobs(8)
+    first = print_queue.claim(db, station, 3, key="klaim-1")
+    assert [j.id for j in first] == [j.id for j in jobs[:3]]
+    # the same claim again (a retry after a lost response): the same jobs, nothing new claimed
+    assert print_queue.claim(db, station, 3, key="klaim-1") == first
+    assert [j.claims for j in jobs[:4]] == [1, 1, 1, 0]
+    # the key is the holder's own: another holder's claim with it is a claim of its own
+    other = print_queue.claim(db, other_station, 2, key="klaim-1")
+    assert [j.id for j in other] == [j.id for j in jobs[3:5]]
+    web = print_queue.claim(db, print_shop_user, 1, key="klaim-1", actor=print_shop_user)
+    assert [j.id for j in web] == [jobs[5].id]
+    # a new key is a new claim; a job given back no longer answers to the old key
+    assert [j.id for j in print_queue.claim(db, station, 1, key="klaim-2")] == [jobs[6].id]
+    print_queue.release(db, first[0], station)
+    assert first[0].claim_key is None
+    assert print_queue.claim(db, station, 3, key="klaim-1") == first[1:]
+    assert [j.id for j in print_queue.query_ready(db)] == [jobs[0].id, jobs[7].id]
+
+
+@pytest.mark.parametrize("key", ["", "a b", "x" * 65, "kunci\x00", "ключ"])
+def test_a_bad_claim_key_is_refused_and_claims_nothing(db, card_jobs, station, key):
+    card_jobs(1)
+    with pytest.raises(ValidationError):
+        print_queue.claim(db, station, 1, key=key)
+    assert len(print_queue.query_ready(db)) == 1
 
 
 def test_an_expired_lease_returns_the_job_to_the_queue(

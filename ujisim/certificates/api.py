@@ -153,13 +153,16 @@ def claimed_jobs():
 
 @bp.post("/print/jobs/claim")
 def claim():
-    """Claim up to ``limit`` jobs (default 10) for this station, atomically."""
+    """Claim up to ``limit`` jobs (default 10) for this station, atomically. With an
+    ``Idempotency-Key`` header, sending the same claim again (a retry after a lost response)
+    takes nothing more and answers with the jobs the first one took."""
     body = _json_object()
     limit = _int_value(body.get("limit", 10), "limit", 1, print_queue.MAX_CLAIM)
     kind = _kind(body.get("kind"))
+    key = print_queue.check_claim_key(request.headers.get("Idempotency-Key"))
     session = get_session()
     station = current_station()
-    jobs = print_queue.claim(session, station, limit, kind=kind)
+    jobs = print_queue.claim(session, station, limit, kind=kind, key=key)
     session.commit()
     return {
         "jobs": [job_json(j, station) for j in jobs],

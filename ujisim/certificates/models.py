@@ -99,5 +99,8 @@ class PrintJob(Base):
     fail_reason: Mapped[str | None] = mapped_column(Text)
     #: how many times the job was claimed (a reprint or an expired lease claims it again)
     claims: Mapped[int] = mapped_column(default=0)
+    #: the client's key of the claim that took it (a repeated claim with that key takes nothing
+    #: more: a double click or a retry after a lost response)
+    claim_key: Mapped[str | None] = mapped_column(String(64), index=True)
     #: how many times it was marked printed (1 unless reprinted)
     prints: Mapped[int] = mapped_column(default=0)

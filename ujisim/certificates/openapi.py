@@ -211,9 +211,20 @@ PATHS = {
         "post": _op(
             "claimJobs",
             "Claim up to `limit` jobs atomically; each gets a lease of `lease_seconds`. Jobs "
-            "whose lease expires return to the queue.",
+            "whose lease expires return to the queue. A claim sent again with the same "
+            "`Idempotency-Key` takes nothing more: it answers with the jobs the first one took "
+            "that the station still holds.",
             _json(_ref("ClaimResult"), "The claimed jobs (possibly none)."),
             "Invalid",
+            parameters=[
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "The client's key of this claim, new for every new claim.",
+                    "schema": {"type": "string", "pattern": "^[!-~]{1,64}$"},
+                }
+            ],
             requestBody={"required": False, "content": {JSON: {"schema": _ref("ClaimRequest")}}},
         )
     },

@@ -52,6 +52,8 @@ DEFAULT_LEASE_SECONDS = 600
 MAX_CLAIM = 50
 IMAGE_PURPOSE = "print_card_image"
 PUBLIC_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+#: a claim's key (the API's Idempotency-Key, the page's form key): printable ASCII, no spaces
+CLAIM_KEY = re.compile(r"[!-~]{1,64}")
 
 Holder = PrintStation | User
 
@@ -124,7 +126,7 @@ def advance(
         job.claims += 1
     elif to == S.READY:
         job.station_id = job.user_id = job.claimed_at = job.lease_expires_at = None
-        job.fail_reason = None
+        job.fail_reason = job.claim_key = None
     elif to == S.PRINTED:
         job.printed_at, job.lease_expires_at = now, None
         job.prints += 1
@@ -306,18 +308,51 @@ def query_held(session: Session, holder: Holder, *, limit: int = 200) -> list[Pr
     )
 
 
+def check_claim_key(key: str | None) -> str | None:
+    if key is not None and not CLAIM_KEY.fullmatch(key):
+        raise ValidationError(
+            _("The claim key must be 1 to 64 printable characters without spaces."),
+            {"key": "invalid"},
+        )
+    return key
+
+
 def claim(
-    session: Session, holder: Holder, limit: int, *, kind: JobKind | None = None, actor=None
+    session: Session,
+    holder: Holder,
+    limit: int,
+    *,
+    kind: JobKind | None = None,
+    actor=None,
+    key: str | None = None,
 ) -> list[PrintJob]:
     """Take up to ``limit`` claimable jobs for ``holder``, oldest first, atomically.
 
     PostgreSQL locks the rows with ``FOR UPDATE SKIP LOCKED``, so concurrent claims take
     different jobs without waiting; SQLite runs every write request in one ``BEGIN IMMEDIATE``
-    transaction, so claims queue on the database lock instead."""
+    transaction, so claims queue on the database lock instead.
+
+    ``key``: the client's key of this claim. A claim whose key the holder already used takes
+    nothing more and answers with the jobs that claim took and the holder still holds (a double
+    click, two tabs, a retry after a lost response). Claims with a key lock the holder's row
+    first, so two at once run one after the other and the second finds the first's jobs."""
     if not 1 <= limit <= MAX_CLAIM:
         raise ValidationError(
             _("Claim between 1 and %(n)s jobs at a time.", n=MAX_CLAIM), {"limit": "range"}
         )
+    if check_claim_key(key) is not None:
+        model = type(holder)
+        session.execute(select(model.id).where(model.id == holder.id).with_for_update())
+        column = PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
+        taken = list(
+            session.scalars(
+                select(PrintJob)
+                .where(PrintJob.claim_key == key, PrintJob.state == S.CLAIMED, column == holder.id)
+                .order_by(PrintJob.id)
+            )
+        )
+        if taken:
+            return taken
     query = select(PrintJob).where(_claimable(clock.now()))
     if kind is not None:
         query = query.where(PrintJob.kind == kind)
@@ -327,6 +362,7 @@ def claim(
         if job.state == S.CLAIMED:  # its lease expired: it goes back to ready first
             advance(session, job, S.READY, reason="lease expired")
         advance(session, job, S.CLAIMED, actor, holder=holder)
+        job.claim_key = key
     return jobs
 
 

@@ -4,6 +4,8 @@ failed, and sends printed or failed jobs back for a reprint. Administrators may 
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     Response,
@@ -19,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ujisim.certificates import print_queue, printing
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
@@ -54,6 +56,15 @@ class ClaimForm(FlaskForm):
             SelectChoice("card", _l("Licence card")),
         ],
         default="",
+    )
+    #: new with every page: a second submit of the same page (double click, a second tab of
+    #: it, a resend after a lost response) claims nothing more (print_queue.claim)
+    key = HiddenField(
+        default=lambda: secrets.token_urlsafe(16),
+        validators=[
+            Optional(),
+            Regexp(print_queue.CLAIM_KEY, message=_l("Reload the page and claim again.")),
+        ],
     )
 
 
@@ -118,7 +129,9 @@ def claim():
         return index(claim_form=form, status=422)
     session = get_session()
     kind = JobKind(form.kind.data) if form.kind.data else None
-    jobs = print_queue.claim(session, _me(), form.count.data, kind=kind, actor=_me())
+    jobs = print_queue.claim(
+        session, _me(), form.count.data, kind=kind, actor=_me(), key=form.key.data or None
+    )
     session.commit()
     if jobs:
         flash(_("You claimed %(n)s jobs.", n=len(jobs)), "success")
