@@ -243,7 +243,14 @@ async def exam_run(base: str, candidates: int, concurrency: int) -> dict:
                 saved = await client.post(
                     f"/api/v1/exam/attempts/{public_id}/answers",
                     headers={"X-CSRFToken": token},
-                    json={"position": position, "choice": 0, "seq": position + 1},
+                    # as the exam page sends it: its browser's id and the click's age
+                    json={
+                        "position": position,
+                        "choice": 0,
+                        "seq": position + 1,
+                        "device": "bench",
+                        "age_ms": 15,
+                    },
                 )
                 saves.append(time.perf_counter() - t0)
                 if saved.status_code != 200:

@@ -122,6 +122,48 @@ def test_answers_queued_on_one_device_survive_another_device_saving(
     assert server_answers(live_app, public_id) == {0: 0, 1: 1, 2: 1, 3: 1, 4: 1, 5: 0}
 
 
+def test_between_two_devices_the_later_click_on_a_question_counts(
+    page, browser, live_server, live_app
+):
+    """Device A, offline, answers questions 5 and 7. Device B answers question 7 after A did
+    and question 9 before A's later answer to it. When A is back, the later click of each
+    question is what the server holds, and A's page says which of its answers gave way."""
+    add_applicant(live_app, "dua-klik@example.id", "Rina")
+    log_in(page, live_server, "dua-klik@example.id")
+    public_id = begin(page, live_server)
+    page.route("**/answers", lambda route: route.abort("internetdisconnected"))
+    pick(page, 5, 0)
+    pick(page, 7, 0)
+    other = browser.new_context(viewport={"width": 360, "height": 760}, locale="id-ID")
+    phone = other.new_page()
+    problems = watch(phone)
+    log_in(phone, live_server, "dua-klik@example.id")
+    phone.goto(page.url)
+    for question in (7, 9):  # 7: after A's click; 9: before A's click below
+        pick(phone, question, 1)
+        expect(phone.locator("#save-status")).to_have_text(SAVED)
+    other.close()
+    assert problems == []
+    time.sleep(1.1)  # A's click on 9 comes clearly after B's answer reached the server
+    pick(page, 9, 0)
+    page.wait_for_function(
+        f"""() => Object.keys(localStorage).filter((k) => k.startsWith('ujisim:{public_id}:queue'))
+            .flatMap((k) => JSON.parse(localStorage.getItem(k))).length === 3"""
+    )
+    assert [s["position"] for s in queued_steps(page, public_id)] == [4, 6, 8]
+    page.unroute("**/answers")
+    page.reload()
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    expect(page.locator("#notice")).to_have_text(
+        "Soal 7 dijawab lagi kemudian di perangkat lain; jawaban itu yang disimpan."
+    )
+    assert server_answers(live_app, public_id) == {4: 0, 6: 1, 8: 0}
+    assert queued_steps(page, public_id) == []
+    page.get_by_role("button", name="Soal 7", exact=True).click()
+    expect(page.locator(".option").nth(1)).to_have_attribute("aria-checked", "true")
+    expect(page.locator(".option").nth(0)).to_have_attribute("aria-checked", "false")
+
+
 @pytest.fixture
 def blueprint_version(live_app):
     """``blueprint_version(cls, **columns)``: a new version in force for one test only."""

@@ -226,6 +226,32 @@ def test_a_save_not_stored_says_whether_it_is_a_repeat(client, db, applicant):
     assert paper["answers"] == {"0": 2, "1": 0, "5": 1}
 
 
+def test_a_save_clicked_before_another_browsers_answer_is_superseded(
+    client, db, applicant, frozen_clock
+):
+    attempt = start_exam(client, db)
+    url = f"/api/v1/exam/attempts/{attempt.public_id}/answers"
+    other = {"position": 3, "choice": 1, "seq": 1, "device": "ponsel", "age_ms": 0}
+    assert post_json(client, url, other).get_json()["stored"]  # the other browser, just now
+    frozen_clock.advance(seconds=10)
+    queued = {"position": 3, "choice": 2, "seq": 2, "device": "laptop", "age_ms": 25_000}
+    late = post_json(client, url, queued).get_json()
+    assert (late["stored"], late["superseded"], late["held_choice"]) == (False, True, 1)
+    assert late["last_seq"] == 1
+    for field, value, error in (
+        ("age_ms", 1.5, "integer"),
+        ("age_ms", "9", "integer"),
+        ("device", 7, "string"),
+        ("device", "dua kata", "invalid"),
+        ("device", "x" * 33, "invalid"),
+    ):
+        bad = post_json(client, url, {**queued, "seq": 3, field: value})
+        assert bad.status_code == 422
+        assert bad.get_json()["error"]["fields"] == {field: error}
+    paper = client.get(f"/api/v1/exam/attempts/{attempt.public_id}").get_json()
+    assert (paper["answers"], paper["last_seq"]) == ({"3": 1}, 1)
+
+
 def test_a_submit_while_paused_is_refused_as_paused(client, db, applicant):
     from ujisim.exam import attempts
 

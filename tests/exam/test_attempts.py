@@ -69,6 +69,42 @@ def test_repeated_and_stale_seqs_change_nothing(db, started):
     assert not attempts.record_answer(db, started, position=2, choice=0, client_seq=5).stored
 
 
+def test_between_browsers_the_later_click_counts(db, started, frozen_clock):
+    """Browser A answered question 1, went offline and clicked it again; browser B answered it
+    meanwhile (its own numbers, so they collide with A's). When A's queue arrives, each
+    question holds the answer clicked last."""
+    record = attempts.record_answer
+    assert record(db, started, position=0, choice=1, client_seq=1, device="a", age_ms=0).stored
+    frozen_clock.advance(seconds=40)
+    assert record(db, started, position=0, choice=2, client_seq=2, device="b", age_ms=30).stored
+    frozen_clock.advance(seconds=20)
+    # A clicked 50 s ago (before B's answer), whichever number it sends
+    for seq in (2, 3):
+        late = record(db, started, position=0, choice=3, client_seq=seq, device="a",
+                      age_ms=50_000)  # fmt: skip
+        assert (late.stored, late.superseded, late.held_choice) == (False, True, 2)
+        assert late.last_seq == 2
+    # ... a click A made after B's answer is the newer answer and counts
+    after = record(db, started, position=0, choice=3, client_seq=3, device="a", age_ms=5_000)
+    assert (after.stored, after.superseded) == (True, False)
+    assert attempts.current_answers(db, started) == {0: 3}
+    # a resend of a stored step is a repeat, not overtaken by anything
+    again = record(db, started, position=0, choice=3, client_seq=3, device="b", age_ms=90_000)
+    assert (again.stored, again.repeat, again.superseded) == (False, True, False)
+    # within one browser the numbers order the clicks, however late the step arrives
+    assert record(db, started, position=0, choice=0, client_seq=4, device="a", age_ms=90_000).stored
+    # steps without a device (or without an age) go in above the newest, as before
+    assert record(db, started, position=0, choice=1, client_seq=5).stored
+    assert record(db, started, position=1, choice=0, client_seq=6, device="b").stored
+    assert attempts.current_answers(db, started) == {0: 1, 1: 0}
+    steps = db.scalars(select(AnswerStep).order_by(AnswerStep.client_seq)).all()
+    assert [(s.device, s.clicked_at is not None) for s in steps] == [
+        ("a", True), ("b", True), ("a", True), ("a", True), (None, False), ("b", True),
+    ]  # fmt: skip
+    with pytest.raises(ValidationError):
+        record(db, started, position=1, choice=1, client_seq=7, device="no spaces")
+
+
 def test_clearing_an_answer(db, started):
     attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
     attempts.record_answer(db, started, position=0, choice=None, client_seq=2)

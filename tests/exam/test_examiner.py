@@ -10,9 +10,12 @@ from ujisim.exam.models import Grade
 
 
 @pytest.fixture
-def graded(db, started, candidate):
+def graded(db, started, candidate, frozen_clock):
     attempts.record_answer(db, started, position=3, choice=1, client_seq=1)
-    attempts.record_answer(db, started, position=3, choice=2, client_seq=2)
+    frozen_clock.advance(minutes=2)  # 10.02 WIB; the next one was clicked at 10.00.55
+    attempts.record_answer(
+        db, started, position=3, choice=2, client_seq=2, device="ponsel7", age_ms=65_000
+    )
     answer_all(db, started, correct=25, start_seq=10)
     attempts.submit(db, started, candidate)
     db.commit()
@@ -35,6 +38,8 @@ def test_replay_shows_every_answer_change_and_the_key(client, login, graded):
     assert page.count("<tr><td>") >= 32  # 32 steps (two for question 4) + the grade
     assert "(kunci)" in page or "(key)" in page
     assert "HZ-" in page or "WW-" in page  # the examiner sees item codes
+    # the browser that sent a step and when it was clicked (a queued answer: a minute earlier)
+    assert "<td>ponsel7</td><td>10.00.55 WIB</td>" in page
 
 
 def test_void_needs_a_reason_and_then_voids(client, db, login, graded):

@@ -91,11 +91,21 @@ def _int_field(body: dict, name: str, *, nullable: bool = False):
     return value
 
 
+def _str_field(body: dict, name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(_("%(name)s must be text.", name=name), {name: "string"})
+    return value
+
+
 @bp.post("/attempts/<public_id>/answers")
 @role_required(Role.APPLICANT)
 def save_answer(public_id: str):
-    """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17}. A step not
-    stored (repeated or stale seq) answers ``stored: false`` with ``repeat`` and ``last_seq``."""
+    """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17, "device":
+    "k3x9", "age_ms": 40}. A step not stored (repeated or stale seq) answers ``stored: false``
+    with ``repeat`` and ``last_seq``; one another browser's later click overtook answers
+    ``superseded`` with ``held_choice`` (record_answer). ``device`` and ``age_ms`` are
+    optional."""
     session = get_session()
     # read with its row lock: the save's one read of the attempt (see record_answer)
     attempt = load_own_attempt_or_404(public_id, lock=True)
@@ -107,6 +117,8 @@ def save_answer(public_id: str):
         choice=_int_field(body, "choice", nullable=True),
         client_seq=_int_field(body, "seq"),
         locked=True,
+        device=_str_field(body, "device"),
+        age_ms=_int_field(body, "age_ms", nullable=True),
     )
     session.commit()
     body = {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}
@@ -114,6 +126,8 @@ def save_answer(public_id: str):
         # "repeat": this answer is already held under this seq; otherwise the browser resends
         # it with a number above "last_seq" (another tab or device used this one)
         body.update(repeat=saved.repeat, last_seq=saved.last_seq)
+        if saved.superseded:
+            body.update(superseded=True, held_choice=saved.held_choice)
     return body
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -317,9 +318,22 @@ _LOCK_BY_ID = (
     .with_for_update(of=Attempt)
     .execution_options(populate_existing=True)
 )
-_NEWEST_SEQ = select(func.max(AnswerStep.client_seq)).where(
-    AnswerStep.attempt_id == bindparam("attempt_id"), AnswerStep.position == bindparam("position")
+#: the newest step of a position
+_NEWEST_STEP = (
+    select(
+        AnswerStep.client_seq,
+        AnswerStep.choice,
+        AnswerStep.device,
+        func.coalesce(AnswerStep.clicked_at, AnswerStep.server_at).label("clicked_at"),
+    )
+    .where(
+        AnswerStep.attempt_id == bindparam("attempt_id"),
+        AnswerStep.position == bindparam("position"),
+    )
+    .order_by(AnswerStep.client_seq.desc())
+    .limit(1)
 )
+DEVICE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @dataclass
@@ -331,6 +345,10 @@ class SaveResult:
     repeat: bool = False
     #: the attempt's highest seq, sent back when not stored so the browser can renumber
     last_seq: int | None = None
+    #: not stored for good: another browser answered this question after this click, and
+    #: ``held_choice`` (the server's answer) stays
+    superseded: bool = False
+    held_choice: int | None = None
 
 
 def _not_stored(
@@ -353,9 +371,17 @@ def record_answer(
     choice: int | None,
     client_seq: int,
     locked: bool = False,
+    device: str | None = None,
+    age_ms: int | None = None,
 ) -> SaveResult:
     """Append an answer step. Repeats and stale seqs change nothing; late saves are refused.
-    ``locked``: the caller read the attempt with get_attempt(lock=True) in this transaction."""
+    ``locked``: the caller read the attempt with get_attempt(lock=True) in this transaction.
+
+    ``device``: the sending browser's id; ``age_ms``: how long ago the answer was clicked, by
+    that browser's own clock (so its skew does not matter; an offline queue sends it late).
+    Within one browser the seq orders the clicks. Between browsers the later click wins: a
+    step clicked before the question's newest step from another browser (or one sent without
+    a device) changes nothing and says ``superseded``, with the answer held."""
     paper = attempt.paper
     if not isinstance(position, int) or not 0 <= position < len(paper):
         raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
@@ -365,6 +391,8 @@ def record_answer(
         raise ValidationError(_("That answer is not one of the options."), {"choice": "range"})
     if not isinstance(client_seq, int) or isinstance(client_seq, bool) or client_seq < 1:
         raise ValidationError(_("The save is missing its sequence number."), {"seq": "required"})
+    if device is not None and not DEVICE.fullmatch(device):
+        raise ValidationError(_("The browser's id is not valid."), {"device": "invalid"})
     # Hold the attempt's row lock (PostgreSQL) until the commit: a submit running at the same
     # moment then either grades after this step or makes this save see the attempt closed.
     # (SQLite: the request's BEGIN IMMEDIATE already serialises writers.)
@@ -379,7 +407,19 @@ def record_answer(
         raise AttemptClosed(_("Time is up. Answers sent after the end of the exam do not count."),
                             code="time_up")  # fmt: skip
     _check_item_window(session, attempt, position)
-    newest = session.scalar(_NEWEST_SEQ, {"attempt_id": attempt.id, "position": position})
+    now = clock.now()
+    clicked_at = now - timedelta(milliseconds=max(0, age_ms or 0))
+    held = session.execute(_NEWEST_STEP, {"attempt_id": attempt.id, "position": position}).first()
+    newest = None if held is None else held.client_seq
+    if (
+        held is not None
+        and device is not None
+        and held.device != device
+        and (held.client_seq, held.choice) != (client_seq, choice)
+        and clicked_at < held.clicked_at
+    ):
+        return SaveResult(client_seq, False, last_seq=last_seq(session, attempt),
+                          superseded=True, held_choice=held.choice)  # fmt: skip
     if newest is not None and client_seq <= newest:
         return _not_stored(session, attempt, position, choice, client_seq)
     # A retry of the same seq (or a twin from a second tab) is dropped by the unique constraint
@@ -387,7 +427,8 @@ def record_answer(
     inserted = session.execute(
         _STEP_INSERTS[session.get_bind().dialect.name],
         {"attempt_id": attempt.id, "position": position, "choice": choice,
-         "client_seq": client_seq, "server_at": clock.now()},
+         "client_seq": client_seq, "server_at": now, "device": device,
+         "clicked_at": clicked_at if device is not None else None},
     )  # fmt: skip
     if inserted.first() is None:  # nothing returned: the seq was already there
         return _not_stored(session, attempt, position, choice, client_seq)

@@ -132,6 +132,10 @@ class AnswerStep(Base):
     #: the browser's counter, increasing per attempt; a repeat or an older one changes nothing
     client_seq: Mapped[int]
     server_at: Mapped[datetime]
+    #: the browser that sent it (a random id kept in its storage, shared by its tabs)
+    device: Mapped[str | None] = mapped_column(String(32))
+    #: when it was clicked: server time less the age the browser measured on its own clock
+    clicked_at: Mapped[datetime | None]
 
 
 class PositionOpen(Base):

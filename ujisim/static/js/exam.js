@@ -32,6 +32,10 @@
   const locks = navigator.locks || null;
   const tabId = locks ? Math.random().toString(36).slice(2, 10) : "main";
   const queueName = `queue:${tabId}`;
+  // This browser (all its tabs): within it the numbers order the clicks; the server orders
+  // the clicks of different browsers by their time.
+  const device = store.get("device", null) || Math.random().toString(36).slice(2, 12);
+  store.set("device", device);
   const lockName = (name) => prefix + name;
   function withLock(name, fn) {
     return locks ? locks.request(lockName(name), fn) : Promise.resolve().then(fn);
@@ -222,7 +226,10 @@
       if (!step) return;
       let result;
       try {
-        result = await api(root.dataset.answerUrl, { position: step.position, choice: step.choice, seq: step.seq });
+        const body = { position: step.position, choice: step.choice, seq: step.seq, device };
+        // how long ago it was clicked, by this browser's clock alone (its skew does not matter)
+        if (step.at !== undefined) body.age_ms = Math.max(0, Date.now() - step.at);
+        result = await api(root.dataset.answerUrl, body);
       } catch (networkError) {
         scheduleRetry();
         return;
@@ -237,6 +244,11 @@
           serverLast = Math.max(serverLast, step.seq);
           if (!superseded(step)) confirmed[step.position] = step.choice;
           removeStep(step.id);
+        } else if (result.data.superseded) {
+          // Another browser answered this question after this click: its answer stays.
+          serverLast = Math.max(serverLast, Number(result.data.last_seq) || 0);
+          confirmed[step.position] = result.data.held_choice;
+          dropStep(step, fmt(T.elsewhere, { n: step.position + 1 }));
         } else {
           // Not stored: another tab or device used this number (or a newer one for this
           // question). Unless a later click here replaces it, send it again with a fresh number.
@@ -285,9 +297,10 @@
     render();
     showStatus();
     const id = `${tabId}.${Date.now().toString(36)}.${stepCounter += 1}`;
+    const at = Date.now();   // when clicked: between browsers the later click counts
     withLock("seq", () => {
       const number = allocate(position);
-      setOwnQueue([...ownQueue(), { id, position, choice, seq: number }]);
+      setOwnQueue([...ownQueue(), { id, position, choice, seq: number, at }]);
     }).finally(() => {
       allocating -= 1;
       flush();
