@@ -419,7 +419,8 @@ def test_deleting_the_account_takes_the_card_print_job_and_its_photo(
     db, approved, holder, make_user
 ):
     """After the renewal is complete the holder's account can go, and with it the print job's
-    copies of their photo and signature; the registry keeps the licence."""
+    copies of their photo and signature; the registry keeps the licence, without the photo
+    and the face encoding made from it."""
     from ujisim.accounts.services import delete_account
     from ujisim.core import storage
     from ujisim.core.storage import StoredFile
@@ -434,6 +435,9 @@ def test_deleting_the_account_takes_the_card_print_job_and_its_photo(
     db.flush()
     delivery.confirm_receipt(db, approved, 5, "", holder, approved.version)
     job_id, new_licence_id = job.id, approved.new_licence_id
+    other = db.get(Licence, approved.licence_id)  # the card it replaced: a registry photo
+    assert db.get(Licence, new_licence_id).encoding is not None
+    assert other.encoding is not None
     delete_account(db, holder, actor=make_user(Role.ADMIN))
     db.commit()
     db.expire_all()
@@ -442,3 +446,5 @@ def test_deleting_the_account_takes_the_card_print_job_and_its_photo(
     kept = db.get(Licence, new_licence_id)
     assert kept.status == LicenceStatus.ACTIVE
     assert kept.photo_file_id is None  # the photo was the holder's upload: it went too
+    assert kept.encoding is None  # ... and so did the face encoding made from it
+    assert db.get(Licence, other.id).encoding is not None  # not the registry's own photo

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     tasks.register()
     accounts.register_deletion_guard("renewal", application.deletion_guard)
     accounts.register_deletion_cleanup("renewal", application.forget_print_jobs)
+    accounts.register_deletion_cleanup("renewal.faces", application.forget_registry_faces)
     # the QR on the back of a licence card verifies against the registry
     register_document_source("card", verification.card_source)
     # a printed card moves its delivery order on at once (sync_printed stays as a safety net)

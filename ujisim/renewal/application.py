@@ -13,7 +13,7 @@ import json
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock
@@ -143,6 +143,23 @@ def forget_print_jobs(session: Session, user) -> None:
     ).all()
     for job in jobs:
         print_queue.forget_job(session, job)
+
+
+def forget_registry_faces(session: Session, user) -> None:
+    """Account deletion: a licence issued by a renewal carries the holder's uploaded photo
+    (a file of the account, deleted with it) and the face encoding made from that photo. The
+    licence stays in the registry; the encoding goes with the photo, so a later renewal of it
+    needs a photo on file again (``flask licences photo``)."""
+    from ujisim.core.storage import StoredFile
+    from ujisim.renewal.models import Licence
+
+    uploads = select(StoredFile.id).where(StoredFile.owner_id == user.id)
+    session.execute(
+        update(Licence)
+        .where(Licence.photo_file_id.in_(uploads))
+        .values(photo_encoding=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def get_application(session: Session, public_id: str) -> RenewalApplication:
