@@ -103,22 +103,40 @@ def _hash(password: str) -> str:
 _counter = itertools.count(1)
 
 
-@pytest.fixture
-def make_user(db):
-    """Create a committed user: ``make_user(Role.EXAMINER, email=..., password=...)``."""
+def add_user(
+    session,
+    email: str,
+    *roles: Role,
+    password: str = DEFAULT_PASSWORD,
+    full_name: str | None = None,
+    **fields,
+):
+    """Add a user with ``roles`` (default: applicant) and flush; the caller commits. ``fields``:
+    any other column (nik, date_of_birth, locale, ...). The full name defaults to the e-mail's
+    local part."""
     from ujisim.accounts.models import UserRole
     from ujisim.accounts.services import _new_user
 
-    def make(*roles: Role, email: str | None = None, password: str = DEFAULT_PASSWORD, **fields):
+    user = _new_user(
+        email=email,
+        full_name=full_name or email.split("@")[0],
+        password_hash=_hash(password),
+        **fields,
+    )
+    user.roles = [UserRole(role=r) for r in (roles or (Role.APPLICANT,))]
+    session.add(user)
+    session.flush()
+    return user
+
+
+@pytest.fixture
+def make_user(db):
+    """Create a committed user: ``make_user(Role.EXAMINER, email=..., password=...)``."""
+
+    def make(*roles: Role, email: str | None = None, **fields):
         n = next(_counter)
-        user = _new_user(
-            email=email or f"user{n}@example.id",
-            full_name=fields.pop("full_name", f"Pengguna {n}"),
-            password_hash=_hash(password),
-            **fields,
-        )
-        user.roles = [UserRole(role=r) for r in (roles or (Role.APPLICANT,))]
-        db.add(user)
+        fields.setdefault("full_name", f"Pengguna {n}")
+        user = add_user(db, email or f"user{n}@example.id", *roles, **fields)
         db.commit()
         return user
 

@@ -85,6 +85,18 @@ def temporary_pg_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def committed_database(backend: str, directory) -> Iterator[str]:
+    """The URL of a database other processes and threads can see (tests commit to it):
+    ``backend`` "sqlite" (a file in ``directory``) or "postgresql" (a fresh database on
+    ``PG_URL``, dropped afterwards)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'committed.db'}"
+        return
+    with temporary_pg_database(PG_URL) as url:
+        yield url
+
+
 def migrate(app) -> None:
     from alembic import command
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.certificates.print_support import plain_card
-from tests.conftest import _test_config
-from tests.support import PG_URL, gunicorn, migrate, temporary_pg_database
+from tests.conftest import BACKENDS, _test_config
+from tests.support import committed_database, gunicorn, migrate
 from ujisim.app import create_app
 from ujisim.certificates import print_queue, stations
 from ujisim.certificates.models import JobState, PrintJob
@@ -28,14 +28,9 @@ JOBS = 1000
 BATCH = 10
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def committed_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'print.db'}"
-        return
-    if not PG_URL:
-        pytest.skip("UJISIM_TEST_DATABASE_URL is not set (PostgreSQL runs in CI)")
-    with temporary_pg_database(PG_URL) as url:
+    with committed_database(request.param, tmp_path) as url:
         yield url
 
 

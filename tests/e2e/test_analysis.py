@@ -8,28 +8,14 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import DEFAULT_PASSWORD, _hash
+from tests.conftest import add_user
 from tests.e2e.test_exam_flow import log_in
-from ujisim.accounts.models import UserRole
-from ujisim.accounts.services import _new_user
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
 
 pytestmark = pytest.mark.e2e
-
-
-def add_user(session, email: str, role: Role):
-    user = _new_user(
-        email=email,
-        full_name=email.split("@")[0],
-        date_of_birth=date(1995, 3, 4),
-        password_hash=_hash(DEFAULT_PASSWORD),
-    )
-    user.roles = [UserRole(role=role)]
-    session.add(user)
-    session.flush()
-    return user
+BORN = date(1995, 3, 4)
 
 
 @pytest.fixture
@@ -38,9 +24,9 @@ def graded_exams(live_app):
     live_app.config["STATS_MIN_RESPONSES"] = 1
     with live_app.app_context():
         session = get_session()
-        add_user(session, "analis-e2e@example.id", Role.EXAMINER)
+        add_user(session, "analis-e2e@example.id", Role.EXAMINER, date_of_birth=BORN)
         for n, correct in enumerate((28, 22, 9)):
-            user = add_user(session, f"analisis-{n}@example.id", Role.APPLICANT)
+            user = add_user(session, f"analisis-{n}@example.id", Role.APPLICANT, date_of_birth=BORN)
             attempt = attempts.create_attempt(session, user, policy.current_blueprint(session, "A"))
             attempts.advance(session, attempt, attempts.S.STARTED, user)
             for position, entry in enumerate(attempt.paper):

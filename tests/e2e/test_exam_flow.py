@@ -8,11 +8,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD, _hash
-from ujisim.accounts.models import UserRole
-from ujisim.accounts.services import _new_user
+from tests.conftest import DEFAULT_PASSWORD, add_user
 from ujisim.core.db import get_session
-from ujisim.core.security import Role
 from ujisim.exam.models import AnswerStep, Attempt
 
 pytestmark = pytest.mark.e2e
@@ -22,14 +19,7 @@ def add_applicant(live_app, email: str, name: str) -> None:
     """An applicant (born 1 January 2000) in the live server's database."""
     with live_app.app_context():
         session = get_session()
-        user = _new_user(
-            email=email,
-            full_name=name,
-            password_hash=_hash(DEFAULT_PASSWORD),
-            date_of_birth=date(2000, 1, 1),
-        )
-        user.roles = [UserRole(role=Role.APPLICANT)]
-        session.add(user)
+        add_user(session, email, full_name=name, date_of_birth=date(2000, 1, 1))
         session.commit()
 
 

@@ -11,9 +11,7 @@ from sqlalchemy import select
 
 from tests.certificates import pdf_tools
 from tests.certificates.print_support import plain_card
-from tests.conftest import DEFAULT_PASSWORD, _hash
-from ujisim.accounts.models import UserRole
-from ujisim.accounts.services import _new_user
+from tests.conftest import DEFAULT_PASSWORD, add_user
 from ujisim.certificates import print_queue
 from ujisim.certificates.models import JobState, PrintJob
 from ujisim.core.db import get_session
@@ -28,11 +26,7 @@ def card_job(live_app) -> str:
     """A print-shop user and one ready card job in the live server's database."""
     with live_app.app_context():
         session = get_session()
-        user = _new_user(
-            email=EMAIL, full_name="Percetakan Asia Afrika", password_hash=_hash(DEFAULT_PASSWORD)
-        )
-        user.roles = [UserRole(role=Role.PRINT_SHOP)]
-        session.add(user)
+        add_user(session, EMAIL, Role.PRINT_SHOP, full_name="Percetakan Asia Afrika")
         job = print_queue.enqueue_card(session, plain_card(4242, name="Sri Mulyani"))
         session.commit()
         return job.public_id

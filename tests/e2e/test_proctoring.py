@@ -23,12 +23,10 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD, _hash
+from tests.conftest import DEFAULT_PASSWORD, add_user
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.faces import face_photo
 from tests.webcam import make_y4m, turn_head
-from ujisim.accounts.models import UserRole
-from ujisim.accounts.services import _new_user
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.exam.models import Attempt
@@ -157,15 +155,7 @@ def add_candidate(live_app, email: str, *, ready: bool = False) -> None:
     """An applicant born in 2000; ``ready``: consent given and the photo on file already."""
     with live_app.app_context():
         session = get_session()
-        user = _new_user(
-            email=email,
-            full_name="Calon Pengemudi",
-            password_hash=_hash(DEFAULT_PASSWORD),
-            date_of_birth=date(2000, 1, 1),
-        )
-        user.roles = [UserRole(role=Role.APPLICANT)]
-        session.add(user)
-        session.flush()
+        user = add_user(session, email, full_name="Calon Pengemudi", date_of_birth=date(2000, 1, 1))
         if ready:
             consent.record_consent(session, user, locale="id", ip=None, user_agent=None)
             reference.set_reference_photo(session, user, face_photo("obama.jpg").read_bytes())
@@ -279,9 +269,7 @@ def test_the_right_person_passes_and_another_person_mid_exam_is_flagged(
 def add_examiner(live_app, email: str) -> None:
     with live_app.app_context():
         session = get_session()
-        user = _new_user(email=email, full_name="Penguji", password_hash=_hash(DEFAULT_PASSWORD))
-        user.roles = [UserRole(role=Role.EXAMINER)]
-        session.add(user)
+        add_user(session, email, Role.EXAMINER, full_name="Penguji")
         session.commit()
 
 

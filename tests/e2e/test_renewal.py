@@ -11,11 +11,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD, _hash
+from tests.conftest import DEFAULT_PASSWORD, add_user
 from tests.e2e import test_proctoring as proctoring
 from tests.renewal.conftest import make_nik, photo_bytes
-from ujisim.accounts.models import User, UserRole
-from ujisim.accounts.services import _new_user
+from ujisim.accounts.models import User
 from ujisim.certificates.models import PrintJob
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
@@ -42,15 +41,7 @@ def people(live_app):
             (OFFICER, "Petugas Satpas", Role.EXAMINER, {}),
             (SHOP, "Percetakan", Role.PRINT_SHOP, {}),
         ]:
-            user = _new_user(
-                email=email,
-                full_name=name,
-                password_hash=_hash(DEFAULT_PASSWORD),
-                locale="en",
-                **extra,
-            )
-            user.roles = [UserRole(role=role)]
-            session.add(user)
+            add_user(session, email, role, full_name=name, locale="en", **extra)
         expires = date.today() + timedelta(days=30)
         licence = registry.add_licence(
             session,
@@ -243,16 +234,8 @@ def test_another_person_fails_three_times_and_an_officer_takes_over(
     born, email = date(1979, 4, 2), "bukan-saya@example.id"
     with live_app.app_context():
         session = get_session()
-        user = _new_user(
-            email=email,
-            full_name="Budi Santoso",
-            password_hash=_hash(DEFAULT_PASSWORD),
-            locale="en",
-            nik=make_nik(born),
-            date_of_birth=born,
-        )
-        user.roles = [UserRole(role=Role.APPLICANT)]
-        session.add(user)
+        user = add_user(session, email, full_name="Budi Santoso", locale="en",
+                        nik=make_nik(born), date_of_birth=born)  # fmt: skip
         expires = date.today() + timedelta(days=45)
         licence = registry.add_licence(
             session,

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import ExitStack
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.conftest import BACKENDS, DEFAULT_PASSWORD, _hash, _test_config
+from tests.conftest import BACKENDS, DEFAULT_PASSWORD, _test_config, add_user
 from tests.exam.conftest import BLUEPRINT_FORM, make_items
-from tests.support import PG_URL, Browser, migrate, temporary_pg_database
-from ujisim.accounts.models import User, UserRole
-from ujisim.accounts.services import _new_user
+from tests.support import Browser, committed_database, migrate
+from ujisim.accounts.models import User
 from ujisim.app import create_app
 from ujisim.core import audit, clock
 from ujisim.core.db import get_db, get_session
@@ -30,30 +28,21 @@ from ujisim.exam.errors import AttemptClosed
 from ujisim.exam.models import AnswerStep, Attempt, ExamBlueprint, Grade, Holiday, ItemExposure
 from ujisim.question_bank.services import import_contents
 
+BORN = date(1995, 3, 1)
+
 
 @pytest.fixture(params=BACKENDS)
 def shared_app(request, tmp_path):
     """A committed database with a bank, an applicant and an administrator."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'race.db'}"
-        else:
-            url = stack.enter_context(temporary_pg_database(PG_URL))
+    with committed_database(request.param, tmp_path) as url:
         app = create_app(_test_config(tmp_path, url, PROCTOR_REQUIRED=False))
         app.test_client_class = Browser
         migrate(app)
         with app.app_context():
             session = get_session()
             import_contents(session, make_items())
-            for email, role in (
-                ("calon@example.id", Role.APPLICANT),
-                ("admin@example.id", Role.ADMIN),
-            ):
-                user = _new_user(email=email, full_name=email.split("@")[0],
-                                 password_hash=_hash(DEFAULT_PASSWORD),
-                                 date_of_birth=date(1995, 3, 1))  # fmt: skip
-                user.roles = [UserRole(role=role)]
-                session.add(user)
+            add_user(session, "calon@example.id", Role.APPLICANT, date_of_birth=BORN)
+            add_user(session, "admin@example.id", Role.ADMIN, date_of_birth=BORN)
             session.commit()
         yield app
         get_db(app).dispose()
@@ -254,11 +243,7 @@ def test_candidates_starting_at_once_all_get_their_paper(shared_app):
     with shared_app.app_context():
         session = get_session()
         for email in emails:
-            user = _new_user(email=email, full_name=email.split("@")[0],
-                             password_hash=_hash(DEFAULT_PASSWORD),
-                             date_of_birth=date(1995, 3, 1))  # fmt: skip
-            user.roles = [UserRole(role=Role.APPLICANT)]
-            session.add(user)
+            add_user(session, email, Role.APPLICANT, date_of_birth=BORN)
         session.commit()
     clients = [logged_in(shared_app, email) for email in emails]
     forms = [

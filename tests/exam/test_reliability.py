@@ -12,22 +12,18 @@ import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import date
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import BACKENDS, _hash, _test_config
+from tests.conftest import BACKENDS, _test_config, add_user
 from tests.exam.conftest import make_items
-from tests.support import PG_URL, free_port, migrate, temporary_pg_database
+from tests.support import committed_database, free_port, migrate
 from tests.support import gunicorn as support_gunicorn
-from ujisim.accounts.models import UserRole
-from ujisim.accounts.services import _new_user
 from ujisim.app import create_app
 from ujisim.core.db import get_db, get_session
-from ujisim.core.security import Role
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, Grade
 from ujisim.question_bank.services import import_contents
 
@@ -69,14 +65,8 @@ def gunicorn(app, port):
 
 def add_candidates(session, count: int) -> None:
     for n in range(count):
-        user = _new_user(
-            email=f"c{n}@example.id",
-            full_name=f"Calon {n}",
-            password_hash=_hash(PASSWORD),
-            date_of_birth=date(1990, 1, 1),
-        )
-        user.roles = [UserRole(role=Role.APPLICANT)]
-        session.add(user)
+        add_user(session, f"c{n}@example.id", password=PASSWORD, full_name=f"Calon {n}",
+                 date_of_birth=date(1990, 1, 1))  # fmt: skip
 
 
 def csrf_of(page: str) -> str:
@@ -207,11 +197,7 @@ def test_server_restart_mid_exam_keeps_answers_and_time(committed_app):
 @pytest.fixture(params=BACKENDS)
 def one_candidate_app(request, tmp_path):
     """A committed database (SQLite, and PostgreSQL when configured) with a bank and one user."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'one.db'}"
-        else:
-            url = stack.enter_context(temporary_pg_database(PG_URL))
+    with committed_database(request.param, tmp_path) as url:
         app = create_app(_test_config(tmp_path, url))
         migrate(app)
         with app.app_context():

@@ -11,16 +11,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import _hash, _test_config
+from tests.conftest import _test_config, add_user
 from tests.core.test_redis import CELERY, wait_for
 from tests.exam.conftest import make_items
 from tests.proctoring.conftest import jpeg_bytes
 from tests.support import REDIS_URL, migrate
-from ujisim.accounts.models import UserRole
-from ujisim.accounts.services import _new_user
 from ujisim.app import create_app
 from ujisim.core.db import get_db, get_session
-from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
 from ujisim.proctoring import checks, consent, observations, reference
 from ujisim.proctoring.models import Observation, ProctorCase
@@ -63,16 +60,8 @@ def test_a_celery_worker_analyses_a_queued_snapshot(
     with celery_app.app_context():
         session = get_session()
         services.import_contents(session, make_items())
-        user = _new_user(
-            email="celery@example.id",
-            full_name="Calon",
-            password_hash=_hash("x"),
-            nik="3174050507990003",
-            date_of_birth=date(1999, 7, 5),
-        )
-        user.roles = [UserRole(role=Role.APPLICANT)]
-        session.add(user)
-        session.flush()
+        user = add_user(session, "celery@example.id", full_name="Calon",
+                        nik="3174050507990003", date_of_birth=date(1999, 7, 5))  # fmt: skip
         consent.record_consent(session, user, locale="id", ip=None, user_agent=None)
         reference.set_reference_photo(session, user, face_photos["obama.jpg"].read_bytes())
         attempt = attempts.create_attempt(
