@@ -238,6 +238,11 @@ def test_a_save_clicked_before_another_browsers_answer_is_superseded(
     late = post_json(client, url, queued).get_json()
     assert (late["stored"], late["superseded"], late["held_choice"]) == (False, True, 1)
     assert late["last_seq"] == 1
+    huge = post_json(client, url, {**queued, "choice": 0, "seq": 3, "age_ms": 10**30})
+    assert huge.get_json()["superseded"] is True  # older than any exam: counted as a day old
+    too_far = post_json(client, url, {**queued, "seq": 2**31})
+    assert too_far.status_code == 422
+    assert too_far.get_json()["error"]["fields"] == {"seq": "range"}
     for field, value, error in (
         ("age_ms", 1.5, "integer"),
         ("age_ms", "9", "integer"),

@@ -334,6 +334,9 @@ _NEWEST_STEP = (
     .limit(1)
 )
 DEVICE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+MAX_SEQ = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
+#: a click older than this counts as this old (no exam lasts a day)
+MAX_AGE_MS = 24 * 3600 * 1000
 
 
 @dataclass
@@ -391,6 +394,8 @@ def record_answer(
         raise ValidationError(_("That answer is not one of the options."), {"choice": "range"})
     if not isinstance(client_seq, int) or isinstance(client_seq, bool) or client_seq < 1:
         raise ValidationError(_("The save is missing its sequence number."), {"seq": "required"})
+    if client_seq > MAX_SEQ:
+        raise ValidationError(_("The sequence number is too large."), {"seq": "range"})
     if device is not None and not DEVICE.fullmatch(device):
         raise ValidationError(_("The browser's id is not valid."), {"device": "invalid"})
     # Hold the attempt's row lock (PostgreSQL) until the commit: a submit running at the same
@@ -408,7 +413,7 @@ def record_answer(
                             code="time_up")  # fmt: skip
     _check_item_window(session, attempt, position)
     now = clock.now()
-    clicked_at = now - timedelta(milliseconds=max(0, age_ms or 0))
+    clicked_at = now - timedelta(milliseconds=min(max(0, age_ms or 0), MAX_AGE_MS))
     held = session.execute(_NEWEST_STEP, {"attempt_id": attempt.id, "position": position}).first()
     newest = None if held is None else held.client_seq
     if (
