@@ -308,7 +308,7 @@ def query_held(session: Session, holder: Holder, *, limit: int = 200) -> list[Pr
     )
 
 
-def check_claim_key(key: str | None) -> str | None:
+def _check_claim_key(key: str | None) -> str | None:
     if key is not None and not CLAIM_KEY.fullmatch(key):
         raise ValidationError(
             _("The claim key must be 1 to 64 printable characters without spaces."),
@@ -340,7 +340,7 @@ def claim(
         raise ValidationError(
             _("Claim between 1 and %(n)s jobs at a time.", n=MAX_CLAIM), {"limit": "range"}
         )
-    if check_claim_key(key) is not None:
+    if _check_claim_key(key) is not None:
         model = type(holder)
         session.execute(select(model.id).where(model.id == holder.id).with_for_update())
         column = PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
