@@ -295,9 +295,14 @@ def query_ready(
     return list(session.scalars(query.order_by(PrintJob.id).limit(limit)))
 
 
+def _holder_column(holder: Holder):
+    """The job column naming a lease holder of ``holder``'s kind."""
+    return PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
+
+
 def query_held(session: Session, holder: Holder, *, limit: int = 200) -> list[PrintJob]:
     """The jobs ``holder`` has claimed and not finished (its lease may have expired)."""
-    column = PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
+    column = _holder_column(holder)
     return list(
         session.scalars(
             select(PrintJob)
@@ -343,7 +348,7 @@ def claim(
     if _check_claim_key(key) is not None:
         model = type(holder)
         session.execute(select(model.id).where(model.id == holder.id).with_for_update())
-        column = PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
+        column = _holder_column(holder)
         taken = list(
             session.scalars(
                 select(PrintJob)
