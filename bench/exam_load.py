@@ -88,6 +88,7 @@ def prepare(url: str, workdir: Path, candidates: int, bank: int = 5000) -> None:
                 explanation="-",
                 legal_basis="UU 22/2009",
                 difficulty=1 + n % 3,
+                practice=False,  # official papers draw reserved items only
             )
             for n in range(bank)
         ]

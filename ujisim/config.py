@@ -57,6 +57,13 @@ def from_env(instance_path: str) -> dict:
         # Question bank: the least share of each class's items that must be reserved for
         # official exams (never shown in practice) before a bank version can be published.
         "BANK_MIN_RESERVED": float(env.get("UJISIM_BANK_MIN_RESERVED", "0.4")),
+        # The share of each category of an official paper drawn from practice items (whose keys
+        # are public): 0 = official papers hold reserved items only.
+        "EXAM_PRACTICE_SHARE": float(env.get("UJISIM_EXAM_PRACTICE_SHARE", "0")),
+        # The publish gate (question_bank/lint.py Rules): cue limits, near-duplicate thresholds
+        # and the reserved pool as a multiple of the blueprint (JSON over the defaults, e.g.
+        # {"pool_multiple": 8}).
+        "BANK_LINT_RULES": env.get("UJISIM_BANK_LINT_RULES") or None,
         # Webcam proctoring (ujisim/proctoring): whether official exams need it, the face distance
         # tolerance, seconds between snapshots, consecutive mismatches before a pause, risk
         # weights (JSON, merged over the defaults) and days snapshots are kept.

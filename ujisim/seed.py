@@ -74,6 +74,7 @@ def demo_command() -> None:
 
 def _seed_bank(session) -> None:
     """Load the question bank shipped in question_bank/data (publishes only when it changed)."""
+    from ujisim.question_bank import gate
     from ujisim.question_bank.content import load_dir
     from ujisim.question_bank.services import import_contents
 
@@ -83,7 +84,7 @@ def _seed_bank(session) -> None:
             f"question bank has {len(problems)} problems: flask bank validate"
         )
     result = import_contents(
-        session, items, note="seed demo", min_reserved=current_app.config["BANK_MIN_RESERVED"]
+        session, items, note="seed demo", gate=gate.from_config(session, current_app.config)
     )
     session.commit()
     bank = result.bank_version

@@ -34,8 +34,9 @@ def a_scene() -> dict:
     return next(i.media for i in load_dir()[0] if i.category == "persepsi_bahaya")
 
 
-def make_items(per_category: int = 20, classes=("A", "C")) -> list[ItemContent]:
-    """``per_category`` items of each category, spread over a few topics; key always first."""
+def make_items(per_category: int = 20, classes=("A", "C"), practice=False) -> list[ItemContent]:
+    """``per_category`` items of each category, spread over a few topics; key always first;
+    reserved for official exams unless ``practice``."""
     items = []
     for category, topics in TOPICS.items():
         for n in range(per_category):
@@ -57,6 +58,7 @@ def make_items(per_category: int = 20, classes=("A", "C")) -> list[ItemContent]:
                     legal_basis="UU 22/2009 Pasal 106",
                     difficulty=1 + n % 3,
                     media={"scene": a_scene()["scene"]} if category == "persepsi_bahaya" else None,
+                    practice=practice,
                 )
             )
     return items

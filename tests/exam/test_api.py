@@ -203,7 +203,7 @@ def test_a_bank_too_small_for_the_blueprint_is_a_clear_refusal(client, db, make_
     page = client.get("/ujian/").get_data(as_text=True)
     assert "The SIM A exam cannot start right now" in page
     assert "the blueprint needs" not in page
-    assert "has 5 persepsi_bahaya items" in caplog.text
+    assert "has 5 reserved persepsi_bahaya items" in caplog.text
     assert "needs 12" in caplog.text
     assert db.scalars(select(Attempt)).all() == []
 

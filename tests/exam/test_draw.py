@@ -146,3 +146,106 @@ def test_render_paper_is_reproducible(db, started, runner):
     assert result.output == text
     assert text.count("\n1. [") == 1
     assert "30. [" in text
+
+
+# -- the official pool: reserved items only, enemy groups, the demo set -----------------------
+
+
+def import_bank(db, items):
+    from ujisim.question_bank import services
+
+    bank = services.import_contents(db, items).bank_version
+    db.commit()
+    return bank
+
+
+def mixed_items():
+    """The reserved test bank plus as many practice items (their keys are public)."""
+    from dataclasses import replace
+
+    from tests.exam.conftest import make_items
+
+    practice = [
+        replace(i, code=f"{i.code[:2]}-{500 + n}", stem=f"{i.stem} (latihan)")
+        for n, i in enumerate(make_items(practice=True))
+    ]
+    return make_items() + practice
+
+
+def test_an_official_paper_holds_reserved_items_only(db, blueprint, candidate):
+    bank = import_bank(db, mixed_items())
+    for n in range(20):
+        paper = draw.draw_paper(db, user_id=candidate.id, blueprint=blueprint, bank=bank,
+                                seed=f"r{n}")  # fmt: skip
+        assert not any(v.practice for v in categories(db, paper))
+
+
+def test_a_configured_practice_share_takes_that_share_from_practice(db, blueprint, candidate):
+    bank = import_bank(db, mixed_items())
+    paper = draw.draw_paper(db, user_id=candidate.id, blueprint=blueprint, bank=bank,
+                            seed="share", practice_share=1 / 3)  # fmt: skip
+    versions = categories(db, paper)
+    practice = Counter(v.category for v in versions if v.practice)
+    assert practice == {"persepsi_bahaya": 4, "wawasan": 3, "pengetahuan": 3}
+    assert len(versions) == 30
+
+
+def grouped(items, size: int):
+    """Items of each category put in enemy groups of ``size`` (in code order)."""
+    from dataclasses import replace
+
+    out = []
+    for n, item in enumerate(items):
+        out.append(replace(item, group=f"{item.category}-{n // size}"))
+    return out
+
+
+def test_no_paper_holds_two_items_of_one_enemy_group(db, blueprint, make_user):
+    from tests.exam.conftest import make_items
+
+    # 30 items a category in pairs: 15 groups, and a paper takes up to 12 of a category
+    bank = import_bank(db, grouped(make_items(per_category=30), 2))
+    user = make_user(Role.APPLICANT)
+    for n in range(40):
+        paper = draw.draw_paper(db, user_id=user.id, blueprint=blueprint, bank=bank,
+                                seed=f"g{n}")  # fmt: skip
+        groups = [v.enemy_group for v in categories(db, paper)]
+        assert len(groups) == 30
+        assert len(set(groups)) == 30, groups
+
+
+def test_enemies_that_leave_too_few_items_refuse_the_draw(db, blueprint, candidate, caplog):
+    from tests.exam.conftest import make_items
+
+    # 20 wawasan items in groups of 4: only 5 can share a paper, and a paper needs 9
+    items = make_items()
+    wawasan = grouped([i for i in items if i.category == "wawasan"], 4)
+    bank = import_bank(db, [i for i in items if i.category != "wawasan"] + wawasan)
+    with caplog.at_level("ERROR", logger="ujisim.exam.draw"), pytest.raises(BankEmpty):
+        draw.draw_paper(db, user_id=candidate.id, blueprint=blueprint, bank=bank, seed="few")
+    assert "20 reserved wawasan items (5 without two of one enemy group)" in caplog.text
+
+
+def test_production_refuses_to_draw_the_demo_set(db, blueprint, candidate, caplog):
+    from dataclasses import replace
+
+    from tests.exam.conftest import make_items
+
+    bank = import_bank(db, [replace(i, demo=True) for i in make_items()])
+    draw.draw_paper(db, user_id=candidate.id, blueprint=blueprint, bank=bank, seed="dev")
+    with caplog.at_level("ERROR", logger="ujisim.exam.draw"), pytest.raises(BankEmpty):
+        draw.draw_paper(db, user_id=candidate.id, blueprint=blueprint, bank=bank, seed="prod",
+                        refuse_demo=True)  # fmt: skip
+    assert "reserved items of the public demo set" in caplog.text
+
+
+def test_a_start_in_production_refuses_the_demo_set(app, db, candidate):
+    from dataclasses import replace
+
+    from tests.exam.conftest import make_items
+
+    import_bank(db, [replace(i, demo=True) for i in make_items()])
+    app.config["UJISIM_ENV"] = "production"
+    blueprint = policy.check_eligibility(db, candidate, "A")
+    with pytest.raises(BankEmpty):
+        attempts.create_attempt(db, candidate, blueprint)

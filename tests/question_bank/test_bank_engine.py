@@ -13,6 +13,16 @@ from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
 from ujisim.question_bank.errors import ContentError, IllegalTransition, SelfApproval
 from ujisim.question_bank.models import BankVersion, Item, ItemStatus, VersionState
 
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    """Most banks here are a few made-up items, far below the official pool size, which the
+    publish gate's own tests (test_lint.py) cover."""
+    from tests.conftest import _test_config
+
+    return _test_config(tmp_path, database_url, BANK_LINT_RULES={"pool_multiple": 0})
+
+
 GOOD = """\
 topic: kecepatan
 items:

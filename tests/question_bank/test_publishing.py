@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ujisim.core.audit import AuditRecord
 from ujisim.question_bank import services
 from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
+from ujisim.question_bank.lint import Gate
 from ujisim.question_bank.models import BankVersion
 
 EXPECTED = 'name="expected" type="hidden" value="'
@@ -24,7 +25,7 @@ def shipped():
 @pytest.fixture
 def published(db, shipped):
     """The shipped bank as bank version 1."""
-    services.import_contents(db, shipped, min_reserved=DEFAULT_MIN_RESERVED)
+    services.import_contents(db, shipped, gate=Gate(min_reserved=DEFAULT_MIN_RESERVED))
     db.commit()
 
 

@@ -24,6 +24,16 @@ from ujisim.question_bank.content import ItemContent, load_dir
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.models import BankVersion, Item
 
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    """Most banks here are a few made-up items, far below the official pool size, which the
+    publish gate's own tests (test_lint.py) cover."""
+    from tests.conftest import _test_config
+
+    return _test_config(tmp_path, database_url, BANK_LINT_RULES={"pool_multiple": 0})
+
+
 Q = f"{{{qti.QTI_NS}}}"
 CP = f"{{{qti.CP_NS}}}"
 MD = f"{{{qti.QTIMD_NS}}}"

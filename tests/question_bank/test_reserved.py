@@ -14,8 +14,18 @@ from ujisim.question_bank import practice_services as practice
 from ujisim.question_bank import services
 from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
 from ujisim.question_bank.errors import ContentError
+from ujisim.question_bank.lint import Gate
 
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app_config(tmp_path, database_url):
+    """The command-line banks here are three made-up items, far below the official pool size
+    (the pool-size rule has its own tests in test_lint.py)."""
+    from tests.conftest import _test_config
+
+    return _test_config(tmp_path, database_url, BANK_LINT_RULES={"pool_multiple": 0})
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +38,7 @@ def shipped():
 @pytest.fixture
 def bank(db, shipped):
     """The whole shipped bank, published; (reserved, practice) versions of it."""
-    result = services.import_contents(db, shipped, min_reserved=DEFAULT_MIN_RESERVED)
+    result = services.import_contents(db, shipped, gate=Gate(min_reserved=DEFAULT_MIN_RESERVED))
     db.commit()
     versions = services.bank_item_versions(db, result.bank_version)
     return [v for v in versions if not v.practice], [v for v in versions if v.practice]
@@ -135,13 +145,19 @@ def test_the_media_of_a_reserved_item_is_for_staff_only(client, login, bank):
 
 
 def test_publishing_with_too_few_reserved_items_is_refused(db, shipped):
-    services.import_contents(db, shipped, min_reserved=DEFAULT_MIN_RESERVED)
+    # the SIM C items alone, then as many reserved ones opened to practice as takes the
+    # reserved share just below 40 %
+    bank = [replace(i, classes=("C",)) for i in shipped if "C" in i.classes]
+    services.import_contents(db, bank, gate=Gate(min_reserved=DEFAULT_MIN_RESERVED))
     db.commit()
-    opened = [replace(i, practice=True) if i.classes == ("C",) else i for i in shipped]
+    total = len(bank)
+    keep = int(DEFAULT_MIN_RESERVED * total - 1e-9)  # the most that is still too few
+    reserved_codes = [i.code for i in bank if not i.practice][:keep]
+    opened = [i if i.code in reserved_codes else replace(i, practice=True) for i in bank]
     with pytest.raises(ContentError) as refused:
-        services.import_contents(db, opened, min_reserved=DEFAULT_MIN_RESERVED)
-    total = sum("C" in i.classes for i in shipped)
-    reserved = sum("C" in i.classes and not i.practice for i in opened)
+        services.import_contents(db, opened, gate=Gate(min_reserved=DEFAULT_MIN_RESERVED))
+    reserved = sum(not i.practice for i in opened)
+    assert reserved == keep
     # the message is for the examiner, in Bahasa Indonesia by default
     assert f"Hanya {reserved} dari {total} soal SIM C" in refused.value.message
     assert "paling sedikit 40% harus khusus ujian" in refused.value.message
@@ -165,6 +181,7 @@ items:
       - text: Salah
     explanation: Penjelasan.
     legal_basis: PM 111/2015 Pasal 3
+    group: soal-contoh
 """
     for n, practice_ in ((1, "true"), (2, "true"), (3, "false")):
         (tmp_path / f"f{n}.yaml").write_text(item.format(n=n, practice=practice_))

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -141,6 +142,8 @@ def create_attempt(
         earlier_papers=None if admission is None else admission.earlier_papers,
         exposure_read=None if admission is None else admission.exposure_read,
         record_exposure=False,
+        practice_share=current_app.config["EXAM_PRACTICE_SHARE"],
+        refuse_demo=current_app.config["UJISIM_ENV"] == "production",
     )  # fmt: skip
     values = dict.fromkeys(_EMPTY_AT_CREATION) | {
         "public_id": new_public_id(),

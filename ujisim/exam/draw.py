@@ -1,6 +1,8 @@
-"""Drawing a paper on the server: stratified by category (the blueprint) and by topic
-(proportional), least-exposed items first, nothing the candidate saw before when the bank
-allows, options shuffled. Everything random comes from the attempt's seed."""
+"""Drawing a paper on the server: from the items reserved for official exams (practice items,
+whose keys are public, only in a configured share), stratified by category (the blueprint) and by
+topic (proportional), least-exposed items first, nothing the candidate saw before when the bank
+allows, never two items of one enemy group, options shuffled. Everything random comes from the
+attempt's seed."""
 
 from __future__ import annotations
 
@@ -31,14 +33,35 @@ class PoolItem:
     category: str
     topic: str
     n_options: int
+    #: True: a practice item (public key); False: reserved for official exams
+    practice: bool = False
+    #: enemy group as a number of the pool (-1: none)
+    group: int = -1
+    #: part of the demo set shipped in the repository
+    demo: bool = False
 
 
 @dataclass(frozen=True)
 class Group:
-    """The items of one category and topic, with their item ids as an array for the draw."""
+    """The items of one category and topic, with their item ids (and enemy groups) as arrays
+    for the draw."""
 
     items: tuple[PoolItem, ...]
     item_ids: np.ndarray
+    #: each item's enemy group (-1: none)
+    group_ids: np.ndarray
+
+    @classmethod
+    def of(cls, members: list[PoolItem]) -> Group:
+        return cls(
+            tuple(members),
+            np.array([m.item_id for m in members], np.int64),
+            np.array([m.group for m in members], np.int64),
+        )
+
+    @property
+    def has_enemies(self) -> bool:
+        return bool((self.group_ids >= 0).any())
 
     def __len__(self) -> int:
         return len(self.items)
@@ -48,28 +71,31 @@ class Group:
 class Pool:
     """One class's items of a published bank, grouped the way the draw reads them."""
 
-    #: category -> topic -> items
-    groups: dict[str, dict[str, Group]]
+    #: (practice, category) -> topic -> items: official papers draw from the reserved items
+    #: (practice False) and, only if the deployment says so, a share of practice items
+    groups: dict[tuple[bool, str], dict[str, Group]]
     #: version id -> item id
     item_of: dict[int, int]
     #: the largest item id (sizes the exposure array)
     max_item_id: int
+    #: reserved items of the demo set (public keys: production refuses to draw them)
+    demo_reserved: int = 0
 
     @classmethod
     def of(cls, items: list[PoolItem]) -> Pool:
-        groups: dict[str, dict[str, list[PoolItem]]] = defaultdict(lambda: defaultdict(list))
+        groups: dict[tuple[bool, str], dict[str, list[PoolItem]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for item in items:
-            groups[item.category][item.topic].append(item)
+            groups[(item.practice, item.category)][item.topic].append(item)
         return cls(
             groups={
-                c: {
-                    t: Group(tuple(members), np.array([m.item_id for m in members], np.int64))
-                    for t, members in topics.items()
-                }
+                c: {t: Group.of(members) for t, members in topics.items()}
                 for c, topics in groups.items()
             },
             item_of={i.version_id: i.item_id for i in items},
             max_item_id=max((i.item_id for i in items), default=0),
+            demo_reserved=sum(i.demo and not i.practice for i in items),
         )
 
 
@@ -96,16 +122,21 @@ def _load_pool(session: Session, bank_version_id: int, vehicle_class: str) -> li
             ItemVersion.topic,
             ItemVersion.options_json,
             ItemVersion.classes,
+            ItemVersion.practice,
+            ItemVersion.enemy_group,
+            ItemVersion.demo,
         )
         .join(BankVersionItem, BankVersionItem.item_version_id == ItemVersion.id)
         .where(BankVersionItem.bank_version_id == bank_version_id)
         .order_by(ItemVersion.id)
     ).all()
+    numbers: dict[str, int] = {}
     return [
-        PoolItem(r[0], r[1], r[2], r[3], len(json.loads(r[4])))
+        PoolItem(r[0], r[1], r[2], r[3], len(json.loads(r[4])), bool(r[6]),
+                 numbers.setdefault(r[7], len(numbers)) if r[7] else -1, bool(r[8]))
         for r in rows
         if vehicle_class in r[5].split(",")
-    ]
+    ]  # fmt: skip
 
 
 def quotas(sizes: dict[str, int], n: int, rng: random.Random) -> dict[str, int]:
@@ -122,17 +153,89 @@ def quotas(sizes: dict[str, int], n: int, rng: random.Random) -> dict[str, int]:
 
 
 def least_exposed(
-    group: Group, k: int, exposure: np.ndarray, rng: np.random.Generator, mask=None
+    group: Group,
+    k: int,
+    exposure: np.ndarray,
+    rng: np.random.Generator,
+    mask=None,
+    used: set[int] | None = None,
 ) -> list[PoolItem]:
     """``k`` items of the group (only where ``mask`` is true, when given), all from the lowest
-    exposure counts, chosen at random within a count. Vectorised: each item's key is its count
-    plus a random fraction, and the k smallest keys are partitioned off in C (no full sort)."""
+    exposure counts, chosen at random within a count, and none of an enemy group in ``used``
+    (the groups taken are added to it). Each item's key is its count plus a random fraction;
+    without enemies the k smallest keys are partitioned off in C (no full sort), with them the
+    keys are sorted and taken in order, skipping a second item of one group. Fewer than ``k``
+    come back when enemies leave too few."""
     index = np.flatnonzero(mask) if mask is not None else np.arange(len(group))
     if k <= 0:
         return []
     keys = exposure[group.item_ids[index]] + rng.random(len(index))
-    smallest = np.argpartition(keys, k - 1)[:k] if k < len(index) else np.arange(len(index))
-    return [group.items[i] for i in index[smallest]]
+    if used is None or not group.has_enemies:
+        smallest = np.argpartition(keys, k - 1)[:k] if k < len(index) else np.arange(len(index))
+        return [group.items[i] for i in index[smallest]]
+    picked = []
+    for i in index[np.argsort(keys)].tolist():
+        enemy = int(group.group_ids[i])
+        if enemy >= 0:
+            if enemy in used:
+                continue
+            used.add(enemy)
+        picked.append(group.items[i])
+        if len(picked) == k:
+            break
+    return picked
+
+
+def _draw_stage(
+    topics: dict[str, Group],
+    masks: dict[str, np.ndarray | None],
+    k: int,
+    exposure: np.ndarray,
+    rng: random.Random,
+    ties: np.random.Generator,
+    used: set[int],
+) -> list[PoolItem]:
+    """``k`` items over the topics (where their masks allow), in proportion to the topics'
+    sizes; when enemy groups leave a topic short, the other topics make up the rest."""
+    masks = {t: m for t, m in masks.items() if m is None or m.any()}
+    sizes = {t: len(topics[t]) if m is None else int(m.sum()) for t, m in masks.items()}
+    picked: list[PoolItem] = []
+    for topic, quota in sorted(quotas(sizes, k, rng).items()):
+        picked += least_exposed(topics[topic], quota, exposure, ties, masks[topic], used)
+    for topic in sorted(masks):
+        if len(picked) >= k:
+            break
+        group = topics[topic]
+        left = ~np.isin(group.item_ids, [p.item_id for p in picked])
+        if masks[topic] is not None:
+            left &= masks[topic]
+        picked += least_exposed(group, k - len(picked), exposure, ties, left, used)
+    return picked
+
+
+def _draw_category(
+    topics: dict[str, Group],
+    n: int,
+    seen: np.ndarray,
+    exposure: np.ndarray,
+    rng: random.Random,
+    ties: np.random.Generator,
+    used: set[int],
+) -> list[PoolItem]:
+    """``n`` items of one category: unseen ones when the bank allows; with too few unseen,
+    every unseen one first and the rest from those the candidate saw."""
+    stages: list[tuple[dict, int]] = [(dict.fromkeys(topics), n)]
+    if len(seen):
+        fresh = {t: ~np.isin(group.item_ids, seen) for t, group in topics.items()}
+        n_fresh = sum(int(m.sum()) for m in fresh.values())
+        if n_fresh >= n:
+            stages = [(fresh, n)]
+        elif n_fresh:
+            stages = [(fresh, n_fresh), ({t: ~m for t, m in fresh.items()}, n - n_fresh)]
+    chosen: list[PoolItem] = []
+    for masks, k in stages:
+        chosen += _draw_stage(topics, masks, k, exposure, rng, ties, used)
+    return chosen
 
 
 # The whole exposure table as one value, past the ORM: a full table (one row per item of a
@@ -198,6 +301,19 @@ def seen_items(
     return seen
 
 
+def _bank_too_small(vehicle_class: str) -> BankEmpty:
+    # the details are logged for the administrators; the candidate gets a plain sentence
+    return BankEmpty(
+        _(
+            "The SIM %(cls)s exam cannot start right now because the question bank "
+            "does not have enough questions yet. Please try again later or contact "
+            "the Satpas office.",
+            cls=vehicle_class,
+        ),
+        code="bank_too_small",
+    )
+
+
 def draw_paper(
     session: Session,
     *,
@@ -208,54 +324,50 @@ def draw_paper(
     earlier_papers: Iterable[str] | None = None,
     exposure_read=None,
     record_exposure: bool = True,
+    practice_share: float = 0.0,
+    refuse_demo: bool = False,
 ) -> list[dict]:
-    """The paper: one {"v": version id, "o": option order} per position. ``earlier_papers``:
-    the candidate's earlier papers as stored, when the caller has read them already;
-    ``exposure_read``: the exposure column (exposure_column), likewise;
+    """The paper: one {"v": version id, "o": option order} per position.
+
+    Each category's items come from the reserved (official-only) items, except a share
+    ``practice_share`` (0 by default: none) from the practice items, whose keys are public. No
+    two items of one enemy group land on one paper. ``refuse_demo``: a production deployment
+    refuses a bank whose reserved items include the repository's demo set.
+    ``earlier_papers``: the candidate's earlier papers as stored, when the caller has read them
+    already; ``exposure_read``: the exposure column (exposure_column), likewise;
     ``record_exposure=False``: the caller counts the drawn items itself (count_exposure, or
     exposure_cte in its own statement)."""
     items = pool(session, bank, blueprint.vehicle_class)
+    cls = blueprint.vehicle_class
+    if refuse_demo and items.demo_reserved:
+        log.error(
+            "cannot draw SIM %s: bank version %s holds %s reserved items of the public demo set",
+            cls, bank.number, items.demo_reserved,
+        )  # fmt: skip
+        raise _bank_too_small(cls)
     seen = np.fromiter(seen_items(session, user_id, items.item_of, earlier_papers), np.int64)
     exposure = exposure_counts(session, items.max_item_id + 1, exposure_read)
     rng = random.Random(seed)  # noqa: S311 (fairness, not secrecy: the seed is stored)
     ties = np.random.default_rng(rng.getrandbits(128))  # exposure ties, from the same seed
     chosen: list[PoolItem] = []
+    used: set[int] = set()  # enemy groups on the paper so far
     for category, n in blueprint.counts.items():
-        topics = items.groups.get(category, {})
-        available = sum(len(group) for group in topics.values())
-        if available < n:
-            # the details are for the administrators; the candidate gets a plain sentence
-            log.error(
-                "cannot draw SIM %s: bank version %s has %s %s items, blueprint version %s "
-                "needs %s",
-                blueprint.vehicle_class, bank.number, available, category, blueprint.version, n,
-            )  # fmt: skip
-            raise BankEmpty(
-                _(
-                    "The SIM %(cls)s exam cannot start right now because the question bank "
-                    "does not have enough questions yet. Please try again later or contact "
-                    "the Satpas office.",
-                    cls=blueprint.vehicle_class,
-                ),
-                code="bank_too_small",
-            )
-        masks = dict.fromkeys(topics)
-        if len(seen):
-            fresh = {t: ~np.isin(group.item_ids, seen) for t, group in topics.items()}
-            n_fresh = sum(int(m.sum()) for m in fresh.values())
-            if n_fresh >= n:
-                masks = {t: m for t, m in fresh.items() if m.any()}
-            elif n_fresh:
-                # too few unseen items: every one of them, and the rest from the seen ones
-                for topic, mask in fresh.items():
-                    chosen.extend(topics[topic].items[i] for i in np.flatnonzero(mask))
-                masks = {t: ~m for t, m in fresh.items() if not m.all()}
-                n -= n_fresh
-        sizes = {
-            t: len(topics[t]) if mask is None else int(mask.sum()) for t, mask in masks.items()
-        }
-        for topic, quota in sorted(quotas(sizes, n, rng).items()):
-            chosen.extend(least_exposed(topics[topic], quota, exposure, ties, masks[topic]))
+        from_practice = round(n * practice_share)
+        for practice, count in ((False, n - from_practice), (True, from_practice)):
+            if not count:
+                continue
+            topics = items.groups.get((practice, category), {})
+            drawn = _draw_category(topics, count, seen, exposure, rng, ties, used)
+            if len(drawn) < count:
+                log.error(
+                    "cannot draw SIM %s: bank version %s has %s %s %s items (%s without two of "
+                    "one enemy group), blueprint version %s needs %s",
+                    cls, bank.number, sum(len(g) for g in topics.values()),
+                    "practice" if practice else "reserved", category, len(drawn),
+                    blueprint.version, count,
+                )  # fmt: skip
+                raise _bank_too_small(cls)
+            chosen += drawn
     rng.shuffle(chosen)
     if record_exposure:
         count_exposure(session, [p.item_id for p in chosen])

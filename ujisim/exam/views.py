@@ -151,7 +151,9 @@ def media(public_id: str, position: int):
     version = attempts.paper_versions(get_session(), attempt)[position]
     if not version.media:
         abort(404)
-    return svg_response(render_media(version.media, attempt.vehicle_class), "private, max-age=3600")
+    # official: the same drawing without its accessible name (a sign's name is often the key)
+    svg = render_media(version.media, attempt.vehicle_class, official=True)
+    return svg_response(svg, "private, max-age=3600")
 
 
 @bp.get("/<public_id>/hasil")

@@ -7,11 +7,12 @@ flash and redirect. A refused move (``IllegalTransition`` 409, ``SelfApproval`` 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from ujisim.accounts.models import User
 from ujisim.core.db import get_session
 from ujisim.core.errors import ConflictError, UjisimError
 from ujisim.core.security import Role, role_required
-from ujisim.question_bank import services
+from ujisim.question_bank import gate, lint, services
 from ujisim.question_bank.content import ItemContent, check_content
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import (
@@ -210,6 +211,17 @@ def items():
 # -- item page and review actions ------------------------------------------------------------
 
 
+def item_lint_flags(session, item: Item) -> list:
+    """The publish gate's findings about the item's newest version, judged within the bank it
+    would join (the other items' active versions)."""
+    others = [
+        services.content_of(v) for v in services.active_versions(session) if v.item_id != item.id
+    ]
+    contents = [*others, services.content_of(item.head)]
+    rules = gate.from_config(session, current_app.config).rules
+    return lint.item_flags(lint.lint_items(contents, rules)).get(item.code, [])
+
+
 def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
     head = item.head
     events = services.review_events(get_session(), item)
@@ -230,6 +242,7 @@ def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
         actions=item_actions(item, current_user),
         stamp=version_stamp(head),
         media_alt=media_alt(head),
+        flags=item_lint_flags(get_session(), item),
         error=error,
         **forms,
     )
@@ -327,6 +340,10 @@ def checked_content(form: ItemForm, code: str) -> ItemContent | None:
             continue  # the typed scene could not be read; that message says why
         form.add_problem(name, message)
     if content is not None:
+        existing = services.get_item(get_session(), code)
+        if existing is not None and existing.head.demo:
+            # a revision of a demo item is still known from the public source code
+            content = dataclasses.replace(content, demo=True)
         same = services.find_same_stem(get_session(), content.stem, exclude_code=code)
         if same:
             form.stem.errors = [

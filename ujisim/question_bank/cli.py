@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ujisim.core.db import get_session
-from ujisim.question_bank import qti, services
+from ujisim.question_bank import gate, lint, qti, services
 from ujisim.question_bank.content import DATA_DIR, load_dir, reserved_problems
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.models import CLASSES, TOPICS, Category, Item
@@ -33,6 +33,10 @@ def _min_reserved() -> float:
     return current_app.config["BANK_MIN_RESERVED"]
 
 
+def _gate() -> lint.Gate:
+    return gate.from_config(get_session(), current_app.config)
+
+
 def _load(items, *, note: str) -> None:
     """Import ``items`` in one transaction with a progress bar; exit 1 and change nothing on
     a refusal."""
@@ -44,7 +48,7 @@ def _load(items, *, note: str) -> None:
                 items,
                 progress=lambda _n: bar.update(1),
                 note=note,
-                min_reserved=_min_reserved(),
+                gate=_gate(),
             )
         except ContentError as exc:
             session.rollback()
@@ -76,6 +80,36 @@ def validate_command(directory: Path | None) -> None:
     click.echo(f"OK: {_summary(items)}")
 
 
+@bank_cli.command("lint")
+@click.argument(
+    "source", required=False, type=click.Path(exists=True, path_type=Path), metavar="[SOURCE]"
+)
+@click.option("--warnings/--no-warnings", default=True, help="Also list candidate enemy groups.")
+def lint_command(source: Path | None, warnings: bool) -> None:
+    """Run the publish gate on a directory of YAML files, a QTI package (.zip) or, with no
+    SOURCE, the shipped bank: surface cues, official media, enemy groups and near-duplicates,
+    pool sizes. Print RULE: [ITEMS] MESSAGE per finding; exit 1 on any error."""
+    if source is not None and source.is_file():
+        items, problems = qti.read_package(source.read_bytes())
+        for problem in problems:
+            click.echo(qti.describe(problem), err=True)
+    else:
+        items, problems = load_dir(source or DATA_DIR)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+    found, notes = _gate().check(items)
+    for problem in found:
+        where = f" [{problem.code}]" if problem.code else ""
+        click.echo(f"error: {problem.field}:{where} {problem.message}", err=True)
+    if warnings:
+        for flag in notes:
+            click.echo(str(flag), err=True)
+    if problems or found:
+        click.echo(f"{len(problems) + len(found)} errors in {_summary(items)}", err=True)
+        raise SystemExit(1)
+    click.echo(f"OK: {_summary(items)}, {len(notes)} warnings")
+
+
 @bank_cli.command("import")
 @DIRECTORY
 def import_command(directory: Path | None) -> None:
@@ -95,10 +129,11 @@ def publish_command() -> None:
     """Publish the active items as a new bank version (if they differ from the latest)."""
     session = get_session()
     try:
-        bank, published = services.publish_bank_version(
-            session, note="cli", min_reserved=_min_reserved()
-        )
+        bank, published = services.publish_bank_version(session, note="cli", gate=_gate())
     except ContentError as exc:
+        for problem in exc.problems:
+            where = f"{problem.code}: " if problem.code else ""
+            click.echo(f"{problem.field}: {where}{problem.message}", err=True)
         raise click.ClickException(exc.message) from exc
     session.commit()
     word = "published" if published else "unchanged:"

@@ -16,8 +16,10 @@ from ujisim.question_bank.models import CLASSES, TOPICS, Category
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CODE_RE = re.compile(r"^[A-Z]{2}-\d{3}$")
+#: an enemy group's name: items of one group test the same rule and never share a paper
+GROUP_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FIELDS = {"code", "topic", "classes", "category", "difficulty", "practice", "stem", "media",
-          "options", "explanation", "legal_basis"}  # fmt: skip
+          "options", "explanation", "legal_basis", "group", "demo"}  # fmt: skip
 #: the share of a bank's items (per class) that must be reserved for official exams, unless the
 #: deployment configures another (UJISIM_BANK_MIN_RESERVED)
 DEFAULT_MIN_RESERVED = 0.4
@@ -43,14 +45,21 @@ class ItemContent:
     media: dict | None = None
     #: False: reserved for official exams, never shown on a practice page (with or without key)
     practice: bool = True
+    #: enemy group ("" for none): no paper holds two items of one group
+    group: str = ""
+    #: part of the demo set shipped in the repository: a production deployment neither
+    #: publishes nor draws a reserved demo item (its key is public)
+    demo: bool = False
 
     def canonical(self) -> dict:
         """Everything that defines the item, in a fixed shape (hashing, export, diff).
 
-        ``practice`` appears only for a reserved item, so the hashes of items published before
-        the field existed (all of them open to practice) stay what they were.
+        ``practice`` appears only for a reserved item, ``group`` and ``demo`` only when set, so
+        the hashes of items published before the fields existed stay what they were.
         """
         reserved = {} if self.practice else {"practice": False}
+        grouped = {"group": self.group} if self.group else {}
+        demo = {"demo": True} if self.demo else {}
         return {
             "code": self.code,
             "classes": list(self.classes),
@@ -63,6 +72,8 @@ class ItemContent:
             "difficulty": self.difficulty,
             "media": self.media,
             **reserved,
+            **grouped,
+            **demo,
         }
 
     @property
@@ -143,6 +154,13 @@ def check_content(raw: dict) -> tuple[ItemContent | None, list[tuple[str, str]]]
         problems.append(
             ("practice", "practice must be true (practice and exams) or false (exams only)")
         )
+    group = raw.get("group", "")
+    if not isinstance(group, str) or (group and not GROUP_RE.match(group)):
+        problems.append(
+            ("group", "group must be a name of lower-case letters, digits, - and _ (max 40)")
+        )
+    if not isinstance(raw.get("demo", False), bool):
+        problems.append(("demo", "demo must be true or false"))
     options = _check_options(raw.get("options"), problems)
     problems += check_media(raw.get("media"), category)
     if problems:
@@ -159,6 +177,8 @@ def check_content(raw: dict) -> tuple[ItemContent | None, list[tuple[str, str]]]
         difficulty=difficulty,
         media=raw.get("media"),
         practice=raw["practice"],
+        group=group,
+        demo=raw.get("demo", False),
     )
     return content, []
 
@@ -236,6 +256,10 @@ def load_file(path: Path) -> tuple[list[tuple[ItemContent, int]], list[Problem]]
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         return [], [Problem("items", "the file needs a top-level 'items' list", name, 1)]
     default_topic = document.get("topic")
+    #: ``demo: true`` at the top of a file marks all its items as the demo set
+    file_demo = document.get("demo", False)
+    if not isinstance(file_demo, bool):
+        return [], [Problem("demo", "demo must be true or false", name, 1)]
     contents, problems = [], []
     for index, raw in enumerate(document["items"]):
         if not isinstance(raw, dict):
@@ -244,6 +268,8 @@ def load_file(path: Path) -> tuple[list[tuple[ItemContent, int]], list[Problem]]
             continue
         data = _strip_lines(raw)
         data.setdefault("topic", default_topic)
+        if file_demo:
+            data.setdefault("demo", True)
         content, found = check_content(data)
         code = data.get("code", "") if isinstance(data.get("code"), str) else ""
         problems += [Problem(f, m, name, _line_of(raw, f), code) for f, m in found]

@@ -95,6 +95,7 @@ CONTENT_MESSAGES = [
     (r"needs a scene$", _l("A hazard-perception item needs a scene.")),
     (r"^unknown sign", _l("Choose a sign from the list.")),
     (r"^practice must be", _l("Choose where the item may be used.")),
+    (r"^group must be", _l("Use lower-case letters, digits, - and _ (at most 40 characters).")),
 ]
 
 
@@ -223,6 +224,14 @@ class ItemForm(FlaskForm):
         description=_l("e.g. UU 22/2009 Pasal 106 ayat (4)"),
         validators=[Length(max=255, message=AT_MOST)],
     )
+    group = StringField(
+        _l("Enemy group"),
+        description=_l(
+            "Items that test the same rule share one group name (e.g. zebra-cross-priority); "
+            "an official paper never holds two items of one group. Leave empty if none."
+        ),
+        validators=[Length(max=40, message=AT_MOST)],
+    )
     sign = SelectField(_l("Traffic sign"), choices=[], validate_choice=False)
     scene = TextAreaField(
         _l("Scene (JSON or YAML)"),
@@ -285,6 +294,7 @@ class ItemForm(FlaskForm):
             "options": options,
             "explanation": self.explanation.data or "",
             "legal_basis": self.legal_basis.data or "",
+            "group": (self.group.data or "").strip(),
             "media": media,
         }
 
@@ -324,6 +334,7 @@ class ItemForm(FlaskForm):
                 "key": str(version.key_index),
                 "explanation": version.explanation,
                 "legal_basis": version.legal_basis,
+                "group": version.enemy_group,
                 "sign": media.get("sign", ""),
                 "scene": scene_text(media["scene"]) if "scene" in media else "",
             },

@@ -6,7 +6,7 @@ import enum
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text, true
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ujisim.core.db import Base
@@ -112,6 +112,10 @@ class ItemVersion(Base):
     difficulty: Mapped[int]
     #: False: reserved for official exams; no practice page ever shows it
     practice: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: enemy group ("" for none): items that test the same rule; no paper holds two of one group
+    enemy_group: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: shipped with the repository (public): production never publishes or draws it reserved
+    demo: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: None for content loaded by `flask bank import`
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ujisim.core.db import get_session
 from ujisim.core.security import Role, role_required
-from ujisim.question_bank import services
+from ujisim.question_bank import gate, services
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import PublishForm
 
@@ -27,7 +27,11 @@ def _number(bank) -> str:
 
 
 def render_bank(*, status: int = 200, error: str = ""):
-    pending = services.pending_changes(get_session())
+    db = get_session()
+    pending = services.pending_changes(db)
+    # the publish gate's checks of the items publishing would take, shown before the click
+    contents = [services.content_of(v) for v in services.active_versions(db)]
+    problems, warnings = gate.from_config(db, current_app.config).check(contents)
     minimum = current_app.config["BANK_MIN_RESERVED"]
     form = PublishForm(formdata=None, data={"expected": _number(pending.latest)})
     page = render_template(
@@ -37,6 +41,8 @@ def render_bank(*, status: int = 200, error: str = ""):
         short={c for c, (r, n) in pending.shares.items() if n and r < minimum * n},
         form=form,
         error=error,
+        problems=problems,
+        warnings=warnings,
     )
     return page, status
 
@@ -69,7 +75,7 @@ def publish():
             db,
             actor=current_user,
             note="examiner workspace",
-            min_reserved=current_app.config["BANK_MIN_RESERVED"],
+            gate=gate.from_config(db, current_app.config),
         )
         db.commit()
     except ContentError as exc:

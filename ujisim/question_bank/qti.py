@@ -21,8 +21,9 @@ Mapping of an item:
   tutors, never to candidates), at the end of the item body.
 * media -> ``<img>`` in the item body pointing at the SVG files (one per class for scenes).
 * What QTI has no field for (classes, category, topic, difficulty, practice (``false``: reserved
-  for official exams), legal basis and the media spec as JSON, so an import restores it exactly
-  instead of guessing from the SVG) goes into the manifest, in each item resource's
+  for official exams), the enemy group, the demo-set mark, legal basis and the media spec as
+  JSON, so an import restores it exactly instead of guessing from the SVG) goes into the
+  manifest, in each item resource's
   ``<metadata>`` as a ``ujisim:item`` element in our own namespace ``EXT_NS``, next to the
   standard ``imsqti:qtiMetadata``. Items stay plain QTI.
 
@@ -77,7 +78,10 @@ MANIFEST = "imsmanifest.xml"
 PACKAGE = "(package)"
 CHOICE_IDS = "ABCD"
 #: fields of the ujisim:item metadata; their problems are reported against the manifest
-META_FIELDS = ("classes", "category", "topic", "difficulty", "practice", "legal_basis", "media")
+META_FIELDS = (
+    "classes", "category", "topic", "difficulty", "practice", "legal_basis", "media", "group",
+    "demo",
+)  # fmt: skip
 
 #: import limits: a bank of a few thousand items stays far below them
 MAX_MEMBERS = 10_000
@@ -209,6 +213,10 @@ def _item_metadata(resource: ET.Element, content: ItemContent) -> None:
     _sub(ours, f"{{{EXT_NS}}}topic", content.topic)
     _sub(ours, f"{{{EXT_NS}}}difficulty", str(content.difficulty))
     _sub(ours, f"{{{EXT_NS}}}practice", "true" if content.practice else "false")
+    if content.group:
+        _sub(ours, f"{{{EXT_NS}}}group", content.group)
+    if content.demo:
+        _sub(ours, f"{{{EXT_NS}}}demo", "true")
     _sub(ours, f"{{{EXT_NS}}}legal-basis", content.legal_basis)
     if content.media:
         media = json.dumps(content.media, ensure_ascii=False, sort_keys=True)
@@ -427,7 +435,10 @@ def _metadata(resource: ET.Element) -> tuple[dict | None, list[tuple[str, str]]]
         "difficulty": int(difficulty) if difficulty and difficulty.isdigit() else difficulty,
         "practice": practice,
         "legal_basis": field("legal-basis"),
+        "group": field("group") or "",
     }
+    if field("demo") is not None:
+        raw["demo"] = {"true": True, "false": False}.get(field("demo") or "", field("demo"))
     media = field("media")
     if media is not None:
         try:

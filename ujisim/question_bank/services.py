@@ -25,9 +25,9 @@ from ujisim.question_bank.content import (
     Problem,
     normalise_stem,
     reserved_shares,
-    reserved_shortfalls,
 )
 from ujisim.question_bank.errors import ContentError, IllegalTransition, SelfApproval
+from ujisim.question_bank.lint import Gate
 from ujisim.question_bank.models import (
     BankVersion,
     BankVersionItem,
@@ -61,6 +61,8 @@ def content_of(version: ItemVersion) -> ItemContent:
         difficulty=version.difficulty,
         media=version.media,
         practice=version.practice,
+        group=version.enemy_group,
+        demo=version.demo,
     )
 
 
@@ -79,6 +81,8 @@ def _fill(version: ItemVersion, content: ItemContent) -> None:
     )
     version.difficulty = content.difficulty
     version.practice = content.practice
+    version.enemy_group = content.group
+    version.demo = content.demo
     version.content_hash = content.content_hash
 
 
@@ -177,13 +181,13 @@ def import_contents(
     actor=None,
     progress: Callable[[int], None] | None = None,
     note: str = "import",
-    min_reserved: float = 0.0,
+    gate: Gate | None = None,
 ) -> ImportResult:
     """Load items as active versions and publish a bank version if anything changed.
 
     All or nothing: the caller commits once. An item with a revision under review is refused
-    (ContentError), so nobody's draft is overtaken silently; so is a bank with too few reserved
-    items (see publish_bank_version).
+    (ContentError), so nobody's draft is overtaken silently; so is a bank that fails the
+    ``gate`` (see publish_bank_version).
     """
     result = ImportResult()
     existing = {
@@ -224,7 +228,7 @@ def import_contents(
         data={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
     result.bank_version, result.published = publish_bank_version(
-        session, actor=actor, note=note, min_reserved=min_reserved
+        session, actor=actor, note=note, gate=gate
     )
     return result
 
@@ -284,24 +288,24 @@ def latest_bank_version(session: Session) -> BankVersion | None:
 
 
 def publish_bank_version(
-    session: Session, *, actor=None, note: str = "", min_reserved: float = 0.0
+    session: Session, *, actor=None, note: str = "", gate: Gate | None = None
 ) -> tuple[BankVersion, bool]:
     """Snapshot the active versions as a new bank version, unless identical to the latest.
 
-    Refused (ContentError) when fewer than ``min_reserved`` (0.4 = 40 %) of a class's items are
-    reserved for official exams. Returns the (new or latest) bank version and whether one was
-    published.
+    Refused (ContentError, listing each item and rule) when the active items fail the
+    ``gate`` (lint.Gate: reserved share, cue and media rules, enemy groups, pool size, the demo
+    set in production). Returns the (new or latest) bank version and whether one was published.
     """
     versions = active_versions(session)
-    short = reserved_shortfalls(((v.class_list, v.practice) for v in versions), min_reserved)
-    if short:
-        cls, (reserved, total) = next(iter(short.items()))
-        message = _(
-            "Only %(reserved)s of the %(total)s SIM %(cls)s items are reserved for official "
-            "exams; at least %(min)s%% must be. Reserve more items before publishing.",
-            reserved=reserved, total=total, cls=cls, min=round(min_reserved * 100),
+    problems = (gate or Gate()).problems([content_of(v) for v in versions])
+    if problems:
+        message = (
+            problems[0].message
+            if len(problems) == 1
+            else _("The bank version was not published: %(n)s problems, listed below.",
+                   n=len(problems))
         )  # fmt: skip
-        raise ContentError(message, [Problem("practice", message)])
+        raise ContentError(message, problems)
     digest = _bank_hash(v.content_hash for v in versions)
     latest = latest_bank_version(session)
     if latest is not None and latest.content_hash == digest:

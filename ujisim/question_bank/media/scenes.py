@@ -379,14 +379,18 @@ def _defs(view: View) -> str:
     return el("defs", out)
 
 
-def render_scene(spec: dict, vehicle_class: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> str:
-    """Render a scene spec as a standalone SVG seen from a car ("A") or a motorcycle ("C")."""
+def render_scene(
+    spec: dict, vehicle_class: str, size: tuple[int, int] = (WIDTH, HEIGHT), *, named: bool = True
+) -> str:
+    """Render a scene spec as a standalone SVG seen from a car ("A") or a motorcycle ("C").
+    ``named=False``: no ``<title>`` (the description could name the hazard) and element ids
+    that do not derive from it; the drawing is the same."""
     if vehicle_class not in ("A", "C"):
         raise ValueError(f"vehicle_class must be 'A' or 'C', not {vehicle_class!r}")
     problems = validate_scene(spec)
     if problems:
         raise ValueError("invalid scene: " + "; ".join(problems))
-    view = View(spec, vehicle_class)
+    view = View(spec if named else {**spec, "title": ""}, vehicle_class)
     objects = spec.get("objects", [])
     ground, upright, marks = _objects(view, objects)
     # Roadside scenery stands beyond the kerb, so it never hides anything on the road: draw it
@@ -405,18 +409,17 @@ def render_scene(spec: dict, vehicle_class: str, size: tuple[int, int] = (WIDTH,
     parts += [item[3] for item in ground + upright]
     parts += marks
     parts.append(scene_roads.overlay(view, [o for o in objects if o.get("mirror")]))
+    frame = {
+        "xmlns": "http://www.w3.org/2000/svg",
+        "viewBox": f"0 0 {WIDTH} {HEIGHT}",
+        "width": str(size[0]),
+        "height": str(size[1]),
+        "role": "img",
+    }
+    if not named:
+        return el("svg", "".join(parts), **frame)
     title = el("title", escape(spec["title"]), id=f"{view.uid}-title")
-    body = title + "".join(parts)
-    return el(
-        "svg",
-        body,
-        xmlns="http://www.w3.org/2000/svg",
-        viewBox=f"0 0 {WIDTH} {HEIGHT}",
-        width=str(size[0]),
-        height=str(size[1]),
-        role="img",
-        aria_labelledby=f"{view.uid}-title",
-    )
+    return el("svg", title + "".join(parts), **frame, aria_labelledby=f"{view.uid}-title")
 
 
 __all__ = ["KINDS", "ROAD_TYPES", "object_anchors", "render_scene", "validate_scene"]

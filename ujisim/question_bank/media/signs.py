@@ -938,8 +938,10 @@ def _build_registry(defs: list[SignDef]) -> dict[str, SignDef]:
 SIGNS: dict[str, SignDef] = _build_registry(_DEFS)
 
 
-def render_sign(sign_id: str, size: int = 160) -> str:
-    """Return a standalone SVG document for ``sign_id``; ``size`` is the longer side in px."""
+def render_sign(sign_id: str, size: int = 160, *, named: bool = True) -> str:
+    """Return a standalone SVG document for ``sign_id``; ``size`` is the longer side in px.
+    ``named=False``: no ``<title>`` or ``aria-label`` (an official paper must not name the
+    sign); the drawing is the same."""
     if sign_id not in SIGNS:
         raise KeyError(f"unknown sign id: {sign_id!r}")
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
@@ -947,11 +949,12 @@ def render_sign(sign_id: str, size: int = 160) -> str:
     sign = SIGNS[sign_id]
     w, h = sign.view
     scale = size / max(w, h)
-    title = escape(sign.name_id)
     body = _BACKGROUNDS[sign.shape](w, h) + sign.symbol() + (_SLASH if sign.slash else "")
-    return (
+    head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
-        f'width="{_n(w * scale)}" height="{_n(h * scale)}" role="img" '
-        f'aria-label="{escape(sign.name_id, {chr(34): "&quot;"})}">'
-        f"<title>{title}</title>{body}</svg>"
+        f'width="{_n(w * scale)}" height="{_n(h * scale)}" role="img"'
     )
+    if not named:
+        return f"{head}>{body}</svg>"
+    label = escape(sign.name_id, {chr(34): "&quot;"})
+    return f'{head} aria-label="{label}"><title>{escape(sign.name_id)}</title>{body}</svg>'

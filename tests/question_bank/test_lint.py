@@ -1,0 +1,223 @@
+"""The publish gate (question_bank/lint.py): each surface cue a test-wise candidate uses is
+refused, official pictures name nothing, near-duplicates must share an enemy group, the official
+pool is big enough, and production never publishes the repository's demo set. The shipped bank
+passes; the same bank with a planted cue does not."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from ujisim.question_bank import lint, services
+from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
+from ujisim.question_bank.errors import ContentError
+from ujisim.question_bank.lint import Gate, Rules
+from ujisim.question_bank.models import BankVersion
+
+RULES = Rules()
+TOPICS = ("rambu", "marka", "apill", "kecepatan", "hak_utama", "kendaraan")
+# twelve unrelated questions: nothing alike, options of equal length, keys at varied places
+STEMS = [
+    "Berapa batas kecepatan di jalan tol?", "Kapan lampu utama motor wajib menyala?",
+    "Apa arti marka garis utuh?", "Siapa yang didahulukan di bundaran?",
+    "Apa fungsi rambu peringatan?", "Di sisi mana kendaraan berjalan?",
+    "Kapan sabuk keselamatan dipakai?", "Apa warna rambu perintah?",
+    "Berapa lama SIM berlaku?", "Apa tugas pengemudi di zebra cross?",
+    "Kapan boleh mendahului dari kiri?", "Apa isi kotak P3K kendaraan?",
+]  # fmt: skip
+#: sixteen words of five letters: options of equal length, each word in few options
+WORDS = ["merah", "hijau", "putih", "hitam", "jeruk", "perak", "salju", "kabut",
+         "angin", "hujan", "pasir", "bumbu", "garam", "kapal", "mobil", "becak"]  # fmt: skip
+
+
+def clean_items(n: int = 12) -> list[ItemContent]:
+    """``n`` cue-free items: options of equal length, each word in one option only."""
+    items = []
+    for i in range(n):
+        texts = [f"Pilihan {WORDS[(i + k) % 16]} nomor {i:02d}{k}" for k in range(4)]
+        key = i % 4
+        items.append(
+            ItemContent(
+                code=f"ZZ-{i + 1:03d}", classes=("A", "C"), category="pengetahuan",
+                topic=TOPICS[i % len(TOPICS)], stem=STEMS[i % len(STEMS)],
+                options=tuple(Option(t, k == key) for k, t in enumerate(texts)),
+                explanation="Penjelasan.", legal_basis="UU 22/2009 Pasal 106", difficulty=1,
+                practice=bool(i % 2),
+            )
+        )  # fmt: skip
+    return items
+
+
+def rules_of(flags) -> set[str]:
+    return {f.rule for f in flags if f.severity == lint.ERROR}
+
+
+def with_key(item: ItemContent, text: str) -> ItemContent:
+    return replace(item, options=tuple(replace(o, text=text) if o.key else o for o in item.options))
+
+
+def test_clean_items_pass():
+    assert rules_of(lint.lint_items(clean_items())) == set()
+
+
+def test_keys_that_are_mostly_the_longest_are_refused():
+    items = clean_items()
+    planted = [with_key(i, i.options[0].text + "xxxx") if n < 5 else i for n, i in enumerate(items)]
+    flags = [f for f in lint.lint_items(planted) if f.rule == "key_longest"]
+    assert {f.params["cls"] for f in flags} == {"A", "C"}
+    assert set(flags[0].codes) == {i.code for i in planted[:5]}
+    assert "42% of 12 items (at most 35% allowed)" in flags[0].message()
+
+
+def test_keys_never_the_shortest_are_refused():
+    items = clean_items()
+    # every key one character longer than its distractors: never the shortest
+    planted = [with_key(i, next(o.text for o in i.options if o.key) + "x") for i in items]
+    assert "key_shortest" in rules_of(lint.lint_items(planted))
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Pilihan yang selalu dipakai 00", "absolute"),
+        ("Tidak pernah boleh lewat sini", "absolute"),
+        ("Semua jawaban di atas benar ya", "all_none"),
+        ("Jawaban A dan B sama benarnya", "all_none"),
+        ("Pendek", "length_ratio"),
+    ],
+)
+def test_an_option_that_gives_itself_away_is_refused(text, rule):
+    items = clean_items()
+    items[3] = replace(items[3], options=(Option(text), *items[3].options[1:]))  # key: the 4th
+    flags = lint.lint_items(items)
+    assert rule in rules_of(flags)
+    assert next(f for f in flags if f.rule == rule).codes == ("ZZ-004",)
+
+
+def test_a_word_only_in_distractors_is_refused():
+    items = clean_items()
+    planted = [
+        replace(i, options=tuple(o if o.key or k == 0 else replace(o, text=o.text + " asalkan")
+                                 for k, o in enumerate(i.options)))
+        if n < 6 else i
+        for n, i in enumerate(items)
+    ]  # fmt: skip
+    cues = [f for f in lint.lint_items(planted) if f.rule == "word_cue"]
+    assert {(f.params["word"], f.params["cls"]) for f in cues} >= {("asalkan", "A")}
+    assert "all of them distractors" in cues[0].message()
+
+
+def test_a_key_that_alone_repeats_the_stem_is_refused():
+    items = clean_items()
+    planted = [
+        with_key(i, " ".join(lint.content_words(i.stem)) + " dahulu") if n < 6 else i
+        for n, i in enumerate(items)
+    ]
+    assert "stem_overlap" in rules_of(lint.lint_items(planted))
+
+
+def test_near_duplicates_must_share_an_enemy_group():
+    items = clean_items()
+    twin = replace(items[0], code="ZZ-101", stem=items[0].stem.replace("tol", "tol kota"))
+    flags = lint.lint_items([*items, twin])
+    near = [f for f in flags if f.rule == "near_duplicate"]
+    assert {f.codes for f in near} == {("ZZ-001", "ZZ-101")}
+    grouped = [replace(items[0], group="batas-tol"), *items[1:], replace(twin, group="batas-tol")]
+    assert "near_duplicate" not in rules_of(lint.lint_items(grouped))
+
+
+def test_the_official_picture_of_a_reserved_item_names_nothing():
+    scene = next(i.media for i in load_dir()[0] if i.category == "persepsi_bahaya")["scene"]
+    item = replace(clean_items()[0], category="persepsi_bahaya", practice=False,
+                   media={"scene": scene})  # fmt: skip
+    assert [f for f in lint.lint_items([item]) if f.rule == "media_leak"] == []
+    # a caption drawn into the picture that is an option's text gives the answer away
+    cone = {"kind": "cone", "pos": 0.5, "x": 0, "label": "Rem kuat"}
+    labelled = dict(scene, objects=[*scene.get("objects", []), cone])
+    leaky = replace(
+        item, media={"scene": labelled}, options=(*item.options[:3], Option("Rem kuat"))
+    )
+    leaks = [f for f in lint.lint_items([leaky]) if f.rule == "media_leak"]
+    assert {f.params["cls"] for f in leaks} == {"A", "C"}
+    assert "an option" in leaks[0].message()
+
+
+def test_too_small_an_official_pool_is_refused():
+    items = clean_items()
+    flags = lint.pool_flags(items, {"A": {"pengetahuan": 2}}, RULES)
+    assert [f.params for f in flags] == [
+        {"cls": "A", "category": "pengetahuan", "have": 6, "need": 12, "count": 2}
+    ]
+    assert lint.pool_flags(items, {"A": {"pengetahuan": 1}}, RULES) == []
+
+
+def test_the_shipped_bank_passes_the_gate_with_the_default_blueprint():
+    items, problems = load_dir()
+    assert problems == []
+    found, _warnings = Gate(min_reserved=0.4, rules=RULES, pool_counts=lint.DEFAULT_COUNTS).check(
+        items
+    )
+    assert [str(p) for p in found] == []
+
+
+def test_the_shipped_reserved_items_are_marked_as_the_demo_set():
+    items = load_dir()[0]
+    assert all(i.demo for i in items if not i.practice)
+
+
+# -- the command and the publish paths -------------------------------------------------------
+
+
+def test_flask_bank_lint_passes_the_shipped_bank(runner):
+    result = runner.invoke(args=["bank", "lint", "--no-warnings"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("OK: ")
+
+
+@pytest.fixture
+def planted(tmp_path) -> Path:
+    """The shipped bank with one cue planted: the reserved keys of wawasan lengthened."""
+    target = tmp_path / "bank"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("*.md"))
+    for path in target.glob("*.yaml"):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for item in document["items"]:
+            if item["category"] == "wawasan":
+                key = next(o for o in item["options"] if o.get("key"))
+                key["text"] += " dengan tenang"
+        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def test_flask_bank_lint_refuses_a_planted_cue(runner, planted):
+    result = runner.invoke(args=["bank", "lint", str(planted), "--no-warnings"])
+    assert result.exit_code == 1
+    assert "error: key_longest:" in result.output
+    assert "SIM A, wawasan: the key is the longest option in" in result.output
+
+
+def test_an_import_with_a_planted_cue_publishes_nothing(runner, db, planted):
+    result = runner.invoke(args=["bank", "import", str(planted)])
+    assert result.exit_code == 1
+    assert "key_longest" not in result.output  # the examiner reads messages, not rule names
+    assert "SIM C, wawasan: the key is the longest option in" in result.output
+    assert "nothing imported" in result.output
+    assert db.scalars(select(BankVersion)).all() == []
+
+
+def test_production_refuses_to_publish_the_demo_set(app, db):
+    items = load_dir()[0]
+    app.config["UJISIM_ENV"] = "production"
+    with pytest.raises(ContentError) as refused:
+        services.import_contents(db, items, gate=Gate(refuse_demo=True))
+    assert refused.value.problems[0].field == "demo"
+    assert "belong to the demo set shipped with the source code" in refused.value.message
+    db.rollback()
+    # without the demo items' reserved status (a real pool), the same code publishes
+    real = [replace(i, demo=False) for i in items]
+    assert services.import_contents(db, real, gate=Gate(refuse_demo=True)).published

@@ -1,0 +1,30 @@
+"""The publish gate as a deployment configures it (``BANK_*`` settings and the blueprints in
+force), for every place that publishes: the examiner's publish page, ``flask bank``, the seed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session
+
+from ujisim.question_bank.lint import Gate, rules_from
+from ujisim.question_bank.models import CLASSES
+from ujisim.question_bank.practice_services import mock_shape
+
+
+def pool_counts(session: Session) -> dict[str, dict[str, int]]:
+    """Class -> category -> items an official paper draws now."""
+    return {c: {str(k): n for k, n in mock_shape(session, c).counts.items()} for c in CLASSES}
+
+
+def from_config(session: Session, config: Mapping) -> Gate:
+    """The gate of this deployment: reserved share, lint rules, pool size and, in production,
+    no demo items in the official pool."""
+    overrides = config.get("BANK_LINT_RULES")
+    return Gate(
+        min_reserved=config["BANK_MIN_RESERVED"],
+        rules=rules_from(json.loads(overrides) if isinstance(overrides, str) else overrides),
+        pool_counts=pool_counts(session),
+        refuse_demo=config["UJISIM_ENV"] == "production",
+    )

@@ -1,0 +1,507 @@
+"""The publish gate: checks that no surface cue finds an item's key, that items testing the
+same rule are grouped, and that the official pool is big and secret.
+
+The rules are the item-writing guidance exam bodies follow (Haladyna, Downing & Rodriguez 2002,
+"A review of multiple-choice item-writing guidelines"): options parallel in form and similar in
+length, no word from the stem repeated in the key only, no "all/none of the above", no absolute
+terms that give the answer away. Each rule is measured the way a test-wise candidate would
+exploit it (bench/cue_bots.py plays those candidates against the real draw).
+
+``lint_items`` takes plain contents (YAML files, QTI packages, the active versions of the
+database) and returns flags; an ``error`` flag stops a bank version from being published, a
+``warning`` is shown to the examiners. Messages are built at display time in the reader's
+language (``Flag.message``).
+
+Run on files while writing content: ``python -m ujisim.question_bank.lint [DIR]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import gettext as _
+
+from ujisim.question_bank.content import ItemContent, Problem, reserved_shortfalls
+from ujisim.question_bank.media import render_media
+from ujisim.question_bank.media.signs import SIGNS
+from ujisim.question_bank.models import CLASSES, Category
+
+ERROR = "error"
+WARNING = "warning"
+
+#: Words that make an option absolute; test-wise candidates rule such options out.
+ABSOLUTE = re.compile(
+    r"\b(selalu|pasti|mutlak|tidak pernah|sama sekali|apa ?pun|kapan ?pun|di ?mana ?pun|"
+    r"dijamin|tanpa kecuali)\b",
+    re.IGNORECASE,
+)
+#: "All/none of the above" and options that point at other options.
+ALL_NONE = re.compile(
+    r"\b(semua (jawaban|pilihan)|semuanya (benar|salah)|keduanya (benar|salah)|"
+    r"tidak ada (jawaban|pilihan)|(jawaban|pilihan) (yang )?di atas|(semua|tidak ada) yang di atas|"
+    r"(jawaban|pilihan) [a-d]\b|\b[a-d] dan [a-d]\b)",
+    re.IGNORECASE,
+)
+#: Function words left out when comparing an option with its stem.
+STOPWORDS = frozenset(
+    "yang dengan untuk atau dari pada akan agar saat tidak anda dalam bila jika lalu sudah "
+    "masih hanya juga dapat harus boleh oleh karena ini itu tersebut para sebuah seorang "
+    "sambil tetap lebih kurang belum sedang paling".split()
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The limits; each can be set per deployment (``BANK_LINT`` in the config)."""
+
+    #: per class and category: the largest share of items whose key is the single longest option
+    key_longest_max: float = 0.35
+    #: per class and category: the least share of items whose key is (one of) the shortest
+    key_shortest_min: float = 0.15
+    #: per item: the longest option at most this many times the shortest (characters)
+    length_ratio_max: float = 2.0
+    #: a word in at least this many options of a class must appear in keys and distractors
+    word_min_options: int = 5
+    #: a word in at least ``skew_min_options`` options whose share among keys is this many
+    #: standard deviations from chance is reported (a learner of the public keys would use it)
+    skew_min_options: int = 10
+    skew_z: float = 3.3
+    #: per class and category: the largest share of items whose key alone shares most words
+    #: with the stem
+    stem_overlap_max: float = 0.35
+    #: reserved items per class and category, as a multiple of the blueprint's count
+    pool_multiple: int = 6
+    #: cosine similarity (stem and key words) from which two items of a class are near-duplicates
+    #: and must be in one enemy group; from ``near_warning`` on they are reported as candidates
+    near_error: float = 0.6
+    near_warning: float = 0.45
+    #: least items in a class and category before the share rules apply (a few items cannot
+    #: form a share)
+    min_items_for_share: int = 10
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One finding: the rule, how bad, the items it concerns and the numbers for its message."""
+
+    rule: str
+    severity: str
+    codes: tuple[str, ...] = ()
+    params: dict = field(default_factory=dict)
+
+    def message(self) -> str:
+        """The finding in the current user's language."""
+        return MESSAGES[self.rule](**self.params)
+
+    def __str__(self) -> str:
+        who = f" [{', '.join(self.codes[:12])}{' ...' if len(self.codes) > 12 else ''}]"
+        return f"{self.severity}: {self.rule}:{who if self.codes else ''} {self.message()}"
+
+
+MESSAGES = {
+    "key_longest": lambda cls, category, share, limit, n: _(
+        "SIM %(cls)s, %(category)s: the key is the longest option in %(share)s%% of %(n)s items "
+        "(at most %(limit)s%% allowed). Lengthen a distractor or shorten the key of the items "
+        "listed.",
+        cls=cls, category=category, share=share, limit=limit, n=n,
+    ),
+    "key_shortest": lambda cls, category, share, limit, n: _(
+        "SIM %(cls)s, %(category)s: the key is the shortest option in only %(share)s%% of "
+        "%(n)s items (at least %(limit)s%% needed), so the shortest option is never worth "
+        "choosing.",
+        cls=cls, category=category, share=share, limit=limit, n=n,
+    ),
+    "length_ratio": lambda ratio, limit: _(
+        "The longest option is %(ratio)s times as long as the shortest (at most %(limit)s): "
+        "write options of similar length.",
+        ratio=ratio, limit=limit,
+    ),
+    "word_cue": lambda cls, word, n, where: _(
+        "SIM %(cls)s: the word \u201c%(word)s\u201d is in %(n)s options, all of them "
+        "%(where)s; a candidate could use it to find or rule out the key.",
+        cls=cls, word=word, n=n, where=where,
+    ),
+    "word_skew": lambda cls, word, n, keys, expected: _(
+        "SIM %(cls)s: the word \u201c%(word)s\u201d is in %(n)s options, %(keys)s of them keys "
+        "where chance gives about %(expected)s; vary where it appears.",
+        cls=cls, word=word, n=n, keys=keys, expected=expected,
+    ),
+    "absolute": lambda word: _(
+        "An option uses the absolute word \u201c%(word)s\u201d, which gives the answer away.",
+        word=word,
+    ),
+    "all_none": lambda text: _(
+        "An option points at the other options (\u201c%(text)s\u201d): no \u201call/none of "
+        "the above\u201d.",
+        text=text,
+    ),
+    "stem_overlap": lambda cls, category, share, limit, n: _(
+        "SIM %(cls)s, %(category)s: the key alone shares most words with the question in "
+        "%(share)s%% of %(n)s items (at most %(limit)s%% allowed).",
+        cls=cls, category=category, share=share, limit=limit, n=n,
+    ),
+    "near_duplicate": lambda cls, a, b, similarity: _(
+        "SIM %(cls)s: %(a)s and %(b)s ask nearly the same (similarity %(similarity)s) but are "
+        "not in one enemy group, so one paper could hold both.",
+        cls=cls, a=a, b=b, similarity=similarity,
+    ),
+    "near_candidate": lambda cls, a, b, similarity: _(
+        "SIM %(cls)s: %(a)s and %(b)s look alike (similarity %(similarity)s); put them in one "
+        "enemy group if they test the same rule.",
+        cls=cls, a=a, b=b, similarity=similarity,
+    ),
+    "media_leak": lambda cls, what: _(
+        "The SIM %(cls)s official picture of this reserved item gives away %(what)s.",
+        cls=cls, what=what,
+    ),
+    "pool_size": lambda cls, category, have, need, count: _(
+        "SIM %(cls)s, %(category)s: %(have)s items are reserved for official exams; a paper "
+        "draws %(count)s, so at least %(need)s are needed.",
+        cls=cls, category=category, have=have, need=need, count=count,
+    ),
+}  # fmt: skip
+
+# -- measures --------------------------------------------------------------------------------
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens (letters and digits)."""
+    return re.findall(r"\w+", text.casefold())
+
+
+def content_words(text: str) -> set[str]:
+    """Words of four or more characters that carry meaning (for stem overlap)."""
+    return {w for w in words(text) if len(w) >= 4 and w not in STOPWORDS}
+
+
+def _key(item: ItemContent) -> int:
+    return next(i for i, o in enumerate(item.options) if o.key)
+
+
+def key_is_longest(item: ItemContent) -> bool:
+    """The key is the single longest option (ties with a distractor do not count)."""
+    lengths = [len(o.text) for o in item.options]
+    key = lengths[_key(item)]
+    return all(n < key for i, n in enumerate(lengths) if i != _key(item))
+
+
+def key_is_shortest(item: ItemContent) -> bool:
+    """The key is no longer than any distractor."""
+    lengths = [len(o.text) for o in item.options]
+    return lengths[_key(item)] == min(lengths)
+
+
+def stem_overlaps(item: ItemContent) -> list[int]:
+    """How many of the stem's content words each option repeats."""
+    stem = content_words(item.stem)
+    return [len(stem & content_words(o.text)) for o in item.options]
+
+
+def key_overlaps_most(item: ItemContent) -> bool:
+    """The key alone repeats the most words of the stem."""
+    overlaps = stem_overlaps(item)
+    key = overlaps[_key(item)]
+    return key > 0 and all(n < key for i, n in enumerate(overlaps) if i != _key(item))
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+
+def _per_item(item: ItemContent, rules: Rules) -> list[Flag]:
+    flags = []
+    lengths = [len(o.text) for o in item.options]
+    ratio = max(lengths) / max(1, min(lengths))
+    if ratio > rules.length_ratio_max:
+        flags.append(
+            Flag("length_ratio", ERROR, (item.code,),
+                 {"ratio": f"{ratio:.1f}", "limit": f"{rules.length_ratio_max:.1f}"})
+        )  # fmt: skip
+    for option in item.options:
+        if found := ABSOLUTE.search(option.text):
+            flags.append(Flag("absolute", ERROR, (item.code,), {"word": found.group(0)}))
+        if found := ALL_NONE.search(option.text):
+            flags.append(Flag("all_none", ERROR, (item.code,), {"text": found.group(0)}))
+    return flags
+
+
+#: what an official picture must not carry: an accessible name, or a description
+_NAMED = re.compile(r"<title|<desc|aria-label", re.IGNORECASE)
+
+
+def _media_flags(item: ItemContent) -> list[Flag]:
+    """A reserved item's picture as an official paper serves it must not name the sign, the
+    scene, the item or an option (practice pictures keep their accessible names)."""
+    if item.practice or not item.media:
+        return []
+    names = {_("an item code"): item.code}
+    if "sign" in item.media:
+        names[_("the sign's name")] = SIGNS[item.media["sign"]].name_id
+    else:
+        names[_("the scene's description")] = item.media["scene"]["title"]
+    names.update({_("an option"): o.text for o in item.options})
+    flags = []
+    for cls in item.classes:
+        svg = render_media(item.media, cls, official=True)
+        found = [_("an accessible name")] if _NAMED.search(svg) else []
+        found += [what for what, text in names.items() if text.casefold() in svg.casefold()]
+        flags += [Flag("media_leak", ERROR, (item.code,), {"cls": cls, "what": w}) for w in found]
+    return flags
+
+
+def _shares(by_group: dict, rules: Rules) -> list[Flag]:
+    flags = []
+    for (cls, category), items in sorted(by_group.items()):
+        if len(items) < rules.min_items_for_share:
+            continue
+        n = len(items)
+        longest = [i.code for i in items if key_is_longest(i)]
+        if len(longest) > rules.key_longest_max * n:
+            flags.append(_share_flag("key_longest", cls, category, longest, n,
+                                     rules.key_longest_max))  # fmt: skip
+        shortest = [i.code for i in items if key_is_shortest(i)]
+        if len(shortest) < rules.key_shortest_min * n:
+            # the items to change are those whose key could become the shortest: all others
+            others = tuple(i.code for i in items if i.code not in set(shortest))
+            flag = _share_flag("key_shortest", cls, category, shortest, n, rules.key_shortest_min)
+            flags.append(Flag(flag.rule, ERROR, others, flag.params))
+        overlap = [i.code for i in items if key_overlaps_most(i)]
+        if len(overlap) > rules.stem_overlap_max * n:
+            flags.append(_share_flag("stem_overlap", cls, category, overlap, n,
+                                     rules.stem_overlap_max))  # fmt: skip
+    return flags
+
+
+def _share_flag(rule, cls, category, codes, n, limit) -> Flag:
+    params = {"cls": cls, "category": category, "share": round(100 * len(codes) / n),
+              "limit": round(100 * limit), "n": n}  # fmt: skip
+    return Flag(rule, ERROR, tuple(codes), params)
+
+
+def _word_cues(cls: str, items: list[ItemContent], rules: Rules) -> list[Flag]:
+    seen: dict[str, list[set[str]]] = defaultdict(lambda: [set(), set()])
+    counts: Counter[str] = Counter()
+    for item in items:
+        for option in item.options:
+            for word in set(words(option.text)):
+                seen[word][0 if option.key else 1].add(item.code)
+                counts[word] += 1
+    flags = _word_skews(cls, items, rules)
+    for word, n in sorted(counts.items()):
+        in_keys, in_distractors = seen[word]
+        if n >= rules.word_min_options and not (in_keys and in_distractors):
+            where = _("keys") if in_keys else _("distractors")
+            codes = tuple(sorted(in_keys or in_distractors))
+            flags.append(Flag("word_cue", ERROR, codes,
+                              {"cls": cls, "word": word, "n": n, "where": where}))  # fmt: skip
+    return flags
+
+
+def _word_skews(cls: str, items: list[ItemContent], rules: Rules) -> list[Flag]:
+    """Words whose share among keys is far from chance (each option of an item with n options
+    is a key with chance 1/n): a binomial z-score beyond ``skew_z``."""
+    # word -> [options, keys, expected keys, variance, item codes]
+    tally: dict[str, list] = defaultdict(lambda: [0, 0, 0.0, 0.0, set()])
+    for item in items:
+        chance = 1 / len(item.options)
+        for option in item.options:
+            for word in set(words(option.text)):
+                entry = tally[word]
+                entry[0] += 1
+                entry[1] += option.key
+                entry[2] += chance
+                entry[3] += chance * (1 - chance)
+                entry[4].add(item.code)
+    flags = []
+    for word, (n, keys, expected, variance, codes) in sorted(tally.items()):
+        if n >= rules.skew_min_options and abs(keys - expected) >= rules.skew_z * variance**0.5:
+            params = {"cls": cls, "word": word, "n": n, "keys": keys, "expected": round(expected)}
+            flags.append(Flag("word_skew", WARNING, tuple(sorted(codes)), params))
+    return flags
+
+
+def similarity_matrix(items: Sequence[ItemContent]) -> np.ndarray:
+    """Cosine similarity of the items' stem and key words (TF-IDF weighted)."""
+    docs = [Counter(words(i.stem) + words(next(o.text for o in i.options if o.key))) for i in items]
+    vocabulary = {w: n for n, w in enumerate(sorted({w for d in docs for w in d}))}
+    matrix = np.zeros((len(docs), len(vocabulary)))
+    for row, doc in enumerate(docs):
+        for word, count in doc.items():
+            matrix[row, vocabulary[word]] = count
+    document_frequency = (matrix > 0).sum(axis=0)
+    matrix *= np.log((1 + len(docs)) / (1 + document_frequency)) + 1
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
+    return matrix @ matrix.T
+
+
+def near_pairs(items: Sequence[ItemContent], threshold: float) -> list[tuple[int, int, float]]:
+    """Index pairs (i < j) of items at least ``threshold`` alike, most alike first."""
+    if len(items) < 2:
+        return []
+    sims = similarity_matrix(items)
+    i, j = np.nonzero(np.triu(sims, k=1) >= threshold)
+    pairs = [(int(a), int(b), float(sims[a, b])) for a, b in zip(i, j, strict=True)]
+    return sorted(pairs, key=lambda p: -p[2])
+
+
+def _near_duplicates(cls: str, items: list[ItemContent], rules: Rules) -> list[Flag]:
+    flags = []
+    for a, b, sim in near_pairs(items, rules.near_warning):
+        first, second = items[a], items[b]
+        if first.group and first.group == second.group:
+            continue
+        rule, severity = (
+            ("near_duplicate", ERROR) if sim >= rules.near_error else ("near_candidate", WARNING)
+        )
+        params = {"cls": cls, "a": first.code, "b": second.code, "similarity": f"{sim:.2f}"}
+        flags.append(Flag(rule, severity, (first.code, second.code), params))
+    return flags
+
+
+def pool_flags(
+    items: Iterable[ItemContent], counts: dict[str, dict[str, int]], rules: Rules
+) -> list[Flag]:
+    """Reserved items per class and category against ``pool_multiple`` times the blueprint's
+    count (``counts``: class -> category -> items a paper draws)."""
+    have: Counter[tuple[str, str]] = Counter()
+    for item in items:
+        if not item.practice:
+            for cls in item.classes:
+                have[(cls, item.category)] += 1
+    flags = []
+    for cls, per_category in sorted(counts.items()):
+        for category, count in per_category.items():
+            need = rules.pool_multiple * count
+            if have[(cls, category)] < need:
+                params = {"cls": cls, "category": category, "have": have[(cls, category)],
+                          "need": need, "count": count}  # fmt: skip
+                flags.append(Flag("pool_size", ERROR, (), params))
+    return flags
+
+
+def lint_items(
+    items: Sequence[ItemContent],
+    rules: Rules | None = None,
+    *,
+    blueprint_counts: dict[str, dict[str, int]] | None = None,
+) -> list[Flag]:
+    """Every flag of a bank's items (its active versions, or files about to be imported).
+    ``blueprint_counts``: class -> category -> items drawn, for the pool-size check."""
+    rules = rules or Rules()
+    flags: list[Flag] = []
+    for item in items:
+        flags += _per_item(item, rules) + _media_flags(item)
+    by_group: dict[tuple[str, str], list[ItemContent]] = defaultdict(list)
+    by_class: dict[str, list[ItemContent]] = defaultdict(list)
+    for item in items:
+        for cls in item.classes:
+            by_group[(cls, item.category)].append(item)
+            by_class[cls].append(item)
+    flags += _shares(by_group, rules)
+    for cls in CLASSES:
+        flags += _word_cues(cls, by_class[cls], rules)
+        flags += _near_duplicates(cls, by_class[cls], rules)
+    if blueprint_counts is not None:
+        flags += pool_flags(items, blueprint_counts, rules)
+    return flags
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the active items must pass before a bank version is published."""
+
+    #: the least share of each class's items reserved for official exams (0.4 = 40 %)
+    min_reserved: float = 0.0
+    #: the cue, media and near-duplicate rules; None: not linted (tests' small made-up banks)
+    rules: Rules | None = None
+    #: class -> category -> items a paper draws (the blueprints in force), for the pool size
+    pool_counts: dict[str, dict[str, int]] | None = None
+    #: a production deployment: the repository's demo set must not be in the official pool
+    refuse_demo: bool = False
+
+    def problems(self, items: Sequence[ItemContent]) -> list[Problem]:
+        """Everything that stops publishing, each naming its item and rule."""
+        return self.check(items)[0]
+
+    def check(self, items: Sequence[ItemContent]) -> tuple[list[Problem], list[Flag]]:
+        """The problems that stop publishing, and the warnings (candidate enemy groups)."""
+        problems, warnings = [], []
+        for cls, (reserved, total) in reserved_shortfalls(
+            ((i.classes, i.practice) for i in items), self.min_reserved
+        ).items():
+            message = _(
+                "Only %(reserved)s of the %(total)s SIM %(cls)s items are reserved for official "
+                "exams; at least %(min)s%% must be. Reserve more items before publishing.",
+                reserved=reserved, total=total, cls=cls, min=round(self.min_reserved * 100),
+            )  # fmt: skip
+            problems.append(Problem("practice", message))
+        if self.refuse_demo:
+            demo = [i.code for i in items if i.demo and not i.practice]
+            if demo:
+                message = _(
+                    "%(n)s reserved items belong to the demo set shipped with the source code "
+                    "(their keys are public), so production cannot publish them: import the "
+                    "confidential pool (flask bank import-qti) and retire the demo items.",
+                    n=len(demo),
+                )
+                problems.append(Problem("demo", message, code=", ".join(demo[:10])))
+        if self.rules is not None:
+            for flag in lint_items(items, self.rules, blueprint_counts=self.pool_counts):
+                if flag.severity == ERROR:
+                    problems.append(Problem(flag.rule, flag.message(), code=", ".join(flag.codes)))
+                else:
+                    warnings.append(flag)
+        return problems, warnings
+
+
+def rules_from(overrides: dict | None) -> Rules:
+    """The rules with a deployment's overrides (``BANK_LINT_RULES``, JSON); unknown names are
+    an error at start-up rather than a rule silently not applied."""
+    return Rules(**(overrides or {}))
+
+
+def item_flags(flags: Iterable[Flag]) -> dict[str, list[Flag]]:
+    """The flags by item code (an examiner sees them on the item's page)."""
+    result: dict[str, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        for code in flag.codes:
+            result[code].append(flag)
+    return result
+
+
+DEFAULT_COUNTS = {c: {str(k): n for k, n in zip(Category, (12, 9, 9), strict=True)}
+                  for c in CLASSES}  # fmt: skip
+
+
+def _main(argv: list[str]) -> int:
+    """Lint the shipped bank, another directory, or (with file arguments) just those files."""
+    from pathlib import Path
+
+    from ujisim.question_bank.content import DATA_DIR, load_dir, load_file
+
+    paths = [Path(a) for a in argv]
+    if paths and all(p.is_file() for p in paths):
+        items, problems = [], []
+        for path in paths:
+            found, trouble = load_file(path)
+            items += [content for content, _line in found]
+            problems += trouble
+    else:
+        items, problems = load_dir(paths[0] if paths else DATA_DIR)
+    for problem in problems:
+        print(problem)
+    flags = lint_items(items, blueprint_counts=DEFAULT_COUNTS)
+    for flag in flags:
+        print(flag)
+    errors = sum(f.severity == ERROR for f in flags) + len(problems)
+    print(f"{len(items)} items, {errors} errors, {len(flags) - errors + len(problems)} warnings")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))
