@@ -6,7 +6,8 @@ exposure counts as a live deployment keeps them, the configured practice share) 
 paper with bots that know no traffic rule, only surface cues:
 
 - ``guess``: a random option (the baseline of the same run);
-- ``longest``: the longest option; ``shortest_excluded``: a random option but the shortest;
+- ``longest`` / ``shortest``: the longest / shortest option; ``shortest_excluded`` /
+  ``longest_excluded``: a random option but the shortest / the longest;
 - ``stem_words``: the option that repeats most of the question's words;
 - ``model``: a logistic regression trained only on the practice items' public keys, on surface
   features (relative length, length rank, word count, stem overlap and the option's words);
@@ -31,7 +32,6 @@ import json
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -95,15 +95,18 @@ def chances(item, model: Model) -> dict[str, float]:
     key = next(n for n, o in enumerate(item.options) if o.key)
     lengths = [len(o.text) for o in item.options]
     n = len(lengths)
-    shortest = np.flatnonzero(np.array(lengths) == min(lengths))
-    # drop one of the shortest at random, then guess among the rest
-    excluded = sum(
-        (0.0 if s == key else 1 / (n - 1)) / len(shortest) for s in shortest.tolist()
-    )
+
+    def excluded(extreme: int) -> float:
+        # drop one of the shortest (or longest) at random, then guess among the rest
+        ends = np.flatnonzero(np.array(lengths) == extreme).tolist()
+        return sum((0.0 if e == key else 1 / (n - 1)) / len(ends) for e in ends)
+
     return {
         "guess": 1 / n,
         "longest": tie_chance(lengths, key),
-        "shortest_excluded": excluded,
+        "shortest": tie_chance([-n for n in lengths], key),
+        "shortest_excluded": excluded(min(lengths)),
+        "longest_excluded": excluded(max(lengths)),
         "stem_words": tie_chance(lint.stem_overlaps(item), key),
         "model": tie_chance(model.scores(item), key),
         "keys": 1.0,
@@ -127,7 +130,8 @@ def run_class(app, bank, cls: str, papers: int, model: Model, by_version, rng) -
     ]  # fmt: skip
     draw_seconds = time.perf_counter() - started
     session.commit()  # the blueprint and the exposure counts, as a deployment keeps them
-    base = {"guess", "longest", "shortest_excluded", "stem_words", "model", "keys"}
+    base = {"guess", "longest", "shortest", "shortest_excluded", "longest_excluded",
+            "stem_words", "model", "keys"}  # fmt: skip
     memo = {f"memorised+{b}" for b in base - {"keys"}}
     table = {}
     for version_id in {v for paper in drawn for v in paper}:

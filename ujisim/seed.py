@@ -76,6 +76,7 @@ def _seed_bank(session) -> None:
     """Load the question bank shipped in question_bank/data (publishes only when it changed)."""
     from ujisim.question_bank import gate
     from ujisim.question_bank.content import load_dir
+    from ujisim.question_bank.errors import ContentError
     from ujisim.question_bank.services import import_contents
 
     items, problems = load_dir()
@@ -83,9 +84,13 @@ def _seed_bank(session) -> None:
         raise click.ClickException(
             f"question bank has {len(problems)} problems: flask bank validate"
         )
-    result = import_contents(
-        session, items, note="seed demo", gate=gate.from_config(session, current_app.config)
-    )
+    try:
+        result = import_contents(
+            session, items, note="seed demo", gate=gate.from_config(session, current_app.config)
+        )
+    except ContentError as exc:
+        session.rollback()
+        raise click.ClickException(f"{exc.message} (flask bank lint lists them)") from exc
     session.commit()
     bank = result.bank_version
     click.echo(f"Question bank version {bank.number}: {bank.item_count} active items")

@@ -198,14 +198,15 @@ def test_flask_bank_lint_refuses_a_planted_cue(runner, planted):
     result = runner.invoke(args=["bank", "lint", str(planted), "--no-warnings"])
     assert result.exit_code == 1
     assert "error: key_longest:" in result.output
-    assert "SIM A, wawasan: the key is the longest option in" in result.output
+    # the command speaks the examiner's language: Bahasa Indonesia by default
+    assert "SIM A, wawasan: kunci adalah pilihan terpanjang pada" in result.output
 
 
 def test_an_import_with_a_planted_cue_publishes_nothing(runner, db, planted):
     result = runner.invoke(args=["bank", "import", str(planted)])
     assert result.exit_code == 1
     assert "key_longest" not in result.output  # the examiner reads messages, not rule names
-    assert "SIM C, wawasan: the key is the longest option in" in result.output
+    assert "SIM C, wawasan: kunci adalah pilihan terpanjang pada" in result.output
     assert "nothing imported" in result.output
     assert db.scalars(select(BankVersion)).all() == []
 
@@ -216,8 +217,57 @@ def test_production_refuses_to_publish_the_demo_set(app, db):
     with pytest.raises(ContentError) as refused:
         services.import_contents(db, items, gate=Gate(refuse_demo=True))
     assert refused.value.problems[0].field == "demo"
-    assert "belong to the demo set shipped with the source code" in refused.value.message
+    assert "termasuk set demo yang ikut kode sumber" in refused.value.message
     db.rollback()
     # without the demo items' reserved status (a real pool), the same code publishes
     real = [replace(i, demo=False) for i in items]
     assert services.import_contents(db, real, gate=Gate(refuse_demo=True)).published
+
+
+# -- what examiners see ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def planted_active(db, planted):
+    """The planted bank's items active (loaded without the gate), as examiners would find a
+    bank whose items were approved one by one."""
+    items, problems = load_dir(planted)
+    assert problems == []
+    services.import_contents(db, items)
+    db.commit()
+    return items
+
+
+def test_the_publish_page_lists_each_problem_and_publishes_nothing(db, reviewer, planted_active):
+    page = reviewer.get("/examiner/bank/").get_data(as_text=True)
+    assert "problems stop publishing" in page or "problem stops publishing" in page
+    assert "SIM A, wawasan: the key is the longest option in" in page
+    flagged = next(i for i in planted_active if i.category == "wawasan" and lint.key_is_longest(i))
+    assert f'href="/examiner/items/{flagged.code}"' in page
+    response = reviewer.submit("/examiner/bank/publish", {"expected": "1"})
+    assert response.status_code == 422
+    assert "The bank version was not published" in response.get_data(as_text=True)
+    assert len(db.scalars(select(BankVersion)).all()) == 1
+
+
+def test_the_item_page_shows_its_flags(reviewer, planted_active):
+    flagged = next(i for i in planted_active if i.category == "wawasan" and lint.key_is_longest(i))
+    page = reviewer.get(f"/examiner/items/{flagged.code}").get_data(as_text=True)
+    assert "Publish checks" in page
+    assert "the key is the longest option in" in page
+    clean = next(i for i in planted_active if i.category == "pengetahuan" and not i.practice)
+    page = reviewer.get(f"/examiner/items/{clean.code}").get_data(as_text=True)
+    assert "the key is the longest option in" not in page
+
+
+def test_examiners_set_an_enemy_group_on_the_item_form(author, db):
+    from tests.question_bank.test_authoring import form
+
+    refused = author.submit("/examiner/items/new", form(group="Batas Tol!"))
+    assert refused.status_code == 422
+    assert "Use lower-case letters, digits, - and _" in refused.get_data(as_text=True)
+    assert services.get_item(db, "ZZ-100") is None
+    assert author.submit("/examiner/items/new", form(group="isyarat-belok")).status_code == 302
+    assert services.get_item(db, "ZZ-100").head.enemy_group == "isyarat-belok"
+    page = author.get("/examiner/items/ZZ-100/edit").get_data(as_text=True)
+    assert 'value="isyarat-belok"' in page

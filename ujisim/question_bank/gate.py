@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from ujisim.question_bank.lint import Gate, rules_from
 from ujisim.question_bank.models import CLASSES
-from ujisim.question_bank.practice_services import mock_shape
+from ujisim.question_bank.practice_services import DEFAULT_SHAPE, mock_shape
 
 
 def pool_counts(session: Session) -> dict[str, dict[str, int]]:
-    """Class -> category -> items an official paper draws now."""
+    """Class -> category -> items an official paper draws now (the default blueprint on a
+    database not yet migrated, e.g. ``flask bank lint`` on a fresh checkout)."""
+    if not inspect(session.connection()).has_table("exam_blueprint"):
+        return {c: {str(k): n for k, n in DEFAULT_SHAPE.counts.items()} for c in CLASSES}
     return {c: {str(k): n for k, n in mock_shape(session, c).counts.items()} for c in CLASSES}
 
 
