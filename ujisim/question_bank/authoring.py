@@ -218,8 +218,8 @@ def item_lint_flags(session, item: Item) -> list:
         services.content_of(v) for v in services.active_versions(session) if v.item_id != item.id
     ]
     contents = [*others, services.content_of(item.head)]
-    rules = gate.from_config(session, current_app.config).rules
-    return lint.item_flags(lint.lint_items(contents, rules)).get(item.code, [])
+    flags = lint.lint_items(contents, gate.rules(current_app.config))
+    return lint.item_flags(flags).get(item.code, [])
 
 
 def render_item(item: Item, *, status: int = 200, error: str = "", **forms):

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from ujisim.question_bank.lint import Gate, rules_from
+from ujisim.question_bank.lint import Gate, Rules, rules_from
 from ujisim.question_bank.models import CLASSES
 from ujisim.question_bank.practice_services import DEFAULT_SHAPE, mock_shape
 
@@ -22,13 +22,18 @@ def pool_counts(session: Session) -> dict[str, dict[str, int]]:
     return {c: {str(k): n for k, n in mock_shape(session, c).counts.items()} for c in CLASSES}
 
 
+def rules(config: Mapping) -> Rules:
+    """The lint rules of this deployment (``BANK_LINT_RULES``: JSON, or a mapping in tests)."""
+    overrides = config.get("BANK_LINT_RULES")
+    return rules_from(json.loads(overrides) if isinstance(overrides, str) else overrides)
+
+
 def from_config(session: Session, config: Mapping) -> Gate:
     """The gate of this deployment: reserved share, lint rules, pool size and, in production,
     no demo items in the official pool."""
-    overrides = config.get("BANK_LINT_RULES")
     return Gate(
         min_reserved=config["BANK_MIN_RESERVED"],
-        rules=rules_from(json.loads(overrides) if isinstance(overrides, str) else overrides),
+        rules=rules(config),
         pool_counts=pool_counts(session),
         refuse_demo=config["UJISIM_ENV"] == "production",
     )

@@ -237,17 +237,20 @@ def _media_flags(item: ItemContent) -> list[Flag]:
     scene, the item or an option (practice pictures keep their accessible names)."""
     if item.practice or not item.media:
         return []
-    names = {_("an item code"): item.code}
     if "sign" in item.media:
-        names[_("the sign's name")] = SIGNS[item.media["sign"]].name_id
+        name = (_("the sign's name"), SIGNS[item.media["sign"]].name_id)
     else:
-        names[_("the scene's description")] = item.media["scene"]["title"]
-    names.update({_("an option"): o.text for o in item.options})
+        name = (_("the scene's description"), item.media["scene"]["title"])
+    names = [
+        (_("an item code"), item.code),
+        name,
+        *((_("an option"), o.text) for o in item.options),
+    ]
     flags = []
     for cls in item.classes:
-        svg = render_media(item.media, cls, official=True)
+        svg = render_media(item.media, cls, official=True).casefold()
         found = [_("an accessible name")] if _NAMED.search(svg) else []
-        found += [what for what, text in names.items() if text.casefold() in svg.casefold()]
+        found += sorted({what for what, text in names if text.casefold() in svg})
         flags += [Flag("media_leak", ERROR, (item.code,), {"cls": cls, "what": w}) for w in found]
     return flags
 
