@@ -181,10 +181,12 @@ def _frame_bytes(frame: bytes) -> bytes:
 
 
 def liveness_of(results, challenge) -> faces.LivenessResult:
-    """The head-turn challenge over the burst. The baseline is the median yaw of the burst (the
-    candidate faces the screen for most of it), so neither a camera placed to one side nor a
-    first frame caught mid-turn reads as a turn."""
-    yaws = [r.yaw for r in results if r.yaw is not None]
+    """The head-turn challenge over the burst's frames of the reference person only: a turn
+    shown by someone else (an accomplice's frames mixed into a burst of the candidate's photo)
+    does not count. The baseline is the median yaw of those frames (the candidate faces the
+    screen for most of the burst), so neither a camera placed to one side nor a first frame
+    caught mid-turn reads as a turn."""
+    yaws = [r.yaw for r in results if r.yaw is not None and r.matches]
     baseline = [statistics.median(yaws)] if yaws else []
     return faces.check_liveness([*baseline, *yaws], challenge)
 

@@ -319,22 +319,24 @@ def check_identity(
     reference_encoding: Sequence[float],
     *,
     tolerance: float = DEFAULT_TOLERANCE,
-    min_share: float = 0.6,
+    min_share: float = 1.0,
     min_usable: int = 3,
     upsample: int = 0,
     detect_side: int | None = DETECT_SIDE,
 ) -> IdentityResult:
     """The identity check at the start of an exam, over a burst of frames.
 
-    Frames without a face (blur, a blink of the camera) are not usable and are skipped. It passes
-    when no frame shows several faces, at least ``min_usable`` frames are usable and the face
-    matches the reference in at least ``min_share`` of them. The frame results are returned, so
-    the same burst also feeds :func:`check_liveness`.
+    Frames without a face (blur, a blink of the camera) and frames of a head turned too far to
+    encode well (looking away) are not usable for the comparison and are skipped. It passes when
+    no frame shows several faces, at least ``min_usable`` frames are usable and the face matches
+    the reference in at least ``min_share`` of them: by default in every one, so that a burst
+    cannot mix the candidate's frames with another person's. The frame results are returned,
+    so the same burst also feeds :func:`check_liveness`.
     """
     results = analyse_burst(
         frames, reference_encoding, tolerance=tolerance, upsample=upsample, detect_side=detect_side
     )
-    usable = [r for r in results if r.faces > 0]
+    usable = [r for r in results if r.faces > 0 and r.finding != Finding.LOOKING_AWAY]
     matched = sum(r.matches for r in usable)
     share = matched / len(usable) if usable else 0.0
     if any(r.faces > 1 for r in results):
