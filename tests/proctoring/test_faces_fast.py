@@ -192,3 +192,27 @@ def test_no_face_is_neither_too_small_nor_placed(photo, name):
         False,
         None,
     )
+
+
+def test_the_encoder_runs_blas_on_one_thread_in_the_app(monkeypatch, webcam_frame, obama):
+    """Not only the benchmark: the app's own analysis path limits BLAS to one thread while it
+    encodes, and gives the threads back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    seen = []
+    real = face_resnet.encode
+
+    def recording(chips, net):  # delegates to the real encoder, only noting the thread count
+        seen.append(blas_threads())
+        return real(chips, net)
+
+    monkeypatch.setattr(face_resnet, "encode", recording)
+    before = blas_threads()
+    result = analyse_burst([webcam_frame], obama.encoding)
+    assert result[0].matches
+    assert seen
+    assert all(threads == {1} for threads in seen)
+    assert blas_threads() == before
