@@ -7,6 +7,7 @@ import io
 import json
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 
@@ -70,6 +71,12 @@ def event(client, attempt, kind):
     return api_post(
         client, f"/api/v1/proctoring/attempts/{attempt.public_id}/events", json={"type": kind}
     )
+
+
+def live(frame: np.ndarray, seed: int = 0) -> np.ndarray:
+    """``frame`` as a live camera sends it again: the same scene with sensor noise."""
+    noise = np.random.default_rng(seed).normal(0, 1, frame.shape)
+    return np.clip(frame.astype(float) + noise, 0, 255).astype(np.uint8)
 
 
 def observations(db) -> list[Observation]:
@@ -286,7 +293,8 @@ def test_a_lost_analysis_is_queued_again(app, db, lost_snapshot, webcam_frame, f
     from ujisim.proctoring.observations import queue_stats, requeue_stale
 
     assert 0 < PERIODIC["proctoring.requeue"] <= 120  # scheduled by the job runner
-    first, second = lost_snapshot(webcam_frame), lost_snapshot(webcam_frame)
+    # two snapshots of a live camera (the same picture twice would be a frozen feed)
+    first, second = lost_snapshot(webcam_frame), lost_snapshot(live(webcam_frame))
     assert run_requeue(app) == {"requeued": 0, "failed": 0}  # young: its job may be on its way
     frozen_clock.advance(minutes=2, seconds=30)
     assert queue_stats(db)[0] == 2
@@ -330,3 +338,23 @@ def test_an_analysis_that_keeps_failing_ends_as_a_recorded_error(
     assert queue_stats(db) == (0, None)  # the examiners' queue age stops growing
     frozen_clock.advance(minutes=10)
     assert run_requeue(app) == {"requeued": 0, "failed": 0}
+
+
+def test_a_frozen_picture_reaches_the_review_queue(client, db, sitting, webcam_frame):
+    """A still picture on the camera (a photo on a virtual camera, a frozen stream) matches the
+    candidate every time; repeating itself face for face is what gives it away."""
+    statuses = [snap(client, sitting, webcam_frame) for _ in range(3)]
+    assert [o.finding for o in observations(db)] == ["ok", "frozen", "frozen"]
+    assert statuses[-1]["warning"] == "frozen"
+    case = case_of(db)
+    assert case.risk == 4.0
+    assert case.review_status == "open"
+
+
+def test_a_live_camera_of_a_person_sitting_still_is_not_frozen(client, db, sitting, webcam_frame):
+    # the same picture with a camera's sensor noise (sigma 1 grey level): landmarks move about
+    # 0.7 px and the distance about 0.02 between snapshots, far from a repeated picture
+    for seed in range(3):
+        snap(client, sitting, live(webcam_frame, seed))
+    assert [o.finding for o in observations(db)] == ["ok", "ok", "ok"]
+    assert case_of(db).risk == 0.0

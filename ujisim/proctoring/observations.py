@@ -13,6 +13,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+import numpy as np
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -45,6 +46,11 @@ STALE_AFTER = timedelta(minutes=2)
 MAX_REQUEUES = 3
 #: snapshots looked at per run of the safety net
 REQUEUE_BATCH = 50
+#: a face whose 68 landmarks moved less than this (mean, in pixels) since the previous snapshot,
+#: with a distance to the reference within FROZEN_DISTANCE of it, is a frozen picture: a live
+#: camera's noise and a sitting person's small movements move them more between snapshots
+FROZEN_PX = 0.5
+FROZEN_DISTANCE = 0.002
 log = logging.getLogger(__name__)
 
 
@@ -136,6 +142,41 @@ def run_analysis(data: bytes, encoding: list[float], tolerance: float):
         return exc.code
 
 
+def _landmarks(detail: dict) -> np.ndarray | None:
+    points = (detail.get("detector") or {}).get("landmarks")
+    if not points:
+        return None
+    return np.array([p for name in sorted(points) for p in points[name]], dtype=float)
+
+
+def is_frozen(session: Session, observation: Observation, result: faces.FrameResult) -> bool:
+    """Whether ``result`` repeats the case's previous analysed snapshot with a face: the same
+    landmarks (to FROZEN_PX) and the same distance (to FROZEN_DISTANCE). A still picture fed to
+    the camera (a photo on a virtual camera, a frozen stream) matches the candidate every time
+    and would otherwise look like a candidate sitting well."""
+    previous = session.scalars(
+        select(Observation)
+        .where(
+            Observation.case_id == observation.case_id,
+            Observation.kind == "snapshot",
+            Observation.status == "done",
+            Observation.distance.is_not(None),
+            Observation.id != observation.id,
+            Observation.at <= observation.at,
+        )
+        .order_by(Observation.at.desc(), Observation.id.desc())
+        .limit(1)
+    ).first()
+    if previous is None or result.distance is None:
+        return False
+    before = _landmarks(json.loads(previous.detector_json or "{}"))
+    now = _landmarks(result.to_dict())
+    if before is None or now is None or before.shape != now.shape:
+        return False
+    moved = float(np.linalg.norm(now - before, axis=1).mean())
+    return moved < FROZEN_PX and abs(result.distance - previous.distance) < FROZEN_DISTANCE
+
+
 def record_analysis(session: Session, observation_id: int, result, tolerance: float):
     """Store a snapshot's finding with distance, tolerance and detector output, add its weight
     to the risk and pause the attempt when due. A repeat (job delivered twice) changes nothing."""
@@ -151,12 +192,14 @@ def record_analysis(session: Session, observation_id: int, result, tolerance: fl
         return observation
     observation.status = "done"
     observation.finding = str(result.finding)
+    if result.finding == faces.Finding.OK and is_frozen(session, observation, result):
+        observation.finding = "frozen"
     observation.distance = result.distance
     detail = result.to_dict()
     detail.pop("tolerance", None)
     observation.detector_json = json.dumps(detail)
     observation.weight = risk.weights().get(observation.finding, 0.0)
-    observation.flagged = result.finding != faces.Finding.OK
+    observation.flagged = observation.finding != faces.Finding.OK
     session.flush()
     case = session.get(ProctorCase, observation.case_id)
     risk.add(session, case, observation)

@@ -32,6 +32,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "looking_away": 1.0,
     "several_faces": 3.0,
     "different_person": 4.0,
+    # a snapshot that repeats the one before it, face for face (a picture, not a camera)
+    "frozen": 2.0,
     # browser events
     "tab_hidden": 1.0,
     "window_blur": 0.5,
