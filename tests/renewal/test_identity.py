@@ -173,9 +173,11 @@ def test_without_consent_the_page_asks_for_it_and_the_api_refuses(client, db, wa
     assert 'id="proctor-check"' in client.get(back).get_data(as_text=True)
 
 
-def test_a_licence_photo_without_a_face_leads_to_an_officer(
-    client, db, walk, holder, make_licence, make_user
+def test_a_licence_photo_without_a_face_leads_to_an_in_person_check(
+    app, client, db, walk, holder, make_licence, make_user
 ):
+    """With no face on file nothing can prove the holder online: anyone with the holder's KTP
+    details could otherwise renew with their own face and have the card sent elsewhere."""
     application = walk(S.IDENTITY, lic=make_licence(holder, photo=None))
     client.login(holder.email, DEFAULT_PASSWORD)
     url = f"/perpanjangan/{application.public_id}"
@@ -183,10 +185,49 @@ def test_a_licence_photo_without_a_face_leads_to_an_officer(
     response = client.submit(f"{url}/identitas/petugas", {"version": application.version})
     assert response.status_code == 303
     application = reload(db, application)
+    assert (application.state, application.identity_status) == (S.IDENTITY_REVIEW, "in_person")
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="identity-in-person"' in page
+    assert "with your KTP" in page or "dengan KTP" in page
+    officer = make_user(Role.EXAMINER)
+    # the officer cannot confirm from the desk: there is nothing to compare the holder with
+    with pytest.raises(verification.ValidationError) as refused:
+        verification.clear_identity(db, application, officer)
+    assert refused.value.fields == {"in_person": "required"}
     assert application.state == S.IDENTITY_REVIEW
-    assert 'id="identity-review"' in client.get(url).get_data(as_text=True)
-    verification.clear_identity(db, application, make_user(Role.EXAMINER))  # no dead end
-    assert application.state == S.DELIVERY
+    verification.clear_identity(db, application, officer, in_person=True)  # no dead end
+    assert (application.state, application.identity_status) == (S.DELIVERY, "cleared")
+    from ujisim.core.audit import AuditRecord
+
+    record = db.scalars(
+        select(AuditRecord).where(AuditRecord.object_id == application.public_id)
+        .order_by(AuditRecord.seq.desc())
+    ).first()  # fmt: skip
+    assert "in person" in record.data
+
+
+def test_the_officer_page_asks_for_the_in_person_check(
+    client, db, walk, holder, make_licence, make_user
+):
+    from ujisim.renewal import identity
+
+    application = walk(S.IDENTITY, lic=make_licence(holder, photo=None))
+    identity.ask_officer(db, application, holder)
+    db.commit()
+    officer = make_user(Role.EXAMINER)
+    client.login(officer.email, DEFAULT_PASSWORD)
+    client.submit("/lang", {"lang": "en"})
+    url = f"/examiner/renewals/{application.public_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'id="in-person"' in page
+    assert "No photo on file to compare with" in page
+    form = {"version": application.version}
+    refused = client.submit(f"{url}/identity", form)
+    assert refused.status_code == 303
+    assert "There is no photo on file to compare with" in client.get(url).get_data(as_text=True)
+    assert reload(db, application).state == S.IDENTITY_REVIEW
+    assert client.submit(f"{url}/identity", {**form, "in_person": "yes"}).status_code == 303
+    assert reload(db, application).state == S.DELIVERY
 
 
 def test_another_holder_cannot_use_the_check(client, db, at_identity, make_user):

@@ -143,8 +143,10 @@ def decide(
 
 
 def ask_officer(session: Session, application: RenewalApplication, user, version=None):
-    """The licence photo has no face to compare with: an officer checks the identity instead
-    (the documents' photo and the licence record), so the holder is not stuck."""
+    """The licence photo has no face to compare with, so no camera check can prove the holder:
+    the application waits for an in-person check at the Satpas office (an officer confirms the
+    identity only after seeing the holder and the KTP there), so the holder is not stuck and
+    nobody with a holder's KTP details can renew with their own face."""
     application = apps.lock_application(session, application)
     apps.check_version(application, version)
     if application.state != S.IDENTITY:
@@ -153,9 +155,9 @@ def ask_officer(session: Session, application: RenewalApplication, user, version
         raise ConflictError(
             _("Take the camera check; an officer steps in after %(n)s tries.", n=MAX_TRIES)
         )
-    application.identity_status = apps.IdentityStatus.OFFICER_REVIEW
+    application.identity_status = apps.IdentityStatus.IN_PERSON
     return apps.advance(
-        session, application, S.IDENTITY_REVIEW, user, "no face on the licence photo"
+        session, application, S.IDENTITY_REVIEW, user, "no face on the licence photo: in person"
     )
 
 

@@ -96,7 +96,10 @@ class IdentityStatus(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     OFFICER_REVIEW = "officer_review"
-    #: an officer confirmed the identity after the failed tries
+    #: no photo on file to compare a face with: only an officer who sees the holder in person at
+    #: the Satpas office (KTP against the NIK, face against the KTP) may confirm the identity
+    IN_PERSON = "in_person"
+    #: an officer confirmed the identity after the failed tries (or in person)
     CLEARED = "cleared"
 
 

@@ -100,6 +100,7 @@ def detail(public_id: str):
         refund=payments.get_refund(session, application),
         order=delivery.get_order(session, application),
         reasons=verification.REJECT_REASONS,
+        identity_source=verification.identity_source(application),
         state_labels=tracking.STATE_LABELS,
         order_labels=tracking.ORDER_LABELS,
         desk_actions=DESK_ACTIONS,
@@ -151,7 +152,9 @@ def clear_identity(public_id: str):
     version = request.form.get("version")
     return _decide(
         public_id,
-        lambda s, a: verification.clear_identity(s, a, current_user, version),
+        lambda s, a: verification.clear_identity(
+            s, a, current_user, version, in_person=request.form.get("in_person") == "yes"
+        ),
         _("Identity confirmed: the holder can choose the delivery and pay."),
     )
 

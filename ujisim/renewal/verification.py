@@ -218,14 +218,37 @@ def reject(
     return advance(session, application, S.REJECTED, officer, reason)
 
 
+def identity_source(application: RenewalApplication) -> str:
+    """What an officer's confirmation rests on: the camera tries against the licence photo, or
+    (no photo on file) the holder seen in person at the Satpas office."""
+    return "in_person" if application.identity_status == IdentityStatus.IN_PERSON else "photo"
+
+
 def clear_identity(
-    session: Session, application: RenewalApplication, officer, version=None
+    session: Session,
+    application: RenewalApplication,
+    officer,
+    version=None,
+    *,
+    in_person: bool = False,
 ) -> RenewalApplication:
-    """After three failed checks the officer looked at the evidence and confirms the identity:
-    the holder goes on to the delivery choice and payment."""
+    """The officer confirms the identity: after three failed checks, from the evidence against
+    the licence photo; with no photo on file, only having seen the holder in person
+    (``in_person``: the KTP checked against the NIK and the face against the KTP). The holder
+    goes on to the delivery choice and payment."""
     application = lock_application(session, application)
     check_version(application, version)
     if application.state != S.IDENTITY_REVIEW:
         raise IllegalTransition(_("This application is not waiting for an identity review."))
+    source = identity_source(application)
+    if source == "in_person" and not in_person:
+        raise ValidationError(
+            _(
+                "There is no photo on file to compare with. Confirm only after seeing the holder "
+                "in person at the Satpas office with their KTP, and tick the box that says so."
+            ),
+            {"in_person": "required"},
+        )
     application.identity_status = IdentityStatus.CLEARED
-    return advance(session, application, S.DELIVERY, officer, "identity confirmed by officer")
+    reason = "identity confirmed by officer" + (" in person" if source == "in_person" else "")
+    return advance(session, application, S.DELIVERY, officer, reason)
