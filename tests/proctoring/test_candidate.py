@@ -21,7 +21,13 @@ from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile, read
 from ujisim.exam.models import Attempt
 from ujisim.proctoring import consent, reference
-from ujisim.proctoring.models import Consent, IdentityCheck, ProctorCase, ReferenceFace
+from ujisim.proctoring.models import (
+    Consent,
+    IdentityCheck,
+    Observation,
+    ProctorCase,
+    ReferenceFace,
+)
 from ujisim.question_bank import services
 
 
@@ -300,6 +306,23 @@ def test_a_still_photo_fails_liveness(client, db, ready, burst):
     check = db.scalars(select(IdentityCheck)).one()
     assert check.matched == check.usable  # it is the right face ...
     assert check.liveness["reason"] == "still"  # ... but it does not move
+
+
+def test_failed_tries_weigh_on_the_case_even_when_the_last_one_passes(client, db, ready, burst):
+    """Two tries with a photo held up, then the real face: the case reaches the review queue
+    (before, the failures added nothing to the risk)."""
+    for _ in range(2):
+        assert run_check(client, ready, burst, still=True)["reason"] == "still"
+    assert run_check(client, ready, burst)["decision"] == "passed"
+    db.expire_all()
+    case = db.scalars(select(ProctorCase)).one()
+    events = db.scalars(
+        select(Observation).where(Observation.kind == "event").order_by(Observation.id)
+    ).all()
+    assert [(e.event_type, e.weight) for e in events] == [("failed_liveness", 1.5)] * 2
+    assert json.loads(events[0].detector_json)["reason"] == "still"
+    assert case.risk == 3.0
+    assert case.review_status == "open"
 
 
 def test_another_person_fails_identity(client, db, ready, burst):

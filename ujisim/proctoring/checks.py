@@ -30,10 +30,10 @@ from ujisim.core import audit, clock, storage
 from ujisim.core.errors import ConflictError, NotFoundError, ValidationError
 from ujisim.exam import attempts
 from ujisim.exam.models import Attempt, AttemptState
-from ujisim.proctoring import faces
+from ujisim.proctoring import faces, risk
 from ujisim.proctoring.consent import current_consent
 from ujisim.proctoring.errors import ProctoringRequired
-from ujisim.proctoring.models import IdentityCheck, IdentityStatus, ProctorCase
+from ujisim.proctoring.models import IdentityCheck, IdentityStatus, Observation, ProctorCase
 from ujisim.proctoring.reference import get_reference
 from ujisim.proctoring.risk import open_review
 
@@ -291,7 +291,33 @@ def decide(session: Session, check: IdentityCheck, burst: Burst | None, user) ->
         _pass(session, case, check, user)
     else:
         _fail(session, case, check, reason, user)
+        _weigh_failure(session, case, check, reason)
     return check
+
+
+#: reasons of a failed try that are about liveness (a picture or a recording, not a person
+#: turning as asked): they weigh more than a face the camera could not match
+LIVENESS_REASONS = frozenset({"still", "incomplete", "wrong_order", "too_few_frames"})
+
+
+def _weigh_failure(session: Session, case: ProctorCase, check: IdentityCheck, reason: str):
+    """A failed try counts toward the case's risk (a photo held up twice and then the real
+    face passing used to leave the risk at 0): an event ``failed_liveness`` or
+    ``failed_identity`` on the timeline with its weight (risk weights, configurable)."""
+    kind = "failed_liveness" if reason in LIVENESS_REASONS else "failed_identity"
+    observation = Observation(
+        case_id=case.id,
+        kind="event",
+        event_type=kind,
+        at=clock.now(),
+        status="done",
+        detector_json=json.dumps({"reason": reason, "check": check.public_id}),
+        weight=risk.weights().get(kind, 0.0),
+        flagged=True,
+    )
+    session.add(observation)
+    session.flush()
+    risk.add(session, case, observation)
 
 
 def store_frame(session: Session, image, user) -> storage.StoredFile:

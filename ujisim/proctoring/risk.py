@@ -42,6 +42,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "paste": 2.0,
     "camera_ended": 2.0,
     "reload": 0.5,
+    # failed identity-check tries (the case's own tries, before or during the exam)
+    "failed_liveness": 1.5,
+    "failed_identity": 1.0,
 }
 #: findings that count toward a pause
 MISMATCH = frozenset({"different_person", "several_faces"})
