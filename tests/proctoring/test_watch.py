@@ -358,3 +358,32 @@ def test_a_live_camera_of_a_person_sitting_still_is_not_frozen(client, db, sitti
         snap(client, sitting, live(webcam_frame, seed))
     assert [o.finding for o in observations(db)] == ["ok", "ok", "ok"]
     assert case_of(db).risk == 0.0
+
+
+def test_a_camera_that_stops_sending_is_flagged_once_per_silence(
+    client, db, sitting, webcam_frame, frozen_clock
+):
+    from ujisim.proctoring.observations import flag_silent_cameras
+
+    snap(client, sitting, webcam_frame)
+    frozen_clock.advance(seconds=59)  # under three 20-second intervals: still watched
+    assert flag_silent_cameras(db) == 0
+    frozen_clock.advance(seconds=2)
+    assert flag_silent_cameras(db) == 1
+    assert flag_silent_cameras(db) == 0  # the same silence is flagged once
+    stopped = [o for o in observations(db) if o.event_type == "snapshots_stopped"]
+    assert [(o.kind, o.weight, o.flagged) for o in stopped] == [("event", 2.0, True)]
+    case = case_of(db)
+    assert (case.risk, case.warning) == (2.0, "snapshots_stopped")
+    snap(client, sitting, live(webcam_frame))  # pictures again, then a second silence
+    frozen_clock.advance(minutes=2)
+    assert flag_silent_cameras(db) == 1
+    assert case_of(db).review_status == "open"  # 4.0 >= the review mark of 3
+
+
+def test_a_paused_exam_is_not_flagged_for_silence(db, sitting, frozen_clock):
+    from ujisim.proctoring.observations import flag_silent_cameras
+
+    attempts.advance(db, attempts.lock_attempt(db, sitting.id), attempts.S.PAUSED, None)
+    frozen_clock.advance(minutes=10)
+    assert flag_silent_cameras(db) == 0

@@ -24,7 +24,7 @@ from ujisim.core.errors import ConflictError, ValidationError
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.proctoring import faces, risk
 from ujisim.proctoring.errors import FaceError
-from ujisim.proctoring.models import Observation, ProctorCase
+from ujisim.proctoring.models import IdentityCheck, Observation, ProctorCase
 from ujisim.proctoring.reference import get_reference
 
 EVENT_TYPES = (
@@ -280,6 +280,63 @@ def requeue_stale(session: Session, *, limit: int = REQUEUE_BATCH) -> dict[str, 
     if any(counts.values()):
         log.warning("proctoring: stale snapshot analyses %s", counts)
     return counts
+
+
+#: snapshot intervals without a snapshot after which a running exam's camera counts as stopped
+SILENT_INTERVALS = 3
+
+
+def flag_silent_cameras(session: Session) -> int:
+    """Flag running proctored exams whose snapshots stopped: nothing for ``SILENT_INTERVALS``
+    snapshot intervals since the last snapshot, the start or the last passed identity check
+    (a paused exam sends none and is left alone). One ``snapshots_stopped`` event per silence,
+    weighed into the risk: a candidate who blocks the uploads (or whose page was left) is not
+    watched. Returns the number of exams flagged."""
+    now = clock.now()
+    silent_after = timedelta(
+        seconds=SILENT_INTERVALS * current_app.config["PROCTOR_SNAPSHOT_INTERVAL_S"]
+    )
+
+    def latest(*where):
+        return (
+            select(func.max(Observation.at))
+            .where(Observation.case_id == ProctorCase.id, *where)
+            .scalar_subquery()
+        )
+
+    passed = (
+        select(func.max(IdentityCheck.decided_at))
+        .where(IdentityCheck.case_id == ProctorCase.id, IdentityCheck.decision == "passed")
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            ProctorCase,
+            Attempt.started_at,
+            latest(Observation.kind == "snapshot"),
+            passed,
+            latest(Observation.event_type == "snapshots_stopped"),
+        )
+        .join(Attempt, Attempt.id == ProctorCase.attempt_id)
+        .where(Attempt.state == S.STARTED)
+    ).all()
+    flagged = 0
+    for case, *active, last_flag in rows:
+        last = max(_aware(at) for at in active if at is not None)
+        if now - last < silent_after or (last_flag is not None and _aware(last_flag) > last):
+            continue
+        observation = Observation(
+            case_id=case.id, kind="event", event_type="snapshots_stopped", at=now,
+            status="done", detector_json=json.dumps({"last_seen": last.isoformat()}),
+            weight=risk.weights().get("snapshots_stopped", 0.0), flagged=True,
+        )  # fmt: skip
+        session.add(observation)
+        session.flush()
+        risk.add(session, case, observation)
+        flagged += 1
+    if flagged:
+        log.warning("proctoring: %s exams stopped sending snapshots", flagged)
+    return flagged
 
 
 def queue_stats(session: Session) -> tuple[int, float | None]:

@@ -41,6 +41,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "copy": 1.0,
     "paste": 2.0,
     "camera_ended": 2.0,
+    # no snapshot for three intervals during a running exam (observations.flag_silent_cameras)
+    "snapshots_stopped": 2.0,
     "reload": 0.5,
     # failed identity-check tries (the case's own tries, before or during the exam)
     "failed_liveness": 1.5,

@@ -44,6 +44,16 @@ def requeue_job() -> dict:
     return counts
 
 
+@jobs.task("proctoring.silence")
+def silence_job() -> int:
+    from ujisim.proctoring.observations import flag_silent_cameras
+
+    session = get_session()
+    flagged = flag_silent_cameras(session)
+    session.commit()
+    return flagged
+
+
 @jobs.task("proctoring.retention")
 def retention_job() -> dict:
     from ujisim.proctoring.retention import purge
@@ -57,3 +67,4 @@ def retention_job() -> dict:
 def register() -> None:
     jobs.every(6 * 3600, "proctoring.retention")
     jobs.every(REQUEUE_EVERY_S, "proctoring.requeue")
+    jobs.every(REQUEUE_EVERY_S, "proctoring.silence")
