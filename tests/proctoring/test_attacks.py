@@ -3,6 +3,7 @@ person mixed into the candidate's burst count neither for the identity nor for t
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.proctoring.conftest import jpeg_bytes
@@ -39,3 +40,26 @@ def test_one_frame_of_another_person_fails_the_burst(burst, obama, impostor_fram
     mixed = [*frames[:11], jpeg_bytes(impostor_frame)]
     result = checks.analyse_burst(mixed, obama.encoding, ("left", "right"), DEFAULT_TOLERANCE)
     assert checks.burst_reason(result) == "different_person"
+
+
+@pytest.mark.parametrize("challenge", [("left", "right"), ("right", "left")])
+def test_a_photo_alternated_with_its_mirror_image_fails(
+    webcam_frame, webcam_face, obama, challenge
+):
+    # a photo of the head turned one way and the same file mirrored: the face matches and the
+    # yaw swings to both sides, with nobody moving
+    from tests.webcam import head_turn_frames
+
+    turned = head_turn_frames(webcam_frame, webcam_face.box, ("left",), degrees=30, steps=1)[1]
+    mirror = np.ascontiguousarray(turned[:, ::-1])
+    frames = [jpeg_bytes(webcam_frame)] * 4 + [jpeg_bytes(turned), jpeg_bytes(mirror)] * 4
+    result = checks.analyse_burst(frames, obama.encoding, challenge, DEFAULT_TOLERANCE)
+    assert result.identity.passed  # it is his face in every frame ...
+    assert result.mirrored is not None  # ... but one frame is another's mirror image
+    assert checks.burst_reason(result) == "mirrored_frames"
+
+
+def test_a_live_turning_burst_has_no_mirrored_frames(burst, obama):
+    for challenge in (("left", "right"), ("right", "left")):
+        result = checks.analyse_burst(burst(challenge), obama.encoding, challenge, 0.6)
+        assert result.mirrored is None

@@ -204,6 +204,8 @@ class Burst:
     identity: faces.IdentityResult
     liveness: faces.LivenessResult
     keep: Any
+    #: frames (i, j) where j is i's mirror image (a prepared burst), or None
+    mirrored: tuple[int, int] | None = None
 
 
 def analyse_burst(frames: list[bytes], encoding, challenge, tolerance: float) -> Burst:
@@ -218,7 +220,7 @@ def analyse_burst(frames: list[bytes], encoding, challenge, tolerance: float) ->
     identity = faces.check_identity(images, encoding, tolerance=tolerance)
     liveness = liveness_of(identity.frames, challenge)
     keep = next((i for i, r in enumerate(identity.frames) if r.faces), 0)
-    return Burst(identity, liveness, images[keep])
+    return Burst(identity, liveness, images[keep], faces.mirrored_pair(images))
 
 
 def expired(check: IdentityCheck) -> bool:
@@ -236,7 +238,10 @@ def check_pending(session: Session, check: IdentityCheck, user) -> bool:
 
 
 def burst_reason(burst: Burst) -> str:
-    """ "ok", or what failed first: the identity (face against the reference), then liveness."""
+    """ "ok", or what failed first: frames that mirror each other (a prepared burst), the
+    identity (face against the reference), then liveness."""
+    if burst.mirrored is not None:
+        return "mirrored_frames"
     if not burst.identity.passed:
         return burst.identity.reason
     if not burst.liveness.passed:
@@ -264,6 +269,7 @@ def burst_evidence(burst: Burst) -> dict:
             "yaws": list(liveness.yaws),
             "turns": list(liveness.turns),
             "missing": liveness.missing,
+            "mirrored": list(burst.mirrored) if burst.mirrored else None,
         },
     }
 
@@ -297,7 +303,9 @@ def decide(session: Session, check: IdentityCheck, burst: Burst | None, user) ->
 
 #: reasons of a failed try that are about liveness (a picture or a recording, not a person
 #: turning as asked): they weigh more than a face the camera could not match
-LIVENESS_REASONS = frozenset({"still", "incomplete", "wrong_order", "too_few_frames"})
+LIVENESS_REASONS = frozenset(
+    {"still", "incomplete", "wrong_order", "too_few_frames", "mirrored_frames"}
+)
 
 
 def _weigh_failure(session: Session, case: ProctorCase, check: IdentityCheck, reason: str):

@@ -133,6 +133,32 @@ def check_liveness(
     return result("ok", baseline, turns)
 
 
+#: mean grey-level difference (0-255) of two 64x48 thumbnails below which one frame is the
+#: other's mirror image; a live camera's mirrored frames differ by 29 or more (a symmetric pose
+#: still has its light, hair and room on one side), a file mirrored and re-encoded by about 0
+MIRROR_DIFF = 3.0
+
+
+def _thumbnail(image: np.ndarray) -> np.ndarray:
+    from PIL import Image
+
+    grey = Image.fromarray(image).convert("L").resize((64, 48), Image.Resampling.BILINEAR)
+    return np.asarray(grey, dtype=np.float32)
+
+
+def mirrored_pair(images: Sequence[np.ndarray]) -> tuple[int, int] | None:
+    """The first pair of frames (i, j) where j is i's mirror image, or None. A photo and its
+    mirror alternated show the head turned to both sides without anybody moving; no camera in
+    front of a live person gives the mirror of its own frame."""
+    thumbs = [_thumbnail(image) for image in images]
+    for j, later in enumerate(thumbs):
+        flipped = later[:, ::-1]
+        for i in range(j):
+            if float(np.abs(thumbs[i] - flipped).mean()) < MIRROR_DIFF:
+                return i, j
+    return None
+
+
 def random_challenge(rng: random.Random | None = None) -> tuple[Direction, Direction]:
     """Left-then-right or right-then-left, so a prepared recording has even odds at best."""
     return (rng or secrets.SystemRandom()).choice(CHALLENGES)

@@ -52,6 +52,7 @@ from ujisim.proctoring.face_liveness import (
     LivenessResult,
     check_liveness,
     estimate_yaw,
+    mirrored_pair,
     random_challenge,
 )
 
@@ -391,6 +392,7 @@ __all__ = [
     "frame_quality",
     "load_image",
     "locate_faces",
+    "mirrored_pair",
     "random_challenge",
     "reference_encoding",
 ]

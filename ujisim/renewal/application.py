@@ -268,6 +268,10 @@ ADVICE = {
         "The head turns came in the wrong order. Follow the order on the screen (it changes "
         "with every try) and try again."
     ),
+    "mirrored_frames": lambda: _(
+        "The pictures did not come from a live camera (one was the mirror image of another). "
+        "Use your device's camera directly and try again."
+    ),
     "too_few_frames": lambda: _(
         "Your face was visible in too few pictures. Keep your whole face in view while you "
         "turn your head, and try again."

@@ -46,6 +46,7 @@ IDENTITY_REASONS = (
     "incomplete",
     "wrong_order",
     "too_few_frames",
+    "mirrored_frames",
     "expired",
 )
 S = AppState
