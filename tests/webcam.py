@@ -147,3 +147,129 @@ def head_turn_frames(
             frames.append(turn_head(image, box, sign * angle))
         frames.append(image)
     return frames
+
+
+def close_eyes(image: np.ndarray, landmarks: dict) -> np.ndarray:
+    """The face with both eyes closed: each eye (its six landmarks, a little enlarged) painted
+    with the skin just below it, and a dark lash line from corner to corner."""
+    from PIL import ImageDraw, ImageFilter
+
+    out = image.astype(np.float64)
+    height, width = image.shape[:2]
+    for name in ("left_eye", "right_eye"):
+        eye = np.asarray(landmarks[name], dtype=float)
+        size = float(np.linalg.norm(eye[0] - eye[3]))
+        centre = eye.mean(axis=0)
+        below = int(centre[1] + 0.5 * size)
+        skin = np.median(
+            image[below : below + int(0.2 * size) + 1, int(eye[0][0]) : int(eye[3][0])].reshape(
+                -1, 3
+            ),
+            axis=0,
+        )
+        lid = Image.new("L", (width, height), 0)
+        ImageDraw.Draw(lid).polygon(
+            [tuple(centre + (p - centre) * np.array([1.2, 1.6])) for p in eye], fill=255
+        )
+        lid = lid.filter(ImageFilter.GaussianBlur(size * 0.05))
+        lash = Image.new("L", (width, height), 0)
+        ImageDraw.Draw(lash).line(
+            [tuple(eye[0]), tuple(eye[3])], fill=255, width=max(2, int(size * 0.2))
+        )
+        lash = lash.filter(ImageFilter.GaussianBlur(size * 0.03))
+        for mask, colour in ((lid, skin), (lash, skin * 0.1)):
+            m = np.asarray(mask, dtype=np.float64)[..., None] / 255
+            out = out * (1 - m) + colour * m
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def open_mouth(image: np.ndarray, landmarks: dict, drop: float = 0.35) -> np.ndarray:
+    """The face with the mouth open: below the lips' inner line the face is pulled down by
+    ``drop`` x the mouth's width (fading out under the chin), and the gap is a dark cavity."""
+    from PIL import ImageDraw, ImageFilter
+
+    top = np.asarray(landmarks["top_lip"], dtype=float)
+    bottom = np.asarray(landmarks["bottom_lip"], dtype=float)
+    chin_y = float(np.asarray(landmarks["chin"], dtype=float)[8][1])
+    left, right = top[0], top[6]
+    mouth = float(np.linalg.norm(right - left))
+    shift = drop * mouth
+    height, width = image.shape[:2]
+    inner = (top[8:11, 1].mean() + bottom[8:11, 1].mean()) / 2
+    cx = (left[0] + right[0]) / 2
+    ys = np.arange(height, dtype=float)[:, None]
+    xs = np.arange(width, dtype=float)[None, :]
+    across = np.clip(1 - np.abs(xs - cx) / (mouth * 1.1), 0, 1)
+    fade = np.clip(1 - (ys - chin_y) / (0.6 * mouth), 0, 1)
+    source = np.clip(ys - np.where(ys > inner, shift * fade, 0) * across, 0, height - 1)
+    y0 = np.floor(source).astype(int)
+    frac = (source - y0)[..., None]
+    columns = np.broadcast_to(np.arange(width)[None, :], (height, width))
+    out = image[y0, columns] * (1 - frac) + image[np.clip(y0 + 1, 0, height - 1), columns] * frac
+    cavity = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(cavity).ellipse(
+        [
+            left[0] + 0.12 * mouth,
+            inner - 0.05 * mouth,
+            right[0] - 0.12 * mouth,
+            inner + shift * 0.95,
+        ],
+        fill=255,
+    )
+    cavity = cavity.filter(ImageFilter.GaussianBlur(mouth * 0.04))
+    m = np.asarray(cavity, dtype=np.float64)[..., None] / 255
+    out = out * (1 - m) + np.array([40.0, 15.0, 15.0]) * m
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def sensor_noise(image: np.ndarray, rng: np.random.Generator, sigma: float = 2.0) -> np.ndarray:
+    """A camera's sensor noise: no two frames of a live camera are the same picture."""
+    noisy = image.astype(np.float32) + rng.normal(0, sigma, image.shape).astype(np.float32)
+    return np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+
+
+class LivePerson:
+    """The stand-in for a live person in front of a camera, made from one frontal webcam frame
+    (``box``: the face): it follows a challenge as a person would, reacting ``react_ms`` after
+    each prompt, turning its head (a cylinder warp), closing its eyes or opening its mouth (the
+    eye and mouth regions edited) and coming back to face the camera in each look. Every frame
+    gets sensor noise. The limit of this stand-in is that of the check: it is real-time face
+    synthesis from a photo, which the check does not claim to stop."""
+
+    def __init__(self, frame: np.ndarray, box: Box, *, react_ms: int = 500, seed: int = 0):
+        from ujisim.proctoring.face_engine import landmarks68
+
+        self.frame, self.box, self.react_ms = frame, box, react_ms
+        self.rng = np.random.default_rng(seed)
+        landmarks = landmarks68(frame, box)
+        self.poses = {
+            "look": frame,
+            "turn_left": turn_head(frame, box, -35),
+            "turn_right": turn_head(frame, box, 35),
+            "half_left": turn_head(frame, box, -18),
+            "half_right": turn_head(frame, box, 18),
+            "blink": close_eyes(frame, landmarks),
+            "mouth": open_mouth(frame, landmarks),
+        }
+
+    def pose_at(self, challenge, ms: float) -> str:
+        """What the person shows ``ms`` after the first prompt."""
+        steps = challenge.steps()
+        index = challenge.step_at(ms)
+        what, start, _end = steps[index]
+        since = ms - start
+        if since < self.react_ms:  # still doing what the previous step asked
+            what = steps[index - 1][0] if index else "look"
+            if what.startswith("turn_") and since > self.react_ms / 2:
+                return what.replace("turn", "half")  # on the way back
+            return what
+        if what.startswith("turn_") and since < self.react_ms + 300:
+            return what.replace("turn", "half")  # on the way there
+        return what
+
+    def follow(self, challenge, interval_ms: int = 333) -> tuple[list[int], list[np.ndarray]]:
+        """The frames a camera takes every ``interval_ms`` while the person follows
+        ``challenge``: their times and pictures."""
+        times = list(range(0, challenge.total_ms + 1, interval_ms))
+        frames = [sensor_noise(self.poses[self.pose_at(challenge, t)], self.rng) for t in times]
+        return times, frames

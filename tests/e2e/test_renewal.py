@@ -83,8 +83,9 @@ def current_application(live_app) -> RenewalApplication:
 
 @pytest.fixture
 def holder_camera(camera):
-    """The holder's phone-sized page; its camera plays the licence holder turning the head."""
-    return camera("candidate_turning")
+    """The holder's phone-sized page; its camera shows the licence holder live, following the
+    page's prompts."""
+    return camera(person="obama.jpg")
 
 
 def card_job(live_app, public_id) -> str:
@@ -267,7 +268,7 @@ def test_another_person_fails_three_times_and_an_officer_takes_over(
         session.commit()
         public_id = application.public_id
 
-    other = camera("impostor_turning")
+    other = camera(person="biden.jpg")
     log_in(other, live_server, email)
     other.goto(f"{live_server}/perpanjangan/{public_id}")
     status = other.locator("#identity-status")

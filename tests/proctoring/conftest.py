@@ -4,15 +4,17 @@ decoded images, the enrolled reference face and a webcam-like 640x480 frame."""
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.faces import all_face_photos
-from ujisim.proctoring.faces import ReferenceFace, load_image, reference_encoding
+from ujisim.proctoring.faces import Challenge, ReferenceFace, load_image, reference_encoding
 
 
 @pytest.fixture(scope="session")
@@ -90,19 +92,68 @@ def impostor_face(impostor_frame) -> ReferenceFace:
 
 
 @pytest.fixture(scope="session")
-def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[..., list[bytes]]:
-    """``burst(challenge)``: 12 JPEG frames of the candidate's head turning in ``challenge`` order;
-    ``still=True``: a still photo; ``who="impostor"``: another person doing the same."""
-    from tests.webcam import head_turn_frames
+def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[..., Burst]:
+    """``burst(challenge)``: the JPEG frames and their times (ms since the first prompt) of the
+    candidate following ``challenge`` (a ``Challenge``, the API's JSON for one, or a tuple of
+    actions on the default schedule) as a live person would (tests/webcam.py
+    ``LivePerson``: a frame every 333 ms, each with sensor noise); ``still=True``: the still
+    photo at the same times (with sensor noise, as a camera filming a printed photo gives);
+    ``who="impostor"``: another person following the challenge."""
+    from tests.webcam import LivePerson, sensor_noise
 
     people = {"candidate": (webcam_frame, webcam_face), "impostor": (impostor_frame, impostor_face)}
 
     @functools.cache
-    def make(challenge=("left", "right"), still=False, who="candidate") -> list[bytes]:
+    def person(who: str) -> LivePerson:
         image, face = people[who]
+        return LivePerson(image, face.box)
+
+    def make(challenge=("turn_left", "turn_right", "blink"), still=False, who="candidate") -> Burst:
+        if isinstance(challenge, dict):
+            challenge = Challenge.from_dict(challenge)
+        elif not isinstance(challenge, Challenge):
+            challenge = Challenge(tuple(challenge))
+        return made(challenge, still, who)
+
+    @functools.cache
+    def made(challenge: Challenge, still: bool, who: str) -> Burst:
+        times, frames = person(who).follow(challenge)
         if still:
-            return [jpeg_bytes(image)] * 12
-        frames = head_turn_frames(image, face.box, tuple(challenge), degrees=35, steps=3)
-        return [jpeg_bytes(f) for f in frames[:12]]
+            rng = np.random.default_rng(len(times))
+            frames = [sensor_noise(people[who][0], rng) for _ in times]
+        return Burst(tuple(jpeg_bytes(f) for f in frames), tuple(times))
 
     return make
+
+
+class Burst(NamedTuple):
+    """Frames (JPEG bytes) and their times in ms since the first prompt."""
+
+    frames: tuple[bytes, ...]
+    times: tuple[int, ...]
+
+
+def analysed(burst: Burst, check, encoding):
+    """``burst`` analysed for ``check`` through the real decision path, as if it arrived 400 ms
+    after its last frame."""
+    from ujisim.proctoring import checks
+
+    return checks.analyse_burst(
+        list(burst.frames),
+        list(burst.times),
+        encoding,
+        check.challenge,
+        check.tolerance,
+        burst.times[-1] + 400,
+    )
+
+
+def send_burst(client, issued: dict, burst: Burst, *, late_ms: int = 400):
+    """POST ``burst`` for the challenge ``issued`` (the API's answer) as the page does,
+    ``late_ms`` after its last frame was taken: the app's frozen clock (the ``frozen_clock``
+    fixture) is moved on by that first."""
+    client.application.config["CLOCK"].advance(milliseconds=burst.times[-1] + late_ms)
+    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(burst.frames)]
+    data = {"frames": files, "times": ",".join(map(str, burst.times)), "nonce": issued["nonce"]}
+    url = issued["frames_url"]
+    return client.post(url, headers={"X-CSRFToken": client.csrf_token()}, data=data)

@@ -1,5 +1,5 @@
 """The candidate's side over HTTP with real photos through the real face library: consent, the
-reference photo, the camera check and the identity check (burst + head-turn challenge) before
+reference photo, the camera check and the identity check (burst + action challenge) before
 the exam can begin."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import jpeg_bytes
+from tests.proctoring.conftest import jpeg_bytes, send_burst
 from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile, read
@@ -79,13 +79,12 @@ def agree(client, attempt=None):
 
 
 def run_check(client, attempt, burst, **how) -> dict:
-    """Ask for a challenge, send the burst in that order (or as ``how`` says); the answer."""
+    """Ask for a challenge, follow it (or as ``how`` says) and send the burst; the answer."""
     issued = api_post(client, f"/api/v1/proctoring/attempts/{attempt.public_id}/checks")
     assert issued.status_code == 200, issued.get_json()
     body = issued.get_json()
-    frames = burst(tuple(how.pop("order", body["challenge"])), **how)
-    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(frames)]
-    response = api_post(client, body["frames_url"], data={"frames": files})
+    frames = burst({**body, "actions": how.pop("actions", body["actions"])}, **how)
+    response = send_burst(client, body, frames)
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -267,8 +266,7 @@ def test_frames_of_a_check_are_refused_once_the_consent_is_gone(client, db, read
     db.execute(delete(Consent))
     db.commit()
     files_before = db.scalar(select(func.count()).select_from(StoredFile))
-    frames = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(burst(tuple(issued["challenge"])))]
-    response = api_post(client, issued["frames_url"], data={"frames": frames})
+    response = send_burst(client, issued, burst(issued))
     assert response.status_code == 403
     assert response.get_json()["error"]["message"] == (
         "Give your consent to webcam proctoring first."
@@ -279,18 +277,20 @@ def test_frames_of_a_check_are_refused_once_the_consent_is_gone(client, db, read
     assert db.scalar(select(func.count()).select_from(StoredFile)) == files_before
 
 
-def test_the_right_person_turning_the_head_passes_and_may_begin(client, db, ready, burst):
+def test_the_right_person_following_the_challenge_passes_and_may_begin(client, db, ready, burst):
     result = run_check(client, ready, burst)
     assert (result["decision"], result["reason"]) == ("passed", "ok"), result
     check = db.scalars(select(IdentityCheck)).one()
     assert check.tolerance == 0.6
-    assert check.matched >= 0.6 * check.usable
+    assert check.matched == check.usable
     assert all(d is None or d <= 0.6 for d in check.distances[:1])
     detector = json.loads(check.detector_json)
-    assert len(detector) == 12
+    assert len(detector) == len(burst(check.challenge).frames)
     assert detector[0]["detector"]["model"] == "hog"
     assert check.liveness["passed"]
-    assert check.liveness["challenge"] == check.challenge
+    assert check.liveness["challenge"] == check.challenge.to_dict()
+    # each action asked for was seen, in its order
+    assert [e[0] for e in check.liveness["events"]] == list(check.challenge.actions)
     assert db.get(StoredFile, check.file_id).purpose == "proctor_identity"
     page = client.get(f"/ujian/{ready.public_id}").get_data(as_text=True)
     assert 'id="begin" disabled' not in page
@@ -332,30 +332,74 @@ def test_another_person_fails_identity(client, db, ready, burst):
     assert all(d > 0.6 for d in check.distances if d is not None)
 
 
-def test_turns_in_the_other_order_fail(client, db, ready, burst):
+def test_actions_in_another_order_fail(client, db, ready, burst):
     issued = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks").get_json()
-    wrong = tuple(reversed(issued["challenge"]))
-    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(burst(wrong))]
-    response = api_post(client, issued["frames_url"], data={"frames": files}).get_json()
-    assert (response["decision"], response["reason"]) == ("failed", "wrong_order")
+    wrong = {**issued, "actions": issued["actions"][::-1]}
+    response = send_burst(client, issued, burst(wrong)).get_json()
+    assert (response["decision"], response["reason"]) == ("failed", "unrequested_action")
 
 
-def test_a_reload_gets_the_same_challenge_and_a_decided_check_is_final(client, ready, burst):
+def test_a_burst_sent_before_the_challenge_could_be_done_fails(client, db, ready, burst):
+    """A burst prepared in advance reaches the server sooner than its frames' times allow."""
+    issued = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks").get_json()
+    frames = burst(issued)
+    response = send_burst(client, issued, frames, late_ms=-3000).get_json()
+    assert (response["decision"], response["reason"]) == ("failed", "timing")
+    check = db.scalars(select(IdentityCheck)).one()
+    assert check.liveness["timing"] == "arrived_early"
+
+
+def test_a_reload_keeps_the_try_with_a_new_challenge_and_a_decided_check_is_final(
+    client, db, ready, burst
+):
     url = f"/api/v1/proctoring/attempts/{ready.public_id}/checks"
     first = api_post(client, url).get_json()
-    assert api_post(client, url).get_json()["check"] == first["check"]
-    frames = [(io.BytesIO(f), "f.jpg") for f in burst(tuple(first["challenge"]))]
-    assert api_post(client, first["frames_url"], data={"frames": frames}).status_code == 200
-    again = [(io.BytesIO(f), "f.jpg") for f in burst(tuple(first["challenge"]))]
-    response = api_post(client, first["frames_url"], data={"frames": again})
+    client.application.config["CLOCK"].advance(seconds=20)
+    second = api_post(client, url).get_json()
+    # the same try (no try lost), but a challenge drawn again and timed from now: a challenge
+    # cannot be studied and then asked for again to restart its clock
+    assert (second["check"], second["try"]) == (first["check"], 1)
+    check = db.scalars(select(IdentityCheck)).one()
+    db.refresh(check)
+    assert list(check.challenge.actions) == second["actions"]
+    frames = burst(second)
+    assert send_burst(client, second, frames).status_code == 200
+    response = send_burst(client, second, frames)
     assert response.status_code == 409
 
 
-def test_a_burst_must_have_a_bounded_number_of_frames(client, db, ready, burst):
+def test_a_burst_from_a_second_tab_is_refused_without_costing_a_try(client, db, ready, burst):
+    """The check started in one tab, then again in another: the first tab's burst was made for
+    a challenge that is no longer the try's. It is refused (409) and decides nothing; the
+    second tab's burst passes."""
+    url = f"/api/v1/proctoring/attempts/{ready.public_id}/checks"
+    first = api_post(client, url).get_json()
+    second = api_post(client, url).get_json()
+    assert first["nonce"] != second["nonce"]
+    stale = send_burst(client, first, burst(first))
+    assert (stale.status_code, stale.get_json()["error"]["code"]) == (409, "restarted")
+    check = db.scalars(select(IdentityCheck)).one()
+    db.refresh(check)
+    assert (check.decision, check.detector_json) == ("pending", None)
+    # the second tab's person followed its challenge meanwhile: back to when it was issued
+    client.application.config["CLOCK"].advance(milliseconds=-(burst(first).times[-1] + 400))
+    result = send_burst(client, second, burst(second)).get_json()
+    assert (result["decision"], result["try"]) == ("passed", 1)
+
+
+def test_a_burst_must_have_a_bounded_number_of_frames_each_with_its_time(client, db, ready, burst):
     issued = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks").get_json()
-    too_few = [(io.BytesIO(f), "f.jpg") for f in burst()[:3]]
-    response = api_post(client, issued["frames_url"], data={"frames": too_few})
+    frames = burst(issued)
+    too_few = type(frames)(frames.frames[:3], frames.times[:3])
+    response = send_burst(client, issued, too_few)
     assert response.status_code == 422
+    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(frames.frames)]
+    for times in ("", "1,2,x", ",".join(map(str, frames.times[:-1]))):
+        data = {"frames": list(files), "times": times}
+        response = api_post(client, issued["frames_url"], data=data)
+        assert response.status_code == 422, times
+        assert response.get_json()["error"]["fields"] == {"times": "one per frame"}
+        files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(frames.frames)]
     assert db.scalars(select(IdentityCheck)).one().decision == "pending"
 
 

@@ -7,6 +7,8 @@ import json
 import math
 import random
 import shutil
+from dataclasses import replace
+from itertools import permutations
 
 import face_recognition
 import numpy as np
@@ -14,19 +16,22 @@ import pytest
 from PIL import Image
 
 from tests.faces import CACHE, PHOTOS, PhotoError, face_photo, sha256_of
-from tests.webcam import head_turn_frames, turn_head
+from tests.webcam import LivePerson, sensor_noise, turn_head
 from ujisim.proctoring.errors import (
     FaceError,
     InvalidImageError,
     NoFaceError,
     SeveralFacesError,
 )
+from ujisim.proctoring.face_liveness import CHALLENGE_LENGTH, frame_state
 from ujisim.proctoring.faces import (
-    CHALLENGES,
+    ACTIONS,
     DEFAULT_TOLERANCE,
     TURN_YAW,
+    Challenge,
     Finding,
     FrameResult,
+    Signals,
     analyse_frame,
     check_identity,
     check_liveness,
@@ -34,6 +39,7 @@ from ujisim.proctoring.faces import (
     load_image,
     random_challenge,
     reference_encoding,
+    signals,
 )
 
 
@@ -413,77 +419,215 @@ def test_identity_fails_without_enough_faces(photo, webcam_frame, obama):
 # -- liveness ----------------------------------------------------------------------------------
 
 
-def test_a_still_photo_fails_liveness(webcam_frame, obama):
-    identity = check_identity([webcam_frame] * 5, obama.encoding)
-    assert identity.passed  # it is him ...
-    liveness = check_liveness(identity.frames, ("left", "right"))
-    assert not liveness.passed  # ... but not alive
-    assert liveness.reason == "still"
+#: what each state reads as: (yaw, eye aspect ratio, mouth aspect ratio)
+POSES = {
+    "look": Signals(0.0, 0.26, 0.1),
+    "turn_left": Signals(-0.4, 0.28, 0.12),
+    "turn_right": Signals(0.4, 0.28, 0.12),
+    "blink": Signals(0.0, 0.1, 0.1),
+    "mouth": Signals(0.0, 0.24, 0.55),
+}
 
 
-def test_a_synthetic_head_turn_passes_liveness(webcam_frame, webcam_face, obama):
-    frames = head_turn_frames(webcam_frame, webcam_face.box, ("left", "right"), steps=2)
-    identity = check_identity(frames, obama.encoding)
-    assert identity.passed
-    liveness = check_liveness(identity.frames, ("left", "right"))
-    assert liveness.passed, liveness
-    left, right = liveness.turns
-    assert liveness.yaws[left] < liveness.baseline - TURN_YAW
-    assert liveness.yaws[right] > liveness.baseline + TURN_YAW
-    assert check_liveness(identity.frames, ("right", "left")).reason == "wrong_order"
+def acted(challenge: Challenge, react: int = 500, **extra) -> list[tuple[int, Signals | None]]:
+    """Signals of a person following ``challenge`` (a frame every 333 ms, reacting ``react`` ms
+    after each prompt); ``extra={ms: state}`` replaces what the frames from ``ms`` on show for
+    700 ms (an action nobody asked for, a look away)."""
+    out = []
+    steps = challenge.steps()
+    for t in range(0, challenge.total_ms + 1, 333):
+        index = challenge.step_at(t)
+        what, start, _end = steps[index]
+        if t - start < react:
+            what = steps[index - 1][0] if index else "look"
+        for at, state in extra.items():
+            if int(at[1:]) <= t < int(at[1:]) + 700:
+                what = state
+        out.append((t, None if what is None else POSES[what]))
+    return out
 
 
-def test_a_tilted_printed_photo_fails_liveness(webcam_frame, obama):
-    frames = [webcam_frame, tilt_photo(webcam_frame, -0.5), webcam_frame]
-    frames.append(tilt_photo(webcam_frame, 0.5))
-    results = [analyse_frame(frame, obama.encoding) for frame in frames]
-    for challenge in CHALLENGES:
-        assert not check_liveness(results, challenge).passed
+def test_a_person_following_the_challenge_passes():
+    for actions in permutations(ACTIONS, 3):
+        challenge = Challenge(actions)
+        result = check_liveness(acted(challenge), challenge)
+        assert result.passed, (actions, result.reason)
+        assert [e[0] for e in result.events] == list(actions)
 
 
 @pytest.mark.parametrize(
-    ("yaws", "challenge", "reason"),
+    ("extra", "reason", "action"),
     [
-        ([0.0, -0.1, -0.35, -0.1, 0.0, 0.2, 0.4, 0.1], ("left", "right"), "ok"),
-        ([0.0, 0.3, 0.1, -0.3, 0.0], ("right", "left"), "ok"),
-        ([0.0, 0.3, 0.1, -0.3, 0.0], ("left", "right"), "wrong_order"),
-        ([0.0, -0.4, -0.2, 0.0, 0.1], ("left", "right"), "incomplete"),
-        ([0.02, 0.03, 0.02, 0.01, 0.02, 0.03], ("left", "right"), "still"),
-        ([0.5] * 8, ("left", "right"), "still"),  # a photo of a turned head
-        ([0.0, -0.4], ("left", "right"), "too_few_frames"),
-        # a camera placed to one side: only the change from the first frame counts
-        ([-0.3, -0.6, -0.3, 0.0, -0.3], ("left", "right"), "ok"),
-        ([-0.3, -0.4, -0.3, -0.2, -0.3], ("left", "right"), "still"),
-        # frames without a face are skipped
-        ([0.0, None, -0.3, None, 0.3], ("left", "right"), "ok"),
+        # a blink held in the first look: nobody asked for it
+        ({"t600": "blink"}, "unrequested_action", "blink"),
+        # the mouth opened again in the look after the actions
+        ({"t10700": "mouth"}, "unrequested_action", "mouth"),
+        # a turn to the right during the blink's window
+        ({"t9000": "turn_right"}, "unrequested_action", "turn_right"),
     ],
 )
-def test_liveness_over_yaw_sequences(yaws, challenge, reason):
-    result = check_liveness(yaws, challenge)
-    assert result.reason == reason
-    assert result.passed == (reason == "ok")
-    assert result.threshold == TURN_YAW
-    assert None not in result.yaws
+def test_an_action_nobody_asked_for_fails(extra, reason, action):
+    challenge = Challenge(("turn_left", "mouth", "blink"))
+    result = check_liveness(acted(challenge, **extra), challenge)
+    assert (result.passed, result.reason, result.action) == (False, reason, action)
 
 
-def test_liveness_names_the_missing_turn():
-    result = check_liveness([0.0, -0.4, 0.0, 0.1], ("left", "right"))
-    assert (result.missing, result.turns) == ("right", (1, None))
+def test_an_action_seen_only_in_faces_too_turned_to_compare_does_not_count():
+    """A head turned so far that it cannot be compared with the reference could be anybody's
+    (an accomplice's far turn in the candidate's place): a turn seen only in such frames is no
+    action; one frame of it that matched is enough."""
+    challenge = Challenge(("turn_left", "mouth", "blink"))
+    frames = acted(challenge)
+    unverified = [(t, replace(s, verified=s != POSES["turn_left"])) for t, s in frames]
+    result = check_liveness(unverified, challenge)
+    assert (result.reason, result.action) == ("missing_action", "turn_left")
+    first = next(i for i, (_t, s) in enumerate(frames) if s == POSES["turn_left"])
+    unverified[first] = frames[first]
+    assert check_liveness(unverified, challenge).passed
 
 
-def test_liveness_threshold_is_a_keyword():
-    yaws = [0.0, -0.2, 0.0, 0.2]
-    assert not check_liveness(yaws).passed
-    assert check_liveness(yaws, threshold=0.15).passed
+def test_a_natural_blink_of_one_frame_is_not_an_action():
+    challenge = Challenge(("turn_left", "mouth", "turn_right"))
+    frames = acted(challenge)
+    frames[2] = (frames[2][0], POSES["blink"])  # one frame with the eyes shut
+    assert check_liveness(frames, challenge).passed
 
 
-def test_liveness_refuses_an_unknown_challenge():
-    with pytest.raises(ValueError, match="challenge"):
-        check_liveness([0.0, 0.1, 0.2], ("up", "down"))
+def test_a_recording_fails_the_challenges_drawn_even_in_its_own_order():
+    """Someone who recorded the actions beforehand (here: every order of three, on several fixed
+    schedules) cannot answer the challenges the server draws: a recording in another order
+    always fails, and one in the drawn order almost always has an action outside its window
+    (the looks' and actions' lengths are drawn too). What remains is the chance of guessing
+    both the order (1 in 24) and a schedule close enough: under 1 % of tries here."""
+    rng = random.Random(16)
+    schedules = [((1500,) * 4, 2000), ((2000,) * 4, 2000), ((1000, 1500, 2000, 2500), 1500)]
+    orders = list(permutations(ACTIONS, 3))
+    passed = tries = wrong_order_passed = 0
+    for _ in range(150):
+        challenge = random_challenge(rng)
+        for order in orders:
+            for looks, action_ms in schedules:
+                frames = acted(Challenge(order, looks, action_ms))
+                ok = check_liveness(frames, challenge).passed
+                tries += 1
+                passed += ok
+                wrong_order_passed += ok and order != challenge.actions
+    assert wrong_order_passed == 0
+    assert passed / tries < 0.01, passed / tries
 
 
-def test_random_challenge_is_one_of_the_two_orders():
+def test_a_missing_action_and_a_head_that_does_not_come_back_fail():
+    challenge = Challenge(("blink", "turn_left", "mouth"))
+    missing = acted(Challenge(("blink", "turn_left", "turn_left")), react=500)
+    result = check_liveness(
+        [(t, POSES["look"] if s == POSES["turn_left"] and t > 8000 else s) for t, s in missing],
+        challenge,
+    )
+    assert (result.reason, result.action) == ("missing_action", "mouth")
+    # the head stays turned through the look after the turn (till 8325 ms), and the mouth opens
+    # (from 8991 ms) with no frame facing the camera in between (at 8658: eyes shut)
+    held = [
+        (t, POSES["turn_left"] if 5000 <= t < 8400 else POSES["blink"] if 8400 <= t < 8700 else s)
+        for t, s in acted(challenge, react=400)
+    ]
+    assert check_liveness(held, challenge).reason == "not_frontal"
+    # held far into the look: let go too late
+    late = [(t, POSES["turn_left"] if 5000 <= t < 8900 else s) for t, s in acted(challenge)]
+    result = check_liveness(late, challenge)
+    assert (result.reason, result.action) == ("action_timing", "turn_left")
+    # let go long before the prompt changed
+    early = [(t, POSES["look"] if 6000 <= t < 7000 else s) for t, s in acted(challenge)]
+    result = check_liveness(early, challenge)
+    assert (result.reason, result.action) == ("action_timing", "turn_left")
+
+
+def test_still_and_too_few_frames():
+    challenge = Challenge(("blink", "turn_left", "mouth"))
+    still = [(t, POSES["look"]) for t in range(0, challenge.total_ms + 1, 333)]
+    assert check_liveness(still, challenge).reason == "still"
+    # a face in too few frames
+    few = [(t, POSES["look"] if t < 1000 else None) for t, _s in still]
+    assert check_liveness(few, challenge).reason == "too_few_frames"
+
+
+def test_the_baseline_is_the_persons_own():
+    """A face turned a little toward a camera at the side, with narrow eyes and a smile: each
+    measure is read against the person's own median in the looks."""
+    challenge = Challenge(("turn_right", "blink", "mouth"))
+    own = {k: Signals(v.yaw - 0.3, v.ear * 0.8, v.mar + 0.15) for k, v in POSES.items()}
+    frames = [(t, own[next(n for n, p in POSES.items() if p == s)]) for t, s in acted(challenge)]
+    result = check_liveness(frames, challenge)
+    assert result.passed, result.reason
+    assert result.baseline["yaw"] == pytest.approx(-0.3)
+
+
+def test_random_challenges_are_three_different_actions_in_any_order():
     rng = random.Random(5)
-    drawn = {random_challenge(rng) for _ in range(40)}
-    assert drawn == set(CHALLENGES)
-    assert random_challenge() in CHALLENGES
+    drawn = {random_challenge(rng).actions for _ in range(400)}
+    assert all(len(set(a)) == CHALLENGE_LENGTH == 3 for a in drawn)
+    assert drawn == set(permutations(ACTIONS, 3))  # all 24 sequences come up
+    drawn = [random_challenge(rng) for _ in range(400)]
+    assert {v for c in drawn for v in c.looks} == {1000, 1500, 2000, 2500, 3000}
+    assert {c.action_ms for c in drawn} == {1500, 2000, 2500}
+    assert len({(c.looks, c.action_ms) for c in drawn}) > 300  # of 1875 schedules
+    challenge = random_challenge()
+    assert challenge.total_ms == sum(challenge.looks) + 3 * challenge.action_ms
+
+
+def test_a_challenge_refuses_unknown_actions_and_reads_old_rows():
+    with pytest.raises(ValueError, match="challenge"):
+        Challenge(("nod", "blink"))
+    assert Challenge.from_json('["left", "right"]').actions == ("turn_left", "turn_right")
+    challenge = Challenge(("mouth", "blink", "turn_left"))
+    assert Challenge.from_json(challenge.to_json()) == challenge
+
+
+# -- liveness on real pictures --------------------------------------------------------------
+
+
+def test_landmarks_read_closed_eyes_an_open_mouth_and_turns(webcam_frame, webcam_face, obama):
+    """The stand-in's edited pictures of a real face read as the actions through the real
+    68-point landmarks: eyes closed (EAR well under the open eyes'), mouth open (MAR up), head
+    turned (yaw)."""
+    person = LivePerson(webcam_frame, webcam_face.box)
+    read = {name: analyse_frame(image, obama.encoding) for name, image in person.poses.items()}
+    assert all(r.matches or r.finding == Finding.LOOKING_AWAY for r in read.values())
+    look = signals(read["look"].detector["landmarks"])
+    baseline = {"yaw": look.yaw, "ear": look.ear, "mar": look.mar}
+    for name in ("turn_left", "turn_right", "blink", "mouth"):
+        shown = signals(read[name].detector["landmarks"])
+        assert frame_state(shown, baseline) == name, (name, shown, look)
+    assert frame_state(look, baseline) == "look"
+
+
+def test_a_still_photo_fails_liveness(webcam_frame, obama):
+    challenge = Challenge(("turn_left", "blink", "mouth"))
+    rng = np.random.default_rng(1)
+    times = list(range(0, challenge.total_ms + 1, 333))
+    frames = [sensor_noise(webcam_frame, rng) for _ in times]
+    identity = check_identity(frames, obama.encoding)
+    assert identity.passed  # it is him ...
+    liveness = check_liveness(
+        [
+            (t, signals(r.detector["landmarks"]))
+            for t, r in zip(times, identity.frames, strict=True)
+        ],
+        challenge,
+    )
+    assert (liveness.passed, liveness.reason) == (False, "still")  # ... but not alive
+
+
+def test_a_tilted_printed_photo_fails_liveness(webcam_frame, obama):
+    """A printed photo tilted toward the camera on cue reaches no turn: a flat picture keeps
+    the landmarks' proportions."""
+    challenge = Challenge(("turn_left", "turn_right", "blink"))
+    pictures = {"look": webcam_frame, "turn_left": tilt_photo(webcam_frame, -0.5)}
+    pictures["turn_right"] = tilt_photo(webcam_frame, 0.5)
+    pictures["blink"] = webcam_frame
+    results = {k: analyse_frame(v, obama.encoding) for k, v in pictures.items()}
+    frames = [
+        (t, signals(results[k].detector["landmarks"]) if results[k].faces else None)
+        for t, s in acted(challenge)
+        for k in [next(n for n, p in POSES.items() if p == s)]
+    ]
+    assert not check_liveness(frames, challenge).passed

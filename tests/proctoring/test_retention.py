@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import jpeg_bytes
+from tests.proctoring.conftest import analysed, jpeg_bytes
 from ujisim.accounts.errors import AccountInUseError
 from ujisim.accounts.models import User
 from ujisim.accounts.services import delete_account
@@ -184,8 +184,8 @@ def test_frames_of_a_failed_try_followed_by_a_pass_go_after_the_exam_ends(
     encoding = reference.get_reference(db, user).encoding
     for who in ("impostor", "candidate"):
         check = checks.issue_challenge(db, attempt, user)
-        frames = burst(tuple(check.challenge), who=who)
-        checks.decide(db, check, checks.analyse_burst(frames, encoding, check.challenge, 0.6), user)
+        result = analysed(burst(check.challenge, who=who), check, encoding)
+        checks.decide(db, check, result, user)
         db.commit()
     tries = db.scalars(select(IdentityCheck).order_by(IdentityCheck.id)).all()
     assert [c.decision for c in tries] == ["failed", "passed"]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import jpeg_bytes
+from tests.proctoring.conftest import analysed, jpeg_bytes, send_burst
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile
 from ujisim.exam import attempts, policy
@@ -41,12 +41,7 @@ def sitting(client, db, login, face_photos, burst, frozen_clock):
     reference.set_reference_photo(db, user, face_photos["obama.jpg"].read_bytes())
     attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
     check = checks.issue_challenge(db, attempt, user)
-    result = checks.analyse_burst(
-        burst(tuple(check.challenge)),
-        reference.get_reference(db, user).encoding,
-        check.challenge,
-        check.tolerance,
-    )
+    result = analysed(burst(check.challenge), check, reference.get_reference(db, user).encoding)
     checks.decide(db, check, result, user)
     assert check.decision == "passed"
     attempts.advance(db, attempt, attempts.S.STARTED, user)
@@ -196,13 +191,15 @@ def test_another_person_pauses_the_exam_until_a_new_check_passes(
     frozen_clock.advance(minutes=7)
     issued = api_post(client, f"/api/v1/proctoring/attempts/{sitting.public_id}/checks")
     body = issued.get_json()
-    frames = [(io.BytesIO(f), "f.jpg") for f in burst(tuple(body["challenge"]))]
-    result = api_post(client, body["frames_url"], data={"frames": frames}).get_json()
+    frames = burst(body)
+    result = send_burst(client, body, frames).get_json()
     assert result["decision"] == "passed"
     db.expire_all()
     attempt = db.get(Attempt, sitting.id)
     assert attempt.state == "started"
-    assert attempt.deadline_at == deadline + timedelta(minutes=7)  # the paused time given back
+    # the paused time given back: 7 minutes, and the check's own time
+    paused = timedelta(minutes=7, milliseconds=frames.times[-1] + 400)
+    assert attempt.deadline_at == deadline + paused
     assert case_of(db).identity_status == "passed"
     # mismatches before the re-check no longer count toward the next pause
     assert snap(client, sitting, impostor_frame)["state"] == "started"

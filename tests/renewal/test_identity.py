@@ -1,5 +1,5 @@
 """The renewal's camera identity check over HTTP with real photos and the real face library: the
-face is compared with the LICENCE photo, the head-turn order comes from the server, failures get
+face is compared with the LICENCE photo, the action challenge comes from the server, failures get
 specific advice and the third sends the application to an officer."""
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
+from tests.proctoring.conftest import Burst, send_burst
 from tests.renewal.conftest import photo_bytes
-from tests.webcam import head_turn_frames
+from tests.webcam import LivePerson, sensor_noise
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile
 from ujisim.proctoring import consent, faces
@@ -43,12 +44,26 @@ def _webcam(name: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
 
 
 @functools.cache
-def burst(name: str, challenge: tuple[str, ...], still: bool = False) -> list[bytes]:
-    """12 JPEG frames of ``name`` turning the head in ``challenge`` order (or a still photo)."""
-    frame, box = _webcam(name)
+def _person(name: str) -> LivePerson:
+    return LivePerson(*_webcam(name))
+
+
+@functools.cache
+def _burst(name: str, challenge: faces.Challenge, still: bool) -> Burst:
+    times, frames = _person(name).follow(challenge)
     if still:
-        return [_jpeg(frame)] * 12
-    return [_jpeg(f) for f in head_turn_frames(frame, box, challenge, degrees=35, steps=3)[:12]]
+        rng = np.random.default_rng(7)
+        frames = [sensor_noise(_webcam(name)[0], rng) for _ in times]
+    return Burst(tuple(_jpeg(f) for f in frames), tuple(times))
+
+
+def burst(name: str, challenge: dict | None = None, still: bool = False) -> Burst:
+    """The frames and times of ``name`` following ``challenge`` (the API's JSON; by default
+    three actions on the default schedule) as a live person would, or a still photo."""
+    actions = ("turn_left", "blink", "mouth")
+    return _burst(
+        name, faces.Challenge.from_dict(challenge) if challenge else faces.Challenge(actions), still
+    )
 
 
 def api_post(client, url, **kwargs):
@@ -59,10 +74,8 @@ def run_check(client, application, who="obama.jpg", still=False) -> dict:
     issued = api_post(client, f"{API}/applications/{application.public_id}/identity-checks")
     assert issued.status_code == 200, issued.get_json()
     body = issued.get_json()
-    assert sorted(body["challenge"]) == ["left", "right"]
-    frames = burst(who, tuple(body["challenge"]), still)
-    files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(frames)]
-    response = api_post(client, body["frames_url"], data={"frames": files})
+    assert len(set(body["actions"])) == 3
+    response = send_burst(client, body, burst(who, body, still))
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -90,7 +103,9 @@ def test_the_page_shows_the_camera_check_wired_to_the_renewal(client, at_identit
     assert "did not match the photo on your SIM" in page  # advice per reason, for the script
 
 
-def test_the_holder_turning_the_head_passes_against_the_licence_photo(client, db, at_identity):
+def test_the_holder_following_the_challenge_passes_against_the_licence_photo(
+    client, db, at_identity
+):
     result = run_check(client, at_identity)
     assert (result["decision"], result["reason"]) == ("passed", "ok")
     application = reload(db, at_identity)
@@ -133,18 +148,18 @@ def test_another_person_fails_three_times_and_goes_to_an_officer(client, db, at_
 def test_a_still_photo_fails_liveness_with_its_advice(client, db, at_identity):
     result = run_check(client, at_identity, still=True)
     assert (result["decision"], result["reason"]) == ("failed", "still")
-    assert "No head movement was seen" in result["advice"]
+    assert "No movement was seen" in result["advice"]
     assert reload(db, at_identity).state == S.IDENTITY
 
 
-def test_a_decided_try_is_final_and_a_reload_keeps_the_challenge(client, at_identity):
+def test_a_decided_try_is_final_and_a_reload_keeps_the_try(client, at_identity):
     url = f"{API}/applications/{at_identity.public_id}/identity-checks"
     first, second = api_post(client, url).get_json(), api_post(client, url).get_json()
-    assert (first["check"], first["challenge"]) == (second["check"], second["challenge"])
-    files = [(io.BytesIO(f), "f.jpg") for f in burst("obama.jpg", ("left",), still=True)]
-    assert api_post(client, first["frames_url"], data={"frames": files}).status_code == 200
-    files = [(io.BytesIO(f), "f.jpg") for f in burst("obama.jpg", ("left",), still=True)]
-    again = api_post(client, first["frames_url"], data={"frames": files})
+    # the same try, its challenge drawn again (a challenge cannot be studied, then restarted)
+    assert (first["check"], first["try"]) == (second["check"], second["try"])
+    frames = burst("obama.jpg", second, still=True)
+    assert send_burst(client, second, frames).status_code == 200
+    again = send_burst(client, second, frames)
     assert (again.status_code, again.get_json()["error"]["code"]) == (409, "decided")
 
 
@@ -159,7 +174,7 @@ def test_without_consent_the_page_asks_for_it_and_the_api_refuses(client, db, wa
         403,
         "proctoring_required",
     )
-    frame = {"frame": (io.BytesIO(burst("obama.jpg", ("left",))[0]), "f.jpg")}
+    frame = {"frame": (io.BytesIO(burst("obama.jpg").frames[0]), "f.jpg")}
     preview = api_post(
         client, f"{API}/applications/{application.public_id}/camera-check", data=frame
     )
@@ -232,12 +247,11 @@ def test_the_officer_page_asks_for_the_in_person_check(
 
 def test_another_holder_cannot_use_the_check(client, db, at_identity, make_user):
     issued = api_post(client, f"{API}/applications/{at_identity.public_id}/identity-checks")
-    frames_url = issued.get_json()["frames_url"]
+    body = issued.get_json()
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     stranger = make_user(Role.APPLICANT)
     client.login(stranger.email, DEFAULT_PASSWORD)
-    files = [(io.BytesIO(f), "f.jpg") for f in burst("obama.jpg", ("left",), still=True)]
-    assert api_post(client, frames_url, data={"frames": files}).status_code == 404
+    assert send_burst(client, body, burst("obama.jpg", still=True)).status_code == 404
     url = f"{API}/applications/{at_identity.public_id}/identity-checks"
     assert api_post(client, url).status_code == 404
 

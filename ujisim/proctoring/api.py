@@ -85,17 +85,15 @@ def camera_check(public_id: str):
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def new_check(public_id: str):
-    """Issue a try of the identity check: its id and the head-turn order to ask for."""
+    """Issue a try of the identity check: its id, the actions to ask for and their schedule."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
     check = checks.issue_challenge(session, attempt, current_user)
     session.commit()
     return {
-        "check": check.public_id,
-        "challenge": check.challenge,
+        **checks.challenge_payload(check),
         "try": check.try_number,
         "max_tries": checks.MAX_TRIES,
-        "frames": checks.BURST_MAX,
         "frames_url": url_for("proctoring_api.check_frames", check_id=check.public_id),
     }
 
@@ -112,8 +110,10 @@ def _own_check(session, check_id: str):
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def check_frames(check_id: str):
-    """The burst of an identity check (multipart ``frames``), analysed in the request."""
+    """The burst of an identity check (multipart ``frames`` and ``times``, each frame's ms since
+    the first prompt), analysed in the request."""
     frames = [f.read(checks.FRAME_MAX_BYTES + 1) for f in request.files.getlist("frames")]
+    times = checks.parse_times(request.form.get("times"), len(frames))
     reader = get_db().session(write=False)
     try:
         check, _case = _own_check(reader, check_id)
@@ -123,12 +123,13 @@ def check_frames(check_id: str):
         reference = get_reference(reader, current_user)
         if reference is None:
             raise ProctoringRequired(_("Upload your photo first."))
-        inputs = (reference.encoding, check.challenge, check.tolerance)
-        expired = checks.expired(check)
+        checks.require_nonce(check, request.form.get("nonce"))
+        inputs = (times, reference.encoding, check.challenge, check.tolerance)
+        elapsed, expired = checks.elapsed_ms(check), checks.expired(check)
     finally:
         reader.close()
     # an expired challenge fails without analysis (decide() records it)
-    burst = None if expired else checks.analyse_burst(frames, *inputs)
+    burst = None if expired else checks.analyse_burst(frames, *inputs, elapsed)
     session = get_session()
     check, case = _own_check(session, check_id)
     checks.decide(session, check, burst, current_user)

@@ -1,48 +1,336 @@
-"""Head yaw from landmarks, and the head-turn liveness challenge over a burst's yaws.
+"""Head pose, eyes and mouth from the 68 landmarks, and the liveness challenge over a burst.
 
-Part of the face library (:mod:`ujisim.proctoring.faces` re-exports everything here). Yaw is read
-from the camera image as sent, not mirrored: 0 faces the camera, negative means turned to the
-subject's own left (the nose moves toward the image's right); a head turned by about 30 degrees
-reads 0.4 to 0.5.
+Part of the face library (:mod:`ujisim.proctoring.faces` re-exports everything here). The
+challenge is a random sequence of actions (turn left, turn right, close the eyes, open the mouth)
+shown one at a time on a schedule the server fixes when it issues the challenge: look at the
+camera, then each action in its window followed by a look at the camera again. The client sends
+each frame with its time (ms since the first prompt); :func:`check_liveness` reads what each frame
+shows and passes the burst only if every action was held inside its own window, the head was
+frontal again between actions, and nothing else was done (an extra turn, a closed-eye or an open
+mouth outside its window fails the burst). A recording cannot know the order or the timing.
+
+Yaw is read from the camera image as sent, not mirrored: 0 faces the camera, negative means
+turned to the subject's own left (the nose moves toward the image's right); a head turned by
+about 30 degrees reads 0.4 to 0.5. Eyes are measured by the eye aspect ratio (EAR, Soukupova and
+Cech 2016: the eyelids' distance over the eye's width, about 0.2-0.3 open, near 0.1 closed) and
+the mouth by the same ratio of the inner lips (MAR). Each is compared with the subject's own
+median in the look windows, so a narrow-eyed face or a smile is its own baseline.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
+import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 
-#: a liveness turn must move the yaw this far from the first frame (about 15 degrees)
+Action = Literal["turn_left", "turn_right", "blink", "mouth"]
+ACTIONS: tuple[Action, ...] = ("turn_left", "turn_right", "blink", "mouth")
+#: actions in one challenge (every action at most once): 4 x 3 x 2 = 24 sequences
+CHALLENGE_LENGTH = 3
+#: the schedule (ms): a look at the camera, then per action its window and a look again (the
+#: looks' lengths are drawn per challenge; LOOK_MS is the default)
+LOOK_MS = 1500
+ACTION_MS = 2000
+#: a turn must move the yaw this far from the subject's median (about 15 degrees)
 TURN_YAW = 0.25
+#: closed eyes: the mean EAR at most this share of the subject's median
+CLOSED_EYES = 0.72
+#: open mouth: the MAR at least this much above the subject's median
+OPEN_MOUTH = 0.2
+#: an action starting sooner than this after its prompt was not a reaction to it
+MIN_REACT_MS = 200
+#: ... and an action starting later than this after its prompt was not one either
+MAX_REACT_MS = 1500
+#: an action is held until its window ends (its last frame at most RELEASE_EARLY_MS before)
+#: and let go within RELEASE_LATE_MS after
+RELEASE_EARLY_MS = 500
+RELEASE_LATE_MS = 1500
+#: an action is a state seen in this many consecutive frames (a natural blink or a word spoken
+#: is shorter than two frames a third of a second apart, so it is not an action)
+HOLD_FRAMES = 2
 
-Direction = Literal["left", "right"]
-CHALLENGES: tuple[tuple[Direction, Direction], ...] = (("left", "right"), ("right", "left"))
+Landmarks = dict[str, list]
 
 
-class HasYaw(Protocol):
-    """A frame result (:class:`ujisim.proctoring.faces.FrameResult`): only its yaw is read."""
+@dataclass(frozen=True)
+class Challenge:
+    """The actions asked for, in order, and the schedule the client follows: ``looks[0]`` ms
+    looking at the camera, then per action ``action_ms`` for it and ``looks[i + 1]`` looking at
+    the camera again. The server draws the looks' lengths too, so a recording cannot line its
+    actions up with the windows even when it guesses the order."""
+
+    actions: tuple[Action, ...]
+    looks: tuple[int, ...] = ()
+    action_ms: int = ACTION_MS
+    #: drawn with the challenge; the burst names it, so a burst for an earlier challenge of the
+    #: same try (asked for again in another tab) is told apart and refused undecided
+    nonce: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.actions or any(a not in ACTIONS for a in self.actions):
+            raise ValueError(f"a challenge is a sequence of {', '.join(ACTIONS)}")
+        if not self.looks:
+            object.__setattr__(self, "looks", (LOOK_MS,) * (len(self.actions) + 1))
+        if len(self.looks) != len(self.actions) + 1:
+            raise ValueError("a challenge has one look before and one after each action")
 
     @property
-    def yaw(self) -> float | None: ...
+    def total_ms(self) -> int:
+        return sum(self.looks) + len(self.actions) * self.action_ms
+
+    def steps(self) -> list[tuple[str, int, int]]:
+        """(what, start, end) in ms: "look" or an action, one after the other."""
+        out, t = [("look", 0, self.looks[0])], self.looks[0]
+        for action, look in zip(self.actions, self.looks[1:], strict=True):
+            out.append((action, t, t + self.action_ms))
+            out.append(("look", t + self.action_ms, t + self.action_ms + look))
+            t += self.action_ms + look
+        return out
+
+    def step_at(self, ms: float) -> int:
+        """The index into :meth:`steps` of the step running at ``ms``."""
+        for index, (_what, start, end) in enumerate(self.steps()):
+            if start <= ms < end:
+                return index
+        return len(self.steps()) - 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "actions": list(self.actions),
+            "looks": list(self.looks),
+            "action_ms": self.action_ms,
+            "nonce": self.nonce,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Challenge:
+        looks = tuple(int(v) for v in data["looks"])
+        nonce = str(data.get("nonce", ""))
+        return cls(tuple(data["actions"]), looks, int(data["action_ms"]), nonce)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Challenge:
+        """A stored challenge; a row from before the action challenge holds a list of turn
+        directions, read as the same turns."""
+        data = json.loads(text)
+        if isinstance(data, list):
+            return cls(tuple(f"turn_{d}" for d in data))
+        return cls.from_dict(data)
+
+
+#: the lengths a look and an action's window may be drawn with (ms)
+LOOK_CHOICES = (1000, 1500, 2000, 2500, 3000)
+ACTION_CHOICES = (1500, 2000, 2500)
+
+
+def random_challenge(rng: random.Random | None = None) -> Challenge:
+    """Three different actions in a random order (24 sequences), with looks and action windows
+    of random lengths (1875 schedules), drawn by the server."""
+    rng = rng or secrets.SystemRandom()
+    actions = tuple(rng.sample(ACTIONS, CHALLENGE_LENGTH))
+    looks = tuple(rng.choice(LOOK_CHOICES) for _ in range(CHALLENGE_LENGTH + 1))
+    nonce = f"{rng.getrandbits(64):016x}"
+    return Challenge(actions, looks, rng.choice(ACTION_CHOICES), nonce)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What one frame's landmarks measure: head yaw, eye and mouth aspect ratios; ``verified``:
+    the face was compared with the reference and matched (a head turned too far to compare is
+    not verified, and an action seen only in such frames does not count)."""
+
+    yaw: float
+    ear: float
+    mar: float
+    verified: bool = True
+
+
+def _ratio(points: np.ndarray, pairs: Sequence[tuple[int, int]], corners: tuple[int, int]):
+    width = float(np.linalg.norm(points[corners[0]] - points[corners[1]]))
+    if width == 0:
+        return 0.0
+    gaps = [float(np.linalg.norm(points[a] - points[b])) for a, b in pairs]
+    return sum(gaps) / (len(gaps) * width)
+
+
+def eye_aspect_ratio(eye: Sequence[Sequence[float]]) -> float:
+    """EAR of one eye's six points (corner, two upper lid, corner, two lower lid)."""
+    return _ratio(np.asarray(eye, dtype=float), ((1, 5), (2, 4)), (0, 3))
+
+
+def mouth_aspect_ratio(landmarks: Landmarks) -> float:
+    """MAR of the inner lips: the mean gap of points 61-67, 62-66, 63-65 over 60-64."""
+    top, bottom = landmarks["top_lip"], landmarks["bottom_lip"]
+    # face_recognition's naming: top_lip[7:12] = 64, 63, 62, 61, 60; bottom_lip[7:12] = 60, 67,
+    # 66, 65, 64
+    inner = np.asarray([top[11], top[10], top[9], top[8], top[7], bottom[10], bottom[9], bottom[8]])
+    # rows: 60, 61, 62, 63, 64, 65, 66, 67
+    return _ratio(inner.astype(float), ((1, 7), (2, 6), (3, 5)), (0, 4))
+
+
+def signals(landmarks: Landmarks, verified: bool = True) -> Signals:
+    return Signals(
+        yaw=estimate_yaw(landmarks),
+        ear=(eye_aspect_ratio(landmarks["left_eye"]) + eye_aspect_ratio(landmarks["right_eye"]))
+        / 2,
+        mar=mouth_aspect_ratio(landmarks),
+        verified=verified,
+    )
 
 
 @dataclass(frozen=True)
 class LivenessResult:
-    """The head-turn challenge; ``turns`` holds, per challenged direction, the index into
-    ``yaws`` where that turn was seen (None when it was not)."""
+    """The challenge over a burst: per frame its time, what it showed (``states``: "look", an
+    action, or None without a usable face), the ``events`` (an action held, with the times it
+    started and ended) and the reason: "ok", "too_few_frames", "still", "missing_action"
+    (``action`` names it), "unrequested_action" (``action`` names it: an action nobody asked for,
+    or one that did not start as a reaction to its prompt), "action_timing" (an action let go
+    before its window ended or held far into the next look) or "not_frontal" (the head did not
+    come back between actions)."""
 
     passed: bool
     reason: str
-    challenge: tuple[Direction, ...]
-    threshold: float
-    baseline: float | None
-    yaws: tuple[float, ...]
-    turns: tuple[int | None, ...]
-    missing: Direction | None = None
+    challenge: Challenge
+    baseline: dict[str, float] | None = None
+    times: tuple[int, ...] = ()
+    states: tuple[str | None, ...] = ()
+    signals: tuple[Signals | None, ...] = ()
+    events: tuple[tuple[str, int, int], ...] = ()
+    action: str | None = None
+    thresholds: dict[str, float] = field(
+        default_factory=lambda: {
+            "turn_yaw": TURN_YAW,
+            "closed_eyes": CLOSED_EYES,
+            "open_mouth": OPEN_MOUTH,
+            "hold_frames": HOLD_FRAMES,
+        }
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "reason": self.reason,
+            "challenge": self.challenge.to_dict(),
+            "baseline": self.baseline,
+            "thresholds": self.thresholds,
+            "times": list(self.times),
+            "states": list(self.states),
+            "signals": [
+                None if s is None else [round(s.yaw, 3), round(s.ear, 3), round(s.mar, 3)]
+                for s in self.signals
+            ],
+            "events": [list(e) for e in self.events],
+            "action": self.action,
+        }
+
+
+#: a state already entered is kept until its measure falls back below this share of its
+#: threshold (hysteresis), so that one action held near a threshold is not read as two
+KEEP = 0.6
+
+
+def frame_state(s: Signals, baseline: dict[str, float], previous: str | None = None) -> str:
+    """What a frame shows against the subject's baseline (``previous``: the state of the frame
+    before, kept while its measure stays above KEEP x its threshold). A turned head hides the
+    eyes and the mouth's width from the camera, so a turn wins over them, and an open mouth
+    over the eyes."""
+    turn = s.yaw - baseline["yaw"]
+    mouth = s.mar - baseline["mar"]
+    closed = 1 - s.ear / baseline["ear"] if baseline["ear"] > 0 else 0.0
+
+    def beyond(state: str, measure: float, threshold: float) -> bool:
+        return measure >= (KEEP * threshold if previous == state else threshold)
+
+    if beyond("turn_left", -turn, TURN_YAW):
+        return "turn_left"
+    if beyond("turn_right", turn, TURN_YAW):
+        return "turn_right"
+    if beyond("mouth", mouth, OPEN_MOUTH):
+        return "mouth"
+    if beyond("blink", closed, 1 - CLOSED_EYES):
+        return "blink"
+    return "look"
+
+
+def _events(
+    times: Sequence[int], states: Sequence[str | None], verified: Sequence[bool]
+) -> list[tuple[str, int, int]]:
+    """Runs of one action over at least HOLD_FRAMES consecutive usable frames, at least one of
+    them verified as the reference person (a far turn of somebody else's head held up in the
+    candidate's place is no action of the candidate's)."""
+    usable = [(t, s, v) for t, s, v in zip(times, states, verified, strict=True) if s is not None]
+    out, run = [], []
+    for t, state, ok in [*usable, (None, None, False)]:
+        if run and state != run[0][1]:
+            if run[0][1] != "look" and len(run) >= HOLD_FRAMES and any(r[2] for r in run):
+                out.append((run[0][1], run[0][0], run[-1][0]))
+            run = []
+        if state is not None:
+            run.append((t, state, ok))
+    return out
+
+
+def check_liveness(
+    frames: Sequence[tuple[int, Signals | None]],
+    challenge: Challenge,
+    *,
+    min_frames: int = 6,
+) -> LivenessResult:
+    """The challenge over ``frames``: (ms since the first prompt, the frame's signals or None
+    when it has no usable face), in capture order. Passes when each action was held (for
+    HOLD_FRAMES frames or more) starting MIN_REACT_MS to MAX_REACT_MS after its prompt and
+    lasting until its window ended (RELEASE_EARLY_MS, RELEASE_LATE_MS), the head faced the
+    camera between actions, and no action was held anywhere else."""
+    times = tuple(int(t) for t, _s in frames)
+    found = tuple(s for _t, s in frames)
+    steps = challenge.steps()
+    look = [s for t, s in frames if s is not None and steps[challenge.step_at(t)][0] == "look"]
+
+    def result(reason: str, **kw) -> LivenessResult:
+        return LivenessResult(reason == "ok", reason, challenge, times=times, signals=found, **kw)
+
+    if sum(s is not None for s in found) < min_frames or len(look) < 2:
+        return result("too_few_frames")
+    baseline = {
+        name: float(statistics.median(getattr(s, name) for s in look))
+        for name in ("yaw", "ear", "mar")
+    }
+    states: list[str | None] = []
+    previous = None
+    for s in found:
+        states.append(None if s is None else frame_state(s, baseline, previous))
+        previous = states[-1] or previous
+    states = tuple(states)
+    events = _events(times, states, [s is not None and s.verified for s in found])
+    kw = {"baseline": baseline, "states": states, "events": tuple(events)}
+    if not events:
+        return result("still", **kw)
+    for action, start, _end in events:
+        what, window, _window_end = steps[challenge.step_at(start)]
+        if what != action or not MIN_REACT_MS <= start - window <= MAX_REACT_MS:
+            return result("unrequested_action", action=action, **kw)
+    asked = [(what, start, end) for what, start, end in steps if what != "look"]
+    for what, start, end in asked:
+        shown = [e for a, t, e in events if a == what and start <= t < end]
+        if not shown:
+            return result("missing_action", action=what, **kw)
+        # held until the prompt changed, and let go soon after
+        if not end - RELEASE_EARLY_MS <= max(shown) <= end + RELEASE_LATE_MS:
+            return result("action_timing", action=what, **kw)
+    for (_a, _s, end), (_b, start, _e) in zip(events, events[1:], strict=False):
+        between = [st for t, st in zip(times, states, strict=True) if end < t < start]
+        if "look" not in between:
+            return result("not_frontal", **kw)
+    return result("ok", **kw)
 
 
 def estimate_yaw(landmarks: dict[str, list[tuple[int, int]]]) -> float:
@@ -70,76 +358,14 @@ def estimate_yaw(landmarks: dict[str, list[tuple[int, int]]]) -> float:
     return max(-1.0, min(1.0, (to_right - to_left) / span))
 
 
-def _yaw_of(frame: HasYaw | float | None) -> float | None:
-    return frame if frame is None or isinstance(frame, int | float) else frame.yaw
-
-
-def _first_turn(
-    yaws: Sequence[float], baseline: float, direction: Direction, threshold: float, start: int
-) -> int | None:
-    sign = -1.0 if direction == "left" else 1.0
-    for index in range(start, len(yaws)):
-        if sign * (yaws[index] - baseline) >= threshold:
-            return index
-    return None
-
-
-def check_liveness(
-    frames: Sequence[HasYaw | float | None],
-    challenge: Sequence[Direction] = ("left", "right"),
-    *,
-    threshold: float = TURN_YAW,
-    min_frames: int = 3,
-) -> LivenessResult:
-    """The head-turn challenge: the yaw must move at least ``threshold`` from the first frame
-    toward each challenged direction, in the challenged order.
-
-    ``frames`` are frame results (or bare yaws) in capture order; frames without a face are
-    skipped. The first usable frame is the baseline (the page asks the candidate to look at the
-    camera first), so a camera placed to one side does not count as a turn. A still photo never
-    moves and fails with reason "still"; a turn that is missing fails "incomplete" with the
-    ``missing`` direction; both turns in the other order fail "wrong_order".
-    """
-    challenge = tuple(challenge)
-    if not challenge or any(d not in ("left", "right") for d in challenge):
-        raise ValueError("a challenge is a sequence of 'left' and 'right'")
-    yaws = tuple(y for y in map(_yaw_of, frames) if y is not None)
-
-    def result(
-        reason: str,
-        baseline: float | None = None,
-        turns: Sequence[int | None] = (),
-        missing: Direction | None = None,
-    ) -> LivenessResult:
-        return LivenessResult(
-            reason == "ok", reason, challenge, threshold, baseline, yaws, tuple(turns), missing
-        )
-
-    if len(yaws) < min_frames:
-        return result("too_few_frames")
-    baseline = yaws[0]
-    if max(yaws) - min(yaws) < threshold:
-        return result("still", baseline)
-    turns: list[int | None] = []
-    start = 1
-    for direction in challenge:
-        index = _first_turn(yaws, baseline, direction, threshold, start)
-        turns.append(index)
-        if index is None:
-            if _first_turn(yaws, baseline, direction, threshold, 1) is None:
-                return result("incomplete", baseline, turns, direction)
-            return result("wrong_order", baseline, turns)
-        start = index + 1
-    return result("ok", baseline, turns)
-
-
 #: mean grey-level difference (0-255) of two 64x48 thumbnails below which one frame is the
 #: other's mirror image; a live camera's mirrored frames differ by 29 or more (a symmetric pose
 #: still has its light, hair and room on one side), a file mirrored and re-encoded by about 0
 MIRROR_DIFF = 3.0
 
 
-def _thumbnail(image: np.ndarray) -> np.ndarray:
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """A 64x48 grey copy of a frame, to compare frames with each other."""
     from PIL import Image
 
     grey = Image.fromarray(image).convert("L").resize((64, 48), Image.Resampling.BILINEAR)
@@ -150,15 +376,10 @@ def mirrored_pair(images: Sequence[np.ndarray]) -> tuple[int, int] | None:
     """The first pair of frames (i, j) where j is i's mirror image, or None. A photo and its
     mirror alternated show the head turned to both sides without anybody moving; no camera in
     front of a live person gives the mirror of its own frame."""
-    thumbs = [_thumbnail(image) for image in images]
+    thumbs = [thumbnail(image) for image in images]
     for j, later in enumerate(thumbs):
         flipped = later[:, ::-1]
         for i in range(j):
             if float(np.abs(thumbs[i] - flipped).mean()) < MIRROR_DIFF:
                 return i, j
     return None
-
-
-def random_challenge(rng: random.Random | None = None) -> tuple[Direction, Direction]:
-    """Left-then-right or right-then-left, so a prepared recording has even odds at best."""
-    return (rng or secrets.SystemRandom()).choice(CHALLENGES)

@@ -46,14 +46,17 @@ from ujisim.proctoring.face_engine import DETECT_SIDE, MIN_FACE_RATIO, Box
 from ujisim.proctoring.face_engine import checked as _checked
 from ujisim.proctoring.face_engine import split_small as _split_small
 from ujisim.proctoring.face_liveness import (
-    CHALLENGES,
+    ACTIONS,
     TURN_YAW,
-    Direction,
+    Action,
+    Challenge,
     LivenessResult,
+    Signals,
     check_liveness,
     estimate_yaw,
     mirrored_pair,
     random_challenge,
+    signals,
 )
 
 #: face_recognition's own default; the issue asks for it as the configurable default
@@ -363,7 +366,7 @@ def check_identity(
 #: the public API, including what the face_* modules provide
 __all__ = [
     "ALLOWED_FORMATS",
-    "CHALLENGES",
+    "ACTIONS",
     "DARK_BELOW",
     "DEFAULT_TOLERANCE",
     "DETECT_SIDE",
@@ -376,13 +379,15 @@ __all__ = [
     "SMALL_BELOW",
     "TURN_YAW",
     "Box",
-    "Direction",
+    "Action",
+    "Challenge",
     "Finding",
     "FrameQuality",
     "FrameResult",
     "IdentityResult",
     "LivenessResult",
     "ReferenceFace",
+    "Signals",
     "analyse_burst",
     "analyse_frame",
     "check_identity",
@@ -395,4 +400,5 @@ __all__ = [
     "mirrored_pair",
     "random_challenge",
     "reference_encoding",
+    "signals",
 ]

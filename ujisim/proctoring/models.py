@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ujisim.core.db import Base, new_public_id
+from ujisim.proctoring.face_liveness import Challenge
 
 
 class Consent(Base):
@@ -113,13 +114,14 @@ class IdentityCheck(Base):
     round: Mapped[int]
     #: 1, 2, 3 within the round
     try_number: Mapped[int]
-    #: JSON ["left", "right"] or ["right", "left"], chosen by the server
-    challenge_json: Mapped[str] = mapped_column(String(32))
+    #: JSON of the faces.Challenge drawn by the server (actions and schedule); rows from before
+    #: the action challenge hold ["left", "right"] or ["right", "left"]
+    challenge_json: Mapped[str] = mapped_column(String(255))
     issued_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     #: pending | passed | failed
     decision: Mapped[str] = mapped_column(String(16), default="pending")
-    #: "ok" or what failed: no_face, several_faces, different_person, still, incomplete, ...
+    #: "ok" or what failed: timing, duplicate_frames, different_person, missing_action, ...
     reason: Mapped[str | None] = mapped_column(String(32))
     tolerance: Mapped[float]
     min_share: Mapped[float | None]
@@ -136,8 +138,8 @@ class IdentityCheck(Base):
     file_id: Mapped[int | None] = mapped_column(ForeignKey("stored_file.id", ondelete="SET NULL"))
 
     @property
-    def challenge(self) -> list[str]:
-        return json.loads(self.challenge_json)
+    def challenge(self) -> Challenge:
+        return Challenge.from_json(self.challenge_json)
 
     @property
     def distances(self) -> list[float | None]:

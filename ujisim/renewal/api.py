@@ -57,17 +57,15 @@ def camera_check(public_id: str):
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def new_check(public_id: str):
-    """Issue a try: its id and the head-turn order to ask for."""
+    """Issue a try: its id, the actions to ask for and their schedule."""
     session = get_session()
     application = load_own_application_or_404(public_id)
     check = identity.issue_challenge(session, application, current_user)
     session.commit()
     return {
-        "check": check.public_id,
-        "challenge": check.challenge,
+        **checks.challenge_payload(check),
         "try": check.try_number,
         "max_tries": identity.MAX_TRIES,
-        "frames": checks.BURST_MAX,
         "frames_url": url_for("renewal_api.check_frames", check_id=check.public_id),
     }
 
@@ -85,8 +83,10 @@ def _own_check(session, check_id: str):
 @limiter.limit("20 per minute", key_func=_per_user)
 def check_frames(check_id: str):
     """The burst of a try (multipart ``frames``), analysed in the request against the licence
-    photo; the result is recorded on the application."""
+    photo (``times``: each frame's ms since the first prompt); the result is recorded on the
+    application."""
     frames = [f.read(checks.FRAME_MAX_BYTES + 1) for f in request.files.getlist("frames")]
+    times = checks.parse_times(request.form.get("times"), len(frames))
     reader = get_db().session(write=False)
     try:
         check, application = _own_check(reader, check_id)
@@ -96,12 +96,13 @@ def check_frames(check_id: str):
         encoding = identity.licence_encoding(reader, application)
         if encoding is None:
             raise ConflictError(_("The photo on your SIM record cannot be compared."))
-        inputs = (encoding, check.challenge, check.tolerance)
-        expired = checks.expired(check)
+        checks.require_nonce(check, request.form.get("nonce"))
+        inputs = (times, encoding, check.challenge, check.tolerance)
+        elapsed, expired = checks.elapsed_ms(check), checks.expired(check)
     finally:
         reader.close()
     # the face work runs without a write transaction; an expired try fails unanalysed
-    burst = None if expired else checks.analyse_burst(frames, *inputs)
+    burst = None if expired else checks.analyse_burst(frames, *inputs, elapsed)
     session = get_session()
     check, application = _own_check(session, check_id)
     application = identity.decide(session, check, burst, current_user)

@@ -257,24 +257,44 @@ ADVICE = {
         "move closer to the camera."
     ),
     "still": lambda: _(
-        "No head movement was seen. When the screen asks, slowly turn your head to the side "
-        "it names, then back, and try again."
+        "No movement was seen. When the screen asks, turn your head, close your eyes or open "
+        "your mouth, and try again."
     ),
-    "incomplete": lambda: _(
-        "One head turn was missing. Turn your head to both sides the screen names, one after "
-        "the other, and try again."
+    "missing_action": lambda: _(
+        "One action was not seen in its time. Do each action as soon as the screen shows it, "
+        "and try again."
     ),
-    "wrong_order": lambda: _(
-        "The head turns came in the wrong order. Follow the order on the screen (it changes "
-        "with every try) and try again."
+    "unrequested_action": lambda: _(
+        "An action was done that the screen did not ask for. Do only what the screen shows, "
+        "look at the camera in between, and try again."
+    ),
+    "not_frontal": lambda: _(
+        "Your head did not come back to face the camera between actions. Look at the camera "
+        "whenever the screen asks, and try again."
+    ),
+    "action_timing": lambda: _(
+        "An action was let go too soon or held too long. Hold each action until the screen "
+        "says to look at the camera, then look at the camera, and try again."
+    ),
+    "timing": lambda: _(
+        "The pictures did not arrive in time. Keep this page open until the check ends, and "
+        "try again."
+    ),
+    "duplicate_frames": lambda: _(
+        "The pictures did not come from a live camera. Use your device's camera directly and "
+        "try again."
+    ),
+    "discontinuous": lambda: _(
+        "Your face jumped between pictures. Keep your face in view and the device steady, and "
+        "try again."
     ),
     "mirrored_frames": lambda: _(
         "The pictures did not come from a live camera (one was the mirror image of another). "
         "Use your device's camera directly and try again."
     ),
     "too_few_frames": lambda: _(
-        "Your face was visible in too few pictures. Keep your whole face in view while you "
-        "turn your head, and try again."
+        "Your face was visible in too few pictures. Keep your whole face in view during the "
+        "check, and try again."
     ),
     "expired": lambda: _(
         "The check took too long. Start it again and follow the instructions right away."

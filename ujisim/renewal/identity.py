@@ -2,7 +2,7 @@
 as its subject.
 
 The face work and the evidence are the exam's (``proctoring.checks.analyse_burst``,
-``burst_reason``, ``burst_evidence``, ``store_frame``; the same head-turn challenge from
+``burst_reason``, ``burst_evidence``, ``store_frame``; the same action challenge from
 ``faces.random_challenge`` and the same page script). What the subject changes:
 
 - the reference face is the photo on the licence being renewed (its encoding was computed once,
@@ -59,7 +59,8 @@ def _escalated() -> ConflictError:
 def issue_challenge(
     session: Session, application: RenewalApplication, user
 ) -> RenewalIdentityCheck:
-    """A new try with a random head-turn order, or the unanswered one (a reload loses no try)."""
+    """A new try with a random action challenge, or the unanswered one asked again (a reload
+    loses no try)."""
     if application.state == S.IDENTITY_REVIEW:
         raise _escalated()
     if application.state != S.IDENTITY:
@@ -78,7 +79,7 @@ def issue_challenge(
         )
     ).first()
     if pending is not None and not checks.expired(pending):
-        return pending
+        return checks.rearm(pending)  # a reload: the same try, a new challenge and clock
     if pending is not None:
         decide(session, pending, None, user)
         session.refresh(application)
@@ -90,7 +91,7 @@ def issue_challenge(
     check = RenewalIdentityCheck(
         application_id=application.id,
         try_number=tries + 1,
-        challenge_json=json.dumps(list(faces.random_challenge())),
+        challenge_json=faces.random_challenge().to_json(),
         tolerance=tolerance(),
         issued_at=clock.now(),
     )
@@ -120,7 +121,7 @@ def decide(
     evidence = {
         "check": check.public_id,
         "try": check.try_number,
-        "challenge": check.challenge,
+        "challenge": check.challenge.to_dict(),
         "tolerance": check.tolerance,
         "reference": "licence",
         "licence": licence.public_id,

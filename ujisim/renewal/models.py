@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ujisim.core.db import Base, new_public_id
+from ujisim.proctoring.face_liveness import Challenge
 
 
 class LicenceStatus(enum.StrEnum):
@@ -183,8 +184,9 @@ class RenewalIdentityCheck(Base):
         ForeignKey("renewal_application.id", ondelete="CASCADE"), index=True
     )
     try_number: Mapped[int]
-    #: JSON ["left", "right"] or ["right", "left"], chosen by the server
-    challenge_json: Mapped[str] = mapped_column(String(32))
+    #: JSON of the faces.Challenge drawn by the server (actions and schedule); rows from before
+    #: the action challenge hold ["left", "right"] or ["right", "left"]
+    challenge_json: Mapped[str] = mapped_column(String(255))
     #: the face distance tolerance the check is decided with (config, kept with the decision)
     tolerance: Mapped[float]
     issued_at: Mapped[datetime]
@@ -194,8 +196,8 @@ class RenewalIdentityCheck(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
 
     @property
-    def challenge(self) -> list[str]:
-        return json.loads(self.challenge_json)
+    def challenge(self) -> Challenge:
+        return Challenge.from_json(self.challenge_json)
 
 
 class AppEvent(Base):

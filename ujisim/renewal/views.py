@@ -15,6 +15,7 @@ from ujisim.core import offices
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, ValidationError
 from ujisim.core.security import Role, limiter, role_required
+from ujisim.proctoring import checks
 from ujisim.proctoring.consent import current_consent
 from ujisim.renewal import application as apps
 from ujisim.renewal import (
@@ -38,17 +39,7 @@ from ujisim.renewal.models import (
 
 bp = Blueprint("renewal", __name__, url_prefix="/perpanjangan")
 #: why a camera identity check can fail (proctoring.faces): each gets its advice on the page
-IDENTITY_REASONS = (
-    "no_face",
-    "several_faces",
-    "different_person",
-    "still",
-    "incomplete",
-    "wrong_order",
-    "too_few_frames",
-    "mirrored_frames",
-    "expired",
-)
+IDENTITY_REASONS = checks.FAILURE_REASONS
 S = AppState
 STEP_PAGES = {
     S.DOCUMENTS: "renewal/documents.html",

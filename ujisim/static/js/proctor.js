@@ -1,7 +1,7 @@
 // Webcam proctoring in the browser. The browser decides nothing: it shows the camera, sends JPEG
 // frames and browser events, and shows what the server answers.
 // - check page (#proctor-check): choose a camera, live preview with specific diagnostics, then the
-//   identity check (a burst of frames while the candidate turns the head in the server's order);
+//   identity check (a burst of frames while the candidate does the server's actions on its schedule);
 // - exam page (#proctor): a snapshot every N seconds and on each suspicious browser event; warns,
 //   and shows the re-check when the server pauses the attempt.
 // Every wait shows its seconds; every request has a timeout. When the session has ended (401, or
@@ -279,22 +279,14 @@
         return identityFailed(errorMessage(issued));
       }
       $("identity-status").textContent = "";
-      const { challenge, frames_url: framesUrl, frames: count } = issued.data;
-      // The phases: look at the camera, turn to each side in the server's order, look again.
-      const plan = [["look", 2], ...challenge.map((d) => [`turn_${d}`, Math.floor((count - 4) / 2)]), ["look", 2]];
       const shots = [];
-      for (const [phase, n] of plan) {
-        $("prompt").textContent = T[phase];
-        await sleep(phase === "look" ? 300 : 700);   // time to read the prompt and start moving
-        for (let i = 0; i < n; i += 1) {
-          shots.push(await capture(video));
-          progress.value = Math.round((shots.length / count) * 60);
-          await sleep(450);
-        }
-      }
-      $("prompt").textContent = "";
+      const times = [];
+      await followChallenge(issued.data, shots, times, progress);
+      const framesUrl = issued.data.frames_url;
       const form = new FormData();
       shots.forEach((blob, i) => form.append("frames", blob, `f${i}.jpg`));
+      form.append("times", times.join(","));
+      form.append("nonce", issued.data.nonce);
       let result;
       try {
         result = await waiting(() => post(framesUrl, form, uploadTimeoutS), T.uploading, (s) => {
@@ -322,6 +314,41 @@
       if (data.identity === "escalated") return escalated();
       // the server may send its own advice for the reason (the renewal check does)
       identityFailed(fmt(T.failed, { reason: data.advice || T[`reason_${data.reason}`] || data.reason, left: data.tries_left }));
+    }
+
+    // The server's challenge: look at the camera, then each action in its window with a look in
+    // between. Each prompt shows on time (its own timer); a frame is taken every interval_ms
+    // with its time since the first prompt, which the server checks against the schedule.
+    async function followChallenge(challenge, shots, times, progress) {
+      const { actions, looks, action_ms: actionMs, interval_ms: intervalMs } = challenge;
+      const steps = [["look", looks[0]]];
+      actions.forEach((action, i) => steps.push([action, actionMs], ["look", looks[i + 1]]));
+      const total = steps.reduce((sum, [, ms]) => sum + ms, 0);
+      const prompt = $("prompt");
+      const timers = [];
+      let start = 0;
+      steps.forEach(([what, ms]) => {
+        const number = actions.indexOf(what) + 1;
+        timers.push(setTimeout(() => {
+          prompt.dataset.action = what;
+          prompt.textContent = what === "look" ? T.look : `${fmt(T.step_of, { n: number, m: actions.length })}: ${T[what]}`;
+        }, start));
+        start += ms;
+      });
+      const started = performance.now();
+      try {
+        for (let at = 0; at <= total; at = performance.now() - started) {
+          shots.push(await capture(video, 640, 0.8));
+          times.push(Math.round(at));
+          progress.value = Math.round((Math.min(at, total) / total) * 60);
+          // the next frame one interval after this one was taken (never sooner)
+          await sleep(Math.max(0, at + intervalMs - (performance.now() - started)));
+        }
+      } finally {
+        timers.forEach(clearTimeout);
+        prompt.textContent = "";
+        prompt.dataset.action = "";
+      }
     }
 
     // ``call()`` with its seconds counted in #identity-status (``text`` has {s}) until it settles

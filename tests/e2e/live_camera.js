@@ -1,0 +1,69 @@
+// A stand-in for a live person in front of the camera (tests only; see tests/webcam.py
+// LivePerson). getUserMedia answers with a canvas stream that shows pictures of a real face
+// (window.__livePoses: look, turn_left, half_left, ..., blink, mouth as image URLs) and follows
+// the page's own prompt (#prompt[data-action]) as a person would: it reacts some time after
+// each prompt, turns through a half-way pose, holds the action until the prompt changes, and
+// comes back to face the camera. Every frame gets sensor noise, as a camera's does.
+(() => {
+  const REACT_MS = 500;
+  const HALF_MS = 250;
+  const poses = window.__livePoses;
+  if (!poses) return;
+  const images = {};
+  const loaded = Promise.all(Object.entries(poses).map(([name, url]) => new Promise((resolve) => {
+    const image = new Image();
+    image.onload = () => resolve();
+    image.src = url;
+    images[name] = image;
+  })));
+  const canvas = document.createElement("canvas");
+  canvas.width = 640;
+  canvas.height = 480;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const noise = new Int8Array(640 * 480 * 4 + 4096);
+  for (let i = 0; i < noise.length; i += 1) noise[i] = Math.round((Math.random() - 0.5) * 8);
+  let asked = "look";
+  let since = performance.now();
+  let from = "look";
+
+  function pose(now) {
+    const prompt = document.getElementById("prompt");
+    const action = (prompt && prompt.dataset.action) || "look";
+    if (action !== asked) {
+      from = shown(now);
+      asked = action;
+      since = now;
+    }
+    return shown(now);
+  }
+
+  function shown(now) {
+    const t = now - since;
+    if (t < REACT_MS) {
+      if (from.startsWith("turn_") && t > REACT_MS - HALF_MS) return from.replace("turn", "half");
+      return from;
+    }
+    if (asked.startsWith("turn_") && t < REACT_MS + HALF_MS) return asked.replace("turn", "half");
+    return asked;
+  }
+
+  function draw() {
+    const now = performance.now();
+    ctx.drawImage(images[pose(now)], 0, 0, 640, 480);
+    const frame = ctx.getImageData(0, 0, 640, 480);
+    const data = frame.data;
+    const offset = Math.floor(Math.random() * 4096);
+    for (let i = 0; i < data.length; i += 1) data[i] += noise[i + offset];
+    ctx.putImageData(frame, 0, 0);
+  }
+
+  loaded.then(() => {
+    draw();
+    setInterval(draw, 66);
+  });
+  // a new stream for each call: the page stops a stream's tracks when it changes camera
+  navigator.mediaDevices.getUserMedia = async () => {
+    await loaded;
+    return canvas.captureStream(15);
+  };
+})();
