@@ -30,6 +30,9 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
         "SMTP_HOST": None,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # tests move a frozen clock by days while a client stays logged in; the idle end of a
+        # session has its own tests (tests/accounts/test_sessions.py)
+        "SESSION_IDLE_SECONDS": 0,
         **extra,
     }
 

@@ -18,6 +18,7 @@ PROTECTED = {
     "admin.new_user": ("GET", "/admin/users/new", {Role.ADMIN}),
     "admin.edit_user": ("GET", "/admin/users/{user}", {Role.ADMIN}),
     "admin.delete_user": ("POST", "/admin/users/{user}/delete", {Role.ADMIN}, 422),
+    "admin.sign_out_user": ("POST", "/admin/users/{user}/sign-out", {Role.ADMIN}, 302),
     "admin.outbox": ("GET", "/admin/outbox", {Role.ADMIN}),
     "files.download": ("GET", "/files/{file}", ALL),
 }

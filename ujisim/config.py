@@ -41,6 +41,8 @@ def from_env(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        # a session without a request for this long ends (0: never)
+        "SESSION_IDLE_SECONDS": int(env.get("UJISIM_SESSION_IDLE_MINUTES", "60")) * 60,
         "LOGIN_RATE_LIMIT": env.get("UJISIM_LOGIN_RATE_LIMIT", "10 per minute"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("UJISIM_PASSWORD_RESET_MINUTES", "60")) * 60,
         "SHOW_OUTBOX": _flag("UJISIM_SHOW_OUTBOX", env_name == "development"),

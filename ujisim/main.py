@@ -6,9 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from ujisim.accounts.views import safe_next
 from ujisim.core import db
 from ujisim.core.i18n import LANGUAGES
+from ujisim.core.redirects import safe_next
 from ujisim.core.security import csrf, limiter
 
 bp = Blueprint("main", __name__)

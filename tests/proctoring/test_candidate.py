@@ -123,6 +123,19 @@ def test_without_consent_the_exam_cannot_begin(client, db, candidate):
     assert db.scalars(select(Consent)).all() == []
 
 
+@pytest.mark.parametrize("evil", ["/%09/evil.example", "/%0A/x", "//evil.example", "/%5Cevil"])
+@pytest.mark.parametrize("choice", ["agree", "refuse"])
+def test_the_consent_page_returns_only_to_a_local_path(client, candidate, evil, choice):
+    """Either button with a ``next`` that a browser would read as another host (a tab or a
+    newline it drops, a backslash) goes to the site's own next page; none is a server error."""
+    assert client.get(f"/pengawasan/persetujuan?next={evil}").status_code == 200
+    response = client.submit(f"/pengawasan/persetujuan?next={evil}", {"choice": choice})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/pengawasan/"), response.headers["Location"]
+    ok = client.submit("/pengawasan/persetujuan?next=/perpanjangan/", {"choice": choice})
+    assert ok.headers["Location"] == "/perpanjangan/"
+
+
 def test_consent_is_recorded_with_time_and_text_version(client, db, candidate, frozen_clock):
     attempt = new_attempt(client, db)
     text = client.get(f"/pengawasan/persetujuan?attempt={attempt.public_id}").get_data(as_text=True)

@@ -2,7 +2,8 @@
 
 import functools
 
-from flask import Flask
+from flask import Flask, current_app, flash
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
@@ -38,12 +39,39 @@ def load_user(user_id: str):
     return user
 
 
+#: how often (s) the time of the last request is written into the session cookie
+SEEN_EVERY = 60
+
+
+def _end_idle_session() -> None:
+    """A session left without a request for ``SESSION_IDLE_SECONDS`` ends: the next request is
+    anonymous (a device the user asked to keep logged in comes back through its remember
+    token, until logout or its own expiry)."""
+    from flask import session
+
+    from ujisim.core import clock
+
+    idle = current_app.config.get("SESSION_IDLE_SECONDS")
+    if not idle or "_user_id" not in session:
+        return
+    now = int(clock.now().timestamp())
+    seen = session.get("_seen")
+    if seen is not None and now - int(seen) > idle:
+        for key in ("_user_id", "_fresh", "_id", "_seen"):
+            session.pop(key, None)
+        flash(_("Your session ended after a time without activity. Please log in again."), "info")
+        return
+    if seen is None or now - int(seen) >= SEEN_EVERY:
+        session["_seen"] = now
+
+
 def init_app(app: Flask) -> None:
     from ujisim.accounts import admin, cli, views
     from ujisim.accounts.forms import ROLE_LABELS
     from ujisim.core.security import Role
 
     login_manager.init_app(app)
+    app.before_request(_end_idle_session)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS[Role(role)]
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)

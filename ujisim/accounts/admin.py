@@ -85,6 +85,21 @@ def edit_user(public_id: str):
     return _edit_page(user, form, DeleteAccountForm(user), status)
 
 
+@bp.post("/users/<public_id>/sign-out")
+@role_required(Role.ADMIN)
+def sign_out_user(public_id: str):
+    """End every session and remember token of the account (audited); a second click does the
+    same again, harmlessly."""
+    user = load_user_or_404(public_id)
+    db = get_session()
+    services.end_sessions(db, user, actor=current_user)
+    db.commit()
+    flash(_("Every session of %(name)s has ended.", name=user.full_name), "success")
+    if user.id == current_user.id:
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("admin.edit_user", public_id=user.public_id))
+
+
 def _edit_page(user, form, delete_form, status: int):
     return (
         render_template("admin/user_edit.html", form=form, user=user, delete_form=delete_form),

@@ -146,8 +146,26 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def record_logout(session: Session, user: User) -> None:
+    """Log out: every session and remember token of the account ends on the server (the nonce
+    in them no longer matches), so a copy of the old cookies opens nothing."""
+    user.session_nonce = secrets.token_hex(8)
+    session.flush()
     audit.record(
         session, "accounts.logout", actor=user, object_type="user", object_id=user.public_id
+    )
+
+
+def end_sessions(session: Session, user: User, *, actor: User | None) -> None:
+    """End every session and remember token of ``user`` (an administrator's "sign out
+    everywhere"): they carry the old nonce."""
+    user.session_nonce = secrets.token_hex(8)
+    session.flush()
+    audit.record(
+        session,
+        "accounts.sessions_ended",
+        actor=actor,
+        object_type="user",
+        object_id=user.public_id,
     )
 
 

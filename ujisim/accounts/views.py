@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -21,21 +19,10 @@ from ujisim.accounts import services
 from ujisim.accounts.errors import DuplicateAccountError, ResetTokenError
 from ujisim.accounts.forms import ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
 from ujisim.core.db import get_session
+from ujisim.core.redirects import safe_next
 from ujisim.core.security import limiter
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a local path may be a redirect target (no scheme, no host, no //)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
 
 
 def _login_limit() -> str:

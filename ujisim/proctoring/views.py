@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
+from ujisim.core.redirects import safe_next
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam.models import AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
@@ -26,10 +27,7 @@ def _attempt_arg():
 
 def _next_arg() -> str | None:
     """``?next=``: a path on this site to return to (the renewal page), never another host."""
-    target = request.values.get("next", "")
-    if target.startswith("/") and not target.startswith(("//", "/\\")) and ":" not in target:
-        return target[:200]
-    return None
+    return safe_next(request.values.get("next"))
 
 
 def next_step(session, attempt) -> str:
