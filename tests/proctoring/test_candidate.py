@@ -176,14 +176,36 @@ def test_a_reference_photo_without_exactly_one_face_is_refused(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"GIF89a not a photo", "not a JPEG or PNG"),
-        (b"", "empty"),
+        (b"GIF89a not a photo", "Only JPEG and PNG images are accepted."),
+        (b"", "Choose an image file."),
     ],
 )
 def test_a_reference_upload_that_is_not_a_photo_is_refused(client, db, consenting, data, message):
     response = upload(client, data)
     assert response.status_code == 303
     assert message in client.get("/pengawasan/foto").get_data(as_text=True)
+
+
+def test_a_reference_photo_carrying_a_page_is_refused_and_a_clean_one_loses_its_metadata(
+    client, db, consenting, face_photos
+):
+    """The reference photo goes through the site's image intake (issue 17: a JPEG comment with
+    <html><script> used to survive the re-encoding)."""
+    photo = Image.open(face_photos["obama.jpg"])
+    for smuggled in (b"<html><script>alert(1)</script></html>", b"<?php system($_GET[0]); ?>"):
+        out = io.BytesIO()
+        photo.save(out, format="JPEG", quality=90, comment=smuggled)
+        response = upload(client, out.getvalue())
+        assert response.status_code == 303
+        assert "web page code" in client.get("/pengawasan/foto").get_data(as_text=True)
+        assert db.scalars(select(ReferenceFace)).all() == []
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", quality=90, comment=b"Diambil dengan kamera depan")
+    assert upload(client, out.getvalue()).status_code == 302
+    kept = read(db.get(StoredFile, db.scalars(select(ReferenceFace)).one().file_id))
+    assert b"kamera depan" not in kept
+    with Image.open(io.BytesIO(kept)) as im:
+        assert "comment" not in im.info
 
 
 def test_without_consent_no_reference_photo_is_read(client, db, candidate, face_photos):

@@ -9,11 +9,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
 from tests.proctoring.conftest import analysed, jpeg_bytes, send_burst
+from ujisim.core import storage
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile
 from ujisim.exam import attempts, policy
@@ -229,6 +231,50 @@ def test_a_snapshot_must_be_a_jpeg(client, db, sitting):
     )
     assert response.status_code == 422
     assert observations(db) == []
+
+
+def jpeg_with_comment(image: np.ndarray, comment: bytes) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format="JPEG", quality=90, comment=comment)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\xff\xd8<html><script>alert(1)</script></html>",  # a page with a JPEG's first bytes
+        "comment",  # a real JPEG whose comment is a page
+        "appended",  # a real JPEG with a page after its end
+    ],
+)
+def test_a_snapshot_that_is_not_only_a_picture_is_refused(client, db, sitting, webcam_frame, body):
+    """Snapshots are served to examiners as image/jpeg: each goes through the site's image
+    intake (issue 17: a \\xff\\xd8<html> body used to be stored byte for byte)."""
+    page = b"<html><script>alert(1)</script></html>"
+    if body == "comment":
+        body = jpeg_with_comment(webcam_frame, page)
+    elif body == "appended":
+        body = jpeg_bytes(webcam_frame) + page
+    files = {"frame": (io.BytesIO(body), "s.jpg"), "trigger": "interval"}
+    response = api_post(
+        client, f"/api/v1/proctoring/attempts/{sitting.public_id}/snapshots", data=files
+    )
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["frame"] in ("format", "corrupt", "polyglot")
+    assert observations(db) == []
+
+
+def test_a_snapshot_is_stored_re_encoded_without_metadata(client, db, sitting, webcam_frame):
+    sent = jpeg_with_comment(webcam_frame, b"Kamera ponsel 12MP")
+    files = {"frame": (io.BytesIO(sent), "s.jpg"), "trigger": "interval"}
+    url = f"/api/v1/proctoring/attempts/{sitting.public_id}/snapshots"
+    assert api_post(client, url, data=files).status_code == 200
+    [obs] = observations(db)
+    kept = storage.read(db.get(storage.StoredFile, obs.file_id))
+    assert kept != sent
+    assert b"Kamera ponsel" not in kept
+    with Image.open(io.BytesIO(kept)) as im:
+        assert (im.format, im.size, "comment" in im.info) == ("JPEG", (640, 480), False)
 
 
 def test_snapshots_are_refused_without_consent(client, db, sitting, webcam_frame):

@@ -9,59 +9,33 @@ stored, and computed again only when the photo (its sha256) or the encoder chang
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 
-from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, clock, storage
+from ujisim.core import audit, clock, images, storage
 from ujisim.proctoring import faces
 from ujisim.proctoring.errors import InvalidImageError
 from ujisim.proctoring.models import ReferenceFace
 
-#: upload limits of a reference photo
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 25_000_000
-MIN_SIDE = 200
-#: long side of the stored photo
-STORED_SIDE = 1600
+#: upload limits of a reference photo (the intake's "reference" profile)
+MAX_BYTES = images.PROFILES["reference"].max_bytes
 SOURCES = ("registration", "licence")
 PURPOSE = "proctor_reference"
 
 
 def normalise_photo(data: bytes) -> bytes:
-    """A JPEG or PNG upload as a clean JPEG: upright, RGB, at most STORED_SIDE px, no metadata.
+    """A JPEG or PNG upload as a clean JPEG through the site's image intake (``core/images.py``
+    profile "reference"): decoded completely, upright, RGB, at most 1600 px, polyglots refused,
+    no EXIF, GPS or comments.
 
     Raises :class:`InvalidImageError` with a message for the user.
     """
-    if not data:
-        raise InvalidImageError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise InvalidImageError(
-            _("The photo is larger than %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))
-        )
     try:
-        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG")) as im:
-            if im.width * im.height > MAX_PIXELS:
-                raise InvalidImageError(
-                    _("The photo has more than %(mp)s megapixels.", mp=MAX_PIXELS // 1_000_000)
-                )
-            if min(im.width, im.height) < MIN_SIDE:
-                raise InvalidImageError(
-                    _("The photo is too small: at least %(px)s pixels on each side.", px=MIN_SIDE)
-                )
-            rgb = ImageOps.exif_transpose(im).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidImageError(_("The file is not a JPEG or PNG photo.")) from exc
-    except Image.DecompressionBombError as exc:
-        raise InvalidImageError(_("The photo is too large.")) from exc
-    rgb.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    rgb.save(out, format="JPEG", quality=90)  # a fresh file: no EXIF, GPS or comments
-    return out.getvalue()
+        return images.clean_image(data, "reference", field="photo").data
+    except images.InvalidImage as exc:
+        raise InvalidImageError(exc.message, exc.fields) from exc
 
 
 def get_reference(session: Session, user) -> ReferenceFace | None:
