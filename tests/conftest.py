@@ -30,6 +30,9 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
         "SMTP_HOST": None,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Flask-Limiter keeps the last app's RATELIMIT_ENABLED for the process: every test app
+        # says it, so a test app with limits off does not switch them off for later tests
+        "RATELIMIT_ENABLED": True,
         # tests move a frozen clock by days while a client stays logged in; the idle end of a
         # session has its own tests (tests/accounts/test_sessions.py)
         "SESSION_IDLE_SECONDS": 0,

@@ -33,13 +33,25 @@ def create_app(test_config: dict | None = None) -> Flask:
         renewal,
         seed,
     )
-    from ujisim.core import audit, db, errors, i18n, jobs, mail, secrets, security, storage
+    from ujisim.core import (
+        audit,
+        db,
+        errors,
+        i18n,
+        jobs,
+        json_input,
+        mail,
+        secrets,
+        security,
+        storage,
+    )
 
     secrets.init_app(app)
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    json_input.init_app(app)
     audit.init_app(app)
     mail.init_app(app)
     storage.init_app(app)

@@ -44,6 +44,9 @@ def from_env(instance_path: str) -> dict:
         # a session without a request for this long ends (0: never)
         "SESSION_IDLE_SECONDS": int(env.get("UJISIM_SESSION_IDLE_MINUTES", "60")) * 60,
         "LOGIN_RATE_LIMIT": env.get("UJISIM_LOGIN_RATE_LIMIT", "10 per minute"),
+        # wrong passwords for one account from any number of addresses; the account's own
+        # password is refused only until the window that filled up ends
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("UJISIM_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
         "PASSWORD_RESET_MAX_AGE": int(env.get("UJISIM_PASSWORD_RESET_MINUTES", "60")) * 60,
         "SHOW_OUTBOX": _flag("UJISIM_SHOW_OUTBOX", env_name == "development"),
         "SMTP_HOST": env.get("UJISIM_SMTP_HOST") or None,

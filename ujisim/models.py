@@ -7,6 +7,7 @@ from ujisim.certificates.models import PrintJob, PrintStation  # noqa: F401
 from ujisim.core.audit import AuditHead, AuditRecord
 from ujisim.core.db import Base
 from ujisim.core.mail import OutboxMessage
+from ujisim.core.ratelimits import RateLimitCounter  # noqa: F401 (rate limits without Redis)
 from ujisim.core.storage import StoredFile
 from ujisim.exam.models import (
     AnswerStep,

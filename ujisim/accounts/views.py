@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from flask import (
     Blueprint,
     current_app,
@@ -30,8 +33,30 @@ def _login_limit() -> str:
 
 
 def _failed_attempt(response) -> bool:
-    # Only failed logins count against the limit; a successful one redirects.
-    return response.status_code != 302
+    # Only failed logins count against the limit; a successful one redirects, and a refused one
+    # (429) checked no password (counting it would let a locked account use up an office's
+    # shared address).
+    return response.status_code not in (302, 429)
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account the form names, as the login looks it up, whatever the address: a password
+    sprayed at one account from many addresses meets one limit. Keyed by an HMAC, so that the
+    counters hold no e-mail addresses."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    email = services.normalise_email(request.form.get("email", ""))
+    return "account:" + hmac.new(secret, email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _wrong_credentials(response) -> bool:
+    # Only a wrong e-mail or password counts against the account; the window is fixed from its
+    # first failure, so more tries while it is full do not lengthen it.
+    return response.status_code == 401
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -68,6 +93,9 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
+@limiter.limit(
+    _account_limit, key_func=_account_key, methods=["POST"], deduct_when=_wrong_credentials
+)
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:

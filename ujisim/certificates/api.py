@@ -87,7 +87,7 @@ def current_station() -> PrintStation:
 def _kind(value) -> JobKind | None:
     if value is None:
         return None
-    if value not in {k.value for k in JobKind}:
+    if not isinstance(value, str) or value not in {k.value for k in JobKind}:
         raise ValidationError(_("kind must be certificate or card."), {"kind": "choice"})
     return JobKind(value)
 

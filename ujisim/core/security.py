@@ -12,6 +12,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ujisim.core import ratelimits
+
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
@@ -83,7 +85,11 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config.get("HTTPS"):
         app.config["PREFERRED_URL_SCHEME"] = "https"
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Redis when there is one; else the app's own database, which every worker shares (in
+    # memory each gunicorn worker would count alone and a limit would let workers x N through)
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or ratelimits.STORAGE_URI
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(_security_headers)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ujisim.accounts.nik import PROVINCES
 from ujisim.certificates.documents import LabelData
 from ujisim.core import audit, clock, offices
-from ujisim.renewal import notify, payments, providers
+from ujisim.renewal import notify, payments, provider_events, providers
 from ujisim.renewal.application import S, advance, check_version, lock_application
 from ujisim.renewal.errors import IllegalTransition, InvalidDocument, StaleForm
 from ujisim.renewal.models import (
@@ -32,6 +32,7 @@ from ujisim.renewal.models import (
     OrderState,
     RenewalApplication,
 )
+from ujisim.renewal.provider_events import WebhookResult
 
 OS = OrderState
 TRANSITIONS: dict[tuple[OrderState, OrderState], str] = {
@@ -348,38 +349,42 @@ COURIER_STATES = {"in_transit": OS.IN_TRANSIT, "delivered": OS.DELIVERED, "retur
 
 def handle_courier_webhook(
     session: Session, body: bytes, headers: Mapping[str, str], provider_name: str | None = None
-) -> payments.WebhookResult:
-    """Verify and apply one courier status event (signature, replay window, unique id)."""
-    provider = providers.courier(provider_name)
-    event = provider.parse_webhook(body, headers)
-    order = session.scalars(
+) -> WebhookResult:
+    """Verify, record and apply one courier status event (provider_events.receive)."""
+    return provider_events.receive(
+        session,
+        "courier",
+        providers.courier(provider_name),
+        body,
+        headers,
+        target=_lock_shipment,
+        apply=_apply_status,
+    )
+
+
+def _lock_shipment(session: Session, event) -> DeliveryOrder | None:
+    # the order's row lock serialises deliveries of events about it
+    return session.scalars(
         select(DeliveryOrder)
         .where(DeliveryOrder.tracking_number == event.reference)
         .with_for_update()
     ).first()
+
+
+def _apply_status(session: Session, order: DeliveryOrder | None, event) -> WebhookResult:
     if order is None:
-        return payments.WebhookResult(404, "unknown_shipment")
-    seen = session.scalars(
-        select(DeliveryEvent).where(
-            DeliveryEvent.source == "courier", DeliveryEvent.external_id == event.event_id
-        )
-    ).first()
-    if seen is not None:
-        return payments.WebhookResult(200, "duplicate")
+        return WebhookResult(404, "unknown_shipment", f"no shipment {event.reference!r}")
     to = COURIER_STATES.get(event.status or "")
     if to is None:
-        return payments.WebhookResult(400, "unknown_status")
+        return WebhookResult(400, "unknown_status", f"status {event.status!r}")
     if order.state == to:
-        return payments.WebhookResult(200, "unchanged")
-    # the order's row lock above serialises deliveries of the same event, so the check for a
-    # seen id is enough; an illegal move is refused before anything is written
-    try:
-        advance_order(
-            session, order, to, source="courier", external_id=event.event_id, note=provider.name
-        )
-    except IllegalTransition:
-        return payments.WebhookResult(409, "illegal_transition")
-    return payments.WebhookResult(200, to.value)
+        return WebhookResult(200, "unchanged")
+    # an illegal move raises IllegalTransition before anything is written: on record as
+    # illegal_transition (409)
+    advance_order(
+        session, order, to, source="courier", external_id=event.event_id, note=order.courier or ""
+    )
+    return WebhookResult(200, to.value)
 
 
 def sandbox_courier_status(session: Session, order: DeliveryOrder, status: str):

@@ -34,6 +34,23 @@ class WebhookRefused(ValidationError):
 
     code = "webhook_refused"
 
-    def __init__(self, message: str, *, status: int, code: str):
-        super().__init__(message, code=code)
+    def __init__(
+        self, message: str, fields: dict[str, str] | None = None, *, status: int, code: str
+    ):
+        super().__init__(message, fields, code=code)
         self.status = status
+
+
+class BadSignature(WebhookRefused):
+    """A missing, malformed, wrong or stale signature (401): nothing of the request is kept."""
+
+    def __init__(self, message: str, *, code: str = "bad_signature"):
+        super().__init__(message, status=401, code=code)
+
+
+class MalformedEvent(WebhookRefused):
+    """A body whose signature verified but which is not an event we can read (400); it is on
+    record like every verified event. ``fields`` names what is wrong."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message, fields, status=400, code="malformed")

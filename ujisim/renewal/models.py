@@ -7,7 +7,7 @@ import enum
 import json
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ujisim.core.db import Base, new_public_id
@@ -265,21 +265,49 @@ class Payment(Base):
     paid_at: Mapped[datetime | None]
 
 
-class PaymentEvent(Base):
-    """Every webhook event accepted by its signature; the unique id makes replays no-ops."""
+class ProviderEvent(Base):
+    """Every webhook event whose signature verified, from the payment provider or the courier,
+    and what came of it: accepted, or refused and why (provider_events.py). An accepted event id
+    is here once, which makes its replay a no-op; each refused try is here on its own."""
 
-    __tablename__ = "renewal_payment_event"
-    __table_args__ = (UniqueConstraint("provider", "event_id"),)
+    __tablename__ = "renewal_provider_event"
+    __table_args__ = (
+        Index(
+            "uq_renewal_provider_event_accepted",
+            "kind",
+            "provider",
+            "event_id",
+            unique=True,
+            sqlite_where=text("accepted"),
+            postgresql_where=text("accepted"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: the webhook it came to: "payment" or "courier"
+    kind: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str] = mapped_column(String(32))
-    event_id: Mapped[str] = mapped_column(String(64))
+    #: the provider's id of the event (None when the body was too malformed to name one)
+    event_id: Mapped[str | None] = mapped_column(String(64))
+    #: the virtual account a payment event is about, when it is ours
     payment_id: Mapped[int | None] = mapped_column(
         ForeignKey("renewal_payment.id", ondelete="SET NULL")
     )
+    #: the delivery order a courier event is about, when it is ours
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_delivery_order.id", ondelete="SET NULL")
+    )
+    #: integer rupiah, as the event says
     amount: Mapped[int | None]
-    #: what we did with it: paid, already_paid, amount_mismatch, expired, unknown_account
+    #: answered with a 2xx (the event took effect or needed none) or refused with a 4xx
+    accepted: Mapped[bool]
+    #: accepted: paid, already_paid, ignored; a delivery state, unchanged. Refused: malformed,
+    #: unknown_account, amount_mismatch, expired, unknown_shipment, unknown_status,
+    #: illegal_transition, or the code of another refusal of the move
     outcome: Mapped[str] = mapped_column(String(32))
+    #: why, in words (the refusals)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: the event as parsed (JSON), or the body as sent when it did not parse
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime]
 

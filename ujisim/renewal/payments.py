@@ -5,29 +5,26 @@ Money is integer rupiah. PNBP per PP 76/2020: SIM A Rp 80.000, SIM C Rp 75.000.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
 from ujisim.core import audit, clock
-from ujisim.renewal import providers
+from ujisim.renewal import provider_events, providers
 from ujisim.renewal.application import S, advance, lock_application
 from ujisim.renewal.models import (
     Licence,
     Payment,
-    PaymentEvent,
     PaymentStatus,
     Refund,
     RenewalApplication,
 )
+from ujisim.renewal.provider_events import WebhookResult
 
 PNBP = {"A": 80_000, "C": 75_000}
 
@@ -91,64 +88,35 @@ def open_payment(session: Session, application: RenewalApplication) -> Payment:
     return payment
 
 
-@dataclass
-class WebhookResult:
-    status: int
-    outcome: str
-
-    def body(self) -> dict:
-        return {"status": self.outcome}
-
-
 def handle_payment_webhook(
     session: Session, body: bytes, headers: Mapping[str, str], provider_name: str | None = None
 ) -> WebhookResult:
-    """Verify and apply one payment event. Raises WebhookRefused (401/400) for a bad signature
-    or body; otherwise records the event (unique id: a replay or a retry is a no-op) and
-    returns what happened. The caller commits in every case, so refusals stay on record."""
-    provider = providers.payment_provider(provider_name)
-    event = provider.parse_webhook(body, headers)
-    # lock the account first: a concurrent delivery of the same event then sees ours below
-    payment = session.scalars(
+    """Verify, record and apply one payment event (provider_events.receive): BadSignature (401)
+    for a bad signature, else what happened, on record. The caller commits in every case."""
+    return provider_events.receive(
+        session,
+        "payment",
+        providers.payment_provider(provider_name),
+        body,
+        headers,
+        target=_lock_payment,
+        apply=_apply,
+    )
+
+
+def _lock_payment(session: Session, event) -> Payment | None:
+    return session.scalars(
         select(Payment).where(Payment.va_number == event.reference).with_for_update()
     ).first()
-    existing = session.scalars(
-        select(PaymentEvent).where(
-            PaymentEvent.provider == provider.name, PaymentEvent.event_id == event.event_id
-        )
-    ).first()
-    if existing is not None:
-        return WebhookResult(200, "duplicate")
-    record = PaymentEvent(
-        provider=provider.name,
-        event_id=event.event_id,
-        payment_id=payment.id if payment else None,
-        amount=event.amount,
-        outcome="received",
-        payload=json.dumps(event.raw, sort_keys=True),
-        received_at=clock.now(),
-    )
-    # The event row goes in first, in a savepoint, before anything queues mail or jobs
-    # (a savepoint's release counts as a commit for the job dispatcher).
-    try:
-        with session.begin_nested():
-            session.add(record)
-    except IntegrityError:  # the same event, delivered twice at once: the first one counts
-        return WebhookResult(200, "duplicate")
-    outcome, status = _apply(session, payment, event)
-    record = session.get(PaymentEvent, record.id)
-    record.outcome = outcome
-    session.flush()
-    return WebhookResult(status, outcome)
 
 
-def _apply(session: Session, payment: Payment | None, event) -> tuple[str, int]:
+def _apply(session: Session, payment: Payment | None, event) -> WebhookResult:
     if event.type != "va.paid":
-        return "ignored", 200
+        return WebhookResult(200, "ignored", f"event type {event.type!r}")
     if payment is None:
-        return "unknown_account", 404
+        return WebhookResult(404, "unknown_account", f"no virtual account {event.reference!r}")
     if payment.status == PaymentStatus.PAID:
-        return "already_paid", 200
+        return WebhookResult(200, "already_paid")
     if event.amount != payment.amount:
         audit.record(
             session,
@@ -157,16 +125,18 @@ def _apply(session: Session, payment: Payment | None, event) -> tuple[str, int]:
             object_id=payment.public_id,
             data={"expected": payment.amount, "got": event.amount},
         )
-        return "amount_mismatch", 422
+        return WebhookResult(
+            422, "amount_mismatch", f"expected {payment.amount}, got {event.amount}"
+        )
     if payment.status == PaymentStatus.EXPIRED or payment.expires_at <= clock.now():
-        return "expired", 409
+        return WebhookResult(409, "expired", f"expired at {payment.expires_at.isoformat()}")
     application = lock_application(session, session.get(RenewalApplication, payment.application_id))
     payment = session.get(Payment, payment.id)
     payment.status = PaymentStatus.PAID
     payment.paid_at = clock.now()
     session.flush()
     advance(session, application, S.PAID, None, f"paid via {payment.provider}")
-    return "paid", 200
+    return WebhookResult(200, "paid")
 
 
 def sandbox_pay(session: Session, payment: Payment, amount: int | None = None) -> WebhookResult:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,12 +23,18 @@ from typing import Protocol
 from flask import current_app
 from flask_babel import gettext as _
 
-from ujisim.core import clock
+from ujisim.core import clock, json_input
 from ujisim.core.secrets import load_or_create
-from ujisim.renewal.errors import WebhookRefused
+from ujisim.renewal.errors import BadSignature, MalformedEvent
 
 SIGNATURE_HEADER = "X-Ujisim-Signature"
 WEBHOOK_TOLERANCE_S = 300
+#: unix seconds: up to 12 digits (far past any real time, and no float overflows on them)
+SIGNATURE_TIME = re.compile(r"[0-9]{1,12}")
+HEX = re.compile(r"[0-9a-fA-F]{1,128}")
+#: the largest amount an event may name: the amount column's range on PostgreSQL (rupiah; a
+#: fee is about 100,000)
+MAX_AMOUNT = 2**31 - 1
 
 
 def webhook_secret(kind: str) -> bytes:
@@ -48,20 +55,20 @@ def sign(secret: bytes, body: bytes, timestamp: int | None = None) -> str:
 
 
 def verify(secret: bytes, body: bytes, header: str | None) -> None:
-    """Refuse (401) a missing, malformed, wrong or stale signature."""
-    parts = dict(p.split("=", 1) for p in (header or "").split(",") if "=" in p)
-    try:
-        timestamp = int(parts["t"])
-        given = parts["v1"]
-    except (KeyError, ValueError) as exc:
-        raise WebhookRefused(
-            _("Missing or malformed signature."), status=401, code="bad_signature"
-        ) from exc
+    """Refuse (BadSignature, 401) a missing, malformed, wrong or stale signature.
+
+    The header is read as the server got it (latin-1): anything but ASCII, a time that is not
+    a plain number of seconds or a signature that is not hex is malformed, not a server error."""
+    header = header or ""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    timestamp, given = parts.get("t", ""), parts.get("v1", "")
+    if not (header.isascii() and SIGNATURE_TIME.fullmatch(timestamp) and HEX.fullmatch(given)):
+        raise BadSignature(_("Missing or malformed signature."))
     expected = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, given):
-        raise WebhookRefused(_("Invalid signature."), status=401, code="bad_signature")
-    if abs(clock.now().timestamp() - timestamp) > WEBHOOK_TOLERANCE_S:
-        raise WebhookRefused(_("The signature has expired."), status=401, code="stale")
+        raise BadSignature(_("Invalid signature."))
+    if abs(clock.now().timestamp() - int(timestamp)) > WEBHOOK_TOLERANCE_S:
+        raise BadSignature(_("The signature has expired."), code="stale")
 
 
 @dataclass(frozen=True)
@@ -77,18 +84,40 @@ class WebhookEvent:
     raw: dict
 
 
+def _id(data: dict, name: str, length: int, problems: dict) -> str:
+    """A required id of the event: text or a whole number, printable."""
+    value = data.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value or not value.isprintable():
+        problems[name] = "required" if value in (None, "") else "string"
+        return ""
+    return value[:length]
+
+
 def _parse(body: bytes) -> WebhookEvent:
+    """The event in a verified ``body``; MalformedEvent naming each bad field."""
     try:
-        data = json.loads(body)
-        event_id = str(data["event_id"])[:64]
-        reference = str(data["reference"])[:40]
-        amount = data.get("amount")
-        if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
-            raise ValueError("amount must be an integer")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise WebhookRefused(_("Malformed event."), status=400, code="malformed") from exc
+        data = json_input.loads(body)
+    except ValueError as exc:
+        raise MalformedEvent(_("Malformed event."), {"body": "json"}) from exc
+    if not isinstance(data, dict):
+        raise MalformedEvent(_("Malformed event."), {"body": "object"})
+    problems: dict[str, str] = {}
+    event_id = _id(data, "event_id", 64, problems)
+    reference = _id(data, "reference", 40, problems)
+    amount = data.get("amount")
+    if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)):
+        problems["amount"] = "integer"
+    elif amount is not None and not 0 <= amount <= MAX_AMOUNT:
+        problems["amount"] = "range"
+    for name in ("type", "status"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            problems[name] = "string"
+    if problems:
+        raise MalformedEvent(_("Malformed event."), problems)
     return WebhookEvent(
-        event_id, str(data.get("type", "")), reference, amount, data.get("status"), data
+        event_id, data.get("type") or "", reference, amount, data.get("status"), data
     )
 
 
@@ -117,7 +146,9 @@ class PaymentProvider(Protocol):
         self, *, reference: str, amount: int, name: str, expires_at: datetime
     ) -> AccountInfo: ...
 
-    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        """The event of a webhook: BadSignature before anything of ``body`` is read, then
+        MalformedEvent for a verified body that is not an event."""
 
 
 PAYMENT_PROVIDERS: dict[str, Callable[[], PaymentProvider]] = {}

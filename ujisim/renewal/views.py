@@ -369,9 +369,13 @@ def sandbox_page(public_id: str):
 
 
 def _rupiah_amount(text: str | None) -> int | None:
-    """``80000``, ``80.000`` or ``Rp 80.000`` -> 80000; None for anything else."""
+    """``80000``, ``80.000`` or ``Rp 80.000`` -> 80000; None for anything else, and for more
+    than a payment event may name (providers.MAX_AMOUNT)."""
     digits = re.sub(r"^\s*(rp\.?)?\s*", "", text or "", flags=re.IGNORECASE).replace(".", "")
-    return int(digits) if re.fullmatch(r"\d{1,12}", digits.strip()) else None
+    if not re.fullmatch(r"\d{1,12}", digits.strip()):
+        return None
+    amount = int(digits)
+    return amount if amount <= providers.MAX_AMOUNT else None
 
 
 @bp.post("/sandbox/bayar/<public_id>")

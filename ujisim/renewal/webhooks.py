@@ -1,8 +1,9 @@
 """Provider webhooks: ``POST /payments/webhook`` and ``POST /courier/webhook``.
 
 CSRF-exempt and without a login: the HMAC signature is the only authentication (see
-providers.py). Every verified event is committed, refused ones included, so the record of what a
-provider sent is complete; a bad signature changes nothing.
+providers.py). Every verified event is committed with its outcome, refused and malformed ones
+included, so the record of what a provider sent is complete (provider_events.py); a bad
+signature changes nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask import Blueprint, request
 from ujisim.core.db import get_session
 from ujisim.core.security import limiter
 from ujisim.renewal import delivery, payments
-from ujisim.renewal.errors import WebhookRefused
+from ujisim.renewal.errors import BadSignature
 
 bp = Blueprint("renewal_webhooks", __name__)
 MAX_BODY = 64 * 1024
@@ -25,9 +26,10 @@ def _answer(handler):
     session = get_session()
     try:
         result = handler(session, body, request.headers)
-    except WebhookRefused as exc:
+    except BadSignature as exc:
         session.rollback()
-        return {"error": {"code": exc.code, "message": exc.message, "fields": {}}}, exc.status
+        error = {"code": exc.code, "message": exc.message, "fields": exc.fields}
+        return {"error": error}, exc.status
     session.commit()
     return result.body(), result.status
 
