@@ -358,6 +358,8 @@ def _aware(value):
 def timeline(session: Session, case: ProctorCase) -> list[Observation]:
     return list(
         session.scalars(
-            select(Observation).where(Observation.case_id == case.id).order_by(Observation.at)
+            select(Observation)
+            .where(Observation.case_id == case.id)
+            .order_by(Observation.at, Observation.id)
         )
     )

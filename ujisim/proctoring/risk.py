@@ -123,7 +123,10 @@ def mismatch_streak(session: Session, case: ProctorCase) -> int:
         query = query.where(Observation.at >= since)
     streak = 0
     limit = current_app.config["PROCTOR_PAUSE_AFTER"]
-    for finding in session.scalars(query.order_by(Observation.at.desc()).limit(limit)):
+    # newest first; snapshots with the same time (a clock's resolution, two requests at once) in
+    # the order they were recorded
+    newest = query.order_by(Observation.at.desc(), Observation.id.desc()).limit(limit)
+    for finding in session.scalars(newest):
         if finding not in MISMATCH:
             break
         streak += 1
