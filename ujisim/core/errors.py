@@ -97,16 +97,19 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 def _retry_after() -> int | None:
-    """Seconds until the breached rate limit resets (Flask-Limiter's current limit)."""
+    """Seconds until the breached rate limit resets (Flask-Limiter's current limit), on the
+    app's clock: the counters' windows are kept on it (core/ratelimits.py), so the wait must be
+    too (Flask-Limiter's own header reads the system clock)."""
     import math
-    import time
 
+    from ujisim.core import clock
     from ujisim.core.security import limiter
 
     current = limiter.current_limit
     if current is None:
         return None
-    return max(1, math.ceil(current.reset_at - time.time()))
+    # the window's end itself (``reset_at`` is that plus one second, truncated)
+    return max(1, math.ceil(current.window.reset_time - clock.now().timestamp()))
 
 
 def _http_message(exc: HTTPException) -> str:
@@ -136,6 +139,11 @@ def handle_http(exc: HTTPException):
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)
+    if status == 429:
+        seconds = _retry_after()
+        if seconds is not None:
+            # Flask-Limiter keeps a Retry-After that is there (it only raises a shorter one)
+            headers["Retry-After"] = str(seconds)
     return body, code, headers
 
 
