@@ -289,3 +289,45 @@ def test_openapi_document_matches_the_routes(client, app):
 def test_every_api_response_was_checked(spec_checker):
     # the ApiClient validates as it goes; this guards against it silently checking nothing
     assert spec_checker.checked > 0
+
+
+def _document_accepts(checker, schema: dict, value) -> bool:
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "urn:ujisim-print" + schema["$ref"]} if "$ref" in schema else schema,
+        registry=checker.registry,
+    )
+    return validator.is_valid(value)
+
+
+def test_a_claim_limit_of_28_0_is_the_whole_number_28(api, card_jobs, spec_checker):
+    # issue 17, point 7: the document's "integer" takes 28.0 (JSON does not tell it from 28),
+    # and the API answered 422; now both take it as 28 and both refuse 28.5, "28" and true
+    operation = spec_checker.operation("POST", f"{JOBS}/claim")
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    for limit, valid in [(28, True), (28.0, True), (28.5, False), ("28", False), (True, False)]:
+        assert _document_accepts(spec_checker, schema, {"limit": limit}) is valid, limit
+    card_jobs(3)
+    refused = api.post(f"{JOBS}/claim", json={"limit": 28.5})
+    assert (refused.status_code, refused.get_json()["error"]["fields"]) == (422, {"limit": "range"})
+    response = api.post(f"{JOBS}/claim", json={"limit": 28.0})
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["jobs"]) == 3  # all there are, of up to 28
+
+
+def test_an_empty_batch_is_outside_the_document_and_refused(api, spec_checker):
+    # issue 17, point 7: the document allowed ``?jobs=`` (any string) and the API answered 422;
+    # now the document says what is taken -- 1 to 50 different ids, comma-separated -- so
+    # schemathesis generates ``jobs=`` only as an invalid request
+    operation = spec_checker.operation("GET", "/api/v1/print/batch.pdf")
+    (parameter,) = operation["parameters"]
+    assert (parameter["name"], parameter["style"], parameter["explode"]) == ("jobs", "form", False)
+    schema = parameter["schema"]
+    assert not _document_accepts(spec_checker, schema, [])  # "jobs=": no id at all
+    assert not _document_accepts(spec_checker, schema, ["", ""])  # "jobs=,"
+    assert not _document_accepts(spec_checker, schema, ["a", "a"])
+    assert not _document_accepts(spec_checker, schema, ["x"] * 51)
+    assert _document_accepts(spec_checker, schema, ["a", "b"])
+    for query in ["jobs=", "jobs=,", "jobs=a,a", "jobs=a%20b", "", "jobs=" + ",".join("x" * 51)]:
+        response = api.get(f"/api/v1/print/batch.pdf?{query}")
+        assert response.status_code == 422, query
+        assert response.get_json()["error"]["fields"] == {"jobs": "count"}, query

@@ -1,6 +1,7 @@
 """The print-shop API (``/api/v1/print/...``): JSON, a station's bearer token, no cookies and so
-no CSRF. The OpenAPI 3.1 document at ``/api/v1/openapi.json`` (``openapi.py``) describes every
-route here; the tests check each response against it.
+no CSRF. Bodies and queries are validated with the pydantic models of ``schemas.py``; the OpenAPI
+3.1 document at ``/api/v1/openapi.json`` (``openapi.py``) is generated from the same models and
+describes every route here; the tests check each response against it.
 """
 
 from __future__ import annotations
@@ -8,16 +9,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request, url_for
 from flask_babel import gettext as _
 
-from ujisim.certificates import print_queue, printing, stations
+from ujisim.certificates import print_queue, printing, schemas, stations
 from ujisim.certificates.errors import InvalidToken
 from ujisim.certificates.models import JobKind, PrintJob, PrintStation
 from ujisim.core import clock
 from ujisim.core.db import get_db, get_session
-from ujisim.core.errors import ValidationError, error_response
+from ujisim.core.errors import error_response
+from ujisim.core.schemas import parse_body, parse_query
 
 bp = Blueprint("print_api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"print_api.openapi"}
-MAX_LIST = 200
 
 
 def _iso(value):
@@ -84,35 +85,8 @@ def current_station() -> PrintStation:
     return get_session().get(PrintStation, g.print_station_id)
 
 
-def _kind(value) -> JobKind | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or value not in {k.value for k in JobKind}:
-        raise ValidationError(_("kind must be certificate or card."), {"kind": "choice"})
-    return JobKind(value)
-
-
-def _json_object() -> dict:
-    if not request.get_data():
-        return {}
-    body = request.get_json(force=True, silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError(_("Send a JSON object."), {"body": "json"})
-    return body
-
-
-def _int_value(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(
-            _(
-                "%(name)s must be a whole number from %(low)s to %(high)s.",
-                name=name,
-                low=low,
-                high=high,
-            ),
-            {name: "range"},
-        )
-    return value
+def _kind(name: str | None) -> JobKind | None:
+    return JobKind(name) if name is not None else None
 
 
 def _load(public_id: str) -> PrintJob:
@@ -135,11 +109,9 @@ def station_info():
 @bp.get("/print/jobs")
 def list_jobs():
     """Jobs a claim could take now, oldest first."""
-    kind = _kind(request.args.get("kind"))
-    raw = request.args.get("limit", "50")
-    limit = _int_value(int(raw) if raw.isdigit() else -1, "limit", 1, MAX_LIST)
+    query = parse_query(schemas.JobListQuery)
     station = current_station()
-    jobs = print_queue.query_ready(get_session(), kind=kind, limit=limit)
+    jobs = print_queue.query_ready(get_session(), kind=_kind(query.kind), limit=query.limit)
     return {"jobs": [job_json(j, station) for j in jobs], "server_now": clock.now().isoformat()}
 
 
@@ -156,13 +128,11 @@ def claim():
     """Claim up to ``limit`` jobs (default 10) for this station, atomically. With an
     ``Idempotency-Key`` header, sending the same claim again (a retry after a lost response)
     takes nothing more and answers with the jobs the first one took."""
-    body = _json_object()
-    limit = _int_value(body.get("limit", 10), "limit", 1, print_queue.MAX_CLAIM)
-    kind = _kind(body.get("kind"))
+    body = parse_body(schemas.ClaimRequest, optional=True)
     key = request.headers.get("Idempotency-Key")  # checked by claim: 422 when malformed
     session = get_session()
     station = current_station()
-    jobs = print_queue.claim(session, station, limit, kind=kind, key=key)
+    jobs = print_queue.claim(session, station, body.limit, kind=_kind(body.kind), key=key)
     session.commit()
     return {
         "jobs": [job_json(j, station) for j in jobs],
@@ -190,12 +160,7 @@ def batch():
     """Several claimed card jobs (``?jobs=id,id,...``) imposed on A4 sheets."""
     session = get_session()
     station = current_station()
-    ids = [i for i in request.args.get("jobs", "").split(",") if i.strip()]
-    if not 1 <= len(ids) <= printing.MAX_BATCH or len(set(ids)) != len(ids):
-        raise ValidationError(
-            _("Name 1 to %(n)s different card jobs.", n=printing.MAX_BATCH), {"jobs": "count"}
-        )
-    jobs = [_load(i.strip()) for i in ids]
+    jobs = [_load(i) for i in parse_query(schemas.BatchQuery).jobs]
     for job in jobs:
         print_queue.require_holder(job, station)
     return _pdf(printing.batch_pdf(session, jobs), f"cards-{len(jobs)}.pdf")
@@ -214,12 +179,7 @@ def printed(public_id: str):
 @bp.post("/print/jobs/<public_id>/failed")
 def failed(public_id: str):
     """The job could not be printed: ``{"reason": "..."}``."""
-    body = _json_object()
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
-        raise ValidationError(
-            _("Give the reason the job failed (at most 500 characters)."), {"reason": "required"}
-        )
+    reason = parse_body(schemas.FailRequest).reason
     session = get_session()
     station = current_station()
     job = print_queue.mark_failed(session, _load(public_id), station, reason)

@@ -1,21 +1,29 @@
-"""The OpenAPI 3.1 document of the print-shop API, written by hand next to the code it describes
-(``api.py``). Tests validate every API response against it and run schemathesis over it."""
+"""The OpenAPI 3.1 document of the print-shop API (``api.py``). Paths, operations and their
+descriptions are written here; every body and query schema is generated from the pydantic
+models in ``schemas.py`` -- the ones ``api.py`` validates requests with -- so the document and
+the validation cannot disagree. Tests validate every API response against it and run
+schemathesis over it."""
 
 from __future__ import annotations
 
 import copy
 import functools
 
-from ujisim.certificates.print_queue import MAX_CLAIM
+from ujisim.certificates import schemas
 from ujisim.certificates.printing import MAX_BATCH
+from ujisim.core.schemas import Error, components, query_parameters
 
 JSON = "application/json"
-NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
-TIME = {"type": "string", "format": "date-time"}
 
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+SCHEMAS, _ref = components(
+    (Error, "serialization"),
+    (schemas.Job, "serialization"),
+    (schemas.JobList, "serialization"),
+    (schemas.ClaimResult, "serialization"),
+    (schemas.Station, "serialization"),
+    (schemas.ClaimRequest, "validation"),
+    (schemas.FailRequest, "validation"),
+)
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -26,129 +34,30 @@ def _error(description: str) -> dict:
     return {"$ref": f"#/components/responses/{description}"}
 
 
-SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message", "fields"],
-                "properties": {
-                    "code": {"type": "string", "description": "machine-readable, stable"},
-                    "message": {"type": "string", "description": "for people, in Indonesian"},
-                    "fields": {
-                        "type": "object",
-                        "additionalProperties": {"type": "string"},
-                        "description": "field name -> problem",
-                    },
-                },
-            }
-        },
-    },
-    "Job": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": [
-            "id",
-            "kind",
-            "state",
-            "title",
-            "created_at",
-            "claimed_at",
-            "lease_expires_at",
-            "printed_at",
-            "failed_at",
-            "fail_reason",
-            "claims",
-            "yours",
-            "document_url",
-        ],
-        "properties": {
-            "id": {"type": "string", "description": "unguessable public id"},
-            "kind": {"type": "string", "enum": ["certificate", "card"]},
-            "state": {
-                "type": "string",
-                "enum": ["ready", "claimed", "printed", "failed"],
-                "description": "a claimed job whose lease has expired is shown as ready",
-            },
-            "title": {"type": "string"},
-            "created_at": TIME,
-            "claimed_at": NULLABLE_TIME,
-            "lease_expires_at": NULLABLE_TIME,
-            "printed_at": NULLABLE_TIME,
-            "failed_at": NULLABLE_TIME,
-            "fail_reason": {"type": ["string", "null"]},
-            "claims": {"type": "integer", "minimum": 0},
-            "yours": {"type": "boolean", "description": "this station holds (or held) the job"},
-            "document_url": {"type": "string", "description": "path of the job's PDF"},
-        },
-    },
-    "JobList": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["jobs", "server_now"],
-        "properties": {"jobs": {"type": "array", "items": _ref("Job")}, "server_now": TIME},
-    },
-    "ClaimResult": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["jobs", "lease_seconds", "server_now"],
-        "properties": {
-            "jobs": {"type": "array", "items": _ref("Job"), "maxItems": MAX_CLAIM},
-            "lease_seconds": {"type": "integer", "minimum": 1},
-            "server_now": TIME,
-        },
-    },
-    "ClaimRequest": {
-        "type": "object",
-        "properties": {
-            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_CLAIM, "default": 10},
-            "kind": {"type": "string", "enum": ["certificate", "card"]},
-        },
-    },
-    "FailRequest": {
-        "type": "object",
-        "required": ["reason"],
-        "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 500}},
-    },
-    "Station": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["id", "name", "created_at", "last_used_at"],
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "created_at": TIME,
-            "last_used_at": NULLABLE_TIME,
-        },
-    },
-}
-
 RESPONSES = {
     "Unauthorized": {
         **_json(
-            _ref("Error"),
+            _ref(Error),
             "No bearer token (code unauthorized), or an unknown or revoked "
             "one (code invalid_token).",
         ),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
     },
-    "NotFound": _json(_ref("Error"), "No such job (code not_found)."),
+    "NotFound": _json(_ref(Error), "No such job (code not_found)."),
     "Conflict": _json(
-        _ref("Error"),
+        _ref(Error),
         "The job is not claimed by this station (not_lease_holder), its state does not allow "
         "the move (illegal_transition) or its document may not be printed "
         "(document_unavailable).",
     ),
-    "Invalid": _json(_ref("Error"), "Invalid parameters or body (code invalid)."),
+    "Invalid": _json(_ref(Error), "Invalid parameters or body (code invalid)."),
 }
 
 JOB_ID = {
     "name": "public_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$"},
+    "schema": {"type": "string", "pattern": schemas.JOB_ID_PATTERN},
 }
 PDF = {
     "description": "The print file.",
@@ -169,7 +78,7 @@ def _job_action(op_id: str, summary: str, *, body: dict | None = None) -> dict:
     if body is not None:
         extra["requestBody"] = body
     errors = ("NotFound", "Conflict") + (("Invalid",) if body is not None else ())
-    return {"post": _op(op_id, summary, _json(_ref("Job"), "The job."), *errors, **extra)}
+    return {"post": _op(op_id, summary, _json(_ref(schemas.Job), "The job."), *errors, **extra)}
 
 
 PATHS = {
@@ -177,34 +86,23 @@ PATHS = {
         "get": _op(
             "getStation",
             "The station the token belongs to.",
-            _json(_ref("Station"), "The station."),
+            _json(_ref(schemas.Station), "The station."),
         )
     },
     "/api/v1/print/jobs": {
         "get": _op(
             "listReadyJobs",
             "Jobs a claim could take now, oldest first.",
-            _json(_ref("JobList"), "Ready jobs."),
+            _json(_ref(schemas.JobList), "Ready jobs."),
             "Invalid",
-            parameters=[
-                {
-                    "name": "kind",
-                    "in": "query",
-                    "schema": {"type": "string", "enum": ["certificate", "card"]},
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                },
-            ],
+            parameters=query_parameters(schemas.JobListQuery),
         )
     },
     "/api/v1/print/jobs/claimed": {
         "get": _op(
             "listClaimedJobs",
             "Jobs this station holds and has not confirmed.",
-            _json(_ref("JobList"), "Claimed jobs."),
+            _json(_ref(schemas.JobList), "Claimed jobs."),
         )
     },
     "/api/v1/print/jobs/claim": {
@@ -214,7 +112,7 @@ PATHS = {
             "whose lease expires return to the queue. A claim sent again with the same "
             "`Idempotency-Key` takes nothing more: it answers with the jobs the first one took "
             "that the station still holds.",
-            _json(_ref("ClaimResult"), "The claimed jobs (possibly none)."),
+            _json(_ref(schemas.ClaimResult), "The claimed jobs (possibly none)."),
             "Invalid",
             parameters=[
                 {
@@ -225,12 +123,19 @@ PATHS = {
                     "schema": {"type": "string", "pattern": "^[!-~]{1,64}$"},
                 }
             ],
-            requestBody={"required": False, "content": {JSON: {"schema": _ref("ClaimRequest")}}},
+            requestBody={
+                "required": False,
+                "content": {JSON: {"schema": _ref(schemas.ClaimRequest)}},
+            },
         )
     },
     "/api/v1/print/jobs/{public_id}": {
         "get": _op(
-            "getJob", "One job.", _json(_ref("Job"), "The job."), "NotFound", parameters=[JOB_ID]
+            "getJob",
+            "One job.",
+            _json(_ref(schemas.Job), "The job."),
+            "NotFound",
+            parameters=[JOB_ID],
         )
     },
     "/api/v1/print/jobs/{public_id}/document.pdf": {
@@ -252,15 +157,7 @@ PATHS = {
             "NotFound",
             "Conflict",
             "Invalid",
-            parameters=[
-                {
-                    "name": "jobs",
-                    "in": "query",
-                    "required": True,
-                    "description": "comma-separated job ids",
-                    "schema": {"type": "string", "maxLength": 41 * MAX_BATCH},
-                },
-            ],
+            parameters=query_parameters(schemas.BatchQuery),
         )
     },
     "/api/v1/print/jobs/{public_id}/printed": _job_action(
@@ -271,7 +168,7 @@ PATHS = {
     "/api/v1/print/jobs/{public_id}/failed": _job_action(
         "markFailed",
         "The job could not be printed, with a reason. Idempotent for the holder.",
-        body={"required": True, "content": {JSON: {"schema": _ref("FailRequest")}}},
+        body={"required": True, "content": {JSON: {"schema": _ref(schemas.FailRequest)}}},
     ),
     "/api/v1/print/jobs/{public_id}/release": _job_action(
         "releaseJob", "Give a claimed job back to the queue unprinted."
