@@ -21,6 +21,14 @@ def from_env(instance_path: str) -> dict:
     env_name = env.get("UJISIM_ENV", "development")
     https = _flag("UJISIM_HTTPS", False)
     redis_url = env.get("UJISIM_REDIS_URL") or None
+    population = env.get("UJISIM_POPULATION_PROVIDER") or (
+        "none" if env_name == "production" else "sandbox"
+    )
+    if population == "sandbox" and env_name == "production":
+        # its records are whatever somebody put in a folder: never an identity reference
+        raise RuntimeError(
+            "UJISIM_POPULATION_PROVIDER=sandbox is refused with UJISIM_ENV=production"
+        )
     return {
         "UJISIM_ENV": env_name,
         "DATABASE_URL": env.get("UJISIM_DATABASE_URL")
@@ -95,4 +103,11 @@ def from_env(instance_path: str) -> dict:
         "PAYMENT_WEBHOOK_SECRET": env.get("UJISIM_PAYMENT_WEBHOOK_SECRET") or None,
         "COURIER_PROVIDER": env.get("UJISIM_COURIER_PROVIDER", "sandbox"),
         "COURIER_WEBHOOK_SECRET": env.get("UJISIM_COURIER_WEBHOOK_SECRET") or None,
+        # The population register (Dukcapil) whose photo of the NIK is the reference face when a
+        # licence has no photo on file (renewal/population.py): "sandbox" (refused in
+        # production) or "none" (no register: such renewals are checked in person); the
+        # sandbox's folder (None: instance/population_sandbox) and a simulated outage.
+        "POPULATION_PROVIDER": population,
+        "POPULATION_SANDBOX_DIR": env.get("UJISIM_POPULATION_SANDBOX_DIR") or None,
+        "POPULATION_SANDBOX_OUTAGE": _flag("UJISIM_POPULATION_SANDBOX_OUTAGE", False),
     }

@@ -58,6 +58,9 @@ PROFILES = {
     # renewal documents (the licence photo standard) and signatures
     "photo": Profile(min_size=(200, 250)),
     "signature": Profile(min_size=(100, 30), output="PNG"),
+    # a population register (Dukcapil) photo: the reference face of a renewal whose licence
+    # has no photo on file (smaller than an upload: the register keeps KTP-sized portraits)
+    "population": Profile(min_size=(100, 120), max_side=1600),
     # the proctoring reference photo (registration photo): at least 200 px each side
     "reference": Profile(min_size=(200, 200), max_side=1600),
     # a camera snapshot during the exam (the page sends a 640x480 JPEG)

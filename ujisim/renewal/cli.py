@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
-from ujisim.renewal import payments, registry
+from ujisim.renewal import payments, population, registry
+from ujisim.renewal.models import Licence
 
 licences_cli = AppGroup("licences", help="The SIM licence registry (online renewal).")
 
@@ -65,3 +68,91 @@ def expire_command() -> None:
     count = payments.expire_unpaid(session)
     session.commit()
     click.echo(f"expired {count} unpaid account(s)")
+
+
+population_cli = AppGroup(
+    "population",
+    help="The sandbox population register (Dukcapil): the reference photo of a NIK when the "
+    "licence has no photo on file.",
+)
+licences_cli.add_command(population_cli)
+
+
+def _sandbox() -> population.SandboxRegister:
+    try:
+        register = population.provider("sandbox")
+    except population.ProviderRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    return register
+
+
+@population_cli.command("add")
+@click.argument("nik")
+@click.argument(
+    "photo", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--name", help="the name in the register (default: the holder's on the SIM)")
+@click.option(
+    "--birth-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="YYYY-MM-DD (default: the holder's on the SIM)",
+)
+def population_add(nik: str, photo: Path | None, name: str | None, birth_date) -> None:
+    """Put the record of NIK in the sandbox register, with PHOTO (JPEG or PNG, re-encoded) or
+    without a photo. Name and birth date default to those of a SIM of that NIK.
+
+    With the demo data: give the demo applicant's NIK your own photo to try the renewal's face
+    check against the register with your webcam."""
+    register = _sandbox()
+    licence = (
+        get_session()
+        .scalars(
+            select(Licence)
+            .where(Licence.holder_nik == re.sub(r"[\s.-]", "", nik))
+            .order_by(Licence.issued_on.desc())
+            .limit(1)
+        )
+        .first()
+    )
+    name = name or (licence.holder_name if licence else None)
+    born = birth_date.date() if birth_date else (licence.date_of_birth if licence else None)
+    if not name or born is None:
+        raise click.ClickException("no SIM of this NIK: give --name and --birth-date")
+    try:
+        record = register.add(nik, name, born, photo.read_bytes() if photo else None)
+    except UjisimError as exc:
+        detail = ", ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} ({detail})" if detail else exc.message) from exc
+    click.echo(
+        f"sandbox register: {record.nik} {record.name} "
+        + ("with a photo" if record.photo_jpeg else "without a photo")
+    )
+
+
+@population_cli.command("remove")
+@click.argument("nik")
+def population_remove(nik: str) -> None:
+    """Delete the record of NIK from the sandbox register."""
+    try:
+        found = _sandbox().remove(nik)
+    except UjisimError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"removed {nik}" if found else f"no record of {nik}")
+
+
+@population_cli.command("lookup")
+@click.argument("nik")
+def population_lookup(nik: str) -> None:
+    """Ask the configured register about NIK, as a renewal does."""
+    try:
+        answer = population.provider().lookup(nik)
+    except (UjisimError, population.ProviderRefused) as exc:
+        raise click.ClickException(getattr(exc, "message", str(exc))) from exc
+    record = answer.record
+    line = f"{answer.outcome}"
+    if record is not None:
+        photo = f"photo {len(record.photo_jpeg)} bytes" if record.photo_jpeg else "no photo"
+        line += f": {record.name}, born {record.birth_date.isoformat()}, {photo}"
+    elif answer.detail:
+        line += f": {answer.detail}"
+    click.echo(line)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 from sqlalchemy.orm import Session
 
-from ujisim.renewal import registry
+from ujisim.renewal import population, registry
 from ujisim.renewal.models import LicenceStatus
 
 #: (number, class, days until expiry, status, what it shows)
@@ -41,3 +41,18 @@ def seed_licences(session: Session, user) -> None:
             )
         click.echo(f"  SIM {cls} {number}: {label}")
     session.commit()
+    seed_register(user)
+
+
+def seed_register(user) -> None:
+    """The demo holder's record in the sandbox population register, without a photo (none is
+    in the repository): a renewal of a demo licence (no photo on file) finds the NIK but no
+    face, so it goes to the in-person check until ``flask licences population add NIK PHOTO``
+    gives the record a photo. A record already there (perhaps with a photo) is kept."""
+    register = population.provider("sandbox")
+    if register.lookup(user.nik).outcome == population.Outcome.NOT_FOUND:
+        register.add(user.nik, user.full_name, user.date_of_birth, None)
+    click.echo(
+        f"  population register (sandbox): NIK {user.nik}; give it your photo with "
+        f"flask licences population add {user.nik} PHOTO"
+    )
