@@ -82,9 +82,9 @@ def _own_check(session, check_id: str):
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def check_frames(check_id: str):
-    """The burst of a try (multipart ``frames``), analysed in the request against the licence
-    photo (``times``: each frame's ms since the first prompt); the result is recorded on the
-    application."""
+    """The burst of a try (multipart ``frames``), analysed in the request against the reference
+    face, the licence photo or the population register photo (``times``: each frame's ms since
+    the first prompt); the result is recorded on the application."""
     frames = [f.read(checks.FRAME_MAX_BYTES + 1) for f in request.files.getlist("frames")]
     times = checks.parse_times(request.form.get("times"), len(frames))
     reader = get_db().session(write=False)
@@ -93,7 +93,8 @@ def check_frames(check_id: str):
         require_consent(reader, current_user)  # withdrawn since the try began: nothing analysed
         if check.decision != "pending":
             raise ConflictError(_("This identity check has already been decided."), code="decided")
-        encoding = identity.licence_encoding(reader, application)
+        # the face chosen when the try was issued: the licence photo or the register's
+        encoding = identity.reference_encoding(reader, application)
         if encoding is None:
             raise ConflictError(_("The photo on your SIM record cannot be compared."))
         checks.require_nonce(check, request.form.get("nonce"))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage
 from ujisim.core.security import Role
-from ujisim.renewal import images, registry
+from ujisim.renewal import identity, images, registry
 from ujisim.renewal.application import S, advance, check_version, lock_application
 from ujisim.renewal.errors import IllegalTransition, InvalidDocument
 from ujisim.renewal.models import Licence, RenewalApplication, RenewalDocument
@@ -142,6 +142,9 @@ def submit_documents(
             errors.update(exc.fields)
     if errors:
         raise InvalidDocument(_("Please correct the marked fields."), errors)
+    # the identity step's reference face (the licence photo, else the population register's),
+    # chosen before anything is written
+    reference = identity.choose_reference(session, application)
     now = clock.now()
     for kind, clean in cleaned.items():
         stored = storage.store(
@@ -172,7 +175,9 @@ def submit_documents(
         object_id=application.public_id,
         data={"distance": distance, "tolerance": tolerance},
     )
-    return advance(session, application, S.IDENTITY, actor)
+    advance(session, application, S.IDENTITY, actor)
+    identity.record_reference(session, application, reference, actor)
+    return application
 
 
 def get_documents(session: Session, application: RenewalApplication) -> dict[str, RenewalDocument]:

@@ -6,7 +6,10 @@ The face work and the evidence are the exam's (``proctoring.checks.analyse_burst
 ``faces.random_challenge`` and the same page script). What the subject changes:
 
 - the reference face is the photo on the licence being renewed (its encoding was computed once,
-  when the licence entered the registry), not the registration photo;
+  when the licence entered the registry), not the registration photo; a licence with no photo
+  on file takes the population register (Dukcapil) photo of the holder's NIK instead
+  (:func:`resolve_reference`), and with neither the holder is checked in person at the Satpas
+  office: a face is never "matched" against nothing;
 - the tolerance is ``RENEWAL_IDENTITY_TOLERANCE`` (default: ``PROCTOR_TOLERANCE``), stored with
   the try and in the evidence;
 - the result goes through :func:`application.record_identity_result`, which counts the tries
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import statistics
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -31,7 +35,15 @@ from ujisim.proctoring import checks, faces
 from ujisim.proctoring.consent import current_consent
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.renewal import application as apps
-from ujisim.renewal.models import AppState, Licence, RenewalApplication, RenewalIdentityCheck
+from ujisim.renewal import images, population, registry
+from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.models import (
+    AppState,
+    Licence,
+    ReferenceSource,
+    RenewalApplication,
+    RenewalIdentityCheck,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +59,129 @@ def tolerance() -> float:
 def licence_encoding(session: Session, application: RenewalApplication) -> list[float] | None:
     """The face encoding of the licence photo (None: the record has no photo with one face)."""
     return session.get(Licence, application.licence_id).encoding
+
+
+def _set_source(
+    session: Session,
+    application: RenewalApplication,
+    source: ReferenceSource | None,
+    actor=None,
+    **data,
+) -> None:
+    """Record what the identity rests on (None: nothing to compare with yet); audited whenever
+    it changes, and whenever the register was asked (``data``: what it answered)."""
+    previous = application.reference_source
+    application.reference_source = source
+    if source != ReferenceSource.POPULATION_REGISTER:
+        application.reference_encoding = None
+    session.flush()
+    if previous != source or data:
+        audit.record(
+            session,
+            "renewal.identity_reference",
+            actor=actor,
+            object_type="renewal",
+            object_id=application.public_id,
+            data={"from": previous, "to": source, **data},
+        )
+
+
+def _register_encoding(licence: Licence) -> tuple[list[float] | None, dict]:
+    """The face encoding of the population register photo of the licence holder's NIK, and
+    what the register answered (for the audit record). None when the register does not know
+    the NIK, holds no photo, is unavailable, or its photo is refused by the image intake or
+    shows no single face."""
+    try:
+        register = population.provider()
+        answer = register.lookup(licence.holder_nik)
+    except population.InvalidNik:
+        return None, {"register": "invalid_nik"}
+    except population.ProviderRefused as exc:  # a misconfiguration: never a face from it
+        log.error("population register refused: %s", exc)
+        return None, {"register": "refused"}
+    data = {"register": str(answer.outcome), "provider": register.name}
+    if answer.outcome == population.Outcome.UNAVAILABLE:
+        log.warning("population register unavailable: %s", answer.detail)
+        return None, data
+    record = answer.record
+    if record is None or record.photo_jpeg is None:
+        return None, {**data, "photo": "none"}
+    if record.birth_date != licence.date_of_birth:
+        # the register and the licence disagree about the person: nothing to prove them by
+        return None, {**data, "photo": "birth_date_mismatch"}
+    try:
+        clean = images.clean_image(record.photo_jpeg, population.PHOTO_PROFILE, "photo")
+    except InvalidDocument as exc:
+        log.warning("population register photo refused by the intake: %s", exc.code)
+        return None, {**data, "photo": exc.code}
+    encoding = registry.face_encoding_of(clean.data)
+    return encoding, {**data, "photo": "face" if encoding else "no_single_face"}
+
+
+@dataclass(frozen=True)
+class ReferenceChoice:
+    """The reference face chosen for an application, not yet recorded on it."""
+
+    source: ReferenceSource | None
+    #: the register photo's encoding (population_register only)
+    encoding: list[float] | None = None
+    #: what the register answered, when it was asked (for the audit record)
+    answer: dict | None = None
+
+
+def choose_reference(session: Session, application: RenewalApplication) -> ReferenceChoice:
+    """The reference face of the identity check, without writing anything (the register
+    look-up and the face encoding may take a while; no write transaction waits for them): the
+    licence photo when it shows a face; else the population register photo of the holder's NIK
+    (asked once: a register face already chosen is kept, so every try compares with the same
+    face); else None, and the holder can only be checked in person (:func:`ask_officer`)."""
+    if application.reference_source == ReferenceSource.IN_PERSON:
+        return ReferenceChoice(ReferenceSource.IN_PERSON)
+    licence = session.get(Licence, application.licence_id)
+    if licence.encoding is not None:
+        return ReferenceChoice(ReferenceSource.LICENCE_PHOTO)
+    if (
+        application.reference_source == ReferenceSource.POPULATION_REGISTER
+        and application.reference_encoding
+    ):
+        return ReferenceChoice(
+            ReferenceSource.POPULATION_REGISTER, json.loads(application.reference_encoding)
+        )
+    encoding, answer = _register_encoding(licence)
+    if encoding is None:
+        return ReferenceChoice(None, answer=answer)
+    return ReferenceChoice(ReferenceSource.POPULATION_REGISTER, encoding, answer)
+
+
+def record_reference(
+    session: Session, application: RenewalApplication, choice: ReferenceChoice, actor=None
+) -> ReferenceSource | None:
+    """Keep ``choice`` on the application (audited)."""
+    if choice.source == ReferenceSource.POPULATION_REGISTER:
+        application.reference_encoding = json.dumps([round(v, 8) for v in choice.encoding])
+    _set_source(session, application, choice.source, actor, **(choice.answer or {}))
+    return choice.source
+
+
+def resolve_reference(
+    session: Session, application: RenewalApplication, actor=None
+) -> ReferenceSource | None:
+    """Choose the reference face (:func:`choose_reference`) and record it on the application."""
+    return record_reference(session, application, choose_reference(session, application), actor)
+
+
+def reference_encoding(session: Session, application: RenewalApplication) -> list[float] | None:
+    """The face the camera frames are compared with, as chosen by :func:`resolve_reference`
+    (None: nothing to compare with, so no camera check can be decided). Applications from
+    before the choice was recorded compare with the licence photo."""
+    source = application.reference_source
+    if source == ReferenceSource.POPULATION_REGISTER:
+        return (
+            json.loads(application.reference_encoding) if application.reference_encoding else None
+        )
+    if source in (None, ReferenceSource.LICENCE_PHOTO):
+        return licence_encoding(session, application)
+    return None
 
 
 def _escalated() -> ConflictError:
@@ -67,9 +202,13 @@ def issue_challenge(
         raise ConflictError(_("Your identity check has already passed."), code="passed")
     if current_consent(session, user) is None:
         raise ProctoringRequired(_("Give your consent to the camera check first."))
-    if licence_encoding(session, application) is None:
+    resolve_reference(session, application, user)
+    if reference_encoding(session, application) is None:
         raise ConflictError(
-            _("The photo on your SIM record cannot be compared. Ask an officer to check."),
+            _(
+                "There is no photo of you to compare with, on your SIM record or in the "
+                "population register. Ask for the in-person check."
+            ),
             code="no_licence_face",
         )
     pending = session.scalars(
@@ -123,7 +262,10 @@ def decide(
         "try": check.try_number,
         "challenge": check.challenge.to_dict(),
         "tolerance": check.tolerance,
-        "reference": "licence",
+        # "licence" (the licence photo) as before, or "population_register"
+        "reference": "licence"
+        if application.reference_source in (None, ReferenceSource.LICENCE_PHOTO)
+        else str(application.reference_source),
         "licence": licence.public_id,
         "encoder": faces.ENCODER,
     }
@@ -140,23 +282,42 @@ def decide(
     check.decision = "passed" if reason == "ok" else "failed"
     check.reason, check.decided_at = reason, clock.now()
     session.flush()
-    return apps.record_identity_result(session, application, reason == "ok", evidence, user)
+    application = apps.record_identity_result(session, application, reason == "ok", evidence, user)
+    if (
+        application.state == S.IDENTITY_REVIEW
+        and application.reference_source == ReferenceSource.POPULATION_REGISTER
+    ):
+        # the tries failed against the register photo, which no officer has on file to judge
+        # them by: the holder is checked in person (verification.clear_identity)
+        application.identity_status = apps.IdentityStatus.IN_PERSON
+        session.flush()
+        audit.record(
+            session,
+            "renewal.identity_in_person",
+            actor=user,
+            object_type="renewal",
+            object_id=application.public_id,
+            data={"reference": ReferenceSource.POPULATION_REGISTER, "reason": "failed tries"},
+        )
+    return application
 
 
 def ask_officer(session: Session, application: RenewalApplication, user, version=None):
-    """The licence photo has no face to compare with, so no camera check can prove the holder:
-    the application waits for an in-person check at the Satpas office (an officer confirms the
-    identity only after seeing the holder and the KTP there), so the holder is not stuck and
-    nobody with a holder's KTP details can renew with their own face."""
+    """Neither the licence photo nor the population register has a face to compare with, so no
+    camera check can prove the holder: the application waits for an in-person check at the
+    Satpas office (an officer confirms the identity only after seeing the holder and the KTP
+    there), so the holder is not stuck and nobody with a holder's KTP details can renew with
+    their own face."""
     application = apps.lock_application(session, application)
     apps.check_version(application, version)
     if application.state != S.IDENTITY:
         raise ConflictError(_("This application is not waiting for an identity check."))
-    if licence_encoding(session, application) is not None:
+    if reference_encoding(session, application) is not None:
         raise ConflictError(
             _("Take the camera check; an officer steps in after %(n)s tries.", n=MAX_TRIES)
         )
     application.identity_status = apps.IdentityStatus.IN_PERSON
+    _set_source(session, application, ReferenceSource.IN_PERSON, user)
     return apps.advance(
         session, application, S.IDENTITY_REVIEW, user, "no face on the licence photo: in person"
     )

@@ -104,6 +104,18 @@ class IdentityStatus(enum.StrEnum):
     CLEARED = "cleared"
 
 
+class ReferenceSource(enum.StrEnum):
+    """What a renewal's identity rests on (``identity.resolve_reference``)."""
+
+    #: the camera check against the photo on the licence record
+    LICENCE_PHOTO = "licence_photo"
+    #: the camera check against the population register (Dukcapil) photo of the holder's NIK
+    #: (the licence has no photo on file)
+    POPULATION_REGISTER = "population_register"
+    #: no photo to compare a face with: an officer sees the holder at the Satpas office
+    IN_PERSON = "in_person"
+
+
 class RenewalApplication(Base):
     __tablename__ = "renewal_application"
     __table_args__ = (Index("ix_renewal_application_state_paid", "state", "paid_at"),)
@@ -120,6 +132,12 @@ class RenewalApplication(Base):
         String(20), default=IdentityStatus.PENDING
     )
     identity_failures: Mapped[int] = mapped_column(default=0)
+    #: what the identity check compares with (ReferenceSource); None until the identity step
+    #: chose it (and on applications from before the choice was recorded)
+    reference_source: Mapped[ReferenceSource | None] = mapped_column(String(24))
+    #: the face encoding (JSON) of the population register photo when that is the reference,
+    #: so every try compares with the same face the register gave
+    reference_encoding: Mapped[str | None] = mapped_column(Text)
     #: JSON list of the identity results (evidence from the proctoring check)
     identity_evidence: Mapped[str] = mapped_column(Text, default="[]")
     health_cert_number: Mapped[str | None] = mapped_column(String(40))

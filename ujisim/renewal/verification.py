@@ -9,7 +9,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ujisim.accounts.nik import parse_nik
 from ujisim.core import audit, clock, storage
@@ -22,6 +22,7 @@ from ujisim.renewal.models import (
     IdentityStatus,
     Licence,
     LicenceStatus,
+    ReferenceSource,
     RenewalApplication,
 )
 
@@ -218,10 +219,28 @@ def reject(
     return advance(session, application, S.REJECTED, officer, reason)
 
 
-def identity_source(application: RenewalApplication) -> str:
-    """What an officer's confirmation rests on: the camera tries against the licence photo, or
-    (no photo on file) the holder seen in person at the Satpas office."""
-    return "in_person" if application.identity_status == IdentityStatus.IN_PERSON else "photo"
+def identity_source(application: RenewalApplication) -> ReferenceSource | None:
+    """The reference the identity check compares with (identity.resolve_reference); None while
+    it is not chosen yet. Applications from before it was recorded: the licence photo when it
+    shows a face, else (nothing on file to compare with) the in-person check."""
+    if application.reference_source:
+        return ReferenceSource(application.reference_source)
+    if application.identity_status == IdentityStatus.IN_PERSON:
+        return ReferenceSource.IN_PERSON
+    if application.state in (S.DOCUMENTS, S.IDENTITY):
+        return None
+    licence = object_session(application).get(Licence, application.licence_id)
+    return ReferenceSource.LICENCE_PHOTO if licence.encoding else ReferenceSource.IN_PERSON
+
+
+def in_person_required(application: RenewalApplication) -> bool:
+    """Whether an officer may confirm the identity only having seen the holder in person: there
+    is no photo on file that the camera tries (or the officer) could be compared with. Only the
+    licence photo is on file at the desk; the population register photo is not kept."""
+    return (
+        application.identity_status == IdentityStatus.IN_PERSON
+        or identity_source(application) != ReferenceSource.LICENCE_PHOTO
+    )
 
 
 def clear_identity(
@@ -232,16 +251,18 @@ def clear_identity(
     *,
     in_person: bool = False,
 ) -> RenewalApplication:
-    """The officer confirms the identity: after three failed checks, from the evidence against
-    the licence photo; with no photo on file, only having seen the holder in person
-    (``in_person``: the KTP checked against the NIK and the face against the KTP). The holder
-    goes on to the delivery choice and payment."""
+    """The officer confirms the identity: after three failed checks against the licence photo,
+    from the evidence; otherwise (no licence photo: the tries were against the population
+    register photo, or there was nothing to compare with) only having seen the holder in person
+    (``in_person``: the KTP checked against the NIK and the face against the KTP), which then is
+    what the identity rests on. The holder goes on to the delivery choice and payment."""
     application = lock_application(session, application)
     check_version(application, version)
     if application.state != S.IDENTITY_REVIEW:
         raise IllegalTransition(_("This application is not waiting for an identity review."))
     source = identity_source(application)
-    if source == "in_person" and not in_person:
+    required = in_person_required(application)
+    if required and not in_person:
         raise ValidationError(
             _(
                 "There is no photo on file to compare with. Confirm only after seeing the holder "
@@ -250,5 +271,9 @@ def clear_identity(
             {"in_person": "required"},
         )
     application.identity_status = IdentityStatus.CLEARED
-    reason = "identity confirmed by officer" + (" in person" if source == "in_person" else "")
+    if required:
+        application.reference_source = ReferenceSource.IN_PERSON
+        application.reference_encoding = None
+    reason = "identity confirmed by officer" + (" in person" if required else "")
+    reason += f" (reference: {application.reference_source or source})"
     return advance(session, application, S.DELIVERY, officer, reason)

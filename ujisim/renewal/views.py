@@ -22,6 +22,7 @@ from ujisim.renewal import (
     delivery,
     documents,
     eligibility,
+    identity,
     payments,
     providers,
     registry,
@@ -137,7 +138,8 @@ def _step_context(session, application: RenewalApplication) -> dict:
         context["tries_left"] = apps.MAX_IDENTITY_TRIES - application.identity_failures
         context["max_tries"] = apps.MAX_IDENTITY_TRIES
         context["consent"] = current_consent(session, current_user) is not None
-        context["comparable"] = licence.encoding is not None
+        # the face chosen when the documents came in: the licence photo or the register's
+        context["comparable"] = identity.reference_encoding(session, application) is not None
         context["reason_advice"] = {
             f"reason_{reason}": apps.identity_advice(reason) for reason in IDENTITY_REASONS
         }
@@ -212,9 +214,8 @@ def submit_documents(public_id: str):
 @bp.post("/<public_id>/identitas/petugas")
 @role_required(Role.APPLICANT)
 def ask_officer(public_id: str):
-    """The licence photo cannot be compared with a camera: an officer checks the identity."""
-    from ujisim.renewal import identity
-
+    """No photo to compare a camera with (licence or population register): an officer checks
+    the identity in person."""
     session = get_session()
     application = load_own_application_or_404(public_id)
     try:
