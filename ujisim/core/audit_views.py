@@ -16,14 +16,15 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, jobs
+from ujisim.core import audit, duties, jobs
 from ujisim.core.db import get_session
 from ujisim.core.errors import ValidationError
 from ujisim.core.exports import SafeCsvWriter
 from ujisim.core.i18n import user_zone
 from ujisim.core.security import Role, role_required
 
-bp = Blueprint("audit_explorer", __name__, url_prefix="/audit")
+# it shows review comments, verdicts and regrades: closed to staff with an exam of their own open
+bp = duties.staff_pages(Blueprint("audit_explorer", __name__, url_prefix="/audit"))
 PAGE = 50
 #: the most rows one CSV export holds (narrow the search for more)
 EXPORT_LIMIT = 100_000

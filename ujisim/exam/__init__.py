@@ -5,8 +5,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from ujisim.accounts import services as accounts
-    from ujisim.core import audit_views
+    from ujisim.core import audit_views, duties
     from ujisim.exam import (
         admin,
         analysis_views,
@@ -18,6 +20,7 @@ def init_app(app: Flask) -> None:
         tasks,
         views,
     )
+    from ujisim.exam.models import Attempt
     from ujisim.question_bank import practice_services
 
     app.register_blueprint(views.bp)
@@ -32,3 +35,23 @@ def init_app(app: Flask) -> None:
     accounts.register_deletion_guard("exam", attempts.deletion_guard)
     # practice's mock exam copies the official blueprint in force
     practice_services.register_shape_source(policy.practice_shape)
+    # separation of duties: an examiner is never the examiner of their own attempt, and sees no
+    # bank, key or replay while an attempt of their own is open
+    duties.register_subject(
+        Attempt,
+        lambda _session, attempt: duties.Subject(
+            "attempt",
+            attempt.public_id,
+            _l("This is your own exam. Another examiner must review, regrade or void it."),
+            frozenset({attempt.user_id}),
+        ),
+    )
+    duties.register_open_business(
+        "exam",
+        attempts.open_attempt_of,
+        "attempt",
+        _l(
+            "You have an exam of your own in progress. Staff pages that show the question bank, "
+            "keys, replays or reviews are closed to you until it ends."
+        ),
+    )

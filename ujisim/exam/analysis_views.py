@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ujisim.core import clock, jobs
+from ujisim.core import clock, duties, jobs
 from ujisim.core.db import get_session
 from ujisim.core.errors import ValidationError
 from ujisim.core.i18n import ZONES, user_zone
@@ -17,7 +17,7 @@ from ujisim.core.security import Role, role_required
 from ujisim.exam import analysis, charts, reports
 from ujisim.exam.report_pdf import daily_pdf
 
-bp = Blueprint("exam_analysis", __name__, url_prefix="/examiner")
+bp = duties.staff_pages(Blueprint("exam_analysis", __name__, url_prefix="/examiner"))
 SCOPES = (analysis.ALL, "A", "C")
 LETTERS = "ABCDEFGH"
 DEFAULT_DAYS = 14

@@ -594,6 +594,20 @@ def deletion_guard(session: Session, user) -> str | None:
     return None
 
 
+#: the states in which an attempt is still going on (its candidate may still answer)
+OPEN_STATES = (S.CREATED, S.STARTED, S.PAUSED)
+
+
+def open_attempt_of(session: Session, user) -> str | None:
+    """The public id of an attempt of ``user`` still open (created, started or paused), or None:
+    while it is, the user sees no staff page with the bank, keys or replays (core.duties)."""
+    return session.scalars(
+        select(Attempt.public_id)
+        .where(Attempt.user_id == user.id, Attempt.state.in_([str(s) for s in OPEN_STATES]))
+        .limit(1)
+    ).first()
+
+
 def sweep(session: Session) -> int:
     """Close every started attempt whose deadline (plus grace) has passed; grade it."""
     overdue = session.scalars(

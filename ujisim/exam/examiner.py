@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from ujisim.accounts.models import User
+from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.security import Role, role_required
@@ -17,15 +18,18 @@ from ujisim.exam import attempts
 from ujisim.exam.errors import StaleForm
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
 
-bp = Blueprint("exam_examiner", __name__, url_prefix="/examiner/exams")
+bp = duties.staff_pages(Blueprint("exam_examiner", __name__, url_prefix="/examiner/exams"))
 PAGE = 50
 
 
 def load_attempt_or_404(public_id: str) -> Attempt:
+    """The attempt, unless it is unknown (404) or the examiner's own (403, audited)."""
     try:
-        return attempts.get_attempt(get_session(), public_id)
+        attempt = attempts.get_attempt(get_session(), public_id)
     except UjisimError:
         abort(404)
+    duties.refuse_own(attempt)
+    return attempt
 
 
 @bp.get("/")

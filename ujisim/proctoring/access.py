@@ -1,12 +1,18 @@
-"""Who may read proctoring files, and the template helpers the exam pages use."""
+"""Who may read proctoring files, who is the subject of a case (separation of duties), and the
+template helpers the exam pages use."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
-from ujisim.core import storage
+from ujisim.core import duties, storage
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
+from ujisim.exam.models import Attempt
+from ujisim.proctoring.models import IdentityCheck, ProctorCase
+
+OWN_CASE = _l("This is your own proctoring case. Another examiner must review it.")
 
 
 @storage.access_rule("proctor_reference")
@@ -43,6 +49,19 @@ def proctor_case(attempt):
     return get_case(get_session(), attempt)
 
 
+def _case_subject(session, case: ProctorCase) -> duties.Subject:
+    """The candidate of a case: nobody clears, voids or reviews their own (core/duties.py)."""
+    attempt = session.get(Attempt, case.attempt_id)
+    users = frozenset({case.user_id, attempt.user_id})
+    return duties.Subject("attempt", attempt.public_id, OWN_CASE, users)
+
+
+def _check_subject(session, check: IdentityCheck) -> duties.Subject:
+    return _case_subject(session, session.get(ProctorCase, check.case_id))
+
+
 def register(app: Flask) -> None:
+    duties.register_subject(ProctorCase, _case_subject)
+    duties.register_subject(IdentityCheck, _check_subject)
     app.jinja_env.globals["proctor_gate"] = proctor_gate
     app.jinja_env.globals["proctor_case"] = proctor_case

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ujisim.accounts.models import User
-from ujisim.core import storage
+from ujisim.core import duties, storage
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.security import Role, role_required
@@ -19,7 +19,9 @@ from ujisim.proctoring import observations, review
 from ujisim.proctoring.models import IdentityCheck
 from ujisim.proctoring.reference import get_reference, photo_file
 
-bp = Blueprint("proctoring_examiner", __name__, url_prefix="/examiner/proctoring")
+bp = duties.staff_pages(
+    Blueprint("proctoring_examiner", __name__, url_prefix="/examiner/proctoring")
+)
 
 
 @bp.get("/")
@@ -40,9 +42,11 @@ def queue():
 
 
 def _load(public_id: str):
+    """(case, attempt), unless unknown (404) or the examiner's own case (403, audited)."""
     found = review.get_case_for_attempt(get_session(), public_id)
     if found is None:
         abort(404)
+    duties.refuse_own(found[0])
     return found
 
 

@@ -5,7 +5,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from ujisim.core import duties
     from ujisim.question_bank import authoring, cli, labels, practice, publishing, views
+    from ujisim.question_bank.models import ItemVersion
 
     labels.init_app(app)
     app.register_blueprint(views.bp)
@@ -13,3 +17,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(publishing.bp)
     app.register_blueprint(practice.bp)
     app.cli.add_command(cli.bank_cli)
+    # separation of duties: the author of a version never approves or returns it
+    duties.register_subject(
+        ItemVersion,
+        lambda _session, version: duties.Subject(
+            "item",
+            version.item.code,
+            _l("You wrote this version of the item. Another examiner must review it."),
+            frozenset({version.author_id} - {None}),
+        ),
+    )

@@ -1,8 +1,9 @@
 """Examiner authoring pages: list, item with review actions, create/edit, preview and diff.
 
 Views are thin: load the item (404 if unknown), parse the form, call one service verb, commit once,
-flash and redirect. A refused move (``IllegalTransition`` 409, ``SelfApproval`` 403, bad content
-422) re-renders the page with the message and changes nothing.
+flash and redirect. A refused move (``IllegalTransition`` 409, the author's own review
+``DutyRefused`` 403 (audited, core/duties.py), bad content 422) re-renders the page with the
+message and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ujisim.accounts.models import User
+from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import ConflictError, UjisimError
 from ujisim.core.security import Role, role_required
@@ -53,7 +55,7 @@ from ujisim.question_bank.models import (
     VersionState,
 )
 
-bp = Blueprint("authoring", __name__, url_prefix="/examiner/items")
+bp = duties.staff_pages(Blueprint("authoring", __name__, url_prefix="/examiner/items"))
 PER_PAGE = 50
 
 
@@ -124,7 +126,7 @@ def item_actions(item: Item, user) -> Actions:
     elif head.state in (VersionState.DRAFT, VersionState.RETURNED) and head.author_id != user.id:
         edit_reason = _("Another examiner is drafting this item.")
     in_review = not retired and head.state == VersionState.IN_REVIEW
-    own = head.author_id is not None and head.author_id == user.id
+    own = duties.is_subject(get_session(), user, head)
     review_reason = ""
     if in_review and own:
         review_reason = _(
@@ -298,6 +300,7 @@ def submit(code: str):
 @role_required(Role.EXAMINER)
 def approve(code: str):
     def apply(db, item, form):
+        duties.refuse_own(item.head)  # the author never approves their own version
         comment = (form.approve_comment.data or "").strip()
         services.approve(db, item, reviewer=current_user, comment=comment)
         return _("Version %(n)s was approved and is now active.", n=item.head.number)
@@ -309,6 +312,7 @@ def approve(code: str):
 @role_required(Role.EXAMINER)
 def return_item(code: str):
     def apply(db, item, form):
+        duties.refuse_own(item.head)
         services.return_for_changes(
             db, item, reviewer=current_user, comment=form.return_comment.data
         )

@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.security import Role, role_required
 from ujisim.question_bank import gate, services
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import PublishForm
 
-bp = Blueprint("publishing", __name__, url_prefix="/examiner/bank")
+bp = duties.staff_pages(Blueprint("publishing", __name__, url_prefix="/examiner/bank"))
 
 
 def _number(bank) -> str:

@@ -6,8 +6,8 @@ from flask import Blueprint, abort
 from flask_login import current_user
 from sqlalchemy import select
 
+from ujisim.core import duties
 from ujisim.core.db import get_session
-from ujisim.core.security import Role
 from ujisim.question_bank.media import render_media, svg_response
 from ujisim.question_bank.models import BankVersionItem, ItemVersion, VersionState
 
@@ -17,22 +17,27 @@ bp = Blueprint("bank", __name__, url_prefix="/bank")
 def load_media_version_or_404(version_id: int) -> ItemVersion:
     """A version whose media anyone may see (a practice item in a published bank), or any
     version for staff. A reserved item's picture is shown only inside an official exam (by
-    position, through the exam's own route), so its version id leads nowhere here."""
+    position, through the exam's own route), so its version id leads nowhere here; nor does
+    any other version's for a staff member with an exam or renewal of their own open (403,
+    audited: core/duties.py)."""
     session = get_session()
     version = session.get(ItemVersion, version_id)
     if version is None or not version.media_json:
         abort(404)
-    staff = current_user.is_authenticated and current_user.has_any_role(Role.EXAMINER, Role.ADMIN)
-    if not staff:
-        if not version.practice:
-            abort(404)
-        published = session.scalars(
+    public = version.practice and (
+        session.scalars(
             select(BankVersionItem.item_version_id).where(
                 BankVersionItem.item_version_id == version.id
             )
         ).first()
-        if published is None:
-            abort(404)
+        is not None
+    )
+    if public:
+        return version
+    staff = current_user.is_authenticated and current_user.has_any_role(*duties.STAFF_ROLES)
+    if not staff:
+        abort(404)
+    duties.refuse_open_business()
     return version
 
 

@@ -9,9 +9,12 @@ def init_app(app: Flask) -> None:
     from ujisim.renewal import report_sources
 
     report_sources.register()  # its queues and figures in the examiners' reports
+    from flask_babel import lazy_gettext as _l
+
     import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
     from ujisim.accounts import services as accounts
     from ujisim.certificates import print_queue, register_document_source
+    from ujisim.core import duties
     from ujisim.core.security import csrf
     from ujisim.renewal import (
         api,
@@ -24,6 +27,7 @@ def init_app(app: Flask) -> None:
         views,
         webhooks,
     )
+    from ujisim.renewal.models import DeliveryOrder, RenewalApplication
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -41,3 +45,16 @@ def init_app(app: Flask) -> None:
     # a printed card moves its delivery order on at once (sync_printed stays as a safety net)
     if delivery.mark_card_printed not in print_queue.ON_PRINTED:
         print_queue.ON_PRINTED.append(delivery.mark_card_printed)
+    # separation of duties: no officer verifies or hands over their own renewal, nor sees a
+    # staff page while a renewal of their own is open
+    duties.register_subject(RenewalApplication, application.duty_subject)
+    duties.register_subject(DeliveryOrder, application.order_subject)
+    duties.register_open_business(
+        "renewal",
+        application.open_application_of,
+        "renewal",
+        _l(
+            "You have a licence renewal of your own in progress. Staff pages that show the "
+            "question bank, keys, replays or reviews are closed to you until it ends."
+        ),
+    )

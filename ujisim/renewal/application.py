@@ -13,10 +13,11 @@ import json
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, clock
+from ujisim.core import audit, clock, duties
 from ujisim.core.errors import NotFoundError
 from ujisim.renewal import eligibility, notify
 from ujisim.renewal.errors import IllegalTransition, StaleForm
@@ -24,6 +25,7 @@ from ujisim.renewal.models import (
     OPEN_STATES,
     AppEvent,
     AppState,
+    DeliveryOrder,
     IdentityStatus,
     Licence,
     RenewalApplication,
@@ -126,6 +128,37 @@ def deletion_guard(session: Session, user) -> str | None:
             "cancelled first."
         )
     return None
+
+
+def open_application_of(session: Session, user) -> str | None:
+    """The public id of a renewal of ``user`` not yet ended, or None: while there is one, the
+    user sees no staff page with reviews or verifications (core/duties.py)."""
+    return session.scalars(
+        select(RenewalApplication.public_id)
+        .where(RenewalApplication.user_id == user.id, RenewalApplication.state.in_(OPEN_STATES))
+        .limit(1)
+    ).first()
+
+
+OWN_RENEWAL = _l(
+    "This is your own licence renewal. Another officer must verify it and hand over the card."
+)
+
+
+def duty_subject(session: Session, application: RenewalApplication) -> duties.Subject:
+    """Whose renewal it is: the applicant's account and the licence holder's NIK (core/duties)."""
+    licence = session.get(Licence, application.licence_id)
+    return duties.Subject(
+        "renewal",
+        application.public_id,
+        OWN_RENEWAL,
+        frozenset({application.user_id}),
+        frozenset({licence.holder_nik}),
+    )
+
+
+def order_subject(session: Session, order: DeliveryOrder) -> duties.Subject:
+    return duty_subject(session, session.get(RenewalApplication, order.application_id))
 
 
 def forget_print_jobs(session: Session, user) -> None:

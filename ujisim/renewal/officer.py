@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ujisim.accounts.models import User
 from ujisim.certificates.render import label_pdf
+from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.security import Role, role_required
@@ -19,7 +20,7 @@ from ujisim.renewal import application as apps
 from ujisim.renewal import delivery, documents, payments, providers, tracking, verification
 from ujisim.renewal.models import DeliveryOrder, Licence, OrderState, RenewalApplication
 
-bp = Blueprint("renewal_officer", __name__, url_prefix="/examiner/renewals")
+bp = duties.staff_pages(Blueprint("renewal_officer", __name__, url_prefix="/examiner/renewals"))
 OS = OrderState
 #: what the delivery desk can do with an order in each state (courier moves come by webhook)
 DESK_ACTIONS = {
@@ -30,13 +31,17 @@ DESK_ACTIONS = {
 
 
 def load_application_or_404(public_id: str) -> RenewalApplication:
+    """The application, unless unknown (404) or the officer's own (403, audited)."""
     try:
-        return apps.get_application(get_session(), public_id)
+        application = apps.get_application(get_session(), public_id)
     except UjisimError:
         abort(404)
+    duties.refuse_own(application)
+    return application
 
 
 def load_order_or_404(public_id: str) -> DeliveryOrder:
+    """The delivery order, unless unknown (404) or of the officer's own card (403, audited)."""
     order = (
         get_session()
         .scalars(select(DeliveryOrder).where(DeliveryOrder.public_id == public_id[:40]))
@@ -44,6 +49,7 @@ def load_order_or_404(public_id: str) -> DeliveryOrder:
     )
     if order is None:
         abort(404)
+    duties.refuse_own(order)
     return order
 
 
