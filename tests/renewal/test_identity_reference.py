@@ -203,3 +203,29 @@ def test_officers_see_the_reference_source(
     assert shown in page.replace("&#39;", "'")
     client.submit("/lang", {"lang": "id"})
     assert "Sumber foto pembanding" in client.get(url).get_data(as_text=True)
+
+
+def test_the_register_face_goes_with_the_frames_after_retention(
+    app, client, db, at_register_identity, holder, clock
+):
+    from ujisim.renewal import application as apps
+
+    run_check(client, at_register_identity, who="biden.jpg")
+    application = reload(db, at_register_identity)
+    apps.cancel(db, application, holder)
+    db.commit()
+    clock.advance(days=29)
+    assert identity.purge_frames(db) == 0
+    assert reload(db, application).reference_encoding is not None  # kept while frames are
+    clock.advance(days=2)
+    assert identity.purge_frames(db) == 1
+    application = reload(db, application)
+    assert application.reference_encoding is None
+    assert application.reference_source == "population_register"  # what it rested on stays
+    [purged] = [
+        json.loads(r.data)
+        for r in db.scalars(
+            select(AuditRecord).where(AuditRecord.action == "renewal.frames_retention")
+        )
+    ]
+    assert (purged["files"], purged["register_faces"]) == (1, 1)

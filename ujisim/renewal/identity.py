@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage
@@ -329,10 +329,21 @@ ENDED = (AppState.COMPLETED, AppState.REJECTED, AppState.EXPIRED, AppState.CANCE
 
 def purge_frames(session: Session, *, days: int | None = None) -> int:
     """Delete the camera frames kept from identity checks of renewals that ended more than
-    ``days`` (PROCTOR_RETENTION_DAYS) ago; the evidence keeps its numbers and says when the
-    frames went. Returns the number of files deleted (logged and audited)."""
+    ``days`` (PROCTOR_RETENTION_DAYS) ago, and the population register face encodings kept as
+    their reference; the evidence keeps its numbers and says when the frames went. Returns the
+    number of files deleted (logged and audited)."""
     days = current_app.config["PROCTOR_RETENTION_DAYS"] if days is None else days
     now = clock.now()
+    register_faces = session.execute(
+        update(RenewalApplication)
+        .where(
+            RenewalApplication.state.in_(ENDED),
+            RenewalApplication.updated_at < now - timedelta(days=days),
+            RenewalApplication.reference_encoding.is_not(None),
+        )
+        .values(reference_encoding=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     ended = session.scalars(
         select(RenewalApplication).where(
             RenewalApplication.state.in_(ENDED),
@@ -353,7 +364,16 @@ def purge_frames(session: Session, *, days: int | None = None) -> int:
                 entry["frames_deleted_at"] = now.isoformat()
         application.identity_evidence = json.dumps(entries, default=str)
     session.flush()
-    log.info("renewal identity frames past %s days: %s deleted", days, deleted)
-    if deleted:
-        audit.record(session, "renewal.frames_retention", data={"days": days, "files": deleted})
+    log.info(
+        "renewal identity frames past %s days: %s deleted, %s register faces",
+        days,
+        deleted,
+        register_faces,
+    )
+    if deleted or register_faces:
+        audit.record(
+            session,
+            "renewal.frames_retention",
+            data={"days": days, "files": deleted, "register_faces": register_faces},
+        )
     return deleted
