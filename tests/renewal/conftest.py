@@ -158,6 +158,17 @@ COURIER = {
 }
 
 
+#: where each provider posts its signed events
+WEBHOOK_URLS = {"payment": "/payments/webhook", "courier": "/courier/webhook"}
+
+
+def post_webhook(client, kind: str, body: bytes, headers: dict):
+    """``body`` posted as JSON to the ``kind`` provider's webhook with ``headers``."""
+    return client.post(
+        WEBHOOK_URLS[kind], data=body, headers={**headers, "Content-Type": "application/json"}
+    )
+
+
 @pytest.fixture
 def walk(db, clock, holder, licence, docs, make_user):
     """``walk(state)``: a fresh application of ``holder`` moved to ``state`` by the services."""
@@ -194,3 +205,15 @@ def _done(db, app):
     db.commit()
     db.refresh(app)
     return app
+
+
+@pytest.fixture
+def unpaid(walk):
+    """An application waiting for its payment."""
+    return walk(S.PAYMENT)
+
+
+@pytest.fixture
+def account(db, unpaid):
+    """Its virtual account."""
+    return payments.current_payment(db, unpaid)

@@ -7,21 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import DEFAULT_PASSWORD
+from tests.renewal.conftest import post_webhook
 from ujisim.renewal import payments, providers
 from ujisim.renewal.models import AppState, ProviderEvent
 
 S = AppState
-URL = "/payments/webhook"
-
-
-@pytest.fixture
-def unpaid(walk):
-    return walk(S.PAYMENT)
-
-
-@pytest.fixture
-def account(db, unpaid):
-    return payments.current_payment(db, unpaid)
 
 
 def paid_event(account, amount=None, event_id=None):
@@ -32,7 +22,7 @@ def paid_event(account, amount=None, event_id=None):
 
 
 def post(client, body, headers):
-    return client.post(URL, data=body, headers={**headers, "Content-Type": "application/json"})
+    return post_webhook(client, "payment", body, headers)
 
 
 def state_of(db, application):

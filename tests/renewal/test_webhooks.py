@@ -10,21 +10,11 @@ import json
 import pytest
 from sqlalchemy import select
 
-from ujisim.renewal import delivery, payments, providers
+from tests.renewal.conftest import WEBHOOK_URLS, post_webhook
+from ujisim.renewal import delivery, providers
 from ujisim.renewal.models import AppState, OrderState, PaymentStatus, ProviderEvent
 
 S, OS = AppState, OrderState
-URLS = {"payment": "/payments/webhook", "courier": "/courier/webhook"}
-
-
-@pytest.fixture
-def unpaid(walk):
-    return walk(S.PAYMENT)
-
-
-@pytest.fixture
-def account(db, unpaid):
-    return payments.current_payment(db, unpaid)
 
 
 @pytest.fixture
@@ -42,15 +32,9 @@ def sign(kind: str, body: bytes, **kwargs) -> dict:
     }
 
 
-def post(client, kind: str, body: bytes, headers: dict):
-    return client.post(
-        URLS[kind], data=body, headers={**headers, "Content-Type": "application/json"}
-    )
-
-
 def signed_post(client, kind: str, **fields):
     body = providers.event_body(**fields)
-    return post(client, kind, body, sign(kind, body))
+    return post_webhook(client, kind, body, sign(kind, body))
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -70,7 +54,7 @@ def current(db, obj):
 # --- point 6: bad input is a 4xx and moves nothing ------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(URLS))
+@pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
 @pytest.mark.parametrize(
     "header",
     [
@@ -83,19 +67,19 @@ def current(db, obj):
 )
 def test_a_signature_header_that_is_not_ascii_hex_is_refused(client, db, kind, header, shipped):
     body = providers.event_body(type="va.paid", reference="8808900000000000", amount=1)
-    response = post(client, kind, body, {providers.SIGNATURE_HEADER: header})
+    response = post_webhook(client, kind, body, {providers.SIGNATURE_HEADER: header})
     assert_error(response, 401, "bad_signature")
     assert current(db, shipped).state == OS.IN_TRANSIT
 
 
-@pytest.mark.parametrize("kind", list(URLS))
+@pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
 @pytest.mark.parametrize(
     ("timestamp", "code"),
     [(10**11, "stale"), (10**400, "bad_signature")],  # no float holds the second one
 )
 def test_a_signed_time_far_in_the_future(client, kind, timestamp, code):
     body = providers.event_body(type="va.paid", reference="8808900000000000", amount=1)
-    assert_error(post(client, kind, body, sign(kind, body, timestamp=timestamp)), 401, code)
+    assert_error(post_webhook(client, kind, body, sign(kind, body, timestamp=timestamp)), 401, code)
 
 
 @pytest.mark.parametrize("amount", [10**30, -(10**30), 2**31, -1])
@@ -117,7 +101,7 @@ def test_a_signed_courier_status_of_the_wrong_type_is_refused(client, db, shippe
     assert current(db, shipped).state == OS.IN_TRANSIT
 
 
-@pytest.mark.parametrize("kind", list(URLS))
+@pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
 @pytest.mark.parametrize(
     "body",
     [
@@ -128,7 +112,7 @@ def test_a_signed_courier_status_of_the_wrong_type_is_refused(client, db, shippe
     ],
 )
 def test_a_signed_body_too_deep_or_with_nul_is_malformed(client, db, kind, body, shipped):
-    assert_error(post(client, kind, body, sign(kind, body)), 400, "malformed")
+    assert_error(post_webhook(client, kind, body, sign(kind, body)), 400, "malformed")
     assert current(db, shipped).state == OS.IN_TRANSIT
 
 
@@ -156,7 +140,7 @@ def last_id(db) -> int:
 def send_status(client, order, status, event_id, reference=None):
     sandbox = providers.courier("sandbox")
     body, headers = sandbox.status_event(reference or order.tracking_number, status, event_id)
-    return post(client, "courier", body, headers)
+    return post_webhook(client, "courier", body, headers)
 
 
 def test_every_courier_event_is_on_record_accepted_or_refused(client, db, shipped):
@@ -214,7 +198,7 @@ def test_every_payment_event_is_on_record(client, db, clock, unpaid, account):
 
     def pay(amount, event_id, reference=None):
         body, headers = sandbox.paid_event(reference or account.va_number, amount, event_id)
-        return post(client, "payment", body, headers)
+        return post_webhook(client, "payment", body, headers)
 
     assert pay(100_000, "p1", reference="8808900000000000").status_code == 404
     assert pay(1, "p2").status_code == 422
@@ -231,22 +215,22 @@ def test_every_payment_event_is_on_record(client, db, clock, unpaid, account):
     assert [e.amount for e in events] == [100_000, 1, 100_000, 100_000]
 
 
-@pytest.mark.parametrize("kind", list(URLS))
+@pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
 def test_a_malformed_verified_event_is_on_record(client, db, kind, shipped):
     fields = {"type": "x", "reference": "SBX0000000042", "status": ["delivered"], "amount": 10**30}
     body = providers.event_body(**fields)
     before = last_id(db)
-    assert_error(post(client, kind, body, sign(kind, body)), 400, "malformed")
+    assert_error(post_webhook(client, kind, body, sign(kind, body)), 400, "malformed")
     [event] = record(db, after=before)
     assert (event.kind, event.accepted, event.outcome) == (kind, False, "malformed")
     assert event.reason == "amount: range, status: string"
     assert event.payload == body.decode()  # kept as sent
     nul = b'{"event_id": "e\\u0000"}'
-    assert_error(post(client, kind, nul, sign(kind, nul)), 400, "malformed")
+    assert_error(post_webhook(client, kind, nul, sign(kind, nul)), 400, "malformed")
     assert record(db, after=before)[-1].payload == nul.decode()
 
 
-@pytest.mark.parametrize("kind", list(URLS))
+@pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
 def test_an_unverified_event_leaves_no_trace(client, db, kind, shipped):
     body = providers.event_body(type="shipment.status", reference="SBX0000000042", status="x")
     before = last_id(db)
@@ -256,7 +240,7 @@ def test_an_unverified_event_leaves_no_trace(client, db, kind, shipped):
         sign(kind, body + b" "),
         sign("courier" if kind == "payment" else "payment", body),
     ):
-        assert post(client, kind, body, headers).status_code == 401
+        assert post_webhook(client, kind, body, headers).status_code == 401
     assert record(db, after=before) == []
     assert current(db, shipped).state == OS.IN_TRANSIT
 
