@@ -25,6 +25,8 @@ PROTECTED = {
     "exam_admin.add_holiday": ("POST", "/admin/exam/holidays", {Role.ADMIN}, 422),
     "exam_admin.delete_holiday": ("POST", "/admin/exam/holidays/999999/delete", {Role.ADMIN}, 404),
 }
+# the OpenAPI document of the JSON API (public, like the print API's)
+PUBLIC = {"exam_api.openapi_document"}
 
 
 def url_args(db, make_user, name):

@@ -36,6 +36,8 @@ PROTECTED = {
         303,
     ),
 }
+# the OpenAPI document of the JSON API (public, like the print API's)
+PUBLIC = {"proctoring_api.openapi_document"}
 
 
 def url_args(db, make_user, name):

@@ -102,7 +102,7 @@ def _generic(name: str, error: dict) -> tuple[str, str]:
         return "required", _("%(name)s is required.", name=name)
     if kind.startswith("int_"):
         return "integer", _("%(name)s must be a whole number.", name=name)
-    if kind.startswith("string_type"):
+    if kind == "string_type":
         return "string", _("%(name)s must be text.", name=name)
     if kind == "literal_error":
         return "choice", _(

@@ -1,18 +1,18 @@
 """JSON for the exam page. Official responses carry positions only: no keys, no explanations,
-no stable item ids."""
+no stable item ids. Bodies are validated with the pydantic models of ``schemas.py``; the OpenAPI
+document at ``/api/v1/exam/openapi.json`` (``openapi.py``) is generated from the same models."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ujisim.core import clock
 from ujisim.core.db import get_session
-from ujisim.core.errors import ValidationError
+from ujisim.core.schemas import parse_body
 from ujisim.core.security import Role, role_required
-from ujisim.exam import attempts
+from ujisim.exam import attempts, openapi, schemas
 from ujisim.exam.models import AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
 
@@ -75,29 +75,6 @@ def paper(public_id: str):
     }
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError(_("Send the answer as a JSON object."), {"body": "json"})
-    return body
-
-
-def _int_field(body: dict, name: str, *, nullable: bool = False):
-    value = body.get(name)
-    if value is None and nullable:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(_("%(name)s must be a whole number.", name=name), {name: "integer"})
-    return value
-
-
-def _str_field(body: dict, name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise ValidationError(_("%(name)s must be text.", name=name), {name: "string"})
-    return value
-
-
 @bp.post("/attempts/<public_id>/answers")
 @role_required(Role.APPLICANT)
 def save_answer(public_id: str):
@@ -109,16 +86,16 @@ def save_answer(public_id: str):
     session = get_session()
     # read with its row lock: the save's one read of the attempt (see record_answer)
     attempt = load_own_attempt_or_404(public_id, lock=True)
-    body = _json_body()
+    step = parse_body(schemas.AnswerStep)
     saved = attempts.record_answer(
         session,
         attempt,
-        position=_int_field(body, "position"),
-        choice=_int_field(body, "choice", nullable=True),
-        client_seq=_int_field(body, "seq"),
+        position=step.position,
+        choice=step.choice,
+        client_seq=step.seq,
         locked=True,
-        device=_str_field(body, "device"),
-        age_ms=_int_field(body, "age_ms", nullable=True),
+        device=step.device,
+        age_ms=step.age_ms,
     )
     session.commit()
     body = {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}
@@ -137,7 +114,8 @@ def open_question(public_id: str):
     """AVIS mode: the candidate sees question {"position": n}; its own countdown starts."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
-    opened_at = attempts.open_position(session, attempt, _int_field(_json_body(), "position"))
+    position = parse_body(schemas.OpenQuestion).position
+    opened_at = attempts.open_position(session, attempt, position)
     session.commit()
     return {"item_remaining_s": attempts.item_remaining(attempt, opened_at), **_status(attempt)}
 
@@ -150,3 +128,9 @@ def submit(public_id: str):
     attempt = attempts.submit(session, load_own_attempt_or_404(public_id), current_user)
     session.commit()
     return _status(attempt)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API (public, like the print API's)."""
+    return openapi.spec()

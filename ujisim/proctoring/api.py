@@ -2,7 +2,11 @@
 
 Frames arrive as multipart JPEGs; every POST needs the X-CSRFToken header. Decisions come from
 the server's analysis only. An endpoint that takes frames refuses them (403, nothing analysed or
-stored) unless the candidate has consented to the current consent text (UU 27/2022)."""
+stored) unless the candidate has consented to the current consent text (UU 27/2022).
+
+The JSON parts (events, status) are described by the OpenAPI document at
+``/api/v1/proctoring/openapi.json`` (``openapi.py``), generated from the pydantic models of
+``schemas.py`` that validate the event body."""
 
 from __future__ import annotations
 
@@ -13,10 +17,11 @@ from flask_wtf.csrf import generate_csrf
 
 from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import ConflictError, ValidationError
+from ujisim.core.schemas import parse_body
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
-from ujisim.proctoring import checks, consent, faces, observations
+from ujisim.proctoring import checks, consent, faces, observations, openapi, schemas
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import ProctorCase
 from ujisim.proctoring.quality import frame_quality
@@ -174,11 +179,9 @@ def event(public_id: str):
     """A browser event: {"type": "tab_hidden", "client_at": "..."}."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationError(_("Send the event as a JSON object."), {"body": "json"})
+    body = parse_body(schemas.BrowserEvent)
     case = _case_or_409(session, attempt)
-    observations.record_event(session, case, str(body.get("type", "")), body.get("client_at"))
+    observations.record_event(session, case, body.type, body.client_at)
     session.commit()
     return _status(session, attempt, case)
 
@@ -190,3 +193,9 @@ def status(public_id: str):
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
     return _status(session, attempt, checks.get_case(session, attempt))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API's JSON parts (public)."""
+    return openapi.spec()
