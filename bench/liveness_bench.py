@@ -68,8 +68,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.faces import face_photo  # noqa: E402
-from tests.proctoring.conftest import jpeg_bytes, webcam_crop  # noqa: E402
-from tests.webcam import LivePerson, sensor_noise, turn_head  # noqa: E402
+from tests.webcam import LivePerson, jpeg_bytes, sensor_noise, turn_head, webcam_crop  # noqa: E402  # noqa: E402
 from ujisim.proctoring import checks, faces  # noqa: E402
 
 #: people whose photo is frontal: the synthetic head turn (a cylinder warp, tests/webcam.py)

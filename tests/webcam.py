@@ -105,6 +105,28 @@ def _from_i420(plane: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
 
 
+def webcam_crop(image: np.ndarray, box: Box) -> np.ndarray:
+    """A 640x480 frame framed like a laptop camera: the face about a third of the width."""
+    top, right, bottom, left = box
+    centre_x, centre_y, width = (left + right) / 2, (top + bottom) / 2, (right - left) * 3
+    region = (
+        round(centre_x - width / 2),
+        round(centre_y - width * 3 / 8),
+        round(centre_x + width / 2),
+        round(centre_y + width * 3 / 8),
+    )
+    return np.asarray(Image.fromarray(image).crop(region).resize((640, 480)))
+
+
+def jpeg_bytes(image: np.ndarray, quality: int = 90) -> bytes:
+    """An RGB array as JPEG bytes, as the browser's canvas sends them."""
+    import io
+
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
 def turn_head(image: np.ndarray, box: Box, degrees: float, *, radius: float = 0.6) -> np.ndarray:
     """A synthetic head turn of a frontal photo: the head is taken as a vertical cylinder of
     ``radius`` x the face box's width around the box's centre, and rotated by ``degrees``
@@ -244,10 +266,10 @@ class LivePerson:
         landmarks = landmarks68(frame, box)
         self.poses = {
             "look": frame,
-            "turn_left": turn_head(frame, box, -35),
-            "turn_right": turn_head(frame, box, 35),
-            "half_left": turn_head(frame, box, -18),
-            "half_right": turn_head(frame, box, 18),
+            "turn_left": turn_head(frame, box, -40),
+            "turn_right": turn_head(frame, box, 40),
+            "half_left": turn_head(frame, box, -20),
+            "half_right": turn_head(frame, box, 20),
             "blink": close_eyes(frame, landmarks),
             "mouth": open_mouth(frame, landmarks),
         }
@@ -273,3 +295,13 @@ class LivePerson:
         times = list(range(0, challenge.total_ms + 1, interval_ms))
         frames = [sensor_noise(self.poses[self.pose_at(challenge, t)], self.rng) for t in times]
         return times, frames
+
+    def burst(self, challenge, *, still: bool = False) -> tuple[list[int], list[bytes]]:
+        """The times and JPEG frames the identity check's page sends while the person follows
+        ``challenge``; ``still``: a printed photo of them held still at the same times (only
+        the camera's sensor noise changes)."""
+        times, frames = self.follow(challenge)
+        if still:
+            rng = np.random.default_rng(len(times))
+            frames = [sensor_noise(self.frame, rng) for _ in times]
+        return times, [jpeg_bytes(frame) for frame in frames]

@@ -11,9 +11,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from tests.faces import all_face_photos
+from tests.webcam import webcam_crop
 from ujisim.proctoring.faces import Challenge, ReferenceFace, load_image, reference_encoding
 
 
@@ -42,19 +42,6 @@ def obama(photo) -> ReferenceFace:
     return reference_encoding(photo("obama.jpg"))
 
 
-def webcam_crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """A 640x480 frame framed like a laptop camera: the face about a third of the width."""
-    top, right, bottom, left = box
-    centre_x, centre_y, width = (left + right) / 2, (top + bottom) / 2, (right - left) * 3
-    region = (
-        round(centre_x - width / 2),
-        round(centre_y - width * 3 / 8),
-        round(centre_x + width / 2),
-        round(centre_y + width * 3 / 8),
-    )
-    return np.asarray(Image.fromarray(image).crop(region).resize((640, 480)))
-
-
 @pytest.fixture(scope="session")
 def webcam_frame(photo, obama) -> np.ndarray:
     """The candidate as the webcam sees them, looking at the camera."""
@@ -68,15 +55,6 @@ def webcam_face(webcam_frame) -> ReferenceFace:
 
 
 # -- proctoring flow (consent, reference, checks, snapshots, review) ---------------------------
-
-
-def jpeg_bytes(image: np.ndarray, quality: int = 90) -> bytes:
-    """An RGB array as JPEG bytes, as the browser's canvas sends them."""
-    import io
-
-    out = io.BytesIO()
-    Image.fromarray(image).save(out, format="JPEG", quality=quality)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +77,7 @@ def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[
     ``LivePerson``: a frame every 333 ms, each with sensor noise); ``still=True``: the still
     photo at the same times (with sensor noise, as a camera filming a printed photo gives);
     ``who="impostor"``: another person following the challenge."""
-    from tests.webcam import LivePerson, sensor_noise
+    from tests.webcam import LivePerson
 
     people = {"candidate": (webcam_frame, webcam_face), "impostor": (impostor_frame, impostor_face)}
 
@@ -117,11 +95,8 @@ def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[
 
     @functools.cache
     def made(challenge: Challenge, still: bool, who: str) -> Burst:
-        times, frames = person(who).follow(challenge)
-        if still:
-            rng = np.random.default_rng(len(times))
-            frames = [sensor_noise(people[who][0], rng) for _ in times]
-        return Burst(tuple(jpeg_bytes(f) for f in frames), tuple(times))
+        times, frames = person(who).burst(challenge, still=still)
+        return Burst(tuple(frames), tuple(times))
 
     return make
 

@@ -15,8 +15,7 @@ import zlib
 import numpy as np
 import pytest
 
-from tests.proctoring.conftest import jpeg_bytes
-from tests.webcam import LivePerson, sensor_noise
+from tests.webcam import LivePerson, jpeg_bytes, sensor_noise
 from ujisim.proctoring import checks, faces
 from ujisim.proctoring.faces import DEFAULT_TOLERANCE, Challenge
 

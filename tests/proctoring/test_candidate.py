@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import jpeg_bytes, send_burst
+from tests.proctoring.conftest import send_burst
+from tests.webcam import jpeg_bytes
 from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile, read

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from tests.conftest import _test_config, add_user
 from tests.core.test_redis import CELERY, wait_for
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import jpeg_bytes
 from tests.support import REDIS_URL, migrate
+from tests.webcam import jpeg_bytes
 from ujisim.app import create_app
 from ujisim.core.db import get_db, get_session
 from ujisim.exam import attempts, policy

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import analysed, jpeg_bytes
+from tests.proctoring.conftest import analysed
+from tests.webcam import jpeg_bytes
 from ujisim.accounts.errors import AccountInUseError
 from ujisim.accounts.models import User
 from ujisim.accounts.services import delete_account

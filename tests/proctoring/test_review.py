@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import jpeg_bytes
+from tests.webcam import jpeg_bytes
 from ujisim.core import clock
 from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import analysed, jpeg_bytes, send_burst
+from tests.proctoring.conftest import analysed, send_burst
+from tests.webcam import jpeg_bytes
 from ujisim.core import storage
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile

@@ -9,13 +9,12 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.proctoring.conftest import Burst, send_burst
 from tests.renewal.conftest import photo_bytes
-from tests.webcam import LivePerson, sensor_noise
+from tests.webcam import LivePerson, webcam_crop
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile
 from ujisim.proctoring import consent, faces
@@ -26,20 +25,11 @@ S = AppState
 API = "/api/v1/renewal"
 
 
-def _jpeg(image: np.ndarray) -> bytes:
-    out = io.BytesIO()
-    Image.fromarray(image).save(out, format="JPEG", quality=90)
-    return out.getvalue()
-
-
 @functools.cache
 def _webcam(name: str) -> tuple[np.ndarray, tuple[int, int, int, int]]:
     """``name`` framed like a laptop camera (640x480, the face about a third of the width)."""
     image = faces.load_image(photo_bytes(name))
-    top, right, bottom, left = faces.reference_encoding(image).box
-    cx, cy, width = (left + right) / 2, (top + bottom) / 2, (right - left) * 3
-    box = (cx - width / 2, cy - width * 3 / 8, cx + width / 2, cy + width * 3 / 8)
-    frame = np.asarray(Image.fromarray(image).crop(tuple(map(round, box))).resize((640, 480)))
+    frame = webcam_crop(image, faces.reference_encoding(image).box)
     return frame, faces.reference_encoding(frame).box
 
 
@@ -50,11 +40,8 @@ def _person(name: str) -> LivePerson:
 
 @functools.cache
 def _burst(name: str, challenge: faces.Challenge, still: bool) -> Burst:
-    times, frames = _person(name).follow(challenge)
-    if still:
-        rng = np.random.default_rng(7)
-        frames = [sensor_noise(_webcam(name)[0], rng) for _ in times]
-    return Burst(tuple(_jpeg(f) for f in frames), tuple(times))
+    times, frames = _person(name).burst(challenge, still=still)
+    return Burst(tuple(frames), tuple(times))
 
 
 def burst(name: str, challenge: dict | None = None, still: bool = False) -> Burst:
