@@ -18,7 +18,13 @@ def test_the_bench_frames_are_640x480_and_named():
     names = [name for name, _frame in frames]
     assert len(set(names)) == len(names) >= 20
     assert all(frame.shape == (480, 640, 3) for name, frame in frames if name != "background")
-    assert {"second_person", "padded:t1.jpg", "masked:biden.jpg", "head_turn:0"} <= set(names)
+    assert {
+        "second_person",
+        "second_person_far",
+        "padded:t1.jpg",
+        "masked:biden.jpg",
+        "head_turn:0",
+    } <= set(names)
 
 
 def test_the_bench_prints_one_json_object():
@@ -34,7 +40,13 @@ def test_the_bench_prints_one_json_object():
     assert result["frames"] == 3
     assert result["decisions"] == "3/3"
     assert result["decisions_agree"] is True
-    assert set(result["targets"]) == {"p50_le_100ms", "speedup_ge_3x", "same_decisions"}
+    assert set(result["targets"]) == {
+        "p50_le_60ms",
+        "speedup_ge_3x",
+        "same_decisions",
+        "faces_from_40px",
+        "cpu_s_per_candidate_hour_le_12",
+    }
     assert all(isinstance(v, bool) for v in result["targets"].values())
     hour = result["cpu_s_per_candidate_hour"]
     assert hour["interval_s"] * FRAMES_PER_HOUR == 3600

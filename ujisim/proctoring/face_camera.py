@@ -1,9 +1,9 @@
 """The camera check before an exam: is the frame bright enough, and is the face near enough?
 
 Part of the face library (:mod:`ujisim.proctoring.faces` re-exports everything here). Nothing is
-compared with the reference here, so no face is encoded: one detection (upsampled, so that a face
-too far away is still found and can be reported as such rather than as "no face") and the mean
-luminance.
+compared with the reference here, so no face is encoded: one detection (the snapshots' own, which
+finds faces from about 40 px, so that a face too far away is still found and can be reported as
+such rather than as "no face") and the mean luminance.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from ujisim.proctoring.face_engine import DETECT_SIDE, MIN_FACE_RATIO, Box
 #: mean luminance (0-255) below which a frame is too dark: the HOG detector loses faces below
 #: about this level on the test photos, and a reviewer cannot see who sits there
 DARK_BELOW = 45.0
-#: a face narrower than this share of the frame's width is too far from the camera: below it the
-#: snapshot detector (no upsampling, faces from about 60 px at 640 wide) starts to miss it
+#: a face narrower than this share of the frame's width (77 px at 640 wide) is too far from the
+#: camera: a reviewer can hardly tell who it is, though the detector finds faces from about 40 px
 SMALL_BELOW = 0.12
 #: BT.601 luma weights, what JPEG and the browser's canvas use
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -49,16 +49,12 @@ class FrameQuality:
 def locate_faces(
     image: np.ndarray,
     *,
-    upsample: int = 1,
+    upsample: int = 0,
     detect_side: int | None = DETECT_SIDE,
     min_face_ratio: float = MIN_FACE_RATIO,
 ) -> list[Box]:
-    """The boxes of the faces in ``image``, largest first, without encoding them.
-
-    Upsampled once by default, so faces down to about 40 px in a 640x480 frame are found, where
-    ``analyse_frame``'s default (no upsampling, for the 20-second snapshots) stops at about 60 px.
-    Faces narrower than ``min_face_ratio`` x the largest are left out, as in ``analyse_frame``.
-    """
+    """The boxes of the faces in ``image``, largest first, without encoding them: the detection
+    of ``analyse_frame`` (faces from about 40 px in a 640x480 frame), with its small-face rule."""
     located = engine.locate(engine.checked(image), upsample=upsample, detect_side=detect_side)
     boxes, _small = engine.split_small(located, min_face_ratio)
     return sorted(boxes, key=engine.box_width, reverse=True)

@@ -1,13 +1,14 @@
 """The models behind :mod:`ujisim.proctoring.faces`, called directly rather than through
 ``face_recognition``'s helpers, so that each step runs once and at the resolution it needs:
 
-- HOG detection on a copy whose long side is at most ``detect_side`` (640 by default, so a
-  640x480 webcam frame is used as is and larger images are shrunk), without upsampling; the boxes
-  are scaled back to the full-resolution image. Upsampling a 640x480 frame once, as
-  ``face_recognition.face_locations`` does by default, costs 4-5x as much and only adds faces
-  30 to 55 px wide (a twelfth of the frame or less): too far away to be a helper, or filtered
-  out by ``MIN_FACE_RATIO`` next to a candidate at a normal distance. The camera check, which must
-  tell "too far" from "no face", asks for them (``upsample=1``);
+- HOG detection on a grey copy whose long side is ``detect_side`` (832 by default: a 640x480
+  webcam frame is enlarged 1.3 times, a larger image shrunk), without dlib's own upsampling; the
+  boxes are scaled back to the full-resolution image. HOG's 80 px window then finds faces from
+  about 40 px wide in a 640x480 frame, so a helper sitting well behind the candidate is still
+  counted. Grey costs about 3/4 of colour for the same faces, so the enlarged grey pass costs
+  about 1.3x the colour pass at 640 that found faces only from about 50 px; dlib's upsampling
+  (2x, as ``face_recognition.face_locations`` does) would cost 4-5x and also report 30-40 px
+  "faces" in hair and patterned backgrounds (bench/face_bench.py measures each);
 - 5-point landmarks on the full-resolution image for the aligned 150x150 face chip the encoder
   takes (what ``face_recognition.face_encodings`` uses), and the 68-point model only for the yaw
   of the one face that is compared;
@@ -32,10 +33,14 @@ from ujisim.proctoring import face_resnet as resnet
 
 Box = tuple[int, int, int, int]
 
-#: long side of the copy the detector runs on
-DETECT_SIDE = 640
-#: faces narrower than this share of the largest face are detector noise, not people
+#: long side of the grey copy the detector scans (1.3x a 640x480 webcam frame)
+DETECT_SIDE = 832
+#: faces narrower than this share of the largest face are detector noise, not people ...
 MIN_FACE_RATIO = 0.25
+#: ... unless they are at least this wide (px in the analysed image): a person in the background
+#: of a close-up candidate is a quarter of the candidate's width or less, and the detector's
+#: noise (upsampled twice) stays under 40 px
+MIN_FACE_PX = 40
 #: chips per forward pass of the encoder: batching saves ~15%, and the im2col buffers of 8 chips
 #: (about 25 MB) stay small
 ENCODE_BATCH = 8
@@ -82,14 +87,15 @@ def box_width(box: Box) -> int:
 
 
 def split_small(boxes: list[Box], min_face_ratio: float) -> tuple[list[Box], list[Box]]:
-    """Faces at least ``min_face_ratio`` as wide as the largest one, and the rest.
+    """Faces at least ``min_face_ratio`` as wide as the largest one or ``MIN_FACE_PX`` wide, and
+    the rest.
 
-    The HOG detector upsampled once also reports 30-40 px "faces" in hair, ears or a patterned
-    background; a person beside or behind the candidate is far larger than that.
+    The HOG detector upsampled twice also reports 30-40 px "faces" in hair, ears or a patterned
+    background; a person beside or behind the candidate is at least about 40 px wide.
     """
     if not boxes:
         return [], []
-    least = min_face_ratio * max(map(box_width, boxes))
+    least = min(min_face_ratio * max(map(box_width, boxes)), MIN_FACE_PX)
     kept = [box for box in boxes if box_width(box) >= least]
     return kept, [box for box in boxes if box_width(box) < least]
 
@@ -102,24 +108,31 @@ def _rect(box: Box) -> Any:
 
 
 def detect_scale(image: np.ndarray, detect_side: int | None) -> float:
-    """The factor the image is shrunk by before detection (1.0 when it is small enough)."""
-    long_side = max(image.shape[:2])
-    if detect_side is None or long_side <= detect_side:
+    """The factor the image is resized by before detection (1.0 with ``detect_side=None``)."""
+    if detect_side is None:
         return 1.0
-    return detect_side / long_side
+    return detect_side / max(image.shape[:2])
+
+
+def detection_copy(image: np.ndarray, detect_side: int | None) -> np.ndarray:
+    """What the detector scans: with ``detect_side``, a grey copy resized to that long side;
+    else the image itself (in colour, the enrolment's thorough pass)."""
+    if detect_side is None:
+        return image
+    scale = detect_scale(image, detect_side)
+    size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+    grey = Image.fromarray(image).convert("L")
+    return np.asarray(grey.resize(size, Image.Resampling.BILINEAR))
 
 
 def locate(image: np.ndarray, *, upsample: int, detect_side: int | None) -> list[Box]:
     """Face boxes ``(top, right, bottom, left)`` in ``image``'s pixels, clipped to the image as
     face_recognition clips them."""
     scale = detect_scale(image, detect_side)
-    small = image
-    if scale < 1:
-        size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-        small = np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BILINEAR))
+    scanned = detection_copy(image, detect_side)
     height, width = image.shape[:2]
     boxes = []
-    for rect in models().detector(small, upsample):
+    for rect in models().detector(scanned, upsample):
         top, right = round(rect.top() / scale), round(rect.right() / scale)
         bottom, left = round(rect.bottom() / scale), round(rect.left() / scale)
         boxes.append((max(top, 0), min(right, width), min(bottom, height), max(left, 0)))

@@ -2,7 +2,7 @@
 
 Built on the models of ``face_recognition`` (dlib's HOG face detector, its 5- and 68-point
 landmark models and its 128-d ResNet encoder), driven by :mod:`ujisim.proctoring.face_engine` so
-that a 640x480 frame takes about 40 ms on one core instead of about 185 ms through
+that a 640x480 frame takes about 45 ms on one core instead of about 170 ms through
 ``face_recognition.face_encodings`` (bench/face_bench.py measures both). The liveness challenge
 lives in :mod:`~ujisim.proctoring.face_liveness` and the camera check in
 :mod:`~ujisim.proctoring.face_camera`; everything is importable from here. Nothing here touches
@@ -302,10 +302,10 @@ def analyse_frame(
     of no face, several faces, looking away (``|yaw| >= looking_away_yaw``), different person, ok.
     Faces narrower than ``min_face_ratio`` x the largest are left out (listed under "ignored").
 
-    The detector runs on a copy whose long side is at most ``detect_side`` (``None``: the image
-    as is), upsampled ``upsample`` times; by default it finds faces from about 60 px wide in a
-    640x480 frame. ``upsample=1, detect_side=None`` is what ``face_recognition`` does (faces from
-    about 40 px, 4-5x the detection time).
+    The detector runs on a grey copy whose long side is ``detect_side`` (``None``: the image as
+    is, in colour), upsampled ``upsample`` times; by default it finds faces from about 40 px wide
+    in a 640x480 frame. ``upsample=1, detect_side=None`` is what ``face_recognition`` does (faces
+    from about 30 px, 4-5x the detection time).
     """
     return analyse_burst(
         [image],
