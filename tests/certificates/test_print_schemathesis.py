@@ -5,24 +5,9 @@ No answer may be a 5xx, and each must match the document (status, content type, 
 from __future__ import annotations
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+from tests.fuzzing import CHECKS, fuzz, operations
 
 
 @pytest.fixture
@@ -38,29 +23,6 @@ def station_token(app, make_station, card_jobs, db):
     return token
 
 
-def _operations(app):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 10  # every operation of the document, none failed to load
-    return operations
-
-
-def _fuzz(operation, mode, run, examples: int) -> None:
-    # the schemathesis pytest plugin does not support this pytest yet; plain Hypothesis does it
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def each(case):
-        run(case)
-
-    each()
-
-
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_print_api_never_fails_and_keeps_its_promises(app, station_token, mode):
     headers = {"Authorization": f"Bearer {station_token}"}
@@ -69,8 +31,8 @@ def test_print_api_never_fails_and_keeps_its_promises(app, station_token, mode):
     def run(case):
         calls.append(case.call_and_validate(headers=headers, checks=CHECKS).status_code)
 
-    for operation in _operations(app):
-        _fuzz(operation, mode, run, examples=15)
+    for operation in operations(app, "/api/v1/openapi.json", 10):
+        fuzz(operation, mode, run, examples=15)
     assert calls
     assert max(calls) < 500
     assert 200 in calls  # the valid requests did get through the token check
@@ -83,5 +45,5 @@ def test_print_api_without_a_real_token_is_401(app):
         assert response.status_code == 401
         assert response.json()["error"]["code"] in {"unauthorized", "invalid_token"}
 
-    for operation in _operations(app):
-        _fuzz(operation, GenerationMode.POSITIVE, run, examples=3)
+    for operation in operations(app, "/api/v1/openapi.json", 10):
+        fuzz(operation, GenerationMode.POSITIVE, run, examples=3)

@@ -9,27 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from tests.conftest import _test_config
+from tests.fuzzing import CHECKS, fuzz, operations
 from ujisim.core.security import Role
 
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 #: document -> how many operations it has
 DOCUMENTS = {"/api/v1/exam/openapi.json": 4, "/api/v1/proctoring/openapi.json": 2}
 
@@ -69,30 +54,6 @@ def candidate(db, client, login):
     }
 
 
-def _operations(app, document: str):
-    schema = schemathesis.openapi.from_wsgi(document, app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == DOCUMENTS[document]  # every operation, none failed to load
-    return operations
-
-
-def _fuzz(operation, mode, run, examples: int) -> None:
-    # as in the print API's run: plain Hypothesis (the schemathesis pytest plugin does not
-    # support this pytest yet)
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    def each(case):
-        run(case)
-
-    each()
-
-
 @pytest.mark.parametrize("document", sorted(DOCUMENTS))
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_browser_api_never_fails_and_keeps_its_promises(app, candidate, document, mode):
@@ -109,8 +70,8 @@ def test_browser_api_never_fails_and_keeps_its_promises(app, candidate, document
         )
         calls.append(response.status_code)
 
-    for operation in _operations(app, document):
-        _fuzz(operation, mode, run, examples=15)
+    for operation in operations(app, document, DOCUMENTS[document]):
+        fuzz(operation, mode, run, examples=15)
     assert calls
     assert max(calls) < 500
     assert 200 in calls  # valid requests got through the login and the CSRF check
@@ -125,5 +86,5 @@ def test_browser_api_without_a_login_is_401_or_a_csrf_refusal(app, client, docum
             (400, "csrf_failed"),  # a POST is checked for its token before the login
         }
 
-    for operation in _operations(app, document):
-        _fuzz(operation, GenerationMode.POSITIVE, run, examples=3)
+    for operation in operations(app, document, DOCUMENTS[document]):
+        fuzz(operation, GenerationMode.POSITIVE, run, examples=3)
