@@ -160,3 +160,15 @@ def login(client, make_user):
         return user
 
     return do
+
+
+@pytest.fixture
+def bank(db):
+    """The exam tests' bank (tests/exam/conftest.py ``make_items``) imported and published; its
+    bank version. Question-bank tests define banks of their own."""
+    from tests.exam.conftest import make_items
+    from ujisim.question_bank import services
+
+    result = services.import_contents(db, make_items())
+    db.commit()
+    return result.bank_version

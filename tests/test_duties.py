@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
-from tests.exam.conftest import answer_all, make_items
+from tests.exam.conftest import answer_all
 from tests.test_access import PROTECTED
 from ujisim.core import duties
 from ujisim.core.audit import AuditRecord
@@ -42,13 +42,6 @@ STAFF = {
     "audit_explorer",
 }
 STAFF_ENDPOINTS = sorted(e for e in PROTECTED if e.split(".")[0] in STAFF)
-
-
-@pytest.fixture
-def bank(db):
-    result = services.import_contents(db, make_items())
-    db.commit()
-    return result.bank_version
 
 
 @pytest.fixture

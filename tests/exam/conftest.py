@@ -9,7 +9,6 @@ import pytest
 
 from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
-from ujisim.question_bank import services
 from ujisim.question_bank.content import ItemContent, Option, load_dir
 
 #: a valid blueprint form as the admin page sends it (version 1 seen)
@@ -70,13 +69,6 @@ def app_config(tmp_path, database_url):
     from tests.conftest import _test_config
 
     return _test_config(tmp_path, database_url, PROCTOR_REQUIRED=False)
-
-
-@pytest.fixture
-def bank(db):
-    result = services.import_contents(db, make_items())
-    db.commit()
-    return result.bank_version
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from PIL import Image
 from sqlalchemy import delete, func, select
 
 from tests.conftest import _test_config
-from tests.exam.conftest import make_items
 from tests.proctoring.conftest import send_burst
 from tests.webcam import jpeg_bytes
 from ujisim.core.audit import AuditRecord
@@ -29,19 +28,11 @@ from ujisim.proctoring.models import (
     ProctorCase,
     ReferenceFace,
 )
-from ujisim.question_bank import services
 
 
 @pytest.fixture
 def app_config(tmp_path, database_url):
     return _test_config(tmp_path, database_url, PROCTOR_REQUIRED=True, PROCTOR_TOLERANCE=0.6)
-
-
-@pytest.fixture
-def bank(db):
-    result = services.import_contents(db, make_items())
-    db.commit()
-    return result.bank_version
 
 
 @pytest.fixture
