@@ -172,3 +172,16 @@ def bank(db):
     result = services.import_contents(db, make_items())
     db.commit()
     return result.bank_version
+
+
+@pytest.fixture
+def signed_in(app):
+    """``signed_in(user)``: a test client of its own, logged in as ``user`` (its own session,
+    so several users can act in one test)."""
+
+    def make(user):
+        client = app.test_client()
+        assert client.login(user.email, DEFAULT_PASSWORD).status_code == 302
+        return client
+
+    return make

@@ -144,3 +144,20 @@ class Browser(FlaskClient):
 
     def logout(self):
         return self.submit("/logout")
+
+
+def audit_records(session, action: str, actor) -> list:
+    """The audit records of ``action`` by ``actor``, oldest first (what another connection
+    committed included)."""
+    from sqlalchemy import select
+
+    from ujisim.core.audit import AuditRecord
+
+    session.expire_all()
+    return list(
+        session.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.action == action, AuditRecord.actor_id == actor.id)
+            .order_by(AuditRecord.seq)
+        )
+    )

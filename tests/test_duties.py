@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.exam.conftest import answer_all
+from tests.support import audit_records
 from tests.test_access import PROTECTED
 from ujisim.core import duties
-from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
 from ujisim.exam.models import Attempt, Grade
@@ -53,21 +53,9 @@ def staff_candidate(make_user):
 
 
 @pytest.fixture
-def browser(app):
-    """``browser(user)``: a client of its own, logged in as ``user`` (pages in Indonesian)."""
-
-    def make(user):
-        client = app.test_client()
-        assert client.login(user.email, DEFAULT_PASSWORD).status_code == 302
-        return client
-
-    return make
-
-
-@pytest.fixture
-def colleague(browser, make_user):
+def colleague(signed_in, make_user):
     """Another examiner, logged in."""
-    return browser(make_user(Role.EXAMINER))
+    return signed_in(make_user(Role.EXAMINER))
 
 
 @pytest.fixture
@@ -88,17 +76,6 @@ def finish(db, attempt: Attempt, user) -> Attempt:
     db.refresh(attempt)
     assert attempt.state == "graded"
     return attempt
-
-
-def refusals(db, action: str, user) -> list[AuditRecord]:
-    db.expire_all()
-    return list(
-        db.scalars(
-            select(AuditRecord)
-            .where(AuditRecord.action == action, AuditRecord.actor_id == user.id)
-            .order_by(AuditRecord.seq)
-        )
-    )
 
 
 def page(response) -> str:
@@ -143,34 +120,34 @@ def test_staff_with_an_open_exam_sees_no_staff_page(
     response = client.get(url) if method == "GET" else client.submit(url)
     assert response.status_code == 403
     assert "sendiri sedang menempuh ujian" in page(response)
-    (record,) = refusals(db, OPEN_EXAM, staff_candidate)
+    (record,) = audit_records(db, OPEN_EXAM, staff_candidate)
     assert (record.object_type, record.object_id) == ("attempt", own_attempt.public_id)
     assert endpoint in record.data
 
 
 def test_the_item_bank_opens_again_when_the_exam_ends(
-    db, browser, own_attempt, staff_candidate, colleague
+    db, signed_in, own_attempt, staff_candidate, colleague
 ):
-    me = browser(staff_candidate)
+    me = signed_in(staff_candidate)
     assert colleague.get("/examiner/items/").status_code == 200  # the rule is about the person
     assert me.get("/examiner/items/").status_code == 403
     assert me.get(f"/examiner/exams/{own_attempt.public_id}").status_code == 403
     finish(db, own_attempt, staff_candidate)
     assert me.get("/examiner/items/").status_code == 200
-    assert len(refusals(db, OPEN_EXAM, staff_candidate)) == 2
+    assert len(audit_records(db, OPEN_EXAM, staff_candidate)) == 2
 
 
-def test_an_admin_with_an_open_exam_sees_no_audit_explorer(db, bank, browser, make_user):
+def test_an_admin_with_an_open_exam_sees_no_audit_explorer(db, bank, signed_in, make_user):
     admin = make_user(Role.APPLICANT, Role.ADMIN, date_of_birth=date(1990, 1, 1))
     attempts.create_attempt(db, admin, policy.current_blueprint(db, "A"))
     db.commit()
-    assert browser(admin).get("/audit/").status_code == 403
-    assert browser(make_user(Role.ADMIN)).get("/audit/").status_code == 200
-    assert len(refusals(db, OPEN_EXAM, admin)) == 1
+    assert signed_in(admin).get("/audit/").status_code == 403
+    assert signed_in(make_user(Role.ADMIN)).get("/audit/").status_code == 200
+    assert len(audit_records(db, OPEN_EXAM, admin)) == 1
 
 
 def test_reserved_item_pictures_are_closed_during_an_own_exam(
-    db, browser, own_attempt, staff_candidate, colleague
+    db, signed_in, own_attempt, staff_candidate, colleague
 ):
     version = db.scalars(
         select(ItemVersion).where(
@@ -179,18 +156,18 @@ def test_reserved_item_pictures_are_closed_during_an_own_exam(
     ).first()
     url = f"/bank/media/{version.id}/A.svg"
     assert colleague.get(url).status_code == 200
-    assert browser(staff_candidate).get(url).status_code == 403
-    assert len(refusals(db, OPEN_EXAM, staff_candidate)) == 1
+    assert signed_in(staff_candidate).get(url).status_code == 403
+    assert len(audit_records(db, OPEN_EXAM, staff_candidate)) == 1
 
 
 # -- their own exam and proctoring case --------------------------------------------------------
 
 
 def test_nobody_replays_regrades_or_voids_their_own_exam(
-    db, browser, own_attempt, staff_candidate, colleague
+    db, signed_in, own_attempt, staff_candidate, colleague
 ):
     attempt = finish(db, own_attempt, staff_candidate)
-    me = browser(staff_candidate)
+    me = signed_in(staff_candidate)
     base = f"/examiner/exams/{attempt.public_id}"
     replay = me.get(base)
     assert replay.status_code == 403
@@ -201,7 +178,7 @@ def test_nobody_replays_regrades_or_voids_their_own_exam(
     db.expire_all()
     assert db.get(Attempt, attempt.id).state == "graded"
     assert len(db.scalars(select(Grade).where(Grade.attempt_id == attempt.id)).all()) == 1
-    records = refusals(db, OWN, staff_candidate)
+    records = audit_records(db, OWN, staff_candidate)
     assert [(r.object_type, r.object_id) for r in records] == [("attempt", attempt.public_id)] * 3
     assert ["regrade" in r.data for r in records] == [False, True, False]
     # another examiner does each of these
@@ -224,10 +201,10 @@ def own_case(db, own_attempt):
 
 
 def test_nobody_clears_their_own_proctoring_case_and_then_begins(
-    db, browser, own_attempt, own_case, staff_candidate, colleague
+    db, signed_in, own_attempt, own_case, staff_candidate, colleague
 ):
     """The outside test's reproduction: clear the own escalated case, then begin the exam."""
-    me = browser(staff_candidate)
+    me = signed_in(staff_candidate)
     url = f"/examiner/proctoring/{own_attempt.public_id}"
     assert me.get("/examiner/proctoring/").status_code == 403
     assert me.get(url).status_code == 403
@@ -239,7 +216,7 @@ def test_nobody_clears_their_own_proctoring_case_and_then_begins(
     assert me.submit(f"/ujian/{own_attempt.public_id}/begin").status_code != 302
     db.expire_all()
     assert db.get(Attempt, own_attempt.id).state == "created"
-    assert len(refusals(db, OPEN_EXAM, staff_candidate)) == 3
+    assert len(audit_records(db, OPEN_EXAM, staff_candidate)) == 3
     # another examiner clears it
     cleared = colleague.submit(url + "/verdict", {"verdict": "clear", "expected": "0"})
     assert cleared.status_code == 302
@@ -248,10 +225,10 @@ def test_nobody_clears_their_own_proctoring_case_and_then_begins(
 
 
 def test_nobody_reviews_their_own_case_after_the_exam(
-    db, browser, own_attempt, own_case, staff_candidate, colleague
+    db, signed_in, own_attempt, own_case, staff_candidate, colleague
 ):
     finish(db, own_attempt, staff_candidate)
-    me = browser(staff_candidate)
+    me = signed_in(staff_candidate)
     url = f"/examiner/proctoring/{own_attempt.public_id}"
     assert me.get("/examiner/proctoring/").status_code == 200  # the queue, without opening it
     own = me.get(url)
@@ -261,7 +238,7 @@ def test_nobody_reviews_their_own_case_after_the_exam(
     assert me.submit(url + "/verdict", form).status_code == 403
     db.expire_all()
     assert db.get(ProctorCase, own_case.id).review_status == "open"
-    records = refusals(db, OWN, staff_candidate)
+    records = audit_records(db, OWN, staff_candidate)
     assert [(r.object_type, r.object_id) for r in records] == [
         ("attempt", own_attempt.public_id)
     ] * 2
@@ -271,7 +248,7 @@ def test_nobody_reviews_their_own_case_after_the_exam(
 # -- their own item version --------------------------------------------------------------------
 
 
-def test_nobody_approves_their_own_item_version(db, browser, make_user, colleague):
+def test_nobody_approves_their_own_item_version(db, signed_in, make_user, colleague):
     author = make_user(Role.EXAMINER)
     item = services.create_item(
         db,
@@ -291,12 +268,12 @@ def test_nobody_approves_their_own_item_version(db, browser, make_user, colleagu
     services.submit_for_review(db, item, actor=author)
     db.commit()
     form = {"stamp": version_stamp(item.head), "approve_comment": ""}
-    refused = browser(author).submit("/examiner/items/ZZ-700/approve", form)
+    refused = signed_in(author).submit("/examiner/items/ZZ-700/approve", form)
     assert refused.status_code == 403
     assert "Anda yang menulis versi soal ini." in page(refused)
     db.expire_all()
     assert services.get_item(db, "ZZ-700").head.state == "in_review"
-    (record,) = refusals(db, OWN, author)
+    (record,) = audit_records(db, OWN, author)
     assert (record.object_type, record.object_id) == ("item", "ZZ-700")
     assert colleague.submit("/examiner/items/ZZ-700/approve", form).status_code == 302
     db.expire_all()

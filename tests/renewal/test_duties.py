@@ -9,12 +9,10 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
 
-from tests.conftest import DEFAULT_PASSWORD
 from tests.renewal.conftest import make_nik
+from tests.support import audit_records
 from ujisim.core import duties
-from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 from ujisim.renewal import delivery, verification
 from ujisim.renewal.models import AppState, RenewalApplication
@@ -41,34 +39,13 @@ def own(walk, make_licence, officer_holder):
 
 
 @pytest.fixture
-def browser(app):
-    def make(user):
-        client = app.test_client()
-        assert client.login(user.email, DEFAULT_PASSWORD).status_code == 302
-        return client
-
-    return make
-
-
-@pytest.fixture
 def colleague(make_user):
     return make_user(Role.EXAMINER, locale="en")
 
 
-def refusals(db, action: str, user) -> list[AuditRecord]:
-    db.expire_all()
-    return list(
-        db.scalars(
-            select(AuditRecord)
-            .where(AuditRecord.action == action, AuditRecord.actor_id == user.id)
-            .order_by(AuditRecord.seq)
-        )
-    )
-
-
-def test_an_officer_cannot_verify_their_own_renewal(db, browser, own, officer_holder, colleague):
+def test_an_officer_cannot_verify_their_own_renewal(db, signed_in, own, officer_holder, colleague):
     paid = own(S.PAID)
-    me = browser(officer_holder)
+    me = signed_in(officer_holder)
     url = f"/examiner/renewals/{paid.public_id}"
     detail = me.get(url)
     assert detail.status_code == 403
@@ -79,10 +56,10 @@ def test_an_officer_cannot_verify_their_own_renewal(db, browser, own, officer_ho
     assert me.get("/examiner/renewals/").status_code == 403
     db.expire_all()
     assert db.get(RenewalApplication, paid.id).state == S.PAID
-    records = refusals(db, OPEN_RENEWAL, officer_holder)
+    records = audit_records(db, OPEN_RENEWAL, officer_holder)
     assert [(r.object_type, r.object_id) for r in records] == [("renewal", paid.public_id)] * 4
     # another officer approves it
-    other = browser(colleague)
+    other = signed_in(colleague)
     assert other.get(url).status_code == 200
     assert other.submit(url + "/approve", {"version": str(paid.version)}).status_code == 303
     db.expire_all()
@@ -90,20 +67,20 @@ def test_an_officer_cannot_verify_their_own_renewal(db, browser, own, officer_ho
 
 
 def test_an_ended_own_renewal_stays_closed_to_its_holder(
-    db, browser, own, officer_holder, colleague
+    db, signed_in, own, officer_holder, colleague
 ):
     application = own(S.PAID)
     verification.reject(db, application, colleague, "unclear_documents", "Foto buram")
     db.commit()
-    me = browser(officer_holder)
+    me = signed_in(officer_holder)
     assert me.get("/examiner/renewals/").status_code == 200  # nothing of theirs is open now
     url = f"/examiner/renewals/{application.public_id}"
     refused = me.get(url)
     assert refused.status_code == 403
     assert "Ini perpanjangan SIM Anda sendiri." in refused.get_data(as_text=True)
-    (record,) = refusals(db, OWN, officer_holder)
+    (record,) = audit_records(db, OWN, officer_holder)
     assert (record.object_type, record.object_id) == ("renewal", application.public_id)
-    assert browser(colleague).get(url).status_code == 200
+    assert signed_in(colleague).get(url).status_code == 200
 
 
 def test_the_holder_is_known_by_account_and_by_nik(db, own, officer_holder, colleague):
@@ -119,12 +96,12 @@ def test_the_holder_is_known_by_account_and_by_nik(db, own, officer_holder, coll
     assert (found.name, found.object_id) == ("renewal", approved.public_id)
 
 
-def test_staff_pages_open_again_when_the_renewal_ends(db, browser, own, officer_holder):
+def test_staff_pages_open_again_when_the_renewal_ends(db, signed_in, own, officer_holder):
     documents = own(S.DOCUMENTS)
-    me = browser(officer_holder)
+    me = signed_in(officer_holder)
     assert me.get("/examiner/items/").status_code == 403
     me.submit(f"/perpanjangan/{documents.public_id}/batal", {"version": str(documents.version)})
     db.expire_all()
     assert db.get(RenewalApplication, documents.id).state == S.CANCELLED
     assert me.get("/examiner/items/").status_code == 200
-    assert len(refusals(db, OPEN_RENEWAL, officer_holder)) == 1
+    assert len(audit_records(db, OPEN_RENEWAL, officer_holder)) == 1
