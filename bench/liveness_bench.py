@@ -18,8 +18,8 @@ with frames as JPEG bytes, each with its time (ms since the first prompt), and t
 - ``warped_turns``: the still photo warped into head turns (``turn_head``) to the left and to the
   right, looping, with sensor noise, at the same times;
 - ``mirror``: a turned photo alternated with its own mirror image (sensor noise on each);
-- ``loop``: a recording of the person doing all four actions one after another in a fixed order
-  (``LivePerson`` following a challenge of the four), looped from the look before a different
+- ``loop``: a recording of the person doing all five actions one after another in a fixed order
+  (``LivePerson`` following a challenge of the five), looped from the look before a different
   action for each try, its times scaled to the challenge's length (frames that would come
   closer than ``MIN_GAP_MS`` dropped): a recording that does not know the order;
 - ``replay``: the genuine burst recorded for an earlier challenge of another order, its times
@@ -36,7 +36,7 @@ with frames as JPEG bytes, each with its time (ms since the first prompt), and t
 
 Beyond scope (reported apart, under ``beyond_scope``, and not counted against the targets):
 
-- ``spliced``: the recording of the person doing all four actions (as for ``loop``) cut into
+- ``spliced``: the recording of the person doing all five actions (as for ``loop``) cut into
   clips, the first look and each action with the look after it, put into the challenge's order
   and each clip's times scaled onto its step of the challenge's schedule by a client that reads
   the challenge, sent on time. This is media that follows the live prompts in real time with
@@ -80,7 +80,7 @@ ACCOMPLICE = "biden.jpg"
 #: challenges drawn per person (each try of each case is one of them)
 CHALLENGES = 6
 #: the fixed order of the recorded loop
-LOOP_ORDER = ("turn_left", "blink", "turn_right", "mouth")
+LOOP_ORDER = ("turn_left", "blink", "look_up", "turn_right", "mouth")
 SEED = 16
 TOLERANCE = faces.DEFAULT_TOLERANCE
 #: the burst reaches the server this long after its last frame (the upload)
@@ -156,7 +156,7 @@ def mirror(frame, box, times, rng) -> list[np.ndarray]:
 
 
 def loop(recording, challenge: faces.Challenge, start: int):
-    """The recording of all four actions, looped from the look before its ``start``-th action,
+    """The recording of all five actions, looped from the look before its ``start``-th action,
     with its times scaled to the challenge's length: (frames, times)."""
     rec_times, rec_frames = recording
     offset = faces.Challenge(LOOP_ORDER).steps()[2 * start][1]
@@ -183,7 +183,7 @@ def retimed(recorded, old: faces.Challenge, new: faces.Challenge):
 
 
 def spliced(recording, challenge: faces.Challenge):
-    """Clips of the recording of all four actions (its first look, and each action with the look
+    """Clips of the recording of all five actions (its first look, and each action with the look
     after it) put into the challenge's order, each clip's times scaled onto the challenge's step
     it stands for: (frames, times)."""
     rec_times, rec_frames = recording

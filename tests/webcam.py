@@ -151,6 +151,35 @@ def turn_head(image: np.ndarray, box: Box, degrees: float, *, radius: float = 0.
     return np.ascontiguousarray(np.clip(np.rint(warped), 0, 255), dtype=np.uint8)
 
 
+def tilt_head(image: np.ndarray, box: Box, degrees: float, *, depth: float = 1.0) -> np.ndarray:
+    """A synthetic look up (positive ``degrees``) or down of a frontal photo: the head is taken
+    as an ellipsoid around the face box, ``depth`` x the box's width deep at its middle, and
+    turned about the horizontal axis through its centre. What stands out (the nose) moves
+    further than the face's sides, as in a real head; a flat photo tilted back (a perspective
+    warp) moves them alike."""
+    top, right, bottom, left = box
+    height, width = image.shape[:2]
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    half_width, half_height = (right - left) * 0.75, (bottom - top) * 0.9
+    deep = (right - left) * depth
+    angle = math.radians(degrees)
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float64)
+    across = (xs - cx) / half_width
+    # each output row shows the point the rotation lifted there (y' = y cos - z sin), found by
+    # a few fixed-point steps, since the depth z depends on the source row
+    source = ys.copy()
+    for _ in range(6):
+        along = (source - cy) / half_height
+        z = deep * np.sqrt(np.clip(1 - across**2 - along**2, 0, None))
+        source = cy + ((ys - cy) + z * math.sin(angle)) / math.cos(angle)
+    source = np.where(across**2 + ((ys - cy) / half_height) ** 2 < 1, source, ys)
+    y0 = np.clip(np.floor(source).astype(int), 0, height - 2)
+    frac = (source - y0)[..., None]
+    columns = xs.astype(int)
+    warped = image[y0, columns] * (1 - frac) + image[y0 + 1, columns] * frac
+    return np.ascontiguousarray(np.clip(np.rint(warped), 0, 255), dtype=np.uint8)
+
+
 def head_turn_frames(
     image: np.ndarray,
     box: Box,
@@ -253,10 +282,11 @@ def sensor_noise(image: np.ndarray, rng: np.random.Generator, sigma: float = 2.0
 class LivePerson:
     """The stand-in for a live person in front of a camera, made from one frontal webcam frame
     (``box``: the face): it follows a challenge as a person would, reacting ``react_ms`` after
-    each prompt, turning its head (a cylinder warp), closing its eyes or opening its mouth (the
-    eye and mouth regions edited) and coming back to face the camera in each look. Every frame
-    gets sensor noise. The limit of this stand-in is that of the check: it is real-time face
-    synthesis from a photo, which the check does not claim to stop."""
+    each prompt, turning its head (a cylinder warp), looking up (an ellipsoid warp), closing its
+    eyes or opening its mouth (the eye and mouth regions edited) and coming back to face the
+    camera in each look. Every frame gets sensor noise. The limit of this stand-in is that of
+    the check: it is real-time face synthesis from a photo, which the check does not claim to
+    stop."""
 
     def __init__(self, frame: np.ndarray, box: Box, *, react_ms: int = 500, seed: int = 0):
         from ujisim.proctoring.face_engine import landmarks68
@@ -270,9 +300,14 @@ class LivePerson:
             "turn_right": turn_head(frame, box, 40),
             "half_left": turn_head(frame, box, -20),
             "half_right": turn_head(frame, box, 20),
+            "look_up": tilt_head(frame, box, 20),
+            "half_up": tilt_head(frame, box, 10),
             "blink": close_eyes(frame, landmarks),
             "mouth": open_mouth(frame, landmarks),
         }
+
+    #: actions the head moves into through a half-way pose, and back out of
+    HALF = {"turn_left": "half_left", "turn_right": "half_right", "look_up": "half_up"}
 
     def pose_at(self, challenge, ms: float) -> str:
         """What the person shows ``ms`` after the first prompt."""
@@ -282,11 +317,11 @@ class LivePerson:
         since = ms - start
         if since < self.react_ms:  # still doing what the previous step asked
             what = steps[index - 1][0] if index else "look"
-            if what.startswith("turn_") and since > self.react_ms / 2:
-                return what.replace("turn", "half")  # on the way back
+            if what in self.HALF and since > self.react_ms / 2:
+                return self.HALF[what]  # on the way back
             return what
-        if what.startswith("turn_") and since < self.react_ms + 300:
-            return what.replace("turn", "half")  # on the way there
+        if what in self.HALF and since < self.react_ms + 300:
+            return self.HALF[what]  # on the way there
         return what
 
     def follow(self, challenge, interval_ms: int = 333) -> tuple[list[int], list[np.ndarray]]:

@@ -1,12 +1,14 @@
 // A stand-in for a live person in front of the camera (tests only; see tests/webcam.py
 // LivePerson). getUserMedia answers with a canvas stream that shows pictures of a real face
-// (window.__livePoses: look, turn_left, half_left, ..., blink, mouth as image URLs) and follows
-// the page's own prompt (#prompt[data-action]) as a person would: it reacts some time after
-// each prompt, turns through a half-way pose, holds the action until the prompt changes, and
-// comes back to face the camera. Every frame gets sensor noise, as a camera's does.
+// (window.__livePoses: look, turn_left, half_left, ..., look_up, half_up, blink, mouth as image
+// URLs) and follows the page's own prompt (#prompt[data-action]) as a person would: it reacts
+// some time after each prompt, moves the head through a half-way pose, holds the action until
+// the prompt changes, and comes back to face the camera. Every frame gets sensor noise, as a camera's does.
 (() => {
   const REACT_MS = 500;
   const HALF_MS = 250;
+  // the actions the head moves into through a half-way pose, and back out of
+  const HALF = { turn_left: "half_left", turn_right: "half_right", look_up: "half_up" };
   const poses = window.__livePoses;
   if (!poses) return;
   const images = {};
@@ -40,10 +42,10 @@
   function shown(now) {
     const t = now - since;
     if (t < REACT_MS) {
-      if (from.startsWith("turn_") && t > REACT_MS - HALF_MS) return from.replace("turn", "half");
+      if (HALF[from] && t > REACT_MS - HALF_MS) return HALF[from];
       return from;
     }
-    if (asked.startsWith("turn_") && t < REACT_MS + HALF_MS) return asked.replace("turn", "half");
+    if (HALF[asked] && t < REACT_MS + HALF_MS) return HALF[asked];
     return asked;
   }
 

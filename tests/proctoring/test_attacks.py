@@ -264,11 +264,11 @@ def test_an_action_in_a_look_window_fails(people, record, analyse, genuine, extr
     assert checks.burst_reason(genuine(challenge)) == "ok"  # without the extra action it passes
 
 
-def test_a_recording_of_all_four_actions_fails(record, analyse):
-    # a recording that does not know the order: all four actions one after the other, its
+def test_a_recording_of_all_five_actions_fails(record, analyse):
+    # a recording that does not know the order: all five actions one after the other, its
     # times scaled to the challenge's length
     challenge = DRAWN[0]
-    frames, times = record(Challenge(("turn_left", "blink", "turn_right", "mouth")))
+    frames, times = record(Challenge(faces.ACTIONS))
     scale = challenge.total_ms / times[-1]
     kept_frames, kept_times = [], []
     for frame, t in zip(frames, times, strict=True):

@@ -14,7 +14,7 @@ from ujisim.core import audit, clock
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import Consent
 
-CONSENT_VERSION = "2026-12-v2"
+CONSENT_VERSION = "2026-12-v3"
 
 
 def current_consent(session: Session, user) -> Consent | None:

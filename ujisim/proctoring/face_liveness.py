@@ -1,20 +1,26 @@
 """Head pose, eyes and mouth from the 68 landmarks, and the liveness challenge over a burst.
 
 Part of the face library (:mod:`ujisim.proctoring.faces` re-exports everything here). The
-challenge is a random sequence of actions (turn left, turn right, close the eyes, open the mouth)
-shown one at a time on a schedule the server fixes when it issues the challenge: look at the
+challenge is a random sequence of actions (turn left, turn right, look up, close the eyes, open the
+mouth) shown one at a time on a schedule the server fixes when it issues the challenge: look at the
 camera, then each action in its window followed by a look at the camera again. The client sends
 each frame with its time (ms since the first prompt); :func:`check_liveness` reads what each frame
 shows and passes the burst only if every action was held inside its own window, the head was
 frontal again between actions, and nothing else was done (an extra turn, a closed-eye or an open
-mouth outside its window fails the burst). A recording cannot know the order or the timing.
+mouth outside its window fails the burst). A recording cannot know the order or the timing, and
+every challenge asks for the eyes or the mouth, which a photo, however it is bent or turned, cannot
+move.
 
 Yaw is read from the camera image as sent, not mirrored: 0 faces the camera, negative means
 turned to the subject's own left (the nose moves toward the image's right); a head turned by
 about 30 degrees reads 0.4 to 0.5. Eyes are measured by the eye aspect ratio (EAR, Soukupova and
 Cech 2016: the eyelids' distance over the eye's width, about 0.2-0.3 open, near 0.1 closed) and
-the mouth by the same ratio of the inner lips (MAR). Each is compared with the subject's own
-median in the look windows, so a narrow-eyed face or a smile is its own baseline.
+the mouth by the same ratio of the inner lips (MAR). Looking up is read from how far the nose tip
+is below the eye corners, over how far the jaw's sides are (:func:`estimate_pitch`): the nose
+stands out of the face and the jaw's sides lie far behind it, so tilting the head back lifts the
+nose toward the eyes and lowers the jaw's sides, while tilting a flat photo shrinks both alike.
+Each is compared with the subject's own median in the look windows, so a narrow-eyed face, a
+smile or a long nose is its own baseline.
 """
 
 from __future__ import annotations
@@ -29,9 +35,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-Action = Literal["turn_left", "turn_right", "blink", "mouth"]
-ACTIONS: tuple[Action, ...] = ("turn_left", "turn_right", "blink", "mouth")
-#: actions in one challenge (every action at most once): 4 x 3 x 2 = 24 sequences
+Action = Literal["turn_left", "turn_right", "look_up", "blink", "mouth"]
+ACTIONS: tuple[Action, ...] = ("turn_left", "turn_right", "look_up", "blink", "mouth")
+#: actions a photo cannot do however it is turned, bent or folded: every challenge has one
+NON_RIGID: tuple[Action, ...] = ("blink", "mouth")
+#: actions in one challenge (every action at most once, at least one of NON_RIGID): 5 x 4 x 3
+#: sequences less the 6 of head movements only = 54
 CHALLENGE_LENGTH = 3
 #: the schedule (ms): a look at the camera, then per action its window and a look again (the
 #: looks' lengths are drawn per challenge; LOOK_MS is the default)
@@ -39,6 +48,10 @@ LOOK_MS = 1500
 ACTION_MS = 2000
 #: a turn must move the yaw this far from the subject's median (about 15 degrees)
 TURN_YAW = 0.25
+#: looking up: the pitch ratio at least this share below the subject's median (a head tilted
+#: back by about 10 degrees lowers it by a quarter; a flat photo tilted back by 40 degrees moves
+#: it by under 0.06, an open mouth by under 0.16, and an open mouth is read first)
+LOOK_UP = 0.18
 #: closed eyes: the mean EAR at most this share of the subject's median
 CLOSED_EYES = 0.72
 #: open mouth: the MAR at least this much above the subject's median
@@ -133,10 +146,13 @@ ACTION_CHOICES = (1500, 2000, 2500)
 
 
 def random_challenge(rng: random.Random | None = None) -> Challenge:
-    """Three different actions in a random order (24 sequences), with looks and action windows
-    of random lengths (1875 schedules), drawn by the server."""
+    """Three different actions in a random order, at least one of the eyes or the mouth (54
+    sequences), with looks and action windows of random lengths (1875 schedules), drawn by the
+    server."""
     rng = rng or secrets.SystemRandom()
     actions = tuple(rng.sample(ACTIONS, CHALLENGE_LENGTH))
+    while not set(actions) & set(NON_RIGID):
+        actions = tuple(rng.sample(ACTIONS, CHALLENGE_LENGTH))
     looks = tuple(rng.choice(LOOK_CHOICES) for _ in range(CHALLENGE_LENGTH + 1))
     nonce = f"{rng.getrandbits(64):016x}"
     return Challenge(actions, looks, rng.choice(ACTION_CHOICES), nonce)
@@ -144,13 +160,15 @@ def random_challenge(rng: random.Random | None = None) -> Challenge:
 
 @dataclass(frozen=True)
 class Signals:
-    """What one frame's landmarks measure: head yaw, eye and mouth aspect ratios; ``verified``:
-    the face was compared with the reference and matched (a head turned too far to compare is
-    not verified, and an action seen only in such frames does not count)."""
+    """What one frame's landmarks measure: head yaw, eye and mouth aspect ratios, the pitch
+    ratio (0: not measured); ``verified``: the face was compared with the reference and matched
+    (a head turned too far to compare is not verified, and an action seen only in such frames
+    does not count)."""
 
     yaw: float
     ear: float
     mar: float
+    pitch: float = 0.0
     verified: bool = True
 
 
@@ -177,12 +195,35 @@ def mouth_aspect_ratio(landmarks: Landmarks) -> float:
     return _ratio(inner.astype(float), ((1, 7), (2, 6), (3, 5)), (0, 4))
 
 
+def estimate_pitch(landmarks: Landmarks) -> float:
+    """How far the nose tip (point 30) is below the line of the eye corners, over how far the
+    jaw's sides (points 2 and 14, level with the nose) are, both measured across that line so
+    that a head tilted sideways reads the same; smaller when looking up (0 when it cannot be
+    measured).
+
+    Eye corners, not the eyes' centres, because closing the eyes moves the lids."""
+    left = np.asarray(landmarks["left_eye"], dtype=float)
+    right = np.asarray(landmarks["right_eye"], dtype=float)
+    outer, inner = (left[0] + left[3]) / 2, (right[0] + right[3]) / 2
+    axis = inner - outer
+    length = float(np.linalg.norm(axis))
+    if length == 0:
+        return 0.0
+    down = np.array([-axis[1], axis[0]]) / length
+    middle = (outer + inner) / 2
+    chin = np.asarray(landmarks["chin"], dtype=float)
+    nose = float((np.asarray(landmarks["nose_bridge"][-1], dtype=float) - middle) @ down)
+    jaw = float(((chin[2] + chin[14]) / 2 - middle) @ down)
+    return max(0.0, nose / jaw) if jaw > 0 else 0.0
+
+
 def signals(landmarks: Landmarks, verified: bool = True) -> Signals:
     return Signals(
         yaw=estimate_yaw(landmarks),
         ear=(eye_aspect_ratio(landmarks["left_eye"]) + eye_aspect_ratio(landmarks["right_eye"]))
         / 2,
         mar=mouth_aspect_ratio(landmarks),
+        pitch=estimate_pitch(landmarks),
         verified=verified,
     )
 
@@ -209,6 +250,7 @@ class LivenessResult:
     thresholds: dict[str, float] = field(
         default_factory=lambda: {
             "turn_yaw": TURN_YAW,
+            "look_up": LOOK_UP,
             "closed_eyes": CLOSED_EYES,
             "open_mouth": OPEN_MOUTH,
             "hold_frames": HOLD_FRAMES,
@@ -225,7 +267,9 @@ class LivenessResult:
             "times": list(self.times),
             "states": list(self.states),
             "signals": [
-                None if s is None else [round(s.yaw, 3), round(s.ear, 3), round(s.mar, 3)]
+                None
+                if s is None
+                else [round(s.yaw, 3), round(s.ear, 3), round(s.mar, 3), round(s.pitch, 3)]
                 for s in self.signals
             ],
             "events": [list(e) for e in self.events],
@@ -241,11 +285,14 @@ KEEP = 0.6
 def frame_state(s: Signals, baseline: dict[str, float], previous: str | None = None) -> str:
     """What a frame shows against the subject's baseline (``previous``: the state of the frame
     before, kept while its measure stays above KEEP x its threshold). A turned head hides the
-    eyes and the mouth's width from the camera, so a turn wins over them, and an open mouth
-    over the eyes."""
+    eyes and the mouth's width from the camera, so a turn wins over them; an open mouth drags
+    the jaw line down, which also lowers the pitch ratio, so it wins over looking up; and a head
+    tilted back foreshortens the eyes, so looking up wins over them."""
     turn = s.yaw - baseline["yaw"]
     mouth = s.mar - baseline["mar"]
     closed = 1 - s.ear / baseline["ear"] if baseline["ear"] > 0 else 0.0
+    pitch = baseline.get("pitch", 0.0)
+    up = 1 - s.pitch / pitch if pitch > 0 and s.pitch > 0 else 0.0
 
     def beyond(state: str, measure: float, threshold: float) -> bool:
         return measure >= (KEEP * threshold if previous == state else threshold)
@@ -256,6 +303,8 @@ def frame_state(s: Signals, baseline: dict[str, float], previous: str | None = N
         return "turn_right"
     if beyond("mouth", mouth, OPEN_MOUTH):
         return "mouth"
+    if beyond("look_up", up, LOOK_UP):
+        return "look_up"
     if beyond("blink", closed, 1 - CLOSED_EYES):
         return "blink"
     return "look"
@@ -302,7 +351,7 @@ def check_liveness(
         return result("too_few_frames")
     baseline = {
         name: float(statistics.median(getattr(s, name) for s in look))
-        for name in ("yaw", "ear", "mar")
+        for name in ("yaw", "ear", "mar", "pitch")
     }
     states: list[str | None] = []
     previous = None

@@ -47,12 +47,14 @@ from ujisim.proctoring.face_engine import checked as _checked
 from ujisim.proctoring.face_engine import split_small as _split_small
 from ujisim.proctoring.face_liveness import (
     ACTIONS,
+    NON_RIGID,
     TURN_YAW,
     Action,
     Challenge,
     LivenessResult,
     Signals,
     check_liveness,
+    estimate_pitch,
     estimate_yaw,
     mirrored_pair,
     random_challenge,
@@ -367,6 +369,7 @@ def check_identity(
 __all__ = [
     "ALLOWED_FORMATS",
     "ACTIONS",
+    "NON_RIGID",
     "DARK_BELOW",
     "DEFAULT_TOLERANCE",
     "DETECT_SIDE",
@@ -393,6 +396,7 @@ __all__ = [
     "check_identity",
     "check_liveness",
     "classify",
+    "estimate_pitch",
     "estimate_yaw",
     "frame_quality",
     "load_image",

@@ -290,8 +290,8 @@ ADVICE = {
         "move closer to the camera."
     ),
     "still": lambda: _(
-        "No movement was seen. When the screen asks, turn your head, close your eyes or open "
-        "your mouth, and try again."
+        "No movement was seen. When the screen asks, turn your head, look up, close your eyes or "
+        "open your mouth, and try again."
     ),
     "missing_action": lambda: _(
         "One action was not seen in its time. Do each action as soon as the screen shows it, "
