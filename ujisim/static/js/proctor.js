@@ -19,6 +19,9 @@
   const CAMERA_TIMEOUT_S = 15;
   const CAMERA_SLOW_S = 5;
   const REQUEST_TIMEOUT_S = 20;
+  // how long a capture of the identity check waits for a frame the camera had not shown yet
+  // (the server allows the last frame 800 ms past the challenge)
+  const FRESH_FRAME_WAIT_MS = 200;
   const DEVICE_KEY = "ujisim:proctor:camera";
 
   // A request that gives up after ``timeoutS`` (the error's name is then "TimeoutError").
@@ -126,6 +129,17 @@
   }
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // Resolves when the video shows a new frame (requestVideoFrameCallback, where the browser
+  // has it), at most ``waitMs`` later: a loaded phone can hand one picture to two captures,
+  // which the server refuses as a copy (duplicate_frames).
+  function nextVideoFrame(video, waitMs) {
+    if (typeof video.requestVideoFrameCallback !== "function") return Promise.resolve();
+    return new Promise((resolve) => {
+      const handle = video.requestVideoFrameCallback(() => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => { video.cancelVideoFrameCallback(handle); resolve(); }, waitMs);
+    });
+  }
 
   // ---------------------------------------------------------------- check page
   function checkPage(root) {
@@ -338,11 +352,13 @@
       const started = performance.now();
       try {
         for (let at = 0; at <= total; at = performance.now() - started) {
+          await nextVideoFrame(video, FRESH_FRAME_WAIT_MS);
+          const taken = performance.now() - started;
           shots.push(await capture(video, 640, 0.8));
-          times.push(Math.round(at));
-          progress.value = Math.round((Math.min(at, total) / total) * 60);
+          times.push(Math.round(taken));
+          progress.value = Math.round((Math.min(taken, total) / total) * 60);
           // the next frame one interval after this one was taken (never sooner)
-          await sleep(Math.max(0, at + intervalMs - (performance.now() - started)));
+          await sleep(Math.max(0, taken + intervalMs - (performance.now() - started)));
         }
       } finally {
         timers.forEach(clearTimeout);
