@@ -28,8 +28,8 @@ from ujisim.core.secrets import SigningKey, _new_signing_key, signing_key
 from ujisim.core.security import Role
 from ujisim.exam import attempts
 
-# the exam's fixtures, used here too
-bank, candidate, started = exam_fixtures.bank, exam_fixtures.candidate, exam_fixtures.started
+# the exam's fixtures, used here too (its bank is the root conftest's)
+candidate, started = exam_fixtures.candidate, exam_fixtures.started
 
 
 @pytest.fixture
