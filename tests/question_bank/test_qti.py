@@ -212,6 +212,50 @@ def test_every_item_is_a_qti3_choice_item(bank, bank_package):
             assert len(images) == len(content.classes)
 
 
+def test_documents_keep_their_fixed_prefixes_and_layout(small, small_files):
+    """Other tools read these files as text too: the default namespace carries no prefix, the
+    others keep theirs (no invented ns0), and each element sits on its own indented line."""
+    manifest = small_files[qti.MANIFEST].decode()
+    assert manifest.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<manifest xmlns="{qti.CP_NS}" xmlns:imsqti="{qti.QTIMD_NS}" '
+        f'xmlns:ujisim="{qti.EXT_NS}" xmlns:xsi="{qti.XSI_NS}" identifier="ujisim-bank-'
+    )
+    assert "\n  <metadata>\n    <schema>QTI Package</schema>\n" in manifest
+    assert "\n        <imsqti:qtiMetadata>\n" in manifest
+    assert "\n        <ujisim:item>\n          <ujisim:classes>" in manifest
+    assert "\n  <organizations/>\n" in manifest
+    item = small_files[f"items/{small.plain}.xml"].decode()
+    assert item.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<qti-assessment-item xmlns="{qti.QTI_NS}" xmlns:xsi="{qti.XSI_NS}" '
+        f'identifier="{small.plain}" title="{small.plain}" adaptive="false" '
+        'time-dependent="false" xml:lang="id" xsi:schemaLocation="'
+    )
+    assert "\n      <qti-value>0</qti-value>\n" in item
+    assert item.endswith(
+        f'\n  <qti-response-processing template="{qti.MATCH_CORRECT}"/>\n</qti-assessment-item>\n'
+    )
+    assert not re.search(r"\bns\d+:", manifest + item)
+
+
+def test_markup_characters_in_text_round_trip(small):
+    tricky = "Rambu \"<STOP>\" & marka 'A' > garis?"
+    plain = next(i for i in small.items if i.code == small.plain)
+    options = tuple(
+        dataclasses.replace(o, text=f'{o.text} <{n}> & "{n}"') for n, o in enumerate(plain.options)
+    )
+    changed = dataclasses.replace(
+        plain, stem=tricky, options=options, explanation="Lihat <b>garis</b> & marka."
+    )
+    item = qti.item_xml(changed).decode()
+    assert "Rambu &quot;&lt;STOP&gt;&quot;" not in item  # quotes stay plain in text
+    assert "Rambu \"&lt;STOP&gt;\" &amp; marka 'A' &gt; garis?" in item
+    items, problems = qti.read_package(qti.write_package([changed]))
+    assert problems == []
+    assert items == [changed]
+
+
 # -- round trips -------------------------------------------------------------------------------
 
 

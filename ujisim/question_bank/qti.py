@@ -53,10 +53,11 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import unquote
-from xml.etree import ElementTree as ET  # noqa: S405 -- building only; parsing is defused
+from xml.etree import ElementTree as ET  # noqa: S405 -- types only; parsing is defused
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
+from lxml import etree  # building only; every package read goes through defusedxml
 
 from ujisim.question_bank.content import ItemContent, Problem, check_content, normalise_stem
 from ujisim.question_bank.media import render_media
@@ -88,9 +89,11 @@ MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-#: namespace -> prefix ("" = the default namespace) of each kind of document we write
-ITEM_PREFIXES = {QTI_NS: "", XSI_NS: "xsi", XML_NS: "xml"}
-MANIFEST_PREFIXES = {CP_NS: "", QTIMD_NS: "imsqti", EXT_NS: "ujisim", XSI_NS: "xsi"}
+#: prefix (None = the default namespace) -> namespace of each kind of document we write; lxml
+#: keeps them as given (ElementTree would invent ns0, ns1, ...)
+ITEM_NSMAP = {None: QTI_NS, "xsi": XSI_NS}
+MANIFEST_NSMAP = {None: CP_NS, "imsqti": QTIMD_NS, "ujisim": EXT_NS, "xsi": XSI_NS}
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def _q(tag: str) -> str:
@@ -101,55 +104,19 @@ def _cp(tag: str) -> str:
     return f"{{{CP_NS}}}{tag}"
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     # Python names stand for XML ones: base_type -> base-type, class_ -> class.
     names = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}
-    element = ET.SubElement(parent, tag, names)
-    element.text = text
+    element = etree.SubElement(parent, tag, names)
+    if text:  # an empty text stays an empty element (<a/>, not <a></a>)
+        element.text = text
     return element
 
 
-def _escape(text: str, attribute: bool = False) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("\r", "&#13;")
-    if attribute:
-        text = text.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
-    return text
-
-
-def _name(qname: str, prefixes: dict[str, str]) -> str:
-    if not qname.startswith("{"):
-        return qname
-    uri, local = qname[1:].split("}", 1)
-    return f"{prefixes[uri]}:{local}" if prefixes[uri] else local
-
-
-def _write(element: ET.Element, prefixes: dict[str, str], depth: int, out: list[str]) -> None:
-    pad = "  " * depth
-    attributes = []
-    if depth == 0:
-        attributes += [(f"xmlns:{p}" if p else "xmlns", uri) for uri, p in prefixes.items()
-                       if uri != XML_NS]  # fmt: skip
-    attributes += [(_name(k, prefixes), v) for k, v in element.attrib.items()]
-    tag = _name(element.tag, prefixes)
-    head = tag + "".join(f' {k}="{_escape(v, attribute=True)}"' for k, v in attributes)
-    if len(element):
-        out.append(f"{pad}<{head}>\n")
-        for child in element:
-            _write(child, prefixes, depth + 1, out)
-        out.append(f"{pad}</{tag}>\n")
-    elif element.text:
-        out.append(f"{pad}<{head}>{_escape(element.text)}</{tag}>\n")
-    else:
-        out.append(f"{pad}<{head}/>\n")
-
-
-def _xml(root: ET.Element, prefixes: dict[str, str]) -> bytes:
-    """Serialise with fixed prefixes and indentation (ElementTree's own writer invents ns0
-    prefixes and cannot put unqualified attributes under a default namespace)."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    _write(root, prefixes, 0, out)
-    return "".join(out).encode()
+def _xml(root: etree._Element) -> bytes:
+    """The document, indented by two spaces. The declaration is written out in the form these
+    packages always had (lxml's own uses single quotes), so an export keeps its bytes."""
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -170,7 +137,7 @@ def _resource_id(path: str) -> str:
 
 def item_xml(content: ItemContent) -> bytes:
     """The qti-assessment-item of one item."""
-    root = ET.Element(_q("qti-assessment-item"))
+    root = etree.Element(_q("qti-assessment-item"), nsmap=ITEM_NSMAP)
     for name, value in (("identifier", content.code), ("title", content.code),
                         ("adaptive", "false"), ("time-dependent", "false")):  # fmt: skip
         root.set(name, value)
@@ -198,10 +165,10 @@ def item_xml(content: ItemContent) -> bytes:
     rubric = _sub(body, _q("qti-rubric-block"), use="scoring", view="scorer tutor")
     _sub(_sub(rubric, _q("qti-content-body")), _q("p"), content.explanation)
     _sub(root, _q("qti-response-processing"), template=MATCH_CORRECT)
-    return _xml(root, ITEM_PREFIXES)
+    return _xml(root)
 
 
-def _item_metadata(resource: ET.Element, content: ItemContent) -> None:
+def _item_metadata(resource: etree._Element, content: ItemContent) -> None:
     metadata = _sub(resource, _cp("metadata"))
     qti = _sub(metadata, f"{{{QTIMD_NS}}}qtiMetadata")
     _sub(qti, f"{{{QTIMD_NS}}}timeDependent", "false")
@@ -226,7 +193,8 @@ def _item_metadata(resource: ET.Element, content: ItemContent) -> None:
 def manifest_xml(contents: list[ItemContent]) -> bytes:
     """The imsmanifest.xml: one item resource per item, one webcontent resource per SVG."""
     digest = hashlib.sha256("\n".join(c.content_hash for c in contents).encode()).hexdigest()
-    root = ET.Element(_cp("manifest"), identifier=f"ujisim-bank-{digest[:16]}")
+    root = etree.Element(_cp("manifest"), nsmap=MANIFEST_NSMAP)
+    root.set("identifier", f"ujisim-bank-{digest[:16]}")
     locations = f"{CP_NS} {CP_XSD} {QTIMD_NS} {QTIMD_XSD}"
     root.set(f"{{{XSI_NS}}}schemaLocation", locations)
     metadata = _sub(root, _cp("metadata"))
@@ -248,7 +216,7 @@ def manifest_xml(contents: list[ItemContent]) -> bytes:
         resource = _sub(resources, _cp("resource"), identifier=_resource_id(path), type=MEDIA_TYPE,
                         href=path)  # fmt: skip
         _sub(resource, _cp("file"), href=path)
-    return _xml(root, MANIFEST_PREFIXES)
+    return _xml(root)
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
