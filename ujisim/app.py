@@ -7,11 +7,13 @@ import os
 from flask import Flask
 
 from ujisim import config
+from ujisim.core.requests import App
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Create the app: config from the environment (or ``test_config``), then each domain."""
-    app = Flask(
+    """Create the app: config from the environment (or ``test_config``), then each domain. Every
+    view runs in the request's unit of work (``App``, core/requests.py)."""
+    app = App(
         "ujisim",
         instance_path=(test_config or {}).get("INSTANCE_PATH")
         or os.environ.get("UJISIM_INSTANCE_PATH")

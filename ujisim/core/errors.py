@@ -1,15 +1,22 @@
 """One error shape: JSON ``{"error": {"code", "message", "fields"}}`` or an HTML page.
 
 Domains raise subclasses of ``UjisimError`` (in their ``errors.py``); this module maps them and
-every HTTP error to a response in the user's language.
+every HTTP error to a response in the user's language. A domain error refusing a form posted from
+a page (not /api/, not JSON) is shown on that page instead: its message flashed, a 303 back
+(``refusal_page``). Views neither catch domain errors nor roll back (core/requests.py).
 """
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template, request
+import functools
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ujisim.core.redirects import safe_next
 
 
 class UjisimError(Exception):
@@ -147,7 +154,56 @@ def handle_http(exc: HTTPException):
     return body, code, headers
 
 
+#: refusals that are access decisions (core/duties.py: audited 403), shown as the error page even
+#: when they answer a form post
+PAGE_CODES = frozenset({"separation_of_duties"})
+BACK_KEY = "ujisim.refusal_page"
+
+
+def refusal_page(endpoint: str):
+    """Decorate a view that takes a form posted from ``endpoint``'s page: a domain error it
+    raises is flashed there (303). ``endpoint`` gets those of the view's URL arguments its own
+    rule has (``/<public_id>/approve`` -> ``detail(public_id)``)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            setattr(g, BACK_KEY, endpoint)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _page_of_form() -> str | None:
+    """Where a refused form goes back to: the view's ``refusal_page``, else the form's ``back``
+    field, else the Referer when it is a page of this site; None: render the error page."""
+    endpoint = g.get(BACK_KEY)
+    if endpoint:
+        names = set().union(*(r.arguments for r in current_app.url_map.iter_rules(endpoint)))
+        args = {k: v for k, v in (request.view_args or {}).items() if k in names}
+        return url_for(endpoint, **args)
+    back = safe_next(request.form.get("back"))
+    if back:
+        return back
+    referrer = urlsplit(request.referrer or "")
+    here = urlsplit(request.host_url)
+    if (referrer.scheme, referrer.netloc) != (here.scheme, here.netloc):
+        return None
+    target = urlunsplit(("", "", referrer.path, referrer.query, ""))
+    return target if target != request.full_path.rstrip("?") else None
+
+
 def handle_domain(exc: UjisimError):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not wants_json():
+        page = None if exc.code in PAGE_CODES else _page_of_form()
+        if page is not None:
+            session = g.get("db_session")
+            if session is not None:
+                session.rollback()
+            flash(exc.message, "error")
+            return redirect(safe_next(page) or "/", 303)
     return error_response(exc.status, exc.code, exc.message, exc.fields)
 
 
