@@ -27,7 +27,6 @@ def set_language():
     session["lang"] = lang
     if current_user.is_authenticated and current_user.locale != lang:
         current_user.locale = lang
-        db.get_session().commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
 
 

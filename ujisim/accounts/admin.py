@@ -55,7 +55,6 @@ def new_user():
             db.rollback()
             form.email.errors.append(exc.fields["email"])
             return render_template("admin/user_new.html", form=form), 409
-        db.commit()
         # Shown once; the account holder changes it through "forgot password" or is told it.
         return render_template("admin/user_created.html", user=user, password=password), 201
     status = 422 if form.is_submitted() else 200
@@ -78,7 +77,6 @@ def edit_user(public_id: str):
             db, user, [Role(r) for r in form.roles.data], actor=current_user
         )
         services.set_active(db, user, form.active.data, actor=current_user)
-        db.commit()
         flash(_("Saved.") if changed else _("Saved (roles unchanged)."), "success")
         return redirect(url_for("admin.edit_user", public_id=user.public_id))
     status = 422 if form.is_submitted() else 200
@@ -93,7 +91,6 @@ def sign_out_user(public_id: str):
     user = load_user_or_404(public_id)
     db = get_session()
     services.end_sessions(db, user, actor=current_user)
-    db.commit()
     flash(_("Every session of %(name)s has ended.", name=user.full_name), "success")
     if user.id == current_user.id:
         return redirect(url_for("accounts.login"))
@@ -126,7 +123,6 @@ def delete_user(public_id: str):
         db.rollback()
         form.confirm_email.errors.extend(exc.reasons)
         return _edit_page(user, roles_form, form, 409)
-    db.commit()
     flash(
         _("The account of %(name)s and all its data were deleted.", name=user.full_name), "success"
     )

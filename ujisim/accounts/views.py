@@ -23,6 +23,7 @@ from ujisim.accounts.errors import DuplicateAccountError, ResetTokenError
 from ujisim.accounts.forms import ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
 from ujisim.core.db import get_session
 from ujisim.core.redirects import safe_next
+from ujisim.core.requests import commit_despite_error_status
 from ujisim.core.security import limiter
 
 bp = Blueprint("accounts", __name__)
@@ -83,7 +84,6 @@ def register():
             for name, message in exc.fields.items():
                 getattr(form, name).errors.append(message)
             return render_template("accounts/register.html", form=form), 409
-        db.commit()
         login_user(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
         return redirect(url_for("main.index"))
@@ -104,10 +104,10 @@ def login():
     if form.validate_on_submit():
         db = get_session()
         user = services.authenticate(db, form.email.data, form.password.data)
-        db.commit()  # the audit record of a failed login is kept too
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(next_url or url_for("main.index"))
+        commit_despite_error_status()  # the audit record of a failed login is kept too
         form.password.errors.append(_("The e-mail or password is wrong."))
         return render_template("accounts/login.html", form=form), 401
     status = 422 if form.is_submitted() else 200
@@ -119,7 +119,6 @@ def login():
 def logout():
     db = get_session()
     services.record_logout(db, current_user)
-    db.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
@@ -136,7 +135,6 @@ def forgot_password():
             form.email.data,
             lambda token: url_for("accounts.reset_password", token=token, _external=True),
         )
-        db.commit()
         flash(
             _("If an account exists for that e-mail, we have sent a link to reset the password."),
             "info",
@@ -157,7 +155,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.set_password(db, user, form.password.data, action="accounts.password_reset")
-        db.commit()
         logout_user()
         flash(_("Your password has been changed. Log in with the new password."), "success")
         return redirect(url_for("accounts.login"))

@@ -50,7 +50,6 @@ def create():
     session = get_session()
     user = current_user._get_current_object()
     station, token = stations.create_station(session, form.name.data, user)
-    session.commit()
     # the token exists in clear only in this response: never cached, never shown again
     page = render_template("certificates/station_created.html", station=station, token=token)
     return page, 201, {"Cache-Control": "no-store"}
@@ -64,6 +63,5 @@ def revoke(public_id: str):
     if station is None:
         abort(404)
     stations.revoke_station(session, station, current_user._get_current_object())
-    session.commit()
     flash(_("The token of %(name)s is revoked.", name=station.name), "success")
     return redirect(url_for("print_admin.index"), code=303)

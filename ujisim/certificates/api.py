@@ -133,7 +133,6 @@ def claim():
     session = get_session()
     station = current_station()
     jobs = print_queue.claim(session, station, body.limit, kind=_kind(body.kind), key=key)
-    session.commit()
     return {
         "jobs": [job_json(j, station) for j in jobs],
         "lease_seconds": print_queue.lease_seconds(),
@@ -172,7 +171,6 @@ def printed(public_id: str):
     session = get_session()
     station = current_station()
     job = print_queue.mark_printed(session, _load(public_id), station)
-    session.commit()
     return job_json(job, station)
 
 
@@ -183,7 +181,6 @@ def failed(public_id: str):
     session = get_session()
     station = current_station()
     job = print_queue.mark_failed(session, _load(public_id), station, reason)
-    session.commit()
     return job_json(job, station)
 
 
@@ -193,7 +190,6 @@ def release(public_id: str):
     session = get_session()
     station = current_station()
     job = print_queue.release(session, _load(public_id), station)
-    session.commit()
     return job_json(job, station)
 
 

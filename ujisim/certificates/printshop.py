@@ -27,7 +27,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from ujisim.certificates import print_queue, printing
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
 from ujisim.core.db import get_session
-from ujisim.core.errors import NotFoundError, UjisimError
+from ujisim.core.errors import NotFoundError, UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
 
 bp = Blueprint("printshop", __name__, url_prefix="/cetak")
@@ -132,7 +132,6 @@ def claim():
     jobs = print_queue.claim(
         session, _me(), form.count.data, kind=kind, actor=_me(), key=form.key.data or None
     )
-    session.commit()
     if jobs:
         flash(_("You claimed %(n)s jobs.", n=len(jobs)), "success")
     else:
@@ -155,7 +154,7 @@ def document(public_id: str):
     try:
         print_queue.require_holder(job, _me())
         data = printing.document_pdf(session, job)
-    except UjisimError as exc:
+    except UjisimError as exc:  # a link followed (GET): shown on the list, not an error page
         flash(exc.message, "error")
         return _back()
     return _pdf(data, printing.filename(job))
@@ -189,40 +188,23 @@ def cards():
     )
 
 
-def _act(public_id: str, action, success: str):
-    """Run ``action(session, job)``; a refusal (someone else holds the job, a wrong state) is
-    shown on the page and changes nothing."""
-    session = get_session()
-    job = load_job_or_404(public_id)
-    try:
-        action(session, job)
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return _back()
-    session.commit()
-    flash(success, "success")
-    return _back()
-
-
 @bp.post("/jobs/<public_id>/printed")
 @role_required(*STAFF)
+@refusal_page("printshop.index")
 def printed(public_id: str):
-    return _act(
-        public_id,
-        lambda s, job: print_queue.mark_printed(s, job, _me(), actor=_me()),
-        _("Marked as printed."),
-    )
+    # a refusal (someone else holds the job, a wrong state) is flashed on the list, unchanged
+    print_queue.mark_printed(get_session(), load_job_or_404(public_id), _me(), actor=_me())
+    flash(_("Marked as printed."), "success")
+    return _back()
 
 
 @bp.post("/jobs/<public_id>/release")
 @role_required(*STAFF)
+@refusal_page("printshop.index")
 def release(public_id: str):
-    return _act(
-        public_id,
-        lambda s, job: print_queue.release(s, job, _me(), actor=_me()),
-        _("The job is back in the queue."),
-    )
+    print_queue.release(get_session(), load_job_or_404(public_id), _me(), actor=_me())
+    flash(_("The job is back in the queue."), "success")
+    return _back()
 
 
 def _reason_or_back():
@@ -235,27 +217,25 @@ def _reason_or_back():
 
 @bp.post("/jobs/<public_id>/failed")
 @role_required(*STAFF)
+@refusal_page("printshop.index")
 def failed(public_id: str):
-    load_job_or_404(public_id)
+    job = load_job_or_404(public_id)
     reason, refused = _reason_or_back()
     if refused:
         return refused
-    return _act(
-        public_id,
-        lambda s, job: print_queue.mark_failed(s, job, _me(), reason, actor=_me()),
-        _("Marked as failed."),
-    )
+    print_queue.mark_failed(get_session(), job, _me(), reason, actor=_me())
+    flash(_("Marked as failed."), "success")
+    return _back()
 
 
 @bp.post("/jobs/<public_id>/reprint")
 @role_required(*STAFF)
+@refusal_page("printshop.index")
 def reprint(public_id: str):
-    load_job_or_404(public_id)
+    job = load_job_or_404(public_id)
     reason, refused = _reason_or_back()
     if refused:
         return refused
-    return _act(
-        public_id,
-        lambda s, job: print_queue.reprint(s, job, _me(), reason),
-        _("The job is back in the queue for a reprint."),
-    )
+    print_queue.reprint(get_session(), job, _me(), reason)
+    flash(_("The job is back in the queue for a reprint."), "success")
+    return _back()

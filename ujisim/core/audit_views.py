@@ -138,7 +138,6 @@ def index():
 def full_check():
     session = get_session()
     jobs.defer(session, audit.FULL_CHECK_JOB)
-    session.commit()
     flash(_("The whole chain is being verified; reload this page in a moment."), "success")
     return redirect(url_for(".index"), 303)
 

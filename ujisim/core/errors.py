@@ -3,19 +3,20 @@
 Domains raise subclasses of ``UjisimError`` (in their ``errors.py``); this module maps them and
 every HTTP error to a response in the user's language. A domain error refusing a form posted from
 a page (not /api/, not JSON) is shown on that page instead: its message flashed, a 303 back
-(``refusal_page``). Views neither catch domain errors nor roll back (core/requests.py).
+(``refusal_page``, or the form's ``back`` field). Views neither catch domain errors nor roll
+back (core/requests.py).
 """
 
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ujisim.core.db import SAFE_METHODS
 from ujisim.core.redirects import safe_next
 
 
@@ -154,21 +155,30 @@ def handle_http(exc: HTTPException):
     return body, code, headers
 
 
-#: refusals that are access decisions (core/duties.py: audited 403), shown as the error page even
-#: when they answer a form post
-PAGE_CODES = frozenset({"separation_of_duties"})
+#: domain errors that are access decisions, answered with their error page even after a form
+#: post (core/duties.DutyRefused: an audited 403, registered by app.py)
+PAGE_ERRORS: set[type[UjisimError]] = set()
+
+
+def keep_error_page(cls: type[UjisimError]) -> type[UjisimError]:
+    """Answer ``cls`` (and its subclasses) with the error page, never a flash (PAGE_ERRORS)."""
+    PAGE_ERRORS.add(cls)
+    return cls
+
+
 BACK_KEY = "ujisim.refusal_page"
 
 
-def refusal_page(endpoint: str):
+def refusal_page(endpoint: str, *, keep: tuple[str, ...] = ()):
     """Decorate a view that takes a form posted from ``endpoint``'s page: a domain error it
     raises is flashed there (303). ``endpoint`` gets those of the view's URL arguments its own
-    rule has (``/<public_id>/approve`` -> ``detail(public_id)``)."""
+    rule has (``/<public_id>/approve`` -> ``detail(public_id)``), and the request's values named
+    in ``keep`` (``?attempt=...``) when given."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            setattr(g, BACK_KEY, endpoint)
+            setattr(g, BACK_KEY, (endpoint, keep))
             return view(*args, **kwargs)
 
         return wrapper
@@ -176,33 +186,35 @@ def refusal_page(endpoint: str):
     return decorator
 
 
+def set_refusal_page(url: str) -> None:
+    """The page (a path on this site) a domain error raised from now on in this form post is
+    flashed on, for a view whose page is known only once it has loaded its object."""
+    setattr(g, BACK_KEY, url)
+
+
 def _page_of_form() -> str | None:
     """Where a refused form goes back to: the view's ``refusal_page``, else the form's ``back``
-    field, else the Referer when it is a page of this site; None: render the error page."""
-    endpoint = g.get(BACK_KEY)
-    if endpoint:
+    field (a path on this site); None: the error page. The Referer is not used: a view that
+    does not name its page may be posted from pages that no longer offer the form."""
+    if isinstance(g.get(BACK_KEY), str):
+        return g.get(BACK_KEY)
+    if BACK_KEY in g:
+        endpoint, keep = g.get(BACK_KEY)
         names = set().union(*(r.arguments for r in current_app.url_map.iter_rules(endpoint)))
         args = {k: v for k, v in (request.view_args or {}).items() if k in names}
+        args.update({k: request.values[k] for k in keep if request.values.get(k)})
         return url_for(endpoint, **args)
-    back = safe_next(request.form.get("back"))
-    if back:
-        return back
-    referrer = urlsplit(request.referrer or "")
-    here = urlsplit(request.host_url)
-    if (referrer.scheme, referrer.netloc) != (here.scheme, here.netloc):
-        return None
-    target = urlunsplit(("", "", referrer.path, referrer.query, ""))
-    return target if target != request.full_path.rstrip("?") else None
+    return safe_next(request.form.get("back"))
 
 
 def handle_domain(exc: UjisimError):
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not wants_json():
-        page = None if exc.code in PAGE_CODES else _page_of_form()
+    if request.method not in SAFE_METHODS and not wants_json():
+        page = None if isinstance(exc, tuple(PAGE_ERRORS)) else _page_of_form()
         if page is not None:
             session = g.get("db_session")
             if session is not None:
                 session.rollback()
-            flash(exc.message, "error")
+            flash(str(exc.message), "error")
             return redirect(safe_next(page) or "/", 303)
     return error_response(exc.status, exc.code, exc.message, exc.fields)
 

@@ -14,8 +14,9 @@ re-raising any exception, so that rendering the error page starts from a clean s
 - the view returns a status >= 400 (a form re-rendered with its errors, 409 stale form, an error
   page): the session rolls back too. A refused request changes nothing (shared/DESIGN.md: "bad
   input gets a 4xx with a clear message and changes nothing"); a view that must keep what it
-  wrote with a 4xx says so with ``commit_despite_error_status()`` (the audit record of a failed
-  login, 401).
+  wrote with a 4xx says so with ``commit_despite_error_status()``: the audit record of a failed
+  login (401, accounts/views.py) and a provider's refused webhook event, kept on record
+  (renewal/webhooks.py).
 
 GET requests commit too (their session is a read session, and a view may create a default row
 on first use, as the exam blueprints do); a request that never opened a session does nothing.

@@ -91,7 +91,6 @@ def _page(forms=None, holiday_form=None, status=200):
     for cls, blueprint in blueprints.items():
         forms.setdefault(cls, _form_for(blueprint))
     holidays = session.scalars(select(Holiday).order_by(Holiday.day.desc()).limit(60)).all()
-    session.commit()  # default blueprints are created on first use
     page = render_template("exam/admin.html", blueprints=blueprints, forms=forms, holidays=holidays,
                            holiday_form=holiday_form or HolidayForm(prefix="h"))  # fmt: skip
     return page, status
@@ -129,7 +128,6 @@ def new_blueprint(vehicle_class: str):
         return _changed_meanwhile(vehicle_class, form)
     audit.record(session, "exam.blueprint_changed", actor=current_user, object_type="blueprint",
                  object_id=f"{vehicle_class}{blueprint.version}", data=counts)  # fmt: skip
-    session.commit()
     flash(_("SIM %(cls)s blueprint version %(v)s is now in force for new exams.",
             cls=vehicle_class, v=blueprint.version), "success")  # fmt: skip
     return redirect(url_for("exam_admin.index"))
@@ -167,7 +165,6 @@ def add_holiday():
         return _page(holiday_form=form, status=409)
     audit.record(session, "exam.holiday_added", actor=current_user,
                  data={"day": form.day.data.isoformat(), "name": form.name.data})  # fmt: skip
-    session.commit()
     flash(_("Holiday saved."), "success")
     return redirect(url_for("exam_admin.index"))
 
@@ -182,6 +179,5 @@ def delete_holiday(holiday_id: int):
     audit.record(session, "exam.holiday_removed", actor=current_user,
                  data={"day": holiday.day.isoformat(), "name": holiday.name})  # fmt: skip
     session.delete(holiday)
-    session.commit()
     flash(_("Holiday removed."), "success")
     return redirect(url_for("exam_admin.index"))

@@ -124,7 +124,6 @@ def index():
 def recompute():
     session = get_session()
     jobs.defer(session, "exam.stats_recompute")
-    session.commit()
     flash(_("The statistics are being recomputed from every graded exam."), "success")
     return redirect(url_for(".index"), 303)
 

@@ -97,7 +97,6 @@ def save_answer(public_id: str):
         device=step.device,
         age_ms=step.age_ms,
     )
-    session.commit()
     body = {"saved": saved.seq, "stored": saved.stored, **_status(attempt)}
     if not saved.stored:
         # "repeat": this answer is already held under this seq; otherwise the browser resends
@@ -116,7 +115,6 @@ def open_question(public_id: str):
     attempt = load_own_attempt_or_404(public_id)
     position = parse_body(schemas.OpenQuestion).position
     opened_at = attempts.open_position(session, attempt, position)
-    session.commit()
     return {"item_remaining_s": attempts.item_remaining(attempt, opened_at), **_status(attempt)}
 
 
@@ -126,7 +124,6 @@ def submit(public_id: str):
     """Close and grade the attempt (idempotent: a second submit returns the same result)."""
     session = get_session()
     attempt = attempts.submit(session, load_own_attempt_or_404(public_id), current_user)
-    session.commit()
     return _status(attempt)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +10,7 @@ from sqlalchemy import func, or_, select
 from ujisim.accounts.models import User
 from ujisim.core import duties
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError
+from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.exam import attempts
 from ujisim.exam.errors import StaleForm
@@ -113,41 +111,30 @@ def detail(public_id: str):
     )
 
 
-def _act(public_id: str, verb, success: str):
-    session = get_session()
-    attempt = load_attempt_or_404(public_id)
-    reason = request.form.get("reason", "")
-    try:
-        verb(session, attempt, actor=current_user, reason=reason)
-    except StaleForm:
-        raise  # the caller answers 409 with the page as it is now
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("exam_examiner.detail", public_id=public_id)), 303
-    session.commit()
-    flash(success, "success")
-    return redirect(url_for("exam_examiner.detail", public_id=public_id))
-
-
 @bp.post("/<public_id>/regrade")
 @role_required(Role.EXAMINER)
+@refusal_page("exam_examiner.detail")
 def regrade(public_id: str):
+    session = get_session()
+    attempt = load_attempt_or_404(public_id)
     # the newest grade number the examiner saw; missing or stale: refused (409), nothing added
     expected = request.form.get("expected", -1, type=int)
+    reason = request.form.get("reason", "")
     try:
-        return _act(
-            public_id,
-            functools.partial(attempts.regrade, expected=expected),
-            _("Regraded with the current keys."),
-        )
-    except StaleForm as exc:
-        get_session().rollback()
+        attempts.regrade(session, attempt, actor=current_user, reason=reason, expected=expected)
+    except StaleForm as exc:  # answered with the page as it is now, not a redirect
+        session.rollback()
         flash(exc.message, "error")
         return detail(public_id), 409
+    flash(_("Regraded with the current keys."), "success")
+    return redirect(url_for("exam_examiner.detail", public_id=public_id))
 
 
 @bp.post("/<public_id>/void")
 @role_required(Role.EXAMINER)
+@refusal_page("exam_examiner.detail")
 def void(public_id: str):
-    return _act(public_id, attempts.void, _("The exam was voided."))
+    attempt = load_attempt_or_404(public_id)
+    attempts.void(get_session(), attempt, actor=current_user, reason=request.form.get("reason", ""))
+    flash(_("The exam was voided."), "success")
+    return redirect(url_for("exam_examiner.detail", public_id=public_id))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError
 
 from ujisim.core import offices
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError
+from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam import attempts, policy
 from ujisim.exam.models import Attempt, AttemptState, Grade
@@ -55,7 +58,6 @@ def index():
         .limit(20)
     ).all()
     blueprints = {c: policy.current_blueprint(session, c) for c in policy.CLASSES}
-    session.commit()  # default blueprints are created on first use
     served = offices.offices()
     # preset: the office of the candidate's last exam, or the only one there is
     last = next((a.satpas for a in history if a.satpas in served), None)
@@ -69,6 +71,25 @@ def index():
     )
 
 
+class StartForm(FlaskForm):
+    """Start an exam: the class (policy.admit decides whether the candidate may take it), the
+    Satpas office it is registered with, and the candidate's confirmation that the identity data
+    shown are theirs."""
+
+    vehicle_class = StringField(filters=[lambda v: v or ""])
+    satpas = StringField(filters=[lambda v: (v or "").strip()])
+    confirm_identity = StringField()
+
+    def validate_satpas(self, field: Field) -> None:
+        if field.data not in offices.offices():
+            raise ValidationError(_l("Choose the Satpas office your exam is registered with."))
+
+    def validate_confirm_identity(self, field: Field) -> None:
+        if field.data != "yes":
+            raise ValidationError(_l("Confirm that the name, NIK and date of birth shown are "
+                                     "yours before you start the exam."))  # fmt: skip
+
+
 def _per_user() -> str:
     # Per account, not per address: a whole Satpas office may share one address.
     return f"user:{current_user.get_id()}"
@@ -77,34 +98,30 @@ def _per_user() -> str:
 @bp.post("/mulai")
 @role_required(Role.APPLICANT)
 @limiter.limit("10 per minute", key_func=_per_user)
+@refusal_page("exam.index")
 def start():
     session = get_session()
-    vehicle_class = request.form.get("vehicle_class", "")
-    satpas = request.form.get("satpas", "").strip()
-    refused = []
-    if satpas not in offices.offices():
-        refused.append(_("Choose the Satpas office your exam is registered with."))
-    if request.form.get("confirm_identity") != "yes":
-        refused.append(_("Confirm that the name, NIK and date of birth shown are yours before "
-                         "you start the exam."))  # fmt: skip
-    if refused:
-        for message in refused:
-            flash(message, "error")
+    form = StartForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
         return redirect(url_for("exam.index")), 303
+    vehicle_class, satpas = form.vehicle_class.data, form.satpas.data
     try:
         admission = policy.admit(session, current_user, vehicle_class)
         attempt = attempts.create_attempt(
             session, current_user, admission.blueprint, satpas, admission
         )
     except UjisimError as exc:
+        if exc.code != "attempt_open":
+            raise  # flashed on the class list (refusal_page)
         session.rollback()
-        already = _open_attempt(session) if exc.code == "attempt_open" else None
-        if already is not None and already.vehicle_class == vehicle_class:
-            # A double click, or a retry after a lost response: go on with the exam it started.
-            return redirect(url_for("exam.sit", public_id=already.public_id))
-        flash(exc.message, "error")
-        return redirect(url_for("exam.index")), 303
-    session.commit()
+        already = _open_attempt(session)
+        if already is None or already.vehicle_class != vehicle_class:
+            raise
+        # A double click, or a retry after a lost response: go on with the exam it started.
+        return redirect(url_for("exam.sit", public_id=already.public_id))
     return redirect(url_for("exam.sit", public_id=attempt.public_id))
 
 
@@ -123,19 +140,14 @@ def sit(public_id: str):
 
 @bp.post("/<public_id>/begin")
 @role_required(Role.APPLICANT)
+@refusal_page("exam.sit")
 def begin(public_id: str):
     session = get_session()
     attempt = attempts.lock_attempt(session, load_own_attempt_or_404(public_id).id)
     if attempt.state == S.CREATED:  # a second click finds it started and just goes on
-        try:
-            for guard in BEGIN_GUARDS:
-                guard(session, attempt)
-        except UjisimError as exc:
-            session.rollback()
-            flash(exc.message, "error")
-            return redirect(url_for("exam.sit", public_id=attempt.public_id)), 303
+        for guard in BEGIN_GUARDS:  # a refusal is flashed on the instructions (refusal_page)
+            guard(session, attempt)
         attempts.advance(session, attempt, S.STARTED, current_user)
-        session.commit()
     return redirect(url_for("exam.sit", public_id=attempt.public_id))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ujisim.accounts.models import User
 from ujisim.core import duties, storage
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError
+from ujisim.core.errors import refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.proctoring import observations, review
 from ujisim.proctoring.models import IdentityCheck
@@ -94,23 +94,18 @@ def case(public_id: str):
 
 @bp.post("/<public_id>/verdict")
 @role_required(Role.EXAMINER)
+@refusal_page("proctoring_examiner.case")
 def verdict(public_id: str):
     session = get_session()
     case, attempt = _load(public_id)
-    try:
-        review.record_verdict(
-            session,
-            case,
-            current_user,
-            request.form.get("verdict", ""),
-            request.form.get("reason", ""),
-            request.form.get("note", ""),
-            expected=request.form.get("expected", type=int),
-        )
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("proctoring_examiner.case", public_id=public_id)), 303
-    session.commit()
+    review.record_verdict(
+        session,
+        case,
+        current_user,
+        request.form.get("verdict", ""),
+        request.form.get("reason", ""),
+        request.form.get("note", ""),
+        expected=request.form.get("expected", type=int),
+    )
     flash(_("The verdict has been recorded."), "success")
     return redirect(url_for("proctoring_examiner.case", public_id=public_id))

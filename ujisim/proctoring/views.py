@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError
+from ujisim.core.errors import refusal_page
 from ujisim.core.redirects import safe_next
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam.models import AttemptState
@@ -78,7 +78,6 @@ def give_consent():
         ip=request.remote_addr,
         user_agent=request.user_agent.string,
     )
-    session.commit()
     flash(_("Thank you. Your consent has been recorded."), "success")
     return redirect(back or next_step(session, attempt))
 
@@ -107,6 +106,7 @@ def photo():
 @bp.post("/foto")
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per hour", key_func=lambda: f"user:{current_user.get_id()}")
+@refusal_page("proctoring.photo", keep=("attempt",))
 def upload_photo():
     session = get_session()
     attempt = _attempt_arg()
@@ -117,14 +117,8 @@ def upload_photo():
         return redirect(url_for("proctoring.consent_page", **args)), 303
     upload = request.files.get("photo")
     data = upload.read(reference.MAX_BYTES + 1) if upload else b""
-    try:
-        reference.set_reference_photo(session, current_user, data, "registration")
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        args = {"attempt": attempt.public_id} if attempt else {}
-        return redirect(url_for("proctoring.photo", **args)), 303
-    session.commit()
+    # a refused photo (no face, two faces, not an image) is flashed on the photo page
+    reference.set_reference_photo(session, current_user, data, "registration")
     flash(_("Your photo has been saved."), "success")
     return redirect(next_step(session, attempt))
 

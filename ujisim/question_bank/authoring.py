@@ -1,9 +1,10 @@
 """Examiner authoring pages: list, item with review actions, create/edit, preview and diff.
 
-Views are thin: load the item (404 if unknown), parse the form, call one service verb, commit once,
-flash and redirect. A refused move (``IllegalTransition`` 409, the author's own review
-``DutyRefused`` 403 (audited, core/duties.py), bad content 422) re-renders the page with the
-message and changes nothing.
+Views are thin: load the item (404 if unknown), parse the form, call one service verb, flash and
+redirect; the request's unit of work commits (core/requests.py). A refused move
+(``IllegalTransition`` 409, the author's own review ``DutyRefused`` 403 (audited,
+core/duties.py), bad content 422) re-renders the page with the message beside the form's fields
+(not the generic flash and redirect) and changes nothing.
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ def item(code: str):
 
 
 def _act(code: str, action: str, form_class, apply):
-    """Validate the ``action`` form, run ``apply(session, item, form)`` and commit once.
+    """Validate the ``action`` form and run ``apply(session, item, form)``.
 
     ``apply`` returns the flash message. Any refusal rolls back and shows the item page again
     with the message (and the form's errors) under the refusing error's status.
@@ -281,7 +282,6 @@ def _act(code: str, action: str, form_class, apply):
                 field.errors = [*field.errors, text]
         page = load_item_or_404(code)
         return render_item(page, status=exc.status, error=exc.message, **forms)
-    db.commit()
     flash(message, "success")
     return redirect(url_for(".item", code=item.code))
 
@@ -403,7 +403,6 @@ def new():
         for problem in exc.problems:
             form.add_problem(problem.field, problem.message)
         return render_form(form, status=exc.status)
-    db.commit()
     flash(_("Item %(code)s was saved as a draft.", code=item.code), "success")
     return redirect(url_for(".item", code=item.code))
 
@@ -433,7 +432,6 @@ def edit(code: str):
         for problem in getattr(exc, "problems", []):
             form.add_problem(problem.field, problem.message)
         return render_form(form, item=load_item_or_404(code), status=exc.status, error=exc.message)
-    db.commit()
     flash(_("Saved as version %(n)s (draft).", n=version.number), "success")
     return redirect(url_for(".item", code=item.code))
 

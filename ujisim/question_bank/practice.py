@@ -153,7 +153,6 @@ def quick_answer():
             vehicle_class=quick.vehicle_class,
             paper_ref=quick.ref,
         )
-        db.commit()
     return _render_quick(quick, token, chosen=position, correct=quick.question.is_correct(position))
 
 
@@ -212,7 +211,6 @@ def mock_submit():
     answers = practice.parse_mock_answers(request.form, paper)
     user = current_user if _keeps_history() else None
     result = practice.submit_mock_paper(db, paper, answers, user=user)
-    db.commit()
     session.pop(MOCK_KEY, None)
     session[RESULT_KEY] = result.to_data()
     return redirect(url_for(".mock_result"))

@@ -78,7 +78,7 @@ def publish():
             note="examiner workspace",
             gate=gate.from_config(db, current_app.config),
         )
-        db.commit()
+        db.flush()  # a number taken by a concurrent publication fails here, not at the commit
     except ContentError as exc:
         db.rollback()
         return render_bank(status=exc.status, error=exc.message)

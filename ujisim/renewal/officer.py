@@ -13,7 +13,7 @@ from ujisim.accounts.models import User
 from ujisim.certificates.render import label_pdf
 from ujisim.core import duties
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError
+from ujisim.core.errors import UjisimError, refusal_page, set_refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.core.storage import StoredFile
 from ujisim.renewal import application as apps
@@ -114,90 +114,84 @@ def detail(public_id: str):
     )
 
 
-def _decide(public_id: str, action, done: str):
-    session = get_session()
-    application = load_application_or_404(public_id)
-    try:
-        action(session, application)
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("renewal_officer.detail", public_id=public_id), 303)
-    session.commit()
-    flash(done, "success")
+def _done(public_id: str, message: str):
+    flash(message, "success")
     return redirect(url_for("renewal_officer.detail", public_id=public_id), 303)
 
 
 @bp.post("/<public_id>/approve")
 @role_required(Role.EXAMINER)
+@refusal_page("renewal_officer.detail")
 def approve(public_id: str):
-    version = request.form.get("version")
-    return _decide(
-        public_id,
-        lambda s, a: verification.approve(s, a, current_user, version),
-        _("Approved: the new licence is issued and the card is queued for printing."),
+    application = load_application_or_404(public_id)
+    verification.approve(get_session(), application, current_user, request.form.get("version"))
+    return _done(
+        public_id, _("Approved: the new licence is issued and the card is queued for printing.")
     )
 
 
 @bp.post("/<public_id>/reject")
 @role_required(Role.EXAMINER)
+@refusal_page("renewal_officer.detail")
 def reject(public_id: str):
+    application = load_application_or_404(public_id)
     form = request.form
-    return _decide(
+    verification.reject(
+        get_session(),
+        application,
+        current_user,
+        form.get("reason", ""),
+        form.get("note", ""),
+        form.get("version"),
+    )
+    return _done(
         public_id,
-        lambda s, a: verification.reject(
-            s, a, current_user, form.get("reason", ""), form.get("note", ""), form.get("version")
-        ),
         _("Rejected. The holder was told the reason; a refund is recorded if they had paid."),
     )
 
 
 @bp.post("/<public_id>/identity")
 @role_required(Role.EXAMINER)
+@refusal_page("renewal_officer.detail")
 def clear_identity(public_id: str):
-    version = request.form.get("version")
-    return _decide(
-        public_id,
-        lambda s, a: verification.clear_identity(
-            s, a, current_user, version, in_person=request.form.get("in_person") == "yes"
-        ),
-        _("Identity confirmed: the holder can choose the delivery and pay."),
+    application = load_application_or_404(public_id)
+    verification.clear_identity(
+        get_session(),
+        application,
+        current_user,
+        request.form.get("version"),
+        in_person=request.form.get("in_person") == "yes",
     )
+    return _done(public_id, _("Identity confirmed: the holder can choose the delivery and pay."))
 
 
-def _order_action(order: DeliveryOrder, action):
-    session = get_session()
-    application = session.get(RenewalApplication, order.application_id)
-    try:
-        action(session)
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-    else:
-        session.commit()
-    return redirect(url_for("renewal_officer.detail", public_id=application.public_id), 303)
+def _back_to_application(order: DeliveryOrder):
+    """The application's page: where a desk action goes back to, refused (flashed) or done."""
+    application = get_session().get(RenewalApplication, order.application_id)
+    url = url_for("renewal_officer.detail", public_id=application.public_id)
+    set_refusal_page(url)
+    return redirect(url, 303)
 
 
 @bp.post("/orders/<public_id>/advance")
 @role_required(Role.EXAMINER)
 def advance_order(public_id: str):
     order = load_order_or_404(public_id)
+    back = _back_to_application(order)
     target = request.form.get("to", "")
     version = request.form.get("version")
     allowed = DESK_ACTIONS.get((order.state, order.method), [])
-
-    def act(session):
-        if target == OS.HANDED_TO_COURIER:
-            delivery.hand_to_courier(session, order, current_user, version)
-        elif target in allowed:
-            locked = delivery.lock_order(session, order)
-            delivery.advance_order(
-                session, locked, OS(target), source="officer", actor=current_user, version=version
-            )
-        else:
-            raise delivery.IllegalTransition(_("That step is not possible for this order now."))
-
-    return _order_action(order, act)
+    session = get_session()
+    if target == OS.HANDED_TO_COURIER:
+        delivery.hand_to_courier(session, order, current_user, version)
+    elif target in allowed:
+        locked = delivery.lock_order(session, order)
+        delivery.advance_order(
+            session, locked, OS(target), source="officer", actor=current_user, version=version
+        )
+    else:
+        raise delivery.IllegalTransition(_("That step is not possible for this order now."))
+    return back
 
 
 @bp.get("/orders/<public_id>/label.pdf")
@@ -218,10 +212,10 @@ def label(public_id: str):
 @role_required(Role.EXAMINER)
 def hand_over(public_id: str):
     order = load_order_or_404(public_id)
+    back = _back_to_application(order)
     nik, version = request.form.get("nik", ""), request.form.get("version")
-    return _order_action(
-        order, lambda s: delivery.hand_over_at_counter(s, order, current_user, nik, version)
-    )
+    delivery.hand_over_at_counter(get_session(), order, current_user, nik, version)
+    return back
 
 
 @bp.post("/orders/<public_id>/courier-sandbox")
@@ -231,13 +225,10 @@ def courier_sandbox(public_id: str):
     order = load_order_or_404(public_id)
     if not providers.courier().sandbox or order.courier != "sandbox":
         abort(404)
-    status = request.form.get("status", "")
-
-    def act(session):
-        result = delivery.sandbox_courier_status(session, order, status)
-        if result.status != 200:
-            raise delivery.IllegalTransition(
-                _("SANDBOX courier: the status was refused (%(why)s).", why=result.outcome)
-            )
-
-    return _order_action(order, act)
+    back = _back_to_application(order)
+    result = delivery.sandbox_courier_status(get_session(), order, request.form.get("status", ""))
+    if result.status != 200:
+        raise delivery.IllegalTransition(
+            _("SANDBOX courier: the status was refused (%(why)s).", why=result.outcome)
+        )
+    return back

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from ujisim.core.db import get_session
+from ujisim.core.requests import commit_despite_error_status
 from ujisim.core.security import limiter
 from ujisim.renewal import delivery, payments
 from ujisim.renewal.errors import BadSignature
@@ -26,11 +27,11 @@ def _answer(handler):
     session = get_session()
     try:
         result = handler(session, body, request.headers)
-    except BadSignature as exc:
-        session.rollback()
+    except BadSignature as exc:  # nothing is written; JSON whatever the provider's content type
         error = {"code": exc.code, "message": exc.message, "fields": exc.fields}
         return {"error": error}, exc.status
-    session.commit()
+    # a refused event (4xx) is kept on record too (provider_events.receive)
+    commit_despite_error_status()
     return result.body(), result.status
 
 
