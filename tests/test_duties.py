@@ -68,7 +68,7 @@ def own_attempt(db, bank, staff_candidate):
 
 def finish(db, attempt: Attempt, user) -> Attempt:
     """Start, answer and submit: the attempt is graded (no longer open)."""
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     db.commit()
     answer_all(db, attempt, correct=25)
     attempts.submit(db, attempt, user)
@@ -95,11 +95,11 @@ def test_every_examiner_and_audit_page_is_a_guarded_staff_page(app):
 def test_open_means_not_yet_finished(db, own_attempt, staff_candidate):
     assert duties.open_business(db, staff_candidate).object_id == own_attempt.public_id
     assert duties.is_subject(db, staff_candidate, own_attempt)
-    attempts.advance(db, own_attempt, attempts.S.STARTED, staff_candidate)
-    attempts.advance(db, own_attempt, attempts.S.PAUSED, staff_candidate)
+    attempts.advance(db, own_attempt, attempts.AttemptState.STARTED, staff_candidate)
+    attempts.advance(db, own_attempt, attempts.AttemptState.PAUSED, staff_candidate)
     assert duties.open_business(db, staff_candidate) is not None
-    attempts.advance(db, own_attempt, attempts.S.STARTED, staff_candidate)
-    attempts.advance(db, own_attempt, attempts.S.SUBMITTED, staff_candidate)
+    attempts.advance(db, own_attempt, attempts.AttemptState.STARTED, staff_candidate)
+    attempts.advance(db, own_attempt, attempts.AttemptState.SUBMITTED, staff_candidate)
     assert duties.open_business(db, staff_candidate) is None  # finished: answers are fixed
     # still theirs, whatever its state
     assert duties.is_subject(db, staff_candidate, own_attempt)

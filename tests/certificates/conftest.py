@@ -217,7 +217,7 @@ def passed_attempt(db, make_user, frozen_clock):
         date_of_birth=date(1999, 7, 5),
     )
     attempt = attempts.create_attempt(db, candidate, policy.check_eligibility(db, candidate, "A"))
-    attempts.advance(db, attempt, attempts.S.STARTED, candidate)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     db.commit()
     answer_all(db, attempt, correct=25)
     attempts.submit(db, attempt, candidate)

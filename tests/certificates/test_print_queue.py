@@ -11,15 +11,13 @@ from sqlalchemy import select
 
 from tests.certificates.print_support import plain_card, small_photo
 from ujisim.certificates import print_queue, stations
-from ujisim.certificates.errors import IllegalTransition, NotLeaseHolder
+from ujisim.certificates.errors import NotLeaseHolder
 from ujisim.certificates.models import JobKind, JobState, PrintJob
 from ujisim.core.audit import AuditRecord, verify
-from ujisim.core.errors import ValidationError
+from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.core.security import Role
 from ujisim.exam import attempts
 from ujisim.exam.models import PassRecord
-
-S = JobState
 
 
 def audit_actions(db, job) -> list[str]:
@@ -42,12 +40,12 @@ def other_station(make_station):
 def _put_in(db, job, state, holder):
     """Force ``job`` into ``state`` (set-up for walking the table), held by ``holder``."""
     job.state = state
-    job.station_id = holder.id if state != S.READY else None
+    job.station_id = holder.id if state != JobState.READY else None
     job.lease_expires_at = None
     db.flush()
 
 
-@pytest.mark.parametrize(("start", "to"), list(itertools.product(list(S), list(S))))
+@pytest.mark.parametrize(("start", "to"), list(itertools.product(list(JobState), list(JobState))))
 def test_transition_table(db, card_jobs, station, frozen_clock, start, to):
     job = card_jobs(1)[0]
     _put_in(db, job, start, station)
@@ -67,12 +65,12 @@ def test_transition_table(db, card_jobs, station, frozen_clock, start, to):
     assert (data["from"], data["to"], data["station"]) == (start, to, station.public_id)
     assert record.actor_label == f"station:{station.public_id}"
     now = frozen_clock()
-    if to == S.CLAIMED:
+    if to == JobState.CLAIMED:
         assert (job.station_id, job.claimed_at, job.claims) == (station.id, now, 1)
         assert job.lease_expires_at == now + print_queue.timedelta(seconds=600)
-    elif to == S.PRINTED:
+    elif to == JobState.PRINTED:
         assert (job.printed_at, job.prints, job.lease_expires_at) == (now, 1, None)
-    elif to == S.FAILED:
+    elif to == JobState.FAILED:
         assert (job.failed_at, job.fail_reason) == (now, "why")
     else:
         assert (job.station_id, job.lease_expires_at, job.fail_reason) == (None, None, None)
@@ -80,16 +78,16 @@ def test_transition_table(db, card_jobs, station, frozen_clock, start, to):
 
 
 def test_every_state_is_reachable_and_can_return_to_ready():
-    reachable = {S.READY} | {to for (_from, to) in print_queue.TRANSITIONS}
-    assert reachable == set(S)
-    assert {frm for (frm, to) in print_queue.TRANSITIONS if to == S.READY} == {
-        S.CLAIMED,
-        S.PRINTED,
-        S.FAILED,
+    reachable = {JobState.READY} | {to for (_from, to) in print_queue.TRANSITIONS}
+    assert reachable == set(JobState)
+    assert {frm for (frm, to) in print_queue.TRANSITIONS if to == JobState.READY} == {
+        JobState.CLAIMED,
+        JobState.PRINTED,
+        JobState.FAILED,
     }
 
 
-@pytest.mark.parametrize("verb_state", [S.FAILED])
+@pytest.mark.parametrize("verb_state", [JobState.FAILED])
 def test_failing_and_reprinting_need_a_reason(db, card_jobs, station, verb_state):
     job = card_jobs(1)[0]
     print_queue.claim(db, station, 1)
@@ -109,7 +107,7 @@ def test_enqueue_card_is_idempotent_and_keeps_the_card(db, card_jobs):
     assert db.scalars(select(PrintJob)).all() == [first]
     assert (first.kind, first.state, first.document_key) == (
         JobKind.CARD,
-        S.READY,
+        JobState.READY,
         f"card:{card.document_id}",
     )
     assert print_queue.card_of(db, first) == card  # fields, photo and signature round-trip
@@ -119,7 +117,11 @@ def test_enqueue_card_is_idempotent_and_keeps_the_card(db, card_jobs):
 def test_a_pass_enqueues_one_certificate_job_and_a_regrade_none(db, passed_attempt, make_user):
     record = db.scalars(select(PassRecord)).one()
     job = db.scalars(select(PrintJob)).one()
-    assert (job.kind, job.state, job.pass_record_id) == (JobKind.CERTIFICATE, S.READY, record.id)
+    assert (job.kind, job.state, job.pass_record_id) == (
+        JobKind.CERTIFICATE,
+        JobState.READY,
+        record.id,
+    )
     assert job.title == "Rina Wulandari · SIM A 25/30"
     examiner = make_user()
     attempts.regrade(db, passed_attempt, actor=examiner, reason="kunci diperbaiki")
@@ -193,7 +195,7 @@ def test_an_expired_lease_returns_the_job_to_the_queue(
     assert print_queue.query_ready(db) == []
     assert print_queue.claim(db, other_station, 1) == []
     frozen_clock.advance(seconds=1)  # the lease ends now
-    assert print_queue.effective_state(job) == S.READY
+    assert print_queue.effective_state(job) == JobState.READY
     assert print_queue.query_ready(db) == [job]
     assert print_queue.claim(db, other_station, 1) == [job]
     assert (job.station_id, job.claims) == (other_station.id, 2)
@@ -217,7 +219,7 @@ def test_an_expired_lease_nobody_took_can_still_be_confirmed(db, card_jobs, stat
     print_queue.claim(db, station, 1)
     frozen_clock.advance(hours=2)
     print_queue.mark_printed(db, job, station)
-    assert (job.state, job.prints) == (S.PRINTED, 1)
+    assert (job.state, job.prints) == (JobState.PRINTED, 1)
 
 
 def test_mark_printed_is_idempotent_for_the_holder_only(db, card_jobs, station, other_station):
@@ -230,7 +232,7 @@ def test_mark_printed_is_idempotent_for_the_holder_only(db, card_jobs, station, 
     print_queue.mark_printed(db, job, station)
     printed_at = job.printed_at
     print_queue.mark_printed(db, job, station)
-    assert (job.state, job.prints, job.printed_at) == (S.PRINTED, 1, printed_at)
+    assert (job.state, job.prints, job.printed_at) == (JobState.PRINTED, 1, printed_at)
     assert audit_actions(db, job).count("print.printed") == 1
     with pytest.raises(NotLeaseHolder):
         print_queue.mark_printed(db, job, other_station)
@@ -256,7 +258,7 @@ def test_release_and_reprint(db, card_jobs, station, admin):
     job = card_jobs(1)[0]
     print_queue.claim(db, station, 1)
     print_queue.release(db, job, station)
-    assert (job.state, job.station_id) == (S.READY, None)
+    assert (job.state, job.station_id) == (JobState.READY, None)
     with pytest.raises(NotLeaseHolder):
         print_queue.release(db, job, station)
     with pytest.raises(IllegalTransition):
@@ -264,10 +266,10 @@ def test_release_and_reprint(db, card_jobs, station, admin):
     print_queue.claim(db, station, 1)
     print_queue.mark_printed(db, job, station)
     print_queue.reprint(db, job, admin, "kartu rusak saat dilaminasi")
-    assert (job.state, job.prints, job.claims) == (S.READY, 1, 2)
+    assert (job.state, job.prints, job.claims) == (JobState.READY, 1, 2)
     print_queue.claim(db, station, 1)
     print_queue.mark_printed(db, job, station)
-    assert (job.state, job.prints) == (S.PRINTED, 2)
+    assert (job.state, job.prints) == (JobState.PRINTED, 2)
     record = db.scalars(select(AuditRecord).where(AuditRecord.action == "print.reprint")).one()
     assert (record.actor_id, json.loads(record.data)["reason"]) == (
         admin.id,

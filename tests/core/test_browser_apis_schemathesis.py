@@ -37,7 +37,7 @@ def candidate(db, client, login):
     services.import_contents(db, make_items())
     user = login(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
     attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     checks.ensure_case(db, attempt)
     consent.record_consent(db, user, locale="id", ip=None, user_agent=None)
     db.commit()

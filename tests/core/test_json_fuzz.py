@@ -132,7 +132,7 @@ def objects(db, client, login, frozen_clock):
     services.import_contents(db, make_items())
     candidate = login(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
     attempt = attempts.create_attempt(db, candidate, policy.check_eligibility(db, candidate, "A"))
-    attempts.advance(db, attempt, attempts.S.STARTED, candidate)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     checks.ensure_case(db, attempt)
     consent.record_consent(db, candidate, locale="id", ip=None, user_agent=None)
     station, token = stations.create_station(db, "Percetakan Fuzz", candidate)

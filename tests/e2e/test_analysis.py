@@ -28,7 +28,7 @@ def graded_exams(live_app):
         for n, correct in enumerate((28, 22, 9)):
             user = add_user(session, f"analisis-{n}@example.id", Role.APPLICANT, date_of_birth=BORN)
             attempt = attempts.create_attempt(session, user, policy.current_blueprint(session, "A"))
-            attempts.advance(session, attempt, attempts.S.STARTED, user)
+            attempts.advance(session, attempt, attempts.AttemptState.STARTED, user)
             for position, entry in enumerate(attempt.paper):
                 version = attempts.paper_versions(session, attempt)[position]
                 key = entry["o"].index(version.key_index)

@@ -225,7 +225,7 @@ def test_a_paused_exam_keeps_its_clock_and_its_queue(
     expect(page.locator("#save-status")).to_have_text(SAVED)
     page.context.set_offline(True)
     pick(page, 2, 0)
-    set_state(live_app, public_id, attempts.S.PAUSED)  # the proctor asks for a re-check
+    set_state(live_app, public_id, attempts.AttemptState.PAUSED)  # the proctor asks for a re-check
     page.context.set_offline(False)
     expect(page.locator("#fatal")).to_contain_text(PAUSED)
     page.evaluate("window.stayed = true")  # gone if the page reloads
@@ -246,7 +246,7 @@ def test_a_paused_exam_keeps_its_clock_and_its_queue(
         assert session.scalars(select(Grade).where(Grade.attempt_id == row.id)).all() == []
     assert attempt_row(live_app, public_id).state == "paused"
     # the re-check is passed (in another tab): back here, the waiting answer is sent
-    set_state(live_app, public_id, attempts.S.STARTED)
+    set_state(live_app, public_id, attempts.AttemptState.STARTED)
     page.evaluate("window.dispatchEvent(new Event('focus'))")
     expect(page.locator("#save-status")).to_have_text(SAVED)
     expect(page.locator("#fatal")).to_be_hidden()

@@ -82,7 +82,7 @@ def started(db, bank, candidate, frozen_clock):
     """A started SIM A attempt of ``candidate``."""
     blueprint = policy.check_eligibility(db, candidate, "A")
     attempt = attempts.create_attempt(db, candidate, blueprint)
-    attempts.advance(db, attempt, attempts.S.STARTED, candidate)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     db.commit()
     return attempt
 

@@ -30,7 +30,7 @@ def sit(db, bank, make_user, frozen_clock):
     def do(correct: int, vehicle_class: str = "A"):
         user = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
         attempt = attempts.create_attempt(db, user, policy.current_blueprint(db, vehicle_class))
-        attempts.advance(db, attempt, attempts.S.STARTED, user)
+        attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
         db.commit()
         answer_all(db, attempt, correct)
         attempts.submit(db, attempt, user)

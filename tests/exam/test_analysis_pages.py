@@ -28,7 +28,7 @@ def graded(db, bank, make_user, frozen_clock):
     for _ in range(3):
         user = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
         attempt = attempts.create_attempt(db, user, policy.current_blueprint(db, "A"))
-        attempts.advance(db, attempt, attempts.S.STARTED, user)
+        attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
         db.commit()
         answer_all(db, attempt, 20)
         attempts.submit(db, attempt, user)

@@ -181,7 +181,7 @@ def test_the_exam_is_registered_with_the_chosen_office_preset_next_time(client, 
     assert attempt.satpas == "Satpas Polres Tegal"
     from ujisim.exam import attempts
 
-    attempts.advance(db, attempt, attempts.S.STARTED, applicant)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, applicant)
     attempts.submit(db, attempt, applicant)  # finished: the start form shows again
     db.commit()
     page = client.get("/ujian/").get_data(as_text=True)
@@ -262,7 +262,7 @@ def test_a_submit_while_paused_is_refused_as_paused(client, db, applicant):
 
     attempt = start_exam(client, db)
     db.expire_all()
-    attempts.advance(db, db.get(Attempt, attempt.id), attempts.S.PAUSED)
+    attempts.advance(db, db.get(Attempt, attempt.id), attempts.AttemptState.PAUSED)
     db.commit()
     refused = post_json(client, f"/api/v1/exam/attempts/{attempt.public_id}/submit", {})
     assert refused.status_code == 409

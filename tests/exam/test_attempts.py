@@ -6,21 +6,21 @@ from sqlalchemy import select
 
 from tests.exam.conftest import answer_all
 from ujisim.core.audit import AuditRecord
-from ujisim.core.errors import ValidationError
+from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.exam import attempts
-from ujisim.exam.attempts import TRANSITIONS, S
-from ujisim.exam.errors import AttemptClosed, IllegalTransition
-from ujisim.exam.models import AnswerStep, AttemptEvent, Grade, PassRecord
+from ujisim.exam.attempts import TRANSITIONS
+from ujisim.exam.errors import AttemptClosed
+from ujisim.exam.models import AnswerStep, AttemptEvent, AttemptState, Grade, PassRecord
 from ujisim.question_bank import services
 from ujisim.question_bank.content import ItemContent, Option
 
-ALL_MOVES = [(a, b) for a in S for b in S if a != b]
+ALL_MOVES = [(a, b) for a in AttemptState for b in AttemptState if a != b]
 
 
 @pytest.mark.parametrize(("start", "target"), ALL_MOVES, ids=[f"{a}->{b}" for a, b in ALL_MOVES])
 def test_every_move_is_allowed_or_refused_by_the_table(db, started, candidate, start, target):
     started.state = start
-    if start == S.PAUSED:
+    if start == AttemptState.PAUSED:
         started.paused_at = started.started_at
     db.flush()
     if (start, target) in TRANSITIONS:
@@ -41,10 +41,10 @@ def test_start_sets_the_deadline_from_the_blueprint(started, frozen_clock):
 
 def test_pause_stops_the_clock(db, started, candidate, frozen_clock):
     frozen_clock.advance(minutes=10)
-    attempts.advance(db, started, S.PAUSED, candidate)
+    attempts.advance(db, started, AttemptState.PAUSED, candidate)
     frozen_clock.advance(minutes=7)
     assert attempts.remaining_seconds(started) == 20 * 60
-    attempts.advance(db, started, S.STARTED, candidate)
+    attempts.advance(db, started, AttemptState.STARTED, candidate)
     assert attempts.remaining_seconds(started) == 20 * 60
 
 
@@ -131,7 +131,7 @@ def test_late_saves_are_refused_after_the_grace(db, started, frozen_clock):
 
 
 def test_paused_attempt_refuses_saves(db, started, candidate):
-    attempts.advance(db, started, S.PAUSED, candidate)
+    attempts.advance(db, started, AttemptState.PAUSED, candidate)
     with pytest.raises(AttemptClosed) as error:
         attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
     assert error.value.code == "paused"
@@ -142,7 +142,7 @@ def test_submit_grades_once_and_records_the_pass(db, started, candidate):
     attempts.submit(db, started, candidate)
     attempts.submit(db, started, candidate)  # a second click
     db.commit()
-    assert (started.state, started.score, started.passed) == (S.GRADED, 21, True)
+    assert (started.state, started.score, started.passed) == (AttemptState.GRADED, 21, True)
     grades = db.scalars(select(Grade)).all()
     assert len(grades) == 1
     by_category = grades[0].by_category
@@ -169,10 +169,10 @@ def test_sweeper_closes_overdue_attempts_at_the_deadline(db, started, runner, fr
     result = runner.invoke(args=["exam", "sweep"])
     assert "closed 1" in result.output
     db.refresh(started)
-    assert started.state == S.GRADED
+    assert started.state == AttemptState.GRADED
     assert started.finished_at == started.deadline_at
     events = [e.to_state for e in db.scalars(select(AttemptEvent).order_by(AttemptEvent.id))]
-    assert events[-2:] == [S.TIMED_OUT, S.GRADED]
+    assert events[-2:] == [AttemptState.TIMED_OUT, AttemptState.GRADED]
 
 
 def test_regrade_after_a_key_correction_keeps_the_old_grade(db, started, candidate, make_user):
@@ -215,7 +215,7 @@ def test_void_revokes_the_pass(db, started, candidate, make_user):
     examiner = make_user(Role.EXAMINER)
     attempts.void(db, started, actor=examiner, reason="Joki (orang lain mengerjakan)")
     db.commit()
-    assert started.state == S.VOIDED
+    assert started.state == AttemptState.VOIDED
     assert db.scalars(select(PassRecord)).one().revoked_at is not None
 
 
@@ -245,10 +245,10 @@ def test_avis_limit_counts_from_when_a_question_is_opened(db, avis, frozen_clock
 def test_a_pause_stops_the_question_clock_too(db, avis, frozen_clock):
     opened = attempts.open_position(db, avis, 0)
     frozen_clock.advance(seconds=5)
-    attempts.advance(db, avis, attempts.S.PAUSED)  # a proctoring re-check
+    attempts.advance(db, avis, attempts.AttemptState.PAUSED)  # a proctoring re-check
     frozen_clock.advance(minutes=3)
     assert attempts.item_remaining(avis, opened) == 15  # frozen while paused
-    attempts.advance(db, avis, attempts.S.STARTED)
+    attempts.advance(db, avis, attempts.AttemptState.STARTED)
     opened = attempts.opened_positions(db, avis)[0]
     assert attempts.item_remaining(avis, opened) == 15
     frozen_clock.advance(seconds=14)

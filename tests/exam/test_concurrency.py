@@ -112,7 +112,7 @@ def test_a_save_racing_a_submit_is_refused_not_lost(shared_app):
         attempt = attempts.create_attempt(
             session, user, policy.check_eligibility(session, user, "A")
         )
-        attempts.advance(session, attempt, attempts.S.STARTED, user)
+        attempts.advance(session, attempt, attempts.AttemptState.STARTED, user)
         session.commit()
         attempt_id = attempt.id
         version = attempts.paper_versions(session, attempt)[0]

@@ -46,7 +46,7 @@ def test_open_attempt_is_refused(db, started, candidate):
 def fail_once(db, candidate, frozen_clock, cls="A"):
     blueprint = policy.check_eligibility(db, candidate, cls)
     attempt = attempts.create_attempt(db, candidate, blueprint)
-    attempts.advance(db, attempt, attempts.S.STARTED, candidate)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     answer_all(db, attempt, correct=5)
     attempts.submit(db, attempt, candidate)
     db.commit()
@@ -94,7 +94,7 @@ def test_same_day_retest_can_be_switched_off(db, bank, candidate, frozen_clock):
 def test_a_pass_ends_it(db, bank, candidate, frozen_clock):
     blueprint = policy.check_eligibility(db, candidate, "A")
     attempt = attempts.create_attempt(db, candidate, blueprint)
-    attempts.advance(db, attempt, attempts.S.STARTED, candidate)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     answer_all(db, attempt, correct=30)
     attempts.submit(db, attempt, candidate)
     with pytest.raises(NotEligible) as error:

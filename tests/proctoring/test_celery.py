@@ -68,7 +68,7 @@ def test_a_celery_worker_analyses_a_queued_snapshot(
             session, user, policy.check_eligibility(session, user, "A")
         )
         case = checks.ensure_case(session, attempt)
-        attempts.advance(session, attempt, attempts.S.STARTED, user)
+        attempts.advance(session, attempt, attempts.AttemptState.STARTED, user)
         observation = observations.record_snapshot(
             session, case, jpeg_bytes(impostor_frame), trigger="interval", owner=user
         )

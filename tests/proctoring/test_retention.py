@@ -57,7 +57,7 @@ def created(db, make_user, face_photos, frozen_clock):
 def watched(db, created, webcam_frame, impostor_frame):
     """A started exam with one clean and one flagged snapshot (analysed by the real library)."""
     user, attempt, case = created
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     db.commit()
     for image in (webcam_frame, impostor_frame):
         observations.record_snapshot(db, case, jpeg_bytes(image), trigger="interval", owner=user)
@@ -152,7 +152,7 @@ def test_a_flag_that_never_reached_review_goes_after_the_exam_ends(
     """One no_face snapshot (risk 1, below PROCTOR_REVIEW_AT): no examiner ever gives a verdict,
     so the case counts as decided when the exam is graded."""
     user, attempt, case = created
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     db.commit()
     observations.record_snapshot(
         db, case, jpeg_bytes(photo("mask_white.jpg")), trigger="interval", owner=user
@@ -193,7 +193,7 @@ def test_frames_of_a_failed_try_followed_by_a_pass_go_after_the_exam_ends(
     paths = [storage.path_of(db.get(storage.StoredFile, c.file_id)) for c in tries]
     assert db.get(ProctorCase, case.id).review_status == "none"
     frozen_clock.advance(minutes=5)
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     frozen_clock.advance(minutes=20)
     attempts.submit(db, attempt)
     db.commit()

@@ -42,7 +42,7 @@ def proctored(db, make_user, face_photos, frozen_clock):
         attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
         case = checks.ensure_case(db, attempt)
         case.identity_status = "passed"
-        attempts.advance(db, attempt, attempts.S.STARTED, user)
+        attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
         db.commit()
         return user, attempt, case
 
@@ -171,7 +171,7 @@ def test_clearing_a_paused_exam_resumes_it(db, proctored, make_user, frozen_cloc
 
     _, attempt, case = proctored("3174050507990003", 5)
     deadline = attempt.deadline_at
-    attempts.advance(db, attempt, attempts.S.PAUSED, None, "proctoring: test")
+    attempts.advance(db, attempt, attempts.AttemptState.PAUSED, None, "proctoring: test")
     db.commit()
     frozen_clock.advance(minutes=3)
     record_verdict(db, case, make_user(Role.EXAMINER), "clear")

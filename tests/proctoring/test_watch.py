@@ -47,7 +47,7 @@ def sitting(client, db, login, face_photos, burst, frozen_clock):
     result = analysed(burst(check.challenge), check, reference.get_reference(db, user).encoding)
     checks.decide(db, check, result, user)
     assert check.decision == "passed"
-    attempts.advance(db, attempt, attempts.S.STARTED, user)
+    attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     db.commit()
     return attempt
 
@@ -428,6 +428,6 @@ def test_a_camera_that_stops_sending_is_flagged_once_per_silence(
 def test_a_paused_exam_is_not_flagged_for_silence(db, sitting, frozen_clock):
     from ujisim.proctoring.observations import flag_silent_cameras
 
-    attempts.advance(db, attempts.lock_attempt(db, sitting.id), attempts.S.PAUSED, None)
+    attempts.advance(db, attempts.lock_attempt(db, sitting.id), attempts.AttemptState.PAUSED, None)
     frozen_clock.advance(minutes=10)
     assert flag_silent_cameras(db) == 0

@@ -1,17 +1,20 @@
 """Validation with file:line:field, all-or-nothing import, immutable bank versions, and the
 authoring state machine walked through its whole table."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from tests.workflow_walk import pairs, walk
 from ujisim.core.audit import AuditRecord
+from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
 from ujisim.question_bank import services
 from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
-from ujisim.question_bank.errors import ContentError, IllegalTransition, SelfApproval
-from ujisim.question_bank.models import BankVersion, Item, ItemStatus, VersionState
+from ujisim.question_bank.errors import ContentError, SelfApproval
+from ujisim.question_bank.models import BankVersion, Item, ItemStatus, ReviewEvent, VersionState
 
 
 @pytest.fixture
@@ -390,3 +393,37 @@ def test_every_bad_file_case_names_file_line_and_field_and_imports_nothing(
     assert loaded.exit_code == 1
     assert "nothing imported" in loaded.output
     assert db.scalars(select(Item)).all() == []
+
+
+@pytest.mark.parametrize(("src", "dst"), pairs(VersionState))
+def test_version_table(db, author, src, dst):
+    """Every pair walked through the engine (review event and audit record when allowed)."""
+    version = services.create_item(db, content(), author=author).head
+    if walk(db, version, src, dst, author):
+        event = db.scalars(select(ReviewEvent).order_by(ReviewEvent.id.desc())).first()
+        assert (event.from_state, event.to_state, event.version_id) == (src, dst, version.id)
+
+
+@pytest.mark.parametrize(("src", "dst"), pairs(ItemStatus))
+def test_item_status_table(db, author, src, dst):
+    item = services.create_item(db, content(), author=author)
+    walk(db, item, src, dst, author)
+
+
+def test_an_import_supersedes_through_the_table(db, author):
+    """An import that changes an active item supersedes its version with a review event and an
+    audit record, like a reviewer's approval does."""
+    services.import_contents(db, [content()])
+    changed = dataclasses.replace(content(), explanation="Penjelasan yang diperbarui untuk ini.")
+    services.import_contents(db, [changed])
+    item = services.get_item(db, changed.code)
+    old, new = sorted(item.versions, key=lambda v: v.number)
+    assert (old.state, new.state) == (VersionState.SUPERSEDED, VersionState.ACTIVE)
+    event = db.scalars(select(ReviewEvent).where(ReviewEvent.version_id == old.id)).one()
+    assert (event.action, event.from_state, event.to_state) == (
+        "superseded",
+        "active",
+        "superseded",
+    )
+    actions = db.scalars(select(AuditRecord.action).where(AuditRecord.object_id == item.code))
+    assert "bank.item_superseded" in list(actions)

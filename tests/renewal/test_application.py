@@ -9,14 +9,13 @@ from sqlalchemy import select
 
 from tests.renewal.conftest import photo_bytes
 from ujisim.core.audit import AuditRecord
+from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import delivery
-from ujisim.renewal.errors import IllegalTransition, StaleForm
+from ujisim.renewal.errors import StaleForm
 from ujisim.renewal.models import AppEvent, AppState, IdentityStatus, OrderState
-
-S, OS = AppState, OrderState
 
 
 @pytest.fixture
@@ -24,7 +23,7 @@ def started(db, holder, licence):
     return apps.start_application(db, holder, licence.number, holder.nik, holder.date_of_birth)
 
 
-@pytest.mark.parametrize(("src", "dst"), list(itertools.product(S, S)))
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product(AppState, AppState)))
 def test_application_table(db, started, src, dst):
     started.state = src
     db.flush()
@@ -53,17 +52,23 @@ def test_stale_version_is_a_conflict(db, started):
 
 
 @pytest.mark.parametrize("method", ["courier", "pickup"])
-@pytest.mark.parametrize(("src", "dst"), list(itertools.product(OS, OS)))
+@pytest.mark.parametrize(("src", "dst"), list(itertools.product(OrderState, OrderState)))
 def test_order_table(db, started, licence, src, dst, method):
     # the order alone (the whole walk to an approval is test_verification's)
-    started.state, started.delivery_method = S.APPROVED, method
+    started.state, started.delivery_method = AppState.APPROVED, method
     order = delivery.create_order(db, started, licence, None)
     order.state = src
     db.flush()
-    courier_only = {OS.PACKED, OS.HANDED_TO_COURIER, OS.IN_TRANSIT, OS.DELIVERED, OS.RETURNED}
+    courier_only = {
+        OrderState.PACKED,
+        OrderState.HANDED_TO_COURIER,
+        OrderState.IN_TRANSIT,
+        OrderState.DELIVERED,
+        OrderState.RETURNED,
+    }
     allowed = (src, dst) in delivery.TRANSITIONS and not (
         (method == "pickup" and dst in courier_only)
-        or (method == "courier" and (src, dst) == (OS.PRINTED, OS.READY_FOR_PICKUP))
+        or (method == "courier" and (src, dst) == (OrderState.PRINTED, OrderState.READY_FOR_PICKUP))
     )
     if not allowed:
         with pytest.raises(IllegalTransition):
@@ -99,13 +104,13 @@ def evidence():
 
 @pytest.fixture
 def at_identity(walk):
-    return walk(S.IDENTITY)
+    return walk(AppState.IDENTITY)
 
 
 def test_a_pass_moves_on_to_delivery(db, at_identity, evidence):
     assert evidence["holder"]["passed"]
     apps.record_identity_result(db, at_identity, True, evidence["holder"])
-    assert at_identity.state == S.DELIVERY
+    assert at_identity.state == AppState.DELIVERY
     assert at_identity.identity_status == IdentityStatus.PASSED
     assert at_identity.evidence[-1]["distance"] == pytest.approx(evidence["holder"]["distance"])
 
@@ -118,17 +123,17 @@ def test_failures_give_advice_and_the_third_goes_to_an_officer(db, at_identity, 
     assert other["distance"] > other["tolerance"]
     for tries in (1, 2):
         apps.record_identity_result(db, at_identity, False, other)
-        assert (at_identity.state, at_identity.identity_status) == (S.IDENTITY, "failed")
+        assert (at_identity.state, at_identity.identity_status) == (AppState.IDENTITY, "failed")
         assert at_identity.identity_failures == tries
     assert "did not match" in apps.identity_advice(at_identity.evidence[-1]["reason"])
     apps.record_identity_result(db, at_identity, False, other)
-    assert at_identity.state == S.IDENTITY_REVIEW
+    assert at_identity.state == AppState.IDENTITY_REVIEW
     assert at_identity.identity_status == IdentityStatus.OFFICER_REVIEW
     assert len(at_identity.evidence) == 3
 
 
 def test_a_result_outside_the_identity_step_is_refused(db, walk, evidence):
-    application = walk(S.DELIVERY)
+    application = walk(AppState.DELIVERY)
     with pytest.raises(IllegalTransition):
         apps.record_identity_result(db, application, True, evidence["holder"])
 
@@ -141,9 +146,9 @@ def test_every_reason_has_advice(reason):
 def test_cancel_before_paying_closes_the_account(db, walk, holder):
     from ujisim.renewal import payments
 
-    application = walk(S.PAYMENT)
+    application = walk(AppState.PAYMENT)
     apps.cancel(db, application, holder)
-    assert application.state == S.CANCELLED
+    assert application.state == AppState.CANCELLED
     assert payments.current_payment(db, application).status == "expired"
 
 
@@ -153,7 +158,7 @@ def test_an_open_renewal_holds_the_account_deletion_back(db, walk, holder, make_
     from ujisim.accounts.services import delete_account
 
     admin = make_user(Role.ADMIN)
-    application = walk(S.PAYMENT)
+    application = walk(AppState.PAYMENT)
     with pytest.raises(AccountInUseError) as refused:
         delete_account(db, holder, actor=admin)
     assert refused.value.reasons == [

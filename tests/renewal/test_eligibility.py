@@ -109,7 +109,7 @@ def test_open_renewal(db, holder, licence):
 def test_after_a_rejection_the_holder_may_apply_again(db, holder, licence, walk, make_user):
     from ujisim.renewal import verification
 
-    application = walk(apps.S.PAID)
+    application = walk(apps.AppState.PAID)
     verification.reject(db, application, make_user(Role.EXAMINER), "unclear_documents")
     assert check_eligibility(db, holder, licence.number, holder.nik, holder.date_of_birth)
 

@@ -10,13 +10,12 @@ from sqlalchemy import select
 from tests.conftest import DEFAULT_PASSWORD
 from ujisim.certificates import print_queue
 from ujisim.certificates.models import JobKind, PrintJob
+from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
 from ujisim.renewal import delivery, providers, registry, tracking, verification
-from ujisim.renewal.errors import IllegalTransition, InvalidDocument
+from ujisim.renewal.errors import InvalidDocument
 from ujisim.renewal.models import AppState, Licence, LicenceStatus, OrderState
-
-S, OS = AppState, OrderState
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def officer(make_user):
 
 @pytest.fixture
 def approved(walk):
-    return walk(S.APPROVED)
+    return walk(AppState.APPROVED)
 
 
 def test_approval_issues_licence_print_job_and_order(db, approved, licence):
@@ -40,7 +39,7 @@ def test_approval_issues_licence_print_job_and_order(db, approved, licence):
     assert registry.get_current_licence(db, old.number) == new
     order = delivery.get_order(db, approved)
     job = db.get(PrintJob, order.print_job_id)
-    assert (job.kind, job.state, order.state) == (JobKind.CARD, "ready", OS.CREATED)
+    assert (job.kind, job.state, order.state) == (JobKind.CARD, "ready", OrderState.CREATED)
     card = print_queue.card_of(db, job)
     assert (card.licence_number, card.expires_on, card.sex) == (new.number, new.expires_on, "L")
     # issued by the office the holder chose at the delivery step
@@ -57,10 +56,10 @@ def test_approval_twice_is_refused(db, approved, officer):
 def test_rejection_with_each_reason_refunds_fees_minus_bank_fee(db, walk, officer, reason):
     from ujisim.renewal import payments
 
-    application = walk(S.PAID)
+    application = walk(AppState.PAID)
     verification.reject(db, application, officer, reason, "Foto buram")
     refund = payments.get_refund(db, application)
-    assert application.state == S.REJECTED
+    assert application.state == AppState.REJECTED
     assert application.reject_reason == reason
     assert (refund.paid, refund.bank_fee, refund.amount) == (100_000, 6_500, 93_500)
     # to the account the holder gave, normalised
@@ -72,35 +71,35 @@ def test_rejection_with_each_reason_refunds_fees_minus_bank_fee(db, walk, office
 
 
 def test_rejection_needs_a_known_reason(db, walk, officer):
-    application = walk(S.PAID)
+    application = walk(AppState.PAID)
     with pytest.raises(verification.ValidationError):
         verification.reject(db, application, officer, "because")
-    assert application.state == S.PAID
+    assert application.state == AppState.PAID
 
 
 def test_identity_review_cleared(db, walk, officer):
-    application = walk(S.IDENTITY_REVIEW)
+    application = walk(AppState.IDENTITY_REVIEW)
     verification.clear_identity(db, application, officer)
-    assert (application.state, application.identity_status) == (S.DELIVERY, "cleared")
+    assert (application.state, application.identity_status) == (AppState.DELIVERY, "cleared")
 
 
 def test_identity_review_rejected_without_refund(db, walk, officer):
     from ujisim.renewal import payments
 
-    application = walk(S.IDENTITY_REVIEW)
+    application = walk(AppState.IDENTITY_REVIEW)
     verification.reject(db, application, officer, "identity_not_confirmed")
-    assert application.state == S.REJECTED
+    assert application.state == AppState.REJECTED
     assert payments.get_refund(db, application) is None
 
 
 def test_queue_and_positions(db, walk, clock, holder, make_licence, make_user):
     from tests.renewal.conftest import make_nik
 
-    first = walk(S.PAID)
+    first = walk(AppState.PAID)
     clock.advance(minutes=5)
     born = date(1992, 2, 2)
     other = make_user(Role.APPLICANT, nik=make_nik(born), date_of_birth=born)
-    second = walk(S.PAID, user=other, lic=make_licence(other))
+    second = walk(AppState.PAID, user=other, lic=make_licence(other))
     assert verification.query_queue(db)[:2] == [first, second]
     assert [verification.queue_position(db, a) for a in (first, second)] == [1, 2]
 
@@ -109,14 +108,14 @@ def _print(db, order, make_user):
     """The print shop claims the card job and marks it printed (the print queue's services)."""
     shop = make_user(Role.PRINT_SHOP)
     job = db.get(PrintJob, order.print_job_id)
-    print_queue.advance(db, job, print_queue.S.CLAIMED, shop, holder=shop)
+    print_queue.advance(db, job, print_queue.JobState.CLAIMED, shop, holder=shop)
     return print_queue.mark_printed(db, job, shop, shop)
 
 
 def test_print_hook_and_sync(db, approved, make_user):
     order = delivery.get_order(db, approved)
     job = _print(db, order, make_user)
-    assert order.state == OS.PRINTED  # mark_printed ran the ON_PRINTED hook
+    assert order.state == OrderState.PRINTED  # mark_printed ran the ON_PRINTED hook
     assert delivery.sync_printed(db) == 0
     assert delivery.mark_card_printed(db, job) is None  # idempotent
     assert tracking.step_of(approved.state, order.state) == "issued"
@@ -127,11 +126,11 @@ def test_sync_catches_up_a_print_the_hook_missed(db, approved, make_user):
     order = delivery.get_order(db, approved)
     shop = make_user(Role.PRINT_SHOP)
     job = db.get(PrintJob, order.print_job_id)
-    print_queue.advance(db, job, print_queue.S.CLAIMED, shop, holder=shop)
-    print_queue.advance(db, job, print_queue.S.PRINTED, shop, holder=shop)
-    assert order.state == OS.CREATED
+    print_queue.advance(db, job, print_queue.JobState.CLAIMED, shop, holder=shop)
+    print_queue.advance(db, job, print_queue.JobState.PRINTED, shop, holder=shop)
+    assert order.state == OrderState.CREATED
     assert delivery.sync_printed(db) == 1
-    assert order.state == OS.PRINTED
+    assert order.state == OrderState.PRINTED
 
 
 def test_the_print_api_moves_the_order_to_printed_at_once(client, db, approved, make_user):
@@ -147,7 +146,7 @@ def test_the_print_api_moves_the_order_to_printed_at_once(client, db, approved, 
     done = client.post(f"/api/v1/print/jobs/{job.public_id}/printed", headers=auth)
     assert done.get_json()["state"] == "printed"
     db.expire_all()
-    assert db.get(type(order), order.id).state == OS.PRINTED  # no sync job ran
+    assert db.get(type(order), order.id).state == OrderState.PRINTED  # no sync job ran
     assert delivery.sync_printed(db) == 0
 
 
@@ -155,10 +154,10 @@ def test_courier_delivery_through_signed_webhooks(client, db, approved, officer,
     order = delivery.get_order(db, approved)
     _print(db, order, make_user)
     delivery.mark_card_printed(db, db.get(PrintJob, order.print_job_id))
-    delivery.advance_order(db, order, OS.PACKED, source="officer", actor=officer)
+    delivery.advance_order(db, order, OrderState.PACKED, source="officer", actor=officer)
     delivery.hand_to_courier(db, order, officer)
     assert order.tracking_number.startswith("SBX")
-    assert order.state == OS.HANDED_TO_COURIER
+    assert order.state == OrderState.HANDED_TO_COURIER
     db.commit()
     sandbox = providers.courier("sandbox")
     url = "/courier/webhook"
@@ -176,17 +175,17 @@ def test_courier_delivery_through_signed_webhooks(client, db, approved, officer,
     refused = send("in_transit")
     assert (refused.status_code, refused.get_json()) == (409, {"status": "illegal_transition"})
     db.expire_all()
-    assert delivery.get_order(db, approved).state == OS.DELIVERED
+    assert delivery.get_order(db, approved).state == OrderState.DELIVERED
 
 
 def test_returned_then_redelivered(db, approved, officer, make_user):
     order = delivery.get_order(db, approved)
-    order.state = OS.IN_TRANSIT
+    order.state = OrderState.IN_TRANSIT
     order.tracking_number, order.courier = "SBX0000000001", "sandbox"
     db.flush()
     assert delivery.sandbox_courier_status(db, order, "returned").outcome == "returned"
     delivery.hand_to_courier(db, order, officer)
-    assert order.state == OS.HANDED_TO_COURIER
+    assert order.state == OrderState.HANDED_TO_COURIER
     assert order.tracking_number != "SBX0000000001"
 
 
@@ -201,7 +200,7 @@ def test_the_shipping_label_carries_address_and_tracking_barcode(
     assert client.get(url).status_code == 404  # no courier booked yet: no tracking number
     _print(db, order, make_user)
     delivery.mark_card_printed(db, db.get(PrintJob, order.print_job_id))
-    delivery.advance_order(db, order, OS.PACKED, source="officer", actor=officer)
+    delivery.advance_order(db, order, OrderState.PACKED, source="officer", actor=officer)
     delivery.hand_to_courier(db, order, officer)
     db.commit()
     page = client.get(f"/examiner/renewals/{approved.public_id}").get_data(as_text=True)
@@ -264,13 +263,13 @@ def test_the_issuing_satpas_must_be_one_this_deployment_serves(db, walk, holder)
     from tests.renewal.conftest import COURIER
     from ujisim.renewal.models import RenewalApplication
 
-    application = walk(S.DELIVERY)
+    application = walk(AppState.DELIVERY)
     bad = {**COURIER, "satpas": "Satpas Entah Di Mana", "postal_code": "123"}
     with pytest.raises(InvalidDocument) as refused:
         delivery.choose_delivery(db, application, "courier", bad, holder)
     assert set(refused.value.fields) == {"satpas", "postal_code"}  # every problem at once
     db.rollback()
-    assert db.get(RenewalApplication, application.id).state == S.DELIVERY
+    assert db.get(RenewalApplication, application.id).state == AppState.DELIVERY
 
 
 def test_a_good_address_is_normalised_and_pick_up_needs_none():
@@ -293,15 +292,15 @@ def test_the_shipping_fee_comes_from_the_configured_table(app, tmp_path):
 
 
 def test_pick_up_needs_the_holders_nik(db, walk, officer, holder):
-    application = walk(S.APPROVED, method="pickup")
+    application = walk(AppState.APPROVED, method="pickup")
     order = delivery.get_order(db, application)
-    order.state = OS.PRINTED
+    order.state = OrderState.PRINTED
     db.flush()
-    delivery.advance_order(db, order, OS.READY_FOR_PICKUP, source="officer", actor=officer)
+    delivery.advance_order(db, order, OrderState.READY_FOR_PICKUP, source="officer", actor=officer)
     with pytest.raises(InvalidDocument):
         delivery.hand_over_at_counter(db, order, officer, "3174051111900001")
     delivery.hand_over_at_counter(db, order, officer, holder.nik)
-    assert order.state == OS.PICKED_UP
+    assert order.state == OrderState.PICKED_UP
 
 
 def test_receipt_and_rating_complete_the_renewal(client, db, approved, holder):
@@ -310,8 +309,8 @@ def test_receipt_and_rating_complete_the_renewal(client, db, approved, holder):
     url = f"/perpanjangan/{approved.public_id}/terima"
     early = client.submit(url, {"rating": "5", "version": approved.version})
     assert early.status_code == 303
-    assert db.get(type(approved), approved.id).state == S.APPROVED
-    order.state = OS.DELIVERED
+    assert db.get(type(approved), approved.id).state == AppState.APPROVED
+    order.state = OrderState.DELIVERED
     db.commit()
     page = client.get(f"/perpanjangan/{approved.public_id}/lacak").get_data(as_text=True)
     assert "Did you receive your new card?" in page
@@ -321,7 +320,7 @@ def test_receipt_and_rating_complete_the_renewal(client, db, approved, holder):
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     db.expire_all()
     final = db.get(type(approved), approved.id)
-    assert (final.state, final.rating, final.rating_comment) == (S.COMPLETED, 4, "Cepat")
+    assert (final.state, final.rating, final.rating_comment) == (AppState.COMPLETED, 4, "Cepat")
     assert 'class="current" aria-current="step" id="status">Completed' in page
 
 
@@ -338,7 +337,7 @@ def test_an_email_at_every_status_change(db, approved, holder):
 
 
 def test_officer_pages(client, db, walk, officer):
-    paid = walk(S.PAID)
+    paid = walk(AppState.PAID)
     client.login(officer.email, DEFAULT_PASSWORD)
     queue = client.get("/examiner/renewals/").get_data(as_text=True)
     assert paid.public_id in queue
@@ -346,13 +345,13 @@ def test_officer_pages(client, db, walk, officer):
     assert "Photos match: face distance 0." in detail
     stale = client.submit(f"/examiner/renewals/{paid.public_id}/approve", {"version": "1"})
     assert stale.status_code == 303
-    assert db.get(type(paid), paid.id).state == S.PAID
+    assert db.get(type(paid), paid.id).state == AppState.PAID
     ok = client.submit(
         f"/examiner/renewals/{paid.public_id}/approve", {"version": str(paid.version)}
     )
     assert ok.status_code == 303
     db.expire_all()
-    assert db.get(type(paid), paid.id).state == S.APPROVED
+    assert db.get(type(paid), paid.id).state == AppState.APPROVED
 
 
 def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, licence, tmp_path):
@@ -431,7 +430,7 @@ def test_deleting_the_account_takes_the_card_print_job_and_its_photo(
         storage.path_of(db.get(StoredFile, i)) for i in (job.photo_file_id, job.signature_file_id)
     ]
     assert all(p.exists() for p in copies)
-    order.state = OS.DELIVERED
+    order.state = OrderState.DELIVERED
     db.flush()
     delivery.confirm_receipt(db, approved, 5, "", holder, approved.version)
     job_id, new_licence_id = job.id, approved.new_licence_id

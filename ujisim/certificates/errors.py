@@ -3,12 +3,6 @@
 from ujisim.core.errors import ConflictError, UjisimError
 
 
-class IllegalTransition(ConflictError):
-    """The job's state does not allow the move (e.g. printing a job that was never claimed)."""
-
-    code = "illegal_transition"
-
-
 class NotLeaseHolder(ConflictError):
     """The job is not claimed by the station or user that asks (another holds it, or none)."""
 

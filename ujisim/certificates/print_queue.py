@@ -5,10 +5,11 @@ ready -> claimed (lease) -> printed | failed
 claimed -> ready (the lease expired, or the holder gave the job back)
 printed | failed -> ready (reprint, with a reason)
 
-A lease is held by a station (API) or a print-shop user (web page). An expired lease is not
-swept: a claimed job whose lease has passed counts as ready, and the next claim takes it (moving
-it through ready, so the audit chain shows the expiry). Until somebody else claims it, its old
-holder may still confirm it, so a slow station never causes a second print.
+A lease is held by a station (API) or a print-shop user (web page). Its expiry is a move of the
+table (claimed -> ready, ``expire_lease``, audited as ``print.released`` "lease expired") made by
+the claim that takes the job: a claimed job whose lease has passed counts as ready to readers,
+and until somebody else claims it, its old holder may still confirm it, so a slow station never
+causes a second print. Every move goes through core/workflow.py.
 """
 
 from __future__ import annotations
@@ -28,20 +29,19 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
 from ujisim.certificates.documents import CardData
-from ujisim.certificates.errors import IllegalTransition, NotLeaseHolder
+from ujisim.certificates.errors import NotLeaseHolder
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
-from ujisim.core import audit, clock, storage
-from ujisim.core.errors import NotFoundError, ValidationError
+from ujisim.core import audit, clock, storage, workflow
+from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
 
-S = JobState
 #: (from, to) -> the verb of the move (audit action ``print.<verb>``)
 TRANSITIONS: dict[tuple[JobState, JobState], str] = {
-    (S.READY, S.CLAIMED): "claimed",
-    (S.CLAIMED, S.READY): "released",
-    (S.CLAIMED, S.PRINTED): "printed",
-    (S.CLAIMED, S.FAILED): "failed",
-    (S.PRINTED, S.READY): "reprint",
-    (S.FAILED, S.READY): "reprint",
+    (JobState.READY, JobState.CLAIMED): "claimed",
+    (JobState.CLAIMED, JobState.READY): "released",
+    (JobState.CLAIMED, JobState.PRINTED): "printed",
+    (JobState.CLAIMED, JobState.FAILED): "failed",
+    (JobState.PRINTED, JobState.READY): "reprint",
+    (JobState.FAILED, JobState.READY): "reprint",
 }
 #: moves that need a reason from whoever makes them
 NEEDS_REASON = {"failed", "reprint"}
@@ -70,10 +70,9 @@ def holds(job: PrintJob, holder: Holder) -> bool:
 
 
 def effective_state(job: PrintJob) -> JobState:
-    """The state as the queue sees it now: a claimed job whose lease has passed is ready."""
-    if job.state == S.CLAIMED and job.lease_expires_at and job.lease_expires_at <= clock.now():
-        return S.READY
-    return JobState(job.state)
+    """The state as the queue sees it now: a claimed job whose lease has passed is ready (the
+    claim that takes it moves it there, ``expire_lease``)."""
+    return JobState.READY if lease_expired(job) else JobState(job.state)
 
 
 def _audit_actor(actor, holder):
@@ -85,6 +84,84 @@ def _audit_actor(actor, holder):
     return actor
 
 
+def _station(session: Session, move: workflow.Move) -> PrintStation | None:
+    """The station of the move: the one taking the lease, or the one that held it."""
+    holder = move.context.get("holder")
+    if isinstance(holder, PrintStation):
+        return holder
+    job = move.obj
+    return session.get(PrintStation, job.station_id) if job.station_id is not None else None
+
+
+def _audit_data(move: workflow.Move) -> dict:
+    return {
+        "from": move.from_state,
+        "to": move.to,
+        "reason": move.reason,
+        "kind": move.obj.kind,
+        "station": move.context["station"].public_id if move.context["station"] else None,
+    }
+
+
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=PrintJob,
+        field="state",
+        states=JobState,
+        transitions=TRANSITIONS,
+        object_type="print_job",
+        audit_prefix="print",
+        refusal=lambda a, b: _("This print job cannot go from %(a)s to %(b)s.", a=a, b=b),
+        audit_data=_audit_data,
+        audit_actor=lambda move: _audit_actor(move.actor, move.context.get("holder")),
+    )
+)
+
+
+@WORKFLOW.on()
+def _check_reason(session: Session, move: workflow.Move) -> None:
+    reason = move.reason = move.reason.strip()
+    if move.verb in NEEDS_REASON and not reason:
+        raise ValidationError(_("Give a reason."), {"reason": "required"})
+    if "\x00" in reason or len(reason) > 500:
+        raise ValidationError(
+            _("The reason is too long or holds invalid characters."), {"reason": "invalid"}
+        )
+    if move.to == JobState.CLAIMED and move.context.get("holder") is None:
+        raise ValueError("a claim needs a holder")
+    move.context["station"] = _station(session, move)
+
+
+@WORKFLOW.on(JobState.CLAIMED)
+def _take_lease(session: Session, move: workflow.Move) -> None:
+    job, holder = move.obj, move.context["holder"]
+    is_station = isinstance(holder, PrintStation)
+    job.station_id = holder.id if is_station else None
+    job.user_id = None if is_station else holder.id
+    job.claimed_at = move.at
+    job.lease_expires_at = move.at + timedelta(seconds=lease_seconds())
+    job.claims += 1
+
+
+@WORKFLOW.on(JobState.READY)
+def _back_in_queue(session: Session, move: workflow.Move) -> None:
+    job = move.obj
+    job.station_id = job.user_id = job.claimed_at = job.lease_expires_at = None
+    job.fail_reason = job.claim_key = None
+
+
+@WORKFLOW.on(JobState.PRINTED)
+def _printed(session: Session, move: workflow.Move) -> None:
+    move.obj.printed_at, move.obj.lease_expires_at = move.at, None
+    move.obj.prints += 1
+
+
+@WORKFLOW.on(JobState.FAILED)
+def _failed(session: Session, move: workflow.Move) -> None:
+    job = move.obj
+    job.failed_at, job.lease_expires_at, job.fail_reason = move.at, None, move.reason
+
+
 def advance(
     session: Session,
     job: PrintJob,
@@ -94,61 +171,29 @@ def advance(
     *,
     holder: Holder | None = None,
 ) -> PrintJob:
-    """Move ``job`` to ``to`` if the table allows it; stamp the time and write the audit record.
+    """Move ``job`` to ``to`` through the workflow engine (table, lease, audit record).
 
     ``holder`` (station or user) takes the lease on a claim; ``actor`` is the user acting (None
     for a station or the system)."""
-    current = JobState(job.state)
-    verb = TRANSITIONS.get((current, to))
-    if verb is None:
-        raise IllegalTransition(
-            _("This print job cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
-        )
-    reason = (reason or "").strip()
-    if verb in NEEDS_REASON and not reason:
-        raise ValidationError(_("Give a reason."), {"reason": "required"})
-    if "\x00" in reason or len(reason) > 500:
-        raise ValidationError(
-            _("The reason is too long or holds invalid characters."), {"reason": "invalid"}
-        )
-    now = clock.now()
-    station = holder if isinstance(holder, PrintStation) else None
-    if station is None and job.station_id is not None:
-        station = session.get(PrintStation, job.station_id)  # the station that held it
-    if to == S.CLAIMED:
-        if holder is None:
-            raise ValueError("a claim needs a holder")
-        is_station = isinstance(holder, PrintStation)
-        job.station_id = holder.id if is_station else None
-        job.user_id = None if is_station else holder.id
-        job.claimed_at = now
-        job.lease_expires_at = now + timedelta(seconds=lease_seconds())
-        job.claims += 1
-    elif to == S.READY:
-        job.station_id = job.user_id = job.claimed_at = job.lease_expires_at = None
-        job.fail_reason = job.claim_key = None
-    elif to == S.PRINTED:
-        job.printed_at, job.lease_expires_at = now, None
-        job.prints += 1
-    elif to == S.FAILED:
-        job.failed_at, job.lease_expires_at, job.fail_reason = now, None, reason
-    job.state = to
-    session.flush()
-    audit.record(
-        session,
-        f"print.{verb}",
-        actor=_audit_actor(actor, holder),
-        object_type="print_job",
-        object_id=job.public_id,
-        data={
-            "from": current,
-            "to": to,
-            "reason": reason,
-            "kind": job.kind,
-            "station": station.public_id if station else None,
-        },
+    return workflow.advance(session, job, to, actor, reason, holder=holder)
+
+
+def lease_expired(job: PrintJob) -> bool:
+    """Whether ``job`` is claimed under a lease that has passed."""
+    return (
+        job.state == JobState.CLAIMED
+        and job.lease_expires_at is not None
+        and job.lease_expires_at <= clock.now()
     )
-    return job
+
+
+def expire_lease(session: Session, job: PrintJob) -> PrintJob:
+    """The lease of ``job`` has passed: the job goes back to ready (``print.released``, reason
+    "lease expired"). The claim that takes such a job makes this move first; until then the old
+    holder may still confirm it, so a slow station never causes a second print."""
+    if not lease_expired(job):
+        raise WORKFLOW.refuse(job.state, JobState.READY)
+    return advance(session, job, JobState.READY, reason="lease expired")
 
 
 # --- enqueue ---------------------------------------------------------------------------------
@@ -174,7 +219,7 @@ def enqueue_job(
         return existing
     job = PrintJob(
         kind=JobKind(kind),
-        state=S.READY,
+        state=JobState.READY,
         document_key=document_key,
         title=title[:200],
         created_at=clock.now(),
@@ -281,8 +326,8 @@ def forget_job(session: Session, job: PrintJob) -> None:
 
 
 def _claimable(now):
-    expired = and_(PrintJob.state == S.CLAIMED, PrintJob.lease_expires_at <= now)
-    return or_(PrintJob.state == S.READY, expired)
+    expired = and_(PrintJob.state == JobState.CLAIMED, PrintJob.lease_expires_at <= now)
+    return or_(PrintJob.state == JobState.READY, expired)
 
 
 def query_ready(
@@ -306,7 +351,7 @@ def query_held(session: Session, holder: Holder, *, limit: int = 200) -> list[Pr
     return list(
         session.scalars(
             select(PrintJob)
-            .where(PrintJob.state == S.CLAIMED, column == holder.id)
+            .where(PrintJob.state == JobState.CLAIMED, column == holder.id)
             .order_by(PrintJob.id)
             .limit(limit)
         )
@@ -352,7 +397,11 @@ def claim(
         taken = list(
             session.scalars(
                 select(PrintJob)
-                .where(PrintJob.claim_key == key, PrintJob.state == S.CLAIMED, column == holder.id)
+                .where(
+                    PrintJob.claim_key == key,
+                    PrintJob.state == JobState.CLAIMED,
+                    column == holder.id,
+                )
                 .order_by(PrintJob.id)
             )
         )
@@ -364,9 +413,9 @@ def claim(
     query = query.order_by(PrintJob.id).limit(limit).with_for_update(skip_locked=True)
     jobs = list(session.scalars(query))
     for job in jobs:
-        if job.state == S.CLAIMED:  # its lease expired: it goes back to ready first
-            advance(session, job, S.READY, reason="lease expired")
-        advance(session, job, S.CLAIMED, actor, holder=holder)
+        if job.state == JobState.CLAIMED:  # its lease expired: it goes back to ready first
+            expire_lease(session, job)
+        advance(session, job, JobState.CLAIMED, actor, holder=holder)
         job.claim_key = key
     return jobs
 
@@ -394,7 +443,7 @@ def _not_holder() -> NotLeaseHolder:
 def require_holder(job: PrintJob, holder: Holder) -> None:
     """Refuse unless ``holder`` holds the job's claim (an expired lease nobody took still
     counts)."""
-    if job.state != S.CLAIMED or not holds(job, holder):
+    if job.state != JobState.CLAIMED or not holds(job, holder):
         raise _not_holder()
 
 
@@ -409,7 +458,7 @@ def _finish(session, job, holder, to, actor, reason=""):
 def mark_printed(session: Session, job: PrintJob, holder: Holder, actor=None) -> PrintJob:
     """The holder printed the job. Idempotent for the holder; anybody else gets a conflict.
     Every ``ON_PRINTED`` callback runs in the same transaction (they must be idempotent)."""
-    job = _finish(session, job, holder, S.PRINTED, actor)
+    job = _finish(session, job, holder, JobState.PRINTED, actor)
     for callback in ON_PRINTED:
         callback(session, job)
     return job
@@ -421,19 +470,19 @@ def mark_failed(
     """The holder could not print the job (``reason`` required). Idempotent for the holder."""
     if not (reason or "").strip():
         raise ValidationError(_("Give the reason the job failed."), {"reason": "required"})
-    return _finish(session, job, holder, S.FAILED, actor, reason)
+    return _finish(session, job, holder, JobState.FAILED, actor, reason)
 
 
 def release(session: Session, job: PrintJob, holder: Holder, actor=None) -> PrintJob:
     """The holder gives a claimed job back to the queue unprinted."""
     job = lock_job(session, job)
     require_holder(job, holder)
-    return advance(session, job, S.READY, actor, "released by holder", holder=holder)
+    return advance(session, job, JobState.READY, actor, "released by holder", holder=holder)
 
 
 def reprint(session: Session, job: PrintJob, actor, reason: str) -> PrintJob:
     """A printed or failed job goes back to the queue (a damaged card, a jammed printer)."""
     job = lock_job(session, job)
-    if job.state not in (S.PRINTED, S.FAILED):
+    if job.state not in (JobState.PRINTED, JobState.FAILED):
         raise IllegalTransition(_("Only a printed or failed job can be printed again."))
-    return advance(session, job, S.READY, actor, reason)
+    return advance(session, job, JobState.READY, actor, reason)

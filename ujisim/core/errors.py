@@ -49,6 +49,13 @@ class ConflictError(UjisimError):
     code = "conflict"
 
 
+class IllegalTransition(ConflictError):
+    """A status move its workflow's table refuses (core/workflow.py), e.g. printing a job that
+    was never claimed; nothing was changed."""
+
+    code = "illegal_transition"
+
+
 class ValidationError(UjisimError):
     status = 422
     code = "invalid"

@@ -18,7 +18,7 @@ from flask.cli import AppGroup
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ujisim.core import clock, jobs
+from ujisim.core import clock, jobs, workflow
 from ujisim.core.db import Base, get_session
 
 
@@ -45,6 +45,30 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+_UNSENT = (MailStatus.PENDING, MailStatus.HELD, MailStatus.FAILED)
+#: a message is sent once; until then it may be held (no SMTP) or fail and be tried again. A
+#: job's bookkeeping: the outbox row keeps its tries and last error, so no audit record
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=OutboxMessage,
+        field="status",
+        states=MailStatus,
+        transitions={
+            **{(status, MailStatus.SENT): "sent" for status in _UNSENT},
+            **{(status, MailStatus.HELD): "held" for status in _UNSENT if status != "held"},
+            **{(status, MailStatus.FAILED): "failed" for status in _UNSENT if status != "failed"},
+        },
+        object_type="mail",
+    )
+)
+
+
+def _move(session: Session, message: OutboxMessage, to: MailStatus) -> None:
+    """``message`` to ``to`` through the workflow (a failed try again stays failed)."""
+    if message.status != to:
+        workflow.advance(session, message, to)
+
+
 def queue_mail(session: Session, *, to: str, subject: str, body: str, kind: str) -> OutboxMessage:
     """Put a message in the outbox; it is sent after the caller's commit."""
     message = OutboxMessage(
@@ -60,8 +84,7 @@ def deliver(session: Session, message: OutboxMessage) -> MailStatus:
     """Send one message over SMTP (or hold it when no SMTP server is configured)."""
     config = current_app.config
     if not config.get("SMTP_HOST"):
-        message.status = MailStatus.HELD
-        session.flush()
+        _move(session, message, MailStatus.HELD)
         return message.status
     email = EmailMessage()
     email["From"] = config["MAIL_FROM"]
@@ -77,12 +100,12 @@ def deliver(session: Session, message: OutboxMessage) -> MailStatus:
                 smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"] or "")
             smtp.send_message(email)
     except (OSError, smtplib.SMTPException) as exc:
-        message.status = MailStatus.FAILED
         message.last_error = f"{type(exc).__name__}: {exc}"
+        _move(session, message, MailStatus.FAILED)
     else:
-        message.status = MailStatus.SENT
         message.sent_at = clock.now()
         message.last_error = None
+        _move(session, message, MailStatus.SENT)
     session.flush()
     return message.status
 

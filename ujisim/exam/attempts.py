@@ -4,6 +4,8 @@ created -> started -> submitted -> graded (passed | failed)
 started -> timed_out -> graded
 started <-> paused (proctoring re-checks; the clock stops while paused)
 any open or finished state -> voided (examiner, with a reason)
+
+Every move goes through core/workflow.py (``WORKFLOW`` below, with the hooks that stamp times).
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ujisim.core import audit, clock
+from ujisim.core import audit, clock, workflow
 from ujisim.core.db import UPSERT_INSERTS, new_public_id
-from ujisim.core.errors import NotFoundError, ValidationError
+from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
 from ujisim.exam import draw
 from ujisim.exam.analysis import stats_changed
 from ujisim.exam.draw import draw_paper
-from ujisim.exam.errors import AttemptClosed, BankEmpty, IllegalTransition, StaleForm
+from ujisim.exam.errors import AttemptClosed, BankEmpty, StaleForm
 from ujisim.exam.models import (
     AnswerStep,
     Attempt,
@@ -42,64 +44,68 @@ from ujisim.exam.policy import Admission
 from ujisim.question_bank.models import Item, ItemVersion, VersionState
 from ujisim.question_bank.services import latest_bank_version
 
-S = AttemptState
+#: (from, to) -> verb (audit action ``exam.<verb>``)
 TRANSITIONS: dict[tuple[AttemptState, AttemptState], str] = {
-    (S.CREATED, S.STARTED): "start",
-    (S.STARTED, S.SUBMITTED): "submit",
-    (S.STARTED, S.TIMED_OUT): "time out",
-    (S.STARTED, S.PAUSED): "pause",
-    (S.PAUSED, S.STARTED): "resume",
-    (S.SUBMITTED, S.GRADED): "grade",
-    (S.TIMED_OUT, S.GRADED): "grade",
-    **{(state, S.VOIDED): "void" for state in S if state != S.VOIDED},
+    (AttemptState.CREATED, AttemptState.STARTED): "start",
+    (AttemptState.STARTED, AttemptState.SUBMITTED): "submit",
+    (AttemptState.STARTED, AttemptState.TIMED_OUT): "time_out",
+    (AttemptState.STARTED, AttemptState.PAUSED): "pause",
+    (AttemptState.PAUSED, AttemptState.STARTED): "resume",
+    (AttemptState.SUBMITTED, AttemptState.GRADED): "grade",
+    (AttemptState.TIMED_OUT, AttemptState.GRADED): "grade",
+    **{(state, AttemptState.VOIDED): "void" for state in AttemptState if state != "voided"},
 }
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Attempt,
+        field="state",
+        states=AttemptState,
+        transitions=TRANSITIONS,
+        object_type="attempt",
+        audit_prefix="exam",
+        event=AttemptEvent,
+        refusal=lambda a, b: _("This exam cannot go from %(a)s to %(b)s.", a=a, b=b),
+    )
+)
+
+
+@WORKFLOW.on(AttemptState.STARTED)
+def _on_start(session: Session, move: workflow.Move) -> None:
+    attempt, now = move.obj, move.at
+    if move.from_state == AttemptState.CREATED:
+        attempt.started_at = now
+        attempt.deadline_at = now + timedelta(seconds=attempt.blueprint.time_limit_s)
+    elif move.from_state == AttemptState.PAUSED:  # the paused time is given back
+        attempt.deadline_at += now - attempt.paused_at
+        _give_back_item_time(session, attempt, now - attempt.paused_at)
+        attempt.paused_at = None
+
+
+@WORKFLOW.on(AttemptState.PAUSED)
+def _on_pause(session: Session, move: workflow.Move) -> None:
+    move.obj.paused_at = move.at
+
+
+@WORKFLOW.on(AttemptState.SUBMITTED)
+def _on_submit(session: Session, move: workflow.Move) -> None:
+    move.obj.finished_at = move.at
+
+
+@WORKFLOW.on(AttemptState.TIMED_OUT)
+def _on_time_out(session: Session, move: workflow.Move) -> None:
+    move.obj.finished_at = move.obj.deadline_at  # the sweeper may run later
+
+
+@WORKFLOW.on(AttemptState.VOIDED)
+def _on_void(session: Session, move: workflow.Move) -> None:
+    move.obj.void_reason = move.reason
+    if move.obj.finished_at is None:
+        move.obj.finished_at = move.at
 
 
 def advance(session: Session, attempt: Attempt, to: AttemptState, actor=None, reason: str = ""):
-    """Move ``attempt`` to ``to`` if the table allows it; stamp, log and audit the move."""
-    current = AttemptState(attempt.state)
-    if (current, to) not in TRANSITIONS:
-        raise IllegalTransition(
-            _("This exam cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
-        )
-    now = clock.now()
-    if to == S.STARTED and current == S.CREATED:
-        attempt.started_at = now
-        attempt.deadline_at = now + timedelta(seconds=attempt.blueprint.time_limit_s)
-    elif to == S.PAUSED:
-        attempt.paused_at = now
-    elif to == S.STARTED and current == S.PAUSED:
-        attempt.deadline_at += now - attempt.paused_at  # the paused time is given back
-        _give_back_item_time(session, attempt, now - attempt.paused_at)
-        attempt.paused_at = None
-    elif to == S.SUBMITTED:
-        attempt.finished_at = now
-    elif to == S.TIMED_OUT:
-        attempt.finished_at = attempt.deadline_at  # the sweeper may run later
-    elif to == S.VOIDED:
-        attempt.void_reason = reason
-        if attempt.finished_at is None:
-            attempt.finished_at = now
-    attempt.state = to
-    session.add(
-        AttemptEvent(
-            attempt_id=attempt.id,
-            from_state=current,
-            to_state=to,
-            actor_id=getattr(actor, "id", None),
-            reason=reason,
-            at=now,
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        f"exam.{TRANSITIONS[(current, to)].replace(' ', '_')}",
-        actor=actor,
-        object_type="attempt",
-        object_id=attempt.public_id,
-        data={"from": current, "to": to, "reason": reason},
-    )
+    """Move ``attempt`` to ``to`` through the workflow engine (table, hooks, event, audit)."""
+    return workflow.advance(session, attempt, to, actor, reason)
 
 
 @functools.cache
@@ -154,7 +160,7 @@ def create_attempt(
         "bank_version_id": bank.id,
         "seed": seed,
         "paper_json": json.dumps(paper, separators=(",", ":")),
-        "state": S.CREATED,
+        "state": AttemptState.CREATED,
         "created_at": clock.now(),
     }
     # Every start runs this: the drawn items' exposure count and the attempt's INSERT, past the
@@ -227,7 +233,7 @@ def last_seq(session: Session, attempt: Attempt) -> int:
 def remaining_seconds(attempt: Attempt) -> float:
     if attempt.deadline_at is None:
         return float(attempt.blueprint.time_limit_s)
-    reference = attempt.paused_at if attempt.state == S.PAUSED else clock.now()
+    reference = attempt.paused_at if attempt.state == AttemptState.PAUSED else clock.now()
     return max(0.0, (attempt.deadline_at - reference).total_seconds())
 
 
@@ -257,7 +263,9 @@ def item_remaining(attempt: Attempt, opened_at: datetime | None) -> float | None
         return None
     if opened_at is None:
         return min(float(limit), remaining_seconds(attempt))
-    now = attempt.paused_at if attempt.state == S.PAUSED else clock.now()  # paused: stopped
+    now = (
+        attempt.paused_at if attempt.state == AttemptState.PAUSED else clock.now()
+    )  # paused: stopped
     left = (opened_at + timedelta(seconds=limit) - now).total_seconds()
     return max(0.0, min(left, remaining_seconds(attempt)))
 
@@ -278,7 +286,7 @@ def open_position(session: Session, attempt: Attempt, position: int) -> datetime
     """Record when a question was first shown (idempotent); its AVIS window starts there."""
     if not isinstance(position, int) or not 0 <= position < len(attempt.paper):
         raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
-    if attempt.state != S.STARTED:
+    if attempt.state != AttemptState.STARTED:
         raise AttemptClosed(_("This exam no longer accepts answers."))
     existing = opened_positions(session, attempt).get(position)
     if existing is not None:
@@ -406,10 +414,10 @@ def record_answer(
     # (SQLite: the request's BEGIN IMMEDIATE already serialises writers.)
     if not locked:
         session.execute(_LOCK_BY_ID, {"id": attempt.id}).one()
-    if attempt.state == S.PAUSED:
+    if attempt.state == AttemptState.PAUSED:
         raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
                             code="paused")  # fmt: skip
-    if attempt.state != S.STARTED:
+    if attempt.state != AttemptState.STARTED:
         raise AttemptClosed(_("This exam no longer accepts answers."))
     if past_grace(attempt):
         raise AttemptClosed(_("Time is up. Answers sent after the end of the exam do not count."),
@@ -446,19 +454,19 @@ def record_answer(
 def submit(session: Session, attempt: Attempt, actor=None) -> Attempt:
     """Close and grade. A second, concurrent submit finds it graded and changes nothing."""
     attempt = lock_attempt(session, attempt.id)
-    if attempt.state in (S.GRADED, S.VOIDED):
+    if attempt.state in (AttemptState.GRADED, AttemptState.VOIDED):
         return attempt
-    if attempt.state == S.STARTED and past_grace(attempt):
-        advance(session, attempt, S.TIMED_OUT, actor)
-    elif attempt.state == S.STARTED:
-        advance(session, attempt, S.SUBMITTED, actor)
-    elif attempt.state == S.PAUSED:  # the page keeps its unsent answers and waits
+    if attempt.state == AttemptState.STARTED and past_grace(attempt):
+        advance(session, attempt, AttemptState.TIMED_OUT, actor)
+    elif attempt.state == AttemptState.STARTED:
+        advance(session, attempt, AttemptState.SUBMITTED, actor)
+    elif attempt.state == AttemptState.PAUSED:  # the page keeps its unsent answers and waits
         raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
                             code="paused")  # fmt: skip
-    elif attempt.state not in (S.SUBMITTED, S.TIMED_OUT):
+    elif attempt.state not in (AttemptState.SUBMITTED, AttemptState.TIMED_OUT):
         raise AttemptClosed(_("This exam cannot be submitted now."))
     grade(session, attempt, actor=actor, reason="initial")
-    advance(session, attempt, S.GRADED, actor)
+    advance(session, attempt, AttemptState.GRADED, actor)
     return attempt
 
 
@@ -556,7 +564,7 @@ def regrade(
     if not reason.strip():
         raise ValidationError(_("Give a reason for the regrade."), {"reason": "required"})
     attempt = lock_attempt(session, attempt.id)
-    if attempt.state != S.GRADED:
+    if attempt.state != AttemptState.GRADED:
         raise IllegalTransition(_("Only a graded exam can be regraded."))
     if expected is not None and latest_grade_number(session, attempt) != expected:
         raise StaleForm(
@@ -573,7 +581,7 @@ def void(session: Session, attempt: Attempt, *, actor, reason: str) -> None:
     if not reason.strip():
         raise ValidationError(_("Give the reason for voiding this exam."), {"reason": "required"})
     attempt = lock_attempt(session, attempt.id)
-    advance(session, attempt, S.VOIDED, actor, reason.strip())
+    advance(session, attempt, AttemptState.VOIDED, actor, reason.strip())
     record = session.scalars(select(PassRecord).where(PassRecord.attempt_id == attempt.id)).first()
     if record is not None and record.revoked_at is None:
         record.revoked_at = clock.now()
@@ -595,7 +603,7 @@ def deletion_guard(session: Session, user) -> str | None:
 
 
 #: the states in which an attempt is still going on (its candidate may still answer)
-OPEN_STATES = (S.CREATED, S.STARTED, S.PAUSED)
+OPEN_STATES = (AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED)
 
 
 def open_attempt_of(session: Session, user) -> str | None:
@@ -611,15 +619,17 @@ def open_attempt_of(session: Session, user) -> str | None:
 def sweep(session: Session) -> int:
     """Close every started attempt whose deadline (plus grace) has passed; grade it."""
     overdue = session.scalars(
-        select(Attempt.id).where(Attempt.state == S.STARTED, Attempt.deadline_at < clock.now())
+        select(Attempt.id).where(
+            Attempt.state == AttemptState.STARTED, Attempt.deadline_at < clock.now()
+        )
     ).all()
     closed = 0
     for attempt_id in overdue:
         attempt = lock_attempt(session, attempt_id)
-        if attempt.state == S.STARTED and past_grace(attempt):
-            advance(session, attempt, S.TIMED_OUT)
+        if attempt.state == AttemptState.STARTED and past_grace(attempt):
+            advance(session, attempt, AttemptState.TIMED_OUT)
             grade(session, attempt, reason="initial")
-            advance(session, attempt, S.GRADED)
+            advance(session, attempt, AttemptState.GRADED)
             closed += 1
     return closed
 

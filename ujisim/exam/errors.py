@@ -21,10 +21,6 @@ class StaleForm(ConflictError):
     code = "stale_form"
 
 
-class IllegalTransition(ConflictError):
-    code = "illegal_transition"
-
-
 class BankEmpty(UjisimError):
     status = 503
     code = "bank_unavailable"

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ujisim.core.db import Base, new_public_id
+from ujisim.core.workflow import EventMixin
 
 DEFAULT_COUNTS = {"persepsi_bahaya": 12, "wawasan": 9, "pengetahuan": 9}
 
@@ -150,20 +151,16 @@ class PositionOpen(Base):
     opened_at: Mapped[datetime]
 
 
-class AttemptEvent(Base):
+class AttemptEvent(EventMixin, Base):
     """A state change of an attempt (the transition log; also in the audit chain)."""
 
     __tablename__ = "exam_attempt_event"
+    state_length, from_nullable, owner_key = 16, False, "attempt_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(
         ForeignKey("exam_attempt.id", ondelete="CASCADE"), index=True
     )
-    from_state: Mapped[str] = mapped_column(String(16))
-    to_state: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime]
 
 
 class Grade(Base):

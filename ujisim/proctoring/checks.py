@@ -34,14 +34,20 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, clock, storage
+from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import ConflictError, NotFoundError, ValidationError
 from ujisim.exam import attempts
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.proctoring import faces, risk
 from ujisim.proctoring.consent import current_consent
 from ujisim.proctoring.errors import ProctoringRequired
-from ujisim.proctoring.models import IdentityCheck, IdentityStatus, Observation, ProctorCase
+from ujisim.proctoring.models import (
+    Decision,
+    IdentityCheck,
+    IdentityStatus,
+    Observation,
+    ProctorCase,
+)
 from ujisim.proctoring.reference import get_reference
 from ujisim.proctoring.risk import open_review
 
@@ -67,7 +73,20 @@ FRAME_SIDE = 640
 #: a challenge must be answered this soon after it was issued
 CHALLENGE_TTL = timedelta(minutes=3)
 PURPOSE = "proctor_identity"
-S = AttemptState
+#: a try is decided once; the decision's record is ``proctoring.identity_check`` with what it was
+#: made with (``_audit``), so the move writes none of its own
+DECISION_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=IdentityCheck,
+        field="decision",
+        states=Decision,
+        transitions={
+            (Decision.PENDING, Decision.PASSED): "passed",
+            (Decision.PENDING, Decision.FAILED): "failed",
+        },
+        object_type="proctor_identity_check",
+    )
+)
 
 
 def get_case(session: Session, attempt: Attempt) -> ProctorCase | None:
@@ -139,7 +158,7 @@ def require_gate(session: Session, attempt: Attempt) -> None:
 
 def issue_challenge(session: Session, attempt: Attempt, user) -> IdentityCheck:
     """A new try of the identity check with a random head-turn order (or the unanswered one)."""
-    if attempt.state not in (S.CREATED, S.PAUSED):
+    if attempt.state not in (AttemptState.CREATED, AttemptState.PAUSED):
         raise ConflictError(_("An identity check is not needed now."), code="not_needed")
     if current_consent(session, user) is None:
         raise ProctoringRequired(_("Give your consent to webcam proctoring first."))
@@ -546,19 +565,22 @@ def _audit(session: Session, check: IdentityCheck, user) -> None:
 
 
 def _fail(session: Session, case: ProctorCase, check: IdentityCheck, reason: str, user) -> None:
-    check.decision, check.reason, check.decided_at = "failed", reason, clock.now()
-    session.flush()
+    check.reason, check.decided_at = reason, clock.now()
+    workflow.advance(session, check, Decision.FAILED, user, reason)
     if failed_tries(session, case) >= MAX_TRIES:
-        case.identity_status = IdentityStatus.ESCALATED
-        open_review(case)
+        if case.identity_status != IdentityStatus.ESCALATED:
+            reason = f"{MAX_TRIES} failed tries"
+            workflow.advance(session, case, IdentityStatus.ESCALATED, user, reason)
+        open_review(session, case, "identity check escalated", user)
     session.flush()
     _audit(session, check, user)
 
 
 def _pass(session: Session, case: ProctorCase, check: IdentityCheck, user) -> None:
-    check.decision, check.reason, check.decided_at = "passed", "ok", clock.now()
-    case.identity_status = IdentityStatus.PASSED
-    session.flush()
+    check.reason, check.decided_at = "ok", clock.now()
+    workflow.advance(session, check, Decision.PASSED, user, "ok")
+    if case.identity_status != IdentityStatus.PASSED:
+        workflow.advance(session, case, IdentityStatus.PASSED, user, "identity check passed")
     _audit(session, check, user)
     resume_if_paused(session, case, user, "identity re-check passed")
 
@@ -567,5 +589,5 @@ def resume_if_paused(session: Session, case: ProctorCase, actor, reason: str) ->
     """paused -> started (the paused time is given back by attempts.advance)."""
     attempt = attempts.lock_attempt(session, case.attempt_id)
     session.refresh(case)
-    if attempt.state == S.PAUSED:
-        attempts.advance(session, attempt, S.STARTED, actor, reason)
+    if attempt.state == AttemptState.PAUSED:
+        attempts.advance(session, attempt, AttemptState.STARTED, actor, reason)

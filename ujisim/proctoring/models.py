@@ -74,6 +74,23 @@ class ReviewStatus(enum.StrEnum):
     VOIDED = "voided"
 
 
+class Decision(enum.StrEnum):
+    """The decision of one identity check try (proctoring's and renewal's)."""
+
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class ObservationStatus(enum.StrEnum):
+    """A snapshot's analysis (pending -> done | failed); a browser event is recorded."""
+
+    RECORDED = "recorded"
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ProctorCase(Base):
     """Proctoring of one attempt: identity status, risk score and review state."""
 

@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ujisim.core import clock, images, jobs, storage
+from ujisim.core import clock, images, jobs, storage, workflow
 from ujisim.core.errors import ConflictError, ValidationError
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.proctoring import faces, risk
 from ujisim.proctoring.errors import FaceError
-from ujisim.proctoring.models import IdentityCheck, Observation, ProctorCase
+from ujisim.proctoring.models import IdentityCheck, Observation, ObservationStatus, ProctorCase
 from ujisim.proctoring.reference import get_reference
 
 EVENT_TYPES = (
@@ -39,7 +39,20 @@ EVENT_TYPES = (
 TRIGGERS = ("interval", *EVENT_TYPES)
 SNAPSHOT_MAX_BYTES = images.PROFILES["snapshot"].max_bytes
 PURPOSE = "proctor_snapshot"
-S = AttemptState
+#: a snapshot's analysis (a job's bookkeeping: the snapshot row keeps what it found, so the move
+#: writes no audit record); a browser event is recorded and stays so
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Observation,
+        field="status",
+        states=ObservationStatus,
+        transitions={
+            (ObservationStatus.PENDING, ObservationStatus.DONE): "analysed",
+            (ObservationStatus.PENDING, ObservationStatus.FAILED): "analysis_failed",
+        },
+        object_type="proctor_observation",
+    )
+)
 #: a pending snapshot is queued again this long after it arrived or was last queued again
 STALE_AFTER = timedelta(minutes=2)
 #: re-queues before the analysis is recorded as failed
@@ -56,7 +69,7 @@ log = logging.getLogger(__name__)
 
 def _check_open(session: Session, case: ProctorCase) -> Attempt:
     attempt = session.get(Attempt, case.attempt_id)
-    if attempt.state not in (S.STARTED, S.PAUSED):
+    if attempt.state not in (AttemptState.STARTED, AttemptState.PAUSED):
         raise ConflictError(_("This exam is not in progress."), code="not_in_progress")
     return attempt
 
@@ -77,7 +90,7 @@ def record_event(session: Session, case: ProctorCase, event_type: str, client_at
         event_type=event_type,
         at=clock.now(),
         client_at=_client_at(client_at),
-        status="recorded",
+        status=ObservationStatus.RECORDED,
         flagged=weight > 0,
         weight=weight,
     )
@@ -106,7 +119,7 @@ def record_snapshot(
         at=clock.now(),
         client_at=_client_at(client_at),
         file_id=stored.id,
-        status="pending",
+        status=ObservationStatus.PENDING,
     )
     session.add(observation)
     session.flush()
@@ -186,11 +199,9 @@ def record_analysis(session: Session, observation_id: int, result, tolerance: fl
     observation.tolerance = tolerance
     observation.analysed_at = clock.now()
     if not isinstance(result, faces.FrameResult):
-        observation.status = "failed"
         observation.detector_json = json.dumps({"error": str(result)})
-        session.flush()
+        workflow.advance(session, observation, ObservationStatus.FAILED, reason="analysis error")
         return observation
-    observation.status = "done"
     observation.finding = str(result.finding)
     if result.finding == faces.Finding.OK and is_frozen(session, observation, result):
         observation.finding = "frozen"
@@ -200,7 +211,7 @@ def record_analysis(session: Session, observation_id: int, result, tolerance: fl
     observation.detector_json = json.dumps(detail)
     observation.weight = risk.weights().get(observation.finding, 0.0)
     observation.flagged = observation.finding != faces.Finding.OK
-    session.flush()
+    workflow.advance(session, observation, ObservationStatus.DONE)
     case = session.get(ProctorCase, observation.case_id)
     risk.add(session, case, observation)
     risk.maybe_pause(session, case)
@@ -266,7 +277,7 @@ def requeue_stale(session: Session, *, limit: int = REQUEUE_BATCH) -> dict[str, 
         if last and _aware(datetime.fromisoformat(last)) > cutoff:
             continue  # its job may still be waiting in a queue
         if detail.get("requeued", 0) >= MAX_REQUEUES:
-            observation.status = "failed"
+            workflow.advance(session, observation, ObservationStatus.FAILED, reason="requeued")
             observation.analysed_at = now
             observation.tolerance = float(current_app.config["PROCTOR_TOLERANCE"])
             observation.detector_json = json.dumps({"error": "analysis_failed", **detail})
@@ -318,7 +329,7 @@ def flag_silent_cameras(session: Session) -> int:
             latest(Observation.event_type == "snapshots_stopped"),
         )
         .join(Attempt, Attempt.id == ProctorCase.attempt_id)
-        .where(Attempt.state == S.STARTED)
+        .where(Attempt.state == AttemptState.STARTED)
     ).all()
     flagged = 0
     for case, *active, last_flag in rows:
@@ -327,7 +338,8 @@ def flag_silent_cameras(session: Session) -> int:
             continue
         observation = Observation(
             case_id=case.id, kind="event", event_type="snapshots_stopped", at=now,
-            status="done", detector_json=json.dumps({"last_seen": last.isoformat()}),
+            status=ObservationStatus.DONE,
+            detector_json=json.dumps({"last_seen": last.isoformat()}),
             weight=risk.weights().get("snapshots_stopped", 0.0), flagged=True,
         )  # fmt: skip
         session.add(observation)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, clock
+from ujisim.core import audit, clock, workflow
 from ujisim.core.errors import ConflictError, ForbiddenError, ValidationError
 from ujisim.exam import attempts
 from ujisim.exam.models import Attempt, AttemptState
@@ -140,18 +140,19 @@ def record_verdict(
     session.add(row)
     attempt = session.get(Attempt, case.attempt_id)
     if verdict == "second_review":
-        case.review_status = ReviewStatus.SECOND_REVIEW
+        workflow.advance(session, case, ReviewStatus.SECOND_REVIEW, examiner, note)
     elif verdict == "void":
         if attempt.state != AttemptState.VOIDED:
             text = f"proctoring: {reason}" + (f" - {note}" if note else "")
             attempts.void(session, attempt, actor=examiner, reason=text)
-        case.review_status = ReviewStatus.VOIDED
         case.verdict_at = row.at
+        workflow.advance(session, case, ReviewStatus.VOIDED, examiner, reason)
     else:
-        case.review_status = ReviewStatus.CLEARED
         case.verdict_at = row.at
+        if case.review_status != ReviewStatus.CLEARED:
+            workflow.advance(session, case, ReviewStatus.CLEARED, examiner, note)
         if case.identity_status == IdentityStatus.ESCALATED:
-            case.identity_status = IdentityStatus.CLEARED
+            workflow.advance(session, case, IdentityStatus.CLEARED, examiner, "cleared")
         session.flush()  # resume_if_paused reloads the attempt (expire_all) under its row lock
         resume_if_paused(session, case, examiner, "proctoring: cleared by an examiner")
     session.flush()

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ujisim.core import clock
+from ujisim.core import clock, workflow
 from ujisim.proctoring.models import (
     IdentityCheck,
     IdentityStatus,
@@ -51,6 +51,57 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 #: findings that count toward a pause
 MISMATCH = frozenset({"different_person", "several_faces"})
 
+_VERDICT_FROM = (ReviewStatus.NONE, ReviewStatus.OPEN, ReviewStatus.CLEARED)
+#: the case in the examiners' queue (audit ``proctoring.<verb>``); a voided case is final, a
+#: cleared one opens again when new risk is flagged
+REVIEW_TRANSITIONS: dict[tuple[ReviewStatus, ReviewStatus], str] = {
+    (ReviewStatus.NONE, ReviewStatus.OPEN): "review_opened",
+    (ReviewStatus.CLEARED, ReviewStatus.OPEN): "review_opened",
+    **{(status, ReviewStatus.SECOND_REVIEW): "review_second" for status in _VERDICT_FROM},
+    **{(status, ReviewStatus.CLEARED): "review_cleared" for status in _VERDICT_FROM[:2]},
+    (ReviewStatus.SECOND_REVIEW, ReviewStatus.CLEARED): "review_cleared",
+    **{(status, ReviewStatus.VOIDED): "review_voided" for status in _VERDICT_FROM},
+    (ReviewStatus.SECOND_REVIEW, ReviewStatus.VOIDED): "review_voided",
+}
+#: the identity of the candidate within the case's current round (audit ``proctoring.<verb>``)
+IDENTITY_TRANSITIONS: dict[tuple[IdentityStatus, IdentityStatus], str] = {
+    (IdentityStatus.PENDING, IdentityStatus.PASSED): "identity_passed",
+    (IdentityStatus.PENDING, IdentityStatus.ESCALATED): "identity_escalated",
+    (IdentityStatus.ESCALATED, IdentityStatus.CLEARED): "identity_cleared",
+    **{
+        (status, IdentityStatus.PENDING): "identity_new_round"
+        for status in (IdentityStatus.PASSED, IdentityStatus.ESCALATED, IdentityStatus.CLEARED)
+    },
+}
+REVIEW_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=ProctorCase,
+        field="review_status",
+        states=ReviewStatus,
+        transitions=REVIEW_TRANSITIONS,
+        object_type="proctor_case",
+        audit_prefix="proctoring",
+    )
+)
+IDENTITY_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=ProctorCase,
+        field="identity_status",
+        states=IdentityStatus,
+        transitions=IDENTITY_TRANSITIONS,
+        object_type="proctor_case",
+        audit_prefix="proctoring",
+    )
+)
+
+
+@REVIEW_WORKFLOW.on(ReviewStatus.OPEN)
+def _on_open(session: Session, move: workflow.Move) -> None:
+    case = move.obj
+    case.verdict_at = None
+    if case.flagged_at is None:
+        case.flagged_at = move.at
+
 
 def weights() -> dict[str, float]:
     """The defaults with ``UJISIM_PROCTOR_RISK_WEIGHTS`` (a JSON object) laid over them."""
@@ -79,17 +130,14 @@ def add(session: Session, case: ProctorCase, observation: Observation) -> None:
     case.warning = observation.finding or observation.event_type
     case.warned_at = clock.now()
     if case.risk >= current_app.config["PROCTOR_REVIEW_AT"]:
-        open_review(case)
+        open_review(session, case, f"risk {case.risk}")
     session.flush()
 
 
-def open_review(case: ProctorCase) -> None:
+def open_review(session: Session, case: ProctorCase, reason: str = "", actor=None) -> None:
     """Put the case in the examiners' queue (again, if it was cleared before)."""
     if case.review_status in (ReviewStatus.NONE, ReviewStatus.CLEARED):
-        case.review_status = ReviewStatus.OPEN
-        case.verdict_at = None
-        if case.flagged_at is None:
-            case.flagged_at = clock.now()
+        workflow.advance(session, case, ReviewStatus.OPEN, actor, reason)
 
 
 def recompute(session: Session, case: ProctorCase) -> float:
@@ -153,9 +201,10 @@ def maybe_pause(session: Session, case: ProctorCase) -> bool:
         f"proctoring: {limit} consecutive face mismatches; a new identity check is required",
     )
     case.round += 1
-    case.identity_status = IdentityStatus.PENDING
+    if case.identity_status != IdentityStatus.PENDING:
+        workflow.advance(session, case, IdentityStatus.PENDING, None, "paused for a re-check")
     case.warning = "paused"
     case.warned_at = clock.now()
-    open_review(case)
+    open_review(session, case, "paused for a re-check")
     session.flush()
     return True

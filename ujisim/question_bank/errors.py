@@ -1,6 +1,6 @@
 """Question-bank errors."""
 
-from ujisim.core.errors import ConflictError, ForbiddenError, ValidationError
+from ujisim.core.errors import ForbiddenError, ValidationError
 
 
 class ContentError(ValidationError):
@@ -14,10 +14,6 @@ class ContentError(ValidationError):
             fields.setdefault(problem.field, problem.message)
         super().__init__(message, fields)
         self.problems = problems or []
-
-
-class IllegalTransition(ConflictError):
-    code = "illegal_transition"
 
 
 class SelfApproval(ForbiddenError):

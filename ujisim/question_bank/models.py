@@ -7,9 +7,10 @@ import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from ujisim.core.db import Base
+from ujisim.core.workflow import EventMixin
 
 CLASSES = ("A", "C")
 
@@ -141,18 +142,20 @@ class ItemVersion(Base):
         return next(i for i, o in enumerate(self.options) if o.get("key"))
 
 
-class ReviewEvent(Base):
-    """An authoring step: submitted, approved, returned (with a comment), retired."""
+class ReviewEvent(EventMixin, Base):
+    """An authoring step: submitted, approved, returned (with a comment), superseded (a version),
+    retired (the item). ``from_state`` and ``to_state`` are the version's (the item's for a
+    retirement); rows older than them have none."""
 
     __tablename__ = "qb_review_event"
+    #: the reason is the ``comment`` column (a reviewer's comment)
+    state_length, to_nullable, owner_key, reason_column = 16, True, "version_id", "comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("qb_item.id", ondelete="CASCADE"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("qb_item_version.id", ondelete="CASCADE"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(16))
-    comment: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime]
+    comment = synonym("reason")
 
 
 class BankVersion(Base):

@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ujisim.core import audit, clock
+from ujisim.core import audit, clock, workflow
+from ujisim.core.errors import IllegalTransition
 from ujisim.question_bank.content import (
     ItemContent,
     Option,
@@ -26,7 +27,7 @@ from ujisim.question_bank.content import (
     normalise_stem,
     reserved_shares,
 )
-from ujisim.question_bank.errors import ContentError, IllegalTransition, SelfApproval
+from ujisim.question_bank.errors import ContentError, SelfApproval
 from ujisim.question_bank.lint import Gate
 from ujisim.question_bank.models import (
     BankVersion,
@@ -38,13 +39,76 @@ from ujisim.question_bank.models import (
     VersionState,
 )
 
-#: (from, to) -> action name; everything else is refused
+#: (from, to) -> action name (audit ``bank.item_<action>``); everything else is refused
 VERSION_TRANSITIONS = {
     (VersionState.DRAFT, VersionState.IN_REVIEW): "submitted",
     (VersionState.IN_REVIEW, VersionState.ACTIVE): "approved",
     (VersionState.IN_REVIEW, VersionState.RETURNED): "returned",
     (VersionState.ACTIVE, VersionState.SUPERSEDED): "superseded",
 }
+#: the item's status follows its versions (``_sync_status``); only a retirement is its own step
+#: (audit ``bank.item_retired``), the others are recorded by the version's move that caused them
+ITEM_TRANSITIONS = {
+    (ItemStatus.DRAFT, ItemStatus.IN_REVIEW): "submitted",
+    (ItemStatus.IN_REVIEW, ItemStatus.DRAFT): "returned",
+    (ItemStatus.IN_REVIEW, ItemStatus.ACTIVE): "approved",
+    (ItemStatus.DRAFT, ItemStatus.ACTIVE): "imported",
+    **{(status, ItemStatus.RETIRED): "retired" for status in ItemStatus if status != "retired"},
+}
+
+
+def _refusal(a: str, b: str) -> str:
+    return _("This item cannot go from %(a)s to %(b)s.", a=a, b=b)
+
+
+def _version_audit(move: workflow.Move) -> dict:
+    return {"version": move.obj.number, "comment": move.reason}
+
+
+VERSION_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=ItemVersion,
+        field="state",
+        states=VersionState,
+        transitions=VERSION_TRANSITIONS,
+        object_type="item",
+        audit_prefix="bank",
+        event=ReviewEvent,
+        refusal=_refusal,
+        audit_action=lambda move: f"bank.item_{move.verb}",
+        audit_data=_version_audit,
+        audit_object_id=lambda version: version.item.code,
+        event_fields=lambda move: {"item_id": move.obj.item_id, "action": move.verb},
+    )
+)
+ITEM_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Item,
+        field="status",
+        states=ItemStatus,
+        transitions=ITEM_TRANSITIONS,
+        object_type="item",
+        audit_prefix="bank",
+        event=ReviewEvent,
+        refusal=_refusal,
+        quiet=frozenset({"submitted", "returned", "approved", "imported"}),
+        audit_action=lambda move: f"bank.item_{move.verb}",
+        audit_data=lambda move: {"comment": move.reason},
+        audit_object_id=lambda item: item.code,
+        event_fields=lambda move: {
+            "item_id": move.obj.id,
+            "version_id": move.obj.head.id,
+            "action": move.verb,
+        },
+    )
+)
+
+
+@VERSION_WORKFLOW.on()
+@ITEM_WORKFLOW.on()
+def _touch_item(session: Session, move: workflow.Move) -> None:
+    item = move.obj if isinstance(move.obj, Item) else move.obj.item
+    item.updated_at = move.at
 
 
 def content_of(version: ItemVersion) -> ItemContent:
@@ -211,10 +275,12 @@ def import_contents(
             result.unchanged += 1
         else:
             if item.active_version:
-                item.active_version.state = VersionState.SUPERSEDED
-                session.flush()  # the one-active-version index sees the old one leave first
+                # flushed by the move: the one-active-version index sees the old one leave first
+                _advance(session, item.active_version, VersionState.SUPERSEDED, actor, note)
             _new_version(item, content, VersionState.ACTIVE, None)
-            item.status, item.updated_at = ItemStatus.ACTIVE, clock.now()
+            if item.status != ItemStatus.ACTIVE:
+                workflow.advance(session, item, ItemStatus.ACTIVE, actor, note)
+            item.updated_at = clock.now()
             result.updated += 1
         if progress:
             progress(done)
@@ -361,45 +427,22 @@ def verify_bank_version(session: Session, bank: BankVersion) -> bool:
 
 
 def _advance(session: Session, version: ItemVersion, to: VersionState, actor, comment="") -> None:
-    """Move a version along the transition table, record the review event and audit it."""
-    action = VERSION_TRANSITIONS.get((VersionState(version.state), to))
-    if action is None:
-        raise IllegalTransition(
-            _("This item cannot go from %(a)s to %(b)s.", a=version.state, b=to)
-        )
-    version.state = to
-    item = version.item
-    item.updated_at = clock.now()
-    session.add(
-        ReviewEvent(
-            item_id=item.id,
-            version_id=version.id,
-            actor_id=getattr(actor, "id", None),
-            action=action,
-            comment=comment,
-            at=clock.now(),
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        f"bank.item_{action}",
-        actor=actor,
-        object_type="item",
-        object_id=item.code,
-        data={"version": version.number, "comment": comment},
-    )
+    """Move a version along its table (review event and audit record by the engine)."""
+    workflow.advance(session, version, to, actor, comment)
 
 
-def _sync_status(item: Item) -> None:
+def _sync_status(session: Session, item: Item, actor, comment: str = "") -> None:
+    """The item's status follows its versions (a retired item stays retired)."""
     if item.status == ItemStatus.RETIRED:
         return
     if item.active_version is not None:
-        item.status = ItemStatus.ACTIVE
+        status = ItemStatus.ACTIVE
     elif item.head.state == VersionState.RETURNED:
-        item.status = ItemStatus.DRAFT  # back with its author
+        status = ItemStatus.DRAFT  # back with its author
     else:
-        item.status = ItemStatus(item.head.state)
+        status = ItemStatus(item.head.state)
+    if status != item.status:
+        workflow.advance(session, item, status, actor, comment)
 
 
 def create_item(session: Session, content: ItemContent, *, author) -> Item:
@@ -443,7 +486,7 @@ def edit_item(session: Session, item: Item, content: ItemContent, *, author) -> 
     else:
         version = _new_version(item, content, VersionState.DRAFT, author.id)
     item.updated_at = clock.now()
-    _sync_status(item)
+    _sync_status(session, item, author)
     session.flush()
     audit.record(session, "bank.item_edited", actor=author, object_type="item", object_id=item.code,
                  data={"version": version.number})  # fmt: skip
@@ -459,7 +502,7 @@ def submit_for_review(session: Session, item: Item, *, actor) -> None:
     """Freeze the draft head version and send it to another examiner for review."""
     _refuse_if_retired(item)
     _advance(session, item.head, VersionState.IN_REVIEW, actor)
-    _sync_status(item)
+    _sync_status(session, item, actor)
 
 
 def approve(session: Session, item: Item, *, reviewer, comment: str = "") -> None:
@@ -472,7 +515,7 @@ def approve(session: Session, item: Item, *, reviewer, comment: str = "") -> Non
     if previous is not None and version.state == VersionState.IN_REVIEW:
         _advance(session, previous, VersionState.SUPERSEDED, reviewer)
     _advance(session, version, VersionState.ACTIVE, reviewer, comment)
-    _sync_status(item)
+    _sync_status(session, item, reviewer)
 
 
 def return_for_changes(session: Session, item: Item, *, reviewer, comment: str) -> None:
@@ -486,20 +529,14 @@ def return_for_changes(session: Session, item: Item, *, reviewer, comment: str) 
     if version.author_id is not None and version.author_id == reviewer.id:
         raise SelfApproval(_("You cannot review your own item; another examiner must review it."))
     _advance(session, version, VersionState.RETURNED, reviewer, comment.strip())
-    _sync_status(item)
+    _sync_status(session, item, reviewer)
 
 
 def retire(session: Session, item: Item, *, actor, comment: str = "") -> None:
     """Take an item out of future bank versions (published banks keep their snapshot)."""
     if item.status == ItemStatus.RETIRED:
         raise IllegalTransition(_("This item is already retired."))
-    item.status = ItemStatus.RETIRED
-    item.updated_at = clock.now()
-    session.add(ReviewEvent(item_id=item.id, version_id=item.head.id, actor_id=actor.id,
-                            action="retired", comment=comment, at=clock.now()))  # fmt: skip
-    session.flush()
-    audit.record(session, "bank.item_retired", actor=actor, object_type="item", object_id=item.code,
-                 data={"comment": comment})  # fmt: skip
+    workflow.advance(session, item, ItemStatus.RETIRED, actor, comment)
 
 
 def review_events(session: Session, item: Item) -> list[ReviewEvent]:

@@ -17,10 +17,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, clock, duties
-from ujisim.core.errors import NotFoundError
+from ujisim.core import audit, clock, duties, workflow
+from ujisim.core.errors import IllegalTransition, NotFoundError
 from ujisim.renewal import eligibility, notify
-from ujisim.renewal.errors import IllegalTransition, StaleForm
+from ujisim.renewal.errors import StaleForm
 from ujisim.renewal.models import (
     OPEN_STATES,
     AppEvent,
@@ -31,23 +31,97 @@ from ujisim.renewal.models import (
     RenewalApplication,
 )
 
-S = AppState
-PRE_PAYMENT = (S.DOCUMENTS, S.IDENTITY, S.IDENTITY_REVIEW, S.DELIVERY, S.PAYMENT)
+PRE_PAYMENT = (
+    AppState.DOCUMENTS,
+    AppState.IDENTITY,
+    AppState.IDENTITY_REVIEW,
+    AppState.DELIVERY,
+    AppState.PAYMENT,
+)
 #: (from, to) -> verb (audit action ``renewal.<verb>``)
 TRANSITIONS: dict[tuple[AppState, AppState], str] = {
-    (S.DOCUMENTS, S.IDENTITY): "documents_submitted",
-    (S.IDENTITY, S.DELIVERY): "identity_passed",
-    (S.IDENTITY, S.IDENTITY_REVIEW): "identity_to_officer",
-    (S.IDENTITY_REVIEW, S.DELIVERY): "identity_cleared",
-    (S.IDENTITY_REVIEW, S.REJECTED): "rejected",
-    (S.DELIVERY, S.PAYMENT): "delivery_chosen",
-    (S.PAYMENT, S.PAID): "paid",
-    (S.PAYMENT, S.EXPIRED): "payment_expired",
-    (S.PAID, S.APPROVED): "approved",
-    (S.PAID, S.REJECTED): "rejected",
-    (S.APPROVED, S.COMPLETED): "completed",
-    **{(state, S.CANCELLED): "cancelled" for state in PRE_PAYMENT},
+    (AppState.DOCUMENTS, AppState.IDENTITY): "documents_submitted",
+    (AppState.IDENTITY, AppState.DELIVERY): "identity_passed",
+    (AppState.IDENTITY, AppState.IDENTITY_REVIEW): "identity_to_officer",
+    (AppState.IDENTITY_REVIEW, AppState.DELIVERY): "identity_cleared",
+    (AppState.IDENTITY_REVIEW, AppState.REJECTED): "rejected",
+    (AppState.DELIVERY, AppState.PAYMENT): "delivery_chosen",
+    (AppState.PAYMENT, AppState.PAID): "paid",
+    (AppState.PAYMENT, AppState.EXPIRED): "payment_expired",
+    (AppState.PAID, AppState.APPROVED): "approved",
+    (AppState.PAID, AppState.REJECTED): "rejected",
+    (AppState.APPROVED, AppState.COMPLETED): "completed",
+    **{(state, AppState.CANCELLED): "cancelled" for state in PRE_PAYMENT},
 }
+#: the identity check's own status beside the state (audit action ``renewal.<verb>``): the
+#: camera tries, the officer's review, the in-person check at the Satpas office
+_TRIED = (IdentityStatus.PENDING, IdentityStatus.FAILED)
+IDENTITY_TRANSITIONS: dict[tuple[IdentityStatus, IdentityStatus], str] = {
+    **{(status, IdentityStatus.PASSED): "identity_check_passed" for status in _TRIED},
+    (IdentityStatus.PENDING, IdentityStatus.FAILED): "identity_check_failed",
+    **{(status, IdentityStatus.OFFICER_REVIEW): "identity_officer_review" for status in _TRIED},
+    **{(status, IdentityStatus.IN_PERSON): "identity_in_person" for status in _TRIED},
+    (IdentityStatus.OFFICER_REVIEW, IdentityStatus.IN_PERSON): "identity_in_person",
+    (IdentityStatus.OFFICER_REVIEW, IdentityStatus.CLEARED): "identity_confirmed",
+    (IdentityStatus.IN_PERSON, IdentityStatus.CLEARED): "identity_confirmed",
+}
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=RenewalApplication,
+        field="state",
+        states=AppState,
+        transitions=TRANSITIONS,
+        object_type="renewal",
+        audit_prefix="renewal",
+        event=AppEvent,
+        refusal=lambda a, b: _("This application cannot go from %(a)s to %(b)s.", a=a, b=b),
+        after=[lambda session, move: notify.status_changed(session, move.obj)],
+    )
+)
+IDENTITY_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=RenewalApplication,
+        field="identity_status",
+        states=IdentityStatus,
+        transitions=IDENTITY_TRANSITIONS,
+        object_type="renewal",
+        audit_prefix="renewal",
+        refusal=lambda a, b: _("This application cannot go from %(a)s to %(b)s.", a=a, b=b),
+        audit_data=lambda move: {
+            "from": move.from_state,
+            "to": move.to,
+            "reason": move.reason,
+            **move.context,
+        },
+    )
+)
+
+
+@WORKFLOW.on()
+@IDENTITY_WORKFLOW.on()
+def _bump(session: Session, move: workflow.Move) -> None:
+    """Every change stamps the application and bumps the version its forms carry."""
+    move.obj.updated_at = move.at
+    move.obj.version += 1
+
+
+@WORKFLOW.on(AppState.PAID)
+def _on_paid(session: Session, move: workflow.Move) -> None:
+    move.obj.paid_at = move.at
+
+
+@WORKFLOW.on(AppState.APPROVED)
+@WORKFLOW.on(AppState.REJECTED)
+def _on_decided(session: Session, move: workflow.Move) -> None:
+    move.obj.decided_at = move.at
+    move.obj.decided_by_id = getattr(move.actor, "id", None)
+
+
+@WORKFLOW.on(AppState.COMPLETED)
+def _on_completed(session: Session, move: workflow.Move) -> None:
+    move.obj.completed_at = move.at
+
+
 #: failed identity checks before the application goes to an officer instead
 MAX_IDENTITY_TRIES = 3
 
@@ -69,50 +143,15 @@ def check_version(application: RenewalApplication, expected: int | str | None) -
 def advance(
     session: Session,
     application: RenewalApplication,
-    to: AppState,
+    to: AppState | IdentityStatus,
     actor=None,
     reason: str = "",
+    **context,
 ) -> RenewalApplication:
-    """Move ``application`` to ``to`` if the table allows it; stamp the time, log the event,
-    write the audit record and queue the holder's e-mail."""
-    current = AppState(application.state)
-    verb = TRANSITIONS.get((current, to))
-    if verb is None:
-        raise IllegalTransition(
-            _("This application cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
-        )
-    now = clock.now()
-    if to == S.PAID:
-        application.paid_at = now
-    elif to in (S.APPROVED, S.REJECTED):
-        application.decided_at = now
-        application.decided_by_id = getattr(actor, "id", None)
-    elif to == S.COMPLETED:
-        application.completed_at = now
-    application.state = to
-    application.updated_at = now
-    application.version += 1
-    session.add(
-        AppEvent(
-            application_id=application.id,
-            from_state=current,
-            to_state=to,
-            actor_id=getattr(actor, "id", None),
-            reason=reason,
-            at=now,
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        f"renewal.{verb}",
-        actor=actor,
-        object_type="renewal",
-        object_id=application.public_id,
-        data={"from": current, "to": to, "reason": reason},
-    )
-    notify.status_changed(session, application)
-    return application
+    """Move ``application``'s state (or, for an ``IdentityStatus``, its identity status)
+    through the workflow engine: the table, the time stamps, the event row, the audit record and
+    the holder's e-mail."""
+    return workflow.advance(session, application, to, actor, reason, **context)
 
 
 def deletion_guard(session: Session, user) -> str | None:
@@ -227,7 +266,7 @@ def start_application(
     application = RenewalApplication(
         user_id=user.id,
         licence_id=licence.id,
-        state=S.DOCUMENTS,
+        state=AppState.DOCUMENTS,
         identity_status=IdentityStatus.PENDING,
         created_at=now,
         updated_at=now,
@@ -238,7 +277,7 @@ def start_application(
         AppEvent(
             application_id=application.id,
             from_state=None,
-            to_state=S.DOCUMENTS,
+            to_state=AppState.DOCUMENTS,
             actor_id=user.id,
             reason="",
             at=now,
@@ -263,7 +302,7 @@ def cancel(session: Session, application: RenewalApplication, actor, version=Non
     from ujisim.renewal import payments
 
     payments.close_pending(session, application)
-    advance(session, application, S.CANCELLED, actor, "cancelled by holder")
+    advance(session, application, AppState.CANCELLED, actor, "cancelled by holder")
 
 
 # --- the proctoring seam -----------------------------------------------------------------------
@@ -357,7 +396,7 @@ def record_identity_result(
     (identity_review) instead of a dead end.
     """
     application = lock_application(session, application)
-    if application.state != S.IDENTITY:
+    if application.state != AppState.IDENTITY:
         raise IllegalTransition(_("This application is not waiting for an identity check."))
     entries = application.evidence
     entries.append({"passed": bool(passed), "at": clock.now().isoformat(), **evidence})
@@ -371,19 +410,16 @@ def record_identity_result(
         data={"passed": bool(passed), "reason": evidence.get("reason")},
     )
     if passed:
-        application.identity_status = IdentityStatus.PASSED
-        return advance(session, application, S.DELIVERY, actor, "identity check passed")
+        advance(session, application, IdentityStatus.PASSED, actor, "identity check passed")
+        return advance(session, application, AppState.DELIVERY, actor, "identity check passed")
     application.identity_failures += 1
     if application.identity_failures >= MAX_IDENTITY_TRIES:
-        application.identity_status = IdentityStatus.OFFICER_REVIEW
-        return advance(
-            session,
-            application,
-            S.IDENTITY_REVIEW,
-            actor,
-            f"{application.identity_failures} failed identity checks",
-        )
-    application.identity_status = IdentityStatus.FAILED
-    application.version += 1
+        reason = f"{application.identity_failures} failed identity checks"
+        advance(session, application, IdentityStatus.OFFICER_REVIEW, actor, reason)
+        return advance(session, application, AppState.IDENTITY_REVIEW, actor, reason)
+    if application.identity_status != IdentityStatus.FAILED:
+        advance(session, application, IdentityStatus.FAILED, actor, evidence.get("reason") or "")
+    else:  # another failed try: no new status, but the forms of the last one are stale
+        application.version += 1
     session.flush()
     return application

@@ -21,11 +21,13 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.nik import PROVINCES
 from ujisim.certificates.documents import LabelData
-from ujisim.core import audit, clock, offices
+from ujisim.core import clock, offices, workflow
+from ujisim.core.errors import IllegalTransition
 from ujisim.renewal import notify, payments, provider_events, providers
-from ujisim.renewal.application import S, advance, check_version, lock_application
-from ujisim.renewal.errors import IllegalTransition, InvalidDocument, StaleForm
+from ujisim.renewal.application import advance, check_version, lock_application
+from ujisim.renewal.errors import InvalidDocument, StaleForm
 from ujisim.renewal.models import (
+    AppState,
     DeliveryEvent,
     DeliveryOrder,
     Licence,
@@ -34,21 +36,76 @@ from ujisim.renewal.models import (
 )
 from ujisim.renewal.provider_events import WebhookResult
 
-OS = OrderState
+#: (from, to) -> verb (audit action ``delivery.<verb>``)
 TRANSITIONS: dict[tuple[OrderState, OrderState], str] = {
-    (OS.CREATED, OS.PRINTED): "printed",
-    (OS.PRINTED, OS.PACKED): "packed",
-    (OS.PACKED, OS.HANDED_TO_COURIER): "handed_to_courier",
-    (OS.HANDED_TO_COURIER, OS.IN_TRANSIT): "in_transit",
-    (OS.IN_TRANSIT, OS.DELIVERED): "delivered",
-    (OS.HANDED_TO_COURIER, OS.RETURNED): "returned",
-    (OS.IN_TRANSIT, OS.RETURNED): "returned",
-    (OS.RETURNED, OS.HANDED_TO_COURIER): "redelivery",
-    (OS.RETURNED, OS.READY_FOR_PICKUP): "to_pickup",
-    (OS.PRINTED, OS.READY_FOR_PICKUP): "ready_for_pickup",
-    (OS.READY_FOR_PICKUP, OS.PICKED_UP): "picked_up",
+    (OrderState.CREATED, OrderState.PRINTED): "printed",
+    (OrderState.PRINTED, OrderState.PACKED): "packed",
+    (OrderState.PACKED, OrderState.HANDED_TO_COURIER): "handed_to_courier",
+    (OrderState.HANDED_TO_COURIER, OrderState.IN_TRANSIT): "in_transit",
+    (OrderState.IN_TRANSIT, OrderState.DELIVERED): "delivered",
+    (OrderState.HANDED_TO_COURIER, OrderState.RETURNED): "returned",
+    (OrderState.IN_TRANSIT, OrderState.RETURNED): "returned",
+    (OrderState.RETURNED, OrderState.HANDED_TO_COURIER): "redelivery",
+    (OrderState.RETURNED, OrderState.READY_FOR_PICKUP): "to_pickup",
+    (OrderState.PRINTED, OrderState.READY_FOR_PICKUP): "ready_for_pickup",
+    (OrderState.READY_FOR_PICKUP, OrderState.PICKED_UP): "picked_up",
 }
-RECEIVED = (OS.DELIVERED, OS.PICKED_UP)
+#: the states only a courier order passes through
+COURIER_ONLY = frozenset(
+    {
+        OrderState.PACKED,
+        OrderState.HANDED_TO_COURIER,
+        OrderState.IN_TRANSIT,
+        OrderState.DELIVERED,
+        OrderState.RETURNED,
+    }
+)
+WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=DeliveryOrder,
+        field="state",
+        states=OrderState,
+        transitions=TRANSITIONS,
+        object_type="delivery_order",
+        audit_prefix="delivery",
+        event=DeliveryEvent,
+        refusal=lambda a, b: _("This delivery cannot go from %(a)s to %(b)s.", a=a, b=b),
+        audit_data=lambda move: {
+            "from": move.from_state,
+            "to": move.to,
+            "source": move.context.get("source", "system"),
+        },
+        event_fields=lambda move: {
+            "source": move.context.get("source", "system"),
+            "external_id": move.context.get("external_id"),
+        },
+        after=[
+            lambda session, move: notify.status_changed(
+                session, session.get(RenewalApplication, move.obj.application_id)
+            )
+        ],
+    )
+)
+
+
+@WORKFLOW.on()
+def _check_method(session: Session, move: workflow.Move) -> None:
+    """A pick-up order never goes to a courier; a courier order is never put out for pick-up
+    straight from the printer. Then stamp the order and bump its version."""
+    order = move.obj
+    if order.method == "pickup" and move.to in COURIER_ONLY:
+        raise move.workflow.refuse(move.from_state, move.to)
+    if (
+        order.method == "courier"
+        and move.from_state == OrderState.PRINTED
+        and move.to == OrderState.READY_FOR_PICKUP
+    ):
+        raise IllegalTransition(_("This card is sent by courier."))
+    order.updated_at = move.at
+    order.version += 1
+
+
+RECEIVED = (OrderState.DELIVERED, OrderState.PICKED_UP)
 DEFAULT_RATES = Path(__file__).with_name("shipping_rates.json")
 POSTAL_CODE = re.compile(r"[1-9][0-9]{4}")
 PHONE = re.compile(r"(\+62|62|0)8[0-9]{7,12}")
@@ -150,7 +207,7 @@ def choose_delivery(
     itemised fees and open the virtual account."""
     application = lock_application(session, application)
     check_version(application, version)
-    if application.state != S.DELIVERY:
+    if application.state != AppState.DELIVERY:
         raise IllegalTransition(_("The delivery of this application can no longer be chosen."))
     errors, address = {}, None
     try:
@@ -173,7 +230,7 @@ def choose_delivery(
     payments.set_fees(application, licence, fee)
     session.flush()
     payments.open_payment(session, application)
-    return advance(session, application, S.PAYMENT, actor, method)
+    return advance(session, application, AppState.PAYMENT, actor, method)
 
 
 # --- orders ------------------------------------------------------------------------------------
@@ -194,7 +251,7 @@ def create_order(
         application_id=application.id,
         licence_id=licence.id,
         method=application.delivery_method or "pickup",
-        state=OS.CREATED,
+        state=OrderState.CREATED,
         print_job_id=print_job_id,
         created_at=now,
         updated_at=now,
@@ -205,7 +262,7 @@ def create_order(
         DeliveryEvent(
             order_id=order.id,
             from_state=None,
-            to_state=OS.CREATED,
+            to_state=OrderState.CREATED,
             source="system",
             actor_id=getattr(actor, "id", None),
             at=now,
@@ -234,45 +291,11 @@ def advance_order(
     external_id: str | None = None,
     version=None,
 ) -> DeliveryOrder:
-    """Move ``order`` to ``to`` if its table (and its method) allows it; log, audit and e-mail."""
+    """Move ``order`` to ``to`` through the workflow engine if its table (and its method)
+    allows it; log, audit and e-mail. ``version``: the form's (a stale one is refused)."""
     if version is not None and str(version) != str(order.version):
         raise StaleForm(_("This order changed in the meantime. Reload the page."))
-    current = OrderState(order.state)
-    verb = TRANSITIONS.get((current, to))
-    courier_only = {OS.PACKED, OS.HANDED_TO_COURIER, OS.IN_TRANSIT, OS.DELIVERED, OS.RETURNED}
-    if verb is None or (order.method == "pickup" and to in courier_only):
-        raise IllegalTransition(
-            _("This delivery cannot go from %(a)s to %(b)s.", a=current.value, b=to.value)
-        )
-    if order.method == "courier" and current == OS.PRINTED and to == OS.READY_FOR_PICKUP:
-        raise IllegalTransition(_("This card is sent by courier."))
-    now = clock.now()
-    order.state = to
-    order.updated_at = now
-    order.version += 1
-    session.add(
-        DeliveryEvent(
-            order_id=order.id,
-            from_state=current,
-            to_state=to,
-            source=source,
-            external_id=external_id,
-            actor_id=getattr(actor, "id", None),
-            note=note,
-            at=now,
-        )
-    )
-    session.flush()
-    audit.record(
-        session,
-        f"delivery.{verb}",
-        actor=actor,
-        object_type="delivery_order",
-        object_id=order.public_id,
-        data={"from": current, "to": to, "source": source},
-    )
-    notify.status_changed(session, session.get(RenewalApplication, order.application_id))
-    return order
+    return workflow.advance(session, order, to, actor, note, source=source, external_id=external_id)
 
 
 def mark_card_printed(session: Session, print_job) -> DeliveryOrder | None:
@@ -281,9 +304,9 @@ def mark_card_printed(session: Session, print_job) -> DeliveryOrder | None:
     order = session.scalars(
         select(DeliveryOrder).where(DeliveryOrder.print_job_id == print_job.id)
     ).first()
-    if order is None or order.state != OS.CREATED:
+    if order is None or order.state != OrderState.CREATED:
         return None
-    return advance_order(session, lock_order(session, order), OS.PRINTED, source="print")
+    return advance_order(session, lock_order(session, order), OrderState.PRINTED, source="print")
 
 
 def sync_printed(session: Session) -> int:
@@ -294,7 +317,7 @@ def sync_printed(session: Session) -> int:
     jobs = session.scalars(
         select(PrintJob)
         .join(DeliveryOrder, DeliveryOrder.print_job_id == PrintJob.id)
-        .where(DeliveryOrder.state == OS.CREATED, PrintJob.state == JobState.PRINTED)
+        .where(DeliveryOrder.state == OrderState.CREATED, PrintJob.state == JobState.PRINTED)
     ).all()
     return sum(mark_card_printed(session, job) is not None for job in jobs)
 
@@ -325,7 +348,7 @@ def label_of(session: Session, order: DeliveryOrder) -> LabelData | None:
 def hand_to_courier(session: Session, order: DeliveryOrder, actor, version=None) -> DeliveryOrder:
     """Book the courier (a tracking number) and hand the packed card over."""
     order = lock_order(session, order)
-    if order.state not in (OS.PACKED, OS.RETURNED):
+    if order.state not in (OrderState.PACKED, OrderState.RETURNED):
         raise IllegalTransition(_("Only a packed or returned card can be handed to the courier."))
     application = session.get(RenewalApplication, order.application_id)
     provider = providers.courier()
@@ -336,7 +359,7 @@ def hand_to_courier(session: Session, order: DeliveryOrder, actor, version=None)
     return advance_order(
         session,
         order,
-        OS.HANDED_TO_COURIER,
+        OrderState.HANDED_TO_COURIER,
         source="officer",
         actor=actor,
         note=order.tracking_number,
@@ -344,7 +367,11 @@ def hand_to_courier(session: Session, order: DeliveryOrder, actor, version=None)
     )
 
 
-COURIER_STATES = {"in_transit": OS.IN_TRANSIT, "delivered": OS.DELIVERED, "returned": OS.RETURNED}
+COURIER_STATES = {
+    "in_transit": OrderState.IN_TRANSIT,
+    "delivered": OrderState.DELIVERED,
+    "returned": OrderState.RETURNED,
+}
 
 
 def handle_courier_webhook(
@@ -408,7 +435,7 @@ def hand_over_at_counter(
     return advance_order(
         session,
         order,
-        OS.PICKED_UP,
+        OrderState.PICKED_UP,
         source="officer",
         actor=actor,
         note="identity checked at the counter",
@@ -423,7 +450,7 @@ def confirm_receipt(
     application = lock_application(session, application)
     check_version(application, version)
     order = get_order(session, application)
-    if application.state != S.APPROVED or order is None or order.state not in RECEIVED:
+    if application.state != AppState.APPROVED or order is None or order.state not in RECEIVED:
         raise IllegalTransition(_("You can confirm receipt once the card has been delivered."))
     try:
         rating = int(rating)
@@ -433,4 +460,4 @@ def confirm_receipt(
         raise InvalidDocument(_("Choose a rating from 1 to 5."), {"rating": _("Choose a rating.")})
     application.rating = rating
     application.rating_comment = (comment or "").strip()[:1000] or None
-    return advance(session, application, S.COMPLETED, actor, f"rating {rating}")
+    return advance(session, application, AppState.COMPLETED, actor, f"rating {rating}")

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage
+from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
 from ujisim.renewal import identity, images, registry
-from ujisim.renewal.application import S, advance, check_version, lock_application
-from ujisim.renewal.errors import IllegalTransition, InvalidDocument
-from ujisim.renewal.models import Licence, RenewalApplication, RenewalDocument
+from ujisim.renewal.application import advance, check_version, lock_application
+from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.models import AppState, Licence, RenewalApplication, RenewalDocument
 
 FILE_PURPOSE = "renewal_document"
 #: e-Rikkes health certificates count for 14 days, ePPsi psychological ones for 6 months
@@ -114,7 +115,7 @@ def submit_documents(
     """
     application = lock_application(session, application)
     check_version(application, version)
-    if application.state != S.DOCUMENTS:
+    if application.state != AppState.DOCUMENTS:
         raise IllegalTransition(_("The documents of this application were already sent."))
     licence = session.get(Licence, application.licence_id)
     today = registry.local_today(getattr(actor, "timezone", None) or "Asia/Jakarta")
@@ -175,7 +176,7 @@ def submit_documents(
         object_id=application.public_id,
         data={"distance": distance, "tolerance": tolerance},
     )
-    advance(session, application, S.IDENTITY, actor)
+    advance(session, application, AppState.IDENTITY, actor)
     identity.record_reference(session, application, reference, actor)
     return application
 

@@ -13,10 +13,6 @@ class LicenceNotFound(NotFoundError):
     code = "licence_not_found"
 
 
-class IllegalTransition(ConflictError):
-    code = "illegal_transition"
-
-
 class StaleForm(ConflictError):
     """The form was made for an older state of the application (a second tab, a double click)."""
 

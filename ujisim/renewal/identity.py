@@ -29,11 +29,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit, clock, storage
+from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import ConflictError, NotFoundError
 from ujisim.proctoring import checks, faces
 from ujisim.proctoring.consent import current_consent
 from ujisim.proctoring.errors import ProctoringRequired
+from ujisim.proctoring.models import Decision
 from ujisim.renewal import application as apps
 from ujisim.renewal import images, population, registry
 from ujisim.renewal.errors import InvalidDocument
@@ -45,9 +46,23 @@ from ujisim.renewal.models import (
     RenewalIdentityCheck,
 )
 
+#: a try is decided once; its record is the application's ``renewal.identity_result`` with the
+#: evidence (and the identity status's own move), so the decision writes no audit record itself
+DECISION_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=RenewalIdentityCheck,
+        field="decision",
+        states=Decision,
+        transitions={
+            (Decision.PENDING, Decision.PASSED): "passed",
+            (Decision.PENDING, Decision.FAILED): "failed",
+        },
+        object_type="renewal_identity_check",
+    )
+)
+
 log = logging.getLogger(__name__)
 
-S = AppState
 MAX_TRIES = apps.MAX_IDENTITY_TRIES
 
 
@@ -196,9 +211,9 @@ def issue_challenge(
 ) -> RenewalIdentityCheck:
     """A new try with a random action challenge, or the unanswered one asked again (a reload
     loses no try)."""
-    if application.state == S.IDENTITY_REVIEW:
+    if application.state == AppState.IDENTITY_REVIEW:
         raise _escalated()
-    if application.state != S.IDENTITY:
+    if application.state != AppState.IDENTITY:
         raise ConflictError(_("Your identity check has already passed."), code="passed")
     if current_consent(session, user) is None:
         raise ProctoringRequired(_("Give your consent to the camera check first."))
@@ -222,7 +237,7 @@ def issue_challenge(
     if pending is not None:
         decide(session, pending, None, user)
         session.refresh(application)
-        if application.state != S.IDENTITY:
+        if application.state != AppState.IDENTITY:
             raise _escalated()
     tries = session.scalar(
         select(func.count()).where(RenewalIdentityCheck.application_id == application.id)
@@ -279,25 +294,23 @@ def decide(
         evidence["distance"] = statistics.median(found) if found else None
         evidence["frame_file_ids"] = [checks.store_frame(session, burst.keep, user).id]
     evidence["reason"] = reason
-    check.decision = "passed" if reason == "ok" else "failed"
     check.reason, check.decided_at = reason, clock.now()
-    session.flush()
+    decision = Decision.PASSED if reason == "ok" else Decision.FAILED
+    workflow.advance(session, check, decision, user, reason)
     application = apps.record_identity_result(session, application, reason == "ok", evidence, user)
     if (
-        application.state == S.IDENTITY_REVIEW
+        application.state == AppState.IDENTITY_REVIEW
         and application.reference_source == ReferenceSource.POPULATION_REGISTER
     ):
         # the tries failed against the register photo, which no officer has on file to judge
         # them by: the holder is checked in person (verification.clear_identity)
-        application.identity_status = apps.IdentityStatus.IN_PERSON
-        session.flush()
-        audit.record(
+        apps.advance(
             session,
-            "renewal.identity_in_person",
-            actor=user,
-            object_type="renewal",
-            object_id=application.public_id,
-            data={"reference": ReferenceSource.POPULATION_REGISTER, "reason": "failed tries"},
+            application,
+            apps.IdentityStatus.IN_PERSON,
+            user,
+            "failed tries",
+            reference=ReferenceSource.POPULATION_REGISTER,
         )
     return application
 
@@ -310,16 +323,22 @@ def ask_officer(session: Session, application: RenewalApplication, user, version
     their own face."""
     application = apps.lock_application(session, application)
     apps.check_version(application, version)
-    if application.state != S.IDENTITY:
+    if application.state != AppState.IDENTITY:
         raise ConflictError(_("This application is not waiting for an identity check."))
     if reference_encoding(session, application) is not None:
         raise ConflictError(
             _("Take the camera check; an officer steps in after %(n)s tries.", n=MAX_TRIES)
         )
-    application.identity_status = apps.IdentityStatus.IN_PERSON
+    apps.advance(
+        session, application, apps.IdentityStatus.IN_PERSON, user, "no face to compare with"
+    )
     _set_source(session, application, ReferenceSource.IN_PERSON, user)
     return apps.advance(
-        session, application, S.IDENTITY_REVIEW, user, "no face on the licence photo: in person"
+        session,
+        application,
+        AppState.IDENTITY_REVIEW,
+        user,
+        "no face on the licence photo: in person",
     )
 
 

@@ -8,9 +8,10 @@ import json
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from ujisim.core.db import Base, new_public_id
+from ujisim.core.workflow import EventMixin
 from ujisim.proctoring.face_liveness import Challenge
 
 
@@ -209,7 +210,7 @@ class RenewalIdentityCheck(Base):
     tolerance: Mapped[float]
     issued_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
-    #: pending | passed | failed
+    #: pending | passed | failed (proctoring's Decision)
     decision: Mapped[str] = mapped_column(String(16), default="pending")
     reason: Mapped[str | None] = mapped_column(String(32))
 
@@ -218,20 +219,16 @@ class RenewalIdentityCheck(Base):
         return Challenge.from_json(self.challenge_json)
 
 
-class AppEvent(Base):
+class AppEvent(EventMixin, Base):
     """One state change of an application (the tracking page's timeline)."""
 
     __tablename__ = "renewal_application_event"
+    owner_key = "application_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(
         ForeignKey("renewal_application.id", ondelete="CASCADE"), index=True
     )
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime]
 
 
 class RenewalDocument(Base):
@@ -330,6 +327,11 @@ class ProviderEvent(Base):
     received_at: Mapped[datetime]
 
 
+class RefundStatus(enum.StrEnum):
+    PENDING = "pending"  # owed: finance has not paid it out yet
+    PAID = "paid"
+
+
 class Refund(Base):
     """Money owed back after a rejection: the fees paid minus the bank fee."""
 
@@ -343,8 +345,8 @@ class Refund(Base):
     bank_fee: Mapped[int]
     amount: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
-    #: "pending" until finance pays it out
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: pending until finance pays it out (RefundStatus)
+    status: Mapped[RefundStatus] = mapped_column(String(16), default=RefundStatus.PENDING)
     #: JSON copy of the application's refund account (bank, number, holder)
     account: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
@@ -386,21 +388,19 @@ class DeliveryOrder(Base):
     updated_at: Mapped[datetime]
 
 
-class DeliveryEvent(Base):
+class DeliveryEvent(EventMixin, Base):
     """One state change of a delivery order; courier events keep their id (replay safety)."""
 
     __tablename__ = "renewal_delivery_event"
     __table_args__ = (UniqueConstraint("source", "external_id"),)
+    #: the reason is the ``note`` column (the courier, a tracking number, ...)
+    owner_key, reason_column = "order_id", "note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(
         ForeignKey("renewal_delivery_order.id", ondelete="CASCADE"), index=True
     )
-    from_state: Mapped[str | None] = mapped_column(String(20))
-    to_state: Mapped[str] = mapped_column(String(20))
     #: officer, courier, print, holder, system
     source: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(64))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    note: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime]
+    note = synonym("reason")

@@ -14,19 +14,55 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
-from ujisim.core import audit, clock
+from ujisim.core import audit, clock, workflow
 from ujisim.renewal import provider_events, providers
-from ujisim.renewal.application import S, advance, lock_application
+from ujisim.renewal.application import advance, lock_application
 from ujisim.renewal.models import (
+    AppState,
     Licence,
     Payment,
     PaymentStatus,
     Refund,
+    RefundStatus,
     RenewalApplication,
 )
 from ujisim.renewal.provider_events import WebhookResult
 
 PNBP = {"A": 80_000, "C": 75_000}
+
+#: a virtual account is paid once, or closed unpaid (audit ``renewal.<verb>``)
+PAYMENT_TRANSITIONS = {
+    (PaymentStatus.PENDING, PaymentStatus.PAID): "payment_received",
+    (PaymentStatus.PENDING, PaymentStatus.EXPIRED): "payment_closed",
+}
+PAYMENT_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Payment,
+        field="status",
+        states=PaymentStatus,
+        transitions=PAYMENT_TRANSITIONS,
+        object_type="payment",
+        audit_prefix="renewal",
+    )
+)
+#: finance pays a refund out once (audit ``renewal.refund_paid``)
+REFUND_TRANSITIONS = {(RefundStatus.PENDING, RefundStatus.PAID): "refund_paid"}
+REFUND_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Refund,
+        field="status",
+        states=RefundStatus,
+        transitions=REFUND_TRANSITIONS,
+        object_type="refund",
+        audit_prefix="renewal",
+        audit_object_id=lambda refund: refund.id,
+    )
+)
+
+
+@PAYMENT_WORKFLOW.on(PaymentStatus.PAID)
+def _on_paid(session: Session, move: workflow.Move) -> None:
+    move.obj.paid_at = move.at
 
 
 def fee_lines(application: RenewalApplication) -> list[tuple[str, int]]:
@@ -132,10 +168,8 @@ def _apply(session: Session, payment: Payment | None, event) -> WebhookResult:
         return WebhookResult(409, "expired", f"expired at {payment.expires_at.isoformat()}")
     application = lock_application(session, session.get(RenewalApplication, payment.application_id))
     payment = session.get(Payment, payment.id)
-    payment.status = PaymentStatus.PAID
-    payment.paid_at = clock.now()
-    session.flush()
-    advance(session, application, S.PAID, None, f"paid via {payment.provider}")
+    workflow.advance(session, payment, PaymentStatus.PAID, None, f"paid via {payment.provider}")
+    advance(session, application, AppState.PAID, None, f"paid via {payment.provider}")
     return WebhookResult(200, "paid")
 
 
@@ -158,11 +192,15 @@ def expire_unpaid(session: Session) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for payment in due:
-        payment.status = PaymentStatus.EXPIRED
+        workflow.advance(session, payment, PaymentStatus.EXPIRED, None, "not paid in time")
         application = session.get(RenewalApplication, payment.application_id)
-        if application.state == S.PAYMENT:
+        if application.state == AppState.PAYMENT:
             advance(
-                session, application, S.EXPIRED, None, "the virtual account was not paid in time"
+                session,
+                application,
+                AppState.EXPIRED,
+                None,
+                "the virtual account was not paid in time",
             )
     session.flush()
     return len(due)
@@ -172,8 +210,7 @@ def close_pending(session: Session, application: RenewalApplication) -> None:
     """Close the open virtual account of an application that is given up."""
     payment = current_payment(session, application)
     if payment is not None and payment.status == PaymentStatus.PENDING:
-        payment.status = PaymentStatus.EXPIRED
-        session.flush()
+        workflow.advance(session, payment, PaymentStatus.EXPIRED, None, "application given up")
 
 
 def create_refund(session: Session, application: RenewalApplication, reason: str) -> Refund | None:
@@ -188,7 +225,7 @@ def create_refund(session: Session, application: RenewalApplication, reason: str
         bank_fee=bank_fee,
         amount=payment.amount - bank_fee,
         reason=reason,
-        status="pending",
+        status=RefundStatus.PENDING,
         account=application.refund_account,
         created_at=clock.now(),
     )

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.nik import NikError, parse_nik
-from ujisim.core import audit, clock, storage
-from ujisim.core.errors import UjisimError
+from ujisim.core import audit, clock, storage, workflow
+from ujisim.core.errors import IllegalTransition, UjisimError
 from ujisim.renewal import images
 from ujisim.renewal.models import Licence, LicenceStatus
 
@@ -26,6 +26,26 @@ KNOWN_CLASSES = ("A", "A_UMUM", "B1", "B1_UMUM", "B2", "B2_UMUM", "C", "C1", "C2
 ONLINE_CLASSES = ("A", "C")
 NUMBER_RE = re.compile(r"[0-9]{12,16}")
 FILE_PURPOSE = "licence_image"
+#: (from, to) -> verb (audit ``renewal.<verb>``): a renewal replaces an active licence; the
+#: register import may expire, revoke or reinstate one; a replaced licence stays replaced
+LICENCE_TRANSITIONS = {
+    (LicenceStatus.ACTIVE, LicenceStatus.REPLACED): "licence_replaced",
+    (LicenceStatus.ACTIVE, LicenceStatus.EXPIRED): "licence_expired",
+    (LicenceStatus.ACTIVE, LicenceStatus.REVOKED): "licence_revoked",
+    (LicenceStatus.EXPIRED, LicenceStatus.REVOKED): "licence_revoked",
+    (LicenceStatus.EXPIRED, LicenceStatus.ACTIVE): "licence_reinstated",
+    (LicenceStatus.REVOKED, LicenceStatus.ACTIVE): "licence_reinstated",
+}
+LICENCE_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Licence,
+        field="status",
+        states=LicenceStatus,
+        transitions=LICENCE_TRANSITIONS,
+        object_type="licence",
+        audit_prefix="renewal",
+    )
+)
 CSV_COLUMNS = (
     "number",
     "class",
@@ -271,8 +291,14 @@ def import_csv(session: Session, text: str, base: Path, actor=None) -> ImportRep
                 )
             ).first()
             if existing is not None:
-                for name in ("status", "holder_name", "address"):
-                    setattr(existing, name, values[name])
+                if existing.status != values["status"]:
+                    try:
+                        workflow.advance(
+                            session, existing, values["status"], actor, "register import"
+                        )
+                    except IllegalTransition as exc:
+                        raise RowProblem(f"status: {exc.message}") from exc
+                existing.holder_name, existing.address = values["holder_name"], values["address"]
                 session.flush()
                 report.updated += 1
                 continue

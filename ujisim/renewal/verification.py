@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from ujisim.accounts.nik import parse_nik
-from ujisim.core import audit, clock, storage
-from ujisim.core.errors import ValidationError
+from ujisim.core import audit, clock, storage, workflow
+from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.core.storage import StoredFile
 from ujisim.renewal import delivery, documents, payments, registry
-from ujisim.renewal.application import S, advance, check_version, lock_application
-from ujisim.renewal.errors import IllegalTransition
+from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.models import (
+    AppState,
     IdentityStatus,
     Licence,
     LicenceStatus,
@@ -40,13 +40,13 @@ def query_queue(session: Session, limit: int = 200) -> list[RenewalApplication]:
     reviews."""
     paid = session.scalars(
         select(RenewalApplication)
-        .where(RenewalApplication.state == S.PAID)
+        .where(RenewalApplication.state == AppState.PAID)
         .order_by(RenewalApplication.paid_at, RenewalApplication.id)
         .limit(limit)
     ).all()
     review = session.scalars(
         select(RenewalApplication)
-        .where(RenewalApplication.state == S.IDENTITY_REVIEW)
+        .where(RenewalApplication.state == AppState.IDENTITY_REVIEW)
         .order_by(RenewalApplication.updated_at, RenewalApplication.id)
         .limit(limit)
     ).all()
@@ -55,12 +55,15 @@ def query_queue(session: Session, limit: int = 200) -> list[RenewalApplication]:
 
 def queue_position(session: Session, application: RenewalApplication) -> int | None:
     """1 for the next paid application the officers take; None when not waiting."""
-    if application.state != S.PAID:
+    if application.state != AppState.PAID:
         return None
     ahead = session.scalar(
         select(func.count())
         .select_from(RenewalApplication)
-        .where(RenewalApplication.state == S.PAID, RenewalApplication.paid_at < application.paid_at)
+        .where(
+            RenewalApplication.state == AppState.PAID,
+            RenewalApplication.paid_at < application.paid_at,
+        )
     )
     return (ahead or 0) + 1
 
@@ -133,7 +136,7 @@ def approve(
 
     application = lock_application(session, application)
     check_version(application, version)
-    if application.state != S.PAID:
+    if application.state != AppState.PAID:
         raise IllegalTransition(
             _("Only a paid application waiting for verification can be approved.")
         )
@@ -162,8 +165,8 @@ def approve(
     session.add(new)
     session.flush()
     new.photo_encoding = registry_encoding(session, docs["photo"].file_id)
-    old.status = LicenceStatus.REPLACED
     old.replaced_by_id = new.id
+    workflow.advance(session, old, LicenceStatus.REPLACED, officer, "renewed")
     application.new_licence_id = new.id
     photo = storage.read(session.get(StoredFile, docs["photo"].file_id))
     signature = storage.read(session.get(StoredFile, docs["signature"].file_id))
@@ -182,7 +185,7 @@ def approve(
             "print_job": job.public_id,
         },
     )
-    advance(session, application, S.APPROVED, officer, "approved")
+    advance(session, application, AppState.APPROVED, officer, "approved")
     delivery.create_order(session, application, new, job.id, officer)
     return application
 
@@ -210,13 +213,13 @@ def reject(
     check_version(application, version)
     if reason not in REJECT_REASONS:
         raise ValidationError(_("Choose the reason for the rejection."), {"reason": "required"})
-    if application.state not in (S.PAID, S.IDENTITY_REVIEW):
+    if application.state not in (AppState.PAID, AppState.IDENTITY_REVIEW):
         raise IllegalTransition(_("This application is not waiting for an officer."))
     application.reject_reason = reason
     application.reject_note = (note or "").strip()[:1000] or None
-    if application.state == S.PAID:
+    if application.state == AppState.PAID:
         payments.create_refund(session, application, reason)
-    return advance(session, application, S.REJECTED, officer, reason)
+    return advance(session, application, AppState.REJECTED, officer, reason)
 
 
 def identity_source(application: RenewalApplication) -> ReferenceSource | None:
@@ -227,7 +230,7 @@ def identity_source(application: RenewalApplication) -> ReferenceSource | None:
         return ReferenceSource(application.reference_source)
     if application.identity_status == IdentityStatus.IN_PERSON:
         return ReferenceSource.IN_PERSON
-    if application.state in (S.DOCUMENTS, S.IDENTITY):
+    if application.state in (AppState.DOCUMENTS, AppState.IDENTITY):
         return None
     licence = object_session(application).get(Licence, application.licence_id)
     return ReferenceSource.LICENCE_PHOTO if licence.encoding else ReferenceSource.IN_PERSON
@@ -258,7 +261,7 @@ def clear_identity(
     what the identity rests on. The holder goes on to the delivery choice and payment."""
     application = lock_application(session, application)
     check_version(application, version)
-    if application.state != S.IDENTITY_REVIEW:
+    if application.state != AppState.IDENTITY_REVIEW:
         raise IllegalTransition(_("This application is not waiting for an identity review."))
     source = identity_source(application)
     required = in_person_required(application)
@@ -270,10 +273,10 @@ def clear_identity(
             ),
             {"in_person": "required"},
         )
-    application.identity_status = IdentityStatus.CLEARED
+    advance(session, application, IdentityStatus.CLEARED, officer, "confirmed by an officer")
     if required:
         application.reference_source = ReferenceSource.IN_PERSON
         application.reference_encoding = None
     reason = "identity confirmed by officer" + (" in person" if required else "")
     reason += f" (reference: {application.reference_source or source})"
-    return advance(session, application, S.DELIVERY, officer, reason)
+    return advance(session, application, AppState.DELIVERY, officer, reason)
