@@ -324,7 +324,9 @@ def test_the_right_person_following_the_challenge_passes_and_may_begin(client, d
     assert client.submit(f"/ujian/{ready.public_id}/begin").status_code == 302
     assert state(db, ready) == "started"
     sit = client.get(f"/ujian/{ready.public_id}").get_data(as_text=True)
-    assert "js/proctor.js" in sit
+    # the shared helpers first (exam.js and proctor.js both need them), each script once
+    scripts = [s for s in ("js/common.js", "js/exam.js", "js/proctor.js") if sit.count(s) == 1]
+    assert sorted(scripts, key=sit.index) == ["js/common.js", "js/exam.js", "js/proctor.js"]
 
 
 def test_a_still_photo_fails_liveness(client, db, ready, burst):

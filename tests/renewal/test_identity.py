@@ -86,7 +86,8 @@ def test_the_page_shows_the_camera_check_wired_to_the_renewal(client, at_identit
     page = client.get(f"/perpanjangan/{at_identity.public_id}").get_data(as_text=True)
     assert 'id="proctor-check"' in page
     assert f"{API}/applications/{at_identity.public_id}/identity-checks" in page
-    assert "js/proctor.js" in page
+    assert page.count("js/common.js") == page.count("js/proctor.js") == 1
+    assert page.index("js/common.js") < page.index("js/proctor.js")
     assert "did not match the photo on your SIM" in page  # advice per reason, for the script
 
 

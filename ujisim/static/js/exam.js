@@ -1,13 +1,13 @@
 // The official exam page. The server owns the clock, the paper and the grade; this file shows
 // one question at a time, saves every answer at once (append-only steps with an increasing
 // sequence number), keeps unsent answers in localStorage while offline and sends them on
-// reconnect, and submits at the deadline.
+// reconnect, and submits at the deadline. Requests go through common.js (loaded first).
 "use strict";
 (() => {
-  const root = document.getElementById("exam");
+  const { $, fmt, sleep, get, post, errorCode, errorMessage, sessionEnded } = window.ujisim;
+  const root = $("exam");
   if (!root) return;
-  const T = JSON.parse(document.getElementById("exam-text").textContent);
-  let csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const T = JSON.parse($("exam-text").textContent);
   let needLogin = false;       // the session ended: answers wait here until the next login
   const attemptId = root.dataset.attempt;
   const prefix = `ujisim:${attemptId}:`;
@@ -20,9 +20,6 @@
       try { localStorage.setItem(this.key(name), JSON.stringify(value)); } catch (e) { /* storage full: still sent */ }
     },
   };
-  const $ = (id) => document.getElementById(id);
-  const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k]);
-
   // Several tabs (and devices) may show one attempt. Every answer gets a sequence number above
   // any this browser handed out ("seq" in localStorage, taken under a Web Lock shared by the
   // tabs) and above the server's last one; a number another device used anyway comes back
@@ -69,18 +66,6 @@
 
   function syncClock(remainingSeconds) {
     deadline = performance.now() + remainingSeconds * 1000;
-  }
-
-  async function api(url, body) {
-    const response = await fetch(url, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    let data = null;
-    try { data = await response.json(); } catch (e) { data = null; }
-    return { ok: response.ok, status: response.status, data };
   }
 
   function ownQueue() {
@@ -162,16 +147,12 @@
     $("save-status").classList.toggle("waiting", waiting > 0);
   }
 
-  function sessionEnded(result) {
-    const code = errorCode(result);
-    if (result.status !== 401 && code !== "csrf_failed") return false;
+  // The session has ended: say so; the answers wait on this device until the next login.
+  function loggedOut(result) {
+    if (!sessionEnded(result)) return false;
     needLogin = true;
     fatal(T.login_again);
     return true;
-  }
-
-  function errorCode(result) {
-    return result.data && result.data.error && result.data.error.code;
   }
 
   function fatal(message) {
@@ -229,13 +210,13 @@
         const body = { position: step.position, choice: step.choice, seq: step.seq, device };
         // how long ago it was clicked, by this browser's clock alone (its skew does not matter)
         if (step.at !== undefined) body.age_ms = Math.max(0, Date.now() - step.at);
-        result = await api(root.dataset.answerUrl, body);
-      } catch (networkError) {
+        result = await post(root.dataset.answerUrl, body);
+      } catch (networkError) {   // offline or timed out: the same number is sent again
         scheduleRetry();
         return;
       }
       // Keep every answer here; they are sent after the next login (see "focus").
-      if (sessionEnded(result)) return;
+      if (loggedOut(result)) return;
       const code = errorCode(result);
       if (result.ok && result.data) {
         retryDelay = 1000;
@@ -273,8 +254,7 @@
         return;
       } else if (result.status >= 400 && result.status < 500 && result.status !== 429) {
         // refused as invalid: it will never be accepted
-        const reason = (result.data && result.data.error && result.data.error.message) || "";
-        dropStep(step, fmt(T.refused, { n: step.position + 1, reason }));
+        dropStep(step, fmt(T.refused, { n: step.position + 1, reason: errorMessage(result, "") }));
       } else {
         scheduleRetry();
         return;
@@ -368,7 +348,7 @@
     if (itemLimit === null || itemDeadline[position] !== undefined) return;
     itemDeadline[position] = performance.now() + itemLimit * 1000;   // until the server answers
     try {
-      const result = await api(root.dataset.openUrl, { position });
+      const result = await post(root.dataset.openUrl, { position });
       if (result.ok) itemDeadline[position] = performance.now() + result.data.item_remaining_s * 1000;
     } catch (e) { /* offline: the server opens it when the answer arrives */ }
   }
@@ -432,8 +412,8 @@
     }
     for (let tries = 0; tries < 30; tries += 1) {
       try {
-        const result = await api(root.dataset.submitUrl, {});
-        if (sessionEnded(result)) {
+        const result = await post(root.dataset.submitUrl);
+        if (loggedOut(result)) {
           submitting = false;
           return;
         }
@@ -451,7 +431,7 @@
           return;
         }
       } catch (e) { /* offline: try again */ }
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
     }
     submitting = false;
     fatal(T.error);
@@ -470,15 +450,14 @@
   async function load() {
     let result;
     try {
-      result = await api(root.dataset.paperUrl);
+      result = await get(root.dataset.paperUrl);
     } catch (e) {
       setTimeout(load, 2000);   // offline on arrival: keep trying
       fatal(fmt(T.offline, { n: allQueued().length }));
       return;
     }
-    if (sessionEnded(result)) return;
-    needLogin = false;
-    if (result.data && result.data.csrf_token) csrf = result.data.csrf_token;
+    if (loggedOut(result)) return;
+    needLogin = false;   // the paper carried the new session's CSRF token, which common.js keeps
     if (!result.ok || !result.data) { fatal(T.error); return; }
     const data = result.data;
     if (data.result_url) { window.location.assign(data.result_url); return; }

@@ -4,63 +4,21 @@
 //   identity check (a burst of frames while the candidate does the server's actions on its schedule);
 // - exam page (#proctor): a snapshot every N seconds and on each suspicious browser event; warns,
 //   and shows the re-check when the server pauses the attempt.
-// Every wait shows its seconds; every request has a timeout. When the session has ended (401, or
-// a CSRF refusal: the token lives in the session) the page says so and links to the login,
-// which brings the candidate back here.
+// Every wait shows its seconds; every request has a timeout (common.js, loaded first). When the
+// session has ended (401, or a CSRF refusal: the token lives in the session) the page says so and
+// links to the login, which brings the candidate back here.
 "use strict";
 (() => {
-  const textNode = document.getElementById("proctor-text");
+  const { REQUEST_TIMEOUT_S, $, fmt, sleep, get, post, errorCode, errorMessage, sessionEnded } = window.ujisim;
+  const textNode = $("proctor-text");
   if (!textNode) return;
   const T = JSON.parse(textNode.textContent);
-  const $ = (id) => document.getElementById(id);
-  const fmt = (text, values) => (text || "").replace(/\{(\w+)\}/g, (_, k) => values[k]);
-  let token = null;   // a fresh CSRF token from the server (after a new login), else the page's
-  const csrf = () => token || document.querySelector('meta[name="csrf-token"]').content;
   const CAMERA_TIMEOUT_S = 15;
   const CAMERA_SLOW_S = 5;
-  const REQUEST_TIMEOUT_S = 20;
   // how long a capture of the identity check waits for a frame the camera had not shown yet
   // (the server allows the last frame 800 ms past the challenge)
   const FRESH_FRAME_WAIT_MS = 200;
   const DEVICE_KEY = "ujisim:proctor:camera";
-
-  // A request that gives up after ``timeoutS`` (the error's name is then "TimeoutError").
-  async function request(url, options, timeoutS) {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; controller.abort(); }, (timeoutS || REQUEST_TIMEOUT_S) * 1000);
-    try {
-      const response = await fetch(url, { credentials: "same-origin", ...options, signal: controller.signal });
-      let data = null;
-      try { data = await response.json(); } catch (e) { data = null; }
-      return { ok: response.ok, status: response.status, data };
-    } catch (error) {
-      if (timedOut) {
-        const timeout = new Error("timeout");
-        timeout.name = "TimeoutError";
-        throw timeout;
-      }
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  function post(url, body, timeoutS) {
-    const headers = { "Accept": "application/json", "X-CSRFToken": csrf() };
-    if (!(body instanceof FormData)) headers["Content-Type"] = "application/json";
-    return request(url, {
-      method: "POST", headers,
-      body: body instanceof FormData ? body : JSON.stringify(body || {}),
-    }, timeoutS);
-  }
-
-  // The session ended (expired, or the user logged out in another tab): nothing can be sent
-  // until the candidate logs in again.
-  function sessionEnded(result) {
-    const code = result && result.data && result.data.error && result.data.error.code;
-    return Boolean(result) && (result.status === 401 || code === "csrf_failed");
-  }
 
   // Show the login notice; its link comes back to this page (path and query) after the login.
   function showLogin(root) {
@@ -69,10 +27,6 @@
     const back = window.location.pathname + window.location.search;
     $("proctor-login-link").href = `${root.dataset.loginUrl}?next=${encodeURIComponent(back)}`;
     notice.hidden = false;
-  }
-
-  function errorMessage(result) {
-    return (result.data && result.data.error && result.data.error.message) || T.error;
   }
 
   // A camera: start (with a timeout and a specific reason on failure), capture JPEG frames.
@@ -127,8 +81,6 @@
     canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
     return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", quality));
   }
-
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   // Resolves when the video shows a new frame (requestVideoFrameCallback, where the browser
   // has it), at most ``waitMs`` later: a loaded phone can hand one picture to two captures,
@@ -257,7 +209,7 @@
           } else {
             $("camera-status").textContent = "";
             problem("error");
-            $("camera-problem").textContent = errorMessage(result);
+            $("camera-problem").textContent = errorMessage(result, T.error);
             $("camera-retry").hidden = false;
           }
         } catch (e) {
@@ -287,10 +239,10 @@
       }
       if (sessionEnded(issued)) return loginNeeded();
       if (!issued.ok) {
-        const code = issued.data && issued.data.error && issued.data.error.code;
+        const code = errorCode(issued);
         if (code === "escalated") return escalated();
         if (code === "passed") { window.location.assign($("identity-continue").href); return; }
-        return identityFailed(errorMessage(issued));
+        return identityFailed(errorMessage(issued, T.error));
       }
       $("identity-status").textContent = "";
       const shots = [];
@@ -312,7 +264,7 @@
       }
       if (sessionEnded(result)) return loginNeeded();
       progress.value = 100;
-      if (!result.ok || !result.data) return identityFailed(errorMessage(result));
+      if (!result.ok || !result.data) return identityFailed(errorMessage(result, T.error));
       const data = result.data;
       if (data.decision === "passed") {
         $("identity-status").textContent = T.passed;
@@ -530,18 +482,18 @@
     setInterval(async () => {
       if (ended) return;
       try {
-        const result = await request(root.dataset.statusUrl, { headers: { "Accept": "application/json" } });
+        const result = await get(root.dataset.statusUrl);
         if (sessionEnded(result)) loginNeeded();
         else if (result.ok) showStatus(result.data);
       } catch (e) { /* offline or slow: the next poll tries again */ }
     }, Math.max(5000, interval / 2));
-    // Back from logging in again in another tab: take the new session's token and go on.
+    // Back from logging in again in another tab: the status carries the new session's token
+    // (common.js keeps it); go on.
     window.addEventListener("focus", async () => {
       if (!ended) return;
       try {
-        const result = await request(root.dataset.statusUrl, { headers: { "Accept": "application/json" } });
+        const result = await get(root.dataset.statusUrl);
         if (!result.ok || !result.data) return;
-        token = result.data.csrf_token || token;
         ended = false;
         $("proctor-login").hidden = true;
         $("proctor-status").textContent = stream ? T.camera_on : "";
