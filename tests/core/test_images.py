@@ -1,23 +1,34 @@
-"""Every bad upload is refused with its own code; good ones come back re-encoded without
-metadata."""
+"""The site's one image intake (core/images.py): every bad upload is refused with its own code;
+good ones come back re-encoded without metadata; webcam frames and the face analysis go through
+the same checks with their own limits."""
 
+import dataclasses
 import io
+import struct
 import zipfile
+import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from tests.renewal.conftest import image_bytes
-from ujisim.renewal.errors import InvalidDocument
-from ujisim.renewal.images import MAX_BYTES, clean_image
+from ujisim.core.images import (
+    MAX_BYTES,
+    PROFILES,
+    InvalidImage,
+    Profile,
+    clean_image,
+    open_image,
+)
 
 pytestmark = pytest.mark.usefixtures("app")
 
 
 def refusal(data: bytes, kind: str = "photo") -> str:
-    with pytest.raises(InvalidDocument) as caught:
+    with pytest.raises(InvalidImage) as caught:
         clean_image(data, kind)
     assert caught.value.message  # a sentence for the holder
+    assert caught.value.status == 422
     return caught.value.fields[kind]
 
 
@@ -114,9 +125,6 @@ def test_decompression_bomb_is_refused_before_decoding():
 def test_bomb_header_lying_about_its_size():
     # a PNG whose header claims 100000 x 100000 pixels (10 gigapixels)
     data = bytearray(image_bytes("PNG", size=(300, 300)))
-    import struct
-    import zlib
-
     ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
     data[16:29] = ihdr
     data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
@@ -184,3 +192,60 @@ def test_too_small():
 
 def test_trailing_null_padding_is_tolerated():
     assert clean_image(image_bytes() + b"\x00" * 16, "photo").content_type == "image/jpeg"
+
+
+# -- webcam frames and the face analysis -------------------------------------------------------
+
+
+def _frame(size=(640, 480), **save) -> bytes:
+    return image_bytes(size=size, quality=80, **save)
+
+
+def test_snapshots_and_check_frames_follow_one_set_of_rules():
+    assert PROFILES["snapshot"] is PROFILES["frame"]
+    assert clean_image(_frame(), "frame").content_type == "image/jpeg"
+    assert refusal(image_bytes("PNG", size=(160, 120)), "frame") == "format"
+    assert refusal(_frame() + b"\0" * PROFILES["frame"].max_bytes, "frame") == "too_large"
+    assert refusal(_frame(size=(60, 40)), "frame") == "too_small"
+    assert refusal(_frame() + _zip(), "frame") == "polyglot"
+
+
+def test_open_image_gives_the_checked_picture_without_storing_it():
+    image = open_image(image_bytes(size=(500, 400), exif=_orientation(6)), "photo")
+    assert image.size == (400, 500)  # upright
+    assert image.mode == "RGB"
+    with pytest.raises(InvalidImage) as caught:
+        open_image(image_bytes() + b"<html><script>alert(1)</script></html>", "face", "frame")
+    assert caught.value.fields == {"frame": "polyglot"}
+
+
+def test_a_draft_decodes_fewer_pixels_but_judges_the_size_as_sent():
+    big = image_bytes(size=(1600, 1200))
+    assert open_image(big, "face", draft_side=400).size == (400, 300)  # JPEG at 1/4 scale
+    strict = Profile(min_size=(1600, 1200))
+    assert open_image(big, strict, draft_side=400).size == (400, 300)
+    turned = image_bytes(size=(1600, 1200), exif=_orientation(6))
+    assert open_image(turned, Profile(min_size=(1200, 1600)), draft_side=400).size == (300, 400)
+    with pytest.raises(InvalidImage) as caught:
+        open_image(turned, strict, draft_side=400)
+    assert caught.value.fields == {"image": "too_small"}
+
+
+def test_a_profile_can_be_given_directly():
+    tight = dataclasses.replace(PROFILES["face"], max_pixels=100_000)
+    with pytest.raises(InvalidImage) as caught:
+        clean_image(image_bytes(), tight)
+    assert caught.value.fields == {"image": "too_many_pixels"}
+
+
+def test_truncated_files_stay_refused_when_a_library_allows_them(monkeypatch):
+    # face_recognition sets this process-wide flag when it is imported
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    jpeg = _frame()
+    assert refusal(jpeg[: len(jpeg) - 2000], "frame") == "corrupt"
+
+
+def _orientation(value: int) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = value
+    return exif

@@ -18,6 +18,7 @@ from PIL import Image
 from bench.face_bench import webcam
 from tests.faces import CACHE, PHOTOS, PhotoError, face_photo, sha256_of
 from tests.webcam import LivePerson, sensor_noise, turn_head
+from ujisim.core import images
 from ujisim.proctoring.errors import (
     FaceError,
     InvalidImageError,
@@ -163,24 +164,45 @@ def test_non_images_are_refused(data):
     assert isinstance(refused.value, FaceError)
     assert refused.value.code == "invalid_image"
     assert refused.value.status == 422
+    assert refused.value.message
 
 
-@pytest.mark.parametrize("kind", ["GIF", "BMP", "TIFF"])
+def refused(data: bytes, **kw) -> str:
+    """Why the site's image intake (core/images.py) refused ``data`` for the face analysis."""
+    with pytest.raises(InvalidImageError) as caught:
+        load_image(data, **kw)
+    return caught.value.fields["image"]
+
+
+@pytest.mark.parametrize("kind", ["GIF", "BMP", "TIFF", "WEBP"])
 def test_other_image_formats_are_refused(webcam_frame, kind):
     buffer = io.BytesIO()
     Image.fromarray(webcam_frame).save(buffer, kind)
-    with pytest.raises(InvalidImageError):
-        load_image(buffer.getvalue())
+    assert refused(buffer.getvalue()) == "format"
 
 
 def test_a_truncated_jpeg_is_refused(face_photos):
-    with pytest.raises(InvalidImageError, match="not a JPEG, PNG or WebP"):
-        load_image(face_photos["obama.jpg"].read_bytes()[:5000])
+    assert refused(face_photos["obama.jpg"].read_bytes()[:5000]) == "corrupt"
 
 
 def test_an_image_with_too_many_pixels_is_refused(face_photos):
-    with pytest.raises(InvalidImageError, match="too large"):
-        load_image(face_photos["obama.jpg"].read_bytes(), max_pixels=1_000_000)
+    tight = images.Profile(max_pixels=1_000_000)
+    assert refused(face_photos["obama.jpg"].read_bytes(), kind=tight) == "too_many_pixels"
+
+
+def test_a_polyglot_is_refused_before_any_analysis(webcam_frame):
+    with_page = jpeg(webcam_frame) + b"<html><script>alert(1)</script></html>"
+    assert refused(with_page) == "polyglot"
+
+
+def test_webcam_frames_keep_the_frame_limits(webcam_frame, face_photos):
+    assert load_image(jpeg(webcam_frame), kind="frame").shape == (480, 640, 3)
+    png = io.BytesIO()
+    Image.fromarray(webcam_frame).save(png, "PNG")
+    assert load_image(png.getvalue()).shape == (480, 640, 3)  # a photo may be a PNG
+    assert refused(png.getvalue(), kind="frame") == "format"
+    # a 600 KB photo is fine as a photo, not as a camera frame
+    assert refused(face_photos["obama3.jpg"].read_bytes(), kind="frame") == "too_large"
 
 
 # -- reference photos --------------------------------------------------------------------------

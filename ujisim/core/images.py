@@ -1,7 +1,9 @@
-"""The one intake of every image the site stores: renewal photos and signatures, the proctoring
-reference photo and exam snapshots. Each kind has a profile (formats, byte and pixel limits,
-smallest size, output); every image is decoded completely and re-encoded so that no metadata
-(EXIF, GPS, comments) and no smuggled bytes reach storage.
+"""The one intake of every image the site stores or analyses: renewal photos and signatures, the
+proctoring reference photo, exam snapshots and the camera frames of the identity check. Each kind
+has a profile (formats, byte and pixel limits, smallest size, output); every image is decoded
+completely and upright (EXIF orientation applied). :func:`clean_image` re-encodes it so that no
+metadata (EXIF, GPS, comments) and no smuggled bytes reach storage; :func:`open_image` hands the
+checked picture to the face analysis (``proctoring.faces.load_image``) without storing it.
 
 Refused: anything whose first bytes are not JPEG or PNG (SVG, GIF, HTML ...), a pixel count above
 the limit (checked from the header, before any pixel is decoded: decompression bombs), files
@@ -12,13 +14,14 @@ marker (a ZIP or HTML appended to a JPEG), a ZIP directory anywhere, or markup i
 from __future__ import annotations
 
 import io
+import math
 import struct
 import warnings
 import zipfile
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from PIL import Image, ImageFile, ImageOps
+from PIL import ExifTags, Image, ImageFile, ImageOps
 
 from ujisim.core.errors import ValidationError
 
@@ -54,6 +57,12 @@ class Profile:
     max_side: int | None = None
 
 
+#: a picture from the candidate's webcam (the pages send JPEGs of at most 640 px): an exam
+#: snapshot, a camera-check frame or a frame of the identity check's burst
+FRAME = Profile(
+    formats=("JPEG",), max_bytes=512 * 1024, max_pixels=4_000_000, min_size=(64, 48), quality=85
+)
+
 PROFILES = {
     # renewal documents (the licence photo standard) and signatures
     "photo": Profile(min_size=(200, 250)),
@@ -63,10 +72,12 @@ PROFILES = {
     "population": Profile(min_size=(100, 120), max_side=1600),
     # the proctoring reference photo (registration photo): at least 200 px each side
     "reference": Profile(min_size=(200, 200), max_side=1600),
-    # a camera snapshot during the exam (the page sends a 640x480 JPEG)
-    "snapshot": Profile(
-        formats=("JPEG",), max_bytes=512 * 1024, max_pixels=4_000_000, min_size=(64, 48), quality=85
-    ),
+    # webcam pictures: one set of rules for a snapshot during the exam and a check's frames
+    "snapshot": FRAME,
+    "frame": FRAME,
+    # any picture the face analysis reads that names no narrower kind: a stored photo (already
+    # through its own profile) or an upload; the general limits
+    "face": Profile(),
 }
 #: smallest usable sides (width, height) per kind
 MIN_SIZE = {kind: profile.min_size for kind, profile in PROFILES.items()}
@@ -167,14 +178,32 @@ def _check_container(data: bytes, field: str, formats: tuple[str, ...]) -> str:
     return fmt
 
 
-def clean_image(data: bytes, kind: str, field: str | None = None) -> CleanImage:
-    """Check an image of ``kind`` (a key of PROFILES) and return it re-encoded.
+def clean_image(data: bytes, kind: str | Profile, field: str | None = None) -> CleanImage:
+    """Check an image of ``kind`` (a key of PROFILES, or a Profile) and return it re-encoded.
 
     Raises :class:`InvalidImage` naming ``field`` (default: ``kind``) with a message for the
     user; nothing is stored here.
     """
-    field = field or kind
-    profile = PROFILES[kind]
+    return _reencode(open_image(data, kind, field), _profile(kind))
+
+
+def _profile(kind: str | Profile) -> Profile:
+    return PROFILES[kind] if isinstance(kind, str) else kind
+
+
+def open_image(
+    data: bytes, kind: str | Profile, field: str | None = None, *, draft_side: int | None = None
+) -> Image.Image:
+    """The checked image of ``kind`` (a key of PROFILES, or a Profile), decoded completely and
+    upright, in the mode it was stored in; nothing is re-encoded or stored.
+
+    ``draft_side``: the caller scales the image down to this long side anyway, so a large JPEG
+    may be decoded at 1/2, 1/4 or 1/8 scale (still at least that size), which is much quicker.
+
+    Raises :class:`InvalidImage` naming ``field`` (default: ``kind``) with a message for the user.
+    """
+    field = field or (kind if isinstance(kind, str) else "image")
+    profile = _profile(kind)
     if not data:
         raise _refuse(_("Choose an image file."), field, "required")
     if len(data) > profile.max_bytes:
@@ -201,8 +230,16 @@ def clean_image(data: bytes, kind: str, field: str | None = None) -> CleanImage:
                         field,
                         "too_many_pixels",
                     )
+                header = im.size
+                scale = draft_side / max(header) if draft_side else 1
+                if scale < 1:  # JPEG only (other formats ignore it)
+                    im.draft("RGB", (math.ceil(im.width * scale), math.ceil(im.height * scale)))
                 im.load()  # the whole file: a truncated or corrupt one fails here
                 image = ImageOps.exif_transpose(im)
+                sides = image.size
+                if im.size != header:  # decoded at a smaller scale: the upright sides as sent
+                    turned = im.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8)
+                    sides = header[::-1] if turned else header
         except InvalidImage:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -219,13 +256,13 @@ def clean_image(data: bytes, kind: str, field: str | None = None) -> CleanImage:
                 _("The image is damaged or incomplete. Take or export it again."), field, "corrupt"
             ) from exc
     min_w, min_h = profile.min_size
-    if image.width < min_w or image.height < min_h:
+    if sides[0] < min_w or sides[1] < min_h:
         raise _refuse(
             _("The image is too small: at least %(w)d x %(h)d pixels.", w=min_w, h=min_h),
             field,
             "too_small",
         )
-    return _reencode(image, profile)
+    return image
 
 
 def _reencode(image: Image.Image, profile: Profile) -> CleanImage:

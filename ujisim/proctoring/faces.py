@@ -22,8 +22,6 @@ Conventions:
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
@@ -31,8 +29,9 @@ from typing import Any
 
 import numpy as np
 from flask_babel import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image
 
+from ujisim.core.images import InvalidImage, Profile, open_image
 from ujisim.proctoring import face_engine as engine
 from ujisim.proctoring.errors import InvalidImageError, NoFaceError, SeveralFacesError
 from ujisim.proctoring.face_camera import (
@@ -67,9 +66,6 @@ DEFAULT_TOLERANCE = 0.6
 LOOKING_AWAY_YAW = 0.6
 #: long side of the image we analyse; enough for HOG to find a face in a photo or webcam frame
 MAX_SIDE = 1024
-#: refuse to decode anything larger (decompression bombs)
-MAX_PIXELS = 40_000_000
-ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 #: the model behind the stored encodings; a new model means recomputing every reference
 ENCODER = "dlib_face_recognition_resnet_model_v1"
 ENCODING_SIZE = 128
@@ -136,27 +132,19 @@ class IdentityResult:
 
 
 def load_image(
-    data: bytes, *, max_side: int = MAX_SIDE, max_pixels: int = MAX_PIXELS
+    data: bytes, *, max_side: int = MAX_SIDE, kind: str | Profile = "face"
 ) -> np.ndarray:
-    """Decode a JPEG, PNG or WebP upload into an RGB array, upright (EXIF orientation applied)
-    and with its long side at most ``max_side`` (aspect ratio kept).
+    """An image through the site's intake (``core/images.py``, profile ``kind``: "frame" for a
+    webcam picture, "face" for any other) as an RGB array, upright and with its long side at
+    most ``max_side`` (aspect ratio kept).
 
-    Raises :class:`InvalidImageError` for anything that is not such an image or is too large.
+    Raises :class:`InvalidImageError` (its ``fields`` say why) for anything the intake refuses.
     """
-    if not data:
-        raise InvalidImageError(_("The file is empty."))
-    not_an_image = _("The file is not a JPEG, PNG or WebP image.")
     try:
-        with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as im:
-            if im.width * im.height > max_pixels:
-                raise InvalidImageError(_("The image is too large."))
-            scale = max_side / max(im.width, im.height)
-            if scale < 1:
-                # JPEG only: decode at 1/2, 1/4 or 1/8 scale, still at least the target size
-                im.draft("RGB", (math.ceil(im.width * scale), math.ceil(im.height * scale)))
-            rgb = ImageOps.exif_transpose(im).convert("RGB")
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        raise InvalidImageError(not_an_image) from exc
+        image = open_image(data, kind, field="image", draft_side=max_side)
+    except InvalidImage as exc:
+        raise InvalidImageError(exc.message, exc.fields) from exc
+    rgb = image.convert("RGB")
     rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return np.array(rgb, dtype=np.uint8)
 
@@ -367,7 +355,6 @@ def check_identity(
 
 #: the public API, including what the face_* modules provide
 __all__ = [
-    "ALLOWED_FORMATS",
     "ACTIONS",
     "NON_RIGID",
     "DARK_BELOW",
@@ -376,7 +363,6 @@ __all__ = [
     "ENCODER",
     "ENCODING_SIZE",
     "LOOKING_AWAY_YAW",
-    "MAX_PIXELS",
     "MAX_SIDE",
     "MIN_FACE_RATIO",
     "SMALL_BELOW",
