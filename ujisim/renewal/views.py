@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +10,7 @@ from sqlalchemy import select
 
 from ujisim.core import offices
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError, ValidationError
+from ujisim.core.errors import UjisimError, ValidationError, refusal_page
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.proctoring import checks
 from ujisim.proctoring.consent import current_consent
@@ -28,6 +25,13 @@ from ujisim.renewal import (
     registry,
     tracking,
     verification,
+)
+from ujisim.renewal.forms import (
+    DeliveryForm,
+    DocumentsForm,
+    SandboxPayForm,
+    StartForm,
+    iso_date,
 )
 from ujisim.renewal.models import (
     AppEvent,
@@ -66,13 +70,6 @@ def _per_user() -> str:
     return f"user:{current_user.get_id()}"
 
 
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
 def _index_page(errors: dict, values: dict):
     rows = (
         get_session()
@@ -106,25 +103,25 @@ def index():
 @limiter.limit("20 per minute", key_func=_per_user)
 def start():
     session = get_session()
-    values = {k: request.form.get(k, "")[:40] for k in ("number", "nik", "date_of_birth")}
-    born = _parse_date(values["date_of_birth"])
+    form = StartForm()
+    values = form.values()
+    if not form.validate_on_submit():
+        message = next(iter(form.field_errors().values()))
+        return _index_page({"start": message, "code": ValidationError.code}, values), 422
     try:
-        if born is None:
-            raise ValidationError(_("Enter your date of birth."), {"date_of_birth": "required"})
         application = apps.start_application(
-            session, current_user, values["number"], values["nik"], born
+            session, current_user, form.number.data, form.nik.data, form.born
         )
     except UjisimError as exc:
         session.rollback()
         if exc.code == "open_renewal":
-            licence = registry.get_current_licence(session, values["number"])
+            licence = registry.get_current_licence(session, form.number.data)
             mine = licence and eligibility.get_open_application(session, licence)
             if mine and mine.user_id == current_user.id:
                 # a double click or a second tab: carry on with the renewal already open
                 flash(exc.message, "info")
                 return redirect(url_for("renewal.show", public_id=mine.public_id), 303)
         return _index_page({"start": exc.message, "code": exc.code}, values), exc.status
-    session.commit()
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
 
 
@@ -172,10 +169,11 @@ def show(public_id: str):
 
 
 def _refused(session, application, exc: UjisimError, values: dict):
-    session.rollback()
+    """The step's page again with the refusal beside its fields; a conflict (409: a stale form,
+    a step already taken) is flashed on the page as it is now instead (refusal_page)."""
     if exc.status == 409:
-        flash(exc.message, "error")
-        return redirect(url_for("renewal.show", public_id=application.public_id), 303)
+        raise exc
+    session.rollback()
     context = _step_context(session, application)
     context.update(errors=exc.fields or {"form": exc.message}, values=values)
     return render_template(STEP_PAGES[AppState(application.state)], **context), exc.status
@@ -184,89 +182,78 @@ def _refused(session, application, exc: UjisimError, values: dict):
 @bp.post("/<public_id>/dokumen")
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
+@refusal_page("renewal.show")
 def submit_documents(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
-    form = request.form
-    values = {
-        k: form.get(k, "")[:60]
-        for k in ("health_number", "health_date", "psych_number", "psych_date")
-    }
+    form = DocumentsForm()
+    form.validate_on_submit()  # CSRF; the documents service checks every field
+    values = form.values()
+    values.pop("version", None)
     try:
         documents.submit_documents(
             session,
             application,
-            photo=request.files["photo"].read() if "photo" in request.files else b"",
-            signature=request.files["signature"].read() if "signature" in request.files else b"",
-            health_number=values["health_number"],
-            health_date=_parse_date(values["health_date"]),
-            psych_number=values["psych_number"],
-            psych_date=_parse_date(values["psych_date"]),
+            photo=form.upload("photo"),
+            signature=form.upload("signature"),
+            health_number=form.health_number.data,
+            health_date=iso_date(form.health_date.data),
+            psych_number=form.psych_number.data,
+            psych_date=iso_date(form.psych_date.data),
             actor=current_user,
-            version=form.get("version"),
+            version=form.version.data or None,
         )
     except UjisimError as exc:
         return _refused(session, application, exc, values)
-    session.commit()
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
 
 
 @bp.post("/<public_id>/identitas/petugas")
 @role_required(Role.APPLICANT)
+@refusal_page("renewal.show")
 def ask_officer(public_id: str):
     """No photo to compare a camera with (licence or population register): an officer checks
     the identity in person."""
     session = get_session()
     application = load_own_application_or_404(public_id)
-    try:
-        identity.ask_officer(session, application, current_user, request.form.get("version"))
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("renewal.show", public_id=application.public_id), 303)
-    session.commit()
+    identity.ask_officer(session, application, current_user, request.form.get("version"))
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
 
 
 @bp.post("/<public_id>/pengiriman")
 @role_required(Role.APPLICANT)
+@refusal_page("renewal.show")
 def choose_delivery(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
-    fields = ("method", "satpas", *delivery.ADDRESS_FIELDS, *delivery.REFUND_FIELDS)
-    values = {k: request.form.get(k, "")[:200] for k in fields}
+    form = DeliveryForm()
+    # a page no longer at this step: the service refuses it (409, flashed) whatever the fields
+    if not form.validate_on_submit() and application.state == S.DELIVERY:
+        context = _step_context(session, application)
+        context.update(errors=form.field_errors(), values=form.values())
+        return render_template(STEP_PAGES[S.DELIVERY], **context), 422
+    choice = form.choice()
     try:
         delivery.choose_delivery(
-            session,
-            application,
-            values["method"],
-            values,
-            current_user,
-            request.form.get("version"),
+            session, application, choice["method"], choice, current_user, form.version.data or None
         )
     except UjisimError as exc:
-        return _refused(session, application, exc, values)
-    session.commit()
+        return _refused(session, application, exc, form.values())
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
 
 
 @bp.post("/<public_id>/batal")
 @role_required(Role.APPLICANT)
+@refusal_page("renewal.show")
 def cancel(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
-    try:
-        apps.cancel(
-            session,
-            apps.lock_application(session, application),
-            current_user,
-            request.form.get("version"),
-        )
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("renewal.show", public_id=application.public_id), 303)
-    session.commit()
+    apps.cancel(
+        session,
+        apps.lock_application(session, application),
+        current_user,
+        request.form.get("version"),
+    )
     flash(_("The renewal was cancelled. You may start again while your SIM is valid."), "info")
     return redirect(url_for("renewal.index"), 303)
 
@@ -328,23 +315,18 @@ def track(public_id: str):
 
 @bp.post("/<public_id>/terima")
 @role_required(Role.APPLICANT)
+@refusal_page("renewal.track")
 def confirm_receipt(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
-    try:
-        delivery.confirm_receipt(
-            session,
-            application,
-            request.form.get("rating"),
-            request.form.get("comment", ""),
-            current_user,
-            request.form.get("version"),
-        )
-    except UjisimError as exc:
-        session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("renewal.track", public_id=application.public_id), 303)
-    session.commit()
+    delivery.confirm_receipt(
+        session,
+        application,
+        request.form.get("rating"),
+        request.form.get("comment", ""),
+        current_user,
+        request.form.get("version"),
+    )
     flash(_("Thank you! Your renewal is complete."), "success")
     return redirect(url_for("renewal.track", public_id=application.public_id), 303)
 
@@ -369,35 +351,23 @@ def sandbox_page(public_id: str):
     return render_template("renewal/sandbox_pay.html", payment=payment, application=application)
 
 
-def _rupiah_amount(text: str | None) -> int | None:
-    """``80000``, ``80.000`` or ``Rp 80.000`` -> 80000; None for anything else, and for more
-    than a payment event may name (providers.MAX_AMOUNT)."""
-    digits = re.sub(r"^\s*(rp\.?)?\s*", "", text or "", flags=re.IGNORECASE).replace(".", "")
-    if not re.fullmatch(r"\d{1,12}", digits.strip()):
-        return None
-    amount = int(digits)
-    return amount if amount <= providers.MAX_AMOUNT else None
-
-
 @bp.post("/sandbox/bayar/<public_id>")
 @role_required(Role.APPLICANT)
 def sandbox_pay(public_id: str):
     session = get_session()
     payment = _own_sandbox_payment_or_404(public_id)
     application = session.get(RenewalApplication, payment.application_id)
-    amount = _rupiah_amount(request.form.get("amount"))
-    if amount is None:
-        error = _("Enter the amount in rupiah, digits only (for example 80000).")
+    form = SandboxPayForm()
+    if not form.validate_on_submit():
         page = render_template(
             "renewal/sandbox_pay.html",
             payment=payment,
             application=application,
-            error=error,
-            entered=request.form.get("amount", "")[:40],
+            error=form.amount.errors[0] if form.amount.errors else "",
+            entered=form.amount.data or "",
         )
         return page, 422
-    result = payments.sandbox_pay(session, payment, amount)
-    session.commit()
+    result = payments.sandbox_pay(session, payment, form.rupiah)
     messages = {
         "paid": _("SANDBOX: payment received."),
         "already_paid": _("SANDBOX: this account was already paid."),
