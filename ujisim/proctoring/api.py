@@ -10,21 +10,20 @@ The JSON parts (events, status) are described by the OpenAPI document at
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ujisim.core.db import get_db, get_session
-from ujisim.core.errors import ConflictError, ValidationError
+from ujisim.core.db import get_session
+from ujisim.core.requests import commit_now
 from ujisim.core.schemas import parse_body
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
-from ujisim.proctoring import checks, consent, faces, observations, openapi, schemas
+from ujisim.proctoring import checks, consent, identity_check, observations, openapi, schemas
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import ProctorCase
-from ujisim.proctoring.quality import frame_quality
 from ujisim.proctoring.reference import get_reference
 
 bp = Blueprint("proctoring_api", __name__, url_prefix="/api/v1/proctoring")
@@ -33,16 +32,6 @@ S = AttemptState
 
 def _per_user() -> str:
     return f"user:{current_user.get_id()}"
-
-
-def _frame(name: str = "frame", limit: int = checks.FRAME_MAX_BYTES) -> bytes:
-    upload = request.files.get(name)
-    data = upload.read(limit + 1) if upload else b""
-    if not data:
-        raise ValidationError(_("No camera frame was sent."), {name: "required"})
-    if len(data) > limit:
-        raise ValidationError(_("A camera frame is too large."), {name: "too_large"})
-    return data
 
 
 def _case_or_409(session, attempt: Attempt) -> ProctorCase:
@@ -74,16 +63,7 @@ def _status(session, attempt: Attempt, case: ProctorCase | None) -> dict:
 def camera_check(public_id: str):
     """One preview frame -> the first problem the candidate can fix, or "ok"."""
     load_own_attempt_or_404(public_id)
-    consent.require_consent(get_session(), current_user)  # no frame is looked at without it
-    get_session().rollback()  # no transaction open while the face library works
-    image = faces.load_image(_frame(), max_side=checks.FRAME_SIDE)
-    quality = frame_quality(image)
-    return {
-        "problem": quality.problem,
-        "brightness": round(quality.brightness, 1),
-        "faces": quality.faces,
-        "face_share": quality.face_share,
-    }
+    return identity_check.preview(get_session(), current_user)
 
 
 @bp.post("/attempts/<public_id>/checks")
@@ -91,24 +71,37 @@ def camera_check(public_id: str):
 @limiter.limit("20 per minute", key_func=_per_user)
 def new_check(public_id: str):
     """Issue a try of the identity check: its id, the actions to ask for and their schedule."""
-    session = get_session()
     attempt = load_own_attempt_or_404(public_id)
-    check = checks.issue_challenge(session, attempt, current_user)
-    session.commit()
-    return {
-        **checks.challenge_payload(check),
-        "try": check.try_number,
-        "max_tries": checks.MAX_TRIES,
-        "frames_url": url_for("proctoring_api.check_frames", check_id=check.public_id),
-    }
+    check = checks.issue_challenge(get_session(), attempt, current_user)
+    return identity_check.challenge_json(
+        check,
+        max_tries=checks.MAX_TRIES,
+        frames_url=url_for("proctoring_api.check_frames", check_id=check.public_id),
+    )
 
 
-def _own_check(session, check_id: str):
-    check = checks.get_check(session, check_id)
+def _case_of(session, check) -> tuple[int, ProctorCase]:
     case = session.get(ProctorCase, check.case_id)
-    if case.user_id != current_user.id:
-        abort(404)
-    return check, case
+    return case.user_id, case
+
+
+def _reference(session, _check, _case, user) -> list[float]:
+    reference = get_reference(session, user)
+    if reference is None:
+        raise ProctoringRequired(_("Upload your photo first."))
+    return reference.encoding
+
+
+def _decide(session, check, burst, user) -> ProctorCase:
+    checks.decide(session, check, burst, user)
+    return session.get(ProctorCase, check.case_id)
+
+
+#: an exam's identity check: the try of the attempt's proctoring case, against the photo the
+#: candidate registered
+EXAM_CHECK = identity_check.Subject(
+    get_check=checks.get_check, owner=_case_of, reference=_reference, decide=_decide
+)
 
 
 @bp.post("/checks/<check_id>/frames")
@@ -117,28 +110,8 @@ def _own_check(session, check_id: str):
 def check_frames(check_id: str):
     """The burst of an identity check (multipart ``frames`` and ``times``, each frame's ms since
     the first prompt), analysed in the request."""
-    frames = [f.read(checks.FRAME_MAX_BYTES + 1) for f in request.files.getlist("frames")]
-    times = checks.parse_times(request.form.get("times"), len(frames))
-    reader = get_db().session(write=False)
-    try:
-        check, _case = _own_check(reader, check_id)
-        consent.require_consent(reader, current_user)
-        if check.decision != "pending":
-            raise ConflictError(_("This identity check has already been decided."), code="decided")
-        reference = get_reference(reader, current_user)
-        if reference is None:
-            raise ProctoringRequired(_("Upload your photo first."))
-        checks.require_nonce(check, request.form.get("nonce"))
-        inputs = (times, reference.encoding, check.challenge, check.tolerance)
-        elapsed, expired = checks.elapsed_ms(check), checks.expired(check)
-    finally:
-        reader.close()
-    # an expired challenge fails without analysis (decide() records it)
-    burst = None if expired else checks.analyse_burst(frames, *inputs, elapsed)
+    check, case = identity_check.decide_burst(EXAM_CHECK, check_id, current_user)
     session = get_session()
-    check, case = _own_check(session, check_id)
-    checks.decide(session, check, burst, current_user)
-    session.commit()
     attempt = session.get(Attempt, case.attempt_id)
     return {
         "decision": check.decision,
@@ -162,12 +135,12 @@ def snapshot(public_id: str):
     observations.record_snapshot(
         session,
         case,
-        _frame(limit=observations.SNAPSHOT_MAX_BYTES),
+        identity_check.read_frame(limit=observations.SNAPSHOT_MAX_BYTES),
         trigger=request.form.get("trigger", "interval"),
         owner=current_user,
         client_at=request.form.get("client_at"),
     )
-    session.commit()  # the analysis job runs after this (in eager mode: right here)
+    commit_now()  # the analysis job runs after this (in eager mode: right here, for the answer)
     session.expire_all()
     return _status(session, session.get(Attempt, attempt.id), session.get(ProctorCase, case.id))
 
@@ -182,7 +155,6 @@ def event(public_id: str):
     body = parse_body(schemas.BrowserEvent)
     case = _case_or_409(session, attempt)
     observations.record_event(session, case, body.type, body.client_at)
-    session.commit()
     return _status(session, attempt, case)
 
 
