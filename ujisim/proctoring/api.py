@@ -92,7 +92,7 @@ def _reference(session, _check, _case, user) -> list[float]:
     return reference.encoding
 
 
-def _decide(session, check, burst, user) -> ProctorCase:
+def _record_decision(session, check, burst, user) -> ProctorCase:
     checks.decide(session, check, burst, user)
     return session.get(ProctorCase, check.case_id)
 
@@ -100,7 +100,7 @@ def _decide(session, check, burst, user) -> ProctorCase:
 #: an exam's identity check: the try of the attempt's proctoring case, against the photo the
 #: candidate registered
 EXAM_CHECK = identity_check.Subject(
-    get_check=checks.get_check, owner=_case_of, reference=_reference, decide=_decide
+    get_check=checks.get_check, owner=_case_of, reference=_reference, decide=_record_decision
 )
 
 
