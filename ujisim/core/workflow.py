@@ -89,12 +89,6 @@ class Workflow:
     #: extra columns of the event row from the move (a delivery event's source, ...)
     event_fields: Callable[[Move], dict] = lambda move: {}
 
-    def verb(self, from_state, to) -> str | None:
-        return self.transitions.get((self.states(from_state), self.states(to)))
-
-    def allowed_from(self, to) -> list[enum.StrEnum]:
-        return [a for (a, b) in self.transitions if b == self.states(to)]
-
     def refuse(self, from_state, to) -> IllegalTransition:
         a, b = str(from_state), str(to)
         if self.refusal is not None:
