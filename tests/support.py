@@ -106,6 +106,26 @@ def migrate(app) -> None:
         run_alembic(command.upgrade, "head")
 
 
+def limiter_state() -> tuple:
+    """What ``limiter.init_app`` left on the one process-wide Flask-Limiter object (it keeps
+    the last app's storage and switch, not one per app)."""
+    from ujisim.core.security import limiter
+
+    return limiter.enabled, limiter._storage, limiter._limiter
+
+
+def restore_limiter(state: tuple) -> None:
+    """Put back an app's limiter state (``limiter_state``) with its in-memory counters emptied,
+    as a newly built app has them."""
+    from limits.storage import MemoryStorage
+
+    from ujisim.core.security import limiter
+
+    limiter.enabled, limiter._storage, limiter._limiter = state
+    if isinstance(limiter._storage, MemoryStorage):
+        limiter._storage.reset()
+
+
 class FrozenClock:
     """An injectable clock that only moves when told to."""
 

@@ -18,6 +18,10 @@ PAGES = {
 }
 
 
+# the tests add routes to their app
+pytestmark = pytest.mark.fresh_app
+
+
 @pytest.fixture
 def app_config(tmp_path, database_url):
     return _test_config(tmp_path, database_url, MAX_CONTENT_LENGTH=1024, PROPAGATE_EXCEPTIONS=False)

@@ -51,6 +51,7 @@ def test_unknown_job_is_refused(db):
         jobs.defer(db, "test.nope")
 
 
+@pytest.mark.fresh_app  # the runner hooks the app's requests
 def test_thread_runner_works_off_the_request_thread(app, db):
     runner = jobs.ThreadRunner(app)
     app.extensions["ujisim.jobs"] = runner
