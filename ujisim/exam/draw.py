@@ -99,13 +99,15 @@ class Pool:
         )
 
 
-_POOLS: dict[tuple[int, str, str], Pool] = {}
+_POOLS: dict[tuple[str, int, str, str], Pool] = {}
 
 
 def pool(session: Session, bank: BankVersion, vehicle_class: str) -> Pool:
     """The bank's items for one class. A published bank never changes, so the list is kept per
-    process, keyed by the bank's id and content hash (ids alone repeat across databases)."""
-    key = (bank.id, bank.content_hash, vehicle_class)
+    process, keyed by the database, the bank's id and its content hash (ids repeat across
+    databases: the same bank imported into two PostgreSQL databases gets the same id there, and
+    different item ids whenever the databases saw different numbers of items before)."""
+    key = (str(session.get_bind().engine.url), bank.id, bank.content_hash, vehicle_class)
     if key not in _POOLS:
         if len(_POOLS) >= 16:
             _POOLS.pop(next(iter(_POOLS)))
