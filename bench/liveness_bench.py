@@ -232,8 +232,9 @@ def draw(rng: random.Random, count: int) -> list[faces.Challenge]:
     return out
 
 
-def run_person(index: int) -> tuple[list[dict], dict[str, list[str]]]:
-    """Every case for PEOPLE[index]: the challenges drawn and the reasons per case."""
+def run_person(index: int, count: int = CHALLENGES) -> tuple[list[dict], dict[str, list[str]]]:
+    """Every case for PEOPLE[index] over ``count`` drawn challenges: the challenges drawn and the
+    reasons per case."""
     name = PEOPLE[index]
     rng = random.Random(SEED + index)
     noise = np.random.default_rng(SEED + index)
@@ -242,7 +243,7 @@ def run_person(index: int) -> tuple[list[dict], dict[str, list[str]]]:
     other_frame, other_box, _other = person(ACCOMPLICE)
     accomplice = LivePerson(other_frame, other_box, seed=SEED + index)
     recording = live.follow(faces.Challenge(LOOP_ORDER))
-    challenges = draw(rng, CHALLENGES)
+    challenges = draw(rng, count)
     earlier_challenge, earlier = challenges[0], live.follow(challenges[0])
     seen: dict[str, list[str]] = {case: [] for case in (*CASES, *BEYOND_SCOPE)}
     for number, challenge in enumerate(challenges[1:]):
@@ -268,14 +269,15 @@ def run_person(index: int) -> tuple[list[dict], dict[str, list[str]]]:
     return [c.to_dict() for c in challenges[1:]], seen
 
 
-def main(workers: int | None = None) -> dict:
+def main(workers: int | None = None, challenges: int = CHALLENGES) -> dict:
     started = time.monotonic()
     workers = workers or min(len(PEOPLE), os.cpu_count() or 1)
+    counts = [challenges] * len(PEOPLE)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
-            done = list(pool.map(run_person, range(len(PEOPLE))))
+            done = list(pool.map(run_person, range(len(PEOPLE)), counts))
     else:
-        done = [run_person(index) for index in range(len(PEOPLE))]
+        done = [run_person(index, challenges) for index in range(len(PEOPLE))]
     seen = {
         case: [r for _drawn, person_seen in done for r in person_seen[case]]
         for case in (*CASES, *BEYOND_SCOPE)
@@ -313,4 +315,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--workers", type=int, default=None, help="processes (default: one per person, up to CPUs)"
     )
-    main(parser.parse_args().workers)
+    parser.add_argument(
+        "--challenges",
+        type=int,
+        default=CHALLENGES,
+        help=f"challenges drawn per person (default {CHALLENGES}; the test suite runs 2)",
+    )
+    arguments = parser.parse_args()
+    main(arguments.workers, arguments.challenges)
