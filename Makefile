@@ -30,8 +30,11 @@ run: translations
 	$(FLASK) seed demo
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'ujisim.app:create_app()'
 
+# Parallel on every core (pytest-xdist): each worker has its own databases, app, ports and files;
+# a test file stays on one worker (its module fixtures are built once). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= auto
 test: translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .
