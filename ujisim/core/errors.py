@@ -10,13 +10,16 @@ back (core/requests.py).
 from __future__ import annotations
 
 import functools
+import math
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ujisim.core import clock
 from ujisim.core.db import SAFE_METHODS
+from ujisim.core.ratelimits import limiter
 from ujisim.core.redirects import safe_next
 
 
@@ -115,11 +118,6 @@ def _retry_after() -> int | None:
     """Seconds until the breached rate limit resets (Flask-Limiter's current limit), on the
     app's clock: the counters' windows are kept on it (core/ratelimits.py), so the wait must be
     too (Flask-Limiter's own header reads the system clock)."""
-    import math
-
-    from ujisim.core import clock
-    from ujisim.core.security import limiter
-
     current = limiter.current_limit
     if current is None:
         return None

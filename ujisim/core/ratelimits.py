@@ -18,6 +18,8 @@ import hashlib
 from datetime import datetime, timedelta
 
 from flask import g, has_app_context
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from limits.storage import Storage
 from sqlalchemy import String, case, delete, select, text
 from sqlalchemy.engine import Connection
@@ -30,6 +32,9 @@ from ujisim.core.db import UPSERT_INSERTS, Base, Database, get_db
 #: the storage URI Flask-Limiter is given when there is no Redis (core/security.py)
 STORAGE_URI = "ujisim-db://"
 KEY_LENGTH = 255
+
+#: the app's limiter (``security.init_app`` sets it up; the error pages read its current limit)
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 #: how often (s) each process deletes windows that have ended (a key not hit again keeps its row)
 PURGE_EVERY = 600
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import enum
 from functools import wraps
 
-from flask import Flask, abort, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ujisim.core import ratelimits
+from ujisim.core.errors import wants_json
+from ujisim.core.ratelimits import limiter
+
+__all__ = ["csrf", "limiter"]  # limiter: built in ratelimits (the error pages read it too)
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
 class Role(enum.StrEnum):
@@ -32,10 +33,6 @@ def role_required(*roles: Role):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                from flask import current_app
-
-                from ujisim.core.errors import wants_json
-
                 if wants_json():
                     abort(401)  # a script gets a JSON answer it can act on, not the login page
                 return current_app.login_manager.unauthorized()
