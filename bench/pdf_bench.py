@@ -30,7 +30,7 @@ from reportlab.lib.pagesizes import A4  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
 from ujisim.certificates import drawing, render, signing  # noqa: E402
-from ujisim.certificates.documents import CardData, CertificateData, mask_nik  # noqa: E402
+from ujisim.core.documents import CardData, CertificateData, mask_nik  # noqa: E402
 from ujisim.core.secrets import SigningKey, _new_signing_key  # noqa: E402
 
 BASE_URL = "https://ujisim.example.id/verify"

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ujisim.certificates import drawing, signing
-from ujisim.certificates.documents import CardData, CertificateData, LabelData, mask_nik
+from ujisim.core.documents import CardData, CertificateData, LabelData, mask_nik
 from ujisim.core.secrets import SigningKey, _new_signing_key
 
 BASE_URL = "https://ujisim.example.id/verify"

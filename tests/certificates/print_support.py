@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from ujisim.certificates.documents import CardData
 from ujisim.certificates.openapi import spec
+from ujisim.core.documents import CardData
 
 
 @functools.cache

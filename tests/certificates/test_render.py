@@ -9,7 +9,7 @@ from PIL import Image
 
 from tests.certificates import pdf_tools as pdf
 from ujisim.certificates import cards, drawing, render, signing
-from ujisim.certificates.documents import CardData, CertificateData, LabelData
+from ujisim.core.documents import CardData, CertificateData, LabelData
 
 
 def _assert_fonts_embedded(document: bytes) -> None:

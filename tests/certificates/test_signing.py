@@ -6,7 +6,7 @@ import pytest
 
 from tests.certificates.conftest import BASE_URL
 from ujisim.certificates import signing
-from ujisim.certificates.documents import LabelData, mask_nik
+from ujisim.core.documents import LabelData, mask_nik
 
 
 def _b64(raw: bytes) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
-from ujisim.certificates import print_queue
+from ujisim.certificates import print_queue, renewal_cards
 from ujisim.certificates.models import JobKind, PrintJob
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
@@ -115,8 +115,8 @@ def _print(db, order, make_user):
 def test_print_hook_and_sync(db, approved, make_user):
     order = delivery.get_order(db, approved)
     job = _print(db, order, make_user)
-    assert order.state == OrderState.PRINTED  # mark_printed ran the ON_PRINTED hook
-    assert delivery.sync_printed(db) == 0
+    assert order.state == OrderState.PRINTED  # mark_printed sent job_printed
+    assert renewal_cards.sync_printed(db) == 0
     assert delivery.mark_card_printed(db, job) is None  # idempotent
     assert tracking.step_of(approved.state, order.state) == "issued"
 
@@ -129,7 +129,7 @@ def test_sync_catches_up_a_print_the_hook_missed(db, approved, make_user):
     print_queue.advance(db, job, print_queue.JobState.CLAIMED, shop, holder=shop)
     print_queue.advance(db, job, print_queue.JobState.PRINTED, shop, holder=shop)
     assert order.state == OrderState.CREATED
-    assert delivery.sync_printed(db) == 1
+    assert renewal_cards.sync_printed(db) == 1
     assert order.state == OrderState.PRINTED
 
 
@@ -147,7 +147,7 @@ def test_the_print_api_moves_the_order_to_printed_at_once(client, db, approved, 
     assert done.get_json()["state"] == "printed"
     db.expire_all()
     assert db.get(type(order), order.id).state == OrderState.PRINTED  # no sync job ran
-    assert delivery.sync_printed(db) == 0
+    assert renewal_cards.sync_printed(db) == 0
 
 
 def test_courier_delivery_through_signed_webhooks(client, db, approved, officer, make_user):

@@ -1,53 +1,52 @@
 """Certificates: PDF renderers (pass certificate, licence card, imposition sheet, delivery label),
 signing and verification of the documents' data.
 
-The renderers and the signer work on the plain data objects of ``documents``; no ORM inside.
-This module holds what the web page and the CLI share: the verification keys, the certificate
-data of a pass, the check of a token against the keys and the database, and reading a PDF's QR.
+The renderers and the signer work on the plain data objects of ``core.documents``; no ORM
+inside. ``verification`` holds what the web page and the CLI share (its names are re-exported
+here). Below us: renewal hears the print side through ``renewal.signals``, the exam through
+``exam.signals``; we connect to both in ``init_app``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
+from flask import Flask
+
+from ujisim.accounts import services as accounts
+from ujisim.certificates import (
+    admin,
+    api,
+    cli,
+    print_queue,
+    printshop,
+    renewal_cards,
+    report_sources,
+    tasks,
+    views,
 )
-from flask import Flask, current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-log = logging.getLogger(__name__)
-
-#: env var with retired public keys (PEMs concatenated), besides instance/retired_keys/*.pem
-RETIRED_KEYS_ENV = "UJISIM_RETIRED_PUBLIC_KEYS"
-RETIRED_KEYS_DIR = "retired_keys"
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", re.DOTALL)
-#: token reasons of ``signing.verify`` -> what we tell people
-REASONS = {
-    "malformed": "malformed",
-    "unsupported_version": "malformed",
-    "unknown_key": "unknown_key",
-    "bad_signature": "tampered",
-    "data_mismatch": "mismatch",
-}
+from ujisim.certificates.verification import (  # noqa: F401 (the package's public names)
+    DOCUMENT_SOURCES,
+    REASONS,
+    RETIRED_KEYS_DIR,
+    RETIRED_KEYS_ENV,
+    Check,
+    Found,
+    certificate_data,
+    check_token,
+    get_pass_record,
+    qr_texts,
+    register_document_source,
+    retired_public_keys,
+    verification_keys,
+)
+from ujisim.core.security import csrf
+from ujisim.exam import signals as exam_signals
+from ujisim.renewal import verification as renewal_verification
 
 
 def init_app(app: Flask) -> None:
-    from ujisim.certificates import report_sources
-
     report_sources.register()  # its queues and figures in the examiners' reports
-    from ujisim.certificates import admin, api, cli, printshop, views
-    from ujisim.core.security import csrf
-
     app.config.setdefault(
         "PRINT_LEASE_SECONDS", int(os.environ.get("UJISIM_PRINT_LEASE_SECONDS", "600"))
     )
@@ -58,175 +57,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(printshop.bp)
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.certificates_cli)
-
-
-# --- keys ----------------------------------------------------------------------------------------
-
-
-def _public_keys_in(text: bytes, source: str) -> list[Ed25519PublicKey]:
-    """The Ed25519 public keys in ``text`` (public PEMs; a private PEM gives its public half)."""
-    found = []
-    for block in _PEM_BLOCK.finditer(text):
-        pem = block.group(0)
-        try:
-            if b"PRIVATE" in block.group(1):
-                key = serialization.load_pem_private_key(pem, password=None)
-                key = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-            else:
-                key = serialization.load_pem_public_key(pem)
-        except ValueError:
-            # one broken file must not stop every other certificate from verifying
-            log.error("retired key in %s is not a PEM key; ignored", source)
-            continue
-        if isinstance(key, Ed25519PublicKey):
-            found.append(key)
-        else:
-            log.error("retired key in %s is not an Ed25519 key; ignored", source)
-    return found
-
-
-def retired_public_keys() -> list[Ed25519PublicKey]:
-    """Public keys of retired signing keys: ``instance/retired_keys/*.pem`` and the
-    ``UJISIM_RETIRED_PUBLIC_KEYS`` variable. Read on each call, so adding or removing a file
-    takes effect without a restart."""
-    keys = []
-    folder = Path(current_app.instance_path) / RETIRED_KEYS_DIR
-    for path in sorted(folder.glob("*.pem")):
-        keys += _public_keys_in(path.read_bytes(), str(path))
-    env = current_app.config.get("RETIRED_PUBLIC_KEYS") or os.environ.get(RETIRED_KEYS_ENV, "")
-    keys += _public_keys_in(env.encode(), RETIRED_KEYS_ENV)
-    return keys
-
-
-def verification_keys() -> dict[str, Ed25519PublicKey]:
-    """``{key id: public key}`` of the current signing key and every retired one."""
-    from ujisim.certificates import signing
-    from ujisim.core.secrets import signing_key
-
-    return signing.public_keys(*retired_public_keys(), signing_key())
-
-
-# --- certificates of passes ----------------------------------------------------------------------
-
-
-def certificate_data(session: Session, record):
-    """The certificate of a ``PassRecord`` as plain data (what is signed and printed), or
-    ``None`` when the holder has no NIK to print."""
-    from ujisim.accounts.models import User
-    from ujisim.certificates.documents import CertificateData, mask_nik
-    from ujisim.core.i18n import ZONES
-
-    user = session.get(User, record.user_id)
-    if user is None or not user.nik:
-        return None
-    passed_at = record.passed_at
-    if passed_at.tzinfo is None:
-        passed_at = passed_at.replace(tzinfo=UTC)
-    # the holder's own zone: the date must not depend on who looks at the certificate
-    zone = user.timezone if user.timezone in ZONES else "Asia/Jakarta"
-    return CertificateData(
-        candidate_name=user.full_name,
-        nik_masked=mask_nik(user.nik),
-        licence_class=record.vehicle_class,
-        score=record.score,
-        total=record.total,
-        passed_on=passed_at.astimezone(ZoneInfo(zone)).date(),
-        exam_id=record.public_id,
-    )
-
-
-def get_pass_record(session: Session, attempt_id: int):
-    """The attempt's pass, if it has one (revoked or not)."""
-    from ujisim.exam.models import PassRecord
-
-    return session.scalars(select(PassRecord).where(PassRecord.attempt_id == attempt_id)).first()
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    """What a token says about a document. ``status`` is ``valid``, ``revoked`` or
-    ``invalid``; ``reason`` (invalid) is ``malformed``, ``unknown_key``, ``tampered``,
-    ``mismatch`` (signed, but not what our records say) or ``unknown_document``; (revoked)
-    ``replaced`` when a newer document took its place, else None.
-    ``certificate`` is the document as our records have it (a certificate or a card)."""
-
-    status: str
-    reason: str | None = None
-    certificate: object | None = None
-    revoked_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A signed document's data rebuilt from our records, and whether it has been withdrawn."""
-
-    data: object
-    revoked: bool = False
-    revoked_at: datetime | None = None
-    #: revoked because a newer document took its place (a renewed licence card)
-    replaced: bool = False
-
-
-#: document type -> source(session, document id) -> Found | None. Certificates are ours; the
-#: renewal domain registers the licence cards (the data flows renewal -> certificates).
-DOCUMENT_SOURCES: dict[str, object] = {}
-
-
-def register_document_source(doc_type: str, source) -> None:
-    DOCUMENT_SOURCES[doc_type] = source
-
-
-def _certificate_source(session: Session, document_id: str) -> Found | None:
-    from ujisim.exam.models import PassRecord
-
-    record = session.scalars(select(PassRecord).where(PassRecord.public_id == document_id)).first()
-    data = certificate_data(session, record) if record is not None else None
-    if data is None:
-        return None
-    return Found(data, revoked=record.revoked_at is not None, revoked_at=record.revoked_at)
-
-
-register_document_source("certificate", _certificate_source)
-
-
-def check_token(session: Session, token: str) -> Check:
-    """Verify ``token`` against ``verification_keys()`` and the record of the document it
-    names (a pass certificate or a licence card)."""
-    from ujisim.certificates import signing
-
-    verified = signing.verify(token, verification_keys())
-    if not verified.valid:
-        return Check("invalid", REASONS.get(verified.reason, "malformed"))
-    payload = verified.payload
-    source = DOCUMENT_SOURCES.get(payload.doc_type)
-    found = source(session, payload.document_id) if source is not None else None
-    if found is None:
-        return Check("invalid", "unknown_document")
-    if not payload.matches(found.data):
-        return Check("invalid", "mismatch")
-    if found.revoked:
-        reason = "replaced" if found.replaced else None
-        return Check("revoked", reason, found.data, found.revoked_at)
-    return Check("valid", certificate=found.data)
-
-
-# --- reading a PDF back --------------------------------------------------------------------------
-
-
-def qr_texts(pdf: bytes, page: int | None = 0, dpi: int = 200) -> list[str]:
-    """The QR codes decoded from a page (``None``: every page, in order) as rendered by PDFium
-    (what a phone camera sees). A licence card has its QR on the back, page 2."""
-    import pypdfium2 as pdfium
-    import zxingcpp
-
-    document = pdfium.PdfDocument(pdf)
-    try:
-        pages = range(len(document)) if page is None else [page]
-        images = [document[number].render(scale=dpi / 72).to_pil() for number in pages]
-    finally:
-        document.close()
-    return [
-        barcode.text
-        for image in images
-        for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    ]
+    # a new pass gets its certificate print job, in the grade's transaction
+    exam_signals.passed.connect(print_queue.on_passed)
+    # renewal's licence cards: print job on approval, label, order moved on once printed
+    renewal_cards.connect()
+    tasks.register()
+    accounts.register_deletion_cleanup("renewal", renewal_cards.forget_print_jobs)
+    # the QR on the back of a licence card verifies against the registry
+    register_document_source("card", renewal_verification.card_source)

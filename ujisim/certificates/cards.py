@@ -17,7 +17,6 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from ujisim.certificates.documents import SEXES, CardData
 from ujisim.certificates.drawing import (
     ACCENT,
     ACCENT_LIGHT,
@@ -33,6 +32,7 @@ from ujisim.certificates.drawing import (
     paragraphs,
     short_date,
 )
+from ujisim.core.documents import SEXES, CardData
 
 #: ID-1 (ISO/IEC 7810), the size of a bank card and of the SIM
 ID1 = (85.60 * mm, 53.98 * mm)

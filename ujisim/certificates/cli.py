@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from ujisim.certificates import check_token, qr_texts, signing
+from ujisim.certificates import signing
+from ujisim.certificates.verification import check_token, qr_texts
 from ujisim.core.db import get_session
 
 certificates_cli = AppGroup("certificates", help="Signed certificates.")

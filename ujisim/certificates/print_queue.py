@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -28,10 +27,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
-from ujisim.certificates.documents import CardData
+from ujisim.certificates import signals
 from ujisim.certificates.errors import NotLeaseHolder
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
 from ujisim.core import audit, clock, storage, workflow
+from ujisim.core.documents import CardData
 from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
 
 #: (from, to) -> the verb of the move (audit action ``print.<verb>``)
@@ -45,9 +45,6 @@ TRANSITIONS: dict[tuple[JobState, JobState], str] = {
 }
 #: moves that need a reason from whoever makes them
 NEEDS_REASON = {"failed", "reprint"}
-#: ``callback(session, job)`` run (same transaction) when a job is marked printed; registered by
-#: the domains that wait for prints (renewal's delivery orders), so this module imports none
-ON_PRINTED: list[Callable[[Session, PrintJob], object]] = []
 DEFAULT_LEASE_SECONDS = 600
 MAX_CLAIM = 50
 IMAGE_PURPOSE = "print_card_image"
@@ -258,6 +255,11 @@ def enqueue_certificate(session: Session, record, actor=None) -> PrintJob:
     )
 
 
+def on_passed(attempt, *, session: Session, record) -> None:
+    """``exam.signals.passed``: one print job per pass; a regrade finds it."""
+    enqueue_certificate(session, record)
+
+
 _CARD_IMAGES = ("photo", "signature")
 
 
@@ -457,10 +459,9 @@ def _finish(session, job, holder, to, actor, reason=""):
 
 def mark_printed(session: Session, job: PrintJob, holder: Holder, actor=None) -> PrintJob:
     """The holder printed the job. Idempotent for the holder; anybody else gets a conflict.
-    Every ``ON_PRINTED`` callback runs in the same transaction (they must be idempotent)."""
+    Every receiver of ``signals.job_printed`` runs in the same transaction (idempotent)."""
     job = _finish(session, job, holder, JobState.PRINTED, actor)
-    for callback in ON_PRINTED:
-        callback(session, job)
+    signals.job_printed.send(job, session=session)
     return job
 
 

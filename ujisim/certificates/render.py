@@ -19,7 +19,6 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 
 from ujisim.certificates.cards import card_pdf, imposition_pdf
-from ujisim.certificates.documents import CertificateData, LabelData
 from ujisim.certificates.drawing import (
     ACCENT,
     CLASS_TEXT,
@@ -36,6 +35,7 @@ from ujisim.certificates.drawing import (
     paragraphs,
     split_anywhere,
 )
+from ujisim.core.documents import CertificateData, LabelData
 
 __all__ = ["card_pdf", "certificate_pdf", "imposition_pdf", "label_pdf"]
 

@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ujisim.certificates.documents import Document
+from ujisim.core.documents import Document
 from ujisim.core.secrets import SigningKey
 
 VERSION = 1

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from ujisim.certificates import certificate_data, check_token, get_pass_record, signing
+from ujisim.certificates import signing
 from ujisim.certificates.render import certificate_pdf
+from ujisim.certificates.verification import certificate_data, check_token, get_pass_record
 from ujisim.core import clock
 from ujisim.core.db import get_session
 from ujisim.core.errors import wants_json

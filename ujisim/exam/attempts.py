@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from ujisim.core import audit, clock, workflow
 from ujisim.core.db import UPSERT_INSERTS, new_public_id
 from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
-from ujisim.exam import draw
+from ujisim.exam import draw, signals
 from ujisim.exam.analysis import stats_changed
 from ujisim.exam.draw import draw_paper
 from ujisim.exam.errors import AttemptClosed, BankEmpty, StaleForm
@@ -539,9 +539,7 @@ def _update_pass_record(session: Session, attempt: Attempt, row: Grade) -> None:
             passed_at=row.at,
         )  # fmt: skip
         session.add(record)
-        from ujisim.certificates.print_queue import enqueue_certificate
-
-        enqueue_certificate(session, record)  # one print job per pass; a regrade finds it
+        signals.passed.send(attempt, session=session, record=record)  # certificates: print job
     elif row.passed and record is not None:
         record.score, record.revoked_at = row.score, None
     elif record is not None and record.revoked_at is None:

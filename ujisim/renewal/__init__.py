@@ -13,17 +13,14 @@ def init_app(app: Flask) -> None:
 
     import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
     from ujisim.accounts import services as accounts
-    from ujisim.certificates import print_queue, register_document_source
     from ujisim.core import duties
     from ujisim.core.security import csrf
     from ujisim.renewal import (
         api,
         application,
         cli,
-        delivery,
         officer,
         tasks,
-        verification,
         views,
         webhooks,
     )
@@ -38,13 +35,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.licences_cli)
     tasks.register()
     accounts.register_deletion_guard("renewal", application.deletion_guard)
-    accounts.register_deletion_cleanup("renewal", application.forget_print_jobs)
     accounts.register_deletion_cleanup("renewal.faces", application.forget_registry_faces)
-    # the QR on the back of a licence card verifies against the registry
-    register_document_source("card", verification.card_source)
-    # a printed card moves its delivery order on at once (sync_printed stays as a safety net)
-    if delivery.mark_card_printed not in print_queue.ON_PRINTED:
-        print_queue.ON_PRINTED.append(delivery.mark_card_printed)
     # separation of duties: no officer verifies or hands over their own renewal, nor sees a
     # staff page while a renewal of their own is open
     duties.register_subject(RenewalApplication, application.duty_subject)

@@ -28,6 +28,8 @@ from ujisim.renewal.models import (
     DeliveryOrder,
     IdentityStatus,
     Licence,
+    Payment,
+    PaymentStatus,
     RenewalApplication,
 )
 
@@ -200,23 +202,6 @@ def order_subject(session: Session, order: DeliveryOrder) -> duties.Subject:
     return duty_subject(session, session.get(RenewalApplication, order.application_id))
 
 
-def forget_print_jobs(session: Session, user) -> None:
-    """Account deletion: the card print jobs of the account's renewals hold copies of its
-    photo, signature and data; they go too (the orders themselves go with the cascade)."""
-    from ujisim.certificates import print_queue
-    from ujisim.certificates.models import PrintJob
-    from ujisim.renewal.models import DeliveryOrder
-
-    jobs = session.scalars(
-        select(PrintJob)
-        .join(DeliveryOrder, DeliveryOrder.print_job_id == PrintJob.id)
-        .join(RenewalApplication, RenewalApplication.id == DeliveryOrder.application_id)
-        .where(RenewalApplication.user_id == user.id)
-    ).all()
-    for job in jobs:
-        print_queue.forget_job(session, job)
-
-
 def forget_registry_faces(session: Session, user) -> None:
     """Account deletion: a licence issued by a renewal carries the holder's uploaded photo
     (a file of the account, deleted with it) and the face encoding made from that photo. The
@@ -299,10 +284,27 @@ def start_application(
 def cancel(session: Session, application: RenewalApplication, actor, version=None) -> None:
     """The holder gives up before paying (the licence may be renewed again while valid)."""
     check_version(application, version)
-    from ujisim.renewal import payments
-
-    payments.close_pending(session, application)
+    close_pending(session, application)
     advance(session, application, AppState.CANCELLED, actor, "cancelled by holder")
+
+
+# --- payments (here since cancelling closes one; ``payments`` builds on this module) ---
+
+
+def current_payment(session: Session, application: RenewalApplication) -> Payment | None:
+    return session.scalars(
+        select(Payment)
+        .where(Payment.application_id == application.id)
+        .order_by(Payment.id.desc())
+        .limit(1)
+    ).first()
+
+
+def close_pending(session: Session, application: RenewalApplication) -> None:
+    """Close the open virtual account of an application that is given up."""
+    payment = current_payment(session, application)
+    if payment is not None and payment.status == PaymentStatus.PENDING:
+        workflow.advance(session, payment, PaymentStatus.EXPIRED, None, "application given up")
 
 
 # --- the proctoring seam -----------------------------------------------------------------------

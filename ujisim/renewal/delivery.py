@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.nik import PROVINCES
-from ujisim.certificates.documents import LabelData
 from ujisim.core import clock, offices, workflow
+from ujisim.core.documents import LabelData
 from ujisim.core.errors import IllegalTransition
 from ujisim.renewal import notify, payments, provider_events, providers
 from ujisim.renewal.application import advance, check_version, lock_application
@@ -307,19 +307,6 @@ def mark_card_printed(session: Session, print_job) -> DeliveryOrder | None:
     if order is None or order.state != OrderState.CREATED:
         return None
     return advance_order(session, lock_order(session, order), OrderState.PRINTED, source="print")
-
-
-def sync_printed(session: Session) -> int:
-    """Catch up orders whose card job is printed (for a print queue that does not call the
-    hook, and after a crash between the two). Run every minute by the job runner."""
-    from ujisim.certificates.models import JobState, PrintJob
-
-    jobs = session.scalars(
-        select(PrintJob)
-        .join(DeliveryOrder, DeliveryOrder.print_job_id == PrintJob.id)
-        .where(DeliveryOrder.state == OrderState.CREATED, PrintJob.state == JobState.PRINTED)
-    ).all()
-    return sum(mark_card_printed(session, job) is not None for job in jobs)
 
 
 def label_of(session: Session, order: DeliveryOrder) -> LabelData | None:

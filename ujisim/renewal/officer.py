@@ -10,14 +10,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ujisim.accounts.models import User
-from ujisim.certificates.render import label_pdf
 from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page, set_refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.core.storage import StoredFile
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery, documents, payments, providers, tracking, verification
+from ujisim.renewal import (
+    delivery,
+    documents,
+    payments,
+    providers,
+    signals,
+    tracking,
+    verification,
+)
 from ujisim.renewal.models import DeliveryOrder, Licence, OrderState, RenewalApplication
 
 bp = duties.staff_pages(Blueprint("renewal_officer", __name__, url_prefix="/examiner/renewals"))
@@ -202,7 +209,7 @@ def label(public_id: str):
     data = delivery.label_of(get_session(), order)
     if data is None:
         abort(404)
-    response = Response(label_pdf(data), mimetype="application/pdf")
+    response = Response(signals.answer(signals.label_wanted.send(data)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="label-{data.tracking_number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 from ujisim.accounts.models import User
 from ujisim.core import audit, clock, workflow
 from ujisim.renewal import provider_events, providers
-from ujisim.renewal.application import advance, lock_application
+from ujisim.renewal.application import (  # noqa: F401 (current_payment, close_pending: ours)
+    advance,
+    close_pending,
+    current_payment,
+    lock_application,
+)
 from ujisim.renewal.models import (
     AppState,
     Licence,
@@ -80,15 +85,6 @@ def set_fees(application: RenewalApplication, licence: Licence, shipping: int) -
     application.fee_pnbp = PNBP[licence.licence_class]
     application.fee_service = int(current_app.config.get("RENEWAL_SERVICE_FEE", 5000))
     application.fee_shipping = shipping
-
-
-def current_payment(session: Session, application: RenewalApplication) -> Payment | None:
-    return session.scalars(
-        select(Payment)
-        .where(Payment.application_id == application.id)
-        .order_by(Payment.id.desc())
-        .limit(1)
-    ).first()
 
 
 def open_payment(session: Session, application: RenewalApplication) -> Payment:
@@ -204,13 +200,6 @@ def expire_unpaid(session: Session) -> int:
             )
     session.flush()
     return len(due)
-
-
-def close_pending(session: Session, application: RenewalApplication) -> None:
-    """Close the open virtual account of an application that is given up."""
-    payment = current_payment(session, application)
-    if payment is not None and payment.status == PaymentStatus.PENDING:
-        workflow.advance(session, payment, PaymentStatus.EXPIRED, None, "application given up")
 
 
 def create_refund(session: Session, application: RenewalApplication, reason: str) -> Refund | None:

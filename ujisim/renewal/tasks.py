@@ -1,5 +1,6 @@
-"""Renewal jobs: expire unpaid virtual accounts (and their applications), catch up delivery
-orders whose card was printed, and delete identity-check frames past their retention."""
+"""Renewal jobs: expire unpaid virtual accounts (and their applications) and delete
+identity-check frames past their retention (``certificates.tasks`` catches up the delivery
+orders whose card was printed)."""
 
 from ujisim.core import jobs
 from ujisim.core.db import get_session
@@ -15,16 +16,6 @@ def expire_unpaid_job() -> int:
     return expired
 
 
-@jobs.task("renewal.sync_printed")
-def sync_printed_job() -> int:
-    from ujisim.renewal.delivery import sync_printed
-
-    session = get_session()
-    moved = sync_printed(session)
-    session.commit()
-    return moved
-
-
 @jobs.task("renewal.frames_retention")
 def frames_retention_job() -> int:
     from ujisim.renewal.identity import purge_frames
@@ -37,5 +28,4 @@ def frames_retention_job() -> int:
 
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
-    jobs.every(60, "renewal.sync_printed")
     jobs.every(3600, "renewal.frames_retention")

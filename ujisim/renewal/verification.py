@@ -4,7 +4,8 @@ failed checks."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,9 +14,10 @@ from sqlalchemy.orm import Session, object_session
 
 from ujisim.accounts.nik import parse_nik
 from ujisim.core import audit, clock, storage, workflow
+from ujisim.core.documents import CardData, Found
 from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.core.storage import StoredFile
-from ujisim.renewal import delivery, documents, payments, registry
+from ujisim.renewal import delivery, documents, payments, registry, signals
 from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.models import (
     AppState,
@@ -76,8 +78,6 @@ def add_years(day: date, years: int) -> date:
 
 
 def _card_data(session: Session, licence: Licence, photo: bytes, signature: bytes | None):
-    from ujisim.certificates.documents import CardData
-
     return CardData(
         licence_number=licence.number,
         licence_class=licence.licence_class,
@@ -98,10 +98,6 @@ def card_source(session: Session, document_id: str):
     """The licence card behind a card QR (``<number>.<issued YYYYMMDD>``), rebuilt from the
     registry for ``certificates.check_token``; None when there is no such card or its photo is
     gone. A revoked card, or one replaced by a renewal, shows as revoked."""
-    from datetime import datetime
-
-    from ujisim.certificates import Found
-
     number, _dot, issued = document_id.rpartition(".")
     try:
         issued_on = datetime.strptime(issued, "%Y%m%d").date()
@@ -132,8 +128,6 @@ def approve(
 ) -> RenewalApplication:
     """Issue the new licence (same number, valid 5 years from today), mark the old one
     replaced, queue the card print job and create the delivery order."""
-    from ujisim.certificates import print_queue
-
     application = lock_application(session, application)
     check_version(application, version)
     if application.state != AppState.PAID:
@@ -170,7 +164,8 @@ def approve(
     application.new_licence_id = new.id
     photo = storage.read(session.get(StoredFile, docs["photo"].file_id))
     signature = storage.read(session.get(StoredFile, docs["signature"].file_id))
-    job = print_queue.enqueue_card(session, _card_data(session, new, photo, signature), officer)
+    card = _card_data(session, new, photo, signature)
+    job = signals.answer(signals.card_issued.send(new, session=session, card=card, actor=officer))
     session.flush()
     audit.record(
         session,
@@ -193,8 +188,6 @@ def approve(
 def registry_encoding(session: Session, file_id: int) -> str | None:
     """The stored photo's face encoding as the registry keeps it (the next renewal compares
     against it)."""
-    import json
-
     encoding = registry.face_encoding_of(storage.read(session.get(StoredFile, file_id)))
     return json.dumps(encoding) if encoding else None
 

@@ -4,13 +4,16 @@ made from a value that cannot change underneath it.
 Every document has a ``DOC_TYPE`` and a ``document_id`` (what the signed token names). Certificates
 and cards carry a ``verification_url`` (the QR's content), filled in after signing
 (``signing.with_verification``); it is left out of the signed data since it holds the signature.
+
+They live below the domains: renewal builds a licence card's data, certificates renders, signs
+and verifies it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 LICENCE_CLASSES = ("A", "C")
@@ -150,3 +153,14 @@ Document = CertificateData | CardData | LabelData
 DOCUMENT_TYPES: dict[str, type] = {
     cls.DOC_TYPE: cls for cls in (CertificateData, CardData, LabelData)
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A signed document's data rebuilt from our records, and whether it has been withdrawn."""
+
+    data: object
+    revoked: bool = False
+    revoked_at: datetime | None = None
+    #: revoked because a newer document took its place (a renewed licence card)
+    replaced: bool = False
