@@ -9,6 +9,13 @@ from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
+from ujisim.accounts import admin, cli, views
+from ujisim.accounts.forms import ROLE_LABELS
+from ujisim.accounts.models import User
+from ujisim.core import clock
+from ujisim.core.db import get_session
+from ujisim.core.security import Role
+
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Please log in to open this page.")
@@ -21,7 +28,6 @@ def _user_by_public_id():
     """Every request loads the user, so the statement is built once (it only binds the id); its
     roles come in the same round trip (a join, not a second SELECT): the role checks read them
     right after."""
-    from ujisim.accounts.models import User
 
     return (
         select(User).options(joinedload(User.roles)).where(User.public_id == bindparam("public_id"))
@@ -30,8 +36,6 @@ def _user_by_public_id():
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    from ujisim.core.db import get_session
-
     public_id, _sep, nonce = user_id.partition(".")
     user = get_session().scalars(_user_by_public_id(), {"public_id": public_id}).unique().first()
     if user is None or not user.active or user.session_nonce != nonce:
@@ -49,8 +53,6 @@ def _end_idle_session() -> None:
     token, until logout or its own expiry)."""
     from flask import session
 
-    from ujisim.core import clock
-
     idle = current_app.config.get("SESSION_IDLE_SECONDS")
     if not idle or "_user_id" not in session:
         return
@@ -66,10 +68,6 @@ def _end_idle_session() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from ujisim.accounts import admin, cli, views
-    from ujisim.accounts.forms import ROLE_LABELS
-    from ujisim.core.security import Role
-
     login_manager.init_app(app)
     app.before_request(_end_idle_session)
     app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS[Role(role)]

@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ujisim.accounts.nik import NikError, check_nik, parse_nik
 from ujisim.accounts.passwords import MIN_LENGTH, is_common
 from ujisim.accounts.services import normalise_email, normalise_phone
+from ujisim.core import clock
 from ujisim.core.security import Role
 
 NIK_MESSAGES = {
@@ -113,8 +114,6 @@ class RegistrationForm(EmailMixin, FlaskForm):
             raise ValidationError(NIK_MESSAGES[exc.code]) from exc
 
     def validate_date_of_birth(self, field) -> None:
-        from ujisim.core import clock
-
         today = clock.now().date()
         if field.data is None:
             return

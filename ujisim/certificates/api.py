@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from ujisim.certificates import print_queue, printing, schemas, stations
 from ujisim.certificates.errors import InvalidToken
 from ujisim.certificates.models import JobKind, PrintJob, PrintStation
+from ujisim.certificates.openapi import spec
 from ujisim.core import clock
 from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import error_response
@@ -196,6 +197,5 @@ def release(public_id: str):
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 description of this API (public)."""
-    from ujisim.certificates.openapi import spec
 
     return spec()

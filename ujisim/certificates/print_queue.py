@@ -33,6 +33,7 @@ from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
 from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.documents import CardData
 from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
+from ujisim.core.storage import StoredFile
 
 #: (from, to) -> the verb of the move (audit action ``print.<verb>``)
 TRANSITIONS: dict[tuple[JobState, JobState], str] = {
@@ -299,7 +300,6 @@ def enqueue_card(session: Session, card: CardData, actor=None) -> PrintJob:
 
 def card_of(session: Session, job: PrintJob) -> CardData:
     """The card data of a card job, images read back from storage."""
-    from ujisim.core.storage import StoredFile
 
     fields = json.loads(job.card_json)
     for name in ("date_of_birth", "issued_on", "expires_on"):
@@ -313,7 +313,6 @@ def card_of(session: Session, job: PrintJob) -> CardData:
 def forget_job(session: Session, job: PrintJob) -> None:
     """Remove a job with its copies of the card's photo and signature (account deletion: the
     job holds the holder's personal data). The audit chain keeps that it was printed."""
-    from ujisim.core.storage import StoredFile
 
     for name in _CARD_IMAGES:
         file_id = getattr(job, f"{name}_file_id")

@@ -20,6 +20,7 @@ from ujisim.certificates.render import card_pdf, certificate_pdf, imposition_pdf
 from ujisim.certificates.verification import certificate_data
 from ujisim.core.errors import ValidationError
 from ujisim.core.secrets import signing_key
+from ujisim.exam.models import PassRecord
 
 MAX_BATCH = 50
 
@@ -38,7 +39,6 @@ def document_of(session: Session, job: PrintJob):
     be printed)."""
     if job.kind == JobKind.CARD:
         return card_of(session, job)
-    from ujisim.exam.models import PassRecord
 
     record = session.get(PassRecord, job.pass_record_id)
     if record is None or record.revoked_at is not None:

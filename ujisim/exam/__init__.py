@@ -2,27 +2,26 @@
 the sweeper, results and the examiner's replay, regrade and void."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from ujisim.accounts import services as accounts
+from ujisim.core import audit_views, duties
+from ujisim.exam import (
+    admin,
+    analysis_views,
+    api,
+    attempts,
+    cli,
+    examiner,
+    policy,
+    tasks,
+    views,
+)
+from ujisim.exam.models import Attempt
+from ujisim.question_bank import practice_services
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from ujisim.accounts import services as accounts
-    from ujisim.core import audit_views, duties
-    from ujisim.exam import (
-        admin,
-        analysis_views,
-        api,
-        attempts,
-        cli,
-        examiner,
-        policy,
-        tasks,
-        views,
-    )
-    from ujisim.exam.models import Attempt
-    from ujisim.question_bank import practice_services
-
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(examiner.bp)

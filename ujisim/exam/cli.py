@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
-from ujisim.exam import attempts
+from ujisim.exam import analysis, attempts
 
 exam_cli = AppGroup("exam", help="Official theory exams.")
 
@@ -37,7 +37,6 @@ def render_command(attempt_id: str) -> None:
 @click.option("--incremental", is_flag=True, help="Only add attempts graded since the last run.")
 def stats_command(incremental: bool) -> None:
     """Recompute item analysis (facility, discrimination, flags) and form statistics."""
-    from ujisim.exam import analysis
 
     session = get_session()
     counted = (analysis.update_stats if incremental else analysis.recompute_stats)(session)

@@ -3,12 +3,12 @@ after each grade (and every 15 minutes, which catches voided attempts)."""
 
 from ujisim.core import jobs
 from ujisim.core.db import get_session
+from ujisim.exam.analysis import recompute_stats, update_stats
+from ujisim.exam.attempts import sweep
 
 
 @jobs.task("exam.sweep")
 def sweep_job() -> int:
-    from ujisim.exam.attempts import sweep
-
     session = get_session()
     closed = sweep(session)
     session.commit()
@@ -17,8 +17,6 @@ def sweep_job() -> int:
 
 @jobs.task("exam.stats")
 def stats_job() -> int:
-    from ujisim.exam.analysis import update_stats
-
     session = get_session()
     added = update_stats(session)
     session.commit()
@@ -27,8 +25,6 @@ def stats_job() -> int:
 
 @jobs.task("exam.stats_recompute")
 def stats_recompute_job() -> int:
-    from ujisim.exam.analysis import recompute_stats
-
     session = get_session()
     counted = recompute_stats(session)
     session.commit()

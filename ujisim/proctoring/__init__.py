@@ -8,14 +8,23 @@ pages, ``api`` the JSON the pages call, ``examiner`` the review queue.
 
 from flask import Flask
 
+from ujisim.accounts import services as accounts
+from ujisim.exam import views as exam_views
+from ujisim.proctoring import (
+    access,
+    api,
+    checks,
+    cli,
+    examiner,
+    report_sources,
+    review,
+    tasks,
+    views,
+)
+
 
 def init_app(app: Flask) -> None:
-    from ujisim.proctoring import report_sources
-
     report_sources.register()  # its queues and figures in the examiners' reports
-    from ujisim.accounts import services as accounts
-    from ujisim.exam import views as exam_views
-    from ujisim.proctoring import access, api, checks, cli, examiner, review, tasks, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -10,6 +10,7 @@ from ujisim.core import duties, storage
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.exam.models import Attempt
+from ujisim.proctoring.checks import gate, get_case
 from ujisim.proctoring.models import IdentityCheck, ProctorCase
 
 OWN_CASE = _l("This is your own proctoring case. Another examiner must review it.")
@@ -35,8 +36,6 @@ def proctor_gate(attempt):
     from flask import current_app
     from flask_login import current_user
 
-    from ujisim.proctoring.checks import gate
-
     if not current_app.config["PROCTOR_REQUIRED"]:
         return None
     return gate(get_session(), current_user, attempt)
@@ -44,7 +43,6 @@ def proctor_gate(attempt):
 
 def proctor_case(attempt):
     """The proctoring case of an attempt (the exam page loads the webcam script when there is)."""
-    from ujisim.proctoring.checks import get_case
 
     return get_case(get_session(), attempt)
 

@@ -34,6 +34,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ujisim.accounts.models import User
 from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import ConflictError, NotFoundError, ValidationError
 from ujisim.exam import attempts
@@ -145,7 +146,6 @@ def gate(session: Session, user, attempt: Attempt) -> Gate:
 
 def require_gate(session: Session, attempt: Attempt) -> None:
     """The exam's begin guard: refuses to start a proctored exam before the checks pass."""
-    from ujisim.accounts.models import User
 
     if not current_app.config["PROCTOR_REQUIRED"]:
         return

@@ -7,6 +7,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ujisim.core.db import get_session
+from ujisim.proctoring.models import ProctorCase
+from ujisim.proctoring.retention import purge
+from ujisim.proctoring.risk import recompute
 
 proctoring_cli = AppGroup("proctoring", help="Webcam proctoring: retention and risk.")
 
@@ -15,7 +18,6 @@ proctoring_cli = AppGroup("proctoring", help="Webcam proctoring: retention and r
 @click.option("--days", type=int, default=None, help="Override UJISIM_PROCTOR_RETENTION_DAYS.")
 def retention_command(days: int | None) -> None:
     """Delete proctoring images past their retention period (also runs as a periodic job)."""
-    from ujisim.proctoring.retention import purge
 
     session = get_session()
     counts = purge(session, days=days)
@@ -26,8 +28,6 @@ def retention_command(days: int | None) -> None:
 @proctoring_cli.command("recompute-risk")
 def recompute_command() -> None:
     """Weigh every case's observations again with the current UJISIM_PROCTOR_RISK_WEIGHTS."""
-    from ujisim.proctoring.models import ProctorCase
-    from ujisim.proctoring.risk import recompute
 
     session = get_session()
     cases = session.scalars(select(ProctorCase)).all()

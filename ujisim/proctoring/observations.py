@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ujisim.accounts.models import User
 from ujisim.core import clock, images, jobs, storage, workflow
 from ujisim.core.errors import ConflictError, ValidationError
 from ujisim.exam.models import Attempt, AttemptState
@@ -133,7 +134,6 @@ def analysis_inputs(session: Session, observation_id: int) -> tuple[bytes, list[
     observation = session.get(Observation, observation_id)
     if observation is None or observation.status != "pending":
         return None
-    from ujisim.accounts.models import User
 
     case = session.get(ProctorCase, observation.case_id)
     reference = get_reference(session, session.get(User, case.user_id))

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ujisim.accounts.models import User
 from ujisim.core import audit, clock, workflow
 from ujisim.core.errors import ConflictError, ForbiddenError, ValidationError
 from ujisim.exam import attempts
@@ -35,7 +36,6 @@ QUEUE_STATES = {
 
 def review_queue(session: Session, which: str = "open", limit: int = 100):
     """(case, attempt, user) rows, highest risk first."""
-    from ujisim.accounts.models import User
 
     states = QUEUE_STATES.get(which, QUEUE_STATES["open"])
     return session.execute(

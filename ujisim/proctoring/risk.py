@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock, workflow
+from ujisim.exam import attempts
+from ujisim.exam.models import AttemptState
 from ujisim.proctoring.models import (
     IdentityCheck,
     IdentityStatus,
@@ -183,8 +185,6 @@ def mismatch_streak(session: Session, case: ProctorCase) -> int:
 
 def maybe_pause(session: Session, case: ProctorCase) -> bool:
     """Pause the attempt for a new identity check after K consecutive mismatches."""
-    from ujisim.exam import attempts
-    from ujisim.exam.models import AttemptState
 
     limit = current_app.config["PROCTOR_PAUSE_AFTER"]
     if limit <= 0 or mismatch_streak(session, case) < limit:

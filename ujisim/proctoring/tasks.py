@@ -5,6 +5,8 @@ import logging
 
 from ujisim.core import jobs
 from ujisim.core.db import get_db, get_session
+from ujisim.proctoring.observations import analyse, flag_silent_cameras, note_failure, requeue_stale
+from ujisim.proctoring.retention import purge
 
 log = logging.getLogger(__name__)
 #: how often the safety net looks for snapshots whose analysis is stuck
@@ -13,8 +15,6 @@ REQUEUE_EVERY_S = 60
 
 @jobs.task("proctoring.analyse")
 def analyse_job(observation_id: int) -> str | None:
-    from ujisim.proctoring.observations import analyse, note_failure
-
     session = get_session()
     reader = get_db().session(write=False)
     try:
@@ -36,8 +36,6 @@ def analyse_job(observation_id: int) -> str | None:
 
 @jobs.task("proctoring.requeue")
 def requeue_job() -> dict:
-    from ujisim.proctoring.observations import requeue_stale
-
     session = get_session()
     counts = requeue_stale(session)
     session.commit()  # the re-queued analyses are dispatched now
@@ -46,8 +44,6 @@ def requeue_job() -> dict:
 
 @jobs.task("proctoring.silence")
 def silence_job() -> int:
-    from ujisim.proctoring.observations import flag_silent_cameras
-
     session = get_session()
     flagged = flag_silent_cameras(session)
     session.commit()
@@ -56,8 +52,6 @@ def silence_job() -> int:
 
 @jobs.task("proctoring.retention")
 def retention_job() -> dict:
-    from ujisim.proctoring.retention import purge
-
     session = get_session()
     counts = purge(session)
     session.commit()

@@ -2,15 +2,14 @@
 exchange and practice mode."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from ujisim.core import duties
+from ujisim.question_bank import authoring, cli, labels, practice, publishing, views
+from ujisim.question_bank.models import ItemVersion
 
 
 def init_app(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from ujisim.core import duties
-    from ujisim.question_bank import authoring, cli, labels, practice, publishing, views
-    from ujisim.question_bank.models import ItemVersion
-
     labels.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(authoring.bp)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from ujisim.question_bank.media.scenes import validate_scene
+from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, TOPICS, Category
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -106,8 +108,6 @@ def normalise_stem(stem: str) -> str:
 
 def check_media(media, category: str) -> list[tuple[str, str]]:
     """Problems of a media reference: (field, message) pairs."""
-    from ujisim.question_bank.media.scenes import validate_scene
-    from ujisim.question_bank.media.signs import SIGNS
 
     if media is None:
         if category == Category.PERSEPSI_BAHAYA:

@@ -25,7 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from flask_babel import gettext as _
 
-from ujisim.question_bank.content import ItemContent, Problem, reserved_shortfalls
+from ujisim.question_bank.content import (
+    DATA_DIR,
+    ItemContent,
+    Problem,
+    load_dir,
+    load_file,
+    reserved_shortfalls,
+)
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, Category
@@ -482,8 +489,6 @@ DEFAULT_COUNTS = {c: {str(k): n for k, n in zip(Category, (12, 9, 9), strict=Tru
 def _main(argv: list[str]) -> int:
     """Lint the shipped bank, another directory, or (with file arguments) just those files."""
     from pathlib import Path
-
-    from ujisim.question_bank.content import DATA_DIR, load_dir, load_file
 
     paths = [Path(a) for a in argv]
     if paths and all(p.is_file() for p in paths):

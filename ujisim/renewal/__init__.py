@@ -3,28 +3,27 @@ check seam, delivery choice, payment (provider interface, sandbox, signed webhoo
 verification, delivery orders (courier interface, sandbox) and the holder's tracking page."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
+from ujisim.accounts import services as accounts
+from ujisim.core import duties
+from ujisim.core.security import csrf
+from ujisim.renewal import (
+    api,
+    application,
+    cli,
+    officer,
+    report_sources,
+    tasks,
+    views,
+    webhooks,
+)
+from ujisim.renewal.models import DeliveryOrder, RenewalApplication
 
 
 def init_app(app: Flask) -> None:
-    from ujisim.renewal import report_sources
-
     report_sources.register()  # its queues and figures in the examiners' reports
-    from flask_babel import lazy_gettext as _l
-
-    import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
-    from ujisim.accounts import services as accounts
-    from ujisim.core import duties
-    from ujisim.core.security import csrf
-    from ujisim.renewal import (
-        api,
-        application,
-        cli,
-        officer,
-        tasks,
-        views,
-        webhooks,
-    )
-    from ujisim.renewal.models import DeliveryOrder, RenewalApplication
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

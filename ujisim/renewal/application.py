@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, duties, workflow
 from ujisim.core.errors import IllegalTransition, NotFoundError
+from ujisim.core.storage import StoredFile
 from ujisim.renewal import eligibility, notify
 from ujisim.renewal.errors import StaleForm
 from ujisim.renewal.models import (
@@ -207,8 +208,6 @@ def forget_registry_faces(session: Session, user) -> None:
     (a file of the account, deleted with it) and the face encoding made from that photo. The
     licence stays in the registry; the encoding goes with the photo, so a later renewal of it
     needs a photo on file again (``flask licences photo``)."""
-    from ujisim.core.storage import StoredFile
-    from ujisim.renewal.models import Licence
 
     uploads = select(StoredFile.id).where(StoredFile.owner_id == user.id)
     session.execute(

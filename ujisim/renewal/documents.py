@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from ujisim.core import audit, clock, storage
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
+from ujisim.proctoring import faces
+from ujisim.proctoring.errors import FaceError
 from ujisim.renewal import identity, images, registry
 from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.errors import InvalidDocument
@@ -80,8 +82,6 @@ def check_certificate(
 def photo_match(photo: bytes, licence: Licence) -> tuple[float | None, float]:
     """(distance of the photo's one face to the licence photo's, tolerance); the photo must
     show exactly one face (InvalidDocument otherwise). Distance None: nothing to compare."""
-    from ujisim.proctoring import faces
-    from ujisim.proctoring.errors import FaceError
 
     tolerance = float(current_app.config.get("RENEWAL_WEAK_MATCH", 0.5))
     try:

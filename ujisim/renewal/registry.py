@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from ujisim.accounts.nik import NikError, parse_nik
 from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import IllegalTransition, UjisimError
+from ujisim.proctoring import faces
+from ujisim.proctoring.errors import FaceError
 from ujisim.renewal import images
 from ujisim.renewal.models import Licence, LicenceStatus
 
@@ -103,8 +105,6 @@ def effective_status(licence: Licence, today: date) -> LicenceStatus:
 
 def face_encoding_of(image_bytes: bytes) -> list[float] | None:
     """The face encoding of a licence photo, or None when it shows no single face."""
-    from ujisim.proctoring import faces
-    from ujisim.proctoring.errors import FaceError
 
     try:
         return faces.reference_encoding(faces.load_image(image_bytes)).encoding
@@ -124,7 +124,6 @@ def set_photo(session: Session, licence: Licence, photo: bytes, *, actor=None) -
     """Replace the photo on file of ``licence`` (a registry correction, or a demo licence given
     the tester's own face). Refused (``FaceError``, a clear message) unless the photo shows
     exactly one face: renewals compare the holder's camera with it."""
-    from ujisim.proctoring import faces
 
     clean = images.clean_image(photo, "photo")
     faces.reference_encoding(faces.load_image(clean.data))  # raises FaceError with the reason

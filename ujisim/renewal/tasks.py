@@ -4,12 +4,12 @@ orders whose card was printed)."""
 
 from ujisim.core import jobs
 from ujisim.core.db import get_session
+from ujisim.renewal.identity import purge_frames
+from ujisim.renewal.payments import expire_unpaid
 
 
 @jobs.task("renewal.expire_unpaid")
 def expire_unpaid_job() -> int:
-    from ujisim.renewal.payments import expire_unpaid
-
     session = get_session()
     expired = expire_unpaid(session)
     session.commit()
@@ -18,8 +18,6 @@ def expire_unpaid_job() -> int:
 
 @jobs.task("renewal.frames_retention")
 def frames_retention_job() -> int:
-    from ujisim.renewal.identity import purge_frames
-
     session = get_session()
     deleted = purge_frames(session)
     session.commit()

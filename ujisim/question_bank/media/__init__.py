@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+from ujisim.question_bank.media.scenes import render_scene
+from ujisim.question_bank.media.signs import render_sign
+
 
 def render_media(media: dict, vehicle_class: str, *, official: bool = False) -> str:
     """The SVG of an item's media as a candidate of ``vehicle_class`` ("A" or "C") sees it.
@@ -18,8 +21,6 @@ def render_media(media: dict, vehicle_class: str, *, official: bool = False) -> 
 @lru_cache(maxsize=512)
 def _render(media_json: str, vehicle_class: str, official: bool) -> str:
     # Drawing is deterministic, so the SVG of one (media, class) pair is computed once per process.
-    from ujisim.question_bank.media.scenes import render_scene
-    from ujisim.question_bank.media.signs import render_sign
 
     media = json.loads(media_json)
     if "sign" in media:
