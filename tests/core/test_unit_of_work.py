@@ -18,6 +18,10 @@ from ujisim.exam.models import Holiday
 NAME = "unit-of-work test"
 
 
+# the tests add routes to their app
+pytestmark = pytest.mark.fresh_app
+
+
 def _add(day: int = 1) -> None:
     get_session().add(Holiday(day=date(2031, 1, day), name=NAME))
 
