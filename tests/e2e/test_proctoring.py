@@ -382,7 +382,7 @@ def test_two_cameras_can_be_chosen(camera, live_server, live_app, proctoring_on)
     expect(select.locator("option")).to_have_count(2)
     second = select.locator("option").nth(1).get_attribute("value")
     select.select_option(second)
-    expect(page.locator("#camera-status, #camera-problem").first).not_to_be_empty()
+    expect(page.locator("#camera-status, #camera-problem").first).not_to_be_empty(timeout=30_000)
     page.wait_for_function(
         "(id) => document.getElementById('preview').srcObject"
         " && document.getElementById('preview').srcObject.getVideoTracks()[0]"

@@ -20,7 +20,6 @@ from ujisim.renewal import application as apps
 from ujisim.renewal import delivery, documents, payments, registry, verification
 from ujisim.renewal.models import AppState, LicenceStatus
 
-S = AppState
 #: FrozenClock's start is 2026-11-22 03:00 UTC, 10:00 WIB
 TODAY = date(2026, 11, 22)
 _serial = itertools.count(1)
@@ -176,23 +175,23 @@ def walk(db, clock, holder, licence, docs, make_user):
     def to(state: AppState, *, method: str = "courier", user=None, lic=None):
         user, lic = user or holder, lic or licence
         app = apps.start_application(db, user, lic.number, user.nik, user.date_of_birth)
-        if state == S.DOCUMENTS:
+        if state == AppState.DOCUMENTS:
             return _done(db, app)
         documents.submit_documents(db, app, actor=user, **docs)
-        if state == S.IDENTITY:
+        if state == AppState.IDENTITY:
             return _done(db, app)
-        if state == S.IDENTITY_REVIEW:
+        if state == AppState.IDENTITY_REVIEW:
             for _n in range(apps.MAX_IDENTITY_TRIES):
                 apps.record_identity_result(db, app, False, {"reason": "different_person"})
             return _done(db, app)
         apps.record_identity_result(db, app, True, {"reason": "ok", "distance": 0.35})
-        if state == S.DELIVERY:
+        if state == AppState.DELIVERY:
             return _done(db, app)
         delivery.choose_delivery(db, app, method, COURIER, user)
-        if state == S.PAYMENT:
+        if state == AppState.PAYMENT:
             return _done(db, app)
         payments.sandbox_pay(db, payments.current_payment(db, app))
-        if state == S.PAID:
+        if state == AppState.PAID:
             return _done(db, app)
         officer = make_user(Role.EXAMINER)
         verification.approve(db, app, officer)
@@ -210,7 +209,7 @@ def _done(db, app):
 @pytest.fixture
 def unpaid(walk):
     """An application waiting for its payment."""
-    return walk(S.PAYMENT)
+    return walk(AppState.PAYMENT)
 
 
 @pytest.fixture

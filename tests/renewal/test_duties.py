@@ -17,7 +17,6 @@ from ujisim.core.security import Role
 from ujisim.renewal import delivery, verification
 from ujisim.renewal.models import AppState, RenewalApplication
 
-S = AppState
 OWN = "access.own_case_refused"
 OPEN_RENEWAL = "access.staff_with_open_renewal_refused"
 
@@ -44,7 +43,7 @@ def colleague(make_user):
 
 
 def test_an_officer_cannot_verify_their_own_renewal(db, signed_in, own, officer_holder, colleague):
-    paid = own(S.PAID)
+    paid = own(AppState.PAID)
     me = signed_in(officer_holder)
     url = f"/examiner/renewals/{paid.public_id}"
     detail = me.get(url)
@@ -55,7 +54,7 @@ def test_an_officer_cannot_verify_their_own_renewal(db, signed_in, own, officer_
     assert me.submit(url + "/reject", form).status_code == 403
     assert me.get("/examiner/renewals/").status_code == 403
     db.expire_all()
-    assert db.get(RenewalApplication, paid.id).state == S.PAID
+    assert db.get(RenewalApplication, paid.id).state == AppState.PAID
     records = audit_records(db, OPEN_RENEWAL, officer_holder)
     assert [(r.object_type, r.object_id) for r in records] == [("renewal", paid.public_id)] * 4
     # another officer approves it
@@ -63,13 +62,13 @@ def test_an_officer_cannot_verify_their_own_renewal(db, signed_in, own, officer_
     assert other.get(url).status_code == 200
     assert other.submit(url + "/approve", {"version": str(paid.version)}).status_code == 303
     db.expire_all()
-    assert db.get(RenewalApplication, paid.id).state == S.APPROVED
+    assert db.get(RenewalApplication, paid.id).state == AppState.APPROVED
 
 
 def test_an_ended_own_renewal_stays_closed_to_its_holder(
     db, signed_in, own, officer_holder, colleague
 ):
-    application = own(S.PAID)
+    application = own(AppState.PAID)
     verification.reject(db, application, colleague, "unclear_documents", "Foto buram")
     db.commit()
     me = signed_in(officer_holder)
@@ -84,7 +83,7 @@ def test_an_ended_own_renewal_stays_closed_to_its_holder(
 
 
 def test_the_holder_is_known_by_account_and_by_nik(db, own, officer_holder, colleague):
-    approved = own(S.APPROVED)
+    approved = own(AppState.APPROVED)
     order = delivery.get_order(db, approved)
     assert duties.is_subject(db, officer_holder, approved)
     assert duties.is_subject(db, officer_holder, order)  # their card at the delivery desk
@@ -97,11 +96,11 @@ def test_the_holder_is_known_by_account_and_by_nik(db, own, officer_holder, coll
 
 
 def test_staff_pages_open_again_when_the_renewal_ends(db, signed_in, own, officer_holder):
-    documents = own(S.DOCUMENTS)
+    documents = own(AppState.DOCUMENTS)
     me = signed_in(officer_holder)
     assert me.get("/examiner/items/").status_code == 403
     me.submit(f"/perpanjangan/{documents.public_id}/batal", {"version": str(documents.version)})
     db.expire_all()
-    assert db.get(RenewalApplication, documents.id).state == S.CANCELLED
+    assert db.get(RenewalApplication, documents.id).state == AppState.CANCELLED
     assert me.get("/examiner/items/").status_code == 200
     assert len(audit_records(db, OPEN_RENEWAL, officer_holder)) == 1

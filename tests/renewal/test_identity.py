@@ -21,7 +21,6 @@ from ujisim.proctoring import consent, faces
 from ujisim.renewal import verification
 from ujisim.renewal.models import AppState, RenewalIdentityCheck
 
-S = AppState
 API = "/api/v1/renewal"
 
 
@@ -70,7 +69,7 @@ def run_check(client, application, who="obama.jpg", still=False) -> dict:
 @pytest.fixture
 def at_identity(client, db, walk, holder):
     """The holder (licence photo: obama.jpg), logged in and consenting, at the identity step."""
-    application = walk(S.IDENTITY)
+    application = walk(AppState.IDENTITY)
     consent.record_consent(db, holder, locale="en", ip=None, user_agent=None)
     db.commit()
     assert client.login(holder.email, DEFAULT_PASSWORD).status_code == 302
@@ -97,7 +96,7 @@ def test_the_holder_following_the_challenge_passes_against_the_licence_photo(
     result = run_check(client, at_identity)
     assert (result["decision"], result["reason"]) == ("passed", "ok")
     application = reload(db, at_identity)
-    assert application.state == S.DELIVERY
+    assert application.state == AppState.DELIVERY
     evidence = application.evidence[-1]
     assert evidence["passed"]
     assert evidence["reference"] == "licence"
@@ -125,7 +124,7 @@ def test_another_person_fails_three_times_and_goes_to_an_officer(client, db, at_
     result = run_check(client, at_identity, who="biden.jpg")
     assert result["identity"] == "escalated"
     application = reload(db, at_identity)
-    assert application.state == S.IDENTITY_REVIEW
+    assert application.state == AppState.IDENTITY_REVIEW
     assert [e["reason"] for e in application.evidence] == ["different_person"] * 3
     again = api_post(client, f"{API}/applications/{application.public_id}/identity-checks")
     assert (again.status_code, again.get_json()["error"]["code"]) == (409, "escalated")
@@ -137,7 +136,7 @@ def test_a_still_photo_fails_liveness_with_its_advice(client, db, at_identity):
     result = run_check(client, at_identity, still=True)
     assert (result["decision"], result["reason"]) == ("failed", "still")
     assert "No movement was seen" in result["advice"]
-    assert reload(db, at_identity).state == S.IDENTITY
+    assert reload(db, at_identity).state == AppState.IDENTITY
 
 
 def test_a_decided_try_is_final_and_a_reload_keeps_the_try(client, at_identity):
@@ -152,7 +151,7 @@ def test_a_decided_try_is_final_and_a_reload_keeps_the_try(client, at_identity):
 
 
 def test_without_consent_the_page_asks_for_it_and_the_api_refuses(client, db, walk, holder):
-    application = walk(S.IDENTITY)
+    application = walk(AppState.IDENTITY)
     client.login(holder.email, DEFAULT_PASSWORD)
     page = client.get(f"/perpanjangan/{application.public_id}").get_data(as_text=True)
     assert 'id="consent-link"' in page
@@ -181,14 +180,17 @@ def test_a_licence_photo_without_a_face_leads_to_an_in_person_check(
 ):
     """With no face on file nothing can prove the holder online: anyone with the holder's KTP
     details could otherwise renew with their own face and have the card sent elsewhere."""
-    application = walk(S.IDENTITY, lic=make_licence(holder, photo=None))
+    application = walk(AppState.IDENTITY, lic=make_licence(holder, photo=None))
     client.login(holder.email, DEFAULT_PASSWORD)
     url = f"/perpanjangan/{application.public_id}"
     assert 'id="ask-officer"' in client.get(url).get_data(as_text=True)
     response = client.submit(f"{url}/identitas/petugas", {"version": application.version})
     assert response.status_code == 303
     application = reload(db, application)
-    assert (application.state, application.identity_status) == (S.IDENTITY_REVIEW, "in_person")
+    assert (application.state, application.identity_status) == (
+        AppState.IDENTITY_REVIEW,
+        "in_person",
+    )
     page = client.get(url).get_data(as_text=True)
     assert 'id="identity-in-person"' in page
     assert "with your KTP" in page or "dengan KTP" in page
@@ -197,9 +199,9 @@ def test_a_licence_photo_without_a_face_leads_to_an_in_person_check(
     with pytest.raises(verification.ValidationError) as refused:
         verification.clear_identity(db, application, officer)
     assert refused.value.fields == {"in_person": "required"}
-    assert application.state == S.IDENTITY_REVIEW
+    assert application.state == AppState.IDENTITY_REVIEW
     verification.clear_identity(db, application, officer, in_person=True)  # no dead end
-    assert (application.state, application.identity_status) == (S.DELIVERY, "cleared")
+    assert (application.state, application.identity_status) == (AppState.DELIVERY, "cleared")
     from ujisim.core.audit import AuditRecord
 
     record = db.scalars(
@@ -214,7 +216,7 @@ def test_the_officer_page_asks_for_the_in_person_check(
 ):
     from ujisim.renewal import identity
 
-    application = walk(S.IDENTITY, lic=make_licence(holder, photo=None))
+    application = walk(AppState.IDENTITY, lic=make_licence(holder, photo=None))
     identity.ask_officer(db, application, holder)
     db.commit()
     officer = make_user(Role.EXAMINER)
@@ -228,9 +230,9 @@ def test_the_officer_page_asks_for_the_in_person_check(
     refused = client.submit(f"{url}/identity", form)
     assert refused.status_code == 303
     assert "There is no photo on file to compare with" in client.get(url).get_data(as_text=True)
-    assert reload(db, application).state == S.IDENTITY_REVIEW
+    assert reload(db, application).state == AppState.IDENTITY_REVIEW
     assert client.submit(f"{url}/identity", {**form, "in_person": "yes"}).status_code == 303
-    assert reload(db, application).state == S.DELIVERY
+    assert reload(db, application).state == AppState.DELIVERY
 
 
 def test_another_holder_cannot_use_the_check(client, db, at_identity, make_user):

@@ -20,8 +20,6 @@ from ujisim.proctoring import consent
 from ujisim.renewal import identity, population, verification
 from ujisim.renewal.models import AppState
 
-S = AppState
-
 
 @pytest.fixture
 def register(app):
@@ -47,7 +45,7 @@ def at_register_identity(client, db, walk, holder, register, no_photo_licence):
     """The holder's licence has no photo; the register has obama.jpg for the holder's NIK; the
     holder is logged in, consenting, at the identity step."""
     register.add(holder.nik, holder.full_name, holder.date_of_birth, photo_bytes("obama.jpg"))
-    application = walk(S.IDENTITY, lic=no_photo_licence)
+    application = walk(AppState.IDENTITY, lic=no_photo_licence)
     consent.record_consent(db, holder, locale="en", ip=None, user_agent=None)
     db.commit()
     assert client.login(holder.email, DEFAULT_PASSWORD).status_code == 302
@@ -70,7 +68,7 @@ def test_the_register_photo_is_the_reference_when_the_licence_has_none(
     result = run_check(client, application, who="obama.jpg")
     assert (result["decision"], result["reason"]) == ("passed", "ok")
     application = reload(db, application)
-    assert application.state == S.DELIVERY
+    assert application.state == AppState.DELIVERY
     assert application.evidence[-1]["reference"] == "population_register"
     assert application.reference_source == "population_register"
 
@@ -83,7 +81,10 @@ def test_another_face_fails_against_the_register_photo_and_goes_in_person(
         result = run_check(client, application, who="biden.jpg")
         assert (result["decision"], result["reason"]) == ("failed", "different_person")
     application = reload(db, application)
-    assert (application.state, application.identity_status) == (S.IDENTITY_REVIEW, "in_person")
+    assert (application.state, application.identity_status) == (
+        AppState.IDENTITY_REVIEW,
+        "in_person",
+    )
     assert {e["reference"] for e in application.evidence} == {"population_register"}
     assert _audits(db, application, "renewal.identity_in_person")
     page = client.get(f"/perpanjangan/{application.public_id}").get_data(as_text=True)
@@ -95,7 +96,7 @@ def test_another_face_fails_against_the_register_photo_and_goes_in_person(
         verification.clear_identity(db, application, officer)
     assert refused.value.fields == {"in_person": "required"}
     verification.clear_identity(db, application, officer, in_person=True)
-    assert (application.state, application.reference_source) == (S.DELIVERY, "in_person")
+    assert (application.state, application.reference_source) == (AppState.DELIVERY, "in_person")
 
 
 @pytest.mark.parametrize("case", ["no_photo", "not_found", "outage"])
@@ -107,7 +108,7 @@ def test_without_a_register_photo_the_holder_is_checked_in_person(
     elif case == "outage":
         register.add(holder.nik, holder.full_name, holder.date_of_birth, photo_bytes("obama.jpg"))
         app.config["POPULATION_SANDBOX_OUTAGE"] = True
-    application = walk(S.IDENTITY, lic=no_photo_licence)
+    application = walk(AppState.IDENTITY, lic=no_photo_licence)
     assert application.reference_source is None
     assert identity.reference_encoding(db, application) is None
     [answer] = _audits(db, application, "renewal.identity_reference")
@@ -132,11 +133,14 @@ def test_without_a_register_photo_the_holder_is_checked_in_person(
     assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "no_licence_face")
     assert client.submit(f"{url}/identitas/petugas", {"version": application.version})
     application = reload(db, application)
-    assert (application.state, application.reference_source) == (S.IDENTITY_REVIEW, "in_person")
+    assert (application.state, application.reference_source) == (
+        AppState.IDENTITY_REVIEW,
+        "in_person",
+    )
     officer = make_user(Role.EXAMINER)
     with pytest.raises(ValidationError):
         verification.clear_identity(db, application, officer)
-    assert reload(db, application).state == S.IDENTITY_REVIEW
+    assert reload(db, application).state == AppState.IDENTITY_REVIEW
 
 
 def test_a_review_without_a_licence_face_is_never_cleared_from_the_desk(
@@ -144,7 +148,7 @@ def test_a_review_without_a_licence_face_is_never_cleared_from_the_desk(
 ):
     """Three failed tries recorded while the licence shows no face (as before the in-person
     route; or the photo went since): the desk has nothing to judge them by."""
-    application = walk(S.IDENTITY_REVIEW, lic=no_photo_licence)
+    application = walk(AppState.IDENTITY_REVIEW, lic=no_photo_licence)
     assert application.identity_status == "officer_review"
     with pytest.raises(ValidationError) as refused:
         verification.clear_identity(db, application, make_user(Role.EXAMINER))
@@ -155,7 +159,7 @@ def test_the_register_is_not_asked_when_the_licence_has_a_photo(
     db, walk, holder, register, licence
 ):
     register.add(holder.nik, holder.full_name, holder.date_of_birth, photo_bytes("biden.jpg"))
-    application = walk(S.IDENTITY)
+    application = walk(AppState.IDENTITY)
     assert application.reference_source == "licence_photo"
     assert application.reference_encoding is None
     assert identity.reference_encoding(db, application) == licence.encoding
@@ -170,7 +174,7 @@ def test_a_register_record_of_another_birth_date_is_not_used(
     record = json.loads((register.folder / f"{holder.nik}.json").read_text())
     record["birth_date"] = "1990-03-15"
     (register.folder / f"{holder.nik}.json").write_text(json.dumps(record))
-    application = walk(S.IDENTITY, lic=no_photo_licence)
+    application = walk(AppState.IDENTITY, lic=no_photo_licence)
     assert application.reference_source is None
     [answer] = _audits(db, application, "renewal.identity_reference")
     assert answer["photo"] == "birth_date_mismatch"
@@ -190,7 +194,7 @@ def test_officers_see_the_reference_source(
     if source == "population_register":
         register.add(holder.nik, holder.full_name, holder.date_of_birth, photo_bytes("obama.jpg"))
     lic = make_licence(holder, photo="obama.jpg" if source == "licence_photo" else None)
-    application = walk(S.IDENTITY, lic=lic)
+    application = walk(AppState.IDENTITY, lic=lic)
     if source == "in_person":
         identity.ask_officer(db, application, holder)
         db.commit()

@@ -11,8 +11,6 @@ from tests.renewal.conftest import post_webhook
 from ujisim.renewal import payments, providers
 from ujisim.renewal.models import AppState, ProviderEvent
 
-S = AppState
-
 
 def paid_event(account, amount=None, event_id=None):
     sandbox = providers.payment_provider("sandbox")
@@ -40,7 +38,7 @@ def test_fees_are_itemised(db, unpaid, account):
 
 def test_class_c_and_pick_up(db, clock, holder, make_licence, walk):
     licence_c = make_licence(holder, licence_class="C")
-    application = walk(S.PAYMENT, method="pickup", lic=licence_c)
+    application = walk(AppState.PAYMENT, method="pickup", lic=licence_c)
     assert [a for _l, a in payments.fee_lines(application)] == [75_000, 5_000]
     assert application.total == 80_000
 
@@ -48,7 +46,7 @@ def test_class_c_and_pick_up(db, clock, holder, make_licence, walk):
 def test_payment_marks_the_application_paid(client, db, unpaid, account):
     response = post(client, *paid_event(account))
     assert (response.status_code, response.get_json()) == (200, {"status": "paid"})
-    assert state_of(db, unpaid) == S.PAID
+    assert state_of(db, unpaid) == AppState.PAID
 
 
 def test_bad_signature_changes_nothing(client, db, unpaid, account):
@@ -60,7 +58,7 @@ def test_bad_signature_changes_nothing(client, db, unpaid, account):
         assert response.get_json()["error"]["code"] == "bad_signature"
     tampered = body.replace(b'"amount":100000', b'"amount":1')
     assert post(client, tampered, headers).status_code == 401
-    assert state_of(db, unpaid) == S.PAYMENT
+    assert state_of(db, unpaid) == AppState.PAYMENT
     assert db.scalar(select(func.count()).select_from(ProviderEvent)) == 0
 
 
@@ -75,7 +73,7 @@ def test_stale_signature_is_refused(client, db, clock, unpaid, account):
     clock.advance(seconds=providers.WEBHOOK_TOLERANCE_S + 1)
     response = post(client, body, headers)
     assert (response.status_code, response.get_json()["error"]["code"]) == (401, "stale")
-    assert state_of(db, unpaid) == S.PAYMENT
+    assert state_of(db, unpaid) == AppState.PAYMENT
 
 
 def test_replayed_event_is_a_no_op(client, db, unpaid, account):
@@ -90,14 +88,14 @@ def test_second_event_for_a_paid_account_is_idempotent(client, db, unpaid, accou
     post(client, *paid_event(account))
     response = post(client, *paid_event(account))  # a new event id, same payment
     assert response.get_json() == {"status": "already_paid"}
-    assert state_of(db, unpaid) == S.PAID
+    assert state_of(db, unpaid) == AppState.PAID
 
 
 @pytest.mark.parametrize("amount", [99_999, 100_001, 0])
 def test_wrong_amount_is_refused_and_recorded(client, db, unpaid, account, amount):
     response = post(client, *paid_event(account, amount))
     assert (response.status_code, response.get_json()) == (422, {"status": "amount_mismatch"})
-    assert state_of(db, unpaid) == S.PAYMENT
+    assert state_of(db, unpaid) == AppState.PAYMENT
     event = db.scalars(select(ProviderEvent)).one()
     assert (event.kind, event.accepted, event.outcome, event.amount) == (
         "payment",
@@ -136,13 +134,13 @@ def test_unpaid_account_expires_with_its_application(
     clock.advance(hours=1, seconds=1)
     result = runner.invoke(args=["licences", "expire-unpaid"])
     assert "expired 1 unpaid account(s)" in result.output
-    assert state_of(db, unpaid) == S.EXPIRED
+    assert state_of(db, unpaid) == AppState.EXPIRED
     mail = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert mail.to == holder.email
     assert "Expired" in mail.subject
     late = post(client, *paid_event(account))  # the bank pays after all: refused, recorded
     assert (late.status_code, late.get_json()) == (409, {"status": "expired"})
-    assert state_of(db, unpaid) == S.EXPIRED
+    assert state_of(db, unpaid) == AppState.EXPIRED
     client.login(holder.email, DEFAULT_PASSWORD)
     page = client.get(f"/perpanjangan/{unpaid.public_id}/lacak").get_data(as_text=True)
     assert "not paid in time" in page
@@ -158,7 +156,7 @@ def test_sandbox_page_pays_and_is_labelled(client, db, holder, unpaid, account):
     assert "SANDBOX" in page
     wrong = client.submit(f"/perpanjangan/sandbox/bayar/{account.public_id}", {"amount": "1"})
     assert wrong.status_code == 303
-    assert state_of(db, unpaid) == S.PAYMENT
+    assert state_of(db, unpaid) == AppState.PAYMENT
     # more than an event may name (providers.MAX_AMOUNT): was a 500 on PostgreSQL
     for garbage in ("", "sepuluh ribu", "80,000.5", "-100000", "3000000000"):
         refused = client.submit(
@@ -166,13 +164,13 @@ def test_sandbox_page_pays_and_is_labelled(client, db, holder, unpaid, account):
         )
         assert refused.status_code == 422, garbage
         assert "digits only" in refused.get_data(as_text=True)
-        assert state_of(db, unpaid) == S.PAYMENT
+        assert state_of(db, unpaid) == AppState.PAYMENT
     right = client.submit(  # written as on a bank slip: Rp 100.000
         f"/perpanjangan/sandbox/bayar/{account.public_id}",
         {"amount": f"Rp {account.amount:,}".replace(",", ".")},
     )
     assert right.status_code == 303
-    assert state_of(db, unpaid) == S.PAID
+    assert state_of(db, unpaid) == AppState.PAID
     track = client.get(right.headers["Location"]).get_data(as_text=True)
     assert "place in the queue: 1" in track
 

@@ -17,7 +17,6 @@ from ujisim.exam.models import AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
 
 bp = Blueprint("exam_api", __name__, url_prefix="/api/v1/exam")
-S = AttemptState
 
 
 def _status(attempt) -> dict:
@@ -39,7 +38,7 @@ def paper(public_id: str):
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
     questions = []
-    if attempt.state in (S.STARTED, S.PAUSED):
+    if attempt.state in (AttemptState.STARTED, AttemptState.PAUSED):
         for position, (entry, version) in enumerate(
             zip(attempt.paper, attempts.paper_versions(session, attempt), strict=True)
         ):

@@ -18,7 +18,6 @@ from ujisim.exam.models import Attempt, AttemptState, Grade
 from ujisim.question_bank.media import render_media, svg_response
 
 bp = Blueprint("exam", __name__, url_prefix="/ujian")
-S = AttemptState
 #: checks run before an attempt starts, ``guard(session, attempt)``; each raises a UjisimError to
 #: refuse (proctoring registers one: consent, photo and identity check first)
 BEGIN_GUARDS: list = []
@@ -41,7 +40,7 @@ def _open_attempt(session) -> Attempt | None:
     return session.scalars(
         attempts.select(Attempt).where(
             Attempt.user_id == current_user.id,
-            Attempt.state.in_([S.CREATED, S.STARTED, S.PAUSED]),
+            Attempt.state.in_([AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED]),
         )
     ).first()
 
@@ -129,11 +128,11 @@ def start():
 @role_required(Role.APPLICANT)
 def sit(public_id: str):
     attempt = load_own_attempt_or_404(public_id)
-    if attempt.state == S.CREATED:
+    if attempt.state == AttemptState.CREATED:
         return render_template(
             "exam/instructions.html", attempt=attempt, blueprint=attempt.blueprint
         )
-    if attempt.state in (S.STARTED, S.PAUSED):
+    if attempt.state in (AttemptState.STARTED, AttemptState.PAUSED):
         return render_template("exam/sit.html", attempt=attempt)
     return redirect(url_for("exam.result", public_id=attempt.public_id))
 
@@ -144,10 +143,10 @@ def sit(public_id: str):
 def begin(public_id: str):
     session = get_session()
     attempt = attempts.lock_attempt(session, load_own_attempt_or_404(public_id).id)
-    if attempt.state == S.CREATED:  # a second click finds it started and just goes on
+    if attempt.state == AttemptState.CREATED:  # a second click finds it started and just goes on
         for guard in BEGIN_GUARDS:  # a refusal is flashed on the instructions (refusal_page)
             guard(session, attempt)
-        attempts.advance(session, attempt, S.STARTED, current_user)
+        attempts.advance(session, attempt, AttemptState.STARTED, current_user)
     return redirect(url_for("exam.sit", public_id=attempt.public_id))
 
 
@@ -156,9 +155,11 @@ def begin(public_id: str):
 def media(public_id: str, position: int):
     """A question's picture by its position in this attempt (no stable item id in the URL)."""
     attempt = load_own_attempt_or_404(public_id)
-    if attempt.state not in (S.STARTED, S.PAUSED, S.GRADED) or not 0 <= position < len(
-        attempt.paper
-    ):
+    if attempt.state not in (
+        AttemptState.STARTED,
+        AttemptState.PAUSED,
+        AttemptState.GRADED,
+    ) or not 0 <= position < len(attempt.paper):
         abort(404)
     version = attempts.paper_versions(get_session(), attempt)[position]
     if not version.media:
@@ -179,6 +180,6 @@ def result(public_id: str):
         attempts.select(Grade).where(Grade.attempt_id == attempt.id).order_by(Grade.number.desc())
     ).first()
     retake = None
-    if attempt.state == S.GRADED and not attempt.passed:
+    if attempt.state == AttemptState.GRADED and not attempt.passed:
         retake = policy.retest_info(session, current_user, attempt.vehicle_class)
     return render_template("exam/result.html", attempt=attempt, grade=grade, retake=retake)

@@ -27,7 +27,6 @@ from ujisim.proctoring.models import ProctorCase
 from ujisim.proctoring.reference import get_reference
 
 bp = Blueprint("proctoring_api", __name__, url_prefix="/api/v1/proctoring")
-S = AttemptState
 
 
 def _per_user() -> str:
@@ -49,7 +48,7 @@ def _status(session, attempt: Attempt, case: ProctorCase | None) -> dict:
         "warned_at": case.warned_at.isoformat() if case and case.warned_at else None,
         "identity": case.identity_status if case else "pending",
         "recheck_url": url_for("proctoring.check", public_id=attempt.public_id)
-        if attempt.state == S.PAUSED
+        if attempt.state == AttemptState.PAUSED
         else None,
         "interval_s": current_app.config["PROCTOR_SNAPSHOT_INTERVAL_S"],
         # after a new login (another tab) the page's token is stale: the script takes this one

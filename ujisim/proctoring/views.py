@@ -17,7 +17,6 @@ from ujisim.exam.views import load_own_attempt_or_404
 from ujisim.proctoring import checks, consent, reference
 
 bp = Blueprint("proctoring", __name__, url_prefix="/pengawasan")
-S = AttemptState
 
 
 def _attempt_arg():
@@ -39,7 +38,7 @@ def next_step(session, attempt) -> str:
         return url_for("proctoring.photo", **args)
     if attempt is None:
         return url_for("exam.index")
-    if attempt.state in (S.CREATED, S.PAUSED):
+    if attempt.state in (AttemptState.CREATED, AttemptState.PAUSED):
         case = checks.get_case(session, attempt)
         if case is None or case.identity_status not in ("passed", "cleared"):
             return url_for("proctoring.check", public_id=attempt.public_id)

@@ -28,12 +28,11 @@ from ujisim.renewal import (
 from ujisim.renewal.models import DeliveryOrder, Licence, OrderState, RenewalApplication
 
 bp = duties.staff_pages(Blueprint("renewal_officer", __name__, url_prefix="/examiner/renewals"))
-OS = OrderState
 #: what the delivery desk can do with an order in each state (courier moves come by webhook)
 DESK_ACTIONS = {
-    (OS.PRINTED, "courier"): [OS.PACKED],
-    (OS.PRINTED, "pickup"): [OS.READY_FOR_PICKUP],
-    (OS.RETURNED, "courier"): [OS.READY_FOR_PICKUP],
+    (OrderState.PRINTED, "courier"): [OrderState.PACKED],
+    (OrderState.PRINTED, "pickup"): [OrderState.READY_FOR_PICKUP],
+    (OrderState.RETURNED, "courier"): [OrderState.READY_FOR_PICKUP],
 }
 
 
@@ -68,7 +67,7 @@ def queue():
     licences = {a.id: session.get(Licence, a.licence_id) for a in waiting}
     orders = session.scalars(
         select(DeliveryOrder)
-        .where(DeliveryOrder.state.not_in([OS.DELIVERED, OS.PICKED_UP]))
+        .where(DeliveryOrder.state.not_in([OrderState.DELIVERED, OrderState.PICKED_UP]))
         .order_by(DeliveryOrder.updated_at)
         .limit(200)
     ).all()
@@ -189,12 +188,17 @@ def advance_order(public_id: str):
     version = request.form.get("version")
     allowed = DESK_ACTIONS.get((order.state, order.method), [])
     session = get_session()
-    if target == OS.HANDED_TO_COURIER:
+    if target == OrderState.HANDED_TO_COURIER:
         delivery.hand_to_courier(session, order, current_user, version)
     elif target in allowed:
         locked = delivery.lock_order(session, order)
         delivery.advance_order(
-            session, locked, OS(target), source="officer", actor=current_user, version=version
+            session,
+            locked,
+            OrderState(target),
+            source="officer",
+            actor=current_user,
+            version=version,
         )
     else:
         raise delivery.IllegalTransition(_("That step is not possible for this order now."))

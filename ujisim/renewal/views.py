@@ -45,13 +45,12 @@ from ujisim.renewal.models import (
 bp = Blueprint("renewal", __name__, url_prefix="/perpanjangan")
 #: why a camera identity check can fail (proctoring.faces): each gets its advice on the page
 IDENTITY_REASONS = checks.FAILURE_REASONS
-S = AppState
 STEP_PAGES = {
-    S.DOCUMENTS: "renewal/documents.html",
-    S.IDENTITY: "renewal/identity.html",
-    S.IDENTITY_REVIEW: "renewal/identity.html",
-    S.DELIVERY: "renewal/delivery.html",
-    S.PAYMENT: "renewal/payment.html",
+    AppState.DOCUMENTS: "renewal/documents.html",
+    AppState.IDENTITY: "renewal/identity.html",
+    AppState.IDENTITY_REVIEW: "renewal/identity.html",
+    AppState.DELIVERY: "renewal/delivery.html",
+    AppState.PAYMENT: "renewal/payment.html",
 }
 
 
@@ -128,7 +127,7 @@ def start():
 def _step_context(session, application: RenewalApplication) -> dict:
     licence = session.get(Licence, application.licence_id)
     context = {"application": application, "licence": licence, "errors": {}, "values": {}}
-    if application.state in (S.IDENTITY, S.IDENTITY_REVIEW):
+    if application.state in (AppState.IDENTITY, AppState.IDENTITY_REVIEW):
         evidence = application.evidence
         context["last"] = evidence[-1] if evidence else None
         context["advice"] = apps.identity_advice(evidence[-1].get("reason")) if evidence else ""
@@ -140,7 +139,7 @@ def _step_context(session, application: RenewalApplication) -> dict:
         context["reason_advice"] = {
             f"reason_{reason}": apps.identity_advice(reason) for reason in IDENTITY_REASONS
         }
-    if application.state == S.DELIVERY:
+    if application.state == AppState.DELIVERY:
         context["provinces"] = delivery.provinces()
         context["rates"] = delivery.shipping_rates()
         context["offices"] = offices.offices()
@@ -150,7 +149,7 @@ def _step_context(session, application: RenewalApplication) -> dict:
             "satpas": licence.satpas if licence.satpas in offices.offices() else "",
             "refund_holder": licence.holder_name,
         }
-    if application.state == S.PAYMENT:
+    if application.state == AppState.PAYMENT:
         context["payment"] = payments.current_payment(session, application)
         context["lines"] = payments.fee_lines(application)
         context["provider"] = providers.payment_provider()
@@ -228,10 +227,10 @@ def choose_delivery(public_id: str):
     application = load_own_application_or_404(public_id)
     form = DeliveryForm()
     # a page no longer at this step: the service refuses it (409, flashed) whatever the fields
-    if not form.validate_on_submit() and application.state == S.DELIVERY:
+    if not form.validate_on_submit() and application.state == AppState.DELIVERY:
         context = _step_context(session, application)
         context.update(errors=form.field_errors(), values=form.values())
-        return render_template(STEP_PAGES[S.DELIVERY], **context), 422
+        return render_template(STEP_PAGES[AppState.DELIVERY], **context), 422
     choice = form.choice()
     try:
         delivery.choose_delivery(
@@ -306,7 +305,7 @@ def track(public_id: str):
         reasons=verification.REJECT_REASONS,
         timeline=_timeline(session, application, order),
         order_labels=tracking.ORDER_LABELS,
-        can_confirm=application.state == S.APPROVED
+        can_confirm=application.state == AppState.APPROVED
         and order is not None
         and order.state in delivery.RECEIVED,
         errors={},
