@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from ujisim.accounts.nik import NikError, check_nik, parse_nik
+from ujisim.accounts.errors import NikError
+from ujisim.accounts.nik import check_nik, parse_nik
 
 BORN = date(1999, 7, 5)
 

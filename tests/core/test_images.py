@@ -12,10 +12,10 @@ import pytest
 from PIL import Image, ImageFile
 
 from tests.renewal.conftest import image_bytes
+from ujisim.core.errors import InvalidImage
 from ujisim.core.images import (
     MAX_BYTES,
     PROFILES,
-    InvalidImage,
     Profile,
     clean_image,
     open_image,

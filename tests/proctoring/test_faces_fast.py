@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 from bench.face_bench import naive_analysis, webcam
 from tests.webcam import head_turn_frames
 from ujisim.proctoring import face_engine, face_resnet
+from ujisim.proctoring.errors import ModelFormatError
 from ujisim.proctoring.faces import (
     DARK_BELOW,
     SMALL_BELOW,
@@ -70,7 +71,7 @@ def test_more_faces_than_a_batch_are_encoded_alike(photo):
 def test_a_weights_file_of_another_network_is_refused(tmp_path):
     path = tmp_path / "other.dat"
     path.write_bytes(b"\x01\x01\x01\x0dloss_metric_2" + bytes(1000))
-    with pytest.raises(face_resnet.ModelFormatError):
+    with pytest.raises(ModelFormatError):
         face_resnet.load(path)
 
 

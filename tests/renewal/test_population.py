@@ -10,10 +10,10 @@ import pytest
 
 from tests.renewal.conftest import make_nik, photo_bytes
 from ujisim.app import create_app
-from ujisim.core.errors import ValidationError
-from ujisim.core.images import InvalidImage
+from ujisim.core.errors import InvalidImage, ValidationError
 from ujisim.core.security import Role
 from ujisim.renewal import population
+from ujisim.renewal.errors import InvalidNik, ProviderRefused
 
 BORN = date(1990, 3, 14)
 
@@ -76,14 +76,14 @@ def test_an_unreadable_record_is_unavailable_not_a_crash(register):
     ],
 )
 def test_a_bad_nik_is_refused_before_the_register_is_asked(register, nik, code):
-    with pytest.raises(population.InvalidNik) as refused:
+    with pytest.raises(InvalidNik) as refused:
         register.lookup(nik)
     assert refused.value.fields == {"nik": code}
 
 
 def test_adding_checks_the_nik_against_the_birth_date_and_the_photo(register):
     nik = make_nik(BORN)
-    with pytest.raises(population.InvalidNik) as refused:
+    with pytest.raises(InvalidNik) as refused:
         register.add(nik, "Sari Wulandari", date(1991, 3, 14), None)
     assert refused.value.fields == {"nik": "birth_mismatch"}
     with pytest.raises(InvalidImage) as refused:
@@ -102,7 +102,7 @@ def test_no_register_answers_unavailable(app):
 
 def test_production_refuses_the_sandbox(app, monkeypatch, tmp_path):
     app.config["UJISIM_ENV"] = "production"
-    with pytest.raises(population.ProviderRefused):
+    with pytest.raises(ProviderRefused):
         population.provider("sandbox")
     monkeypatch.setenv("UJISIM_ENV", "production")
     monkeypatch.setenv("UJISIM_POPULATION_PROVIDER", "sandbox")

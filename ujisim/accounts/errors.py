@@ -23,3 +23,11 @@ class AccountInUseError(ConflictError):
     def __init__(self, reasons: list[str]):
         super().__init__(" ".join(reasons))
         self.reasons = reasons
+
+
+class NikError(ValueError):
+    """A NIK problem (accounts/nik.py); ``code`` selects the message shown to the user."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code

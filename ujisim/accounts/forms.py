@@ -15,7 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ujisim.accounts.nik import NikError, check_nik, parse_nik
+from ujisim.accounts.errors import NikError
+from ujisim.accounts.nik import check_nik, parse_nik
 from ujisim.accounts.passwords import MIN_LENGTH, is_common
 from ujisim.accounts.services import normalise_email, normalise_phone
 from ujisim.core import clock

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ujisim.accounts.errors import NikError
+
 PROVINCES = {
     "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
     "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung",
@@ -27,14 +29,6 @@ PROVINCES = {
 # Western (WIB), central (WITA) and eastern (WIT) Indonesian time by province code.
 WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
 WIT = {"81", "82", "91", "92", "93", "94", "95", "96"}
-
-
-class NikError(ValueError):
-    """A NIK problem; ``code`` selects the message shown to the user."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

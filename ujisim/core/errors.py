@@ -232,3 +232,19 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UjisimError, handle_domain)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(InternalServerError, handle_internal)
+
+
+class InvalidJSON(ValueError):
+    """JSON outside core/json_input.py's limits; ``reason``: depth, constant or nul. A
+    ValueError like a syntax error, turned into a 422 by the app's JSON provider."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"JSON refused: {reason}")
+        self.reason = reason
+
+
+class InvalidImage(ValidationError):
+    """An image refused by the intake (core/images.py); ``fields`` names the field and ``code``
+    says why."""
+
+    code = "invalid_image"

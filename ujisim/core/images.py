@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from PIL import ExifTags, Image, ImageFile, ImageOps
 
-from ujisim.core.errors import ValidationError
+from ujisim.core.errors import InvalidImage
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000
@@ -32,12 +32,6 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: markup that makes a file readable as a page or script by a browser or server; five bytes or
 #: more, so that compressed pixel data practically never matches by chance
 MARKUP = (b"<script", b"<html", b"<!doctype", b"<?php", b"<iframe", b"<body")
-
-
-class InvalidImage(ValidationError):
-    """An image was refused; ``fields`` names the field and ``code`` says why."""
-
-    code = "invalid_image"
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,10 @@ from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
-from ujisim.core.errors import ValidationError
+from ujisim.core.errors import InvalidJSON, ValidationError
 
 #: deepest nesting of objects and arrays in a body (ours use 2 or 3)
 MAX_DEPTH = 32
-
-
-class InvalidJSON(ValueError):
-    """JSON outside our limits; ``reason``: depth, constant or nul."""
-
-    def __init__(self, reason: str):
-        super().__init__(f"JSON refused: {reason}")
-        self.reason = reason
 
 
 def _refuse_constant(name: str):

@@ -27,3 +27,7 @@ class ProctoringRequired(ForbiddenError):
     """A step of proctoring (consent, photo, identity check) is missing; the message says which."""
 
     code = "proctoring_required"
+
+
+class ModelFormatError(ValueError):
+    """The face encoder's weights file is not the network ``face_resnet`` implements."""

@@ -28,13 +28,11 @@ from pathlib import Path
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ujisim.proctoring.errors import ModelFormatError
+
 #: the side of the aligned face chip the network takes (dlib.get_face_chip's default size)
 CHIP_SIZE = 150
 ENCODING_SIZE = 128
-
-
-class ModelFormatError(ValueError):
-    """The weights file is not the network this module implements."""
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ import numpy as np
 from flask_babel import gettext as _
 from PIL import Image
 
-from ujisim.core.images import InvalidImage, Profile, open_image
+from ujisim.core.errors import InvalidImage
+from ujisim.core.images import Profile, open_image
 from ujisim.proctoring import face_engine as engine
 from ujisim.proctoring.errors import InvalidImageError, NoFaceError, SeveralFacesError
 from ujisim.proctoring.face_camera import (

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, images, storage
+from ujisim.core.errors import InvalidImage
 from ujisim.proctoring import faces
 from ujisim.proctoring.errors import InvalidImageError
 from ujisim.proctoring.models import ReferenceFace
@@ -34,7 +35,7 @@ def normalise_photo(data: bytes) -> bytes:
     """
     try:
         return images.clean_image(data, "reference", field="photo").data
-    except images.InvalidImage as exc:
+    except InvalidImage as exc:
         raise InvalidImageError(exc.message, exc.fields) from exc
 
 

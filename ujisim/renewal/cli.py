@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.renewal import payments, population, registry
+from ujisim.renewal.errors import ProviderRefused
 from ujisim.renewal.models import Licence
 
 licences_cli = AppGroup("licences", help="The SIM licence registry (online renewal).")
@@ -81,7 +82,7 @@ licences_cli.add_command(population_cli)
 def _sandbox() -> population.SandboxRegister:
     try:
         register = population.provider("sandbox")
-    except population.ProviderRefused as exc:
+    except ProviderRefused as exc:
         raise click.ClickException(str(exc)) from exc
     return register
 
@@ -146,7 +147,7 @@ def population_lookup(nik: str) -> None:
     """Ask the configured register about NIK, as a renewal does."""
     try:
         answer = population.provider().lookup(nik)
-    except (UjisimError, population.ProviderRefused) as exc:
+    except (UjisimError, ProviderRefused) as exc:
         raise click.ClickException(getattr(exc, "message", str(exc))) from exc
     record = answer.record
     line = f"{answer.outcome}"

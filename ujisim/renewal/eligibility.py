@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.accounts.nik import NikError, parse_nik
+from ujisim.accounts.errors import NikError
+from ujisim.accounts.nik import parse_nik
 from ujisim.core.errors import ValidationError
 from ujisim.renewal import registry
 from ujisim.renewal.errors import LicenceNotFound, NotEligible

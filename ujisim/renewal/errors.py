@@ -50,3 +50,17 @@ class MalformedEvent(WebhookRefused):
 
     def __init__(self, message: str, fields: dict[str, str] | None = None):
         super().__init__(message, fields, status=400, code="malformed")
+
+
+class InvalidNik(ValidationError):
+    """A NIK that is not structurally valid: nothing is asked of the population register."""
+
+    code = "invalid_nik"
+
+
+class ProviderRefused(RuntimeError):
+    """A population register provider this deployment must not use (the sandbox in production)."""
+
+
+class RowProblem(ValueError):
+    """A row of a licence register CSV that cannot be imported (renewal/registry.py)."""

@@ -37,7 +37,7 @@ from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import Decision
 from ujisim.renewal import application as apps
 from ujisim.renewal import images, population, registry
-from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.errors import InvalidDocument, InvalidNik, ProviderRefused
 from ujisim.renewal.models import (
     AppState,
     Licence,
@@ -109,9 +109,9 @@ def _register_encoding(licence: Licence) -> tuple[list[float] | None, dict]:
     try:
         register = population.provider()
         answer = register.lookup(licence.holder_nik)
-    except population.InvalidNik:
+    except InvalidNik:
         return None, {"register": "invalid_nik"}
-    except population.ProviderRefused as exc:  # a misconfiguration: never a face from it
+    except ProviderRefused as exc:  # a misconfiguration: never a face from it
         log.error("population register refused: %s", exc)
         return None, {"register": "refused"}
     data = {"register": str(answer.outcome), "provider": register.name}

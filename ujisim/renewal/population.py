@@ -31,22 +31,14 @@ from typing import Protocol
 from flask import current_app
 from flask_babel import gettext as _
 
-from ujisim.accounts.nik import NikError, check_nik, parse_nik
+from ujisim.accounts.errors import NikError
+from ujisim.accounts.nik import check_nik, parse_nik
 from ujisim.core import images
 from ujisim.core.errors import ValidationError
+from ujisim.renewal.errors import InvalidNik, ProviderRefused
 
 #: the image intake profile of register photos (core/images.py PROFILES)
 PHOTO_PROFILE = "population"
-
-
-class InvalidNik(ValidationError):
-    """A NIK that is not structurally valid: nothing is asked of the register."""
-
-    code = "invalid_nik"
-
-
-class ProviderRefused(RuntimeError):
-    """A provider this deployment must not use (the sandbox in production)."""
 
 
 class Outcome(enum.StrEnum):

@@ -15,12 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.accounts.nik import NikError, parse_nik
+from ujisim.accounts.errors import NikError
+from ujisim.accounts.nik import parse_nik
 from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import IllegalTransition, UjisimError
 from ujisim.proctoring import faces
 from ujisim.proctoring.errors import FaceError
 from ujisim.renewal import images
+from ujisim.renewal.errors import RowProblem
 from ujisim.renewal.models import Licence, LicenceStatus
 
 #: classes in the registry (Perpol 5/2021); only A and C are renewed online
@@ -202,10 +204,6 @@ class ImportReport:
     problems: list[tuple[int, str]] = field(default_factory=list)
     #: (line, message) for rows imported with a caveat
     warnings: list[tuple[int, str]] = field(default_factory=list)
-
-
-class RowProblem(ValueError):
-    pass
 
 
 def _date(row: dict, name: str) -> date:
