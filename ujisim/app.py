@@ -38,7 +38,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from ujisim.core import (
         audit,
         db,
-        duties,
         errors,
         i18n,
         jobs,
@@ -54,7 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
-    errors.keep_error_page(duties.DutyRefused)  # a separation-of-duties refusal stays a 403 page
+    errors.keep_error_page(errors.DutyRefused)  # a separation-of-duties refusal stays a 403 page
     json_input.init_app(app)
     audit.init_app(app)
     mail.init_app(app)

@@ -9,8 +9,7 @@ from flask import get_flashed_messages
 from sqlalchemy import func, select
 
 from ujisim.core.db import get_db, get_session
-from ujisim.core.duties import DutyRefused
-from ujisim.core.errors import ConflictError, refusal_page
+from ujisim.core.errors import ConflictError, DutyRefused, refusal_page
 from ujisim.core.requests import commit_despite_error_status
 from ujisim.core.security import csrf
 from ujisim.exam.models import Holiday

@@ -12,7 +12,7 @@ import pytest
 
 from tests.exam.conftest import answer_all
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy, reports
+from ujisim.exam import attempts, policy, reports, signals
 from ujisim.question_bank import services
 from ujisim.question_bank.content import ItemContent, Option
 
@@ -133,11 +133,31 @@ def test_queues(db, make_user, frozen_clock):
         assert (queues[name].available, queues[name].count) == (True, 0)
 
 
-def test_a_domain_plugs_in_its_queue(db, monkeypatch):
-    monkeypatch.setattr(reports, "QUEUES", dict(reports.QUEUES))
-    reports.register_queue("print", "Cetak", lambda session: reports.QueueStatus(7, None))
-    row = next(q for q in reports.pending_queues(db) if q.name == "print")
-    assert (row.available, row.count, row.age) == (True, 7, None)
+def archive_queue(_sender):
+    """A domain's answer to the report: a queue of its own."""
+    return [reports.Source("archive", "Arsip", lambda session: reports.QueueStatus(7, None))]
+
+
+def second_print_queue(_sender):
+    """A second answer for the print queue, which the certificates already provide."""
+    return [reports.Source("print", "Cetak", lambda session: reports.QueueStatus(7, None))]
+
+
+def test_a_domain_plugs_in_its_queue(db):
+    with signals.report_queues.connected_to(archive_queue):
+        rows = reports.pending_queues(db)
+    names = [q.name for q in rows]
+    assert names == ["review", "verification", "print", "delivery", "archive"]
+    assert (rows[-1].available, rows[-1].count, rows[-1].age) == (True, 7, None)
+    assert "archive" not in {q.name for q in reports.pending_queues(db)}  # disconnected again
+
+
+def test_two_providers_of_one_queue_are_refused(db):
+    with (
+        signals.report_queues.connected_to(second_print_queue),
+        pytest.raises(RuntimeError, match="two report sources named 'print'"),
+    ):
+        reports.pending_queues(db)
 
 
 def test_csv_exports_parse_back(client, login, two_days):
@@ -208,19 +228,30 @@ def test_bad_periods_are_refused(client, login, query):
     assert client.get(f"/examiner/reports/?{query}").status_code == 422
 
 
-def test_csv_exports_defuse_formulas(client, db, login, monkeypatch):
-    # a domain plugs in a source and a queue whose names a spreadsheet would run as formulas
-    monkeypatch.setattr(reports, "QUEUES", dict(reports.QUEUES))
-    monkeypatch.setattr(reports, "DAILY", dict(reports.DAILY))
-    reports.register_queue("=HYPERLINK(1)", "x", lambda session: reports.QueueStatus(2, None))
-    reports.register_queue("@queue", "y")
-    reports.register_daily_count("+daily", "z", lambda session, low, high, zone: {DAY: 4})
+def formula_queues(_sender):
+    """Queues whose names a spreadsheet would run as formulas (one not yet available)."""
+    return [
+        reports.Source("=HYPERLINK(1)", "x", lambda session: reports.QueueStatus(2, None)),
+        reports.Source("@queue", "y"),
+    ]
+
+
+def formula_daily_count(_sender):
+    return [reports.Source("+daily", "z", lambda session, low, high, zone: {DAY: 4})]
+
+
+def test_csv_exports_defuse_formulas(client, db, login):
+    # a domain plugs in a source and queues whose names a spreadsheet would run as formulas
     login(Role.EXAMINER)
-    daily = client.get("/examiner/reports/daily.csv?from=2026-11-22&to=2026-11-22")
+    with (
+        signals.report_queues.connected_to(formula_queues),
+        signals.report_daily_counts.connected_to(formula_daily_count),
+    ):
+        daily = client.get("/examiner/reports/daily.csv?from=2026-11-22&to=2026-11-22")
+        queues = client.get("/examiner/reports/queues.csv?to=2026-11-22").get_data(as_text=True)
     (row,) = csv.DictReader(io.StringIO(daily.get_data(as_text=True)))
     assert row["'+daily"] == "4"  # the header cell defused, the number untouched
     assert row["exams"] == "0"
-    queues = client.get("/examiner/reports/queues.csv?to=2026-11-22").get_data(as_text=True)
     by_name = {r["queue"]: r for r in csv.DictReader(io.StringIO(queues))}
     assert by_name["'=HYPERLINK(1)"]["count"] == "2"
     assert by_name["'@queue"]["available"] == "no"

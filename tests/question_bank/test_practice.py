@@ -14,6 +14,7 @@ from ujisim.core.security import Role
 from ujisim.question_bank import practice_services as practice
 from ujisim.question_bank import services
 from ujisim.question_bank.content import load_dir
+from ujisim.question_bank.errors import PracticeUnavailable
 from ujisim.question_bank.models import Category, PracticeAnswer, PracticeMode
 
 TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
@@ -321,7 +322,7 @@ def test_mock_paper_follows_the_blueprint(client, db, bank, cls):
 
 def test_mock_draw_refuses_a_bank_too_small_for_the_blueprint(pool_a):
     hazard = [v for v in pool_a if v.category == Category.PERSEPSI_BAHAYA]
-    with pytest.raises(practice.PracticeUnavailable):
+    with pytest.raises(PracticeUnavailable):
         practice.draw_mock_paper(hazard[:11] + [v for v in pool_a if v not in hazard])
 
 

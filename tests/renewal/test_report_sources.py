@@ -32,7 +32,8 @@ def test_officer_print_and_delivery_queues_count_real_renewals(
 def test_renewals_are_counted_per_local_day(db, walk, clock):
     walk(AppState.DOCUMENTS)
     start = clock() - timedelta(days=1)
-    counts = reports.DAILY["renewals"].fn(db, start, clock() + timedelta(days=1), "Asia/Jakarta")
+    (renewals,) = [source for source in reports.daily_sources() if source.name == "renewals"]
+    counts = renewals.fn(db, start, clock() + timedelta(days=1), "Asia/Jakarta")
     assert sum(counts.values()) == 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 
 from flask import current_app
@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ujisim.accounts import signals
 from ujisim.accounts.errors import AccountInUseError, DuplicateAccountError, ResetTokenError
 from ujisim.accounts.models import User, UserRole
 from ujisim.accounts.nik import check_nik
@@ -25,6 +26,7 @@ from ujisim.accounts.passwords import (
 )
 from ujisim.core import audit, clock, mail, storage
 from ujisim.core.security import Role
+from ujisim.core.signals import answers
 
 PHONE_RE = re.compile(r"^\+62[2-9]\d{7,11}$")
 
@@ -304,39 +306,22 @@ def create_staff_user(
     return user, password
 
 
-#: name -> check(session, user) giving the reason (translated) an account cannot go yet, or
-#: None; the exam and renewal domains register theirs (an exam or a renewal still open)
-_deletion_guards: dict[str, Callable[[Session, User], str | None]] = {}
-
-
-#: name -> forget(session, user): removes what the account's cascades cannot reach (personal
-#: data copied elsewhere, such as a card print job's photo), before the account goes
-_deletion_cleanups: dict[str, Callable[[Session, User], None]] = {}
-
-
-def register_deletion_guard(name: str, guard: Callable[[Session, User], str | None]) -> None:
-    _deletion_guards[name] = guard
-
-
-def register_deletion_cleanup(name: str, forget: Callable[[Session, User], None]) -> None:
-    _deletion_cleanups[name] = forget
-
-
 def delete_account(session: Session, user: User, *, actor: User) -> int:
     """Delete ``user`` and everything that is theirs (UU 27/2022: personal data, face encodings
     and photos included); returns the number of private files removed from disk.
 
-    Refused (:class:`AccountInUseError`) for the actor's own account and while a registered
-    guard objects. The database cascades remove the rows; the files on disk go here. The audit
-    chain keeps that the account (by public id) was deleted, and by whom.
+    Refused (:class:`AccountInUseError`) for the actor's own account and while a receiver of
+    ``signals.deletion_requested`` objects (an exam or a renewal still open); the receivers of
+    ``signals.account_deleting`` then remove the copies the cascades cannot reach. The database
+    cascades remove the rows; the files on disk go here. The audit chain keeps that the account
+    (by public id) was deleted, and by whom.
     """
     if user.id == actor.id:
         raise AccountInUseError([_("You cannot delete your own account.")])
-    reasons = [r for guard in _deletion_guards.values() if (r := guard(session, user))]
+    reasons = answers(signals.deletion_requested.send(user, session=session))
     if reasons:
         raise AccountInUseError(reasons)
-    for forget in _deletion_cleanups.values():
-        forget(session, user)
+    signals.account_deleting.send(user, session=session)
     owned = select(storage.StoredFile).where(storage.StoredFile.owner_id == user.id)
     paths = [storage.path_of(stored) for stored in session.scalars(owned)]
     audit.record(

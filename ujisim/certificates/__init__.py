@@ -13,7 +13,6 @@ import os
 
 from flask import Flask
 
-from ujisim.accounts import services as accounts
 from ujisim.certificates import (
     admin,
     api,
@@ -36,17 +35,15 @@ from ujisim.certificates.verification import (  # noqa: F401 (the package's publ
     check_token,
     get_pass_record,
     qr_texts,
-    register_document_source,
     retired_public_keys,
     verification_keys,
 )
 from ujisim.core.security import csrf
 from ujisim.exam import signals as exam_signals
-from ujisim.renewal import verification as renewal_verification
 
 
 def init_app(app: Flask) -> None:
-    report_sources.register()  # its queues and figures in the examiners' reports
+    report_sources.connect()  # its queues and figures in the examiners' reports
     app.config.setdefault(
         "PRINT_LEASE_SECONDS", int(os.environ.get("UJISIM_PRINT_LEASE_SECONDS", "600"))
     )
@@ -62,6 +59,3 @@ def init_app(app: Flask) -> None:
     # renewal's licence cards: print job on approval, label, order moved on once printed
     renewal_cards.connect()
     tasks.register()
-    accounts.register_deletion_cleanup("renewal", renewal_cards.forget_print_jobs)
-    # the QR on the back of a licence card verifies against the registry
-    register_document_source("card", renewal_verification.card_source)

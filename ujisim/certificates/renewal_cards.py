@@ -1,12 +1,13 @@
 """The licence cards of renewals, seen from the print side: renewal (below us) issues a card and
 asks for its label through ``renewal.signals``; we queue the card's print job, move its delivery
-order on once printed, verify its QR against the registry and forget its jobs with the account."""
+order on once printed and forget its jobs with the account."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ujisim.accounts import signals as account_signals
 from ujisim.certificates import print_queue, render
 from ujisim.certificates import signals as print_signals
 from ujisim.certificates.models import JobState, PrintJob
@@ -20,6 +21,7 @@ def connect() -> None:
     signals.card_issued.connect(queue_card)
     signals.label_wanted.connect(label_pdf)
     print_signals.job_printed.connect(card_printed)
+    account_signals.account_deleting.connect(forget_print_jobs)
 
 
 def queue_card(licence, *, session: Session, card: CardData, actor=None) -> PrintJob:
@@ -49,9 +51,10 @@ def sync_printed(session: Session) -> int:
     return sum(delivery.mark_card_printed(session, job) is not None for job in jobs)
 
 
-def forget_print_jobs(session: Session, user) -> None:
-    """Account deletion: the card print jobs of the account's renewals hold copies of its
-    photo, signature and data; they go too (the orders themselves go with the cascade)."""
+def forget_print_jobs(user, *, session: Session) -> None:
+    """``accounts.signals.account_deleting``: the card print jobs of the account's renewals
+    hold copies of its photo, signature and data; they go too (the orders themselves go with
+    the cascade)."""
     jobs = session.scalars(
         select(PrintJob)
         .join(DeliveryOrder, DeliveryOrder.print_job_id == PrintJob.id)

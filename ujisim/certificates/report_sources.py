@@ -1,4 +1,4 @@
-"""The print queue in the examiners' daily report (ujisim.exam.reports)."""
+"""The print queue in the examiners' daily report (ujisim.exam.reports), answering its signals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ujisim.certificates.models import JobState, PrintJob
-from ujisim.exam import reports
+from ujisim.exam import reports, signals
 
 
 def print_queue(session: Session) -> reports.QueueStatus:
@@ -20,5 +20,11 @@ def print_queue(session: Session) -> reports.QueueStatus:
     return reports.QueueStatus(count or 0, oldest)
 
 
-def register() -> None:
-    reports.register_queue("print", _l("Print"), print_queue)
+def queues(_sender) -> list[reports.Source]:
+    """``exam.signals.report_queues``: the print queue."""
+    return [reports.Source("print", _l("Print"), print_queue)]
+
+
+def connect() -> None:
+    """Answer the report's signal (idempotent: blinker keeps one connection per receiver)."""
+    signals.report_queues.connect(queues)

@@ -1,15 +1,21 @@
 """What the web page and the CLI share: the verification keys, the certificate data of a pass,
 the check of a token against the keys and the database (``DOCUMENT_SOURCES``), and reading a
-PDF's QR."""
+PDF's QR.
+
+The documents' sources are imported, not registered: certificates is the last domain of the
+flow, so the records it verifies (a pass of the exam, a card of renewal's registry) all live in
+domains before it, and an import is the plain way to reach them."""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +33,7 @@ from ujisim.core.documents import CertificateData, Found, mask_nik
 from ujisim.core.i18n import ZONES
 from ujisim.core.secrets import signing_key
 from ujisim.exam.models import PassRecord
+from ujisim.renewal.verification import card_source
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +138,6 @@ class Check:
     revoked_at: datetime | None = None
 
 
-#: document type -> source(session, document id) -> Found | None. Certificates are ours; the
-#: licence cards come from renewal's registry (``init_app`` registers them).
-DOCUMENT_SOURCES: dict[str, object] = {}
-
-
-def register_document_source(doc_type: str, source) -> None:
-    DOCUMENT_SOURCES[doc_type] = source
-
-
 def _certificate_source(session: Session, document_id: str) -> Found | None:
     record = session.scalars(select(PassRecord).where(PassRecord.public_id == document_id)).first()
     data = certificate_data(session, record) if record is not None else None
@@ -148,7 +146,11 @@ def _certificate_source(session: Session, document_id: str) -> Found | None:
     return Found(data, revoked=record.revoked_at is not None, revoked_at=record.revoked_at)
 
 
-register_document_source("certificate", _certificate_source)
+#: document type -> source(session, document id) -> Found | None: certificates are ours, the
+#: licence cards come from renewal's registry
+DOCUMENT_SOURCES: Mapping[str, Callable[[Session, str], Found | None]] = MappingProxyType(
+    {"certificate": _certificate_source, "card": card_source}
+)
 
 
 def check_token(session: Session, token: str) -> Check:

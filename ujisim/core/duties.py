@@ -3,11 +3,12 @@ verifies their own exam, proctoring case or renewal, nor approves their own item
 staff member whose own exam attempt or renewal is still open sees no staff page that shows the
 bank, keys, replays or reviews until it ends. Every refusal is audited.
 
-Core knows neither exams nor renewals, so each domain tells this module in its ``init_app``:
+Core knows neither exams nor renewals, so it asks the domains through ``core/signals.py``
+(each connects its receivers in its ``init_app``):
 
-- who the subject of its objects is (``register_subject``: the candidate of an attempt or a
+- who the subject of an object is (``subject_wanted``: the candidate of an attempt or a
   proctoring case, the holder of a renewal, the author of an item version), and
-- what is open business of a user (``register_open_business``: an attempt not yet finished, a
+- what is open business of a user (``open_business_wanted``: an attempt not yet finished, a
   renewal not yet ended).
 
 Views use two things: ``staff_pages(bp)`` marks a staff blueprint (every request to it from a
@@ -17,7 +18,6 @@ the object loaders refuses the object's own subject.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, NoReturn
@@ -26,9 +26,9 @@ from flask import Blueprint, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from ujisim.core import audit
+from ujisim.core import audit, signals
 from ujisim.core.db import get_db, get_session
-from ujisim.core.errors import ForbiddenError
+from ujisim.core.errors import DutyRefused
 from ujisim.core.security import Role
 
 #: the roles whose pages may show the bank, keys, replays or reviews
@@ -70,37 +70,17 @@ class OpenBusiness:
     message: Any
 
 
-#: model class -> subject_of(session, obj)
-_subjects: dict[type, Callable[[Session, Any], Subject]] = {}
-#: name -> (find(session, user) -> public id of an open object or None, object type, message)
-_open_business: dict[str, tuple[Callable[[Session, Any], str | None], str, Any]] = {}
 #: names of the blueprints marked with ``staff_pages`` (tests walk them)
 STAFF_BLUEPRINTS: set[str] = set()
 
 
-def register_subject(cls: type, subject_of: Callable[[Session, Any], Subject]) -> None:
-    """``subject_of(session, obj)`` tells who ``obj`` (an instance of ``cls``) is about."""
-    _subjects[cls] = subject_of
-
-
-def register_open_business(
-    name: str, find: Callable[[Session, Any], str | None], object_type: str, message
-) -> None:
-    """``find(session, user)``: the public id of an open ``object_type`` of ``user``, or None.
-    ``message`` (lazy) tells the user why staff pages are closed to them meanwhile."""
-    _open_business[name] = (find, object_type, message)
-
-
-class DutyRefused(ForbiddenError):
-    """A staff action or page refused by the separation of duties (403, audited)."""
-
-    code = "separation_of_duties"
-
-
 def subject_of(session: Session, obj) -> Subject:
+    """Who ``obj`` is about, as the receiver connected for its class (or the nearest base
+    class that has one) answers ``signals.subject_wanted``."""
     for cls in type(obj).__mro__:
-        if cls in _subjects:
-            return _subjects[cls](session, obj)
+        found = signals.at_most_one(signals.subject_wanted.send(cls, session=session, obj=obj))
+        if found is not None:
+            return found
     raise TypeError(f"no subject rule for {type(obj).__name__}")
 
 
@@ -110,12 +90,10 @@ def is_subject(session: Session, user, obj) -> bool:
 
 
 def open_business(session: Session, user) -> OpenBusiness | None:
-    """The first exam attempt or renewal of ``user``'s own still open, or None."""
-    for name, (find, object_type, message) in _open_business.items():
-        found = find(session, user)
-        if found is not None:
-            return OpenBusiness(name, object_type, str(found), message)
-    return None
+    """An exam attempt or renewal of ``user``'s own still open (the exam's first, the receivers
+    of ``signals.open_business_wanted`` in order), or None."""
+    found = signals.answers(signals.open_business_wanted.send(user, session=session))
+    return found[0] if found else None
 
 
 def _refuse(

@@ -64,6 +64,13 @@ class ValidationError(UjisimError):
     code = "invalid"
 
 
+class DutyRefused(ForbiddenError):
+    """A staff action or page refused by the separation of duties (core/duties.py: 403,
+    audited)."""
+
+    code = "separation_of_duties"
+
+
 TITLES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
     401: (_l("Login required"), _l("Please log in to continue.")),
@@ -161,7 +168,7 @@ def handle_http(exc: HTTPException):
 
 
 #: domain errors that are access decisions, answered with their error page even after a form
-#: post (core/duties.DutyRefused: an audited 403, registered by app.py)
+#: post (DutyRefused: an audited 403, registered by app.py)
 PAGE_ERRORS: set[type[UjisimError]] = set()
 
 

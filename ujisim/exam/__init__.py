@@ -1,11 +1,16 @@
 """The official theory exam: blueprints, draw, attempts with an answer step log, grading,
-the sweeper, results and the examiner's replay, regrade and void."""
+the sweeper, results and the examiner's replay, regrade and void.
+
+Below us, accounts, core and the question bank ask through their signals; the receivers are
+here and connect in ``init_app`` (blinker keeps one connection per receiver, so a second app
+in the same process connects nothing twice)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ujisim.accounts import services as accounts
+from ujisim.accounts import signals as account_signals
 from ujisim.core import audit_views, duties
+from ujisim.core import signals as core_signals
 from ujisim.exam import (
     admin,
     analysis_views,
@@ -18,7 +23,14 @@ from ujisim.exam import (
     views,
 )
 from ujisim.exam.models import Attempt
-from ujisim.question_bank import practice_services
+from ujisim.question_bank import signals as bank_signals
+from ujisim.question_bank.practice_services import MockShape
+
+OWN_ATTEMPT = _l("This is your own exam. Another examiner must review, regrade or void it.")
+OPEN_ATTEMPT = _l(
+    "You have an exam of your own in progress. Staff pages that show the question bank, "
+    "keys, replays or reviews are closed to you until it ends."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -31,26 +43,31 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.exam_cli)
     tasks.register()
-    accounts.register_deletion_guard("exam", attempts.deletion_guard)
+    account_signals.deletion_requested.connect(open_attempt_holds_deletion)
     # practice's mock exam copies the official blueprint in force
-    practice_services.register_shape_source(policy.practice_shape)
+    bank_signals.mock_shape_wanted.connect(practice_shape)
     # separation of duties: an examiner is never the examiner of their own attempt, and sees no
     # bank, key or replay while an attempt of their own is open
-    duties.register_subject(
-        Attempt,
-        lambda _session, attempt: duties.Subject(
-            "attempt",
-            attempt.public_id,
-            _l("This is your own exam. Another examiner must review, regrade or void it."),
-            frozenset({attempt.user_id}),
-        ),
-    )
-    duties.register_open_business(
-        "exam",
-        attempts.open_attempt_of,
-        "attempt",
-        _l(
-            "You have an exam of your own in progress. Staff pages that show the question bank, "
-            "keys, replays or reviews are closed to you until it ends."
-        ),
-    )
+    core_signals.subject_wanted.connect(attempt_subject, sender=Attempt)
+    core_signals.open_business_wanted.connect(open_attempt)
+
+
+def open_attempt_holds_deletion(user, *, session) -> str | None:
+    """``accounts.signals.deletion_requested``: an attempt not graded or voided holds it."""
+    return attempts.deletion_guard(session, user)
+
+
+def practice_shape(vehicle_class: str, *, session) -> MockShape:
+    """``question_bank.signals.mock_shape_wanted``: the official paper of the class in force."""
+    return policy.practice_shape(session, vehicle_class)
+
+
+def attempt_subject(_model, *, session, obj: Attempt) -> duties.Subject:
+    """``core.signals.subject_wanted``: the candidate of an attempt."""
+    return duties.Subject("attempt", obj.public_id, OWN_ATTEMPT, frozenset({obj.user_id}))
+
+
+def open_attempt(user, *, session) -> duties.OpenBusiness | None:
+    """``core.signals.open_business_wanted``: an attempt of the user's own not yet finished."""
+    found = attempts.open_attempt_of(session, user)
+    return None if found is None else duties.OpenBusiness("exam", "attempt", found, OPEN_ATTEMPT)

@@ -161,7 +161,7 @@ def report():
     session = get_session()
     daily = _report()
     series = reports.pass_rate_series(daily)
-    groupings = list(reports.GROUPINGS.values())
+    groupings = reports.groupings()
     pass_chart = charts.rate_lines(
         "pass-rate",
         series,

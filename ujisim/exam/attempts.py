@@ -197,6 +197,21 @@ def lock_attempt(session: Session, attempt_id: int) -> Attempt:
     return session.scalars(_LOCK_BY_ID, {"id": attempt_id}).one()
 
 
+def begin(session: Session, attempt: Attempt, actor) -> Attempt:
+    """Start ``attempt`` (created -> started), holding its row lock, unless a domain above
+    refuses: every receiver of ``signals.begin_requested`` is asked and the first refusal is
+    raised (proctoring: consent, photo and identity check first). An attempt already started
+    is returned as it is (a second click just goes on with it)."""
+    attempt = lock_attempt(session, attempt.id)
+    if attempt.state != AttemptState.CREATED:
+        return attempt
+    for _receiver, refusal in signals.begin_requested.send(attempt, session=session):
+        if refusal is not None:
+            raise refusal
+    advance(session, attempt, AttemptState.STARTED, actor)
+    return attempt
+
+
 def paper_versions(session: Session, attempt: Attempt) -> list[ItemVersion]:
     """The item versions of the paper, in position order."""
     ids = [entry["v"] for entry in attempt.paper]

@@ -1,13 +1,16 @@
-"""Daily figures and pending queues, with registries that other domains fill.
+"""Daily figures and pending queues, with sources that other domains provide.
 
 What exists now is computed here: theory exams per day (graded, passed, pass rate, duration, by
-class) and the authoring review queue. Sources that belong to later domains (renewals, the
-verification, print and delivery queues, proctoring flag rates, the Satpas of an exam) are
-registered as placeholders and shown as "not yet available" until their domain registers a
-provider, e.g. in its ``init_app``::
+class), the authoring review queue and the pass rate per Satpas office. Sources that belong to
+later domains (renewals, the verification, print and delivery queues, proctoring flag rates)
+are placeholders here, shown as "not yet available" until their domain answers the report's
+signal (``signals.report_queues`` and its siblings) with a provider, connected in its
+``init_app``::
 
-    from ujisim.exam import reports
-    reports.register_queue("print", _l("Print queue"), print_queue_status)
+    def queues(_sender) -> list[reports.Source]:
+        return [reports.Source("print", _l("Print"), print_queue_status)]
+
+    signals.report_queues.connect(queues)
 
 Nothing here imports those domains (data flows one way: exam comes before them).
 """
@@ -26,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import clock
 from ujisim.core.exports import SafeCsvWriter
+from ujisim.core.signals import answers
+from ujisim.exam import signals
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint
 from ujisim.question_bank.models import ItemVersion, ReviewEvent, VersionState
 
@@ -61,32 +66,18 @@ class Source:
         return self.fn is not None
 
 
-QUEUES: dict[str, Source] = {}
-DAILY: dict[str, Source] = {}
-RATES: dict[str, Source] = {}
-#: groupings of pass rates besides the class, e.g. the Satpas office: fn(session, start, end,
-#: zone) -> {group label: [(day, rate)]}
-GROUPINGS: dict[str, Source] = {}
-
-
-def register_queue(name: str, label, fn: QueueProvider | None = None) -> None:
-    """Add (or fill in) a pending queue of the report; ``fn=None`` marks it not yet available."""
-    QUEUES[name] = Source(name, label, fn)
-
-
-def register_daily_count(name: str, label, fn: DailyProvider | None = None) -> None:
-    """Add (or fill in) a per-day count column of the report (e.g. renewals)."""
-    DAILY[name] = Source(name, label, fn)
-
-
-def register_rate(name: str, label, fn: RateProvider | None = None) -> None:
-    """Add (or fill in) a family of rates for the charts (e.g. proctoring flag rates)."""
-    RATES[name] = Source(name, label, fn)
-
-
-def register_grouping(name: str, label, fn: Callable | None = None) -> None:
-    """Add (or fill in) a grouping of the pass rate over time (e.g. per Satpas)."""
-    GROUPINGS[name] = Source(name, label, fn)
+def _sources(signal, placeholders: tuple[Source, ...]) -> list[Source]:
+    """The report's sources of one kind: its placeholders in their order, each replaced by the
+    provider a domain answers ``signal`` with under the same name, then the other providers by
+    name. Two providers of one name are an error (which one would count is undefined)."""
+    provided: dict[str, Source] = {}
+    for found in answers(signal.send()):
+        for source in found:
+            if source.name in provided:
+                raise RuntimeError(f"two report sources named {source.name!r}")
+            provided[source.name] = source
+    ordered = [provided.pop(p.name, p) for p in placeholders]
+    return ordered + sorted(provided.values(), key=lambda source: source.name)
 
 
 # -- what exists now -------------------------------------------------------------------------
@@ -106,12 +97,27 @@ def review_queue(session: Session) -> QueueStatus:
     return QueueStatus(count, submitted)
 
 
-register_queue("review", _l("Question review"), review_queue)
-register_queue("verification", _l("Renewal verification"))
-register_queue("print", _l("Print"))
-register_queue("delivery", _l("Delivery"))
-register_daily_count("renewals", _l("Renewals"))
-register_rate("proctoring", _l("Proctoring flag rates"))
+def queue_sources() -> list[Source]:
+    """The pending queues: the review queue, and the later domains' (``signals.report_queues``)."""
+    return _sources(
+        signals.report_queues,
+        (
+            Source("review", _l("Question review"), review_queue),
+            Source("verification", _l("Renewal verification")),
+            Source("print", _l("Print")),
+            Source("delivery", _l("Delivery")),
+        ),
+    )
+
+
+def daily_sources() -> list[Source]:
+    """The per-day count columns (``signals.report_daily_counts``: renewals)."""
+    return _sources(signals.report_daily_counts, (Source("renewals", _l("Renewals")),))
+
+
+def rate_sources() -> list[Source]:
+    """The families of rates (``signals.report_rates``: proctoring's flag rates)."""
+    return _sources(signals.report_rates, (Source("proctoring", _l("Proctoring flag rates")),))
 
 
 def pass_rate_by_satpas(
@@ -140,7 +146,12 @@ def pass_rate_by_satpas(
     }
 
 
-register_grouping("satpas", _l("Satpas office"), pass_rate_by_satpas)
+def groupings() -> list[Source]:
+    """The groupings of the pass rate over time: the Satpas office, and any a later domain
+    adds (``signals.report_groupings``)."""
+    return _sources(
+        signals.report_groupings, (Source("satpas", _l("Satpas office"), pass_rate_by_satpas),)
+    )
 
 
 # -- the daily report ------------------------------------------------------------------------
@@ -154,7 +165,7 @@ class DayRow:
     duration_s: float = 0.0
     voided: int = 0
     by_class: dict[str, list[int]] = field(default_factory=lambda: {c: [0, 0] for c in CLASSES})
-    #: per registered daily source: a count, or None when the source is not available
+    #: per daily source: a count, or None when the source is not available
     extra: dict[str, int | None] = field(default_factory=dict)
 
     @property
@@ -212,10 +223,10 @@ def day_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
 
 
 def pending_queues(session: Session) -> list[QueueRow]:
-    """Every registered queue with its count and the age of its oldest entry."""
+    """Every queue with its count and the age of its oldest entry."""
     now = clock.now()
     rows = []
-    for source in QUEUES.values():
+    for source in queue_sources():
         if source.fn is None:
             rows.append(QueueRow(source.name, source.label, False))
             continue
@@ -234,8 +245,8 @@ def working_seconds(deadline_at: datetime, finished_at: datetime, limit_s: int) 
 
 def daily_report(session: Session, start: date, end: date, zone: str) -> DailyReport:
     """Exams per local day in ``zone`` from ``start`` to ``end`` (inclusive): graded, passed,
-    pass rate, average duration (start to finish, paused time left out), voided; registered
-    daily sources; queues."""
+    pass rate, average duration (start to finish, paused time left out), voided; the daily
+    count columns of the later domains; queues."""
     if end < start:
         start, end = end, start
     start = max(start, end - timedelta(days=MAX_DAYS - 1))
@@ -274,7 +285,7 @@ def daily_report(session: Session, start: date, end: date, zone: str) -> DailyRe
         tally = row.by_class.setdefault(vehicle_class, [0, 0])
         tally[0] += 1
         tally[1] += bool(passed)
-    sources = list(DAILY.values())
+    sources = daily_sources()
     for source in sources:
         counts = source.fn(session, low, high, zone) if source.fn else None
         for row in days.values():
@@ -299,11 +310,11 @@ def pass_rate_series(report: DailyReport) -> dict[str, list[tuple[date, float]]]
 
 
 def rates(session: Session, report: DailyReport) -> dict[str, float | None] | None:
-    """The registered rate families merged ({label: rate}); None if none is available."""
+    """The rate families merged ({label: rate}); None if none is available."""
     low, high = day_bounds(report.start, report.end, report.zone)
     merged: dict[str, float | None] = {}
     available = False
-    for source in RATES.values():
+    for source in rate_sources():
         if source.fn is not None:
             available = True
             merged.update(source.fn(session, low, high))

@@ -1,7 +1,9 @@
-"""What the exam tells the domains above it (they connect in their ``init_app``).
+"""What the exam tells, and asks, the domains above it (they connect in their ``init_app``).
 
 Signals are synchronous: a receiver runs inside the sender's transaction, on the ``session``
-it is given, so what it writes commits or rolls back with the grade."""
+it is given, so what it writes commits or rolls back with the grade. Some are questions: the
+receivers' return values (blinker hands them back from ``send`` as ``[(receiver, value)]``)
+are the answers."""
 
 from blinker import Namespace
 
@@ -9,3 +11,19 @@ _signals = Namespace()
 
 #: a grade made a new pass record (``record``): sender the attempt, with ``session=``
 passed = _signals.signal("exam.passed")
+
+#: a candidate asks to start an attempt still ``created``: sender the attempt, with
+#: ``session=``; a receiver answers with the ``UjisimError`` that refuses the start, or None
+#: (proctoring: consent, photo and identity check first). ``attempts.begin`` raises the first.
+begin_requested = _signals.signal("exam.begin_requested")
+
+#: the examiners' report asks for its sources (sender None); each receiver answers with a list
+#: of ``reports.Source``, filling in a placeholder of the report by its name or adding one:
+#: pending queues, ``fn(session) -> QueueStatus``
+report_queues = _signals.signal("exam.report_queues")
+#: per-day count columns, ``fn(session, start_utc, end_utc, zone) -> {local day: count}``
+report_daily_counts = _signals.signal("exam.report_daily_counts")
+#: families of rates for the charts, ``fn(session, start_utc, end_utc) -> {label: rate}``
+report_rates = _signals.signal("exam.report_rates")
+#: groupings of the pass rate, ``fn(session, start, end, zone) -> {group: [(day, rate)]}``
+report_groupings = _signals.signal("exam.report_groupings")

@@ -18,9 +18,6 @@ from ujisim.exam.models import Attempt, AttemptState, Grade
 from ujisim.question_bank.media import render_media, svg_response
 
 bp = Blueprint("exam", __name__, url_prefix="/ujian")
-#: checks run before an attempt starts, ``guard(session, attempt)``; each raises a UjisimError to
-#: refuse (proctoring registers one: consent, photo and identity check first)
-BEGIN_GUARDS: list = []
 
 
 def load_own_attempt_or_404(public_id: str, *, lock: bool = False) -> Attempt:
@@ -141,12 +138,8 @@ def sit(public_id: str):
 @role_required(Role.APPLICANT)
 @refusal_page("exam.sit")
 def begin(public_id: str):
-    session = get_session()
-    attempt = attempts.lock_attempt(session, load_own_attempt_or_404(public_id).id)
-    if attempt.state == AttemptState.CREATED:  # a second click finds it started and just goes on
-        for guard in BEGIN_GUARDS:  # a refusal is flashed on the instructions (refusal_page)
-            guard(session, attempt)
-        attempts.advance(session, attempt, AttemptState.STARTED, current_user)
+    # a refusal (proctoring steps missing) is flashed on the instructions (refusal_page)
+    attempt = attempts.begin(get_session(), load_own_attempt_or_404(public_id), current_user)
     return redirect(url_for("exam.sit", public_id=attempt.public_id))
 
 

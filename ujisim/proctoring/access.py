@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ujisim.core import duties, storage
+from ujisim.core import duties, signals, storage
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.exam.models import Attempt
@@ -47,19 +47,21 @@ def proctor_case(attempt):
     return get_case(get_session(), attempt)
 
 
-def _case_subject(session, case: ProctorCase) -> duties.Subject:
-    """The candidate of a case: nobody clears, voids or reviews their own (core/duties.py)."""
-    attempt = session.get(Attempt, case.attempt_id)
-    users = frozenset({case.user_id, attempt.user_id})
+def case_subject(_model, *, session, obj: ProctorCase) -> duties.Subject:
+    """``core.signals.subject_wanted``: the candidate of a case; nobody clears, voids or
+    reviews their own (core/duties.py)."""
+    attempt = session.get(Attempt, obj.attempt_id)
+    users = frozenset({obj.user_id, attempt.user_id})
     return duties.Subject("attempt", attempt.public_id, OWN_CASE, users)
 
 
-def _check_subject(session, check: IdentityCheck) -> duties.Subject:
-    return _case_subject(session, session.get(ProctorCase, check.case_id))
+def check_subject(_model, *, session, obj: IdentityCheck) -> duties.Subject:
+    """``core.signals.subject_wanted``: an identity check's is its case's."""
+    return case_subject(ProctorCase, session=session, obj=session.get(ProctorCase, obj.case_id))
 
 
 def register(app: Flask) -> None:
-    duties.register_subject(ProctorCase, _case_subject)
-    duties.register_subject(IdentityCheck, _check_subject)
+    signals.subject_wanted.connect(case_subject, sender=ProctorCase)
+    signals.subject_wanted.connect(check_subject, sender=IdentityCheck)
     app.jinja_env.globals["proctor_gate"] = proctor_gate
     app.jinja_env.globals["proctor_case"] = proctor_case

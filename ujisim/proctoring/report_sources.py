@@ -1,4 +1,4 @@
-"""Proctoring flag rates in the examiners' reports (ujisim.exam.reports)."""
+"""Proctoring flag rates in the examiners' reports (ujisim.exam.reports), answering its signals."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ujisim.exam import reports
+from ujisim.exam import reports, signals
 from ujisim.proctoring.models import IdentityCheck, ProctorCase
 
 
@@ -38,5 +38,11 @@ def flag_rates(session: Session, start: datetime, end: datetime) -> dict[str, fl
     }
 
 
-def register() -> None:
-    reports.register_rate("proctoring", _l("Proctoring flag rates"), flag_rates)
+def rates(_sender) -> list[reports.Source]:
+    """``exam.signals.report_rates``: the flag rates."""
+    return [reports.Source("proctoring", _l("Proctoring flag rates"), flag_rates)]
+
+
+def connect() -> None:
+    """Answer the report's signal (idempotent: blinker keeps one connection per receiver)."""
+    signals.report_rates.connect(rates)

@@ -1,6 +1,12 @@
 """Question-bank errors."""
 
-from ujisim.core.errors import ForbiddenError, ValidationError
+from ujisim.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    UjisimError,
+    ValidationError,
+)
 
 
 class ContentError(ValidationError):
@@ -18,3 +24,22 @@ class ContentError(ValidationError):
 
 class SelfApproval(ForbiddenError):
     code = "self_approval"
+
+
+class PracticeTokenError(UjisimError):
+    """A question token that was not made by this server, or no longer fits the bank."""
+
+    status = 400
+    code = "bad_practice_token"
+
+
+class PracticeUnavailable(NotFoundError):
+    code = "practice_unavailable"
+
+
+class PracticeInputError(ValidationError):
+    code = "invalid_answer"
+
+
+class PaperClosed(ConflictError):
+    code = "paper_closed"

@@ -24,6 +24,7 @@ from ujisim.core import clock
 from ujisim.core.db import get_session
 from ujisim.core.security import Role, role_required
 from ujisim.question_bank import practice_services as practice
+from ujisim.question_bank.errors import PaperClosed, PracticeInputError
 from ujisim.question_bank.labels import CLASS_LABELS
 from ujisim.question_bank.models import TOPICS, PracticeMode
 
@@ -142,7 +143,7 @@ def quick_answer():
     quick = practice.read_question(db, token, _secret())
     try:
         position = practice.parse_choice(request.form.get("choice"), quick.question)
-    except practice.PracticeInputError as exc:
+    except PracticeInputError as exc:
         return _render_quick(quick, token, error=exc.message), 422
     if _keeps_history():
         practice.record_answers(
@@ -174,7 +175,7 @@ def mock(vehicle_class: str):
 def mock_start():
     vehicle_class = request.form.get("kelas", "")
     if vehicle_class not in CLASS_LABELS:
-        raise practice.PracticeInputError(_("Choose SIM A or SIM C."))
+        raise PracticeInputError(_("Choose SIM A or SIM C."))
     paper = practice.start_mock_paper(get_session(), vehicle_class)
     session[MOCK_KEY] = paper.to_data()
     return redirect(url_for(".mock_paper"))
@@ -202,7 +203,7 @@ def mock_submit():
     if paper is None or paper.ref != ref:
         if (session.get(RESULT_KEY) or {}).get("r") == ref:
             return redirect(url_for(".mock_result"))  # the same form sent again
-        raise practice.PaperClosed(
+        raise PaperClosed(
             _(
                 "This mock exam is no longer open: it was already submitted or a newer one was "
                 "started. Nothing was saved."

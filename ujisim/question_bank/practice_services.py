@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -25,7 +24,9 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import clock
 from ujisim.core.db import new_public_id
-from ujisim.core.errors import ConflictError, NotFoundError, UjisimError, ValidationError
+from ujisim.core.signals import at_most_one
+from ujisim.question_bank import signals
+from ujisim.question_bank.errors import PracticeInputError, PracticeTokenError, PracticeUnavailable
 from ujisim.question_bank.models import (
     CLASSES,
     TOPICS,
@@ -68,49 +69,24 @@ class MockShape:
         return cls(counts, minutes, pass_mark)
 
 
-#: the official default blueprint (shared/DOMAIN.md), used until the exam domain provides the
-#: blueprint in force (register_shape_source)
+#: the official default blueprint (shared/DOMAIN.md), used until the exam domain answers with
+#: the blueprint in force (``signals.mock_shape_wanted``)
 DEFAULT_SHAPE = MockShape(
     {Category.PERSEPSI_BAHAYA: 12, Category.WAWASAN: 9, Category.PENGETAHUAN: 9}, 30, 21
 )
-_shape_source: Callable[[Session, str], MockShape] | None = None
-
-
-def register_shape_source(source: Callable[[Session, str], MockShape]) -> None:
-    """Let the exam domain say what its official paper of a class looks like now (the data
-    flows question_bank -> exam, so practice asks through this hook)."""
-    global _shape_source
-    _shape_source = source
 
 
 def mock_shape(session: Session, vehicle_class: str) -> MockShape:
-    """The shape of the official exam of ``vehicle_class`` in force now."""
-    return _shape_source(session, vehicle_class) if _shape_source else DEFAULT_SHAPE
+    """The shape of the official exam of ``vehicle_class`` in force now: the exam domain says
+    (the data flows question_bank -> exam, so practice asks through a signal)."""
+    shape = at_most_one(signals.mock_shape_wanted.send(vehicle_class, session=session))
+    return shape or DEFAULT_SHAPE
 
 
 #: itsdangerous salt: keeps these tokens apart from other signed values of the app
 QUESTION_SALT = "ujisim.practice.question"
 
 _rng = random.SystemRandom()
-
-
-class PracticeTokenError(UjisimError):
-    """A question token that was not made by this server, or no longer fits the bank."""
-
-    status = 400
-    code = "bad_practice_token"
-
-
-class PracticeUnavailable(NotFoundError):
-    code = "practice_unavailable"
-
-
-class PracticeInputError(ValidationError):
-    code = "invalid_answer"
-
-
-class PaperClosed(ConflictError):
-    code = "paper_closed"
 
 
 # -- questions --------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 """Online renewal of SIM A and C: the licence registry, eligibility, documents, the identity
 check seam, delivery choice, payment (provider interface, sandbox, signed webhook), officer
-verification, delivery orders (courier interface, sandbox) and the holder's tracking page."""
+verification, delivery orders (courier interface, sandbox) and the holder's tracking page.
+
+Accounts and core, below us, ask through their signals; the receivers are here and connect in
+``init_app`` (blinker keeps one connection per receiver)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
-from ujisim.accounts import services as accounts
+from ujisim.accounts import signals as account_signals
 from ujisim.core import duties
+from ujisim.core import signals as core_signals
 from ujisim.core.security import csrf
 from ujisim.renewal import (
     api,
@@ -21,9 +25,14 @@ from ujisim.renewal import (
 )
 from ujisim.renewal.models import DeliveryOrder, RenewalApplication
 
+OPEN_RENEWAL = _l(
+    "You have a licence renewal of your own in progress. Staff pages that show the "
+    "question bank, keys, replays or reviews are closed to you until it ends."
+)
+
 
 def init_app(app: Flask) -> None:
-    report_sources.register()  # its queues and figures in the examiners' reports
+    report_sources.connect()  # its queues and figures in the examiners' reports
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -33,18 +42,36 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.licences_cli)
     tasks.register()
-    accounts.register_deletion_guard("renewal", application.deletion_guard)
-    accounts.register_deletion_cleanup("renewal.faces", application.forget_registry_faces)
+    account_signals.deletion_requested.connect(open_renewal_holds_deletion)
+    account_signals.account_deleting.connect(forget_registry_faces)
     # separation of duties: no officer verifies or hands over their own renewal, nor sees a
     # staff page while a renewal of their own is open
-    duties.register_subject(RenewalApplication, application.duty_subject)
-    duties.register_subject(DeliveryOrder, application.order_subject)
-    duties.register_open_business(
-        "renewal",
-        application.open_application_of,
-        "renewal",
-        _l(
-            "You have a licence renewal of your own in progress. Staff pages that show the "
-            "question bank, keys, replays or reviews are closed to you until it ends."
-        ),
-    )
+    core_signals.subject_wanted.connect(renewal_subject, sender=RenewalApplication)
+    core_signals.subject_wanted.connect(order_subject, sender=DeliveryOrder)
+    core_signals.open_business_wanted.connect(open_renewal)
+
+
+def open_renewal_holds_deletion(user, *, session) -> str | None:
+    """``accounts.signals.deletion_requested``: a renewal still in progress holds it."""
+    return application.deletion_guard(session, user)
+
+
+def forget_registry_faces(user, *, session) -> None:
+    """``accounts.signals.account_deleting``: the face encodings made from the account's photos."""
+    application.forget_registry_faces(session, user)
+
+
+def renewal_subject(_model, *, session, obj: RenewalApplication) -> duties.Subject:
+    """``core.signals.subject_wanted``: the applicant and the licence holder."""
+    return application.duty_subject(session, obj)
+
+
+def order_subject(_model, *, session, obj: DeliveryOrder) -> duties.Subject:
+    """``core.signals.subject_wanted``: a delivery order's is its renewal's."""
+    return application.order_subject(session, obj)
+
+
+def open_renewal(user, *, session) -> duties.OpenBusiness | None:
+    """``core.signals.open_business_wanted``: a renewal of the user's own not yet ended."""
+    found = application.open_application_of(session, user)
+    return None if found is None else duties.OpenBusiness("renewal", "renewal", found, OPEN_RENEWAL)

@@ -1,5 +1,5 @@
-"""Renewals in the examiners' daily report (ujisim.exam.reports): the officers' verification
-queue, deliveries under way, and renewals started per day."""
+"""Renewals in the examiners' daily report (ujisim.exam.reports, through its signals): the
+officers' verification queue, deliveries under way, and renewals started per day."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ujisim.exam import reports
+from ujisim.exam import reports, signals
 from ujisim.renewal.models import AppState, DeliveryOrder, OrderState, RenewalApplication
 
 #: waiting for an officer: paid applications, and identity checks that failed three times
@@ -55,7 +55,20 @@ def renewals_per_day(
     return dict(Counter(at.astimezone(tz).date() for at in started))
 
 
-def register() -> None:
-    reports.register_queue("verification", _l("Renewal verification"), verification_queue)
-    reports.register_queue("delivery", _l("Delivery"), delivery_queue)
-    reports.register_daily_count("renewals", _l("Renewals"), renewals_per_day)
+def queues(_sender) -> list[reports.Source]:
+    """``exam.signals.report_queues``: the officers' verification queue and the deliveries."""
+    return [
+        reports.Source("verification", _l("Renewal verification"), verification_queue),
+        reports.Source("delivery", _l("Delivery"), delivery_queue),
+    ]
+
+
+def daily_counts(_sender) -> list[reports.Source]:
+    """``exam.signals.report_daily_counts``: renewals started per day."""
+    return [reports.Source("renewals", _l("Renewals"), renewals_per_day)]
+
+
+def connect() -> None:
+    """Answer the report's signals (idempotent: blinker keeps one connection per receiver)."""
+    signals.report_queues.connect(queues)
+    signals.report_daily_counts.connect(daily_counts)
