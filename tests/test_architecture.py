@@ -1,10 +1,12 @@
 """The shape of the code (issue 18, point 3): domains import only downstream, none hides an
-upstream import inside a function, and no two modules import each other.
+upstream import inside a function, no two modules import each other, and no hand-made hook
+registry comes back.
 
 The data flows question_bank -> exam -> proctoring -> renewal -> certificates, with core and
 accounts below all: a module may import from its own domain and from domains before it. An
-upstream domain hears of events through blinker signals (``<domain>/signals.py``), connected in
-the listening domain's ``init_app``."""
+upstream domain hears of events, and answers questions, through blinker signals
+(``<domain>/signals.py``), connected in the listening domain's ``init_app``: not through a
+``register_*`` function or a list or dict of another module that it fills."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ def _module_name(path: Path) -> str:
 
 
 MODULES = {_module_name(path) for path in PACKAGE.rglob("*.py") if "migrations" not in path.parts}
+#: modules whose registries are the design: tasks by name (like Celery's), workflows by model
+REGISTRY_MODULES = {"ujisim.core.jobs", "ujisim.core.workflow"}
+#: ``register_*`` functions that are verbs of the domain, not hooks
+REGISTER_VERBS = {"ujisim.accounts.services.register_applicant"}  # signs an applicant up
+#: the methods that put something into a list, dict or set
+FILLERS = {"append", "extend", "insert", "add", "update", "setdefault"}
 
 
 def _imports() -> list[tuple[str, str, int, bool]]:
@@ -67,6 +75,85 @@ def _imports() -> list[tuple[str, str, int, bool]]:
                 if target.startswith("ujisim"):
                     found.append((module, target, node.lineno, id(node) in nested))
     return found
+
+
+def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str | None:
+    """The module an ``ImportFrom`` names, relative imports resolved."""
+    if not node.level:
+        return node.module
+    package = module if is_package else module.rpartition(".")[0]
+    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+    return f"{base}.{node.module}" if node.module else base
+
+
+def _bindings(tree: ast.Module, module: str, is_package: bool) -> dict[str, str]:
+    """Local name -> the dotted name of ours it is bound to by an import (a module, or a name
+    in one)."""
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("ujisim"):
+                    name = alias.asname or alias.name.partition(".")[0]
+                    bound[name] = alias.name if alias.asname else "ujisim"
+        elif isinstance(node, ast.ImportFrom):
+            source = _absolute(node, module, is_package)
+            if source and source.startswith("ujisim"):
+                for alias in node.names:
+                    bound[alias.asname or alias.name] = f"{source}.{alias.name}"
+    return bound
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def _filled(node: ast.AST) -> ast.expr | None:
+    """The container a statement or call puts something into: ``x.append(...)``,
+    ``x.setdefault(...)``, ``x[key] = ...``, ``x[key] += ...``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.value if node.func.attr in FILLERS else None
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        return next((t.value for t in targets if isinstance(t, ast.Subscript)), None)
+    return None
+
+
+def registries(sources: dict[str, str]) -> list[str]:
+    """Hand-made hook registries: a module-level ``register_*`` function (outside the registry
+    modules and the domain verbs), and a module putting something into a list, dict or set of
+    another module of ours (how the domains used to plug their hooks in)."""
+    found = []
+    for module, source in sorted(sources.items()):
+        tree = ast.parse(source)
+        if module not in REGISTRY_MODULES:
+            found += [
+                (module, node.lineno, f"{module}:{node.lineno} defines {node.name}")
+                for node in tree.body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.name.startswith("register_")
+                and f"{module}.{node.name}" not in REGISTER_VERBS
+            ]
+        bound = _bindings(tree, module, module in PACKAGES)
+        for node in ast.walk(tree):
+            container = _filled(node)
+            dotted = _dotted(container) if container is not None else None
+            head, _dot, rest = (dotted or "").partition(".")
+            if head not in bound:
+                continue
+            target = ".".join(filter(None, [bound[head], rest]))
+            if target in MODULES:  # a module's function called (``risk.add(...)``)
+                continue
+            owner = max((m for m in MODULES if target.startswith(f"{m}.")), key=len, default=None)
+            if owner is not None and owner != module:
+                found.append((module, node.lineno, f"{module}:{node.lineno} fills {target}"))
+    return [finding for *_where, finding in sorted(found)]
 
 
 def _domain(module: str) -> str | None:
@@ -121,6 +208,12 @@ def cycles(imports) -> list[str]:
 
 
 IMPORTS = _imports()
+PACKAGES = {_module_name(path) for path in PACKAGE.rglob("__init__.py")}
+SOURCES = {
+    _module_name(path): path.read_text()
+    for path in PACKAGE.rglob("*.py")
+    if "migrations" not in path.parts
+}
 
 
 def test_domains_import_only_downstream():
@@ -146,3 +239,52 @@ def test_the_checks_see_planted_violations():
     assert cycles(planted) == [
         "ujisim.exam.attempts -> ujisim.exam.grading -> ujisim.exam.attempts"
     ]
+
+
+def test_no_hand_made_registries():
+    assert registries(SOURCES) == []
+
+
+#: the registries issue 18 took out, as they were written (and one allowed verb)
+PLANTED = {
+    "ujisim.exam.views": "BEGIN_GUARDS: list = []\n",
+    "ujisim.proctoring": (
+        "from ujisim.exam import views as exam_views\n"
+        "from ujisim.proctoring import checks\n"
+        "\n"
+        "def init_app(app):\n"
+        "    exam_views.BEGIN_GUARDS.append(checks.require_gate)\n"
+    ),
+    "ujisim.exam.reports": (
+        "QUEUES = {}\n"
+        "\n"
+        "def register_queue(name, label, fn=None):\n"
+        "    QUEUES[name] = (name, label, fn)\n"
+    ),
+    "ujisim.certificates": (
+        "from ujisim.certificates.verification import DOCUMENT_SOURCES\n"
+        "import ujisim.core.duties\n"
+        "from ..core import duties as rules\n"
+        "DOCUMENT_SOURCES['card'] = object\n"
+        "ujisim.core.duties._subjects.setdefault(object, object)\n"
+        "rules._open_business['renewal'] += ()\n"
+    ),
+    "ujisim.accounts.services": "def register_applicant(session, email):\n    pass\n",
+    "ujisim.core.jobs": "def register_task(name):\n    pass\n",
+}
+
+
+def test_the_registry_check_sees_planted_registries():
+    assert registries(PLANTED) == [
+        "ujisim.certificates:4 fills ujisim.certificates.verification.DOCUMENT_SOURCES",
+        "ujisim.certificates:5 fills ujisim.core.duties._subjects",
+        "ujisim.certificates:6 fills ujisim.core.duties._open_business",
+        "ujisim.exam.reports:3 defines register_queue",
+        "ujisim.proctoring:5 fills ujisim.exam.views.BEGIN_GUARDS",
+    ]
+    # planted into the package as it is, the old begin guard is the one finding
+    package = dict(SOURCES)
+    package["ujisim.proctoring"] += "\n" + PLANTED["ujisim.proctoring"]
+    (finding,) = registries(package)
+    assert finding.startswith("ujisim.proctoring:")
+    assert finding.endswith(" fills ujisim.exam.views.BEGIN_GUARDS")

@@ -18,13 +18,19 @@ from tests.conftest import DEFAULT_PASSWORD
 from tests.exam.conftest import answer_all
 from tests.support import audit_records
 from tests.test_access import PROTECTED
+from ujisim.accounts import signals as account_signals
+from ujisim.app import create_app
 from ujisim.core import duties
+from ujisim.core import signals as core_signals
+from ujisim.core.db import get_db
 from ujisim.core.security import Role
 from ujisim.exam import attempts, policy
+from ujisim.exam import signals as exam_signals
 from ujisim.exam.models import Attempt, Grade
 from ujisim.proctoring import checks
 from ujisim.proctoring.models import IdentityStatus, ProctorCase, ReviewStatus
 from ujisim.question_bank import services
+from ujisim.question_bank import signals as bank_signals
 from ujisim.question_bank.content import ItemContent, Option
 from ujisim.question_bank.forms import version_stamp
 from ujisim.question_bank.models import ItemVersion
@@ -90,6 +96,24 @@ def test_every_examiner_and_audit_page_is_a_guarded_staff_page(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/examiner/", "/audit/")):
             assert rule.endpoint.split(".")[0] in STAFF, rule.rule
+
+
+def test_a_second_app_connects_no_receiver_twice(app, app_config):
+    """Tests build several apps in one process, each ``init_app`` connecting the domains'
+    receivers again: blinker keeps one connection per receiver, so none answers twice (a
+    subject answered twice would make ``at_most_one`` fail, a guard would refuse twice)."""
+    asked = [
+        core_signals.subject_wanted,
+        core_signals.open_business_wanted,
+        account_signals.deletion_requested,
+        account_signals.account_deleting,
+        bank_signals.mock_shape_wanted,
+        exam_signals.begin_requested,
+    ]
+    before = {signal.name: set(signal.receivers) for signal in asked}
+    assert all(before.values())
+    get_db(create_app(app_config)).dispose()
+    assert {signal.name: set(signal.receivers) for signal in asked} == before
 
 
 def test_open_means_not_yet_finished(db, own_attempt, staff_candidate):
