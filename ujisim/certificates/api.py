@@ -1,7 +1,8 @@
 """The print-shop API (``/api/v1/print/...``): JSON, a station's bearer token, no cookies and so
-no CSRF. Bodies and queries are validated with the pydantic models of ``schemas.py``; the OpenAPI
-3.1 document at ``/api/v1/openapi.json`` (``openapi.py``) is generated from the same models and
-describes every route here; the tests check each response against it.
+no CSRF. Each view's ``@operation`` names the pydantic models of ``schemas.py`` it answers and reads
+(``read_body()``, ``read_query()`` validate with them); the OpenAPI 3.1 document at
+``/api/v1/openapi.json`` (``openapi.py``) is generated from these routes and models; the tests
+check each response against it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from flask_babel import gettext as _
 from ujisim.certificates import print_queue, printing, schemas, stations
 from ujisim.certificates.errors import InvalidToken
 from ujisim.certificates.models import JobKind, PrintJob, PrintStation
-from ujisim.certificates.openapi import spec
+from ujisim.certificates.openapi import API, IDEMPOTENCY_KEY, PDF
 from ujisim.core import clock
 from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import error_response
-from ujisim.core.schemas import parse_body, parse_query
+from ujisim.core.openapi import operation, read_body, read_query, undocumented
 
 bp = Blueprint("print_api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"print_api.openapi"}
@@ -102,21 +103,41 @@ def _pdf(data: bytes, name: str) -> Response:
 
 
 @bp.get("/print/station")
+@operation(
+    op_id="getStation",
+    summary="The station the token belongs to.",
+    ok=schemas.Station,
+    ok_description="The station.",
+)
 def station_info():
     """Who the token belongs to (a station checks its configuration with this)."""
     return station_json(current_station())
 
 
 @bp.get("/print/jobs")
+@operation(
+    op_id="listReadyJobs",
+    summary="Jobs a claim could take now, oldest first.",
+    ok=schemas.JobList,
+    ok_description="Ready jobs.",
+    errors=("422",),
+    query=schemas.JobListQuery,
+)
 def list_jobs():
     """Jobs a claim could take now, oldest first."""
-    query = parse_query(schemas.JobListQuery)
+    wanted = read_query()
     station = current_station()
-    jobs = print_queue.query_ready(get_session(), kind=_kind(query.kind), limit=query.limit)
+    jobs = print_queue.query_ready(get_session(), kind=_kind(wanted.kind), limit=wanted.limit)
     return {"jobs": [job_json(j, station) for j in jobs], "server_now": clock.now().isoformat()}
 
 
 @bp.get("/print/jobs/claimed")
+@operation(
+    op_id="listClaimedJobs",
+    summary="Jobs this station holds and has not confirmed.",
+    ok=schemas.JobList,
+    ok_description="Claimed jobs.",
+)
 def claimed_jobs():
     """The jobs this station holds and has not yet confirmed."""
     station = current_station()
@@ -125,15 +146,28 @@ def claimed_jobs():
 
 
 @bp.post("/print/jobs/claim")
+@operation(
+    op_id="claimJobs",
+    summary="Claim up to `limit` jobs atomically; each gets a lease of `lease_seconds`. Jobs "
+    "whose lease expires return to the queue. A claim sent again with the same "
+    "`Idempotency-Key` takes nothing more: it answers with the jobs the first one took "
+    "that the station still holds.",
+    ok=schemas.ClaimResult,
+    ok_description="The claimed jobs (possibly none).",
+    errors=("422",),
+    body=schemas.ClaimRequest,
+    body_optional=True,
+    parameters=[IDEMPOTENCY_KEY],
+)
 def claim():
     """Claim up to ``limit`` jobs (default 10) for this station, atomically. With an
     ``Idempotency-Key`` header, sending the same claim again (a retry after a lost response)
     takes nothing more and answers with the jobs the first one took."""
-    body = parse_body(schemas.ClaimRequest, optional=True)
+    wanted = read_body()
     key = request.headers.get("Idempotency-Key")  # checked by claim: 422 when malformed
     session = get_session()
     station = current_station()
-    jobs = print_queue.claim(session, station, body.limit, kind=_kind(body.kind), key=key)
+    jobs = print_queue.claim(session, station, wanted.limit, kind=_kind(wanted.kind), key=key)
     return {
         "jobs": [job_json(j, station) for j in jobs],
         "lease_seconds": print_queue.lease_seconds(),
@@ -142,11 +176,20 @@ def claim():
 
 
 @bp.get("/print/jobs/<public_id>")
+@operation(
+    op_id="getJob", summary="One job.", ok=schemas.Job, ok_description="The job.", errors=("404",)
+)
 def job_detail(public_id: str):
     return job_json(_load(public_id), current_station())
 
 
 @bp.get("/print/jobs/<public_id>/document.pdf")
+@operation(
+    op_id="downloadJob",
+    summary="The job's PDF (station holding the claim only).",
+    ok=PDF,
+    errors=("404", "409"),
+)
 def document(public_id: str):
     """The job's print file; only for the station holding its claim."""
     session = get_session()
@@ -156,17 +199,33 @@ def document(public_id: str):
 
 
 @bp.get("/print/batch.pdf")
+@operation(
+    op_id="downloadBatch",
+    summary=f"Up to {printing.MAX_BATCH} claimed card jobs imposed on A4 sheets (10 cards a "
+    "sheet, crop marks, backs mirrored for long-edge duplex).",
+    ok=PDF,
+    errors=("404", "409", "422"),
+    query=schemas.BatchQuery,
+)
 def batch():
     """Several claimed card jobs (``?jobs=id,id,...``) imposed on A4 sheets."""
     session = get_session()
     station = current_station()
-    jobs = [_load(i) for i in parse_query(schemas.BatchQuery).jobs]
+    jobs = [_load(i) for i in read_query().jobs]
     for job in jobs:
         print_queue.require_holder(job, station)
     return _pdf(printing.batch_pdf(session, jobs), f"cards-{len(jobs)}.pdf")
 
 
 @bp.post("/print/jobs/<public_id>/printed")
+@operation(
+    op_id="markPrinted",
+    summary="Confirm the job printed. Idempotent for the holder (same answer again); 409 for "
+    "anybody else.",
+    ok=schemas.Job,
+    ok_description="The job.",
+    errors=("404", "409"),
+)
 def printed(public_id: str):
     """Confirm the job printed. A repeat by the holder answers the same; others get 409."""
     session = get_session()
@@ -176,9 +235,17 @@ def printed(public_id: str):
 
 
 @bp.post("/print/jobs/<public_id>/failed")
+@operation(
+    op_id="markFailed",
+    summary="The job could not be printed, with a reason. Idempotent for the holder.",
+    ok=schemas.Job,
+    ok_description="The job.",
+    errors=("404", "409", "422"),
+    body=schemas.FailRequest,
+)
 def failed(public_id: str):
     """The job could not be printed: ``{"reason": "..."}``."""
-    reason = parse_body(schemas.FailRequest).reason
+    reason = read_body().reason
     session = get_session()
     station = current_station()
     job = print_queue.mark_failed(session, _load(public_id), station, reason)
@@ -186,6 +253,13 @@ def failed(public_id: str):
 
 
 @bp.post("/print/jobs/<public_id>/release")
+@operation(
+    op_id="releaseJob",
+    summary="Give a claimed job back to the queue unprinted.",
+    ok=schemas.Job,
+    ok_description="The job.",
+    errors=("404", "409"),
+)
 def release(public_id: str):
     """Give a claimed job back to the queue without printing it."""
     session = get_session()
@@ -195,7 +269,7 @@ def release(public_id: str):
 
 
 @bp.get("/openapi.json")
+@undocumented("the document itself")
 def openapi():
-    """The OpenAPI 3.1 description of this API (public)."""
-
-    return spec()
+    """The OpenAPI 3.1 description of this API (public), generated from the routes above."""
+    return API.serve()

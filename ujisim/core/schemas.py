@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar, get_args, get_origin
 
 import pydantic
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, ConfigDict
@@ -31,6 +31,26 @@ from ujisim.core.errors import ValidationError
 #: where the generated schemas put references: the document's components
 REF = "#/components/schemas/{model}"
 M = TypeVar("M", bound=BaseModel)
+#: the attribute ``core.openapi.operation`` sets on an API view: its documented models
+OPERATION_ATTR = "openapi_operation"
+
+
+class SchemaMismatch(RuntimeError):
+    """A view validated its body or query with another model than its ``@operation`` names:
+    the document would promise what the view does not check (a programming error, so a 500)."""
+
+
+def _check_documented(kind: str, model: type[BaseModel]) -> None:
+    # the view's @operation (core/openapi.py), when it has one, must name this very model
+    view = current_app.view_functions.get(request.endpoint or "")
+    meta = getattr(view, OPERATION_ATTR, None)
+    if meta is None or not hasattr(meta, kind):
+        return
+    if getattr(meta, kind) is not model:
+        raise SchemaMismatch(
+            f"{request.endpoint} validates its {kind} with {model.__name__}; its @operation "
+            f"documents {getattr(getattr(meta, kind), '__name__', None)}"
+        )
 
 
 def _whole_number(value: Any) -> Any:
@@ -144,7 +164,9 @@ def validate(model: type[M], data: Any) -> M:
 def parse_body(model: type[M], *, optional: bool = False) -> M:
     """The request's JSON body as ``model``. The JSON itself is read by the app's one parser
     (core/json_input: 422 ``invalid_json`` beyond its limits); what is not a JSON object is
-    422 ``{"body": "json"}``. ``optional``: an empty body is ``{}`` (every field defaulted)."""
+    422 ``{"body": "json"}``. ``optional``: an empty body is ``{}`` (every field defaulted).
+    In a view with ``@operation``, ``model`` must be the body it documents (``SchemaMismatch``)."""
+    _check_documented("body", model)
     if optional and not request.get_data():
         return validate(model, {})
     body = request.get_json(force=True, silent=True)
@@ -160,7 +182,9 @@ def _is_list(annotation) -> bool:
 def parse_query(model: type[M]) -> M:
     """The query string as ``model``: each field from the parameter of its name (the first one
     when repeated); a list field from comma-separated values (OpenAPI ``style: form``,
-    ``explode: false``)."""
+    ``explode: false``). In a view with ``@operation``, ``model`` must be the query it
+    documents (``SchemaMismatch``)."""
+    _check_documented("query", model)
     values: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if name not in request.args:

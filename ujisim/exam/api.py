@@ -1,6 +1,7 @@
 """JSON for the exam page. Official responses carry positions only: no keys, no explanations,
-no stable item ids. Bodies are validated with the pydantic models of ``schemas.py``; the OpenAPI
-document at ``/api/v1/exam/openapi.json`` (``openapi.py``) is generated from the same models."""
+no stable item ids. Each view's ``@operation`` names the pydantic models of ``schemas.py`` it
+answers and reads (``read_body()`` validates with them); the OpenAPI document at
+``/api/v1/exam/openapi.json`` (``openapi.py``) is generated from these routes and models."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ujisim.core import clock
 from ujisim.core.db import get_session
-from ujisim.core.schemas import parse_body
+from ujisim.core.openapi import operation, read_body, undocumented
 from ujisim.core.security import Role, role_required
 from ujisim.exam import attempts, openapi, schemas
 from ujisim.exam.models import AttemptState
@@ -32,6 +33,12 @@ def _status(attempt) -> dict:
 
 
 @bp.get("/attempts/<public_id>")
+@operation(
+    op_id="getPaper",
+    summary="The questions as the candidate sees them, the answers held and the clock.",
+    ok=schemas.Paper,
+    errors=("401", "403", "404"),
+)
 @role_required(Role.APPLICANT)
 def paper(public_id: str):
     """The questions as the candidate sees them, the saved answers and the clock."""
@@ -75,6 +82,15 @@ def paper(public_id: str):
 
 
 @bp.post("/attempts/<public_id>/answers")
+@operation(
+    op_id="saveAnswer",
+    summary="Append one answer step. A repeated or stale `seq` is not stored "
+    "(`stored: false`, with `repeat` and `last_seq`); a click another browser's "
+    "later answer overtook answers `superseded` with `held_choice`.",
+    ok=schemas.Saved,
+    errors=("400", "401", "403", "404", "409", "422"),
+    body=schemas.AnswerStep,
+)
 @role_required(Role.APPLICANT)
 def save_answer(public_id: str):
     """Append one answer step: {"position": 0, "choice": 2 | null, "seq": 17, "device":
@@ -85,7 +101,7 @@ def save_answer(public_id: str):
     session = get_session()
     # read with its row lock: the save's one read of the attempt (see record_answer)
     attempt = load_own_attempt_or_404(public_id, lock=True)
-    step = parse_body(schemas.AnswerStep)
+    step = read_body()
     saved = attempts.record_answer(
         session,
         attempt,
@@ -107,17 +123,30 @@ def save_answer(public_id: str):
 
 
 @bp.post("/attempts/<public_id>/open")
+@operation(
+    op_id="openQuestion",
+    summary="AVIS mode: the candidate sees this question; its countdown starts (idempotent).",
+    ok=schemas.Opened,
+    errors=("400", "401", "403", "404", "409", "422"),
+    body=schemas.OpenQuestion,
+)
 @role_required(Role.APPLICANT)
 def open_question(public_id: str):
     """AVIS mode: the candidate sees question {"position": n}; its own countdown starts."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
-    position = parse_body(schemas.OpenQuestion).position
+    position = read_body().position
     opened_at = attempts.open_position(session, attempt, position)
     return {"item_remaining_s": attempts.item_remaining(attempt, opened_at), **_status(attempt)}
 
 
 @bp.post("/attempts/<public_id>/submit")
+@operation(
+    op_id="submit",
+    summary="Close and grade the attempt (idempotent: a second submit answers the same).",
+    ok=schemas.Status,
+    errors=("400", "401", "403", "404", "409"),
+)
 @role_required(Role.APPLICANT)
 def submit(public_id: str):
     """Close and grade the attempt (idempotent: a second submit returns the same result)."""
@@ -127,6 +156,8 @@ def submit(public_id: str):
 
 
 @bp.get("/openapi.json")
+@undocumented("the document itself")
 def openapi_document():
-    """The OpenAPI 3.1 description of this API (public, like the print API's)."""
-    return openapi.spec()
+    """The OpenAPI 3.1 description of this API (public, like the print API's), generated from
+    the routes above."""
+    return openapi.API.serve()

@@ -5,8 +5,9 @@ the server's analysis only. An endpoint that takes frames refuses them (403, not
 stored) unless the candidate has consented to the current consent text (UU 27/2022).
 
 The JSON parts (events, status) are described by the OpenAPI document at
-``/api/v1/proctoring/openapi.json`` (``openapi.py``), generated from the pydantic models of
-``schemas.py`` that validate the event body."""
+``/api/v1/proctoring/openapi.json`` (``openapi.py``), generated from these routes'
+``@operation`` and the pydantic models of ``schemas.py`` that validate the event body; the
+frame uploads are ``@undocumented``."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ujisim.core.db import get_session
+from ujisim.core.openapi import operation, read_body, undocumented
 from ujisim.core.requests import commit_now
-from ujisim.core.schemas import parse_body
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
@@ -57,6 +58,7 @@ def _status(session, attempt: Attempt, case: ProctorCase | None) -> dict:
 
 
 @bp.post("/attempts/<public_id>/camera-check")
+@undocumented("a multipart camera frame")
 @role_required(Role.APPLICANT)
 @limiter.limit("90 per minute", key_func=_per_user)
 def camera_check(public_id: str):
@@ -66,6 +68,7 @@ def camera_check(public_id: str):
 
 
 @bp.post("/attempts/<public_id>/checks")
+@undocumented("part of the identity check's frame uploads")
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def new_check(public_id: str):
@@ -104,6 +107,7 @@ EXAM_CHECK = identity_check.Subject(
 
 
 @bp.post("/checks/<check_id>/frames")
+@undocumented("multipart camera frames")
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def check_frames(check_id: str):
@@ -123,6 +127,7 @@ def check_frames(check_id: str):
 
 
 @bp.post("/attempts/<public_id>/snapshots")
+@undocumented("a multipart camera frame")
 @role_required(Role.APPLICANT)
 @limiter.limit("30 per minute", key_func=_per_user)
 def snapshot(public_id: str):
@@ -145,19 +150,32 @@ def snapshot(public_id: str):
 
 
 @bp.post("/attempts/<public_id>/events")
+@operation(
+    op_id="recordEvent",
+    summary="Record a browser event with its risk weight; suspicious ones warn the candidate.",
+    ok=schemas.ProctorStatus,
+    errors=("400", "401", "403", "404", "409", "422", "429"),
+    body=schemas.BrowserEvent,
+)
 @role_required(Role.APPLICANT)
 @limiter.limit("60 per minute", key_func=_per_user)
 def event(public_id: str):
     """A browser event: {"type": "tab_hidden", "client_at": "..."}."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
-    body = parse_body(schemas.BrowserEvent)
+    event_body = read_body()
     case = _case_or_409(session, attempt)
-    observations.record_event(session, case, body.type, body.client_at)
+    observations.record_event(session, case, event_body.type, event_body.client_at)
     return _status(session, attempt, case)
 
 
 @bp.get("/attempts/<public_id>/status")
+@operation(
+    op_id="getStatus",
+    summary="The attempt's state, risk and newest warning (the exam page polls this).",
+    ok=schemas.ProctorStatus,
+    errors=("401", "403", "404"),
+)
 @role_required(Role.APPLICANT)
 def status(public_id: str):
     """The attempt's state, risk and newest warning (the exam page polls this)."""
@@ -167,6 +185,8 @@ def status(public_id: str):
 
 
 @bp.get("/openapi.json")
+@undocumented("the document itself")
 def openapi_document():
-    """The OpenAPI 3.1 description of this API's JSON parts (public)."""
-    return openapi.spec()
+    """The OpenAPI 3.1 description of this API's JSON parts (public), generated from the
+    routes above."""
+    return openapi.API.serve()
