@@ -21,12 +21,14 @@ from ujisim.core.openapi import (
 from ujisim.core.schemas import OPERATION_ATTR, RequestModel, ResponseModel, SchemaMismatch
 from ujisim.exam.openapi import API as EXAM_API
 from ujisim.proctoring.openapi import API as PROCTORING_API
+from ujisim.renewal.openapi import API as RENEWAL_API
 
 #: each API and where it serves its document
 SERVED = {
     PRINT_API: "/api/v1/openapi.json",
     EXAM_API: "/api/v1/exam/openapi.json",
     PROCTORING_API: "/api/v1/proctoring/openapi.json",
+    RENEWAL_API: "/api/v1/renewal/openapi.json",
 }
 
 

@@ -64,7 +64,11 @@ PROTECTED = {
     ),
 }
 # authenticated by their HMAC signature, not by a login or a CSRF token
-PUBLIC = {"renewal_webhooks.payment_webhook", "renewal_webhooks.courier_webhook"}
+PUBLIC = {
+    "renewal_webhooks.payment_webhook",
+    "renewal_webhooks.courier_webhook",
+    "renewal_api.openapi_document",
+}
 CSRF_EXEMPT = {"renewal_webhooks.payment_webhook", "renewal_webhooks.courier_webhook"}
 
 

@@ -9,8 +9,10 @@ import io
 
 import numpy as np
 import pytest
+import schemathesis
 from sqlalchemy import select
 
+from tests.certificates.print_support import SpecChecker
 from tests.conftest import DEFAULT_PASSWORD
 from tests.proctoring.conftest import Burst, send_burst
 from tests.renewal.conftest import photo_bytes
@@ -20,8 +22,11 @@ from ujisim.core.storage import StoredFile
 from ujisim.proctoring import consent, faces
 from ujisim.renewal import verification
 from ujisim.renewal.models import AppState, RenewalIdentityCheck
+from ujisim.renewal.openapi import API as RENEWAL_API
 
 API = "/api/v1/renewal"
+#: every answer of the renewal API here is checked against its OpenAPI document
+CHECKER = SpecChecker(RENEWAL_API.document)
 
 
 @functools.cache
@@ -52,8 +57,20 @@ def burst(name: str, challenge: dict | None = None, still: bool = False) -> Burs
     )
 
 
+def documented(client, url: str, response):
+    """``response`` to a POST of ``url``, checked against the API's document."""
+    CHECKER.load(client.application)
+    CHECKER.check("POST", url, response)
+    return response
+
+
 def api_post(client, url, **kwargs):
-    return client.post(url, headers={"X-CSRFToken": client.csrf_token()}, **kwargs)
+    response = client.post(url, headers={"X-CSRFToken": client.csrf_token()}, **kwargs)
+    return documented(client, url, response)
+
+
+def post_burst(client, challenge: dict, frames: Burst):
+    return documented(client, challenge["frames_url"], send_burst(client, challenge, frames))
 
 
 def run_check(client, application, who="obama.jpg", still=False) -> dict:
@@ -61,7 +78,7 @@ def run_check(client, application, who="obama.jpg", still=False) -> dict:
     assert issued.status_code == 200, issued.get_json()
     body = issued.get_json()
     assert len(set(body["actions"])) == 3
-    response = send_burst(client, body, burst(who, body, still))
+    response = post_burst(client, body, burst(who, body, still))
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -79,6 +96,31 @@ def at_identity(client, db, walk, holder):
 def reload(db, application):
     db.expire_all()
     return db.get(type(application), application.id)
+
+
+def test_the_api_serves_its_document(client):
+    document = client.get(f"{API}/openapi.json").get_json()
+    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.1 meta-schema
+    operations = {op["operationId"] for item in document["paths"].values() for op in item.values()}
+    assert operations == {"cameraCheck", "newCheck", "sendFrames"}
+
+
+def test_the_camera_check_answers_as_documented(client, at_identity):
+    frame = {"frame": (io.BytesIO(burst("obama.jpg").frames[0]), "f.jpg")}
+    url = f"{API}/applications/{at_identity.public_id}/camera-check"
+    response = api_post(client, url, data=frame)
+    assert (response.status_code, response.get_json()["problem"]) == (200, "ok")
+    missing = api_post(client, url, data={})
+    assert (missing.status_code, missing.get_json()["error"]["fields"]) == (
+        422,
+        {"frame": "required"},
+    )
+
+
+def test_every_operation_of_the_api_was_checked_against_its_document(client, at_identity):
+    test_the_camera_check_answers_as_documented(client, at_identity)
+    run_check(client, at_identity)
+    assert {"cameraCheck", "newCheck", "sendFrames"} <= CHECKER.operations
 
 
 def test_the_page_shows_the_camera_check_wired_to_the_renewal(client, at_identity):
@@ -145,8 +187,8 @@ def test_a_decided_try_is_final_and_a_reload_keeps_the_try(client, at_identity):
     # the same try, its challenge drawn again (a challenge cannot be studied, then restarted)
     assert (first["check"], first["try"]) == (second["check"], second["try"])
     frames = burst("obama.jpg", second, still=True)
-    assert send_burst(client, second, frames).status_code == 200
-    again = send_burst(client, second, frames)
+    assert post_burst(client, second, frames).status_code == 200
+    again = post_burst(client, second, frames)
     assert (again.status_code, again.get_json()["error"]["code"]) == (409, "decided")
 
 

@@ -45,3 +45,33 @@ class ProctorStatus(ResponseModel):
     recheck_url: str | None = Field(description="the identity check to pass, while paused")
     interval_s: int = Field(description="seconds between snapshots")
     csrf_token: str = Field(description="this session's token, for X-CSRFToken")
+
+
+# --- the identity check's answers (the exam's and the renewal's: one script serves both) ----
+
+
+class CameraCheck(ResponseModel):
+    """The camera check of one preview frame: the first problem the person can fix, or "ok"."""
+
+    problem: Literal["ok", "too_dark", "no_face", "several_faces", "face_too_small"]
+    brightness: float
+    faces: int = Field(ge=0)
+    face_share: float | None = Field(description="the face's share of the frame")
+
+
+class Challenge(ResponseModel):
+    """A try of the identity check: its id, the actions to ask for, their schedule, and where
+    to send the burst of frames."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    check: str = Field(description="the try's public id")
+    actions: list[str]
+    looks: list[int] = Field(description="ms looking at the camera before and after each action")
+    action_ms: int
+    nonce: str = Field(description="sent back with the frames")
+    interval_ms: int = Field(description="ms between frames")
+    frames: int = Field(description="at most this many frames")
+    try_: int = Field(alias="try", ge=1)
+    max_tries: int = Field(ge=1)
+    frames_url: str

@@ -3,7 +3,8 @@ the camera preview check, a new try with its head-turn challenge, and the burst 
 
 The responses have the shape of the exam's identity check API, so one script serves both, and
 the steps are the exam's own (proctoring/identity_check.py). The decision is the server's alone;
-every POST needs the X-CSRFToken header."""
+every POST needs the X-CSRFToken header. Each view's ``@operation`` describes it for the OpenAPI
+document at ``/api/v1/renewal/openapi.json`` (``openapi.py``)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from flask_login import current_user
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import ConflictError
+from ujisim.core.openapi import operation, undocumented
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.proctoring import identity_check
+from ujisim.proctoring import schemas as proctoring_schemas
 from ujisim.renewal import application as apps
-from ujisim.renewal import identity
+from ujisim.renewal import identity, openapi, schemas
 from ujisim.renewal.models import AppState, RenewalApplication
 from ujisim.renewal.views import load_own_application_or_404
 
@@ -28,6 +31,13 @@ def _per_user() -> str:
 
 
 @bp.post("/applications/<public_id>/camera-check")
+@operation(
+    op_id="cameraCheck",
+    summary="One preview frame: the first problem the holder can fix, or ok.",
+    ok=proctoring_schemas.CameraCheck,
+    errors=("400", "401", "403", "404", "422", "429"),
+    multipart=openapi.FRAME,
+)
 @role_required(Role.APPLICANT)
 @limiter.limit("90 per minute", key_func=_per_user)
 def camera_check(public_id: str):
@@ -38,6 +48,13 @@ def camera_check(public_id: str):
 
 
 @bp.post("/applications/<public_id>/identity-checks")
+@operation(
+    op_id="newCheck",
+    summary="Issue a try (or give the open one again, with a new challenge): its id, the "
+    "actions to ask for and their schedule.",
+    ok=proctoring_schemas.Challenge,
+    errors=("400", "401", "403", "404", "409", "429"),
+)
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def new_check(public_id: str):
@@ -75,6 +92,14 @@ RENEWAL_CHECK = identity_check.Subject(
 
 
 @bp.post("/identity-checks/<check_id>/frames")
+@operation(
+    op_id="sendFrames",
+    summary="The burst of a try, decided in the request against the reference face; the third "
+    "failed try sends the application to an officer (`identity: escalated`).",
+    ok=schemas.CheckResult,
+    errors=("400", "401", "403", "404", "409", "422", "429"),
+    multipart=openapi.BURST,
+)
 @role_required(Role.APPLICANT)
 @limiter.limit("20 per minute", key_func=_per_user)
 def check_frames(check_id: str):
@@ -92,3 +117,11 @@ def check_frames(check_id: str):
         "identity": "escalated" if escalated else str(application.identity_status),
         "next_url": url_for("renewal.show", public_id=application.public_id),
     }
+
+
+@bp.get("/openapi.json")
+@undocumented("the document itself")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API (public, like the other APIs'), generated from
+    the routes above."""
+    return openapi.API.serve()
