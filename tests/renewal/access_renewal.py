@@ -83,6 +83,7 @@ def url_args(db, make_user, name):
     from ujisim.core import clock
     from ujisim.renewal import application as apps
     from ujisim.renewal import delivery, payments, registry
+    from ujisim.renewal.forms import delivery_choice
     from ujisim.renewal.models import AppState
 
     born = date(1985, 6, 1)
@@ -103,7 +104,8 @@ def url_args(db, make_user, name):
     application = apps.start_application(db, owner, licence.number, owner.nik, born)
     # skip the document and identity steps (their own tests cover them)
     application.state = AppState.DELIVERY
-    delivery.choose_delivery(db, application, "courier", COURIER, owner)
+    choice = delivery_choice({**COURIER, "method": "courier"})
+    delivery.choose_delivery(db, application, choice, owner)
     if name == "renewal":
         return application.public_id
     return payments.current_payment(db, application).public_id

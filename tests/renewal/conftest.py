@@ -18,6 +18,7 @@ from tests.faces import face_photo
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import delivery, documents, payments, registry, verification
+from ujisim.renewal.forms import delivery_choice
 from ujisim.renewal.models import AppState, LicenceStatus
 
 #: FrozenClock's start is 2026-11-22 03:00 UTC, 10:00 WIB
@@ -187,7 +188,8 @@ def walk(db, clock, holder, licence, docs, make_user):
         apps.record_identity_result(db, app, True, {"reason": "ok", "distance": 0.35})
         if state == AppState.DELIVERY:
             return _done(db, app)
-        delivery.choose_delivery(db, app, method, COURIER, user)
+        choice = delivery_choice({**COURIER, "method": method})
+        delivery.choose_delivery(db, app, choice, user)
         if state == AppState.PAYMENT:
             return _done(db, app)
         payments.sandbox_pay(db, payments.current_payment(db, app))

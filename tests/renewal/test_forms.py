@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.renewal.conftest import COURIER
-from ujisim.renewal.forms import DeliveryForm, SandboxPayForm, StartForm
+from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.forms import DeliveryForm, SandboxPayForm, StartForm, delivery_choice
 from ujisim.renewal.models import AppState, RenewalApplication
 
 
@@ -45,15 +46,22 @@ def posted(app):
         ({"phone": "12345"}, "phone"),
         ({"phone": "+1 202 555 0100"}, "phone"),
         ({"refund_bank": "Bank Entah"}, "refund_bank"),
+        ({"refund_bank": ""}, "refund_bank"),
         ({"refund_number": "12345"}, "refund_number"),
         ({"refund_number": "12AB5678"}, "refund_number"),
         ({"refund_number": "1" * 21}, "refund_number"),
         ({"refund_holder": " x "}, "refund_holder"),
     ],
 )
-def test_a_bad_delivery_field_is_named_alone(posted, change, field):
+def test_a_bad_delivery_field_is_named_alone(app, posted, change, field):
+    # the one table of the delivery rules: the page's form, and the same form for a caller
+    # that is not a page (delivery_choice), which the delivery service takes its choice from
     form = posted(DeliveryForm, {**COURIER, "method": "courier", **change})
     assert set(form.field_errors()) == {field}
+    with pytest.raises(InvalidDocument) as refused:
+        delivery_choice({**COURIER, "method": "courier", **change})
+    assert refused.value.fields == form.field_errors()
+    assert refused.value.status == 422
 
 
 def test_the_messages_are_the_translated_ones_of_the_delivery_service(posted):
@@ -74,7 +82,9 @@ def test_every_problem_is_named_at_once(posted):
 
 def test_pick_up_needs_no_address_but_a_refund_account(posted):
     account = {k: COURIER[k] for k in ("satpas", "refund_bank", "refund_number", "refund_holder")}
-    assert posted(DeliveryForm, {**account, "method": "pickup"}).field_errors() == {}
+    form = posted(DeliveryForm, {**account, "method": "pickup", "street": "ignored"})
+    assert form.field_errors() == {}
+    assert (form.choice().method, form.choice().address) == ("pickup", None)
     form = posted(DeliveryForm, {"method": "pickup", "satpas": COURIER["satpas"]})
     assert set(form.field_errors()) == {"refund_bank", "refund_number", "refund_holder"}
 
@@ -91,8 +101,13 @@ def test_good_values_are_normalised_as_the_delivery_service_keeps_them(posted):
     )
     assert form.field_errors() == {}
     choice = form.choice()
-    assert (choice["phone"], choice["street"]) == ("081234567890", "Jl. Melati 5")
-    assert (choice["refund_number"], choice["refund_holder"]) == ("012301000123501", "Sari W")
+    assert (choice.method, choice.satpas) == ("courier", COURIER["satpas"])
+    assert (choice.address["phone"], choice.address["street"]) == ("081234567890", "Jl. Melati 5")
+    assert choice.refund_account == {
+        "bank": "BRI",
+        "number": "012301000123501",
+        "holder": "Sari W",
+    }
     assert form.values()["phone"] == COURIER["phone"]  # shown again as typed
 
 

@@ -219,67 +219,18 @@ def test_the_shipping_label_carries_address_and_tracking_barcode(
     assert delivery.label_of(db, pickup) is None
 
 
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"province": "Atlantis"}, "province"),
-        ({"city": ""}, "city"),
-        ({"district": "x"}, "district"),
-        ({"village": " "}, "village"),
-        ({"street": ""}, "street"),
-        ({"postal_code": "1216"}, "postal_code"),
-        ({"postal_code": "12l60"}, "postal_code"),
-        ({"phone": "12345"}, "phone"),
-        ({"phone": "+1 202 555 0100"}, "phone"),
-    ],
-)
-def test_a_bad_delivery_address_names_the_field(change, field):
+def test_a_refused_delivery_choice_changes_nothing(db, walk, holder):
     from tests.renewal.conftest import COURIER
-
-    with pytest.raises(InvalidDocument) as refused:
-        delivery.validate_choice("courier", {**COURIER, **change})
-    assert set(refused.value.fields) == {field}
-
-
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        ({"refund_bank": "Bank Entah"}, "refund_bank"),
-        ({"refund_bank": ""}, "refund_bank"),
-        ({"refund_number": "12345"}, "refund_number"),
-        ({"refund_number": "12AB5678"}, "refund_number"),
-        ({"refund_number": "1" * 21}, "refund_number"),
-        ({"refund_holder": " x "}, "refund_holder"),
-    ],
-)
-def test_a_bad_refund_account_names_the_field(change, field):
-    from tests.renewal.conftest import COURIER
-
-    account, errors = delivery.validate_refund_account({**COURIER, **change})
-    assert set(errors) == {field}
-
-
-def test_the_issuing_satpas_must_be_one_this_deployment_serves(db, walk, holder):
-    from tests.renewal.conftest import COURIER
+    from ujisim.renewal.forms import delivery_choice
     from ujisim.renewal.models import RenewalApplication
 
     application = walk(AppState.DELIVERY)
-    bad = {**COURIER, "satpas": "Satpas Entah Di Mana", "postal_code": "123"}
+    bad = {**COURIER, "method": "courier", "satpas": "Satpas Entah Di Mana", "postal_code": "123"}
     with pytest.raises(InvalidDocument) as refused:
-        delivery.choose_delivery(db, application, "courier", bad, holder)
+        delivery.choose_delivery(db, application, delivery_choice(bad), holder)
     assert set(refused.value.fields) == {"satpas", "postal_code"}  # every problem at once
     db.rollback()
     assert db.get(RenewalApplication, application.id).state == AppState.DELIVERY
-
-
-def test_a_good_address_is_normalised_and_pick_up_needs_none():
-    from tests.renewal.conftest import COURIER
-
-    address = delivery.validate_choice("courier", {**COURIER, "street": "  Jl. Melati 5  "})
-    assert (address["phone"], address["street"]) == ("081234567890", "Jl. Melati 5")
-    assert delivery.validate_choice("pickup", {"street": "ignored"}) == {}
-    with pytest.raises(InvalidDocument):
-        delivery.validate_choice("drone", COURIER)
 
 
 def test_the_shipping_fee_comes_from_the_configured_table(app, tmp_path):

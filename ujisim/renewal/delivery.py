@@ -12,6 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.nik import PROVINCES
-from ujisim.core import clock, offices, workflow
+from ujisim.core import clock, workflow
 from ujisim.core.documents import LabelData
 from ujisim.core.errors import IllegalTransition
 from ujisim.renewal import notify, payments, provider_events, providers
@@ -107,10 +108,7 @@ def _check_method(session: Session, move: workflow.Move) -> None:
 
 RECEIVED = (OrderState.DELIVERED, OrderState.PICKED_UP)
 DEFAULT_RATES = Path(__file__).with_name("shipping_rates.json")
-POSTAL_CODE = re.compile(r"[1-9][0-9]{4}")
-PHONE = re.compile(r"(\+62|62|0)8[0-9]{7,12}")
 ADDRESS_FIELDS = ("province", "city", "district", "village", "street", "postal_code", "phone")
-REFUND_FIELDS = ("refund_bank", "refund_number", "refund_holder")
 #: banks a refund can be paid to (the larger Indonesian banks; a deployment's payment provider
 #: decides the real list)
 REFUND_BANKS = (
@@ -147,90 +145,51 @@ def provinces() -> list[str]:
     return sorted(PROVINCES.values())
 
 
-def validate_choice(method: str, values: Mapping[str, str]) -> dict:
-    """The delivery address (empty for pick-up), or InvalidDocument naming each bad field."""
-    if method == "pickup":
-        return {}
-    if method != "courier":
-        raise InvalidDocument(
-            _("Choose courier delivery or pick-up."),
-            {"method": _("Choose courier delivery or pick-up.")},
-        )
-    address = {name: (values.get(name) or "").strip()[:200] for name in ADDRESS_FIELDS}
-    errors = {}
-    if address["province"] not in PROVINCES.values():
-        errors["province"] = _("Choose the province.")
-    for name, label in (
-        ("city", _("Enter the city or regency.")),
-        ("district", _("Enter the district (kecamatan).")),
-        ("village", _("Enter the village (kelurahan/desa).")),
-        ("street", _("Enter the street, house number, RT/RW.")),
-    ):
-        if len(address[name]) < 2:
-            errors[name] = label
-    if not POSTAL_CODE.fullmatch(address["postal_code"]):
-        errors["postal_code"] = _("The postal code has 5 digits.")
-    phone = re.sub(r"[\s\-]", "", address["phone"])
-    if not PHONE.fullmatch(phone):
-        errors["phone"] = _("Enter a mobile number such as 081234567890.")
-    address["phone"] = phone
-    if errors:
-        raise InvalidDocument(_("Please correct the marked fields."), errors)
-    return address
+@dataclass(frozen=True)
+class DeliveryChoice:
+    """A delivery choice as the delivery form checked it (``DeliveryForm.choice()``,
+    renewal/forms.py: the one validator of its rules and messages, for the page and for any
+    other caller, through ``forms.delivery_choice``)."""
+
+    #: courier | pickup
+    method: str
+    #: the Satpas office that issues the card (one of core/offices)
+    satpas: str
+    #: the courier's address by ADDRESS_FIELDS (None for pick-up)
+    address: dict[str, str] | None
+    #: the refund account: bank (one of REFUND_BANKS), number (digits), holder
+    refund_account: dict[str, str]
 
 
-def validate_refund_account(values: Mapping[str, str]) -> tuple[dict, dict]:
-    """(account, errors) of the refund account fields: a bank of REFUND_BANKS, an account number
-    of 6 to 20 digits (spaces and dashes dropped) and the account holder's name."""
-    bank = (values.get("refund_bank") or "").strip()
-    number = re.sub(r"[\s\-.]", "", values.get("refund_number") or "")
-    holder = " ".join((values.get("refund_holder") or "").split())[:120]
-    errors = {}
-    if bank not in REFUND_BANKS:
-        errors["refund_bank"] = _("Choose the bank of the refund account.")
-    if not re.fullmatch(r"\d{6,20}", number):
-        errors["refund_number"] = _("Enter the account number: 6 to 20 digits.")
-    if len(holder) < 3:
-        errors["refund_holder"] = _("Enter the name of the account holder.")
-    return {"bank": bank, "number": number, "holder": holder}, errors
+def check_can_choose(application: RenewalApplication, version=None) -> None:
+    """Refuse (409) a delivery choice for an application no longer at the delivery step, or from
+    a stale page (``version``); whatever the form's fields say."""
+    check_version(application, version)
+    if application.state != AppState.DELIVERY:
+        raise IllegalTransition(_("The delivery of this application can no longer be chosen."))
 
 
 def choose_delivery(
     session: Session,
     application: RenewalApplication,
-    method: str,
-    values: Mapping[str, str],
+    choice: DeliveryChoice,
     actor,
     version=None,
 ) -> RenewalApplication:
-    """Keep the delivery choice, the issuing Satpas office and the refund account, set the
-    itemised fees and open the virtual account."""
+    """Keep the delivery choice (checked by the delivery form), the issuing Satpas office and
+    the refund account, set the itemised fees and open the virtual account."""
     application = lock_application(session, application)
-    check_version(application, version)
-    if application.state != AppState.DELIVERY:
-        raise IllegalTransition(_("The delivery of this application can no longer be chosen."))
-    errors, address = {}, None
-    try:
-        address = validate_choice(method, values)
-    except InvalidDocument as exc:
-        errors.update(exc.fields)
-    satpas = (values.get("satpas") or "").strip()
-    if satpas not in offices.offices():
-        errors["satpas"] = _("Choose the Satpas office that issues your new card.")
-    account, account_errors = validate_refund_account(values)
-    errors.update(account_errors)
-    if errors:
-        raise InvalidDocument(_("Please correct the marked fields."), errors)
+    check_can_choose(application, version)
     licence = session.get(Licence, application.licence_id)
-    application.satpas = satpas
-    application.refund_account = json.dumps(account)
-    application.delivery_method = method
-    application.delivery_address = json.dumps(address) if address else None
-    fee = shipping_fee(address["province"]) if method == "courier" else 0
+    application.satpas = choice.satpas
+    application.refund_account = json.dumps(choice.refund_account)
+    application.delivery_method = choice.method
+    application.delivery_address = json.dumps(choice.address) if choice.address else None
+    fee = shipping_fee(choice.address["province"]) if choice.address else 0
     payments.set_fees(application, licence, fee)
     session.flush()
     payments.open_payment(session, application)
-    return advance(session, application, AppState.PAYMENT, actor, method)
+    return advance(session, application, AppState.PAYMENT, actor, choice.method)
 
 
 # --- orders ------------------------------------------------------------------------------------

@@ -3,25 +3,31 @@
 The delivery form checks the delivery choice, the issuing Satpas office and the refund account
 with the rules and messages the renewal has always had (a mobile number such as 0812..., a
 five-digit postal code, 6 to 20 account digits); the pages show each message beside its field
-(``field_errors``) and keep what was typed (``values``). The sandbox payment form reads an amount
+(``field_errors``) and keep what was typed (``values``). It is the one validator of these
+fields: the delivery service takes only its checked ``choice()``, and a caller that is not the
+page goes through the same form (``delivery_choice``). The sandbox payment form reads an amount
 in rupiah the way people write it (``80000``, ``80.000``, ``Rp 80.000``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from ujisim.accounts.nik import PROVINCES
 from ujisim.core import offices
 from ujisim.renewal import providers
-from ujisim.renewal.delivery import ADDRESS_FIELDS, REFUND_BANKS, REFUND_FIELDS
+from ujisim.renewal.delivery import ADDRESS_FIELDS, REFUND_BANKS, DeliveryChoice
+from ujisim.renewal.errors import InvalidDocument
 
 POSTAL_CODE = re.compile(r"[1-9][0-9]{4}")
 PHONE = re.compile(r"(\+62|62|0)8[0-9]{7,12}")
@@ -168,10 +174,27 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
 
     validate_city = validate_district = validate_village = validate_street = _address_line
 
-    def choice(self) -> dict[str, str]:
-        """The checked values, by the names the delivery service takes."""
-        names = ("method", "satpas", *ADDRESS_FIELDS, *REFUND_FIELDS)
-        return {name: self[name].data for name in names}
+    def choice(self) -> DeliveryChoice:
+        """The checked values, as the delivery service takes them (after ``validate``)."""
+        return DeliveryChoice(
+            method=self.method.data,
+            satpas=self.satpas.data,
+            address={name: self[name].data for name in ADDRESS_FIELDS} if self.courier else None,
+            refund_account={
+                "bank": self.refund_bank.data,
+                "number": self.refund_number.data,
+                "holder": self.refund_holder.data,
+            },
+        )
+
+
+def delivery_choice(values: Mapping[str, str]) -> DeliveryChoice:
+    """A delivery choice from plain values (a caller that is not the page: a script, a test),
+    checked by the delivery form's own rules; InvalidDocument naming each bad field (422)."""
+    form = DeliveryForm(formdata=MultiDict(values), meta={"csrf": False})
+    if not form.validate():
+        raise InvalidDocument(_("Please correct the marked fields."), form.field_errors())
+    return form.choice()
 
 
 def rupiah_amount(text: str | None) -> int | None:

@@ -226,16 +226,15 @@ def choose_delivery(public_id: str):
     session = get_session()
     application = load_own_application_or_404(public_id)
     form = DeliveryForm()
-    # a page no longer at this step: the service refuses it (409, flashed) whatever the fields
-    if not form.validate_on_submit() and application.state == AppState.DELIVERY:
-        context = _step_context(session, application)
-        context.update(errors=form.field_errors(), values=form.values())
-        return render_template(STEP_PAGES[AppState.DELIVERY], **context), 422
-    choice = form.choice()
+    version = form.version.data or None
     try:
-        delivery.choose_delivery(
-            session, application, choice["method"], choice, current_user, form.version.data or None
-        )
+        if not form.validate_on_submit():
+            # a page no longer at this step is refused (409, flashed) whatever the fields
+            delivery.check_can_choose(application, version)
+            context = _step_context(session, application)
+            context.update(errors=form.field_errors(), values=form.values())
+            return render_template(STEP_PAGES[AppState.DELIVERY], **context), 422
+        delivery.choose_delivery(session, application, form.choice(), current_user, version)
     except UjisimError as exc:
         return _refused(session, application, exc, form.values())
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
