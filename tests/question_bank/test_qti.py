@@ -19,7 +19,7 @@ from defusedxml import ElementTree as SafeET
 from sqlalchemy import select
 
 from ujisim.core.security import Role
-from ujisim.question_bank import qti, services
+from ujisim.question_bank import qti, qti_import, services
 from ujisim.question_bank.content import ItemContent, load_dir
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.models import BankVersion, Item
@@ -251,7 +251,7 @@ def test_markup_characters_in_text_round_trip(small):
     item = qti.item_xml(changed).decode()
     assert "Rambu &quot;&lt;STOP&gt;&quot;" not in item  # quotes stay plain in text
     assert "Rambu \"&lt;STOP&gt;\" &amp; marka 'A' &gt; garis?" in item
-    items, problems = qti.read_package(qti.write_package([changed]))
+    items, problems = qti_import.read_package(qti.write_package([changed]))
     assert problems == []
     assert items == [changed]
 
@@ -260,7 +260,7 @@ def test_markup_characters_in_text_round_trip(small):
 
 
 def test_reading_our_package_gives_the_same_items(bank, bank_package):
-    items, problems = qti.read_package(bank_package)
+    items, problems = qti_import.read_package(bank_package)
     assert problems == []
     assert sorted(items, key=lambda c: c.code) == sorted(bank, key=lambda c: c.code)
 
@@ -311,7 +311,7 @@ def test_filtered_export_holds_exactly_the_matching_items(bank, runner, tmp_path
     assert len(expected) < len(bank)
     data = out.read_bytes()
     assert manifest_codes(data) == expected
-    items, problems = qti.read_package(data)
+    items, problems = qti_import.read_package(data)
     assert problems == []
     assert {c.code for c in items} == expected
     assert data == qti.write_package(c for c in bank if wanted(c))
@@ -526,7 +526,7 @@ def test_bad_package_names_the_problem_and_imports_nothing(
     mutate, expected = BAD[case]
     mutate(small_files, small)
     data = rezip(small_files)
-    items, problems = qti.read_package(data)
+    items, problems = qti_import.read_package(data)
     assert items == []
     result = import_package(runner, tmp_path, data)
     assert result.exit_code == 1
@@ -592,7 +592,7 @@ def test_duplicate_member_names_are_refused(small, small_files, runner, db, tmp_
 
 
 def test_package_that_unpacks_too_large_is_refused(small_files, runner, db, tmp_path):
-    small_files["media/bom.bin"] = bytes(qti.MAX_TOTAL_BYTES)  # compresses to ~64 KiB
+    small_files["media/bom.bin"] = bytes(qti_import.MAX_TOTAL_BYTES)  # compresses to ~64 KiB
     data = rezip(small_files)
     assert len(data) < 1024 * 1024
     result = import_package(runner, tmp_path, data)
@@ -602,7 +602,7 @@ def test_package_that_unpacks_too_large_is_refused(small_files, runner, db, tmp_
 
 
 def test_package_with_too_many_files_is_refused(small_files, runner, db, tmp_path):
-    for n in range(qti.MAX_MEMBERS):
+    for n in range(qti_import.MAX_MEMBERS):
         small_files[f"media/x{n}.txt"] = b""
     result = import_package(runner, tmp_path, rezip(small_files))
     assert result.exit_code == 1
@@ -616,7 +616,7 @@ def test_a_header_that_lies_about_the_size_cannot_inflate_more():
     struct.pack_into("<I", data, 22, 10)
     central = data.index(b"PK\x01\x02")
     struct.pack_into("<I", data, central + 24, 10)
-    items, problems = qti.read_package(bytes(data))
+    items, problems = qti_import.read_package(bytes(data))
     assert items == []
     assert [p.field for p in problems] == ["package"]
     assert problems[0].file == "imsmanifest.xml"

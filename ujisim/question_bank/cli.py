@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ujisim.core.db import get_session
-from ujisim.question_bank import gate, lint, qti, services
+from ujisim.question_bank import gate, lint, qti, qti_import, services
 from ujisim.question_bank.content import DATA_DIR, load_dir, reserved_problems
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.models import CLASSES, TOPICS, Category, Item
@@ -90,9 +90,9 @@ def lint_command(source: Path | None, warnings: bool) -> None:
     SOURCE, the shipped bank: surface cues, official media, enemy groups and near-duplicates,
     pool sizes. Print RULE: [ITEMS] MESSAGE per finding; exit 1 on any error."""
     if source is not None and source.is_file():
-        items, problems = qti.read_package(source.read_bytes())
+        items, problems = qti_import.read_package(source.read_bytes())
         for problem in problems:
-            click.echo(qti.describe(problem), err=True)
+            click.echo(qti_import.describe(problem), err=True)
     else:
         items, problems = load_dir(source or DATA_DIR)
         for problem in problems:
@@ -170,13 +170,13 @@ def export_qti_command(
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_qti_command(package: Path) -> None:
     """Check a QTI 3.0 package and load its items in one transaction (all or nothing)."""
-    if package.stat().st_size > qti.MAX_TOTAL_BYTES:
-        click.echo(f"{package}: larger than {qti.MAX_TOTAL_BYTES} bytes", err=True)
+    if package.stat().st_size > qti_import.MAX_TOTAL_BYTES:
+        click.echo(f"{package}: larger than {qti_import.MAX_TOTAL_BYTES} bytes", err=True)
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
-    items, problems = qti.read_package(package.read_bytes())
+    items, problems = qti_import.read_package(package.read_bytes())
     for problem in problems:
-        click.echo(qti.describe(problem), err=True)
+        click.echo(qti_import.describe(problem), err=True)
     if problems:
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
