@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ujisim.core import audit
 from ujisim.core.audit import AuditRecord
+from ujisim.core.errors import IllegalTransition
 from ujisim.question_bank import services
 from ujisim.question_bank.content import ItemContent, Option
 from ujisim.question_bank.forms import SIGN_GROUP_LABELS, TOPIC_LABELS, parse_scene
@@ -513,3 +514,53 @@ def test_scene_text_parses_as_json_or_yaml_and_refuses_tricks():
 def test_every_topic_and_sign_group_has_a_label():
     assert set(TOPIC_LABELS) == set(TOPICS)
     assert set(SIGN_GROUP_LABELS) == set(GROUPS)
+
+
+def _offered(db, item, user) -> tuple:
+    actions = services.allowed_actions(db, item, user)
+    return actions.edit, actions.submit, actions.review, actions.retire
+
+
+def test_the_page_offers_what_the_service_allows(author, reviewer, db):
+    # the page asks services.allowed_actions; each action it offers the service takes, and each
+    # it withholds the service refuses (IllegalTransition) -- one set of rules
+    me, other = author.user, reviewer.user
+    item = services.create_item(db, content("ZZ-090", "Batas kecepatan di permukiman?"), author=me)
+    #                        edit,  submit, review, retire
+    assert _offered(db, item, me) == (True, True, False, True)
+    assert _offered(db, item, other) == (False, True, False, True)
+    with pytest.raises(IllegalTransition) as refused:
+        services.edit_item(db, item, content("ZZ-090", "Lain?"), author=other)
+    assert str(refused.value) == services.allowed_actions(db, item, other).edit_reason
+
+    services.submit_for_review(db, item, actor=me)
+    assert _offered(db, item, me) == (False, False, False, True)
+    assert services.allowed_actions(db, item, me).review_reason
+    assert _offered(db, item, other) == (False, False, True, True)
+    with pytest.raises(IllegalTransition) as refused:
+        services.edit_item(db, item, content("ZZ-090", "Lain?"), author=me)
+    assert str(refused.value) == services.allowed_actions(db, item, me).edit_reason
+    with pytest.raises(IllegalTransition):
+        services.submit_for_review(db, item, actor=me)
+
+    services.return_for_changes(db, item, reviewer=other, comment="Perjelas.")
+    assert _offered(db, item, me) == (True, False, False, True)
+    assert _offered(db, item, other) == (False, False, False, True)
+    with pytest.raises(IllegalTransition):
+        services.approve(db, item, reviewer=other)
+
+    services.edit_item(
+        db, item, content("ZZ-090", "Batas kecepatan di kawasan permukiman?"), author=me
+    )
+    services.submit_for_review(db, item, actor=me)
+    services.approve(db, item, reviewer=other)
+    assert _offered(db, item, me) == (True, False, False, True)
+    assert _offered(db, item, other) == (True, False, False, True)
+
+    services.retire(db, item, actor=other)
+    assert _offered(db, item, me) == (False, False, False, False)
+    with pytest.raises(IllegalTransition) as refused:
+        services.edit_item(db, item, content("ZZ-090", "Lain?"), author=me)
+    assert str(refused.value) == services.allowed_actions(db, item, me).edit_reason
+    with pytest.raises(IllegalTransition):
+        services.retire(db, item, actor=other)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -100,48 +99,6 @@ def people(ids) -> dict[int, User]:
     if not wanted:
         return {}
     return {u.id: u for u in get_session().scalars(select(User).where(User.id.in_(wanted)))}
-
-
-@dataclass
-class Actions:
-    """What this examiner may do with the item now, and why not (mirrors the service rules)."""
-
-    edit: bool
-    edit_reason: str
-    submit: bool
-    review: bool
-    review_reason: str
-    retire: bool
-
-
-def item_actions(item: Item, user) -> Actions:
-    head = item.head
-    retired = item.status == ItemStatus.RETIRED
-    edit_reason = ""
-    if retired:
-        edit_reason = _("A retired item cannot be edited.")
-    elif head.state == VersionState.IN_REVIEW:
-        edit_reason = _(
-            "This version is under review; it can be edited after a reviewer returns it."
-        )
-    elif head.state in (VersionState.DRAFT, VersionState.RETURNED) and head.author_id != user.id:
-        edit_reason = _("Another examiner is drafting this item.")
-    in_review = not retired and head.state == VersionState.IN_REVIEW
-    own = duties.is_subject(get_session(), user, head)
-    review_reason = ""
-    if in_review and own:
-        review_reason = _(
-            "You wrote this version, so you cannot approve or return it. "
-            "Another examiner must review it."
-        )
-    return Actions(
-        edit=not edit_reason,
-        edit_reason=edit_reason,
-        submit=not retired and head.state == VersionState.DRAFT,
-        review=in_review and not own,
-        review_reason=review_reason,
-        retire=not retired,
-    )
 
 
 def check_stamp(item: Item, stamp: str | None) -> None:
@@ -242,7 +199,7 @@ def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
         events=events,
         numbers={v.id: v.number for v in item.versions},
         people=actors,
-        actions=item_actions(item, current_user),
+        actions=services.allowed_actions(get_session(), item, current_user),
         stamp=version_stamp(head),
         media_alt=media_alt(head),
         flags=item_lint_flags(get_session(), item),
@@ -412,7 +369,7 @@ def new():
 def edit(code: str):
     db = get_session()
     item = load_item_or_404(code, for_update=request.method == "POST")
-    actions = item_actions(item, current_user)
+    actions = services.allowed_actions(db, item, current_user)
     if not actions.edit:
         db.rollback()
         return render_item(load_item_or_404(code), status=409, error=actions.edit_reason)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ujisim.core import audit, clock, workflow
+from ujisim.core import audit, clock, duties, workflow
 from ujisim.core.errors import IllegalTransition
 from ujisim.question_bank.content import (
     ItemContent,
@@ -463,26 +463,74 @@ def create_item(session: Session, content: ItemContent, *, author) -> Item:
     return item
 
 
+@dataclass(frozen=True)
+class ItemActions:
+    """What a user may do with an item now, and why not (``allowed_actions``)."""
+
+    edit: bool
+    edit_reason: str
+    submit: bool
+    review: bool
+    review_reason: str
+    retire: bool
+
+
+def _edit_refusal(item: Item, user) -> str:
+    """Why ``user`` may not save new content for ``item`` now; "" when they may (edit_item)."""
+    if item.status == ItemStatus.RETIRED:
+        return _("A retired item cannot be edited.")
+    head = item.head
+    if head.state == VersionState.IN_REVIEW:
+        return _("This version is under review; it can be edited after a reviewer returns it.")
+    if head.state in (VersionState.DRAFT, VersionState.RETURNED) and head.author_id != user.id:
+        return _("Another examiner is drafting this item.")
+    return ""
+
+
+def allowed_actions(session: Session, item: Item, user) -> ItemActions:
+    """What ``user`` may do with ``item`` now, from the rules the verbs below enforce: editing
+    (``edit_item``), and the moves its version and item workflow tables allow from their current
+    state -- submit (draft -> in review), review (in review -> active or returned, never by the
+    version's own author: core/duties), retire. Pages ask this instead of repeating the rules."""
+    head = item.head
+    live = item.status != ItemStatus.RETIRED
+    edit_reason = _edit_refusal(item, user)
+    reviewable = live and all(
+        (head.state, to) in VERSION_TRANSITIONS
+        for to in (VersionState.ACTIVE, VersionState.RETURNED)
+    )
+    own = reviewable and duties.is_subject(session, user, head)
+    review_reason = ""
+    if own:
+        review_reason = _(
+            "You wrote this version, so you cannot approve or return it. "
+            "Another examiner must review it."
+        )
+    return ItemActions(
+        edit=not edit_reason,
+        edit_reason=edit_reason,
+        submit=live and (head.state, VersionState.IN_REVIEW) in VERSION_TRANSITIONS,
+        review=reviewable and not own,
+        review_reason=review_reason,
+        retire=(item.status, ItemStatus.RETIRED) in ITEM_TRANSITIONS,
+    )
+
+
 def edit_item(session: Session, item: Item, content: ItemContent, *, author) -> ItemVersion:
     """Save new content: in place for the author's own unreviewed draft, else as a new draft
     version (after an active version, or revising the author's own returned version)."""
-    if item.status == ItemStatus.RETIRED:
-        raise IllegalTransition(_("A retired item cannot be edited."))
+    refusal = _edit_refusal(item, author)
+    if refusal:
+        raise IllegalTransition(refusal)
     head = item.head
-    if head.state == VersionState.IN_REVIEW:
-        raise IllegalTransition(
-            _("This version is under review; it can be edited after a reviewer returns it.")
-        )
     if content.code != item.code:
         raise ContentError(
             _("The code of an item cannot change."),
             [Problem("code", _("The code of an item cannot change."))],
         )
-    if head.state == VersionState.DRAFT and head.author_id == author.id:
+    if head.state == VersionState.DRAFT:  # the author's own (_edit_refusal)
         _fill(head, content)
         version = head
-    elif head.state in (VersionState.DRAFT, VersionState.RETURNED) and head.author_id != author.id:
-        raise IllegalTransition(_("Another examiner is drafting this item."))
     else:
         version = _new_version(item, content, VersionState.DRAFT, author.id)
     item.updated_at = clock.now()
