@@ -5,7 +5,7 @@
 For each test person (frontal registry photos, tests/faces.py) the bench draws CHALLENGES action
 challenges (``faces.random_challenge`` with a seeded generator: an order of three actions and a
 schedule) and sends the bursts of each case through the real decision
-(``proctoring.checks.analyse_burst`` and ``burst_reason``, the path of the exam and the renewal),
+(``proctoring.bursts.analyse_burst`` and ``burst_reason``, the path of the exam and the renewal),
 with frames as JPEG bytes, each with its time (ms since the first prompt), and the burst's arrival
 ``elapsed_ms`` at ``times[-1] + 400`` unless the case says otherwise:
 
@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.faces import face_photo  # noqa: E402
 from tests.webcam import LivePerson, jpeg_bytes, sensor_noise, turn_head, webcam_crop  # noqa: E402  # noqa: E402
-from ujisim.proctoring import checks, faces  # noqa: E402
+from ujisim.proctoring import bursts, faces  # noqa: E402
 
 #: people whose photo is frontal: the synthetic head turn (a cylinder warp, tests/webcam.py)
 #: that stands in for a live person needs one (biden.jpg and Tom_Hanks_54745.png are turned by
@@ -120,7 +120,7 @@ def spaced(frames, times):
     (what an attacker who squeezes a recording into a schedule has to drop)."""
     kept_frames, kept_times = [], []
     for frame, t in zip(frames, times, strict=True):
-        if not kept_times or t - kept_times[-1] >= checks.MIN_GAP_MS:
+        if not kept_times or t - kept_times[-1] >= bursts.MIN_GAP_MS:
             kept_frames.append(frame)
             kept_times.append(t)
     return kept_frames, kept_times
@@ -204,13 +204,13 @@ def spliced(recording, challenge: faces.Challenge):
 
 def duplicate(live: LivePerson, challenge):
     """A new picture every other frame interval, each sent twice: (frames, times)."""
-    interval = checks.FRAME_INTERVAL_MS
+    interval = bursts.FRAME_INTERVAL_MS
     times, frames = live.follow(challenge, interval_ms=2 * interval)
     return [f for f in frames for _ in (0, 1)], [t + d for t in times for d in (0, interval)]
 
 
 def decide(frames, times, encoding, challenge, elapsed_ms=None) -> str:
-    burst = checks.analyse_burst(
+    burst = bursts.analyse_burst(
         [jpeg_bytes(f) for f in frames],
         list(times),
         encoding,
@@ -218,7 +218,7 @@ def decide(frames, times, encoding, challenge, elapsed_ms=None) -> str:
         TOLERANCE,
         times[-1] + UPLOAD_MS if elapsed_ms is None else elapsed_ms,
     )
-    return checks.burst_reason(burst)
+    return bursts.burst_reason(burst)
 
 
 def draw(rng: random.Random, count: int) -> list[faces.Challenge]:

@@ -111,9 +111,9 @@ class Burst(NamedTuple):
 def analysed(burst: Burst, check, encoding):
     """``burst`` analysed for ``check`` through the real decision path, as if it arrived 400 ms
     after its last frame."""
-    from ujisim.proctoring import checks
+    from ujisim.proctoring import bursts
 
-    return checks.analyse_burst(
+    return bursts.analyse_burst(
         list(burst.frames),
         list(burst.times),
         encoding,

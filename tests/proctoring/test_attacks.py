@@ -1,5 +1,5 @@
 """Attacks on the identity check's burst (issue 16), each through the real decision
-(``checks.analyse_burst`` and ``burst_reason``) and each failing for its own reason.
+(``bursts.analyse_burst`` and ``burst_reason``) and each failing for its own reason.
 
 Every attack is built so that only the check it names stops it: where the refusal comes before
 the face work (timing, copied frames, mirrored frames), every other check run on its own passes
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.webcam import LivePerson, jpeg_bytes, sensor_noise
-from ujisim.proctoring import checks, faces
+from ujisim.proctoring import bursts, faces
 from ujisim.proctoring.faces import DEFAULT_TOLERANCE, Challenge
 
 #: the burst reaches the server this long after its last frame (the upload)
@@ -42,7 +42,7 @@ def record(people):
     ``extra``: (frame index, pose) shown instead of what the challenge asks at that frame."""
 
     @functools.cache
-    def make(challenge, who="candidate", interval_ms=checks.FRAME_INTERVAL_MS, extra=()):
+    def make(challenge, who="candidate", interval_ms=bursts.FRAME_INTERVAL_MS, extra=()):
         person = people[who]
         rng = np.random.default_rng(zlib.crc32(repr((challenge, who, interval_ms, extra)).encode()))
         instead = dict(extra)
@@ -56,11 +56,11 @@ def record(people):
 @pytest.fixture(scope="module")
 def analyse(obama):
     """``analyse(frames, times, challenge, elapsed_ms=None)``: the frames (RGB arrays) as JPEG
-    through ``checks.analyse_burst`` against the candidate's reference, arriving ``elapsed_ms``
+    through ``bursts.analyse_burst`` against the candidate's reference, arriving ``elapsed_ms``
     after the challenge was issued (by default UPLOAD_MS after the last frame)."""
 
-    def run(frames, times, challenge, elapsed_ms=None) -> checks.Burst:
-        return checks.analyse_burst(
+    def run(frames, times, challenge, elapsed_ms=None) -> bursts.Burst:
+        return bursts.analyse_burst(
             [jpeg_bytes(f) for f in frames],
             list(times),
             obama.encoding,
@@ -77,7 +77,7 @@ def genuine(record, analyse):
     """``genuine(challenge)``: the live person's burst for ``challenge``, analysed (once)."""
 
     @functools.cache
-    def make(challenge) -> checks.Burst:
+    def make(challenge) -> bursts.Burst:
         return analyse(*record(challenge), challenge)
 
     return make
@@ -86,7 +86,7 @@ def genuine(record, analyse):
 @pytest.mark.parametrize("challenge", [*DRAWN, BOTH_TURNS], ids=["drawn1", "drawn2", "turns"])
 def test_a_live_person_following_the_challenge_passes(genuine, challenge):
     result = genuine(challenge)
-    assert checks.burst_reason(result) == "ok"
+    assert bursts.burst_reason(result) == "ok"
     assert [e[0] for e in result.liveness.events] == list(challenge.actions)
 
 
@@ -96,7 +96,7 @@ def test_the_still_photo_fails(record, analyse, webcam_frame):
     still = [sensor_noise(webcam_frame, rng) for _ in times]
     result = analyse(still, times, DRAWN[0])
     assert result.identity.passed
-    assert checks.burst_reason(result) == "still"
+    assert bursts.burst_reason(result) == "still"
 
 
 # -- identity ---------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_a_still_photo_mixed_with_an_accomplice_following_the_challenge_fails(
     rng = np.random.default_rng(2)
     frames = [sensor_noise(webcam_frame, rng) for _ in times[:half]] + list(accomplice[half:])
     result = analyse(frames, times, challenge)
-    assert checks.burst_reason(result) == "different_person"
+    assert bursts.burst_reason(result) == "different_person"
     # and the accomplice's frames gave the challenge nothing: none of the actions was seen
     assert not result.liveness.passed
     assert not result.liveness.events
@@ -129,7 +129,7 @@ def test_one_frame_of_another_person_fails_the_burst(record, analyse, impostor_f
     rng = np.random.default_rng(3)
     mixed = [*frames[:index], sensor_noise(impostor_frame, rng), *frames[index + 1 :]]
     result = analyse(mixed, times, challenge)
-    assert checks.burst_reason(result) == "different_person"
+    assert bursts.burst_reason(result) == "different_person"
     # only the identity check stops it: the rest of the burst is a live person doing as asked
     assert result.liveness.passed
     assert result.track_break is None
@@ -142,17 +142,17 @@ PASSING["liveness"] = "ok"
 
 
 def others(frames, times, challenge, reference, *, but: str) -> dict:
-    """Each check of ``checks.analyse_burst`` run on its own through the real functions, except
+    """Each check of ``bursts.analyse_burst`` run on its own through the real functions, except
     ``but``: a burst refused before the face work is shown to pass everything else."""
     images = [faces.load_image(jpeg_bytes(f)) for f in frames]
     identity = faces.check_identity(images, reference.encoding)
     found = {
-        "timing": checks.timing_problem(list(times), challenge, times[-1] + UPLOAD_MS),
-        "duplicate": checks.duplicate_pair(images),
+        "timing": bursts.timing_problem(list(times), challenge, times[-1] + UPLOAD_MS),
+        "duplicate": bursts.duplicate_pair(images),
         "mirrored": faces.mirrored_pair(images),
         "identity": identity.reason,
-        "track": checks.track_break(identity.frames),
-        "liveness": checks.liveness_of(identity.frames, list(times), challenge).reason,
+        "track": bursts.track_break(identity.frames),
+        "liveness": bursts.liveness_of(identity.frames, list(times), challenge).reason,
     }
     assert found[but] not in (None, "ok"), found
     return {**found, but: PASSING[but]}
@@ -167,7 +167,7 @@ def test_a_turn_and_its_mirror_image_fail_even_in_the_right_windows(people, anal
     challenge = BOTH_TURNS
     person = people["candidate"]
     rng = np.random.default_rng(4)
-    times = range(0, challenge.total_ms + 1, checks.FRAME_INTERVAL_MS)
+    times = range(0, challenge.total_ms + 1, bursts.FRAME_INTERVAL_MS)
     frames = []
     for t in times:
         pose = person.pose_at(challenge, t)
@@ -178,14 +178,14 @@ def test_a_turn_and_its_mirror_image_fail_even_in_the_right_windows(people, anal
         frames.append(sensor_noise(image, rng))
     result = analyse(frames, list(times), challenge)
     assert result.mirrored is not None
-    assert checks.burst_reason(result) == "mirrored_frames"
+    assert bursts.burst_reason(result) == "mirrored_frames"
     assert others(frames, times, challenge, obama, but="mirrored") == PASSING
 
 
 @pytest.mark.parametrize("how", ["every_frame_twice", "one_frame_again"])
 def test_duplicated_frames_fail(record, analyse, obama, how):
     challenge = DRAWN[1]
-    interval = checks.FRAME_INTERVAL_MS
+    interval = bursts.FRAME_INTERVAL_MS
     if how == "every_frame_twice":
         # a camera (or a video file) giving a new picture every other interval, each sent twice
         slow, slow_times = record(challenge, interval_ms=2 * interval)
@@ -196,7 +196,7 @@ def test_duplicated_frames_fail(record, analyse, obama, how):
         frames = [*frames[:6], frames[5], *frames[7:]]
     result = analyse(frames, times, challenge)
     assert result.duplicate is not None
-    assert checks.burst_reason(result) == "duplicate_frames"
+    assert bursts.burst_reason(result) == "duplicate_frames"
     assert others(frames, times, challenge, obama, but="duplicate") == PASSING
 
 
@@ -209,18 +209,18 @@ def test_a_burst_prepared_in_advance_fails_on_its_arrival(record, analyse, genui
     frames, times = record(challenge)
     result = analyse(frames, times, challenge, elapsed_ms=300)
     assert result.timing == "arrived_early"
-    assert checks.burst_reason(result) == "timing"
+    assert bursts.burst_reason(result) == "timing"
     # the same frames and times, arriving after the last frame, pass
-    assert checks.burst_reason(genuine(challenge)) == "ok"
+    assert bursts.burst_reason(genuine(challenge)) == "ok"
 
 
 def test_frames_closer_than_the_minimum_gap_fail(record, analyse, obama):
     challenge = DRAWN[0]
     frames, times = record(challenge)
-    close = [*times[:10], times[9] + checks.MIN_GAP_MS - 50, *times[11:]]
+    close = [*times[:10], times[9] + bursts.MIN_GAP_MS - 50, *times[11:]]
     result = analyse(frames, close, challenge)
     assert result.timing == "frames_too_close"
-    assert checks.burst_reason(result) == "timing"
+    assert bursts.burst_reason(result) == "timing"
     assert others(frames, close, challenge, obama, but="timing") == PASSING
 
 
@@ -233,11 +233,11 @@ def test_a_burst_followed_for_another_order_fails(record, analyse, genuine):
     asked = Challenge(("blink", "turn_right", "mouth"), (1500, 2000, 1500, 2000), 2000)
     other = Challenge(("turn_left", "turn_right", "mouth"), asked.looks, asked.action_ms)
     result = analyse(*record(other), asked)
-    assert checks.burst_reason(result) in ("unrequested_action", "missing_action")
+    assert bursts.burst_reason(result) in ("unrequested_action", "missing_action")
     assert result.liveness.reason == "unrequested_action"
     assert result.liveness.action == "turn_left"
     assert result.identity.passed
-    assert checks.burst_reason(genuine(other)) == "ok"  # for its own challenge it passes
+    assert bursts.burst_reason(genuine(other)) == "ok"  # for its own challenge it passes
 
 
 @pytest.mark.parametrize("extra", ["mouth", "turn_left"])
@@ -259,9 +259,9 @@ def test_an_action_in_a_look_window_fails(people, record, analyse, genuine, extr
     assert len(looking) >= 4  # two to spend on the extra action, one looking on either side
     frames, times = record(challenge, extra=((looking[1], extra), (looking[2], extra)))
     result = analyse(frames, times, challenge)
-    assert checks.burst_reason(result) == "unrequested_action"
+    assert bursts.burst_reason(result) == "unrequested_action"
     assert result.liveness.action == extra
-    assert checks.burst_reason(genuine(challenge)) == "ok"  # without the extra action it passes
+    assert bursts.burst_reason(genuine(challenge)) == "ok"  # without the extra action it passes
 
 
 def test_a_recording_of_all_five_actions_fails(record, analyse):
@@ -273,11 +273,11 @@ def test_a_recording_of_all_five_actions_fails(record, analyse):
     kept_frames, kept_times = [], []
     for frame, t in zip(frames, times, strict=True):
         scaled = round(t * scale)
-        if not kept_times or scaled - kept_times[-1] >= checks.MIN_GAP_MS:
+        if not kept_times or scaled - kept_times[-1] >= bursts.MIN_GAP_MS:
             kept_frames.append(frame)
             kept_times.append(scaled)
     result = analyse(kept_frames, kept_times, challenge)
     assert result.identity.passed
     assert result.timing is None
-    assert checks.burst_reason(result) == "unrequested_action"
+    assert bursts.burst_reason(result) == "unrequested_action"
     assert {e[0] for e in result.liveness.events} == set(faces.ACTIONS)

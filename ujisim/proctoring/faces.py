@@ -4,8 +4,9 @@ Built on the models of ``face_recognition`` (dlib's HOG face detector, its 5- an
 landmark models and its 128-d ResNet encoder), driven by :mod:`ujisim.proctoring.face_engine` so
 that a 640x480 frame takes about 45 ms on one core instead of about 170 ms through
 ``face_recognition.face_encodings`` (bench/face_bench.py measures both). The liveness challenge
-lives in :mod:`~ujisim.proctoring.face_liveness` and the camera check in
-:mod:`~ujisim.proctoring.face_camera`; everything is importable from here. Nothing here touches
+lives in :mod:`~ujisim.proctoring.face_liveness`, head pose, eyes and mouth in
+:mod:`~ujisim.proctoring.face_pose` and the camera check in :mod:`~ujisim.proctoring.face_camera`;
+everything is importable from here. Nothing here touches
 the database, Flask or files, so the same code runs in a request, in the in-process worker, in a
 Celery worker and in the benchmark.
 
@@ -52,14 +53,11 @@ from ujisim.proctoring.face_liveness import (
     Action,
     Challenge,
     LivenessResult,
-    Signals,
     check_liveness,
-    estimate_pitch,
-    estimate_yaw,
     mirrored_pair,
     random_challenge,
-    signals,
 )
+from ujisim.proctoring.face_pose import Signals, estimate_pitch, estimate_yaw, signals
 
 #: face_recognition's own default; the issue asks for it as the configurable default
 DEFAULT_TOLERANCE = 0.6

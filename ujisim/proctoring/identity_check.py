@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import ConflictError, ValidationError
-from ujisim.proctoring import checks, faces
+from ujisim.proctoring import bursts, checks, faces
 from ujisim.proctoring.consent import require_consent
 from ujisim.proctoring.quality import frame_quality
 
@@ -41,7 +41,7 @@ class Subject:
     decide: Callable[[Session, Any, Any, Any], Any]
 
 
-def read_frame(name: str = "frame", limit: int = checks.FRAME_MAX_BYTES) -> bytes:
+def read_frame(name: str = "frame", limit: int = bursts.FRAME_MAX_BYTES) -> bytes:
     """One uploaded JPEG of the request (``name``), at most ``limit`` bytes."""
     upload = request.files.get(name)
     data = upload.read(limit + 1) if upload else b""
@@ -57,7 +57,7 @@ def preview(session: Session, user) -> dict:
     Without consent (UU 27/2022: biometric data) no frame is looked at."""
     require_consent(session, user)
     session.rollback()  # no transaction open while the face library works
-    quality = frame_quality(faces.load_image(read_frame(), max_side=checks.FRAME_SIDE))
+    quality = frame_quality(faces.load_image(read_frame(), max_side=bursts.FRAME_SIDE))
     return {
         "problem": quality.problem,
         "brightness": round(quality.brightness, 1),
@@ -89,8 +89,8 @@ def decide_burst(subject: Subject, check_id: str, user):
     """Analyse the request's burst (multipart ``frames``, ``times``: each frame's ms since the
     first prompt) for the try ``check_id`` and record the decision. Returns (try, what
     ``subject.decide`` returned). An expired try fails unanalysed; a decided one is 409."""
-    frames = [f.read(checks.FRAME_MAX_BYTES + 1) for f in request.files.getlist("frames")]
-    times = checks.parse_times(request.form.get("times"), len(frames))
+    frames = [f.read(bursts.FRAME_MAX_BYTES + 1) for f in request.files.getlist("frames")]
+    times = bursts.parse_times(request.form.get("times"), len(frames))
     reader = get_db().session(write=False)
     try:
         check, parent = own_check(reader, subject, check_id, user)
@@ -103,7 +103,7 @@ def decide_burst(subject: Subject, check_id: str, user):
         elapsed, expired = checks.elapsed_ms(check), checks.expired(check)
     finally:
         reader.close()
-    burst = None if expired else checks.analyse_burst(frames, *inputs, elapsed)
+    burst = None if expired else bursts.analyse_burst(frames, *inputs, elapsed)
     session = get_session()
     check, _parent = own_check(session, subject, check_id, user)
     return check, subject.decide(session, check, burst, user)

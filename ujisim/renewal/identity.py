@@ -1,7 +1,7 @@
 """The holder's camera identity check: the proctoring identity check with a renewal application
 as its subject.
 
-The face work and the evidence are the exam's (``proctoring.checks.analyse_burst``,
+The face work and the evidence are the exam's (``proctoring.bursts.analyse_burst``,
 ``burst_reason``, ``burst_evidence``, ``store_frame``; the same action challenge from
 ``faces.random_challenge`` and the same page script). What the subject changes:
 
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import ConflictError, NotFoundError
-from ujisim.proctoring import checks, faces
+from ujisim.proctoring import bursts, checks, faces
 from ujisim.proctoring.consent import current_consent
 from ujisim.proctoring.errors import ProctoringRequired
 from ujisim.proctoring.models import Decision
@@ -264,7 +264,7 @@ def get_check(session: Session, public_id: str) -> RenewalIdentityCheck:
 
 
 def decide(
-    session: Session, check: RenewalIdentityCheck, burst: checks.Burst | None, user
+    session: Session, check: RenewalIdentityCheck, burst: bursts.Burst | None, user
 ) -> RenewalApplication:
     """Decide ``check`` from the analysed ``burst`` (None: the challenge expired unanswered) and
     record the result with its evidence on the application."""
@@ -287,8 +287,8 @@ def decide(
     if burst is None or checks.expired(check):
         reason = "expired"
     else:
-        reason = checks.burst_reason(burst)
-        evidence.update(checks.burst_evidence(burst))
+        reason = bursts.burst_reason(burst)
+        evidence.update(bursts.burst_evidence(burst))
         found = [d for d in evidence["distances"] if d is not None]
         # one number for the officer's table: the median distance of the frames with a face
         evidence["distance"] = statistics.median(found) if found else None
