@@ -45,11 +45,11 @@ TARGET = 0.05
 def surface(item) -> np.ndarray:
     """Per option: relative length, length rank (0 shortest .. 1 longest), single longest,
     shortest, relative word count, stem overlap and whether it is the single highest."""
-    from ujisim.question_bank import lint
+    from ujisim.question_bank import cues
 
     lengths = np.array([len(o.text) for o in item.options], float)
     counts = np.array([len(o.text.split()) for o in item.options], float)
-    overlap = np.array(lint.stem_overlaps(item), float)
+    overlap = np.array(cues.stem_overlaps(item), float)
     ranks = lengths.argsort().argsort() / max(1, len(lengths) - 1)
     single = lambda v: (v == v.max()) & ((v == v.max()).sum() == 1)  # noqa: E731
     return np.column_stack([
@@ -90,7 +90,7 @@ class Model:
 
 def chances(item, model: Model) -> dict[str, float]:
     """Each bot's chance to answer ``item`` right (memorised bots are composed later)."""
-    from ujisim.question_bank import lint
+    from ujisim.question_bank import cues
 
     key = next(n for n, o in enumerate(item.options) if o.key)
     lengths = [len(o.text) for o in item.options]
@@ -107,7 +107,7 @@ def chances(item, model: Model) -> dict[str, float]:
         "shortest": tie_chance([-n for n in lengths], key),
         "shortest_excluded": excluded(min(lengths)),
         "longest_excluded": excluded(max(lengths)),
-        "stem_words": tie_chance(lint.stem_overlaps(item), key),
+        "stem_words": tie_chance(cues.stem_overlaps(item), key),
         "model": tie_chance(model.scores(item), key),
         "keys": 1.0,
     }

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from ujisim.question_bank import lint, services
+from ujisim.question_bank import cues, lint, lint_flags, services
 from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.lint import Gate, Rules
@@ -54,7 +54,7 @@ def clean_items(n: int = 12) -> list[ItemContent]:
 
 
 def rules_of(flags) -> set[str]:
-    return {f.rule for f in flags if f.severity == lint.ERROR}
+    return {f.rule for f in flags if f.severity == lint_flags.ERROR}
 
 
 def with_key(item: ItemContent, text: str) -> ItemContent:
@@ -115,7 +115,7 @@ def test_a_word_only_in_distractors_is_refused():
 def test_a_key_that_alone_repeats_the_stem_is_refused():
     items = clean_items()
     planted = [
-        with_key(i, " ".join(lint.content_words(i.stem)) + " dahulu") if n < 6 else i
+        with_key(i, " ".join(cues.content_words(i.stem)) + " dahulu") if n < 6 else i
         for n, i in enumerate(items)
     ]
     assert "stem_overlap" in rules_of(lint.lint_items(planted))
@@ -242,7 +242,7 @@ def test_the_publish_page_lists_each_problem_and_publishes_nothing(db, reviewer,
     page = reviewer.get("/examiner/bank/").get_data(as_text=True)
     assert "Problems that stop publishing (" in page
     assert "SIM A, wawasan: the key is the longest option in" in page
-    flagged = next(i for i in planted_active if i.category == "wawasan" and lint.key_is_longest(i))
+    flagged = next(i for i in planted_active if i.category == "wawasan" and cues.key_is_longest(i))
     assert f'href="/examiner/items/{flagged.code}"' in page
     response = reviewer.submit("/examiner/bank/publish", {"expected": "1"})
     assert response.status_code == 422
@@ -251,7 +251,7 @@ def test_the_publish_page_lists_each_problem_and_publishes_nothing(db, reviewer,
 
 
 def test_the_item_page_shows_its_flags(reviewer, planted_active):
-    flagged = next(i for i in planted_active if i.category == "wawasan" and lint.key_is_longest(i))
+    flagged = next(i for i in planted_active if i.category == "wawasan" and cues.key_is_longest(i))
     page = reviewer.get(f"/examiner/items/{flagged.code}").get_data(as_text=True)
     assert "Publish checks" in page
     assert "the key is the longest option in" in page

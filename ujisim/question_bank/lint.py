@@ -5,12 +5,12 @@ The rules are the item-writing guidance exam bodies follow (Haladyna, Downing & 
 "A review of multiple-choice item-writing guidelines"): options parallel in form and similar in
 length, no word from the stem repeated in the key only, no "all/none of the above", no absolute
 terms that give the answer away. Each rule is measured the way a test-wise candidate would
-exploit it (bench/cue_bots.py plays those candidates against the real draw).
+exploit it (``cues.py``; bench/cue_bots.py plays those candidates against the real draw).
 
 ``lint_items`` takes plain contents (YAML files, QTI packages, the active versions of the
 database) and returns flags; an ``error`` flag stops a bank version from being published, a
 ``warning`` is shown to the examiners. Messages are built at display time in the reader's
-language (``Flag.message``).
+language (``Flag.message``, ``lint_flags.py``).
 
 Run on files while writing content: ``python -m ujisim.question_bank.lint [DIR]``.
 """
@@ -20,9 +20,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 from flask_babel import gettext as _
 
 from ujisim.question_bank.content import (
@@ -33,32 +32,19 @@ from ujisim.question_bank.content import (
     load_file,
     reserved_shortfalls,
 )
+from ujisim.question_bank.cues import (
+    ABSOLUTE,
+    ALL_NONE,
+    key_is_longest,
+    key_is_shortest,
+    key_overlaps_most,
+    near_pairs,
+    words,
+)
+from ujisim.question_bank.lint_flags import ERROR, WARNING, Flag
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, Category
-
-ERROR = "error"
-WARNING = "warning"
-
-#: Words that make an option absolute; test-wise candidates rule such options out.
-ABSOLUTE = re.compile(
-    r"\b(selalu|pasti|mutlak|tidak pernah|sama sekali|apa ?pun|kapan ?pun|di ?mana ?pun|"
-    r"dijamin|tanpa kecuali)\b",
-    re.IGNORECASE,
-)
-#: "All/none of the above" and options that point at other options.
-ALL_NONE = re.compile(
-    r"\b(semua (jawaban|pilihan)|semuanya (benar|salah)|keduanya (benar|salah)|"
-    r"tidak ada (jawaban|pilihan)|(jawaban|pilihan) (yang )?di atas|(semua|tidak ada) yang di atas|"
-    r"(jawaban|pilihan) [a-d]\b|\b[a-d] dan [a-d]\b)",
-    re.IGNORECASE,
-)
-#: Function words left out when comparing an option with its stem.
-STOPWORDS = frozenset(
-    "yang dengan untuk atau dari pada akan agar saat tidak anda dalam bila jika lalu sudah "
-    "masih hanya juga dapat harus boleh oleh karena ini itu tersebut para sebuah seorang "
-    "sambil tetap lebih kurang belum sedang paling".split()
-)
 
 
 @dataclass(frozen=True)
@@ -89,130 +75,6 @@ class Rules:
     #: least items in a class and category before the share rules apply (a few items cannot
     #: form a share)
     min_items_for_share: int = 10
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One finding: the rule, how bad, the items it concerns and the numbers for its message."""
-
-    rule: str
-    severity: str
-    codes: tuple[str, ...] = ()
-    params: dict = field(default_factory=dict)
-
-    def message(self) -> str:
-        """The finding in the current user's language."""
-        return MESSAGES[self.rule](**self.params)
-
-    def __str__(self) -> str:
-        who = f" [{', '.join(self.codes[:12])}{' ...' if len(self.codes) > 12 else ''}]"
-        return f"{self.severity}: {self.rule}:{who if self.codes else ''} {self.message()}"
-
-
-MESSAGES = {
-    "key_longest": lambda cls, category, share, limit, n: _(
-        "SIM %(cls)s, %(category)s: the key is the longest option in %(share)s%% of %(n)s items "
-        "(at most %(limit)s%% allowed). Lengthen a distractor or shorten the key of the items "
-        "listed.",
-        cls=cls, category=category, share=share, limit=limit, n=n,
-    ),
-    "key_shortest": lambda cls, category, share, limit, n: _(
-        "SIM %(cls)s, %(category)s: the key is the shortest option in only %(share)s%% of "
-        "%(n)s items (at least %(limit)s%% needed), so the shortest option is never worth "
-        "choosing.",
-        cls=cls, category=category, share=share, limit=limit, n=n,
-    ),
-    "length_ratio": lambda ratio, limit: _(
-        "The longest option is %(ratio)s times as long as the shortest (at most %(limit)s): "
-        "write options of similar length.",
-        ratio=ratio, limit=limit,
-    ),
-    "word_cue": lambda cls, word, n, where: _(
-        "SIM %(cls)s: the word \u201c%(word)s\u201d is in %(n)s options, all of them "
-        "%(where)s; a candidate could use it to find or rule out the key.",
-        cls=cls, word=word, n=n, where=where,
-    ),
-    "word_skew": lambda cls, word, n, keys, expected: _(
-        "SIM %(cls)s: the word \u201c%(word)s\u201d is in %(n)s options, %(keys)s of them keys "
-        "where chance gives about %(expected)s; vary where it appears.",
-        cls=cls, word=word, n=n, keys=keys, expected=expected,
-    ),
-    "absolute": lambda word: _(
-        "An option uses the absolute word \u201c%(word)s\u201d, which gives the answer away.",
-        word=word,
-    ),
-    "all_none": lambda text: _(
-        "An option points at the other options (\u201c%(text)s\u201d): no \u201call/none of "
-        "the above\u201d.",
-        text=text,
-    ),
-    "stem_overlap": lambda cls, category, share, limit, n: _(
-        "SIM %(cls)s, %(category)s: the key alone shares most words with the question in "
-        "%(share)s%% of %(n)s items (at most %(limit)s%% allowed).",
-        cls=cls, category=category, share=share, limit=limit, n=n,
-    ),
-    "near_duplicate": lambda cls, a, b, similarity: _(
-        "SIM %(cls)s: %(a)s and %(b)s ask nearly the same (similarity %(similarity)s) but are "
-        "not in one enemy group, so one paper could hold both.",
-        cls=cls, a=a, b=b, similarity=similarity,
-    ),
-    "near_candidate": lambda cls, a, b, similarity: _(
-        "SIM %(cls)s: %(a)s and %(b)s look alike (similarity %(similarity)s); put them in one "
-        "enemy group if they test the same rule.",
-        cls=cls, a=a, b=b, similarity=similarity,
-    ),
-    "media_leak": lambda cls, what: _(
-        "The SIM %(cls)s official picture of this reserved item gives away %(what)s.",
-        cls=cls, what=what,
-    ),
-    "pool_size": lambda cls, category, have, need, count: _(
-        "SIM %(cls)s, %(category)s: %(have)s items are reserved for official exams; a paper "
-        "draws %(count)s, so at least %(need)s are needed.",
-        cls=cls, category=category, have=have, need=need, count=count,
-    ),
-}  # fmt: skip
-
-# -- measures --------------------------------------------------------------------------------
-
-
-def words(text: str) -> list[str]:
-    """Lower-case word tokens (letters and digits)."""
-    return re.findall(r"\w+", text.casefold())
-
-
-def content_words(text: str) -> set[str]:
-    """Words of four or more characters that carry meaning (for stem overlap)."""
-    return {w for w in words(text) if len(w) >= 4 and w not in STOPWORDS}
-
-
-def _key(item: ItemContent) -> int:
-    return next(i for i, o in enumerate(item.options) if o.key)
-
-
-def key_is_longest(item: ItemContent) -> bool:
-    """The key is the single longest option (ties with a distractor do not count)."""
-    lengths = [len(o.text) for o in item.options]
-    key = lengths[_key(item)]
-    return all(n < key for i, n in enumerate(lengths) if i != _key(item))
-
-
-def key_is_shortest(item: ItemContent) -> bool:
-    """The key is no longer than any distractor."""
-    lengths = [len(o.text) for o in item.options]
-    return lengths[_key(item)] == min(lengths)
-
-
-def stem_overlaps(item: ItemContent) -> list[int]:
-    """How many of the stem's content words each option repeats."""
-    stem = content_words(item.stem)
-    return [len(stem & content_words(o.text)) for o in item.options]
-
-
-def key_overlaps_most(item: ItemContent) -> bool:
-    """The key alone repeats the most words of the stem."""
-    overlaps = stem_overlaps(item)
-    key = overlaps[_key(item)]
-    return key > 0 and all(n < key for i, n in enumerate(overlaps) if i != _key(item))
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -331,30 +193,6 @@ def _word_skews(cls: str, items: list[ItemContent], rules: Rules) -> list[Flag]:
             params = {"cls": cls, "word": word, "n": n, "keys": keys, "expected": round(expected)}
             flags.append(Flag("word_skew", WARNING, tuple(sorted(codes)), params))
     return flags
-
-
-def similarity_matrix(items: Sequence[ItemContent]) -> np.ndarray:
-    """Cosine similarity of the items' stem and key words (TF-IDF weighted)."""
-    docs = [Counter(words(i.stem) + words(next(o.text for o in i.options if o.key))) for i in items]
-    vocabulary = {w: n for n, w in enumerate(sorted({w for d in docs for w in d}))}
-    matrix = np.zeros((len(docs), len(vocabulary)))
-    for row, doc in enumerate(docs):
-        for word, count in doc.items():
-            matrix[row, vocabulary[word]] = count
-    document_frequency = (matrix > 0).sum(axis=0)
-    matrix *= np.log((1 + len(docs)) / (1 + document_frequency)) + 1
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True).clip(min=1e-12)
-    return matrix @ matrix.T
-
-
-def near_pairs(items: Sequence[ItemContent], threshold: float) -> list[tuple[int, int, float]]:
-    """Index pairs (i < j) of items at least ``threshold`` alike, most alike first."""
-    if len(items) < 2:
-        return []
-    sims = similarity_matrix(items)
-    i, j = np.nonzero(np.triu(sims, k=1) >= threshold)
-    pairs = [(int(a), int(b), float(sims[a, b])) for a, b in zip(i, j, strict=True)]
-    return sorted(pairs, key=lambda p: -p[2])
 
 
 def _near_duplicates(cls: str, items: list[ItemContent], rules: Rules) -> list[Flag]:
