@@ -48,10 +48,10 @@ CSRF_EXEMPT = {"print_api.claim", "print_api.printed", "print_api.failed", "prin
 def url_args(db, make_user, name):
     """``{print_job}``: a ready card job; ``{print_station}``: an active station."""
     from tests.certificates.print_support import plain_card
-    from ujisim.certificates import print_queue, stations
+    from ujisim.certificates import print_documents, stations
 
     if name == "print_job":
-        return print_queue.enqueue_card(db, plain_card(901)).public_id
+        return print_documents.enqueue_card(db, plain_card(901)).public_id
     if name == "print_station":
         admin = make_user(Role.ADMIN)
         return stations.create_station(db, "Percetakan Uji", admin)[0].public_id

@@ -190,7 +190,7 @@ def api(client, make_station, spec_checker):
 def card_jobs(db):
     """``card_jobs(n, start=1)``: n ready card jobs from plain card data, committed."""
     from tests.certificates.print_support import plain_card
-    from ujisim.certificates.print_queue import enqueue_card
+    from ujisim.certificates.print_documents import enqueue_card
 
     def make(n: int, start: int = 1):
         jobs = [enqueue_card(db, plain_card(i)) for i in range(start, start + n)]

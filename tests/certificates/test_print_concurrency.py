@@ -18,7 +18,7 @@ from tests.certificates.print_support import plain_card
 from tests.conftest import BACKENDS, _test_config
 from tests.support import committed_database, gunicorn, migrate
 from ujisim.app import create_app
-from ujisim.certificates import print_queue, stations
+from ujisim.certificates import print_documents, stations
 from ujisim.certificates.models import JobState, PrintJob
 from ujisim.core.audit import AuditRecord, verify
 from ujisim.core.db import get_db, get_session
@@ -45,7 +45,7 @@ def queue(tmp_path, committed_url):
             stations.create_station(session, f"Stasiun {n}", None)[1] for n in range(STATIONS)
         ]
         for n in range(JOBS):
-            print_queue.enqueue_card(session, plain_card(n))
+            print_documents.enqueue_card(session, plain_card(n))
         session.commit()
     yield app, tokens
     get_db(app).dispose()

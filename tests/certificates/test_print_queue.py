@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.certificates.print_support import plain_card, small_photo
-from ujisim.certificates import print_queue, stations
+from ujisim.certificates import print_documents, print_queue, stations
 from ujisim.certificates.errors import NotLeaseHolder
 from ujisim.certificates.models import JobKind, JobState, PrintJob
 from ujisim.core.audit import AuditRecord, verify
@@ -101,8 +101,8 @@ def test_failing_and_reprinting_need_a_reason(db, card_jobs, station, verb_state
 
 def test_enqueue_card_is_idempotent_and_keeps_the_card(db, card_jobs):
     card = plain_card(7, signature=small_photo())
-    first = print_queue.enqueue_card(db, card)
-    again = print_queue.enqueue_card(db, card)
+    first = print_documents.enqueue_card(db, card)
+    again = print_documents.enqueue_card(db, card)
     assert first.id == again.id
     assert db.scalars(select(PrintJob)).all() == [first]
     assert (first.kind, first.state, first.document_key) == (
@@ -110,7 +110,7 @@ def test_enqueue_card_is_idempotent_and_keeps_the_card(db, card_jobs):
         JobState.READY,
         f"card:{card.document_id}",
     )
-    assert print_queue.card_of(db, first) == card  # fields, photo and signature round-trip
+    assert print_documents.card_of(db, first) == card  # fields, photo and signature round-trip
     assert audit_actions(db, first) == ["print.enqueued"]
 
 
@@ -128,7 +128,7 @@ def test_a_pass_enqueues_one_certificate_job_and_a_regrade_none(db, passed_attem
     attempts.regrade(db, passed_attempt, actor=examiner, reason="periksa ulang")
     db.commit()
     assert db.scalars(select(PrintJob)).all() == [job]
-    assert print_queue.enqueue_certificate(db, record).id == job.id
+    assert print_documents.enqueue_certificate(db, record).id == job.id
 
 
 def test_claim_takes_the_oldest_ready_jobs_once(db, card_jobs, station, other_station):

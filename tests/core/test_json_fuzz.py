@@ -124,7 +124,7 @@ def objects(db, client, login, frozen_clock):
     station holding a card job. Returns the URL values and the station's token."""
     from tests.certificates.print_support import plain_card
     from tests.exam.conftest import make_items
-    from ujisim.certificates import print_queue, stations
+    from ujisim.certificates import print_documents, print_queue, stations
     from ujisim.exam import attempts, policy
     from ujisim.proctoring import checks, consent
     from ujisim.question_bank import services
@@ -136,7 +136,7 @@ def objects(db, client, login, frozen_clock):
     checks.ensure_case(db, attempt)
     consent.record_consent(db, candidate, locale="id", ip=None, user_agent=None)
     station, token = stations.create_station(db, "Percetakan Fuzz", candidate)
-    job = print_queue.enqueue_card(db, plain_card(1))
+    job = print_documents.enqueue_card(db, plain_card(1))
     print_queue.claim(db, station, 1)
     db.commit()
     return {

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.certificates import pdf_tools
 from tests.certificates.print_support import plain_card
 from tests.conftest import DEFAULT_PASSWORD, add_user
-from ujisim.certificates import print_queue
+from ujisim.certificates import print_documents
 from ujisim.certificates.models import JobState, PrintJob
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
@@ -27,7 +27,7 @@ def card_job(live_app) -> str:
     with live_app.app_context():
         session = get_session()
         add_user(session, EMAIL, Role.PRINT_SHOP, full_name="Percetakan Asia Afrika")
-        job = print_queue.enqueue_card(session, plain_card(4242, name="Sri Mulyani"))
+        job = print_documents.enqueue_card(session, plain_card(4242, name="Sri Mulyani"))
         session.commit()
         return job.public_id
 

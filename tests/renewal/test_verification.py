@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD
-from ujisim.certificates import print_queue, renewal_cards
+from ujisim.certificates import print_documents, print_queue, renewal_cards
 from ujisim.certificates.models import JobKind, PrintJob
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
@@ -40,7 +40,7 @@ def test_approval_issues_licence_print_job_and_order(db, approved, licence):
     order = delivery.get_order(db, approved)
     job = db.get(PrintJob, order.print_job_id)
     assert (job.kind, job.state, order.state) == (JobKind.CARD, "ready", OrderState.CREATED)
-    card = print_queue.card_of(db, job)
+    card = print_documents.card_of(db, job)
     assert (card.licence_number, card.expires_on, card.sex) == (new.number, new.expires_on, "L")
     # issued by the office the holder chose at the delivery step
     assert new.satpas == card.issuing_office == "Satpas Polrestabes Bandung" != old.satpas

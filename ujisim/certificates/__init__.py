@@ -17,7 +17,7 @@ from ujisim.certificates import (
     admin,
     api,
     cli,
-    print_queue,
+    print_documents,
     printshop,
     renewal_cards,
     report_sources,
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.certificates_cli)
     # a new pass gets its certificate print job, in the grade's transaction
-    exam_signals.passed.connect(print_queue.on_passed)
+    exam_signals.passed.connect(print_documents.on_passed)
     # renewal's licence cards: print job on approval, label, order moved on once printed
     renewal_cards.connect()
     tasks.register()

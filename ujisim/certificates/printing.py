@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ujisim.certificates import signing
 from ujisim.certificates.errors import DocumentUnavailable
 from ujisim.certificates.models import JobKind, PrintJob
-from ujisim.certificates.print_queue import card_of
+from ujisim.certificates.print_documents import card_of
 from ujisim.certificates.render import card_pdf, certificate_pdf, imposition_pdf
 from ujisim.certificates.verification import certificate_data
 from ujisim.core.errors import ValidationError

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.accounts import signals as account_signals
-from ujisim.certificates import print_queue, render
+from ujisim.certificates import print_documents, render
 from ujisim.certificates import signals as print_signals
 from ujisim.certificates.models import JobState, PrintJob
 from ujisim.core.documents import CardData, LabelData
@@ -26,7 +26,7 @@ def connect() -> None:
 
 def queue_card(licence, *, session: Session, card: CardData, actor=None) -> PrintJob:
     """``renewal.signals.card_issued``: the card's print job (one per card)."""
-    return print_queue.enqueue_card(session, card, actor)
+    return print_documents.enqueue_card(session, card, actor)
 
 
 def label_pdf(data: LabelData) -> bytes:
@@ -62,4 +62,4 @@ def forget_print_jobs(user, *, session: Session) -> None:
         .where(RenewalApplication.user_id == user.id)
     ).all()
     for job in jobs:
-        print_queue.forget_job(session, job)
+        print_documents.forget_job(session, job)
