@@ -15,12 +15,12 @@ from collections import Counter
 import pytest
 
 from ujisim.question_bank.content import load_dir
+from ujisim.question_bank.media.scene_spec import validate_scene
 from ujisim.question_bank.media.scenes import (
     KINDS,
     ROAD_TYPES,
     object_anchors,
     render_scene,
-    validate_scene,
 )
 
 HAZARD = [i for i in load_dir()[0] if i.category == "persepsi_bahaya"]

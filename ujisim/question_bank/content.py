@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from ujisim.question_bank.media.scenes import validate_scene
+from ujisim.question_bank.media.scene_spec import validate_scene
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, TOPICS, Category
 

@@ -1,8 +1,9 @@
-"""Projection, roads, scenery and the driver's / rider's foreground for ``scenes.py``.
+"""Projection, road types and the road itself for ``scenes.py``.
 
 The camera looks along the road from about 1.6 m above it; ``pos`` 0..1 maps linearly to screen
 rows 300..155 (the horizon is row 150), lateral ``x`` is in road half-widths. ``View`` holds one
-scene's geometry; ``backdrop``, ``road``, ``scenery`` and ``overlay`` draw its layers.
+scene's geometry; ``backdrop`` and ``road`` draw its first layers, ``scene_scenery.scenery`` and
+``scene_cockpit.overlay`` the scenery and the driver's / rider's foreground.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from .scene_objects import KINDS, PALETTE, Place, circ, el, ell, fmt, glow, line, poly, rect, text
+from .scene_objects import PALETTE, Place, ell, fmt, line, poly, rect
 
 WIDTH, HEIGHT = 640, 400
 CX, Y_HORIZON, CAM_H, FOCAL = 320.0, 135.0, 2.0, 450.0
@@ -169,7 +170,7 @@ def backdrop(view: View) -> str:
     return "".join(out)
 
 
-def _road_color(view: View) -> str:
+def road_color(view: View) -> str:
     return "#4a4f56" if view.weather == "rain" else "#5c6067"
 
 
@@ -212,7 +213,7 @@ def _band(
     view: View, p0: float, p1: float, x_from: float = 0, x_to: float = WIDTH, fill=None
 ) -> str:
     y0, y1 = y_of(p0), y_of(p1)
-    return poly([(x_from, y0), (x_to, y0), (x_to, y1), (x_from, y1)], fill or _road_color(view))
+    return poly([(x_from, y0), (x_to, y0), (x_to, y1), (x_from, y1)], fill or road_color(view))
 
 
 def _zebra(view: View, p0: float, p1: float) -> str:
@@ -243,7 +244,7 @@ def _roundabout(view: View, p0: float) -> str:
     xc = view.sx(0, pos_of_y(yc))
     kc = k_of(yc)
     out = [_band(view, pos_of_depth(d + 9), pos_of_depth(d + 17))]
-    out.append(ell(xc, (y_near + y_far) / 2, 17 * kc, (y_near - y_far) / 2, _road_color(view)))
+    out.append(ell(xc, (y_near + y_far) / 2, 17 * kc, (y_near - y_far) / 2, road_color(view)))
     i_near, i_far = y_of(pos_of_depth(d + 5)), y_of(pos_of_depth(d + 21))
     out.append(
         ell(
@@ -288,7 +289,7 @@ def _guard_rail(view: View, x: float) -> str:
 
 def _median(view: View) -> str:
     steps = [POS_BOTTOM, view.end]
-    out = [view.strip(1.06, 2.6, POS_BOTTOM, view.end, _road_color(view))]
+    out = [view.strip(1.06, 2.6, POS_BOTTOM, view.end, road_color(view))]
     bottom = [(view.sx(1.02, p), y_of(p)) for p in steps]
     top = [(view.sx(1.02, p), y_of(p) - 0.85 * k_of(y_of(p))) for p in steps]
     out.append(poly(bottom + top[::-1], "#b9b6ae", stroke="#8c8880", stroke_width=0.8))
@@ -308,7 +309,7 @@ def road(view: View) -> str:
         out.append(view.strip(-1.45, -1.0, POS_BOTTOM, view.end, "#6c7077"))
         out.append(_median(view))
     top = j1 if f == "t" else view.end
-    out.append(view.strip(-1, 1, POS_BOTTOM, top, _road_color(view), n))
+    out.append(view.strip(-1, 1, POS_BOTTOM, top, road_color(view), n))
     spans = [(POS_BOTTOM, view.end)]
     if f in ("cross", "t", "roundabout"):
         out.append(_band(view, j0, j1))
@@ -340,308 +341,4 @@ def road(view: View) -> str:
         out.append(_guard_rail(view, -1.15 if view.side == "right" else 1.15))
     if f == "crest":
         out.append(rect(0, y_of(view.at) - 0.5, WIDTH, 1.5, "#3f5f35", opacity=0.5))
-    return "".join(out)
-
-
-# --------------------------------------------------------------------------- scenery
-
-
-def _tree(view: View, x: float, pos: float) -> str:
-    px, y, k = view.sx(x, pos), y_of(pos), k_of(y_of(pos))
-    return rect(px - 0.15 * k, y - 2.2 * k, 0.3 * k, 2.2 * k, "#6d4c2f") + ell(
-        px, y - 3.4 * k, 1.5 * k, 1.5 * k, "#3f7d3a"
-    )
-
-
-def _pole(view: View, x: float, pos: float) -> str:
-    px, y, k = view.sx(x, pos), y_of(pos), k_of(y_of(pos))
-    return rect(px - 0.08 * k, y - 7 * k, 0.16 * k, 7 * k, "#8b8f94") + rect(
-        px - 0.7 * k, y - 6.6 * k, 1.4 * k, 0.12 * k, "#6f7378"
-    )
-
-
-def _lamp(view: View, x: float, pos: float) -> tuple[str, str]:
-    px, y, k = view.sx(x, pos), y_of(pos), k_of(y_of(pos))
-    arm = -1 if x > 0 else 1
-    body = rect(px - 0.07 * k, y - 7 * k, 0.14 * k, 7 * k, "#7b8086") + line(
-        px, y - 7 * k, px + arm * 1.3 * k, y - 7.1 * k, "#7b8086", 0.12 * k
-    )
-    lights = glow(px + arm * 1.3 * k, y - 6.95 * k, 0.16 * k, "#ffe9a8", 1.2) if view.night else ""
-    return body, lights
-
-
-def _facade(
-    view: View, x: float, p0: float, p1: float, height: float, color: str, house: bool
-) -> str:
-    """A building front along the road between depths p0 (near) and p1 (far)."""
-    a, b = (view.sx(x, p0), y_of(p0)), (view.sx(x, p1), y_of(p1))
-    ka, kb = k_of(a[1]), k_of(b[1])
-    top_a, top_b = (a[0], a[1] - height * ka), (b[0], b[1] - height * kb)
-    out = [poly([a, b, top_b, top_a], color, stroke="#555", stroke_width=0.6)]
-    if house:
-        ridge, back = 1.8, 0.9 if x > 0 else -0.9  # the roof slopes up and away from the road
-        out.append(
-            poly(
-                [
-                    top_a,
-                    top_b,
-                    (top_b[0] + back * kb, top_b[1] - ridge * kb),
-                    (top_a[0] + back * ka, top_a[1] - ridge * ka),
-                ],
-                "#b5533c",
-                stroke="#6e2f22",
-                stroke_width=0.6,
-            )
-        )
-    floors = 1 if house else int(height // 3.2)
-    for fl in range(floors):
-        for bay in range(3):
-            t0, t1 = 0.1 + bay * 0.3, 0.28 + bay * 0.3
-            h0, h1 = (
-                (0.0 if house and bay == 1 else 1.0) + fl * 3.2,
-                (2.1 if house else 2.4) + fl * 3.2,
-            )
-            quad = [
-                (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t - h * (ka + (kb - ka) * t))
-                for t, h in ((t0, h0), (t1, h0), (t1, h1), (t0, h1))
-            ]
-            out.append(poly(quad, "#6b4a32" if house and bay == 1 else "#2d3b4b", opacity=0.85))
-    return "".join(out)
-
-
-def scenery(view: View) -> list[tuple]:
-    """Roadside items as (pos, -|x|, body, lights), to be depth-sorted with the objects."""
-    j0, j1 = view.junction()
-    f = view.road.feature
-
-    def free(p0: float, p1: float = None) -> bool:
-        p1 = p0 if p1 is None else p1
-        if p1 > view.end - 0.02:
-            return False
-        if f in ("cross", "t", "side", "roundabout", "rail") and p1 > j0 - 0.06 and p0 < j1 + 0.04:
-            return f == "side" and False
-        return not (f == "t" and p1 >= j1)
-
-    items = []
-    slots = [pos_of_depth(d) for d in (5.5, 11, 17, 24, 33, 45, 62, 90)]
-    if view.area in ("rural", "toll"):
-        for i, p in enumerate(slots):
-            for side in (-1, 1):
-                x = (
-                    side
-                    * (1.75 + 0.35 * ((i + (side > 0)) % 2))
-                    * (1.35 if view.area == "toll" else 1)
-                )
-                if free(p) and (i + (side > 0)) % 3 != 2:
-                    items.append((p, -abs(x), _tree(view, x, p), ""))
-        poles = [pos_of_depth(d) for d in (8, 28, 70)]
-        if view.area == "rural":
-            items += [(p, -1.4, _pole(view, -1.4, p), "") for p in poles if free(p)]
-        else:
-            items += [(p, -1.07, _pole(view, 1.07, p), "") for p in poles if free(p)]
-    else:
-        house = view.area == "residential"
-        x = 1.35 if house else 1.55
-        colors = ("#e8d8b0", "#cfe0e8", "#f0c9a0", "#d9e6c3", "#e6cfd9")
-        step, length = (11.0, 7.5) if house else (13.0, 12.0)
-        for i in range(12):
-            d0 = 3.0 + i * step
-            p0, p1 = pos_of_depth(d0), pos_of_depth(d0 + length)
-            for side in (-1, 1):
-                if free(p0, p1):
-                    h = 3.6 if house else 7.0 + 3.0 * ((i + side) % 2)
-                    items.append(
-                        (
-                            p0,
-                            -x,
-                            _facade(view, side * x, p0, p1, h, colors[(i + side) % 5], house),
-                            "",
-                        )
-                    )
-        if not house:
-            for d in (7, 20, 45):
-                p = pos_of_depth(d)
-                if free(p):
-                    items.append((p, -1.2, *_lamp(view, -1.2, p)))
-                    items.append((p, -1.2, *_lamp(view, 1.2, p)))
-    return items
-
-
-# ----------------------------------------------------------------------- driver's / rider's view
-
-MIRRORS = {  # class -> side -> (x, y, w, h, ellipse?)
-    "A": {
-        "left": (8, 226, 84, 54, False),
-        "right": (548, 230, 84, 56, False),
-        "rear": (214, 30, 150, 40, False),
-    },
-    "C": {"left": (30, 168, 88, 56, True), "right": (522, 168, 88, 56, True)},
-}
-
-
-def _mirror(view: View, side: str, geom: tuple, objects: list[dict]) -> str:
-    x, y, w, h, oval = geom
-    cid = f"{view.uid}-m{side}"
-    shape = (
-        ell(x + w / 2, y + h / 2, w / 2, h / 2, "#fff") if oval else rect(x, y, w, h, "#fff", rx=8)
-    )
-    sky = "#1b2338" if view.night else "#b9d3e6"
-    hz = y + h * 0.42
-    vx = x + w * (0.7 if side == "left" else 0.3 if side == "right" else 0.5)
-    inner = [
-        rect(x, y, w, h, sky),
-        rect(x, hz, w, h, "#40444a" if view.night else GROUND[view.area]),
-    ]
-    inner.append(poly([(vx, hz), (vx - w * 1.2, y + h), (vx + w * 1.2, y + h)], _road_color(view)))
-    inner.append(
-        line(
-            vx,
-            hz,
-            vx + (w * 0.5 if side != "right" else -w * 0.5),
-            y + h,
-            "#eee",
-            1.5,
-            stroke_dasharray="6,5",
-        )
-    )
-    lights = []
-    for obj in sorted(objects, key=lambda o: -o["pos"]):
-        gy = hz + (1 - obj["pos"]) * (h * 0.55) + 2
-        k = (gy - hz) / 0.9
-        gx = vx + (obj.get("x", 0) * view.road.half - view.cam) * k * 0.45
-        body, light = KINDS[obj["kind"]].draw(
-            {**obj, "facing": obj.get("facing", "toward")}, Place(gx, gy, k, 0.2, view.night)
-        )
-        inner.append(body)
-        lights.append(light)
-    if view.cls == "A" and side != "rear":  # our own car's flank on the inner edge
-        bx = x + w - 16 if side == "left" else x
-        inner.append(rect(bx, y, 16, h, "#9aa1aa", opacity=0.9))
-    clip = el("clipPath", shape, id=cid)
-    frame = (
-        ell(x + w / 2, y + h / 2, w / 2 + 5, h / 2 + 5, "#1b1c1f")
-        if oval
-        else rect(x - 5, y - 5, w + 10, h + 10, "#1b1c1f", rx=11)
-    )
-    return (
-        el("defs", clip)
-        + frame
-        + el("g", "".join(inner) + "".join(lights), clip_path=f"url(#{cid})")
-    )
-
-
-def _speedometer(view: View, cx: float, cy: float, r: float) -> str:
-    ego = view.spec.get("ego", {})
-    speed = ego.get("speed", 0)
-    out = [circ(cx, cy, r, "#0e1013", stroke="#6d737b", stroke_width=1.5)]
-    for v in range(0, 161, 20):
-        a = math.radians(225 - 270 * v / 160)
-        out.append(
-            line(
-                cx + r * 0.78 * math.cos(a),
-                cy - r * 0.78 * math.sin(a),
-                cx + r * 0.93 * math.cos(a),
-                cy - r * 0.93 * math.sin(a),
-                "#e8e8e8",
-                1.2,
-            )
-        )
-    a = math.radians(225 - 270 * min(speed, 160) / 160)
-    out.append(line(cx, cy, cx + r * 0.8 * math.cos(a), cy - r * 0.8 * math.sin(a), "#ff5a36", 2))
-    if "speed" in ego:
-        out.append(text(cx, cy + r * 0.62, str(speed), r * 0.42, "#ffffff", font_weight="bold"))
-    return "".join(out)
-
-
-def _indicators(view: View, cx: float, cy: float, gap: float) -> str:
-    signal = view.spec.get("ego", {}).get("signal")
-    out = []
-    for d, name in ((-1, "left"), (1, "right")):
-        lit = signal in (name, "hazard")
-        tip = cx + d * (gap + 9)
-        pts = [(tip, cy), (tip - d * 8, cy - 6), (tip - d * 8, cy + 6)]
-        out.append(poly(pts, "#34e05a" if lit else "#2b3a2f"))
-        if lit:
-            out.append(circ(tip - d * 4, cy, 9, "#34e05a", opacity=0.25))
-    return "".join(out)
-
-
-def _car_overlay(view: View) -> str:
-    dark, edge = "#24272c", "#3b4047"
-    out = [el("path", d="M0,0 H640 V24 Q320,44 0,24 Z", fill=dark)]
-    out.append(poly([(0, 40), (52, 26), (74, 30), (20, 308), (0, 316)], dark))
-    out.append(poly([(640, 40), (586, 24), (556, 28), (612, 312), (640, 314)], dark))
-    if view.weather == "rain":
-        out.append(
-            line(120, 300, 300, 190, "#111", 5, stroke_linecap="round")
-            + line(380, 300, 560, 200, "#111", 5, stroke_linecap="round")
-        )
-    out.append(
-        el(
-            "path",
-            d="M0,318 C150,300 470,298 640,312 L640,400 L0,400 Z",
-            fill="#1e2125",
-            stroke=edge,
-            stroke_width=2,
-        )
-    )
-    out.append(el("path", d="M250,346 Q250,312 340,310 Q430,312 430,346 Z", fill="#141619"))
-    out.append(
-        _speedometer(view, 380, 338, 24)
-        + circ(300, 338, 20, "#0e1013", stroke="#6d737b", stroke_width=1.5)
-    )
-    out.append(_indicators(view, 340, 322, 6))
-    out.append(rect(120, 334, 70, 14, "#2c3036", rx=4) + rect(40, 346, 60, 10, "#2c3036", rx=4))
-    out.append(circ(340, 468, 150, "none", stroke="#111214", stroke_width=24))
-    out.append(
-        circ(340, 468, 44, "#18191c")
-        + poly([(200, 448), (300, 448), (320, 478), (200, 488)], "#18191c")
-    )
-    out.append(poly([(480, 448), (380, 448), (360, 478), (480, 488)], "#18191c"))
-    out.append(rect(284, 20, 12, 12, dark))
-    return "".join(out)
-
-
-def _bike_overlay(view: View) -> str:
-    out = [line(150, 334, 80, 222, "#1b1c1f", 5), line(490, 334, 560, 222, "#1b1c1f", 5)]
-    out.append(
-        el(
-            "path",
-            d="M40,362 Q190,318 320,334 Q450,318 600,362",
-            fill="none",
-            stroke="#202226",
-            stroke_width=16,
-            stroke_linecap="round",
-        )
-    )
-    for x, d in ((70, 1), (570, -1)):
-        out.append(ell(x, 360, 40, 17, "#121315"))
-        out.append(ell(x + d * 8, 350, 34, 22, "#6b4a32") + ell(x + d * 30, 338, 12, 9, "#5e412c"))
-        out.append(line(x + d * 50, 336, x + d * 110, 326, "#9aa0a6", 4, stroke_linecap="round"))
-    out.append(
-        el(
-            "path",
-            d="M238,400 L252,338 Q320,318 388,338 L402,400 Z",
-            fill="#1f2226",
-            stroke="#3a3f46",
-            stroke_width=2,
-        )
-    )
-    out.append(_speedometer(view, 320, 372, 26))
-    out.append(_indicators(view, 320, 344, 14))
-    return "".join(out)
-
-
-def overlay(view: View, mirror_objects: list[dict]) -> str:
-    """The car's interior (A) or the motorcycle's handlebars (C), with the mirrors' contents."""
-    out = [_car_overlay(view) if view.cls == "A" else _bike_overlay(view)]
-    for side, geom in MIRRORS[view.cls].items():
-        objs = [o for o in mirror_objects if o["mirror"] == side]
-        if view.cls == "C":  # no interior mirror on a motorcycle: show it in the side mirror
-            objs += [
-                o
-                for o in mirror_objects
-                if o["mirror"] == "rear" and (o.get("x", 0) < 0) == (side == "left")
-            ]
-        out.append(_mirror(view, side, geom, objs))
     return "".join(out)
