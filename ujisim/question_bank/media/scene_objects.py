@@ -1,4 +1,7 @@
-"""Placeable objects of hazard-perception scenes (see ``scenes.py`` for the spec vocabulary).
+"""Placeable objects of hazard-perception scenes (see ``scene_spec.py`` for the spec vocabulary).
+
+Long because it is a catalogue: one short, independent drawing function per object kind (31 of
+them) beside the ``KINDS`` table that names them and the SVG primitives they share.
 
 Every object kind has one drawing function ``draw_<kind>(obj, place) -> (body, lights)``: ``body``
 is SVG drawn in depth order with the scenery, ``lights`` (lamps, beacons, glows) is drawn above the

@@ -11,6 +11,9 @@ and no copied artwork. Shapes and colours follow the four groups of PM 13/2014:
 * ``petunjuk`` (guidance): blue or green rectangular panel, white symbol or text.
 
 ``render_sign(sign_id, size)`` returns a standalone, deterministic SVG document.
+
+Long because it is a catalogue: the geometry of every sign of the bank (``SIGNS``), each a few
+lines drawn with the shared shapes of its group, kept beside the registry that names them.
 """
 
 from __future__ import annotations
