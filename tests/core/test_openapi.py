@@ -9,16 +9,16 @@ import pytest
 from flask import Blueprint, Flask
 
 from ujisim.certificates.openapi import API as PRINT_API
+from ujisim.core.errors import DocumentError, SchemaMismatch
 from ujisim.core.openapi import (
     Api,
-    DocumentError,
     Undocumented,
     operation,
     read_body,
     read_query,
     undocumented,
 )
-from ujisim.core.schemas import OPERATION_ATTR, RequestModel, ResponseModel, SchemaMismatch
+from ujisim.core.schemas import OPERATION_ATTR, RequestModel, ResponseModel
 from ujisim.exam.openapi import API as EXAM_API
 from ujisim.proctoring.openapi import API as PROCTORING_API
 from ujisim.renewal.openapi import API as RENEWAL_API

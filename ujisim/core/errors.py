@@ -71,6 +71,20 @@ class DutyRefused(ForbiddenError):
     code = "separation_of_duties"
 
 
+# Programming errors, not domain errors: no user can cause them, so they stay a 500.
+
+
+class DocumentError(RuntimeError):
+    """A route of a documented blueprint the OpenAPI document (core/openapi.py) cannot
+    describe (no decorator, or a path argument without a schema)."""
+
+
+class SchemaMismatch(RuntimeError):
+    """A view validated its body or query with another model than its ``@operation`` names
+    (core/schemas.py): the document would promise what the view does not check (a programming
+    error, so a 500)."""
+
+
 TITLES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
     401: (_l("Login required"), _l("Please log in to continue.")),

@@ -8,9 +8,10 @@ validated.
 
 What fails, and where: a rule of a documented blueprint with neither ``@operation`` nor
 ``@undocumented`` makes ``build`` raise (the served document is a 500, and the document tests
-fail); a path argument the document has no schema for, likewise; a view that validates another
-model than its decorator names (``parse_body(Other)``) raises ``SchemaMismatch`` in the request
-(core/schemas.py), caught by the API tests and schemathesis.
+fail: ``DocumentError``, in core/errors.py); a path argument the document has no schema for,
+likewise; a view that validates another model than its decorator names (``parse_body(Other)``)
+raises ``SchemaMismatch`` in the request (core/schemas.py), caught by the API tests and
+schemathesis.
 
 Why not a library: spectree, flask-openapi3 and APIFlask were weighed. Each brings its own
 request pipeline: flask-openapi3 wants its ``APIBlueprint`` and views taking the models as
@@ -33,6 +34,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from pydantic import BaseModel
 
+from ujisim.core.errors import DocumentError
 from ujisim.core.schemas import OPERATION_ATTR, Error, components, parse_body, parse_query
 from ujisim.core.schemas import query_parameters as _query_parameters
 
@@ -166,11 +168,6 @@ def path_id(name: str, description: str, pattern: str = r"^[A-Za-z0-9_-]{1,40}$"
     if description:
         parameter["description"] = description
     return {**parameter, "schema": {"type": "string", "pattern": pattern}}
-
-
-class DocumentError(RuntimeError):
-    """A route of a documented blueprint the document cannot describe (no decorator, or a path
-    argument without a schema)."""
 
 
 @dataclass(eq=False)

@@ -26,18 +26,13 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
-from ujisim.core.errors import ValidationError
+from ujisim.core.errors import SchemaMismatch, ValidationError
 
 #: where the generated schemas put references: the document's components
 REF = "#/components/schemas/{model}"
 M = TypeVar("M", bound=BaseModel)
 #: the attribute ``core.openapi.operation`` sets on an API view: its documented models
 OPERATION_ATTR = "openapi_operation"
-
-
-class SchemaMismatch(RuntimeError):
-    """A view validated its body or query with another model than its ``@operation`` names:
-    the document would promise what the view does not check (a programming error, so a 500)."""
 
 
 def _check_documented(kind: str, model: type[BaseModel]) -> None:
