@@ -27,7 +27,6 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ujisim.accounts.models import User
 from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.errors import ConflictError, NotFoundError
 from ujisim.exam import attempts
@@ -124,18 +123,6 @@ def gate(session: Session, user, attempt: Attempt) -> Gate:
         identity=case.identity_status if case else IdentityStatus.PENDING,
         tries_left=MAX_TRIES - (failed_tries(session, case) if case else 0),
     )
-
-
-def require_gate(session: Session, attempt: Attempt) -> None:
-    """The exam's begin guard: refuses to start a proctored exam before the checks pass."""
-
-    if not current_app.config["PROCTOR_REQUIRED"]:
-        return
-    user = session.get(User, attempt.user_id)
-    if not gate(session, user, attempt).ready:
-        raise ProctoringRequired(
-            _("Complete the consent, photo and identity check steps before you begin.")
-        )
 
 
 def issue_challenge(session: Session, attempt: Attempt, user) -> IdentityCheck:
