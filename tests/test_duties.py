@@ -24,7 +24,7 @@ from ujisim.core import duties
 from ujisim.core import signals as core_signals
 from ujisim.core.db import get_db
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy
+from ujisim.exam import attempts, grading, policy
 from ujisim.exam import signals as exam_signals
 from ujisim.exam.models import Attempt, Grade
 from ujisim.proctoring import checks
@@ -77,7 +77,7 @@ def finish(db, attempt: Attempt, user) -> Attempt:
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     db.commit()
     answer_all(db, attempt, correct=25)
-    attempts.submit(db, attempt, user)
+    grading.submit(db, attempt, user)
     db.commit()
     db.refresh(attempt)
     assert attempt.state == "graded"

@@ -205,7 +205,7 @@ def passed_attempt(db, make_user, frozen_clock):
     """A SIM A theory exam passed with 25 of 30 by a candidate with a NIK (graded, committed)."""
     from tests.exam.conftest import answer_all, make_items
     from ujisim.core.security import Role
-    from ujisim.exam import attempts, policy
+    from ujisim.exam import attempts, grading, policy
     from ujisim.question_bank import services
 
     services.import_contents(db, make_items())
@@ -220,6 +220,6 @@ def passed_attempt(db, make_user, frozen_clock):
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     db.commit()
     answer_all(db, attempt, correct=25)
-    attempts.submit(db, attempt, candidate)
+    grading.submit(db, attempt, candidate)
     db.commit()
     return attempt

@@ -146,10 +146,10 @@ def test_a_certificate_job_prints_the_pass(api, passed_attempt, db):
 
 
 def test_a_revoked_pass_is_not_printed(api, passed_attempt, db, make_user):
-    from ujisim.exam import attempts
+    from ujisim.exam import grading
 
     job = claim(api)[0]
-    attempts.void(db, passed_attempt, actor=make_user(), reason="joki terbukti")
+    grading.void(db, passed_attempt, actor=make_user(), reason="joki terbukti")
     db.commit()
     response = api.get(job["document_url"])
     assert (response.status_code, error_code(response)) == (409, "document_unavailable")

@@ -16,7 +16,7 @@ from ujisim.certificates.models import JobKind, JobState, PrintJob
 from ujisim.core.audit import AuditRecord, verify
 from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.core.security import Role
-from ujisim.exam import attempts
+from ujisim.exam import grading
 from ujisim.exam.models import PassRecord
 
 
@@ -124,8 +124,8 @@ def test_a_pass_enqueues_one_certificate_job_and_a_regrade_none(db, passed_attem
     )
     assert job.title == "Rina Wulandari · SIM A 25/30"
     examiner = make_user()
-    attempts.regrade(db, passed_attempt, actor=examiner, reason="kunci diperbaiki")
-    attempts.regrade(db, passed_attempt, actor=examiner, reason="periksa ulang")
+    grading.regrade(db, passed_attempt, actor=examiner, reason="kunci diperbaiki")
+    grading.regrade(db, passed_attempt, actor=examiner, reason="periksa ulang")
     db.commit()
     assert db.scalars(select(PrintJob)).all() == [job]
     assert print_documents.enqueue_certificate(db, record).id == job.id

@@ -26,7 +26,7 @@ from ujisim.certificates import (
 from ujisim.certificates.render import certificate_pdf
 from ujisim.core.secrets import SigningKey, _new_signing_key, signing_key
 from ujisim.core.security import Role
-from ujisim.exam import attempts
+from ujisim.exam import grading
 
 # the exam's fixtures, used here too (its bank is the root conftest's)
 candidate, started = exam_fixtures.candidate, exam_fixtures.started
@@ -36,7 +36,7 @@ candidate, started = exam_fixtures.candidate, exam_fixtures.started
 def passed(db, started, candidate):
     """``started``, answered all right and submitted: a pass of SIM A."""
     answer_all(db, started, correct=30)
-    attempts.submit(db, started, candidate)
+    grading.submit(db, started, candidate)
     db.commit()
     return started
 
@@ -71,7 +71,7 @@ def void(db, passed, make_user):
 
     def do():
         examiner = make_user(Role.EXAMINER)
-        attempts.void(db, passed, actor=examiner, reason="Joki (orang lain mengerjakan)")
+        grading.void(db, passed, actor=examiner, reason="Joki (orang lain mengerjakan)")
         db.commit()
 
     return do
@@ -114,7 +114,7 @@ def test_another_applicant_gets_404(client, login, passed):
 
 def test_a_failed_attempt_has_no_certificate(db, owner, started, candidate):
     answer_all(db, started, correct=20)
-    attempts.submit(db, started, candidate)
+    grading.submit(db, started, candidate)
     db.commit()
     assert owner.get(f"/ujian/{started.public_id}/sertifikat.pdf").status_code == 404
     page = owner.get(f"/ujian/{started.public_id}/hasil").get_data(as_text=True)

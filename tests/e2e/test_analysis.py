@@ -12,7 +12,7 @@ from tests.conftest import add_user
 from tests.e2e.test_exam_flow import log_in
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy
+from ujisim.exam import answers, attempts, grading, policy
 
 pytestmark = pytest.mark.e2e
 BORN = date(1995, 3, 4)
@@ -33,10 +33,10 @@ def graded_exams(live_app):
                 version = attempts.paper_versions(session, attempt)[position]
                 key = entry["o"].index(version.key_index)
                 choice = key if position < correct else (key + 1) % len(entry["o"])
-                attempts.record_answer(
+                answers.record_answer(
                     session, attempt, position=position, choice=choice, client_seq=position + 1
                 )
-            attempts.submit(session, attempt, user)
+            grading.submit(session, attempt, user)
             # one exam per transaction: the statistics job runs after each commit (eager jobs)
             session.commit()
     yield

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy
+from ujisim.exam import answers, attempts, policy
 from ujisim.question_bank.content import ItemContent, Option, load_dir
 
 #: a valid blueprint form as the admin page sends it (version 1 seen)
@@ -95,6 +95,6 @@ def answer_all(db, attempt, correct: int, *, start_seq: int = 1) -> None:
         key = next(i for i, o in enumerate(version.options) if o["key"])
         shown_key = entry["o"].index(key)
         choice = shown_key if position < correct else (shown_key + 1) % len(entry["o"])
-        attempts.record_answer(db, attempt, position=position, choice=choice,
+        answers.record_answer(db, attempt, position=position, choice=choice,
                                client_seq=start_seq + position)  # fmt: skip
     db.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.exam.conftest import answer_all
 from ujisim.core.security import Role
-from ujisim.exam import analysis, attempts, policy
+from ujisim.exam import analysis, attempts, grading, policy
 from ujisim.exam.stats_models import FormStat, ItemStat, StatsInclusion
 
 
@@ -33,7 +33,7 @@ def sit(db, bank, make_user, frozen_clock):
         attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
         db.commit()
         answer_all(db, attempt, correct)
-        attempts.submit(db, attempt, user)
+        grading.submit(db, attempt, user)
         db.commit()  # the stats job runs here (eager jobs in tests)
         return attempt
 
@@ -139,13 +139,13 @@ def test_a_second_run_adds_nothing(db, sit):
 def test_regrade_and_void_start_over(db, sit, make_user):
     first, second = sit(25), sit(10)
     examiner = make_user(Role.EXAMINER)
-    attempts.void(db, second, actor=examiner, reason="joki")
+    grading.void(db, second, actor=examiner, reason="joki")
     db.commit()
     assert analysis.update_stats(db) == 1  # only the first one counts now
     db.commit()
     assert db.get(StatsInclusion, second.id) is None
     assert db.scalars(select(FormStat)).one().n == 1
-    attempts.regrade(db, first, actor=examiner, reason="kunci diperbaiki")
+    grading.regrade(db, first, actor=examiner, reason="kunci diperbaiki")
     db.commit()  # the job ran after the regrade's commit and counted grade 2
     assert db.get(StatsInclusion, first.id).grade_number == 2
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.exam.conftest import answer_all
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy
+from ujisim.exam import attempts, grading, policy
 from ujisim.exam.stats_models import ItemStat
 
 SVG = re.compile(r"<svg .*?</svg>", re.S)
@@ -31,7 +31,7 @@ def graded(db, bank, make_user, frozen_clock):
         attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
         db.commit()
         answer_all(db, attempt, 20)
-        attempts.submit(db, attempt, user)
+        grading.submit(db, attempt, user)
         db.commit()
 
 

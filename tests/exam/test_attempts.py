@@ -8,7 +8,7 @@ from tests.exam.conftest import answer_all
 from tests.workflow_walk import walk
 from ujisim.core.audit import AuditRecord
 from ujisim.core.errors import ValidationError
-from ujisim.exam import attempts
+from ujisim.exam import answers, attempts, grading
 from ujisim.exam.attempts import TRANSITIONS
 from ujisim.exam.errors import AttemptClosed
 from ujisim.exam.models import AnswerStep, AttemptEvent, AttemptState, Grade, PassRecord
@@ -46,31 +46,31 @@ def test_pause_stops_the_clock(db, started, candidate, frozen_clock):
 
 
 def test_answers_are_steps_and_the_latest_counts(db, started):
-    attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
-    attempts.record_answer(db, started, position=0, choice=2, client_seq=2)
-    attempts.record_answer(db, started, position=1, choice=0, client_seq=3)
+    answers.record_answer(db, started, position=0, choice=1, client_seq=1)
+    answers.record_answer(db, started, position=0, choice=2, client_seq=2)
+    answers.record_answer(db, started, position=1, choice=0, client_seq=3)
     assert attempts.current_answers(db, started) == {0: 2, 1: 0}
     assert len(db.scalars(select(AnswerStep)).all()) == 3
 
 
 def test_repeated_and_stale_seqs_change_nothing(db, started):
-    assert attempts.record_answer(db, started, position=0, choice=1, client_seq=5).stored
-    repeat = attempts.record_answer(db, started, position=0, choice=3, client_seq=5)
-    stale = attempts.record_answer(db, started, position=0, choice=3, client_seq=4)
+    assert answers.record_answer(db, started, position=0, choice=1, client_seq=5).stored
+    repeat = answers.record_answer(db, started, position=0, choice=3, client_seq=5)
+    stale = answers.record_answer(db, started, position=0, choice=3, client_seq=4)
     assert not repeat.stored
     assert not stale.stored
     assert attempts.current_answers(db, started) == {0: 1}
     # a lower seq for another position is not stale (the offline queue flushes in order)
-    assert attempts.record_answer(db, started, position=1, choice=0, client_seq=2).stored
+    assert answers.record_answer(db, started, position=1, choice=0, client_seq=2).stored
     # the same seq for another position is a repeat of a different save: refused by the log
-    assert not attempts.record_answer(db, started, position=2, choice=0, client_seq=5).stored
+    assert not answers.record_answer(db, started, position=2, choice=0, client_seq=5).stored
 
 
 def test_between_browsers_the_later_click_counts(db, started, frozen_clock):
     """Browser A answered question 1, went offline and clicked it again; browser B answered it
     meanwhile (its own numbers, so they collide with A's). When A's queue arrives, each
     question holds the answer clicked last."""
-    record = attempts.record_answer
+    record = answers.record_answer
     assert record(db, started, position=0, choice=1, client_seq=1, device="a", age_ms=0).stored
     frozen_clock.advance(seconds=40)
     assert record(db, started, position=0, choice=2, client_seq=2, device="b", age_ms=30).stored
@@ -103,8 +103,8 @@ def test_between_browsers_the_later_click_counts(db, started, frozen_clock):
 
 
 def test_clearing_an_answer(db, started):
-    attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
-    attempts.record_answer(db, started, position=0, choice=None, client_seq=2)
+    answers.record_answer(db, started, position=0, choice=1, client_seq=1)
+    answers.record_answer(db, started, position=0, choice=None, client_seq=2)
     assert attempts.current_answers(db, started) == {0: None}
 
 
@@ -113,16 +113,16 @@ def test_clearing_an_answer(db, started):
 )
 def test_bad_saves_are_refused(db, started, position, choice, seq):
     with pytest.raises(ValidationError):
-        attempts.record_answer(db, started, position=position, choice=choice, client_seq=seq)
+        answers.record_answer(db, started, position=position, choice=choice, client_seq=seq)
     assert db.scalars(select(AnswerStep)).all() == []
 
 
 def test_late_saves_are_refused_after_the_grace(db, started, frozen_clock):
     frozen_clock.advance(minutes=30, seconds=9)
-    assert attempts.record_answer(db, started, position=0, choice=1, client_seq=1).stored
+    assert answers.record_answer(db, started, position=0, choice=1, client_seq=1).stored
     frozen_clock.advance(seconds=2)
     with pytest.raises(AttemptClosed) as error:
-        attempts.record_answer(db, started, position=0, choice=2, client_seq=2)
+        answers.record_answer(db, started, position=0, choice=2, client_seq=2)
     assert error.value.code == "time_up"
     assert attempts.current_answers(db, started) == {0: 1}
 
@@ -130,14 +130,14 @@ def test_late_saves_are_refused_after_the_grace(db, started, frozen_clock):
 def test_paused_attempt_refuses_saves(db, started, candidate):
     attempts.advance(db, started, AttemptState.PAUSED, candidate)
     with pytest.raises(AttemptClosed) as error:
-        attempts.record_answer(db, started, position=0, choice=1, client_seq=1)
+        answers.record_answer(db, started, position=0, choice=1, client_seq=1)
     assert error.value.code == "paused"
 
 
 def test_submit_grades_once_and_records_the_pass(db, started, candidate):
     answer_all(db, started, correct=21)
-    attempts.submit(db, started, candidate)
-    attempts.submit(db, started, candidate)  # a second click
+    grading.submit(db, started, candidate)
+    grading.submit(db, started, candidate)  # a second click
     db.commit()
     assert (started.state, started.score, started.passed) == (AttemptState.GRADED, 21, True)
     grades = db.scalars(select(Grade)).all()
@@ -147,21 +147,21 @@ def test_submit_grades_once_and_records_the_pass(db, started, candidate):
     assert sum(v[0] for v in by_category.values()) == 21
     assert db.scalars(select(PassRecord)).one().score == 21
     with pytest.raises(AttemptClosed):
-        attempts.record_answer(db, started, position=0, choice=1, client_seq=99)
+        answers.record_answer(db, started, position=0, choice=1, client_seq=99)
 
 
 def test_twenty_correct_fails(db, started, candidate):
     answer_all(db, started, correct=20)
-    attempts.submit(db, started, candidate)
+    grading.submit(db, started, candidate)
     assert (started.score, started.passed) == (20, False)
     assert db.scalars(select(PassRecord)).all() == []
 
 
 def test_sweeper_closes_overdue_attempts_at_the_deadline(db, started, runner, frozen_clock):
-    attempts.record_answer(db, started, position=0, choice=0, client_seq=1)
+    answers.record_answer(db, started, position=0, choice=0, client_seq=1)
     db.commit()
     frozen_clock.advance(minutes=30, seconds=5)
-    assert attempts.sweep(db) == 0  # still within the grace
+    assert grading.sweep(db) == 0  # still within the grace
     frozen_clock.advance(minutes=5)
     result = runner.invoke(args=["exam", "sweep"])
     assert "closed 1" in result.output
@@ -176,7 +176,7 @@ def test_regrade_after_a_key_correction_keeps_the_old_grade(db, started, candida
     from ujisim.core.security import Role
 
     answer_all(db, started, correct=20)
-    attempts.submit(db, started, candidate)
+    grading.submit(db, started, candidate)
     assert started.passed is False
     # Position 29 was answered wrong; the examiners decide that answer was right after all.
     entry, version = started.paper[29], attempts.paper_versions(db, started)[29]
@@ -193,7 +193,7 @@ def test_regrade_after_a_key_correction_keeps_the_old_grade(db, started, candida
     services.edit_item(db, item, fixed, author=author)
     services.submit_for_review(db, item, actor=author)
     services.approve(db, item, reviewer=reviewer)
-    attempts.regrade(db, started, actor=reviewer, reason="Kunci soal diperbaiki")
+    grading.regrade(db, started, actor=reviewer, reason="Kunci soal diperbaiki")
     db.commit()
     grades = db.scalars(select(Grade).order_by(Grade.number)).all()
     assert [(g.number, g.score, g.passed) for g in grades] == [(1, 20, False), (2, 21, True)]
@@ -206,11 +206,11 @@ def test_void_revokes_the_pass(db, started, candidate, make_user):
     from ujisim.core.security import Role
 
     answer_all(db, started, correct=30)
-    attempts.submit(db, started, candidate)
+    grading.submit(db, started, candidate)
     with pytest.raises(ValidationError):
-        attempts.void(db, started, actor=candidate, reason=" ")
+        grading.void(db, started, actor=candidate, reason=" ")
     examiner = make_user(Role.EXAMINER)
-    attempts.void(db, started, actor=examiner, reason="Joki (orang lain mengerjakan)")
+    grading.void(db, started, actor=examiner, reason="Joki (orang lain mengerjakan)")
     db.commit()
     assert started.state == AttemptState.VOIDED
     assert db.scalars(select(PassRecord)).one().revoked_at is not None
@@ -224,23 +224,23 @@ def avis(db, started):
 
 
 def test_avis_limit_counts_from_when_a_question_is_opened(db, avis, frozen_clock):
-    opened = attempts.open_position(db, avis, 0)
-    assert attempts.open_position(db, avis, 0) == opened  # a reload does not restart it
+    opened = answers.open_position(db, avis, 0)
+    assert answers.open_position(db, avis, 0) == opened  # a reload does not restart it
     frozen_clock.advance(seconds=25)
     assert attempts.item_remaining(avis, opened) == 0
     # within the grace (limit 20 s + 10 s) the save still counts
-    assert attempts.record_answer(db, avis, position=0, choice=1, client_seq=1).stored
+    assert answers.record_answer(db, avis, position=0, choice=1, client_seq=1).stored
     frozen_clock.advance(seconds=6)
     with pytest.raises(AttemptClosed) as error:
-        attempts.record_answer(db, avis, position=0, choice=2, client_seq=2)
+        answers.record_answer(db, avis, position=0, choice=2, client_seq=2)
     assert error.value.code == "item_time_up"
     # a question saved before it was ever opened starts its window at that save
-    assert attempts.record_answer(db, avis, position=1, choice=0, client_seq=3).stored
+    assert answers.record_answer(db, avis, position=1, choice=0, client_seq=3).stored
     assert set(attempts.opened_positions(db, avis)) == {0, 1}
 
 
 def test_a_pause_stops_the_question_clock_too(db, avis, frozen_clock):
-    opened = attempts.open_position(db, avis, 0)
+    opened = answers.open_position(db, avis, 0)
     frozen_clock.advance(seconds=5)
     attempts.advance(db, avis, attempts.AttemptState.PAUSED)  # a proctoring re-check
     frozen_clock.advance(minutes=3)
@@ -249,11 +249,11 @@ def test_a_pause_stops_the_question_clock_too(db, avis, frozen_clock):
     opened = attempts.opened_positions(db, avis)[0]
     assert attempts.item_remaining(avis, opened) == 15
     frozen_clock.advance(seconds=14)
-    assert attempts.record_answer(db, avis, position=0, choice=1, client_seq=1).stored
+    assert answers.record_answer(db, avis, position=0, choice=1, client_seq=1).stored
 
 
 def test_no_limit_without_avis(db, started, frozen_clock):
     frozen_clock.advance(minutes=20)
-    assert attempts.record_answer(db, started, position=0, choice=1, client_seq=1).stored
+    assert answers.record_answer(db, started, position=0, choice=1, client_seq=1).stored
     assert attempts.opened_positions(db, started) == {}
     assert attempts.item_remaining(started, None) is None

@@ -23,7 +23,7 @@ from ujisim.app import create_app
 from ujisim.core import audit, clock
 from ujisim.core.db import get_db, get_session
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy
+from ujisim.exam import answers, attempts, grading, policy
 from ujisim.exam.errors import AttemptClosed
 from ujisim.exam.models import AnswerStep, Attempt, ExamBlueprint, Grade, Holiday, ItemExposure
 from ujisim.question_bank.services import import_contents
@@ -130,7 +130,7 @@ def test_a_save_racing_a_submit_is_refused_not_lost(shared_app):
             loaded.set()
             go.wait()
             try:
-                saved = attempts.record_answer(
+                saved = answers.record_answer(
                     session, attempt, position=0, choice=right, client_seq=1
                 )
                 session.commit()
@@ -145,7 +145,7 @@ def test_a_save_racing_a_submit_is_refused_not_lost(shared_app):
         if is_pg(shared_app):
             thread.start()
             loaded.wait()
-            attempts.submit(submitter, submitter.get(Attempt, attempt_id))  # holds the row lock
+            grading.submit(submitter, submitter.get(Attempt, attempt_id))  # holds the row lock
             go.set()
             try:
                 wait_for_a_lock_waiter(shared_app)
@@ -153,7 +153,7 @@ def test_a_save_racing_a_submit_is_refused_not_lost(shared_app):
                 submitter.commit()
                 thread.join()
         else:
-            attempts.submit(submitter, submitter.get(Attempt, attempt_id))
+            grading.submit(submitter, submitter.get(Attempt, attempt_id))
             submitter.commit()
             go.set()
             thread.start()

@@ -5,19 +5,19 @@ from sqlalchemy import select
 
 from tests.exam.conftest import answer_all
 from ujisim.core.security import Role
-from ujisim.exam import attempts
+from ujisim.exam import answers, grading
 from ujisim.exam.models import Grade
 
 
 @pytest.fixture
 def graded(db, started, candidate, frozen_clock):
-    attempts.record_answer(db, started, position=3, choice=1, client_seq=1)
+    answers.record_answer(db, started, position=3, choice=1, client_seq=1)
     frozen_clock.advance(minutes=2)  # 10.02 WIB; the next one was clicked at 10.00.55
-    attempts.record_answer(
+    answers.record_answer(
         db, started, position=3, choice=2, client_seq=2, device="ponsel7", age_ms=65_000
     )
     answer_all(db, started, correct=25, start_seq=10)
-    attempts.submit(db, started, candidate)
+    grading.submit(db, started, candidate)
     db.commit()
     return started
 

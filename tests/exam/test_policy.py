@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.exam.conftest import answer_all
-from ujisim.exam import attempts, policy
+from ujisim.exam import attempts, grading, policy
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Holiday
 
@@ -48,7 +48,7 @@ def fail_once(db, candidate, frozen_clock, cls="A"):
     attempt = attempts.create_attempt(db, candidate, blueprint)
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     answer_all(db, attempt, correct=5)
-    attempts.submit(db, attempt, candidate)
+    grading.submit(db, attempt, candidate)
     db.commit()
     assert attempt.passed is False
     return attempt
@@ -96,7 +96,7 @@ def test_a_pass_ends_it(db, bank, candidate, frozen_clock):
     attempt = attempts.create_attempt(db, candidate, blueprint)
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, candidate)
     answer_all(db, attempt, correct=30)
-    attempts.submit(db, attempt, candidate)
+    grading.submit(db, attempt, candidate)
     with pytest.raises(NotEligible) as error:
         policy.check_eligibility(db, candidate, "A")
     assert error.value.code == "already_passed"

@@ -12,7 +12,7 @@ import pytest
 
 from tests.exam.conftest import answer_all
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy, reports, signals
+from ujisim.exam import attempts, grading, policy, reports, signals
 from ujisim.question_bank import services
 from ujisim.question_bank.content import ItemContent, Option
 
@@ -32,7 +32,7 @@ def sit(db, bank, make_user, frozen_clock):
         db.commit()
         answer_all(db, attempt, correct)
         frozen_clock.advance(minutes=minutes)
-        attempts.submit(db, attempt, user)
+        grading.submit(db, attempt, user)
         db.commit()
         return attempt
 
@@ -86,7 +86,7 @@ def test_paused_time_is_not_exam_time(db, bank, make_user, frozen_clock):
     frozen_clock.advance(minutes=25)
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     frozen_clock.advance(minutes=5)
-    attempts.submit(db, attempt, user)
+    grading.submit(db, attempt, user)
     other = make_user(Role.APPLICANT, date_of_birth=date(1990, 1, 1))
     late = attempts.create_attempt(db, other, policy.current_blueprint(db, "A"), None)
     attempts.advance(db, late, attempts.AttemptState.STARTED, other)
@@ -94,7 +94,7 @@ def test_paused_time_is_not_exam_time(db, bank, make_user, frozen_clock):
     frozen_clock.advance(minutes=50)
     attempts.advance(db, late, attempts.AttemptState.STARTED, other)
     frozen_clock.advance(minutes=31)
-    assert attempts.sweep(db) == 1
+    assert grading.sweep(db) == 1
     db.commit()
     row = reports.daily_report(db, DAY, DAY, "Asia/Jakarta").days[0]
     assert row.exams == 2

@@ -21,7 +21,7 @@ from ujisim.core import storage
 from ujisim.core.audit import AuditRecord
 from ujisim.core.jobs import PERIODIC, REGISTRY
 from ujisim.core.security import Role
-from ujisim.exam import attempts, policy
+from ujisim.exam import attempts, grading, policy
 from ujisim.exam.models import Attempt
 from ujisim.proctoring import checks, consent, observations, reference
 from ujisim.proctoring.models import (
@@ -164,7 +164,7 @@ def test_a_flag_that_never_reached_review_goes_after_the_exam_ends(
     path = storage.path_of(db.get(storage.StoredFile, flag.file_id))
 
     frozen_clock.advance(minutes=10)
-    attempts.submit(db, db.get(Attempt, attempt.id))
+    grading.submit(db, db.get(Attempt, attempt.id))
     db.commit()
     finished = frozen_clock.current
     assert db.get(Attempt, attempt.id).state == "graded"
@@ -195,7 +195,7 @@ def test_frames_of_a_failed_try_followed_by_a_pass_go_after_the_exam_ends(
     frozen_clock.advance(minutes=5)
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
     frozen_clock.advance(minutes=20)
-    attempts.submit(db, attempt)
+    grading.submit(db, attempt)
     db.commit()
     finished = frozen_clock.current
 

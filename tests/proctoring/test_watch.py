@@ -19,7 +19,7 @@ from tests.webcam import jpeg_bytes
 from ujisim.core import storage
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile
-from ujisim.exam import attempts, policy
+from ujisim.exam import attempts, grading, policy
 from ujisim.exam.models import Attempt
 from ujisim.proctoring import checks, consent, reference
 from ujisim.proctoring.models import Observation, ProctorCase
@@ -215,7 +215,7 @@ def test_another_person_pauses_the_exam_until_a_new_check_passes(
 
 
 def test_snapshots_of_a_finished_exam_are_refused(client, db, sitting, webcam_frame):
-    attempts.submit(db, sitting)
+    grading.submit(db, sitting)
     db.commit()
     files = {"frame": (io.BytesIO(jpeg_bytes(webcam_frame)), "s.jpg")}
     response = api_post(

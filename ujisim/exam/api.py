@@ -13,7 +13,7 @@ from ujisim.core import clock
 from ujisim.core.db import get_session
 from ujisim.core.openapi import operation, read_body, undocumented
 from ujisim.core.security import Role, role_required
-from ujisim.exam import attempts, openapi, schemas
+from ujisim.exam import answers, attempts, grading, openapi, schemas
 from ujisim.exam.models import AttemptState
 from ujisim.exam.views import load_own_attempt_or_404
 
@@ -60,7 +60,7 @@ def paper(public_id: str):
                     else None,
                 }
             )
-    answers = attempts.current_answers(session, attempt)
+    held = attempts.current_answers(session, attempt)
     opened = attempts.opened_positions(session, attempt)
     return {
         **_status(attempt),
@@ -71,7 +71,7 @@ def paper(public_id: str):
         # the token of this session (after a new login the page's own token is stale)
         "csrf_token": generate_csrf(),
         "questions": questions,
-        "answers": {str(k): v for k, v in answers.items()},
+        "answers": {str(k): v for k, v in held.items()},
         # AVIS mode: seconds left per question already shown (0 = closed)
         "item_remaining_s": {
             str(p): round(attempts.item_remaining(attempt, at), 3) for p, at in opened.items()
@@ -102,7 +102,7 @@ def save_answer(public_id: str):
     # read with its row lock: the save's one read of the attempt (see record_answer)
     attempt = load_own_attempt_or_404(public_id, lock=True)
     step = read_body()
-    saved = attempts.record_answer(
+    saved = answers.record_answer(
         session,
         attempt,
         position=step.position,
@@ -136,7 +136,7 @@ def open_question(public_id: str):
     session = get_session()
     attempt = load_own_attempt_or_404(public_id)
     position = read_body().position
-    opened_at = attempts.open_position(session, attempt, position)
+    opened_at = answers.open_position(session, attempt, position)
     return {"item_remaining_s": attempts.item_remaining(attempt, opened_at), **_status(attempt)}
 
 
@@ -151,7 +151,7 @@ def open_question(public_id: str):
 def submit(public_id: str):
     """Close and grade the attempt (idempotent: a second submit returns the same result)."""
     session = get_session()
-    attempt = attempts.submit(session, load_own_attempt_or_404(public_id), current_user)
+    attempt = grading.submit(session, load_own_attempt_or_404(public_id), current_user)
     return _status(attempt)
 
 

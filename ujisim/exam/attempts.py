@@ -1,4 +1,4 @@
-"""The attempt state machine, the answer step log, grading and the sweeper.
+"""The attempt state machine, its creation and start, its clocks and the reads of its paper.
 
 created -> started -> submitted -> graded (passed | failed)
 started -> timed_out -> graded
@@ -6,42 +6,38 @@ started <-> paused (proctoring re-checks; the clock stops while paused)
 any open or finished state -> voided (examiner, with a reason)
 
 Every move goes through core/workflow.py (``WORKFLOW`` below, with the hooks that stamp times).
+Saving answers (the step log, the AVIS windows) is in answers.py; submitting, grading,
+regrading, voiding and the sweeper are in grading.py.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from ujisim.core import audit, clock, workflow
-from ujisim.core.db import UPSERT_INSERTS, new_public_id
-from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
+from ujisim.core.db import new_public_id
+from ujisim.core.errors import NotFoundError
 from ujisim.exam import draw, signals
-from ujisim.exam.analysis import stats_changed
 from ujisim.exam.draw import draw_paper
-from ujisim.exam.errors import AttemptClosed, BankEmpty, StaleForm
+from ujisim.exam.errors import BankEmpty
 from ujisim.exam.models import (
     AnswerStep,
     Attempt,
     AttemptEvent,
     AttemptState,
     ExamBlueprint,
-    Grade,
-    PassRecord,
     PositionOpen,
 )
 from ujisim.exam.policy import Admission
-from ujisim.question_bank.models import Item, ItemVersion, VersionState
+from ujisim.question_bank.models import Item, ItemVersion
 from ujisim.question_bank.services import latest_bank_version
 
 #: (from, to) -> verb (audit action ``exam.<verb>``)
@@ -191,10 +187,20 @@ def create_attempt(
     return attempt
 
 
+#: the attempt read fresh, holding its row lock (PostgreSQL) until the commit; every state change
+#: and every answer save (answers.record_answer) runs it: built once, it only binds the id
+LOCK_BY_ID = (
+    select(Attempt)
+    .where(Attempt.id == bindparam("id"))
+    .with_for_update(of=Attempt)
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_attempt(session: Session, attempt_id: int) -> Attempt:
     """Reload the attempt holding its row lock (PostgreSQL) for a state change."""
     session.expire_all()
-    return session.scalars(_LOCK_BY_ID, {"id": attempt_id}).one()
+    return session.scalars(LOCK_BY_ID, {"id": attempt_id}).one()
 
 
 def begin(session: Session, attempt: Attempt, actor) -> Attempt:
@@ -297,309 +303,6 @@ def _give_back_item_time(session: Session, attempt: Attempt, paused: timedelta) 
     session.flush()
 
 
-def open_position(session: Session, attempt: Attempt, position: int) -> datetime:
-    """Record when a question was first shown (idempotent); its AVIS window starts there."""
-    if not isinstance(position, int) or not 0 <= position < len(attempt.paper):
-        raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
-    if attempt.state != AttemptState.STARTED:
-        raise AttemptClosed(_("This exam no longer accepts answers."))
-    existing = opened_positions(session, attempt).get(position)
-    if existing is not None:
-        return existing
-    try:
-        with session.begin_nested():
-            row = PositionOpen(attempt_id=attempt.id, position=position, opened_at=clock.now())
-            session.add(row)
-    except IntegrityError:  # opened by a concurrent request (another tab)
-        return opened_positions(session, attempt)[position]
-    return row.opened_at
-
-
-def _check_item_window(session: Session, attempt: Attempt, position: int) -> None:
-    limit = item_limit(attempt)
-    if limit is None:
-        return
-    opened_at = opened_positions(session, attempt).get(position)
-    if opened_at is None:
-        opened_at = open_position(session, attempt, position)
-    grace = timedelta(seconds=attempt.blueprint.grace_s)
-    if clock.now() > opened_at + timedelta(seconds=limit) + grace:
-        raise AttemptClosed(
-            _("The time for this question is up; the answer was not saved."), code="item_time_up"
-        )
-
-
-_STEP_INSERTS = {
-    name: insert(AnswerStep.__table__)
-    .on_conflict_do_nothing(index_elements=["attempt_id", "client_seq"])
-    .returning(AnswerStep.__table__.c.id)
-    for name, insert in UPSERT_INSERTS.items()
-}
-
-
-# Every answer save runs these: built once, they only bind values.
-_LOCK_BY_ID = (
-    select(Attempt)
-    .where(Attempt.id == bindparam("id"))
-    .with_for_update(of=Attempt)
-    .execution_options(populate_existing=True)
-)
-#: the newest step of a position
-_NEWEST_STEP = (
-    select(
-        AnswerStep.client_seq,
-        AnswerStep.choice,
-        AnswerStep.device,
-        func.coalesce(AnswerStep.clicked_at, AnswerStep.server_at).label("clicked_at"),
-    )
-    .where(
-        AnswerStep.attempt_id == bindparam("attempt_id"),
-        AnswerStep.position == bindparam("position"),
-    )
-    .order_by(AnswerStep.client_seq.desc())
-    .limit(1)
-)
-DEVICE = re.compile(r"[A-Za-z0-9_-]{1,32}")
-MAX_SEQ = 2**31 - 1  # the column is a 32-bit integer on PostgreSQL
-#: a click older than this counts as this old (no exam lasts a day)
-MAX_AGE_MS = 24 * 3600 * 1000
-
-
-@dataclass
-class SaveResult:
-    seq: int
-    stored: bool  # False when the seq was a repeat or older than the position's latest
-    #: not stored, but this very answer is already held under this seq (a retry whose first
-    #: response was lost): the browser may count it as saved
-    repeat: bool = False
-    #: the attempt's highest seq, sent back when not stored so the browser can renumber
-    last_seq: int | None = None
-    #: not stored for good: another browser answered this question after this click, and
-    #: ``held_choice`` (the server's answer) stays
-    superseded: bool = False
-    held_choice: int | None = None
-
-
-def _not_stored(
-    session: Session, attempt: Attempt, position: int, choice: int | None, client_seq: int
-) -> SaveResult:
-    held = session.execute(
-        select(AnswerStep.position, AnswerStep.choice).where(
-            AnswerStep.attempt_id == attempt.id, AnswerStep.client_seq == client_seq
-        )
-    ).first()
-    repeat = held is not None and tuple(held) == (position, choice)
-    return SaveResult(client_seq, False, repeat=repeat, last_seq=last_seq(session, attempt))
-
-
-def record_answer(
-    session: Session,
-    attempt: Attempt,
-    *,
-    position: int,
-    choice: int | None,
-    client_seq: int,
-    locked: bool = False,
-    device: str | None = None,
-    age_ms: int | None = None,
-) -> SaveResult:
-    """Append an answer step. Repeats and stale seqs change nothing; late saves are refused.
-    ``locked``: the caller read the attempt with get_attempt(lock=True) in this transaction.
-
-    ``device``: the sending browser's id; ``age_ms``: how long ago the answer was clicked, by
-    that browser's own clock (so its skew does not matter; an offline queue sends it late).
-    Within one browser the seq orders the clicks. Between browsers the later click wins: a
-    step clicked before the question's newest step from another browser (or one sent without
-    a device) changes nothing and says ``superseded``, with the answer held."""
-    paper = attempt.paper
-    if not isinstance(position, int) or not 0 <= position < len(paper):
-        raise ValidationError(_("There is no question %(n)s.", n=position), {"position": "range"})
-    if choice is not None and (
-        not isinstance(choice, int) or not 0 <= choice < len(paper[position]["o"])
-    ):
-        raise ValidationError(_("That answer is not one of the options."), {"choice": "range"})
-    if not isinstance(client_seq, int) or isinstance(client_seq, bool) or client_seq < 1:
-        raise ValidationError(_("The save is missing its sequence number."), {"seq": "required"})
-    if client_seq > MAX_SEQ:
-        raise ValidationError(_("The sequence number is too large."), {"seq": "range"})
-    if device is not None and not DEVICE.fullmatch(device):
-        raise ValidationError(_("The browser's id is not valid."), {"device": "invalid"})
-    # Hold the attempt's row lock (PostgreSQL) until the commit: a submit running at the same
-    # moment then either grades after this step or makes this save see the attempt closed.
-    # (SQLite: the request's BEGIN IMMEDIATE already serialises writers.)
-    if not locked:
-        session.execute(_LOCK_BY_ID, {"id": attempt.id}).one()
-    if attempt.state == AttemptState.PAUSED:
-        raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
-                            code="paused")  # fmt: skip
-    if attempt.state != AttemptState.STARTED:
-        raise AttemptClosed(_("This exam no longer accepts answers."))
-    if past_grace(attempt):
-        raise AttemptClosed(_("Time is up. Answers sent after the end of the exam do not count."),
-                            code="time_up")  # fmt: skip
-    _check_item_window(session, attempt, position)
-    now = clock.now()
-    clicked_at = now - timedelta(milliseconds=min(max(0, age_ms or 0), MAX_AGE_MS))
-    held = session.execute(_NEWEST_STEP, {"attempt_id": attempt.id, "position": position}).first()
-    newest = None if held is None else held.client_seq
-    if (
-        held is not None
-        and device is not None
-        and held.device != device
-        and (held.client_seq, held.choice) != (client_seq, choice)
-        and clicked_at < held.clicked_at
-    ):
-        return SaveResult(client_seq, False, last_seq=last_seq(session, attempt),
-                          superseded=True, held_choice=held.choice)  # fmt: skip
-    if newest is not None and client_seq <= newest:
-        return _not_stored(session, attempt, position, choice, client_seq)
-    # A retry of the same seq (or a twin from a second tab) is dropped by the unique constraint
-    # without an error and without a savepoint round trip.
-    inserted = session.execute(
-        _STEP_INSERTS[session.get_bind().dialect.name],
-        {"attempt_id": attempt.id, "position": position, "choice": choice,
-         "client_seq": client_seq, "server_at": now, "device": device,
-         "clicked_at": clicked_at if device is not None else None},
-    )  # fmt: skip
-    if inserted.first() is None:  # nothing returned: the seq was already there
-        return _not_stored(session, attempt, position, choice, client_seq)
-    return SaveResult(client_seq, True)
-
-
-def submit(session: Session, attempt: Attempt, actor=None) -> Attempt:
-    """Close and grade. A second, concurrent submit finds it graded and changes nothing."""
-    attempt = lock_attempt(session, attempt.id)
-    if attempt.state in (AttemptState.GRADED, AttemptState.VOIDED):
-        return attempt
-    if attempt.state == AttemptState.STARTED and past_grace(attempt):
-        advance(session, attempt, AttemptState.TIMED_OUT, actor)
-    elif attempt.state == AttemptState.STARTED:
-        advance(session, attempt, AttemptState.SUBMITTED, actor)
-    elif attempt.state == AttemptState.PAUSED:  # the page keeps its unsent answers and waits
-        raise AttemptClosed(_("The exam is paused. Complete the identity check to continue."),
-                            code="paused")  # fmt: skip
-    elif attempt.state not in (AttemptState.SUBMITTED, AttemptState.TIMED_OUT):
-        raise AttemptClosed(_("This exam cannot be submitted now."))
-    grade(session, attempt, actor=actor, reason="initial")
-    advance(session, attempt, AttemptState.GRADED, actor)
-    return attempt
-
-
-def _key_version(session: Session, version: ItemVersion, use_current: bool) -> ItemVersion:
-    """The version whose key counts: the paper's own, or (regrade) the item's active version."""
-    if not use_current:
-        return version
-    active = session.scalars(
-        select(ItemVersion).where(
-            ItemVersion.item_id == version.item_id, ItemVersion.state == VersionState.ACTIVE
-        )
-    ).first()
-    return active or version
-
-
-def grade(session: Session, attempt: Attempt, *, actor=None, reason: str) -> Grade:
-    """Score the current answers; a regrade uses each item's active (corrected) key."""
-    regrade = reason != "initial"
-    answers = current_answers(session, attempt)
-    versions = paper_versions(session, attempt)
-    by_category: dict[str, list[int]] = {}
-    keys_used, score = [], 0
-    for position, (entry, version) in enumerate(zip(attempt.paper, versions, strict=True)):
-        key_version = _key_version(session, version, regrade)
-        keys_used.append(key_version.id)
-        tally = by_category.setdefault(version.category, [0, 0])
-        tally[1] += 1
-        choice = answers.get(position)
-        if choice is None:
-            continue
-        chosen = version.options[entry["o"][choice]]["text"]
-        if any(o["text"] == chosen and o.get("key") for o in key_version.options):
-            tally[0] += 1
-            score += 1
-    number = 1 + (session.scalar(select(func.count()).where(Grade.attempt_id == attempt.id)) or 0)
-    passed = score >= attempt.blueprint.pass_mark
-    row = Grade(
-        attempt_id=attempt.id,
-        number=number,
-        score=score,
-        total=len(versions),
-        passed=passed,
-        by_category_json=json.dumps(by_category, sort_keys=True),
-        key_versions_json=json.dumps(keys_used),
-        reason=reason,
-        actor_id=getattr(actor, "id", None),
-        at=clock.now(),
-    )
-    session.add(row)
-    attempt.score, attempt.passed = score, passed
-    _update_pass_record(session, attempt, row)
-    session.flush()
-    stats_changed(session)  # item analysis folds this grade in after the commit
-    if regrade:
-        audit.record(session, "exam.regraded", actor=actor, object_type="attempt",
-                     object_id=attempt.public_id, data={"score": score, "passed": passed,
-                                                        "reason": reason})  # fmt: skip
-    return row
-
-
-def _update_pass_record(session: Session, attempt: Attempt, row: Grade) -> None:
-    record = session.scalars(select(PassRecord).where(PassRecord.attempt_id == attempt.id)).first()
-    if row.passed and record is None:
-        record = PassRecord(
-            attempt_id=attempt.id,
-            user_id=attempt.user_id,
-            vehicle_class=attempt.vehicle_class,
-            score=row.score,
-            total=row.total,
-            passed_at=row.at,
-        )  # fmt: skip
-        session.add(record)
-        signals.passed.send(attempt, session=session, record=record)  # certificates: print job
-    elif row.passed and record is not None:
-        record.score, record.revoked_at = row.score, None
-    elif record is not None and record.revoked_at is None:
-        record.revoked_at = row.at
-
-
-def latest_grade_number(session: Session, attempt: Attempt) -> int:
-    """The number of the attempt's newest grade (0: not graded yet)."""
-    value = session.scalar(select(func.max(Grade.number)).where(Grade.attempt_id == attempt.id))
-    return value or 0
-
-
-def regrade(
-    session: Session, attempt: Attempt, *, actor, reason: str, expected: int | None = None
-) -> Grade:
-    """Grade a graded attempt again with the items' current keys; the old grade stays.
-
-    ``expected`` is the newest grade number the examiner saw: a repeat of the same form (a
-    double click, a second examiner) finds a newer grade and changes nothing."""
-    if not reason.strip():
-        raise ValidationError(_("Give a reason for the regrade."), {"reason": "required"})
-    attempt = lock_attempt(session, attempt.id)
-    if attempt.state != AttemptState.GRADED:
-        raise IllegalTransition(_("Only a graded exam can be regraded."))
-    if expected is not None and latest_grade_number(session, attempt) != expected:
-        raise StaleForm(
-            _(
-                "This exam was regraded in the meantime (perhaps by a second click). "
-                "Nothing was changed: check the grades below before regrading again."
-            )
-        )
-    return grade(session, attempt, actor=actor, reason=reason.strip())
-
-
-def void(session: Session, attempt: Attempt, *, actor, reason: str) -> None:
-    """An examiner voids an attempt (any state); its pass, if any, is revoked."""
-    if not reason.strip():
-        raise ValidationError(_("Give the reason for voiding this exam."), {"reason": "required"})
-    attempt = lock_attempt(session, attempt.id)
-    advance(session, attempt, AttemptState.VOIDED, actor, reason.strip())
-    record = session.scalars(select(PassRecord).where(PassRecord.attempt_id == attempt.id)).first()
-    if record is not None and record.revoked_at is None:
-        record.revoked_at = clock.now()
-
-
 def deletion_guard(session: Session, user) -> str | None:
     """Why ``user``'s account cannot be deleted yet: an attempt not graded or voided."""
     unfinished = session.scalar(
@@ -627,24 +330,6 @@ def open_attempt_of(session: Session, user) -> str | None:
         .where(Attempt.user_id == user.id, Attempt.state.in_([str(s) for s in OPEN_STATES]))
         .limit(1)
     ).first()
-
-
-def sweep(session: Session) -> int:
-    """Close every started attempt whose deadline (plus grace) has passed; grade it."""
-    overdue = session.scalars(
-        select(Attempt.id).where(
-            Attempt.state == AttemptState.STARTED, Attempt.deadline_at < clock.now()
-        )
-    ).all()
-    closed = 0
-    for attempt_id in overdue:
-        attempt = lock_attempt(session, attempt_id)
-        if attempt.state == AttemptState.STARTED and past_grace(attempt):
-            advance(session, attempt, AttemptState.TIMED_OUT)
-            grade(session, attempt, reason="initial")
-            advance(session, attempt, AttemptState.GRADED)
-            closed += 1
-    return closed
 
 
 _BY_PUBLIC_ID = select(Attempt).where(Attempt.public_id == bindparam("public_id"))

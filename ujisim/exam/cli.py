@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
-from ujisim.exam import analysis, attempts
+from ujisim.exam import analysis, attempts, grading
 
 exam_cli = AppGroup("exam", help="Official theory exams.")
 
@@ -16,7 +16,7 @@ exam_cli = AppGroup("exam", help="Official theory exams.")
 def sweep_command() -> None:
     """Close and grade every attempt past its deadline (the job runner does this every minute)."""
     session = get_session()
-    closed = attempts.sweep(session)
+    closed = grading.sweep(session)
     session.commit()
     click.echo(f"closed {closed} overdue attempt(s)")
 

@@ -12,7 +12,7 @@ from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
-from ujisim.exam import attempts
+from ujisim.exam import attempts, grading
 from ujisim.exam.errors import StaleForm
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
 
@@ -121,7 +121,7 @@ def regrade(public_id: str):
     expected = request.form.get("expected", -1, type=int)
     reason = request.form.get("reason", "")
     try:
-        attempts.regrade(session, attempt, actor=current_user, reason=reason, expected=expected)
+        grading.regrade(session, attempt, actor=current_user, reason=reason, expected=expected)
     except StaleForm as exc:  # answered with the page as it is now, not a redirect
         session.rollback()
         flash(exc.message, "error")
@@ -135,6 +135,6 @@ def regrade(public_id: str):
 @refusal_page("exam_examiner.detail")
 def void(public_id: str):
     attempt = load_attempt_or_404(public_id)
-    attempts.void(get_session(), attempt, actor=current_user, reason=request.form.get("reason", ""))
+    grading.void(get_session(), attempt, actor=current_user, reason=request.form.get("reason", ""))
     flash(_("The exam was voided."), "success")
     return redirect(url_for("exam_examiner.detail", public_id=public_id))

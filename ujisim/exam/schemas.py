@@ -1,7 +1,7 @@
 """The exam page's JSON API (``api.py``): request and response bodies as pydantic models.
 ``api.py`` validates every request with them and ``openapi.py`` generates the document from them
 (core/schemas.py: why pydantic, integers, errors). The bounds that depend on the attempt's paper
-(how many questions, how many options) stay in ``attempts.record_answer``."""
+(how many questions, how many options) stay in ``answers.record_answer``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ujisim.core.schemas import (
     RequestModel,
     ResponseModel,
 )
-from ujisim.exam.attempts import DEVICE, MAX_SEQ
+from ujisim.exam.answers import DEVICE, MAX_SEQ
 from ujisim.exam.models import AttemptState
 
 StateName = Literal[tuple(s.value for s in AttemptState)]

@@ -4,7 +4,7 @@ after each grade (and every 15 minutes, which catches voided attempts)."""
 from ujisim.core import jobs
 from ujisim.core.db import get_session
 from ujisim.exam.analysis import recompute_stats, update_stats
-from ujisim.exam.attempts import sweep
+from ujisim.exam.grading import sweep
 
 
 @jobs.task("exam.sweep")

@@ -2,7 +2,7 @@
 
 - clear: the case is closed without consequence; an escalated identity check counts as cleared
   (the candidate may start, or the paused attempt resumes);
-- void: the attempt is voided through exam.attempts.void with the reason;
+- void: the attempt is voided through exam.grading.void with the reason;
 - second_review: another examiner must give the final verdict.
 
 The verdict form carries the number of verdicts the examiner saw (``expected``). A form sent
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ujisim.accounts.models import User
 from ujisim.core import audit, clock, workflow
 from ujisim.core.errors import ConflictError, ForbiddenError, ValidationError
-from ujisim.exam import attempts
+from ujisim.exam import grading
 from ujisim.exam.models import Attempt, AttemptState
 from ujisim.proctoring.checks import resume_if_paused
 from ujisim.proctoring.models import IdentityStatus, ProctorCase, ReviewStatus, Verdict
@@ -144,7 +144,7 @@ def record_verdict(
     elif verdict == "void":
         if attempt.state != AttemptState.VOIDED:
             text = f"proctoring: {reason}" + (f" - {note}" if note else "")
-            attempts.void(session, attempt, actor=examiner, reason=text)
+            grading.void(session, attempt, actor=examiner, reason=text)
         case.verdict_at = row.at
         workflow.advance(session, case, ReviewStatus.VOIDED, examiner, reason)
     else:
