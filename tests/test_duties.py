@@ -29,7 +29,7 @@ from ujisim.exam import signals as exam_signals
 from ujisim.exam.models import Attempt, Grade
 from ujisim.proctoring import checks
 from ujisim.proctoring.models import IdentityStatus, ProctorCase, ReviewStatus
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services, services
 from ujisim.question_bank import signals as bank_signals
 from ujisim.question_bank.content import ItemContent, Option
 from ujisim.question_bank.forms import version_stamp
@@ -274,7 +274,7 @@ def test_nobody_reviews_their_own_case_after_the_exam(
 
 def test_nobody_approves_their_own_item_version(db, signed_in, make_user, colleague):
     author = make_user(Role.EXAMINER)
-    item = services.create_item(
+    item = authoring_services.create_item(
         db,
         ItemContent(
             code="ZZ-700",
@@ -289,7 +289,7 @@ def test_nobody_approves_their_own_item_version(db, signed_in, make_user, collea
         ),
         author=author,
     )
-    services.submit_for_review(db, item, actor=author)
+    authoring_services.submit_for_review(db, item, actor=author)
     db.commit()
     form = {"stamp": version_stamp(item.head), "approve_comment": ""}
     refused = signed_in(author).submit("/examiner/items/ZZ-700/approve", form)

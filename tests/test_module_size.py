@@ -18,7 +18,6 @@ REASON = "Long because"
 PENDING = {
     "question_bank/authoring.py",
     "question_bank/practice_services.py",
-    "question_bank/services.py",
     "renewal/delivery.py",
 }
 

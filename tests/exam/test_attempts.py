@@ -12,7 +12,7 @@ from ujisim.exam import answers, attempts, grading
 from ujisim.exam.attempts import TRANSITIONS
 from ujisim.exam.errors import AttemptClosed
 from ujisim.exam.models import AnswerStep, AttemptEvent, AttemptState, Grade, PassRecord
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services
 from ujisim.question_bank.content import ItemContent, Option
 
 ALL_MOVES = [(a, b) for a in AttemptState for b in AttemptState if a != b]
@@ -190,9 +190,9 @@ def test_regrade_after_a_key_correction_keeps_the_old_grade(db, started, candida
         difficulty=version.difficulty, media=version.media,
     )  # fmt: skip
     author, reviewer = make_user(Role.EXAMINER), make_user(Role.EXAMINER)
-    services.edit_item(db, item, fixed, author=author)
-    services.submit_for_review(db, item, actor=author)
-    services.approve(db, item, reviewer=reviewer)
+    authoring_services.edit_item(db, item, fixed, author=author)
+    authoring_services.submit_for_review(db, item, actor=author)
+    authoring_services.approve(db, item, reviewer=reviewer)
     grading.regrade(db, started, actor=reviewer, reason="Kunci soal diperbaiki")
     db.commit()
     grades = db.scalars(select(Grade).order_by(Grade.number)).all()

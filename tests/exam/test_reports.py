@@ -13,7 +13,7 @@ import pytest
 from tests.exam.conftest import answer_all
 from ujisim.core.security import Role
 from ujisim.exam import attempts, grading, policy, reports, signals
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services
 from ujisim.question_bank.content import ItemContent, Option
 
 # The frozen clock starts at 2026-11-22 03:00 UTC = 10:00 WIB.
@@ -121,8 +121,8 @@ def test_queues(db, make_user, frozen_clock):
         legal_basis="PM 13/2014",
         difficulty=1,
     )
-    item = services.create_item(db, content, author=author)
-    services.submit_for_review(db, item, actor=author)
+    item = authoring_services.create_item(db, content, author=author)
+    authoring_services.submit_for_review(db, item, actor=author)
     db.commit()
     frozen_clock.advance(hours=5)
     queues = {q.name: q for q in reports.pending_queues(db)}

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ujisim.core import audit
 from ujisim.core.audit import AuditRecord
 from ujisim.core.errors import IllegalTransition
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services, services
 from ujisim.question_bank.content import ItemContent, Option
 from ujisim.question_bank.forms import SIGN_GROUP_LABELS, TOPIC_LABELS, parse_scene
 from ujisim.question_bank.media.signs import GROUPS
@@ -322,7 +322,7 @@ def test_create_edit_submit_return_resubmit_approve(author, reviewer, db):
         (1, "returned", 2),
         (2, "active", 3),
     ]
-    events = [(e.action, e.actor_id) for e in services.review_events(db, item)]
+    events = [(e.action, e.actor_id) for e in authoring_services.review_events(db, item)]
     assert events == [
         ("submitted", author.user.id),
         ("returned", reviewer.user.id),
@@ -371,7 +371,7 @@ def test_author_cannot_approve_or_return_own_item(author, db):
     db.expire_all()
     item = services.get_item(db, "ZZ-001")
     assert (item.status, item.head.state) == ("in_review", "in_review")
-    assert [e.action for e in services.review_events(db, item)] == ["submitted"]
+    assert [e.action for e in authoring_services.review_events(db, item)] == ["submitted"]
     # nothing changed but the audit chain, which records both refusals (core/duties.py)
     assert actions(db) == [*before, "access.own_case_refused", "access.own_case_refused"]
 
@@ -517,50 +517,52 @@ def test_every_topic_and_sign_group_has_a_label():
 
 
 def _offered(db, item, user) -> tuple:
-    actions = services.allowed_actions(db, item, user)
+    actions = authoring_services.allowed_actions(db, item, user)
     return actions.edit, actions.submit, actions.review, actions.retire
 
 
 def test_the_page_offers_what_the_service_allows(author, reviewer, db):
-    # the page asks services.allowed_actions; each action it offers the service takes, and each
-    # it withholds the service refuses (IllegalTransition) -- one set of rules
+    # the page asks authoring_services.allowed_actions; each action it offers the service takes,
+    # and each it withholds the service refuses (IllegalTransition) -- one set of rules
     me, other = author.user, reviewer.user
-    item = services.create_item(db, content("ZZ-090", "Batas kecepatan di permukiman?"), author=me)
+    item = authoring_services.create_item(
+        db, content("ZZ-090", "Batas kecepatan di permukiman?"), author=me
+    )
     #                        edit,  submit, review, retire
     assert _offered(db, item, me) == (True, True, False, True)
     assert _offered(db, item, other) == (False, True, False, True)
     with pytest.raises(IllegalTransition) as refused:
-        services.edit_item(db, item, content("ZZ-090", "Lain?"), author=other)
-    assert str(refused.value) == services.allowed_actions(db, item, other).edit_reason
+        authoring_services.edit_item(db, item, content("ZZ-090", "Lain?"), author=other)
+    assert str(refused.value) == authoring_services.allowed_actions(db, item, other).edit_reason
 
-    services.submit_for_review(db, item, actor=me)
+    authoring_services.submit_for_review(db, item, actor=me)
     assert _offered(db, item, me) == (False, False, False, True)
-    assert services.allowed_actions(db, item, me).review_reason
+    assert authoring_services.allowed_actions(db, item, me).review_reason
     assert _offered(db, item, other) == (False, False, True, True)
     with pytest.raises(IllegalTransition) as refused:
-        services.edit_item(db, item, content("ZZ-090", "Lain?"), author=me)
-    assert str(refused.value) == services.allowed_actions(db, item, me).edit_reason
+        authoring_services.edit_item(db, item, content("ZZ-090", "Lain?"), author=me)
+    assert str(refused.value) == authoring_services.allowed_actions(db, item, me).edit_reason
     with pytest.raises(IllegalTransition):
-        services.submit_for_review(db, item, actor=me)
+        authoring_services.submit_for_review(db, item, actor=me)
 
-    services.return_for_changes(db, item, reviewer=other, comment="Perjelas.")
+    authoring_services.return_for_changes(db, item, reviewer=other, comment="Perjelas.")
     assert _offered(db, item, me) == (True, False, False, True)
     assert _offered(db, item, other) == (False, False, False, True)
     with pytest.raises(IllegalTransition):
-        services.approve(db, item, reviewer=other)
+        authoring_services.approve(db, item, reviewer=other)
 
-    services.edit_item(
+    authoring_services.edit_item(
         db, item, content("ZZ-090", "Batas kecepatan di kawasan permukiman?"), author=me
     )
-    services.submit_for_review(db, item, actor=me)
-    services.approve(db, item, reviewer=other)
+    authoring_services.submit_for_review(db, item, actor=me)
+    authoring_services.approve(db, item, reviewer=other)
     assert _offered(db, item, me) == (True, False, False, True)
     assert _offered(db, item, other) == (True, False, False, True)
 
-    services.retire(db, item, actor=other)
+    authoring_services.retire(db, item, actor=other)
     assert _offered(db, item, me) == (False, False, False, False)
     with pytest.raises(IllegalTransition) as refused:
-        services.edit_item(db, item, content("ZZ-090", "Lain?"), author=me)
-    assert str(refused.value) == services.allowed_actions(db, item, me).edit_reason
+        authoring_services.edit_item(db, item, content("ZZ-090", "Lain?"), author=me)
+    assert str(refused.value) == authoring_services.allowed_actions(db, item, me).edit_reason
     with pytest.raises(IllegalTransition):
-        services.retire(db, item, actor=other)
+        authoring_services.retire(db, item, actor=other)

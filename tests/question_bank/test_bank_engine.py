@@ -11,7 +11,7 @@ from tests.workflow_walk import pairs, walk
 from ujisim.core.audit import AuditRecord
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services, services
 from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
 from ujisim.question_bank.errors import ContentError, SelfApproval
 from ujisim.question_bank.models import BankVersion, Item, ItemStatus, ReviewEvent, VersionState
@@ -199,64 +199,68 @@ def reviewer(make_user):
 
 
 def test_full_life_of_an_item(db, author, reviewer):
-    item = services.create_item(db, content(), author=author)
+    item = authoring_services.create_item(db, content(), author=author)
     assert (item.status, item.head.state) == (ItemStatus.DRAFT, VersionState.DRAFT)
-    services.edit_item(db, item, content(difficulty=2), author=author)  # own draft: in place
+    authoring_services.edit_item(
+        db, item, content(difficulty=2), author=author
+    )  # own draft: in place
     assert len(item.versions) == 1
     assert item.head.difficulty == 2
-    services.submit_for_review(db, item, actor=author)
+    authoring_services.submit_for_review(db, item, actor=author)
     assert item.status == ItemStatus.IN_REVIEW
     with pytest.raises(IllegalTransition):
-        services.edit_item(db, item, content(difficulty=3), author=author)
-    services.return_for_changes(db, item, reviewer=reviewer, comment="Tambahkan pilihan ketiga.")
+        authoring_services.edit_item(db, item, content(difficulty=3), author=author)
+    authoring_services.return_for_changes(
+        db, item, reviewer=reviewer, comment="Tambahkan pilihan ketiga."
+    )
     assert (item.status, item.head.state) == (ItemStatus.DRAFT, VersionState.RETURNED)
     with pytest.raises(IllegalTransition):  # revised first: never resubmitted unchanged
-        services.submit_for_review(db, item, actor=author)
+        authoring_services.submit_for_review(db, item, actor=author)
     with pytest.raises(IllegalTransition):  # the author revises it, nobody else
-        services.edit_item(db, item, content(difficulty=3), author=reviewer)
-    services.edit_item(
+        authoring_services.edit_item(db, item, content(difficulty=3), author=reviewer)
+    authoring_services.edit_item(
         db, item, content(options=(*content().options, Option("Menambah kecepatan"))), author=author
     )
     assert [(v.number, v.state, len(v.options)) for v in item.versions] == [
         (1, "returned", 2),  # as the reviewer saw it
         (2, "draft", 3),
     ]
-    services.submit_for_review(db, item, actor=author)
-    services.approve(db, item, reviewer=reviewer)
+    authoring_services.submit_for_review(db, item, actor=author)
+    authoring_services.approve(db, item, reviewer=reviewer)
     assert (item.status, item.head.state) == (ItemStatus.ACTIVE, VersionState.ACTIVE)
 
     # Editing an active item starts version 3; version 2 stays active until 3 is approved.
-    services.edit_item(db, item, content(difficulty=3), author=reviewer)
+    authoring_services.edit_item(db, item, content(difficulty=3), author=reviewer)
     assert [v.state for v in item.versions] == ["returned", "active", "draft"]
     assert item.status == ItemStatus.ACTIVE
-    services.submit_for_review(db, item, actor=reviewer)
-    services.approve(db, item, reviewer=author)
+    authoring_services.submit_for_review(db, item, actor=reviewer)
+    authoring_services.approve(db, item, reviewer=author)
     assert [v.state for v in item.versions] == ["returned", "superseded", "active"]
 
-    services.retire(db, item, actor=reviewer, comment="Aturan berubah.")
+    authoring_services.retire(db, item, actor=reviewer, comment="Aturan berubah.")
     assert item.status == ItemStatus.RETIRED
     with pytest.raises(IllegalTransition):
-        services.retire(db, item, actor=reviewer)
+        authoring_services.retire(db, item, actor=reviewer)
     with pytest.raises(IllegalTransition):
-        services.edit_item(db, item, content(), author=author)
+        authoring_services.edit_item(db, item, content(), author=author)
     db.commit()
     actions = [r.action for r in db.scalars(select(AuditRecord).order_by(AuditRecord.seq))]
     assert actions.count("bank.item_approved") == 2
     assert "bank.item_returned" in actions
     assert "bank.item_retired" in actions
-    events = services.review_events(db, item)
+    events = authoring_services.review_events(db, item)
     returned = next(e for e in events if e.action == "returned")
     assert returned.comment == "Tambahkan pilihan ketiga."
     assert returned.actor_id == reviewer.id
 
 
 def test_author_can_never_approve_or_return_own_item(db, author):
-    item = services.create_item(db, content(), author=author)
-    services.submit_for_review(db, item, actor=author)
+    item = authoring_services.create_item(db, content(), author=author)
+    authoring_services.submit_for_review(db, item, actor=author)
     with pytest.raises(SelfApproval):
-        services.approve(db, item, reviewer=author)
+        authoring_services.approve(db, item, reviewer=author)
     with pytest.raises(SelfApproval):
-        services.return_for_changes(db, item, reviewer=author, comment="x")
+        authoring_services.return_for_changes(db, item, reviewer=author, comment="x")
     assert item.status == ItemStatus.IN_REVIEW
 
 
@@ -275,10 +279,10 @@ def test_author_can_never_approve_or_return_own_item(db, author):
     ],
 )
 def test_illegal_moves_are_refused(db, author, start, target):
-    item = services.create_item(db, content(), author=author)
+    item = authoring_services.create_item(db, content(), author=author)
     item.head.state = start
     with pytest.raises(IllegalTransition):
-        services._advance(db, item.head, target, author)
+        authoring_services._advance(db, item.head, target, author)
     assert item.head.state == start
 
 
@@ -286,35 +290,35 @@ def test_every_table_entry_is_reachable(db, author, reviewer):
     """Each legal transition is taken by the public verbs (see test_full_life_of_an_item)."""
     taken = set()
     for event in [
-        lambda i: services.submit_for_review(db, i, actor=author),
-        lambda i: services.return_for_changes(db, i, reviewer=reviewer, comment="ubah"),
-        lambda i: services.edit_item(db, i, content(difficulty=3), author=author),
-        lambda i: services.submit_for_review(db, i, actor=author),
-        lambda i: services.approve(db, i, reviewer=reviewer),
-        lambda i: services.edit_item(db, i, content(difficulty=2), author=author),
-        lambda i: services.submit_for_review(db, i, actor=author),
-        lambda i: services.approve(db, i, reviewer=reviewer),
+        lambda i: authoring_services.submit_for_review(db, i, actor=author),
+        lambda i: authoring_services.return_for_changes(db, i, reviewer=reviewer, comment="ubah"),
+        lambda i: authoring_services.edit_item(db, i, content(difficulty=3), author=author),
+        lambda i: authoring_services.submit_for_review(db, i, actor=author),
+        lambda i: authoring_services.approve(db, i, reviewer=reviewer),
+        lambda i: authoring_services.edit_item(db, i, content(difficulty=2), author=author),
+        lambda i: authoring_services.submit_for_review(db, i, actor=author),
+        lambda i: authoring_services.approve(db, i, reviewer=reviewer),
     ]:
-        item = db.scalars(select(Item)).first() or services.create_item(
+        item = db.scalars(select(Item)).first() or authoring_services.create_item(
             db, content(), author=author
         )
         event(item)
-    for e in services.review_events(db, item):
+    for e in authoring_services.review_events(db, item):
         taken.add(e.action)
     assert taken == set(services.VERSION_TRANSITIONS.values())
 
 
 def test_duplicate_code_is_refused(db, author):
-    services.create_item(db, content(), author=author)
+    authoring_services.create_item(db, content(), author=author)
     with pytest.raises(ContentError):
-        services.create_item(db, content(stem="Lain"), author=author)
+        authoring_services.create_item(db, content(stem="Lain"), author=author)
 
 
 def test_import_refuses_to_overtake_a_revision(tmp_path, db, author):
     items = [content(code="ZZ-001")]
     services.import_contents(db, items)
     item = services.get_item(db, "ZZ-001")
-    services.edit_item(db, item, content(code="ZZ-001", difficulty=3), author=author)
+    authoring_services.edit_item(db, item, content(code="ZZ-001", difficulty=3), author=author)
     with pytest.raises(ContentError) as error:
         services.import_contents(db, [content(code="ZZ-001", difficulty=2)])
     assert error.value.problems[0].code == "ZZ-001"
@@ -325,7 +329,7 @@ def test_one_active_version_per_item_is_enforced_by_the_database(db, author, rev
 
     services.import_contents(db, [content(code="ZZ-001")])
     item = services.get_item(db, "ZZ-001")
-    services.edit_item(db, item, content(code="ZZ-001", difficulty=3), author=author)
+    authoring_services.edit_item(db, item, content(code="ZZ-001", difficulty=3), author=author)
     item.head.state = VersionState.ACTIVE  # bypassing the services
     with pytest.raises(IntegrityError):
         db.flush()
@@ -398,7 +402,7 @@ def test_every_bad_file_case_names_file_line_and_field_and_imports_nothing(
 @pytest.mark.parametrize(("src", "dst"), pairs(VersionState))
 def test_version_table(db, author, src, dst):
     """Every pair walked through the engine (review event and audit record when allowed)."""
-    version = services.create_item(db, content(), author=author).head
+    version = authoring_services.create_item(db, content(), author=author).head
     if walk(db, version, src, dst, author):
         event = db.scalars(select(ReviewEvent).order_by(ReviewEvent.id.desc())).first()
         assert (event.from_state, event.to_state, event.version_id) == (src, dst, version.id)
@@ -406,7 +410,7 @@ def test_version_table(db, author, src, dst):
 
 @pytest.mark.parametrize(("src", "dst"), pairs(ItemStatus))
 def test_item_status_table(db, author, src, dst):
-    item = services.create_item(db, content(), author=author)
+    item = authoring_services.create_item(db, content(), author=author)
     walk(db, item, src, dst, author)
 
 

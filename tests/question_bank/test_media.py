@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET  # noqa: S405 (our own SVG)
 import pytest
 
 from ujisim.core.security import Role
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services, services
 from ujisim.question_bank.content import ItemContent, Option, load_dir
 
 
@@ -46,7 +46,7 @@ def test_draft_media_only_for_staff(client, db, make_user, login):
         options=(Option("Berhenti", True), Option("Jalan terus")), explanation="x",
         legal_basis="PM 13/2014", difficulty=1, media={"sign": "stop"},
     )  # fmt: skip
-    item = services.create_item(db, draft, author=author)
+    item = authoring_services.create_item(db, draft, author=author)
     db.commit()
     url = f"/bank/media/{item.head.id}/A.svg"
     assert client.get(url).status_code == 404

@@ -11,8 +11,8 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from ujisim.core.security import Role
+from ujisim.question_bank import authoring_services, services
 from ujisim.question_bank import practice_services as practice
-from ujisim.question_bank import services
 from ujisim.question_bank.content import load_dir
 from ujisim.question_bank.errors import PracticeUnavailable
 from ujisim.question_bank.models import Category, PracticeAnswer, PracticeMode
@@ -258,7 +258,7 @@ def test_a_version_outside_every_published_bank_is_refused(
     _token, quick = open_question(client, db, secret)
     version = quick.question.version
     content = services.content_of(version)
-    draft = services.edit_item(
+    draft = authoring_services.edit_item(
         db, version.item, replace(content, stem=content.stem + " (draf)"), author=examiner
     )
     db.commit()

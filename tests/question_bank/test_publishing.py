@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from ujisim.core.audit import AuditRecord
-from ujisim.question_bank import services
+from ujisim.question_bank import authoring_services, services
 from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
 from ujisim.question_bank.lint import Gate
 from ujisim.question_bank.models import BankVersion
@@ -53,9 +53,9 @@ def approved_new_item(db, shipped, author, reviewer, *, practice=True):
         stem="Soal baru yang belum diterbitkan: kapan lampu hazard dinyalakan?",
         practice=practice,
     )
-    item = services.create_item(db, content, author=author.user)
-    services.submit_for_review(db, item, actor=author.user)
-    services.approve(db, item, reviewer=reviewer.user)
+    item = authoring_services.create_item(db, content, author=author.user)
+    authoring_services.submit_for_review(db, item, actor=author.user)
+    authoring_services.approve(db, item, reviewer=reviewer.user)
     db.commit()
     return content
 

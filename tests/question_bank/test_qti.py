@@ -19,7 +19,7 @@ from defusedxml import ElementTree as SafeET
 from sqlalchemy import select
 
 from ujisim.core.security import Role
-from ujisim.question_bank import qti, qti_import, services
+from ujisim.question_bank import authoring_services, qti, qti_import, services
 from ujisim.question_bank.content import ItemContent, load_dir
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.models import BankVersion, Item
@@ -321,9 +321,9 @@ def test_filtered_export_holds_exactly_the_matching_items(bank, runner, tmp_path
 def test_export_holds_only_active_items(db, bank, runner, tmp_path, make_user):
     examiner = make_user(Role.EXAMINER)
     retired = services.get_item(db, bank[0].code)
-    services.retire(db, retired, actor=examiner)
+    authoring_services.retire(db, retired, actor=examiner)
     draft = dataclasses.replace(bank[1], code="ZZ-999", stem="Soal yang masih draf?")
-    services.create_item(db, draft, author=examiner)
+    authoring_services.create_item(db, draft, author=examiner)
     db.commit()
     out = tmp_path / "active.zip"
     assert runner.invoke(args=["bank", "export-qti", str(out)]).exit_code == 0

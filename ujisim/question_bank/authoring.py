@@ -23,7 +23,7 @@ from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import ConflictError, UjisimError
 from ujisim.core.security import Role, role_required
-from ujisim.question_bank import gate, lint, services
+from ujisim.question_bank import authoring_services, gate, lint, services
 from ujisim.question_bank.content import ItemContent, check_content
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import (
@@ -142,7 +142,7 @@ def items():
         "class": _choice("class", set(CLASSES)),
     }
     page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-    found = services.query_items(
+    found = authoring_services.query_items(
         get_session(),
         search=filters["q"],
         status=filters["status"],
@@ -184,7 +184,7 @@ def item_lint_flags(session, item: Item) -> list:
 
 def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
     head = item.head
-    events = services.review_events(get_session(), item)
+    events = authoring_services.review_events(get_session(), item)
     actors = people([e.actor_id for e in events] + [v.author_id for v in item.versions])
     forms = {
         "approve_form": forms.get("approve_form") or ApproveForm(formdata=None),
@@ -199,7 +199,7 @@ def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
         events=events,
         numbers={v.id: v.number for v in item.versions},
         people=actors,
-        actions=services.allowed_actions(get_session(), item, current_user),
+        actions=authoring_services.allowed_actions(get_session(), item, current_user),
         stamp=version_stamp(head),
         media_alt=media_alt(head),
         flags=item_lint_flags(get_session(), item),
@@ -247,7 +247,7 @@ def _act(code: str, action: str, form_class, apply):
 @role_required(Role.EXAMINER)
 def submit(code: str):
     def apply(db, item, _form):
-        services.submit_for_review(db, item, actor=current_user)
+        authoring_services.submit_for_review(db, item, actor=current_user)
         return _("Version %(n)s was sent for review.", n=item.head.number)
 
     return _act(code, "submit", ActionForm, apply)
@@ -259,7 +259,7 @@ def approve(code: str):
     def apply(db, item, form):
         duties.refuse_own(item.head)  # the author never approves their own version
         comment = (form.approve_comment.data or "").strip()
-        services.approve(db, item, reviewer=current_user, comment=comment)
+        authoring_services.approve(db, item, reviewer=current_user, comment=comment)
         return _("Version %(n)s was approved and is now active.", n=item.head.number)
 
     return _act(code, "approve", ApproveForm, apply)
@@ -270,7 +270,7 @@ def approve(code: str):
 def return_item(code: str):
     def apply(db, item, form):
         duties.refuse_own(item.head)
-        services.return_for_changes(
+        authoring_services.return_for_changes(
             db, item, reviewer=current_user, comment=form.return_comment.data
         )
         return _("Version %(n)s was returned to its author.", n=item.head.number)
@@ -282,7 +282,9 @@ def return_item(code: str):
 @role_required(Role.EXAMINER)
 def retire(code: str):
     def apply(db, item, form):
-        services.retire(db, item, actor=current_user, comment=form.retire_comment.data.strip())
+        authoring_services.retire(
+            db, item, actor=current_user, comment=form.retire_comment.data.strip()
+        )
         return _("Item %(code)s was retired.", code=item.code)
 
     return _act(code, "retire", RetireForm, apply)
@@ -305,7 +307,7 @@ def checked_content(form: ItemForm, code: str) -> ItemContent | None:
         if existing is not None and existing.head.demo:
             # a revision of a demo item is still known from the public source code
             content = dataclasses.replace(content, demo=True)
-        same = services.find_same_stem(get_session(), content.stem, exclude_code=code)
+        same = authoring_services.find_same_stem(get_session(), content.stem, exclude_code=code)
         if same:
             form.stem.errors = [
                 *form.stem.errors,
@@ -325,7 +327,7 @@ def render_form(form: ItemForm, *, item: Item | None = None, status: int = 200, 
         before = item.versions[-2]
         asked = before if before.state == VersionState.RETURNED else None
     if asked is not None:
-        events = services.review_events(get_session(), item)
+        events = authoring_services.review_events(get_session(), item)
         events = [e for e in events if e.version_id == asked.id and e.action == "returned"]
         if events:
             returned = events[-1]
@@ -354,7 +356,7 @@ def new():
         return render_form(form, status=422)
     db = get_session()
     try:
-        item = services.create_item(db, content, author=current_user)
+        item = authoring_services.create_item(db, content, author=current_user)
     except ContentError as exc:
         db.rollback()
         for problem in exc.problems:
@@ -369,7 +371,7 @@ def new():
 def edit(code: str):
     db = get_session()
     item = load_item_or_404(code, for_update=request.method == "POST")
-    actions = services.allowed_actions(db, item, current_user)
+    actions = authoring_services.allowed_actions(db, item, current_user)
     if not actions.edit:
         db.rollback()
         return render_item(load_item_or_404(code), status=409, error=actions.edit_reason)
@@ -383,7 +385,7 @@ def edit(code: str):
         return render_form(form, item=load_item_or_404(code), status=422)
     try:
         check_stamp(item, form.base.data)
-        version = services.edit_item(db, item, content, author=current_user)
+        version = authoring_services.edit_item(db, item, content, author=current_user)
     except UjisimError as exc:
         db.rollback()
         for problem in getattr(exc, "problems", []):
