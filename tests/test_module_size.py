@@ -17,7 +17,6 @@ REASON = "Long because"
 #: each leaves this set once it is split or explains itself (test_pending_is_still_pending)
 PENDING = {
     "question_bank/authoring.py",
-    "question_bank/practice_services.py",
     "renewal/delivery.py",
 }
 

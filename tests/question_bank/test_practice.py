@@ -11,7 +11,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from ujisim.core.security import Role
-from ujisim.question_bank import authoring_services, services
+from ujisim.question_bank import authoring_services, practice_mock, services
 from ujisim.question_bank import practice_services as practice
 from ujisim.question_bank.content import load_dir
 from ujisim.question_bank.errors import PracticeUnavailable
@@ -26,7 +26,7 @@ def contents():
     """A slice of the shipped bank: a couple more practice items per class and category than a
     mock exam needs, plus every item of one topic (rambu, reserved ones too) so that its page
     is paginated."""
-    need = {(c, cat): n + 2 for c in "AC" for cat, n in practice.DEFAULT_SHAPE.counts.items()}
+    need = {(c, cat): n + 2 for c in "AC" for cat, n in practice_mock.DEFAULT_SHAPE.counts.items()}
     chosen = []
     for item in load_dir()[0]:
         wanted = item.practice and any(need[(c, item.category)] > 0 for c in item.classes)
@@ -290,12 +290,12 @@ def test_next_question_skips_the_one_just_answered(db, pool_a):
 # -- mock exam ---------------------------------------------------------------------------------
 
 
-def start_mock(client, db, cls="A") -> practice.MockPaper:
+def start_mock(client, db, cls="A") -> practice_mock.MockPaper:
     response = client.submit("/latihan/simulasi/mulai", {"kelas": cls})
     assert response.status_code == 302
     assert response.headers["Location"] == "/latihan/simulasi/kerjakan"
     with client.session_transaction() as session:
-        return practice.load_mock_paper(db, session["practice_mock"])
+        return practice_mock.load_mock_paper(db, session["practice_mock"])
 
 
 @pytest.mark.parametrize("cls", ["A", "C"])
@@ -323,7 +323,7 @@ def test_mock_paper_follows_the_blueprint(client, db, bank, cls):
 def test_mock_draw_refuses_a_bank_too_small_for_the_blueprint(pool_a):
     hazard = [v for v in pool_a if v.category == Category.PERSEPSI_BAHAYA]
     with pytest.raises(PracticeUnavailable):
-        practice.draw_mock_paper(hazard[:11] + [v for v in pool_a if v not in hazard])
+        practice_mock.draw_mock_paper(hazard[:11] + [v for v in pool_a if v not in hazard])
 
 
 def mock_answers(paper, right: int, wrong: int) -> dict:

@@ -10,8 +10,8 @@ import pytest
 from markupsafe import escape
 
 from ujisim.core.security import Role
+from ujisim.question_bank import practice_mock, services
 from ujisim.question_bank import practice_services as practice
-from ujisim.question_bank import services
 from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.lint import Gate
@@ -60,7 +60,7 @@ def test_the_shipped_bank_reserves_at_least_40_percent_of_each_class(shipped):
         reserved = [i for i in pool if not i.practice]
         assert len(reserved) >= 0.4 * len(pool), cls
         # and practice still has enough of every category for a mock exam
-        for category, count in practice.DEFAULT_SHAPE.counts.items():
+        for category, count in practice_mock.DEFAULT_SHAPE.counts.items():
             open_ = [i for i in pool if i.practice and i.category == category]
             assert len(open_) >= 2 * count, (cls, category)
 
@@ -125,12 +125,12 @@ def test_a_mock_paper_naming_a_reserved_item_does_not_load(client, db, bank):
     assert client.submit("/latihan/simulasi/mulai", {"kelas": cls}).status_code == 302
     with client.session_transaction() as session:
         data = session["practice_mock"]
-    paper = practice.load_mock_paper(db, data)
+    paper = practice_mock.load_mock_paper(db, data)
     assert paper is not None
     swap = next(v for v in reserved if cls in v.class_list)
     forged = practice.Question(swap, tuple(range(len(swap.options))))
     data = {**data, "q": [forged.encode(), *data["q"][1:]]}
-    assert practice.load_mock_paper(db, data) is None
+    assert practice_mock.load_mock_paper(db, data) is None
 
 
 def test_the_media_of_a_reserved_item_is_for_staff_only(client, login, bank):

@@ -24,7 +24,7 @@ from ujisim.exam import (
 )
 from ujisim.exam.models import Attempt
 from ujisim.question_bank import signals as bank_signals
-from ujisim.question_bank.practice_services import MockShape
+from ujisim.question_bank.practice_mock import MockShape
 
 OWN_ATTEMPT = _l("This is your own exam. Another examiner must review, regrade or void it.")
 OPEN_ATTEMPT = _l(

@@ -21,7 +21,7 @@ from ujisim.exam import draw
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
 from ujisim.question_bank.models import BankVersion
-from ujisim.question_bank.practice_services import DEFAULT_SHAPE, MockShape
+from ujisim.question_bank.practice_mock import DEFAULT_SHAPE, MockShape
 
 CLASSES = ("A", "C")
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.question_bank.lint import Gate, Rules, rules_from
 from ujisim.question_bank.models import CLASSES
-from ujisim.question_bank.practice_services import DEFAULT_SHAPE, mock_shape
+from ujisim.question_bank.practice_mock import DEFAULT_SHAPE, mock_shape
 
 
 def pool_counts(session: Session) -> dict[str, dict[str, int]]:

@@ -23,6 +23,7 @@ from flask_login import current_user
 from ujisim.core import clock
 from ujisim.core.db import get_session
 from ujisim.core.security import Role, role_required
+from ujisim.question_bank import practice_mock
 from ujisim.question_bank import practice_services as practice
 from ujisim.question_bank.errors import PaperClosed, PracticeInputError
 from ujisim.question_bank.labels import CLASS_LABELS
@@ -64,8 +65,8 @@ def _topic_or_404(topic: str) -> str:
 def index():
     """Choose SIM A or C and a mode."""
     db = get_session()
-    paper = practice.load_mock_paper(db, session.get(MOCK_KEY))
-    shapes = {cls: practice.mock_shape(db, cls) for cls in CLASS_LABELS}
+    paper = practice_mock.load_mock_paper(db, session.get(MOCK_KEY))
+    shapes = {cls: practice_mock.mock_shape(db, cls) for cls in CLASS_LABELS}
     return render_template(
         "question_bank/practice/index.html", classes=CLASS_LABELS, paper=paper, shapes=shapes
     )
@@ -164,8 +165,8 @@ def quick_answer():
 def mock(vehicle_class: str):
     """What the mock exam is, and a button to start one (or continue the open one)."""
     db = get_session()
-    paper = practice.load_mock_paper(db, session.get(MOCK_KEY))
-    shape = practice.mock_shape(db, vehicle_class)
+    paper = practice_mock.load_mock_paper(db, session.get(MOCK_KEY))
+    shape = practice_mock.mock_shape(db, vehicle_class)
     return render_template(
         "question_bank/practice/mock_start.html", cls=vehicle_class, paper=paper, shape=shape
     )
@@ -176,7 +177,7 @@ def mock_start():
     vehicle_class = request.form.get("kelas", "")
     if vehicle_class not in CLASS_LABELS:
         raise PracticeInputError(_("Choose SIM A or SIM C."))
-    paper = practice.start_mock_paper(get_session(), vehicle_class)
+    paper = practice_mock.start_mock_paper(get_session(), vehicle_class)
     session[MOCK_KEY] = paper.to_data()
     return redirect(url_for(".mock_paper"))
 
@@ -184,7 +185,7 @@ def mock_start():
 @bp.get("/simulasi/kerjakan")
 def mock_paper():
     """The open paper: every question in one form; practice.js shows one per screen."""
-    paper = practice.load_mock_paper(get_session(), session.get(MOCK_KEY))
+    paper = practice_mock.load_mock_paper(get_session(), session.get(MOCK_KEY))
     if paper is None:
         flash(_("There is no mock exam in progress. Start a new one."), "info")
         return redirect(url_for(".index"))
@@ -199,7 +200,7 @@ def mock_paper():
 def mock_submit():
     db = get_session()
     ref = request.form.get("ref", "")
-    paper = practice.load_mock_paper(db, session.get(MOCK_KEY))
+    paper = practice_mock.load_mock_paper(db, session.get(MOCK_KEY))
     if paper is None or paper.ref != ref:
         if (session.get(RESULT_KEY) or {}).get("r") == ref:
             return redirect(url_for(".mock_result"))  # the same form sent again
@@ -209,9 +210,9 @@ def mock_submit():
                 "started. Nothing was saved."
             )
         )
-    answers = practice.parse_mock_answers(request.form, paper)
+    answers = practice_mock.parse_mock_answers(request.form, paper)
     user = current_user if _keeps_history() else None
-    result = practice.submit_mock_paper(db, paper, answers, user=user)
+    result = practice_mock.submit_mock_paper(db, paper, answers, user=user)
     session.pop(MOCK_KEY, None)
     session[RESULT_KEY] = result.to_data()
     return redirect(url_for(".mock_result"))
@@ -220,7 +221,7 @@ def mock_submit():
 @bp.get("/simulasi/hasil")
 def mock_result():
     """Score per category, pass or fail, and every question with its key and explanation."""
-    result = practice.load_mock_result(get_session(), session.get(RESULT_KEY))
+    result = practice_mock.load_mock_result(get_session(), session.get(RESULT_KEY))
     if result is None:
         flash(_("There is no graded mock exam to show. Start a new one."), "info")
         return redirect(url_for(".index"))

@@ -6,5 +6,5 @@ _signals = Namespace()
 
 #: what does the official paper of a class look like now (practice's mock exam copies it)?
 #: sender the class (``"A"``, ``"C"``), with ``session=``; the exam answers with a
-#: ``practice_services.MockShape`` (none answering: the official defaults)
+#: ``practice_mock.MockShape`` (none answering: the official defaults)
 mock_shape_wanted = _signals.signal("question_bank.mock_shape_wanted")
