@@ -6,7 +6,15 @@ from flask_babel import lazy_gettext as _l
 
 from ujisim.core import duties
 from ujisim.core import signals as core_signals
-from ujisim.question_bank import authoring, cli, labels, practice, publishing, views
+from ujisim.question_bank import (
+    authoring,
+    authoring_edit,  # noqa: F401 -- defines authoring.bp's create, edit, preview and diff
+    cli,
+    labels,
+    practice,
+    publishing,
+    views,
+)
 from ujisim.question_bank.models import ItemVersion
 
 OWN_VERSION = _l("You wrote this version of the item. Another examiner must review it.")
