@@ -82,7 +82,7 @@ def url_args(db, make_user, name):
     from tests.renewal.conftest import COURIER, make_nik
     from ujisim.core import clock
     from ujisim.renewal import application as apps
-    from ujisim.renewal import delivery, payments, registry
+    from ujisim.renewal import delivery_options, payments, registry
     from ujisim.renewal.forms import delivery_choice
     from ujisim.renewal.models import AppState
 
@@ -105,7 +105,7 @@ def url_args(db, make_user, name):
     # skip the document and identity steps (their own tests cover them)
     application.state = AppState.DELIVERY
     choice = delivery_choice({**COURIER, "method": "courier"})
-    delivery.choose_delivery(db, application, choice, owner)
+    delivery_options.choose_delivery(db, application, choice, owner)
     if name == "renewal":
         return application.public_id
     return payments.current_payment(db, application).public_id

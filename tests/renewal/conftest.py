@@ -17,7 +17,7 @@ from PIL import Image
 from tests.faces import face_photo
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery, documents, payments, registry, verification
+from ujisim.renewal import delivery_options, documents, payments, registry, verification
 from ujisim.renewal.forms import delivery_choice
 from ujisim.renewal.models import AppState, LicenceStatus
 
@@ -189,7 +189,7 @@ def walk(db, clock, holder, licence, docs, make_user):
         if state == AppState.DELIVERY:
             return _done(db, app)
         choice = delivery_choice({**COURIER, "method": method})
-        delivery.choose_delivery(db, app, choice, user)
+        delivery_options.choose_delivery(db, app, choice, user)
         if state == AppState.PAYMENT:
             return _done(db, app)
         payments.sandbox_pay(db, payments.current_payment(db, app))

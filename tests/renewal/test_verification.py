@@ -13,7 +13,7 @@ from ujisim.certificates.models import JobKind, PrintJob
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
-from ujisim.renewal import delivery, providers, registry, tracking, verification
+from ujisim.renewal import delivery, delivery_options, providers, registry, tracking, verification
 from ujisim.renewal.errors import InvalidDocument
 from ujisim.renewal.models import AppState, Licence, LicenceStatus, OrderState
 
@@ -227,7 +227,7 @@ def test_a_refused_delivery_choice_changes_nothing(db, walk, holder):
     application = walk(AppState.DELIVERY)
     bad = {**COURIER, "method": "courier", "satpas": "Satpas Entah Di Mana", "postal_code": "123"}
     with pytest.raises(InvalidDocument) as refused:
-        delivery.choose_delivery(db, application, delivery_choice(bad), holder)
+        delivery_options.choose_delivery(db, application, delivery_choice(bad), holder)
     assert set(refused.value.fields) == {"satpas", "postal_code"}  # every problem at once
     db.rollback()
     assert db.get(RenewalApplication, application.id).state == AppState.DELIVERY
@@ -237,9 +237,9 @@ def test_the_shipping_fee_comes_from_the_configured_table(app, tmp_path):
     rates = tmp_path / "rates.json"
     rates.write_text('{"DKI Jakarta": 12000, "Papua": 55000, "default": 30000}')
     app.config["RENEWAL_SHIPPING_RATES"] = str(rates)
-    assert delivery.shipping_fee("DKI Jakarta") == 12000
-    assert delivery.shipping_fee("Papua") == 55000
-    assert delivery.shipping_fee("Bali") == 30000
+    assert delivery_options.shipping_fee("DKI Jakarta") == 12000
+    assert delivery_options.shipping_fee("Papua") == 55000
+    assert delivery_options.shipping_fee("Bali") == 30000
 
 
 def test_pick_up_needs_the_holders_nik(db, walk, officer, holder):

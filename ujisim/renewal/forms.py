@@ -26,7 +26,7 @@ from wtforms.validators import ValidationError
 from ujisim.accounts.nik import PROVINCES
 from ujisim.core import offices
 from ujisim.renewal import providers
-from ujisim.renewal.delivery import ADDRESS_FIELDS, REFUND_BANKS, DeliveryChoice
+from ujisim.renewal.delivery_options import ADDRESS_FIELDS, REFUND_BANKS, DeliveryChoice
 from ujisim.renewal.errors import InvalidDocument
 
 POSTAL_CODE = re.compile(r"[1-9][0-9]{4}")

@@ -17,6 +17,7 @@ from ujisim.proctoring.consent import current_consent
 from ujisim.renewal import application as apps
 from ujisim.renewal import (
     delivery,
+    delivery_options,
     documents,
     eligibility,
     identity,
@@ -140,10 +141,10 @@ def _step_context(session, application: RenewalApplication) -> dict:
             f"reason_{reason}": apps.identity_advice(reason) for reason in IDENTITY_REASONS
         }
     if application.state == AppState.DELIVERY:
-        context["provinces"] = delivery.provinces()
-        context["rates"] = delivery.shipping_rates()
+        context["provinces"] = delivery_options.provinces()
+        context["rates"] = delivery_options.shipping_rates()
         context["offices"] = offices.offices()
-        context["banks"] = delivery.REFUND_BANKS
+        context["banks"] = delivery_options.REFUND_BANKS
         # preset: the office that issued the card so far (when served here), the holder's name
         context["values"] = {
             "satpas": licence.satpas if licence.satpas in offices.offices() else "",
@@ -230,11 +231,11 @@ def choose_delivery(public_id: str):
     try:
         if not form.validate_on_submit():
             # a page no longer at this step is refused (409, flashed) whatever the fields
-            delivery.check_can_choose(application, version)
+            delivery_options.check_can_choose(application, version)
             context = _step_context(session, application)
             context.update(errors=form.field_errors(), values=form.values())
             return render_template(STEP_PAGES[AppState.DELIVERY], **context), 422
-        delivery.choose_delivery(session, application, form.choice(), current_user, version)
+        delivery_options.choose_delivery(session, application, form.choice(), current_user, version)
     except UjisimError as exc:
         return _refused(session, application, exc, form.values())
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
