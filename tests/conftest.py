@@ -51,6 +51,25 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
     }
 
 
+#: the backend of a test marked ``one_backend``: production's when CI has it
+ONE_BACKEND = BACKENDS[-1]
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``one_backend`` (its subject is not the database: face analysis, drawing,
+    documents) runs on one backend only; every other test that uses the database runs on both."""
+    keep, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        if backend and backend != ONE_BACKEND and item.get_closest_marker("one_backend"):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     """A migrated database for the whole run, one per backend."""
