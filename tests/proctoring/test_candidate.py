@@ -346,7 +346,8 @@ def test_failed_tries_weigh_on_the_case_even_when_the_last_one_passes(client, db
     (before, the failures added nothing to the risk)."""
     for _ in range(2):
         assert run_check(client, ready, burst, still=True)["reason"] == "still"
-    assert run_check(client, ready, burst)["decision"] == "passed"
+    passed = run_check(client, ready, burst)
+    assert passed["decision"] == "passed", passed
     db.expire_all()
     case = db.scalars(select(ProctorCase)).one()
     events = db.scalars(
@@ -417,7 +418,9 @@ def test_a_burst_from_a_second_tab_is_refused_without_costing_a_try(client, db, 
     # the second tab's person followed its challenge meanwhile: back to when it was issued
     client.application.config["CLOCK"].advance(milliseconds=-(burst(first).times[-1] + 400))
     result = send_burst(client, second, burst(second)).get_json()
-    assert (result["decision"], result["try"]) == ("passed", 1)
+    # the answer names the reason if the stand-in's burst is refused (a rare false reject of
+    # one random challenge was seen: the reason and challenge tell which rule to look at)
+    assert (result["decision"], result["try"]) == ("passed", 1), (result, second["actions"])
 
 
 def test_a_burst_must_have_a_bounded_number_of_frames_each_with_its_time(client, db, ready, burst):

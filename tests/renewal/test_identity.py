@@ -140,7 +140,7 @@ def test_the_holder_following_the_challenge_passes_against_the_licence_photo(
     client, db, at_identity
 ):
     result = run_check(client, at_identity)
-    assert (result["decision"], result["reason"]) == ("passed", "ok")
+    assert (result["decision"], result["reason"]) == ("passed", "ok"), result
     application = reload(db, at_identity)
     assert application.state == AppState.DELIVERY
     evidence = application.evidence[-1]
@@ -302,7 +302,7 @@ def test_the_licence_photo_not_the_registration_photo_is_the_reference(
     reference.set_reference_photo(db, holder, photo_bytes("biden.jpg"), "registration")
     db.commit()
     result = run_check(client, at_identity)
-    assert (result["decision"], result["reason"]) == ("passed", "ok")
+    assert (result["decision"], result["reason"]) == ("passed", "ok"), result
 
 
 def test_the_officer_sees_each_tries_frame_until_retention_removes_it(
