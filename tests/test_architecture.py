@@ -288,3 +288,36 @@ def test_the_registry_check_sees_planted_registries():
     (finding,) = registries(package)
     assert finding.startswith("ujisim.proctoring:")
     assert finding.endswith(" fills ujisim.exam.views.BEGIN_GUARDS")
+
+
+def session_names(sources: dict[str, str]) -> list[str]:
+    """Where the database session goes by another name than ``session``: a name bound to
+    ``get_session()``, or a parameter called ``db``."""
+    found = []
+    for module, text in sorted(sources.items()):
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                called = node.value.func
+                if isinstance(called, ast.Name) and called.id == "get_session":
+                    for target in node.targets:
+                        if isinstance(target, ast.Name) and target.id != "session":
+                            found.append(f"{module}:{node.lineno} names the session {target.id}")
+            if isinstance(node, ast.arg) and node.arg == "db":
+                found.append(f"{module}:{node.lineno} takes the session as db")
+    return found
+
+
+def test_the_session_has_one_name():
+    assert session_names(SOURCES) == []
+
+
+def test_the_session_name_check_sees_planted_names():
+    planted = {
+        "ujisim.a": "def view():\n    db = get_session()\n",
+        "ujisim.b": "def grade(db, attempt):\n    pass\n",
+        "ujisim.c": "def view():\n    session = get_session()\n",
+    }
+    assert session_names(planted) == [
+        "ujisim.a:2 names the session db",
+        "ujisim.b:1 takes the session as db",
+    ]

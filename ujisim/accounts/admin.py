@@ -42,17 +42,17 @@ def users():
 def new_user():
     form = StaffUserForm()
     if form.validate_on_submit():
-        db = get_session()
+        session = get_session()
         try:
             user, password = services.create_staff_user(
-                db,
+                session,
                 email=form.email.data,
                 full_name=form.full_name.data,
                 roles=[Role(r) for r in form.roles.data],
                 actor=current_user,
             )
         except DuplicateAccountError as exc:
-            db.rollback()
+            session.rollback()
             form.email.errors.append(exc.fields["email"])
             return render_template("admin/user_new.html", form=form), 409
         # Shown once; the account holder changes it through "forgot password" or is told it.
@@ -72,11 +72,11 @@ def edit_user(public_id: str):
         ):
             form.roles.errors.append(_("You cannot remove your own administrator access."))
             return _edit_page(user, form, DeleteAccountForm(user), 422)
-        db = get_session()
+        session = get_session()
         changed = services.set_roles(
-            db, user, [Role(r) for r in form.roles.data], actor=current_user
+            session, user, [Role(r) for r in form.roles.data], actor=current_user
         )
-        services.set_active(db, user, form.active.data, actor=current_user)
+        services.set_active(session, user, form.active.data, actor=current_user)
         flash(_("Saved.") if changed else _("Saved (roles unchanged)."), "success")
         return redirect(url_for("admin.edit_user", public_id=user.public_id))
     status = 422 if form.is_submitted() else 200
@@ -89,8 +89,8 @@ def sign_out_user(public_id: str):
     """End every session and remember token of the account (audited); a second click does the
     same again, harmlessly."""
     user = load_user_or_404(public_id)
-    db = get_session()
-    services.end_sessions(db, user, actor=current_user)
+    session = get_session()
+    services.end_sessions(session, user, actor=current_user)
     flash(_("Every session of %(name)s has ended.", name=user.full_name), "success")
     if user.id == current_user.id:
         return redirect(url_for("accounts.login"))
@@ -116,11 +116,11 @@ def delete_user(public_id: str):
     form = DeleteAccountForm(user)
     if not form.validate_on_submit():
         return _edit_page(user, roles_form, form, 422)
-    db = get_session()
+    session = get_session()
     try:
-        services.delete_account(db, user, actor=current_user)
+        services.delete_account(session, user, actor=current_user)
     except AccountInUseError as exc:
-        db.rollback()
+        session.rollback()
         form.confirm_email.errors.extend(exc.reasons)
         return _edit_page(user, roles_form, form, 409)
     flash(

@@ -12,9 +12,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask import session as cookie  # the signed cookie: `session` is the database's
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -67,20 +67,20 @@ def register():
         return redirect(url_for("main.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        db = get_session()
+        session = get_session()
         try:
             user = services.register_applicant(
-                db,
+                session,
                 full_name=form.full_name.data,
                 nik=form.nik.data,
                 date_of_birth=form.date_of_birth.data,
                 email=form.email.data,
                 phone=form.phone.data,
                 password=form.password.data,
-                locale=session.get("lang", "id"),
+                locale=cookie.get("lang", "id"),
             )
         except DuplicateAccountError as exc:
-            db.rollback()
+            session.rollback()
             for name, message in exc.fields.items():
                 getattr(form, name).errors.append(message)
             return render_template("accounts/register.html", form=form), 409
@@ -102,8 +102,8 @@ def login():
         return redirect(next_url or url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
-        user = services.authenticate(db, form.email.data, form.password.data)
+        session = get_session()
+        user = services.authenticate(session, form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(next_url or url_for("main.index"))
@@ -117,8 +117,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    db = get_session()
-    services.record_logout(db, current_user)
+    session = get_session()
+    services.record_logout(session, current_user)
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
@@ -129,9 +129,9 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        db = get_session()
+        session = get_session()
         services.request_password_reset(
-            db,
+            session,
             form.email.data,
             lambda token: url_for("accounts.reset_password", token=token, _external=True),
         )
@@ -147,14 +147,14 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"])
 def reset_password(token: str):
-    db = get_session()
+    session = get_session()
     try:
-        user = services.load_reset_token(db, token)
+        user = services.load_reset_token(session, token)
     except ResetTokenError as exc:
         return render_template("accounts/reset_invalid.html", message=exc.message), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(db, user, form.password.data, action="accounts.password_reset")
+        services.set_password(session, user, form.password.data, action="accounts.password_reset")
         logout_user()
         flash(_("Your password has been changed. Log in with the new password."), "success")
         return redirect(url_for("accounts.login"))

@@ -214,18 +214,18 @@ def _act(code: str, action: str, form_class, apply):
     ``apply`` returns the flash message. Any refusal rolls back and shows the item page again
     with the message (and the form's errors) under the refusing error's status.
     """
-    db = get_session()
+    session = get_session()
     item = load_item_or_404(code, for_update=True)
     form = form_class()
     forms = {f"{action}_form": form}
     if not form.validate_on_submit():
-        db.rollback()
+        session.rollback()
         return render_item(load_item_or_404(code), status=422, **forms)
     try:
         check_stamp(item, form.stamp.data)
-        message = apply(db, item, form)
+        message = apply(session, item, form)
     except UjisimError as exc:
-        db.rollback()
+        session.rollback()
         for name, text in exc.fields.items():
             field = getattr(form, f"{action}_{name}", None)
             if field is not None:
@@ -239,8 +239,8 @@ def _act(code: str, action: str, form_class, apply):
 @bp.post("/<code>/submit")
 @role_required(Role.EXAMINER)
 def submit(code: str):
-    def apply(db, item, _form):
-        authoring_services.submit_for_review(db, item, actor=current_user)
+    def apply(session, item, _form):
+        authoring_services.submit_for_review(session, item, actor=current_user)
         return _("Version %(n)s was sent for review.", n=item.head.number)
 
     return _act(code, "submit", ActionForm, apply)
@@ -249,10 +249,10 @@ def submit(code: str):
 @bp.post("/<code>/approve")
 @role_required(Role.EXAMINER)
 def approve(code: str):
-    def apply(db, item, form):
+    def apply(session, item, form):
         duties.refuse_own(item.head)  # the author never approves their own version
         comment = (form.approve_comment.data or "").strip()
-        authoring_services.approve(db, item, reviewer=current_user, comment=comment)
+        authoring_services.approve(session, item, reviewer=current_user, comment=comment)
         return _("Version %(n)s was approved and is now active.", n=item.head.number)
 
     return _act(code, "approve", ApproveForm, apply)
@@ -261,10 +261,10 @@ def approve(code: str):
 @bp.post("/<code>/return")
 @role_required(Role.EXAMINER)
 def return_item(code: str):
-    def apply(db, item, form):
+    def apply(session, item, form):
         duties.refuse_own(item.head)
         authoring_services.return_for_changes(
-            db, item, reviewer=current_user, comment=form.return_comment.data
+            session, item, reviewer=current_user, comment=form.return_comment.data
         )
         return _("Version %(n)s was returned to its author.", n=item.head.number)
 
@@ -274,9 +274,9 @@ def return_item(code: str):
 @bp.post("/<code>/retire")
 @role_required(Role.EXAMINER)
 def retire(code: str):
-    def apply(db, item, form):
+    def apply(session, item, form):
         authoring_services.retire(
-            db, item, actor=current_user, comment=form.retire_comment.data.strip()
+            session, item, actor=current_user, comment=form.retire_comment.data.strip()
         )
         return _("Item %(code)s was retired.", code=item.code)
 

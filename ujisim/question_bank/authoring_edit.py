@@ -99,11 +99,11 @@ def new():
     content = checked_content(form, form.code.data)
     if content is None:
         return render_form(form, status=422)
-    db = get_session()
+    session = get_session()
     try:
-        item = authoring_services.create_item(db, content, author=current_user)
+        item = authoring_services.create_item(session, content, author=current_user)
     except ContentError as exc:
-        db.rollback()
+        session.rollback()
         for problem in exc.problems:
             form.add_problem(problem.field, problem.message)
         return render_form(form, status=exc.status)
@@ -114,11 +114,11 @@ def new():
 @authoring.bp.route("/<code>/edit", methods=["GET", "POST"])
 @role_required(Role.EXAMINER)
 def edit(code: str):
-    db = get_session()
+    session = get_session()
     item = authoring.load_item_or_404(code, for_update=request.method == "POST")
-    actions = authoring_services.allowed_actions(db, item, current_user)
+    actions = authoring_services.allowed_actions(session, item, current_user)
     if not actions.edit:
-        db.rollback()
+        session.rollback()
         return authoring.render_item(
             authoring.load_item_or_404(code), status=409, error=actions.edit_reason
         )
@@ -128,13 +128,13 @@ def edit(code: str):
     form = ItemForm()
     content = checked_content(form, item.code)
     if content is None:
-        db.rollback()
+        session.rollback()
         return render_form(form, item=authoring.load_item_or_404(code), status=422)
     try:
         authoring.check_stamp(item, form.base.data)
-        version = authoring_services.edit_item(db, item, content, author=current_user)
+        version = authoring_services.edit_item(session, item, content, author=current_user)
     except UjisimError as exc:
-        db.rollback()
+        session.rollback()
         for problem in getattr(exc, "problems", []):
             form.add_problem(problem.field, problem.message)
         return render_form(

@@ -14,9 +14,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask import session as cookie  # the signed cookie: `session` is the database's
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,9 +64,9 @@ def _topic_or_404(topic: str) -> str:
 @bp.get("/")
 def index():
     """Choose SIM A or C and a mode."""
-    db = get_session()
-    paper = practice_mock.load_mock_paper(db, session.get(MOCK_KEY))
-    shapes = {cls: practice_mock.mock_shape(db, cls) for cls in CLASS_LABELS}
+    session = get_session()
+    paper = practice_mock.load_mock_paper(session, cookie.get(MOCK_KEY))
+    shapes = {cls: practice_mock.mock_shape(session, cls) for cls in CLASS_LABELS}
     return render_template(
         "question_bank/practice/index.html", classes=CLASS_LABELS, paper=paper, shapes=shapes
     )
@@ -139,16 +139,16 @@ def quick(vehicle_class: str):
 @bp.post("/cepat/jawab")
 def quick_answer():
     """Grade the chosen option on the server and show the feedback."""
-    db = get_session()
+    session = get_session()
     token = request.form.get("token", "")
-    quick = practice.read_question(db, token, _secret())
+    quick = practice.read_question(session, token, _secret())
     try:
         position = practice.parse_choice(request.form.get("choice"), quick.question)
     except PracticeInputError as exc:
         return _render_quick(quick, token, error=exc.message), 422
     if _keeps_history():
         practice.record_answers(
-            db,
+            session,
             current_user,
             [(quick.question, position)],
             mode=PracticeMode.QUICK,
@@ -164,9 +164,9 @@ def quick_answer():
 @bp.get(f"/{CLASS}/simulasi")
 def mock(vehicle_class: str):
     """What the mock exam is, and a button to start one (or continue the open one)."""
-    db = get_session()
-    paper = practice_mock.load_mock_paper(db, session.get(MOCK_KEY))
-    shape = practice_mock.mock_shape(db, vehicle_class)
+    session = get_session()
+    paper = practice_mock.load_mock_paper(session, cookie.get(MOCK_KEY))
+    shape = practice_mock.mock_shape(session, vehicle_class)
     return render_template(
         "question_bank/practice/mock_start.html", cls=vehicle_class, paper=paper, shape=shape
     )
@@ -178,14 +178,14 @@ def mock_start():
     if vehicle_class not in CLASS_LABELS:
         raise PracticeInputError(_("Choose SIM A or SIM C."))
     paper = practice_mock.start_mock_paper(get_session(), vehicle_class)
-    session[MOCK_KEY] = paper.to_data()
+    cookie[MOCK_KEY] = paper.to_data()
     return redirect(url_for(".mock_paper"))
 
 
 @bp.get("/simulasi/kerjakan")
 def mock_paper():
     """The open paper: every question in one form; practice.js shows one per screen."""
-    paper = practice_mock.load_mock_paper(get_session(), session.get(MOCK_KEY))
+    paper = practice_mock.load_mock_paper(get_session(), cookie.get(MOCK_KEY))
     if paper is None:
         flash(_("There is no mock exam in progress. Start a new one."), "info")
         return redirect(url_for(".index"))
@@ -198,11 +198,11 @@ def mock_paper():
 
 @bp.post("/simulasi/selesai")
 def mock_submit():
-    db = get_session()
+    session = get_session()
     ref = request.form.get("ref", "")
-    paper = practice_mock.load_mock_paper(db, session.get(MOCK_KEY))
+    paper = practice_mock.load_mock_paper(session, cookie.get(MOCK_KEY))
     if paper is None or paper.ref != ref:
-        if (session.get(RESULT_KEY) or {}).get("r") == ref:
+        if (cookie.get(RESULT_KEY) or {}).get("r") == ref:
             return redirect(url_for(".mock_result"))  # the same form sent again
         raise PaperClosed(
             _(
@@ -212,16 +212,16 @@ def mock_submit():
         )
     answers = practice_mock.parse_mock_answers(request.form, paper)
     user = current_user if _keeps_history() else None
-    result = practice_mock.submit_mock_paper(db, paper, answers, user=user)
-    session.pop(MOCK_KEY, None)
-    session[RESULT_KEY] = result.to_data()
+    result = practice_mock.submit_mock_paper(session, paper, answers, user=user)
+    cookie.pop(MOCK_KEY, None)
+    cookie[RESULT_KEY] = result.to_data()
     return redirect(url_for(".mock_result"))
 
 
 @bp.get("/simulasi/hasil")
 def mock_result():
     """Score per category, pass or fail, and every question with its key and explanation."""
-    result = practice_mock.load_mock_result(get_session(), session.get(RESULT_KEY))
+    result = practice_mock.load_mock_result(get_session(), cookie.get(RESULT_KEY))
     if result is None:
         flash(_("There is no graded mock exam to show. Start a new one."), "info")
         return redirect(url_for(".index"))

@@ -28,11 +28,11 @@ def _number(bank) -> str:
 
 
 def render_bank(*, status: int = 200, error: str = ""):
-    db = get_session()
-    pending = services.pending_changes(db)
+    session = get_session()
+    pending = services.pending_changes(session)
     # the publish gate's checks of the items publishing would take, shown before the click
-    contents = [services.content_of(v) for v in services.active_versions(db)]
-    problems, warnings = gate.from_config(db, current_app.config).check(contents)
+    contents = [services.content_of(v) for v in services.active_versions(session)]
+    problems, warnings = gate.from_config(session, current_app.config).check(contents)
     minimum = current_app.config["BANK_MIN_RESERVED"]
     form = PublishForm(formdata=None, data={"expected": _number(pending.latest)})
     page = render_template(
@@ -57,12 +57,12 @@ def index():
 @bp.post("/publish")
 @role_required(Role.EXAMINER)
 def publish():
-    db = get_session()
+    session = get_session()
     form = PublishForm()
     form.validate_on_submit()  # CSRF is checked before the view; the field has no rules
-    latest = services.latest_bank_version(db)
+    latest = services.latest_bank_version(session)
     if form.expected.data != _number(latest):
-        db.rollback()
+        session.rollback()
         return render_bank(
             status=409,
             error=_(
@@ -73,17 +73,17 @@ def publish():
         )
     try:
         bank, published = services.publish_bank_version(
-            db,
+            session,
             actor=current_user,
             note="examiner workspace",
-            gate=gate.from_config(db, current_app.config),
+            gate=gate.from_config(session, current_app.config),
         )
-        db.flush()  # a number taken by a concurrent publication fails here, not at the commit
+        session.flush()  # a number taken by a concurrent publication fails here, not at the commit
     except ContentError as exc:
-        db.rollback()
+        session.rollback()
         return render_bank(status=exc.status, error=exc.message)
     except IntegrityError:  # another examiner published the same number at the same moment
-        db.rollback()
+        session.rollback()
         return render_bank(
             status=409,
             error=_("Another examiner published at the same moment. Check the changes below."),
