@@ -47,6 +47,9 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
         # tests move a frozen clock by days while a client stays logged in; the idle end of a
         # session has its own tests (tests/accounts/test_sessions.py)
         "SESSION_IDLE_SECONDS": 0,
+        # argon2id at its least cost (about 1 ms a check against 140 ms): logins are in most
+        # tests; the production profile has its own tests (tests/accounts/test_passwords.py)
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
         **extra,
     }
 
@@ -187,9 +190,10 @@ def frozen_clock(app) -> FrozenClock:
 
 @functools.cache
 def _hash(password: str) -> str:
-    from ujisim.accounts.passwords import hash_password
+    """The test users' hash, made with the test apps' profile (so no login rehashes it)."""
+    from ujisim.accounts.passwords import hasher
 
-    return hash_password(password)
+    return hasher("CHEAPEST").hash(password)
 
 
 _counter = itertools.count(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ujisim.accounts.passwords import DEFAULT_PROFILE, PROFILES
 from ujisim.core.offices import parse_offices
 
 TRUE = {"1", "true", "yes", "on"}
@@ -24,6 +25,14 @@ def from_env(instance_path: str) -> dict:
     population = env.get("UJISIM_POPULATION_PROVIDER") or (
         "none" if env_name == "production" else "sandbox"
     )
+    hash_profile = env.get("UJISIM_PASSWORD_HASH_PROFILE", DEFAULT_PROFILE)
+    if hash_profile not in PROFILES:
+        raise RuntimeError(f"UJISIM_PASSWORD_HASH_PROFILE must be one of {', '.join(PROFILES)}")
+    if hash_profile == "CHEAPEST" and env_name == "production":
+        # a hash that costs a millisecond to check is a password list for whoever reads it
+        raise RuntimeError(
+            "UJISIM_PASSWORD_HASH_PROFILE=CHEAPEST is refused with UJISIM_ENV=production"
+        )
     if population == "sandbox" and env_name == "production":
         # its records are whatever somebody put in a folder: never an identity reference
         raise RuntimeError(
@@ -55,6 +64,9 @@ def from_env(instance_path: str) -> dict:
         # wrong passwords for one account from any number of addresses; the account's own
         # password is refused only until the window that filled up ends
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get("UJISIM_LOGIN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        # argon2id's cost (accounts/passwords.py): RFC_9106_LOW_MEMORY, RFC_9106_HIGH_MEMORY,
+        # or CHEAPEST for tests only
+        "PASSWORD_HASH_PROFILE": hash_profile,
         "PASSWORD_RESET_MAX_AGE": int(env.get("UJISIM_PASSWORD_RESET_MINUTES", "60")) * 60,
         "SHOW_OUTBOX": _flag("UJISIM_SHOW_OUTBOX", env_name == "development"),
         "SMTP_HOST": env.get("UJISIM_SMTP_HOST") or None,
