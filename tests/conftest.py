@@ -24,6 +24,10 @@ from ujisim.app import create_app
 from ujisim.core.db import get_db, get_session
 from ujisim.core.security import Role
 
+# Every app the suite starts, in this process or another (gunicorn, a Celery worker, a bench),
+# hashes passwords at argon2's least cost; tests/accounts/test_passwords.py tests production's.
+os.environ["UJISIM_PASSWORD_HASH_PROFILE"] = "CHEAPEST"
+
 # Redis-backed tests need the running Redis; CI sets UJISIM_TEST_REDIS_URL (README: Configuration).
 collect_ignore = [] if REDIS_URL else ["core/test_redis.py", "proctoring/test_celery.py"]
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -49,7 +53,7 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
         "SESSION_IDLE_SECONDS": 0,
         # argon2id at its least cost (about 1 ms a check against 140 ms): logins are in most
         # tests; the production profile has its own tests (tests/accounts/test_passwords.py)
-        "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        "PASSWORD_HASH_PROFILE": os.environ["UJISIM_PASSWORD_HASH_PROFILE"],
         **extra,
     }
 

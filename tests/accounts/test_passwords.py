@@ -22,10 +22,8 @@ pytestmark = pytest.mark.one_backend  # the subject is the hash, not the databas
 
 @pytest.fixture
 def app_config(tmp_path, database_url):
-    """An app with the production default: no PASSWORD_HASH_PROFILE set."""
-    config = _test_config(tmp_path, database_url)
-    del config["PASSWORD_HASH_PROFILE"]
-    return config
+    """An app with the production default."""
+    return _test_config(tmp_path, database_url, PASSWORD_HASH_PROFILE="RFC_9106_LOW_MEMORY")
 
 
 def test_the_default_is_rfc_9106_low_memory(monkeypatch, tmp_path):
