@@ -58,17 +58,19 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
     }
 
 
-#: the backend of a test marked ``one_backend``: production's when CI has it
+#: the backend of a test whose subject is not the database: production's when CI has it
 ONE_BACKEND = BACKENDS[-1]
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test marked ``one_backend`` (its subject is not the database: face analysis, drawing,
-    documents) runs on one backend only; every other test that uses the database runs on both."""
+    """A test whose subject is the database (its module marked ``both_backends``: migrations,
+    the workflow and unit of work, locking and concurrency, the SQL written per dialect) runs on
+    SQLite and on PostgreSQL; every other test runs on ONE_BACKEND only. The browser tests run
+    on SQLite, as ``make run`` does (tests/e2e/conftest.py)."""
     keep, dropped = [], []
     for item in items:
         backend = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
-        if backend and backend != ONE_BACKEND and item.get_closest_marker("one_backend"):
+        if backend and backend != ONE_BACKEND and not item.get_closest_marker("both_backends"):
             dropped.append(item)
         else:
             keep.append(item)

@@ -12,6 +12,8 @@ from ujisim.accounts import services
 from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 def cookies(client) -> dict[str, str]:
     return {

@@ -19,6 +19,8 @@ from ujisim.core.security import Role
 from ujisim.exam import grading
 from ujisim.exam.models import PassRecord
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 def audit_actions(db, job) -> list[str]:
     rows = db.scalars(

@@ -4,6 +4,8 @@ import pytest
 
 from ujisim.core import audit
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def chain(db):

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from ujisim.core import jobs
 from ujisim.core.mail import MailStatus, OutboxMessage, queue_mail
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 SEEN: list = []
 
 

@@ -1,5 +1,6 @@
 """The schema comes only from Alembic, and models and migrations agree on every backend."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -8,6 +9,8 @@ from tests.support import PG_URL, migrate, temporary_pg_database
 from ujisim.app import create_app
 from ujisim.core.db import get_db
 from ujisim.models import metadata
+
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
 
 
 def test_models_match_migrations(app):

@@ -2,7 +2,11 @@
 
 import re
 
+import pytest
+
 from ujisim.core.db import new_public_id
+
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
 
 
 def test_public_ids_are_letters_and_digits_and_never_repeat():

@@ -20,6 +20,8 @@ from ujisim.core.db import get_db, get_session
 from ujisim.core.ratelimits import COUNTER, DatabaseStorage, RateLimitCounter
 from ujisim.core.security import Role, limiter
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 def _config(tmp_path, url: str, **extra) -> dict:
     # RATELIMIT_ENABLED: an app created with it off turns the one ``limiter`` off for every

@@ -18,7 +18,7 @@ NAME = "unit-of-work test"
 
 
 # the tests add routes to their app
-pytestmark = pytest.mark.fresh_app
+pytestmark = [pytest.mark.fresh_app, pytest.mark.both_backends]
 
 
 def _add(day: int = 1) -> None:

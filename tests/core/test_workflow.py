@@ -19,6 +19,8 @@ from ujisim.core import clock, workflow
 from ujisim.core.db import Base
 from ujisim.core.mail import MailStatus, OutboxMessage
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 ROOT = Path(ujisim.__file__).resolve().parent
 #: the engine itself sets the field; migrations fix up old rows in bulk, below the models
 EXEMPT = {Path("core/workflow.py"), Path("migrations")}

@@ -17,6 +17,8 @@ from ujisim.core.security import Role
 from ujisim.exam import analysis, attempts, grading, policy
 from ujisim.exam.stats_models import FormStat, ItemStat, StatsInclusion
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def app_config(app_config):

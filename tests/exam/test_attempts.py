@@ -15,6 +15,8 @@ from ujisim.exam.models import AnswerStep, AttemptEvent, AttemptState, Grade, Pa
 from ujisim.question_bank import authoring_services
 from ujisim.question_bank.content import ItemContent, Option
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 ALL_MOVES = [(a, b) for a in AttemptState for b in AttemptState if a != b]
 
 

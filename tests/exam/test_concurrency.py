@@ -28,6 +28,8 @@ from ujisim.exam.errors import AttemptClosed
 from ujisim.exam.models import AnswerStep, Attempt, ExamBlueprint, Grade, Holiday, ItemExposure
 from ujisim.question_bank.services import import_contents
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 BORN = date(1995, 3, 1)
 
 

@@ -13,6 +13,8 @@ from ujisim.exam.errors import BankEmpty
 from ujisim.exam.models import ItemExposure
 from ujisim.question_bank.models import ItemVersion
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 def categories(db, paper):
     versions = {v.id: v for v in db.scalars(select(ItemVersion))}

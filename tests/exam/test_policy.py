@@ -9,6 +9,8 @@ from ujisim.exam import attempts, grading, policy
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Holiday
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 def test_working_days_skip_weekends_and_holidays(db):
     friday = date(2026, 11, 20)

@@ -21,6 +21,8 @@ from ujisim.proctoring.models import (
     ReviewStatus,
 )
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def case(db, bank, make_user, frozen_clock):

@@ -14,6 +14,8 @@ from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
 from ujisim.question_bank.lint import Gate
 from ujisim.question_bank.models import BankVersion
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 EXPECTED = 'name="expected" type="hidden" value="'
 
 

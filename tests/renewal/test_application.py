@@ -18,6 +18,8 @@ from ujisim.renewal import delivery
 from ujisim.renewal.errors import StaleForm
 from ujisim.renewal.models import AppEvent, AppState, IdentityStatus, OrderState
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def started(db, holder, licence):

@@ -11,6 +11,8 @@ from tests.renewal.conftest import post_webhook
 from ujisim.renewal import payments, providers
 from ujisim.renewal.models import AppState, ProviderEvent
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 def paid_event(account, amount=None, event_id=None):
     sandbox = providers.payment_provider("sandbox")

@@ -21,6 +21,8 @@ from ujisim.renewal.models import (
     RenewalIdentityCheck,
 )
 
+pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def started(db, holder, licence):
