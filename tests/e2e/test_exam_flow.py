@@ -1,7 +1,10 @@
-"""A SIM C exam in real Chromium at 360 px: answers, 20 s without network, reload, submit."""
+"""A SIM C exam in real Chromium at 360 px: answers, 20 s without network, reload, submit.
+
+Where a test needs time to pass on the page (20 s offline, a question's time limit), it runs the
+page's own clock on (Playwright's ``page.clock``: its timers fire as they would, at once) instead of
+waiting for the wall clock."""
 
 import re
-import time
 from datetime import date
 
 import pytest
@@ -61,6 +64,7 @@ def queued_steps(page, public_id) -> list[dict]:
 
 
 def test_exam_survives_a_lost_network_and_a_reload(page, live_server, live_app, candidate, shot):
+    page.clock.install()
     log_in(page, live_server, "ujian-e2e@example.id")
     page.get_by_role("navigation").get_by_role("link", name="Ujian teori").click()
     page.get_by_label("SIM C (sepeda motor)", exact=False).check()
@@ -82,7 +86,10 @@ def test_exam_survives_a_lost_network_and_a_reload(page, live_server, live_app, 
     page.locator(".option").nth(2).click()
     expect(page.locator("#save-status")).to_contain_text("2 jawaban menunggu")
     shot("offline")
-    time.sleep(20)
+    # 20 s pass on the page without network: every retry (1, 2, 4, 8 s apart) fails, the
+    # answers stay queued
+    page.clock.run_for(20_000)
+    expect(page.locator("#save-status")).to_contain_text("2 jawaban menunggu")
     assert saved_answers(live_app, public_id) == 1
     page.context.set_offline(False)
     expect(page.locator("#save-status")).to_have_text("Semua jawaban tersimpan.", timeout=20000)
@@ -107,7 +114,9 @@ def test_exam_survives_a_lost_network_and_a_reload(page, live_server, live_app, 
 
 @pytest.fixture
 def avis_blueprint(live_app):
-    """SIM A with a 4-second limit per question for this test, then back to the defaults."""
+    """SIM A with a minute per question for this test, then back to the defaults (the test runs
+    the page's clock on: nobody waits that minute, and a loaded machine's pauses cannot use up a
+    question's time before the test looks at it)."""
     from ujisim.core import clock
     from ujisim.exam.models import ExamBlueprint
     from ujisim.exam.policy import current_blueprint
@@ -126,7 +135,7 @@ def avis_blueprint(live_app):
             )
             session.commit()
 
-    new_version(4)
+    new_version(60)
     yield
     new_version(None)
 
@@ -134,20 +143,28 @@ def avis_blueprint(live_app):
 def test_avis_mode_moves_on_when_a_question_times_out(
     page, live_server, live_app, avis_blueprint, shot
 ):
+    page.clock.install()
     add_applicant(live_app, "avis-e2e@example.id", "Sinta")
     log_in(page, live_server, "avis-e2e@example.id")
     page.goto(f"{live_server}/ujian/")
     page.get_by_label("SIM A (mobil)", exact=False).check()
     confirm_identity(page)
     page.get_by_role("button", name="Mulai ujian baru").click()
-    page.get_by_role("button", name="Mulai ujian").click()
+    # question 1's countdown on the page is the server's once the opening is recorded
+    with page.expect_response(lambda r: r.url.endswith("/open") and r.ok):
+        page.get_by_role("button", name="Mulai ujian").click()
     expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
     expect(page.locator("#item-timer")).to_contain_text("Soal ini: sisa")
-    expect(page.locator("#q-number")).to_have_text("Soal 2 dari 30", timeout=8000)
-    expect(page.locator(".grid .cell").first).to_have_class(re.compile("closed"))
+    page.clock.run_for(60_500)  # question 1's minute runs out on the page
+    expect(page.locator("#q-number")).to_have_text("Soal 2 dari 30")
     page.get_by_role("button", name="Soal 1", exact=True).click()
     expect(page.locator(".option").first).to_be_disabled()
-    time.sleep(1.5)  # looking back at a closed question does not bounce the candidate away
+    # (the grid marks it closed when it is drawn again: the page moves on when the seconds shown
+    # reach 0, up to half a second before the time is up)
+    expect(page.locator(".grid .cell").first).to_have_class(re.compile("closed"))
+    # looking back at a closed question does not bounce the candidate away: six ticks of the
+    # page's 250 ms timer run while it is shown
+    page.clock.run_for(1_500)
     expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
     shot("avis-closed")
 
