@@ -31,10 +31,11 @@ run: translations
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'ujisim.app:create_app()'
 
 # Parallel on every core (pytest-xdist): each worker has its own databases, app, ports and files;
-# a test file stays on one worker (its module fixtures are built once). TEST_WORKERS=0: serial.
+# a test file stays on one worker (its module fixtures are built once), and the longest files
+# start first (tests/conftest.py LONGEST_FIRST). TEST_WORKERS=0: serial.
 TEST_WORKERS ?= auto
 test: translations
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .

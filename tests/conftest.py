@@ -76,7 +76,35 @@ def pytest_collection_modifyitems(config, items):
             keep.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = keep
+    # the longest files first, so that no worker starts one near the end while the others wait
+    # (make test passes --no-loadscope-reorder: xdist would otherwise order files by test count)
+    items[:] = sorted(keep, key=_start_order)
+
+
+#: the files that take longest (the junit durations of a full run), which a worker starts first;
+#: only the order of the run depends on this list
+LONGEST_FIRST = (
+    "tests/e2e/test_proctoring.py",
+    "tests/e2e/test_renewal.py",
+    "tests/e2e/test_exam_tabs.py",
+    "tests/e2e/",
+    "tests/exam/test_reliability.py",
+    "tests/proctoring/test_bench_liveness.py",
+    "tests/proctoring/test_candidate.py",
+    "tests/proctoring/test_attacks.py",
+    "tests/certificates/test_print_concurrency.py",
+    "tests/renewal/test_identity",
+    "tests/test_access.py",
+    "tests/proctoring/",
+)
+
+
+def _start_order(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next(
+        (n for n, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)),
+        len(LONGEST_FIRST),
+    )
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
