@@ -95,8 +95,6 @@ def _call(client, method, url):
     return client.submit(url)
 
 
-# The role matrix is the app's rule, not the database's: one backend (ONE_BACKEND in conftest.py)
-@pytest.mark.one_backend
 @pytest.mark.parametrize("endpoint", sorted(PROTECTED))
 def test_anonymous_is_sent_to_login(client, urls, endpoint):
     method, url, *_rest = PROTECTED[endpoint]
@@ -110,7 +108,6 @@ def test_anonymous_is_sent_to_login(client, urls, endpoint):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-@pytest.mark.one_backend
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("endpoint", sorted(PROTECTED))
 def test_roles(client, login, urls, endpoint, role):

@@ -17,8 +17,6 @@ from ujisim.config import from_env
 PRODUCTION_PARAMS = "$argon2id$v=19$m=65536,t=3,p=4$"
 PASSWORD = "kunci-produksi-2026"  # noqa: S105 (a test user's)
 
-pytestmark = pytest.mark.one_backend  # the subject is the hash, not the database
-
 
 @pytest.fixture
 def app_config(tmp_path, database_url):
