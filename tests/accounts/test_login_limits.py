@@ -9,11 +9,16 @@ account's own password is refused only until the window that filled up ends.
 from __future__ import annotations
 
 import re
+import secrets
+import shutil
 import time
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from tests.conftest import BACKENDS, DEFAULT_PASSWORD, _test_config, add_user
 from tests.support import Browser, FrozenClock, committed_database, gunicorn, migrate
@@ -27,19 +32,62 @@ WRONG = "salah-sekali-123"
 VICTIM = "korban@example.id"
 
 
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    """``templates(backend)``: (folder, URL) of a committed, migrated database with a victim and
+    a bystander account, built once per module and backend; each test gets a copy of it."""
+    built = {}
+    with ExitStack() as stack:
+
+        def get(backend: str):
+            if backend not in built:
+                folder = tmp_path_factory.mktemp(f"limits-{backend}")
+                url = stack.enter_context(committed_database(backend, folder))
+                app = create_shared_app(folder, url)
+                migrate(app)
+                with app.app_context():
+                    session = get_session()
+                    add_user(session, VICTIM)
+                    add_user(session, "tetangga@example.id")
+                    session.commit()
+                get_db(app).dispose()  # no connection left: PostgreSQL copies it as a template
+                built[backend] = (folder, url)
+            return built[backend]
+
+        yield get
+
+
+@contextmanager
+def copy_of(template, folder):
+    """A copy of ``template`` (folder, URL) of this test's own in ``folder``: the instance folder
+    and SQLite file copied, or a PostgreSQL database made from the template; dropped after."""
+    source, url = template
+    shutil.copytree(source, folder)
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'committed.db'}"
+        return
+    original = make_url(url)
+    name = f"ujisim_test_{secrets.token_hex(4)}"
+    admin = create_engine(original, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{original.database}"')
+    try:
+        yield original.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
-def shared_app(request, tmp_path):
+def shared_app(request, tmp_path, templates):
     """A committed, migrated database (other processes see it) with the default storage of
-    the limits (no Redis: the database), a victim and a bystander account, and a clock."""
-    with committed_database(request.param, tmp_path) as url:
-        app = create_shared_app(tmp_path, url)
+    the limits (no Redis: the database), a victim and a bystander account, and a clock of its
+    own (a copy of the module's template database)."""
+    folder = tmp_path / "shared"
+    with copy_of(templates(request.param), folder) as url:
+        app = create_shared_app(folder, url)
         app.test_client_class = Browser
-        migrate(app)
-        with app.app_context():
-            session = get_session()
-            add_user(session, VICTIM)
-            add_user(session, "tetangga@example.id")
-            session.commit()
         yield app
         get_db(app).dispose()
 
@@ -95,24 +143,24 @@ def test_two_app_processes_on_one_database_hold_the_login_limit_exactly(shared_a
     assert statuses == [401] * 10 + [429] * 20
 
 
-def test_make_run_with_two_workers_holds_the_login_limit(tmp_path):
+def test_make_run_with_two_workers_holds_the_login_limit(tmp_path, templates):
     """The set-up of ``make run``: SQLite, no Redis, one gunicorn with two workers (which of
     them answers is up to the kernel; with the limit in their memory each counted alone)."""
-    app = create_shared_app(tmp_path, f"sqlite:///{tmp_path / 'make-run.db'}")
-    migrate(app)
-    get_db(app).dispose()
-    env = {
-        "UJISIM_INSTANCE_PATH": app.instance_path,
-        "UJISIM_DATABASE_URL": app.config["DATABASE_URL"],
-        "UJISIM_LOGIN_RATE_LIMIT": "10 per minute",
-    }
-    with (
-        gunicorn(env, workers=2) as (_process, base),
-        httpx.Client(base_url=base, timeout=30) as client,
-    ):
-        statuses = [
-            login_over_http(client, f"tebak{n}@example.id", WRONG).status_code for n in range(30)
-        ]
+    folder = tmp_path / "make-run"
+    with copy_of(templates("sqlite"), folder) as url:
+        env = {
+            "UJISIM_INSTANCE_PATH": str(folder / "instance"),
+            "UJISIM_DATABASE_URL": url,
+            "UJISIM_LOGIN_RATE_LIMIT": "10 per minute",
+        }
+        with (
+            gunicorn(env, workers=2) as (_process, base),
+            httpx.Client(base_url=base, timeout=30) as client,
+        ):
+            statuses = [
+                login_over_http(client, f"tebak{n}@example.id", WRONG).status_code
+                for n in range(30)
+            ]
     assert statuses == [401] * 10 + [429] * 20
 
 
