@@ -1,4 +1,4 @@
-"""Eight print stations pull 1,000 jobs at once from a real gunicorn (4 workers) on a committed
+"""Eight print stations pull 400 jobs at once from a real gunicorn (4 workers) on a committed
 database: every job is claimed once and printed once, and no station is refused a job it holds.
 
 On PostgreSQL the claims run in parallel (FOR UPDATE SKIP LOCKED); on SQLite they queue on the
@@ -6,13 +6,17 @@ write lock (BEGIN IMMEDIATE). Same code, same assertions."""
 
 from __future__ import annotations
 
+import secrets
+import shutil
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
 
 from tests.certificates.print_support import plain_card
 from tests.conftest import BACKENDS, _test_config
@@ -24,31 +28,72 @@ from ujisim.core.audit import AuditRecord, verify
 from ujisim.core.db import get_db, get_session
 
 STATIONS = 8
-JOBS = 1000
+#: 40 claims of BATCH: five a station on average, all eight claiming from the first moment
+JOBS = 400
 BATCH = 10
 
 
+@pytest.fixture(scope="module")
+def full_queues(tmp_path_factory):
+    """``full_queues(backend)``: (folder, database URL, station tokens) of a migrated, committed
+    database with JOBS ready card jobs (photos in the folder's storage) and STATIONS stations,
+    built once per module and backend; each test works on a copy of it (``queue``)."""
+    built = {}
+    with ExitStack() as stack:
+
+        def get(backend: str):
+            if backend not in built:
+                folder = tmp_path_factory.mktemp(f"queue-{backend}")
+                url = stack.enter_context(committed_database(backend, folder))
+                app = create_app(_test_config(folder, url))
+                migrate(app)
+                with app.app_context():
+                    session = get_session()
+                    tokens = [
+                        stations.create_station(session, f"Stasiun {n}", None)[1]
+                        for n in range(STATIONS)
+                    ]
+                    for n in range(JOBS):
+                        print_documents.enqueue_card(session, plain_card(n))
+                    session.commit()
+                get_db(app).dispose()  # no connection left: PostgreSQL copies it as a template
+                built[backend] = (folder, url, tokens)
+            return built[backend]
+
+        yield get
+
+
+@contextmanager
+def copy_of_database(url: str, folder):
+    """A copy of the committed database at ``url``: the SQLite file copied with ``folder``, or
+    a PostgreSQL database made from it as a template; dropped afterwards."""
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'committed.db'}"
+        return
+    source = make_url(url)
+    name = f"ujisim_test_{secrets.token_hex(4)}"
+    admin = create_engine(source, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"')
+    try:
+        yield source.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
-def committed_url(request, tmp_path):
-    with committed_database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def queue(tmp_path, committed_url):
-    """A migrated, committed database with JOBS ready card jobs and STATIONS station tokens."""
-    app = create_app(_test_config(tmp_path, committed_url))
-    migrate(app)
-    with app.app_context():
-        session = get_session()
-        tokens = [
-            stations.create_station(session, f"Stasiun {n}", None)[1] for n in range(STATIONS)
-        ]
-        for n in range(JOBS):
-            print_documents.enqueue_card(session, plain_card(n))
-        session.commit()
-    yield app, tokens
-    get_db(app).dispose()
+def queue(request, tmp_path, full_queues):
+    """A database of this test's own with JOBS ready card jobs and STATIONS station tokens (a
+    copy of the module's full queue, with its instance folder and stored photos)."""
+    source, url, tokens = full_queues(request.param)
+    folder = tmp_path / "queue"
+    shutil.copytree(source, folder)
+    with copy_of_database(url, folder) as copy:
+        app = create_app(_test_config(folder, copy))
+        yield app, tokens
+        get_db(app).dispose()
 
 
 def run_station(base: str, token: str) -> dict:
