@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.conftest import DEFAULT_PASSWORD, _test_config
 from tests.smtp import SmtpServer
@@ -32,15 +32,17 @@ def wait_for(condition, seconds: float = 60):
     return False
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def smtp():
     with SmtpServer() as server:
         yield server
 
 
-@pytest.fixture
-def celery_setup(tmp_path, smtp):
-    """A committed SQLite database, an app sending jobs to a fresh queue, and a worker on it."""
+@pytest.fixture(scope="module")
+def celery_worker(tmp_path_factory, smtp):
+    """A committed SQLite database, an app sending jobs to a fresh queue, and a worker on it
+    (started once for the module's tests)."""
+    tmp_path = tmp_path_factory.mktemp("celery")
     url = f"sqlite:///{tmp_path / 'jobs.db'}"
     queue = f"ujisim-test-{secrets.token_hex(4)}"
     config = _test_config(
@@ -76,15 +78,27 @@ def celery_setup(tmp_path, smtp):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    yield app
+    yield app, tmp_path / "worker.log"
     worker.terminate()
     worker.wait(timeout=30)
     log.close()
     get_db(app).dispose()
 
 
-def test_celery_worker_delivers_mail_after_commit(celery_setup, smtp, tmp_path):
-    app = celery_setup
+@pytest.fixture
+def celery_setup(celery_worker, smtp):
+    """The module's app and worker, with an empty outbox and inbox."""
+    app, _log = celery_worker
+    with app.app_context():
+        session = get_session()
+        session.execute(delete(OutboxMessage))
+        session.commit()
+    smtp.inbox.messages.clear()
+    return app
+
+
+def test_celery_worker_delivers_mail_after_commit(celery_setup, celery_worker, smtp):
+    app, log = celery_worker
     with app.app_context():
         session = get_session()
         message = queue_mail(
@@ -93,7 +107,7 @@ def test_celery_worker_delivers_mail_after_commit(celery_setup, smtp, tmp_path):
         message_id = message.id
         session.commit()
     delivered = wait_for(lambda: smtp.inbox.messages)
-    assert delivered, (tmp_path / "worker.log").read_text()[-3000:]
+    assert delivered, log.read_text()[-3000:]
     assert smtp.inbox.messages[0]["Subject"] == "Uji"
 
     def sent():
@@ -113,11 +127,14 @@ def test_rolled_back_job_never_reaches_the_worker(celery_setup, smtp):
         ok = queue_mail(session, to="y@example.id", subject="Jadi", body="-", kind="test")
         session.commit()
         assert ok.id
-    assert wait_for(lambda: smtp.inbox.messages)
-    time.sleep(1)
-    assert [m["Subject"] for m in smtp.inbox.messages] == ["Jadi"]
+        queue_mail(session, to="z@example.id", subject="Akhir", body="-", kind="test")
+        session.commit()
+    # one worker (solo pool) takes the queue in order: once the last message is delivered,
+    # every job sent before it (one for the rolled-back message too, had it been sent) has run
+    assert wait_for(lambda: any(m["Subject"] == "Akhir" for m in smtp.inbox.messages))
+    assert [m["Subject"] for m in smtp.inbox.messages] == ["Jadi", "Akhir"]
     with app.app_context():
-        assert len(get_session().scalars(select(OutboxMessage)).all()) == 1
+        assert len(get_session().scalars(select(OutboxMessage)).all()) == 2
 
 
 def _redis_app(tmp_path, database_url):
