@@ -5,6 +5,7 @@ passes; the same bank with a planted cue does not."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,12 @@ STEMS = [
 #: sixteen words of five letters: options of equal length, each word in few options
 WORDS = ["merah", "hijau", "putih", "hitam", "jeruk", "perak", "salju", "kabut",
          "angin", "hujan", "pasir", "bumbu", "garam", "kapal", "mobil", "becak"]  # fmt: skip
+
+
+@functools.cache
+def shipped() -> tuple[list[ItemContent], list]:
+    """The repository's bank as ``load_dir`` reads it (read once: its items are frozen)."""
+    return load_dir()
 
 
 def clean_items(n: int = 12) -> list[ItemContent]:
@@ -132,7 +139,7 @@ def test_near_duplicates_must_share_an_enemy_group():
 
 
 def test_the_official_picture_of_a_reserved_item_names_nothing():
-    scene = next(i.media for i in load_dir()[0] if i.category == "persepsi_bahaya")["scene"]
+    scene = next(i.media for i in shipped()[0] if i.category == "persepsi_bahaya")["scene"]
     item = replace(clean_items()[0], category="persepsi_bahaya", practice=False,
                    media={"scene": scene})  # fmt: skip
     assert [f for f in lint.lint_items([item]) if f.rule == "media_leak"] == []
@@ -157,7 +164,7 @@ def test_too_small_an_official_pool_is_refused():
 
 
 def test_the_shipped_bank_passes_the_gate_with_the_default_blueprint():
-    items, problems = load_dir()
+    items, problems = shipped()
     assert problems == []
     found, _warnings = Gate(min_reserved=0.4, rules=RULES, pool_counts=lint.DEFAULT_COUNTS).check(
         items
@@ -166,7 +173,7 @@ def test_the_shipped_bank_passes_the_gate_with_the_default_blueprint():
 
 
 def test_the_shipped_reserved_items_are_marked_as_the_demo_set():
-    items = load_dir()[0]
+    items = shipped()[0]
     assert all(i.demo for i in items if not i.practice)
 
 
@@ -179,18 +186,20 @@ def test_flask_bank_lint_passes_the_shipped_bank(runner):
     assert result.output.startswith("OK: ")
 
 
-@pytest.fixture
-def planted(tmp_path) -> Path:
-    """The shipped bank with one cue planted: the reserved keys of wawasan lengthened."""
-    target = tmp_path / "bank"
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    """The shipped bank with one cue planted: the reserved keys of wawasan lengthened (written
+    once for the module; the tests only read it)."""
+    target = tmp_path_factory.mktemp("planted") / "bank"
     shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("*.md"))
     for path in target.glob("*.yaml"):
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         for item in document["items"]:
             if item["category"] == "wawasan":
                 key = next(o for o in item["options"] if o.get("key"))
                 key["text"] += " dengan tenang"
-        path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+        text = yaml.dump(document, Dumper=yaml.CSafeDumper, allow_unicode=True)
+        path.write_text(text, encoding="utf-8")
     return target
 
 
@@ -212,7 +221,7 @@ def test_an_import_with_a_planted_cue_publishes_nothing(runner, db, planted):
 
 
 def test_production_refuses_to_publish_the_demo_set(app, db):
-    items = load_dir()[0]
+    items = shipped()[0]
     app.config["UJISIM_ENV"] = "production"
     with pytest.raises(ContentError) as refused:
         services.import_contents(db, items, gate=Gate(refuse_demo=True))
@@ -227,12 +236,18 @@ def test_production_refuses_to_publish_the_demo_set(app, db):
 # -- what examiners see ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def planted_active(db, planted):
-    """The planted bank's items active (loaded without the gate), as examiners would find a
-    bank whose items were approved one by one."""
+@pytest.fixture(scope="module")
+def planted_items(planted) -> list[ItemContent]:
     items, problems = load_dir(planted)
     assert problems == []
+    return items
+
+
+@pytest.fixture
+def planted_active(db, planted_items):
+    """The planted bank's items active (loaded without the gate), as examiners would find a
+    bank whose items were approved one by one."""
+    items = planted_items
     services.import_contents(db, items)
     db.commit()
     return items
