@@ -118,9 +118,7 @@ def test_quick_practice_and_mock_exam_on_a_phone(page, live_server, snap):
     expect(page.locator("article.question .tag-key", has_text="Correct answer")).to_have_count(30)
     expect(page.get_by_text("Answered 3 of 30.")).to_be_visible()
     # practice.js clears the submitted paper once the result page has loaded (it is deferred)
-    page.wait_for_function(
-        "!Object.keys(localStorage).some(k => k.startsWith('ujisim.mock.'))", timeout=5000
-    )
+    page.wait_for_function("!Object.keys(localStorage).some(k => k.startsWith('ujisim.mock.'))")
     assert no_horizontal_scroll(page)
     snap("mock-result")
 
