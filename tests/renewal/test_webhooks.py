@@ -54,22 +54,23 @@ def current(db, obj):
 # --- point 6: bad input is a 4xx and moves nothing ------------------------------------------
 
 
+#: (each test below sends every one of its inputs to one shipped order, checking each answer)
+BAD_HEADERS = [
+    "t=1,v1=\xc3\xa9",  # the bytes of "é" in UTF-8, as the server reads them (latin-1)
+    "t=1,v1=\xe9" + "0" * 63,
+    "t=\xc3\xa9,v1=00",
+    "t=1,v1=" + "\x00" * 64,
+    "t=99999999999999999999999999999999,v1=00",
+]
+
+
 @pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
-@pytest.mark.parametrize(
-    "header",
-    [
-        "t=1,v1=\xc3\xa9",  # the bytes of "é" in UTF-8, as the server reads them (latin-1)
-        "t=1,v1=\xe9" + "0" * 63,
-        "t=\xc3\xa9,v1=00",
-        "t=1,v1=" + "\x00" * 64,
-        "t=99999999999999999999999999999999,v1=00",
-    ],
-)
-def test_a_signature_header_that_is_not_ascii_hex_is_refused(client, db, kind, header, shipped):
+def test_a_signature_header_that_is_not_ascii_hex_is_refused(client, db, kind, shipped):
     body = providers.event_body(type="va.paid", reference="8808900000000000", amount=1)
-    response = post_webhook(client, kind, body, {providers.SIGNATURE_HEADER: header})
-    assert_error(response, 401, "bad_signature")
-    assert current(db, shipped).state == OS.IN_TRANSIT
+    for header in BAD_HEADERS:
+        response = post_webhook(client, kind, body, {providers.SIGNATURE_HEADER: header})
+        assert_error(response, 401, "bad_signature")
+        assert current(db, shipped).state == OS.IN_TRANSIT, header
 
 
 @pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
@@ -92,28 +93,29 @@ def test_a_signed_payment_with_an_impossible_amount_is_refused(client, db, unpai
     assert current(db, unpaid).state == S.PAYMENT
 
 
-@pytest.mark.parametrize("status", [["delivered"], {"delivered": True}, 3, True])
-def test_a_signed_courier_status_of_the_wrong_type_is_refused(client, db, shipped, status):
-    response = signed_post(
-        client, "courier", type="shipment.status", reference=shipped.tracking_number, status=status
-    )
-    assert assert_error(response, 400, "malformed") == {"status": "string"}
-    assert current(db, shipped).state == OS.IN_TRANSIT
+def test_a_signed_courier_status_of_the_wrong_type_is_refused(client, db, shipped):
+    for status in (["delivered"], {"delivered": True}, 3, True):
+        response = signed_post(
+            client,
+            "courier",
+            type="shipment.status",
+            reference=shipped.tracking_number,
+            status=status,
+        )
+        assert assert_error(response, 400, "malformed") == {"status": "string"}, status
+        assert current(db, shipped).state == OS.IN_TRANSIT, status
 
 
 @pytest.mark.parametrize("kind", list(WEBHOOK_URLS))
-@pytest.mark.parametrize(
-    "body",
-    [
+def test_a_signed_body_too_deep_or_with_nul_is_malformed(client, db, kind, shipped):
+    for body in (
         b"[" * 1000 + b"]" * 1000,
         b'{"event_id":"e1","reference":"x","deep":' + b"[" * 800 + b"]" * 800 + b"}",
         b'{"event_id":"e\\u0000","reference":"x"}',
         b'{"event_id":"e1","reference":"x","amount":NaN}',
-    ],
-)
-def test_a_signed_body_too_deep_or_with_nul_is_malformed(client, db, kind, body, shipped):
-    assert_error(post_webhook(client, kind, body, sign(kind, body)), 400, "malformed")
-    assert current(db, shipped).state == OS.IN_TRANSIT
+    ):
+        assert_error(post_webhook(client, kind, body, sign(kind, body)), 400, "malformed")
+        assert current(db, shipped).state == OS.IN_TRANSIT, body[:60]
 
 
 # --- point 8: every verified event is on record, with its outcome -----------------------------
