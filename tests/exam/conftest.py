@@ -9,7 +9,7 @@ import pytest
 
 from ujisim.core.security import Role
 from ujisim.exam import answers, attempts, policy
-from ujisim.question_bank.content import ItemContent, Option, load_dir
+from ujisim.question_bank.content import ItemContent, Option
 
 #: a valid blueprint form as the admin page sends it (version 1 seen)
 BLUEPRINT_FORM = {
@@ -30,7 +30,9 @@ TOPICS = {
 
 @functools.cache
 def a_scene() -> dict:
-    return next(i.media for i in load_dir()[0] if i.category == "persepsi_bahaya")
+    from tests.question_bank.conftest import shipped_bank
+
+    return next(i.media for i in shipped_bank()[0] if i.category == "persepsi_bahaya")
 
 
 def make_items(per_category: int = 20, classes=("A", "C"), practice=False) -> list[ItemContent]:

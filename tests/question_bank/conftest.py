@@ -1,9 +1,21 @@
-"""Examiners with browsers of their own, for the authoring and publishing pages."""
+"""Examiners with browsers of their own, for the authoring and publishing pages; the shipped
+bank read once per worker."""
+
+import functools
 
 import pytest
 
 from tests.conftest import DEFAULT_PASSWORD
 from ujisim.core.security import Role
+from ujisim.question_bank.content import load_dir
+
+
+@functools.cache
+def shipped_bank() -> tuple:
+    """``load_dir()`` of the repository's bank: (items, problems), read once per worker (parsing
+    its YAML is about half a second; the items are frozen, so every test can share them)."""
+    items, problems = load_dir()
+    return tuple(items), tuple(problems)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ passes; the same bank with a planted cue does not."""
 
 from __future__ import annotations
 
-import functools
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from tests.question_bank.conftest import shipped_bank as shipped
 from ujisim.question_bank import cues, lint, lint_flags, services
 from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
 from ujisim.question_bank.errors import ContentError
@@ -34,12 +34,6 @@ STEMS = [
 #: sixteen words of five letters: options of equal length, each word in few options
 WORDS = ["merah", "hijau", "putih", "hitam", "jeruk", "perak", "salju", "kabut",
          "angin", "hujan", "pasir", "bumbu", "garam", "kapal", "mobil", "becak"]  # fmt: skip
-
-
-@functools.cache
-def shipped() -> tuple[list[ItemContent], list]:
-    """The repository's bank as ``load_dir`` reads it (read once: its items are frozen)."""
-    return load_dir()
 
 
 def clean_items(n: int = 12) -> list[ItemContent]:
@@ -165,7 +159,7 @@ def test_too_small_an_official_pool_is_refused():
 
 def test_the_shipped_bank_passes_the_gate_with_the_default_blueprint():
     items, problems = shipped()
-    assert problems == []
+    assert problems == ()
     found, _warnings = Gate(min_reserved=0.4, rules=RULES, pool_counts=lint.DEFAULT_COUNTS).check(
         items
     )
@@ -221,7 +215,7 @@ def test_an_import_with_a_planted_cue_publishes_nothing(runner, db, planted):
 
 
 def test_production_refuses_to_publish_the_demo_set(app, db):
-    items = shipped()[0]
+    items = list(shipped()[0])
     app.config["UJISIM_ENV"] = "production"
     with pytest.raises(ContentError) as refused:
         services.import_contents(db, items, gate=Gate(refuse_demo=True))

@@ -8,9 +8,10 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from tests.question_bank.conftest import shipped_bank
 from ujisim.core.audit import AuditRecord
 from ujisim.question_bank import authoring_services, services
-from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
+from ujisim.question_bank.content import DEFAULT_MIN_RESERVED
 from ujisim.question_bank.lint import Gate
 from ujisim.question_bank.models import BankVersion
 
@@ -21,7 +22,7 @@ EXPECTED = 'name="expected" type="hidden" value="'
 
 @pytest.fixture(scope="module")
 def shipped():
-    return load_dir()[0]
+    return list(shipped_bank()[0])
 
 
 @pytest.fixture

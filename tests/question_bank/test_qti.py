@@ -7,6 +7,7 @@ structure tests below check what the specification requires element by element."
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import re
 import struct
@@ -18,9 +19,10 @@ import pytest
 from defusedxml import ElementTree as SafeET
 from sqlalchemy import select
 
+from tests.question_bank.conftest import shipped_bank
 from ujisim.core.security import Role
 from ujisim.question_bank import authoring_services, qti, qti_import, services
-from ujisim.question_bank.content import ItemContent, load_dir
+from ujisim.question_bank.content import ItemContent
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.models import BankVersion, Item
 
@@ -59,14 +61,20 @@ def rezip(files: dict[str, bytes]) -> bytes:
 
 @pytest.fixture(scope="module")
 def bank() -> list[ItemContent]:
-    items, problems = load_dir()
-    assert problems == []
-    return items
+    items, problems = shipped_bank()
+    assert problems == ()
+    return list(items)
+
+
+@functools.cache
+def _bank_package() -> bytes:
+    return qti.write_package(list(shipped_bank()[0]))
 
 
 @pytest.fixture(scope="module")
-def bank_package(bank) -> bytes:
-    return qti.write_package(bank)
+def bank_package() -> bytes:
+    """The whole shipped bank as a package (written once per worker: a pure function of it)."""
+    return _bank_package()
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from dataclasses import replace
 import pytest
 from markupsafe import escape
 
+from tests.question_bank.conftest import shipped_bank
 from ujisim.core.security import Role
 from ujisim.question_bank import practice_mock, services
 from ujisim.question_bank import practice_services as practice
-from ujisim.question_bank.content import DEFAULT_MIN_RESERVED, load_dir
+from ujisim.question_bank.content import DEFAULT_MIN_RESERVED
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.lint import Gate
 
@@ -30,9 +31,9 @@ def app_config(tmp_path, database_url):
 
 @pytest.fixture(scope="module")
 def shipped():
-    items, problems = load_dir()
-    assert problems == []
-    return items
+    items, problems = shipped_bank()
+    assert problems == ()
+    return list(items)
 
 
 @pytest.fixture
