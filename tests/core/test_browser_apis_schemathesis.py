@@ -34,7 +34,7 @@ def candidate(db, client, login):
     from ujisim.proctoring import checks, consent
     from ujisim.question_bank import services
 
-    services.import_contents(db, make_items())
+    services.import_contents(db, make_items(per_category=12))  # a SIM A paper's counts
     user = login(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
     attempt = attempts.create_attempt(db, user, policy.check_eligibility(db, user, "A"))
     attempts.advance(db, attempt, attempts.AttemptState.STARTED, user)
