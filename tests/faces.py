@@ -8,6 +8,11 @@ cache. The photos are never committed.
 Sources (shared/DESIGN.md): the face_recognition 1.3.0 sdist (tests/test_images) and the
 insightface 2.1 wheel (insightface/data/images). Note that insightface's ``mask_*.jpg`` are pictures
 of face masks on their own (insightface pastes them onto faces), so they serve as "no face" images.
+
+``memoise_face_work(monkeypatch)``: the app's two costly pure face functions (a burst's analysis,
+a reference photo's encoding) memoised by their inputs for one test, for tests whose subject is
+not the face work but who pass through it (a fixture enrolling the candidate, a check passed on
+the way to a started exam).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "test-faces"
 
@@ -183,3 +190,60 @@ def face_photo(name: str, *, cache: Path = CACHE) -> Path:
 
 def all_face_photos(*, cache: Path = CACHE) -> dict[str, Path]:
     return {name: face_photo(name, cache=cache) for name in PHOTOS}
+
+
+# -- the face work of tests whose subject it is not -------------------------------------------
+
+#: results of ``analyse_burst`` and ``reference_encoding`` by their inputs, for the worker
+_ANALYSED: dict[tuple, object] = {}
+_ENCODED: dict[tuple, object] = {}
+
+
+def _real():
+    from ujisim.proctoring import bursts, faces
+
+    return bursts.analyse_burst, faces.reference_encoding
+
+
+#: the functions themselves, whatever a test puts in their place
+ANALYSE_BURST, REFERENCE_ENCODING = _real()
+
+
+def analyse_burst_once(frames, times, encoding, challenge, tolerance, elapsed_ms):
+    """``bursts.analyse_burst`` (the real face library on every frame: seconds) memoised by its
+    inputs. It is a pure function of the frames, their times, the reference encoding, the
+    challenge (its nonce too: the result names it), the tolerance and the arrival time, so the
+    same inputs again get the worker's earlier result and any other input the real analysis.
+    A refusal (ValidationError) is not kept."""
+    reference = np.asarray(encoding, dtype=np.float64).tobytes()
+    key = (tuple(frames), tuple(times), reference, challenge, tolerance, elapsed_ms)
+    if key not in _ANALYSED:
+        result = ANALYSE_BURST(
+            list(frames), list(times), encoding, challenge, tolerance, elapsed_ms
+        )
+        result.keep.flags.writeable = False  # shared between tests
+        _ANALYSED[key] = result
+    return _ANALYSED[key]
+
+
+def reference_encoding_once(image, **options):
+    """``faces.reference_encoding`` (full resolution, upsampled: about half a second for a test
+    photo) memoised by the image's pixels and the options, as ``analyse_burst_once``. A
+    refusal (no face, several faces) is not kept."""
+    pixels = np.ascontiguousarray(image)
+    key = (pixels.shape, str(pixels.dtype), hashlib.sha256(pixels.data).digest())
+    key += tuple(sorted(options.items()))
+    if key not in _ENCODED:
+        _ENCODED[key] = REFERENCE_ENCODING(pixels, **options)
+    face = _ENCODED[key]
+    return type(face)(list(face.encoding), face.box, face.encoder)
+
+
+def memoise_face_work(monkeypatch) -> None:
+    """For the test of ``monkeypatch``: the app's ``bursts.analyse_burst`` and
+    ``faces.reference_encoding`` (called through their modules by the API, the services and
+    the renewal's documents) memoised by their inputs."""
+    from ujisim.proctoring import bursts, faces
+
+    monkeypatch.setattr(bursts, "analyse_burst", analyse_burst_once)
+    monkeypatch.setattr(faces, "reference_encoding", reference_encoding_once)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import io
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -12,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from tests.faces import all_face_photos
+from tests.faces import all_face_photos, analyse_burst_once, memoise_face_work
 from tests.webcam import webcam_crop
 from ujisim.proctoring.faces import Challenge, ReferenceFace, load_image, reference_encoding
 
@@ -70,13 +71,10 @@ def impostor_face(impostor_frame) -> ReferenceFace:
 
 
 @pytest.fixture(scope="session")
-def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[..., Burst]:
-    """``burst(challenge)``: the JPEG frames and their times (ms since the first prompt) of the
-    candidate following ``challenge`` (a ``Challenge``, the API's JSON for one, or a tuple of
-    actions on the default schedule) as a live person would (tests/webcam.py
-    ``LivePerson``: a frame every 333 ms, each with sensor noise); ``still=True``: the still
-    photo at the same times (with sensor noise, as a camera filming a printed photo gives);
-    ``who="impostor"``: another person following the challenge."""
+def live_person(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable:
+    """``live_person(who)``: the stand-in (tests/webcam.py ``LivePerson``) for the candidate
+    (``"candidate"``) or another person (``"impostor"``), made once per worker (its poses are
+    warps of the whole frame)."""
     from tests.webcam import LivePerson
 
     people = {"candidate": (webcam_frame, webcam_face), "impostor": (impostor_frame, impostor_face)}
@@ -85,6 +83,18 @@ def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[
     def person(who: str) -> LivePerson:
         image, face = people[who]
         return LivePerson(image, face.box)
+
+    return person
+
+
+@pytest.fixture(scope="session")
+def burst(live_person) -> Callable[..., Burst]:
+    """``burst(challenge)``: the JPEG frames and their times (ms since the first prompt) of the
+    candidate following ``challenge`` (a ``Challenge``, the API's JSON for one, or a tuple of
+    actions on the default schedule) as a live person would (tests/webcam.py
+    ``LivePerson``: a frame every 333 ms, each with sensor noise); ``still=True``: the still
+    photo at the same times (with sensor noise, as a camera filming a printed photo gives);
+    ``who="impostor"``: another person following the challenge. Made once per worker."""
 
     def make(challenge=("turn_left", "turn_right", "blink"), still=False, who="candidate") -> Burst:
         if isinstance(challenge, dict):
@@ -95,7 +105,11 @@ def burst(webcam_frame, webcam_face, impostor_frame, impostor_face) -> Callable[
 
     @functools.cache
     def made(challenge: Challenge, still: bool, who: str) -> Burst:
-        times, frames = person(who).burst(challenge, still=still)
+        someone = live_person(who)
+        # the sensor noise seeded by the inputs, not by the bursts made before: the same
+        # inputs give the same frames in every worker and in any order of the tests
+        someone.rng = np.random.default_rng(zlib.crc32(repr((challenge, still, who)).encode()))
+        times, frames = someone.burst(challenge, still=still)
         return Burst(tuple(frames), tuple(times))
 
     return make
@@ -108,38 +122,51 @@ class Burst(NamedTuple):
     times: tuple[int, ...]
 
 
-#: the challenge a fixture's identity check is given when the check is only the way into the
-#: test's subject (a started proctored exam): one challenge, so its burst is analysed once
-SETUP_CHALLENGE = Challenge(("turn_left", "blink", "turn_right"))
-#: ``analysed`` results by their inputs (the analysis is a pure function of them)
-_ANALYSED: dict[tuple, object] = {}
+#: the challenge an identity check is given when passing (or failing) it is only the way into
+#: the test's subject (a started proctored exam, the risk of failed tries, the examiner after
+#: three failures): one challenge, so its bursts are made and analysed once per worker. Its
+#: nonce lets a burst for it be sent over the API (``fix_challenge``)
+SETUP_CHALLENGE = Challenge(("turn_left", "blink", "turn_right"), nonce="5e7c4a11e9e0f1ed")
 
 
 def set_up_challenge(check) -> None:
-    """Give a freshly issued ``check`` the fixtures' one challenge instead of its random one (a
-    fixture that needs a passed check, not a test of the challenge: those use the drawn one)."""
+    """Give a freshly issued ``check`` (an exam's or a renewal's try) the fixtures' one
+    challenge instead of its random one (a test whose subject is not the challenge: those
+    that test it use the drawn one)."""
     check.challenge_json = SETUP_CHALLENGE.to_json()
+
+
+def fix_challenge(db, model, issued: dict) -> dict:
+    """The try ``issued`` (the API's answer; ``model``: ``IdentityCheck`` or
+    ``RenewalIdentityCheck``) given ``SETUP_CHALLENGE``, and the answer as the page would
+    have had it: a burst for it is one the worker has already analysed."""
+    from sqlalchemy import select
+
+    check = db.scalars(select(model).where(model.public_id == issued["check"])).one()
+    set_up_challenge(check)
+    db.commit()
+    return {**issued, **SETUP_CHALLENGE.to_dict()}
+
+
+@pytest.fixture
+def face_work_once(monkeypatch):
+    """The app's burst analysis and reference encoding memoised for this test (tests/faces.py
+    ``memoise_face_work``): for tests that enrol a reference or pass an identity check on the
+    way to their subject. What the worker has not seen before is analysed for real."""
+    memoise_face_work(monkeypatch)
 
 
 def analysed(burst: Burst, check, encoding):
     """``burst`` analysed for ``check`` through the real decision path, as if it arrived 400 ms
-    after its last frame. The analysis (the real face library on every frame, seconds) is a
-    pure function of the frames, times, reference, challenge and tolerance: the same inputs
-    again get the worker's earlier result (fixtures passing the one ``SETUP_CHALLENGE``)."""
-    from ujisim.proctoring import bursts
-
-    reference = np.asarray(encoding)
-    key = (burst, check.challenge_json, check.tolerance, reference.tobytes())
-    if key not in _ANALYSED:
-        _ANALYSED[key] = bursts.analyse_burst(
-            list(burst.frames),
-            list(burst.times),
-            reference,
-            check.challenge,
-            check.tolerance,
-            burst.times[-1] + 400,
-        )
-    return _ANALYSED[key]
+    after its last frame, once per worker for the same inputs (``analyse_burst_once``)."""
+    return analyse_burst_once(
+        burst.frames,
+        burst.times,
+        encoding,
+        check.challenge,
+        check.tolerance,
+        burst.times[-1] + 400,
+    )
 
 
 def send_burst(client, issued: dict, burst: Burst, *, late_ms: int = 400):

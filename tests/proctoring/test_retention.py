@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.conftest import _test_config
 from tests.exam.conftest import make_items
-from tests.proctoring.conftest import analysed
+from tests.proctoring.conftest import analysed, set_up_challenge
 from tests.webcam import jpeg_bytes
 from ujisim.accounts.errors import AccountInUseError
 from ujisim.accounts.models import User
@@ -41,8 +41,9 @@ def app_config(tmp_path, database_url):
 
 
 @pytest.fixture
-def created(db, make_user, face_photos, frozen_clock):
-    """A created proctored exam of a candidate with consent and photo: (user, attempt, case)."""
+def created(db, make_user, face_photos, frozen_clock, face_work_once):
+    """A created proctored exam of a candidate with consent and photo: (user, attempt, case).
+    The photo's encoding and the bursts' analyses are done once per worker (``face_work_once``)."""
     services.import_contents(db, make_items())
     user = make_user(Role.APPLICANT, nik="3174050507990003", date_of_birth=date(1999, 7, 5))
     consent.record_consent(db, user, locale="id", ip=None, user_agent=None)
@@ -185,6 +186,7 @@ def test_frames_of_a_failed_try_followed_by_a_pass_go_after_the_exam_ends(
     encoding = reference.get_reference(db, user).encoding
     for who in ("impostor", "candidate"):
         check = checks.issue_challenge(db, attempt, user)
+        set_up_challenge(check)  # the frames' retention is the subject, not the challenge
         result = analysed(burst(check.challenge, who=who), check, encoding)
         checks.decide(db, check, result, user)
         db.commit()
