@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.faces import face_photo
+from tests.faces import face_photo, memoise_face_work
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import delivery_options, documents, payments, registry, verification
@@ -170,8 +170,17 @@ def post_webhook(client, kind: str, body: bytes, headers: dict):
 
 
 @pytest.fixture
-def walk(db, clock, holder, licence, docs, make_user):
-    """``walk(state)``: a fresh application of ``holder`` moved to ``state`` by the services."""
+def face_work_once(monkeypatch):
+    """The app's burst analysis and reference encoding memoised for this test (tests/faces.py
+    ``memoise_face_work``): what the worker has not seen before is analysed for real."""
+    memoise_face_work(monkeypatch)
+
+
+@pytest.fixture
+def walk(db, clock, holder, licence, docs, make_user, face_work_once):
+    """``walk(state)``: a fresh application of ``holder`` moved to ``state`` by the services.
+    The documents' photo is encoded once per worker (``face_work_once``): the face match of a
+    document photo is test_documents' subject, not the walk's."""
 
     def to(state: AppState, *, method: str = "courier", user=None, lic=None):
         user, lic = user or holder, lic or licence
