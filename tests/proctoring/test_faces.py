@@ -17,7 +17,7 @@ from PIL import Image
 
 from bench.face_bench import webcam
 from tests.faces import CACHE, PHOTOS, PhotoError, face_photo, sha256_of
-from tests.webcam import LivePerson, sensor_noise, turn_head
+from tests.webcam import sensor_noise, turn_head
 from ujisim.core import images
 from ujisim.proctoring.errors import (
     FaceError,
@@ -560,16 +560,20 @@ def test_a_recording_fails_the_challenges_drawn_even_in_its_own_order():
     rng = random.Random(16)
     schedules = [((1500,) * 4, 2000), ((2000,) * 4, 2000), ((1000, 1500, 2000, 2500), 1500)]
     orders = list(permutations(ACTIONS, 3))
+    # the recordings, made once: the same 180 (60 orders x 3 schedules) meet every challenge
+    recordings = [
+        (order, acted(Challenge(order, looks, action_ms)))
+        for order in orders
+        for looks, action_ms in schedules
+    ]
     passed = tries = wrong_order_passed = 0
     for _ in range(150):
         challenge = random_challenge(rng)
-        for order in orders:
-            for looks, action_ms in schedules:
-                frames = acted(Challenge(order, looks, action_ms))
-                ok = check_liveness(frames, challenge).passed
-                tries += 1
-                passed += ok
-                wrong_order_passed += ok and order != challenge.actions
+        for order, frames in recordings:
+            ok = check_liveness(frames, challenge).passed
+            tries += 1
+            passed += ok
+            wrong_order_passed += ok and order != challenge.actions
     assert wrong_order_passed == 0
     assert passed / tries < 0.01, passed / tries
 
@@ -646,11 +650,11 @@ def test_a_challenge_refuses_unknown_actions_and_reads_old_rows():
 # -- liveness on real pictures --------------------------------------------------------------
 
 
-def test_landmarks_read_closed_eyes_an_open_mouth_and_turns(webcam_frame, webcam_face, obama):
+def test_landmarks_read_closed_eyes_an_open_mouth_and_turns(live_person, obama):
     """The stand-in's edited pictures of a real face read as the actions through the real
     68-point landmarks: eyes closed (EAR well under the open eyes'), mouth open (MAR up), head
     turned (yaw)."""
-    person = LivePerson(webcam_frame, webcam_face.box)
+    person = live_person("candidate")  # LivePerson(webcam_frame, webcam_face.box), made once
     read = {name: analyse_frame(image, obama.encoding) for name, image in person.poses.items()}
     assert all(r.matches or r.finding == Finding.LOOKING_AWAY for r in read.values())
     look = signals(read["look"].detector["landmarks"])
@@ -678,7 +682,7 @@ def test_a_still_photo_fails_liveness(webcam_frame, obama):
     assert (liveness.passed, liveness.reason) == (False, "still")  # ... but not alive
 
 
-def test_a_photo_tilted_back_does_not_look_up(webcam_frame, webcam_face, obama):
+def test_a_photo_tilted_back_does_not_look_up(webcam_frame, live_person, obama):
     """A printed photo tilted back by up to about 30 degrees (its top away from the camera)
     shrinks the face's height, but the nose and the jaw's sides nearly alike: it does not read
     as looking up, while the stand-in's head tilted back (the nose standing out of the face)
@@ -691,19 +695,19 @@ def test_a_photo_tilted_back_does_not_look_up(webcam_frame, webcam_face, obama):
         tilted = analyse_frame(tilt_photo(webcam_frame, radians, back=True), obama.encoding)
         shown = signals(tilted.detector["landmarks"])
         assert frame_state(shown, baseline) != "look_up", radians
-    head = LivePerson(webcam_frame, webcam_face.box).poses["look_up"]
+    head = live_person("candidate").poses["look_up"]
     shown = signals(analyse_frame(head, obama.encoding).detector["landmarks"])
     assert frame_state(shown, baseline) == "look_up"
 
 
-def test_a_photo_turned_and_tilted_on_cue_fails_the_challenge(webcam_frame, webcam_face, obama):
+def test_a_photo_turned_and_tilted_on_cue_fails_the_challenge(webcam_frame, live_person, obama):
     """Head movements alone a bent photo can fake on cue; the eyes or the mouth it cannot
     move, and every challenge asks for one of them."""
     challenge = Challenge(("look_up", "turn_left", "blink"))
     pictures = {
         "look": webcam_frame,
         "look_up": tilt_photo(webcam_frame, 0.7, back=True),
-        "turn_left": LivePerson(webcam_frame, webcam_face.box).poses["turn_left"],
+        "turn_left": live_person("candidate").poses["turn_left"],
         "blink": webcam_frame,
     }
     results = {k: analyse_frame(v, obama.encoding) for k, v in pictures.items()}
