@@ -105,8 +105,9 @@ def test_production_refuses_the_sandbox(app, monkeypatch, tmp_path):
     with pytest.raises(ProviderRefused):
         population.provider("sandbox")
     monkeypatch.setenv("UJISIM_ENV", "production")
+    monkeypatch.delenv("UJISIM_PASSWORD_HASH_PROFILE")  # the suite's, which production refuses
     monkeypatch.setenv("UJISIM_POPULATION_PROVIDER", "sandbox")
-    with pytest.raises(RuntimeError, match="refused"):
+    with pytest.raises(RuntimeError, match="POPULATION_PROVIDER=sandbox is refused"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "p")})
     monkeypatch.delenv("UJISIM_POPULATION_PROVIDER")
     from ujisim.config import from_env
