@@ -5,6 +5,7 @@ answer saves are reported as a ratio to it. The bank has 5,000 items (synthetic,
 
     .venv/bin/python bench/exam_load.py [--candidates 200] [--concurrency 4]
         [--postgresql postgresql://postgres@127.0.0.1:5432/test]
+        [--seconds 8] [--warmup 2] [--overhead-requests 200] [--in-process 60] [--bank 5000]
 
 Candidates start one after another (so exam-start latency is service time, not queueing), each
 start timed through the standard library's blocking HTTP client: the asyncio client the rest of
@@ -43,6 +44,10 @@ CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 #: the start form: the class and the candidate's confirmation of the identity data shown
 START_FORM = {"vehicle_class": "A", "satpas": "Satpas Polda Metro Jaya", "confirm_identity": "yes"}
 IN_PROCESS = 60  # extra candidates whose exam start is timed inside the process (no HTTP)
+#: seconds of /healthz before the measured run (so that the workers are warm)
+WARMUP_S = 2
+#: sequential /healthz requests through each client for ``client_overhead``
+OVERHEAD_REQUESTS = 200
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -53,7 +58,9 @@ def percentiles(samples: list[float]) -> dict:
     }
 
 
-def prepare(url: str, workdir: Path, candidates: int, bank: int = 5000) -> None:
+def prepare(
+    url: str, workdir: Path, candidates: int, bank: int = 5000, in_process: int = IN_PROCESS
+) -> None:
     """Migrate, load a 5,000-item bank, create the candidates (outside the measurement)."""
     from ujisim.accounts.models import UserRole
     from ujisim.accounts.passwords import hash_password
@@ -95,7 +102,7 @@ def prepare(url: str, workdir: Path, candidates: int, bank: int = 5000) -> None:
         session = get_session()
         import_contents(session, items)
         password_hash = hash_password(PASSWORD)
-        for n in range(candidates + IN_PROCESS):
+        for n in range(candidates + in_process):
             user = _new_user(
                 email=f"calon{n}@bench.id",
                 full_name=f"Calon {n}",
@@ -172,7 +179,7 @@ def blocking_request(client: httpx.AsyncClient, method: str, path: str, form=Non
     return response, elapsed
 
 
-async def client_overhead(base: str, requests: int = 200) -> dict:
+async def client_overhead(base: str, requests: int = OVERHEAD_REQUESTS) -> dict:
     """Sequential /healthz through each client: what the asyncio client adds to a request."""
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         via_httpx, via_stdlib = [], []
@@ -287,7 +294,7 @@ async def exam_run(base: str, candidates: int, concurrency: int) -> dict:
     }
 
 
-def in_process_starts(url: str, workdir: Path, first: int) -> dict:
+def in_process_starts(url: str, workdir: Path, first: int, count: int = IN_PROCESS) -> dict:
     """Exam start as service time: the Flask test client, no HTTP, no client overhead. Each
     start follows a /healthz through the same client, the run's own yardstick: the ratio of
     the two holds across machines where milliseconds drift."""
@@ -306,7 +313,7 @@ def in_process_starts(url: str, workdir: Path, first: int) -> dict:
     )
     app.test_client_class = Browser
     times, healthz = [], []
-    for n in range(first, first + IN_PROCESS):
+    for n in range(first, first + count):
         client = app.test_client()
         client.login(f"calon{n}@bench.id", PASSWORD)
         token = client.csrf_token()
@@ -329,13 +336,16 @@ def in_process_starts(url: str, workdir: Path, first: int) -> dict:
 def run_backend(name: str, url: str, args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        prepare(url, workdir, args.candidates, args.bank)
+        prepare(url, workdir, args.candidates, args.bank, args.in_process)
         with server(url, workdir) as (_process, base):
-            asyncio.run(healthz_rate(base, 2, args.concurrency))  # warm-up
+            if args.warmup > 0:
+                asyncio.run(healthz_rate(base, args.warmup, args.concurrency))
             healthz = asyncio.run(healthz_rate(base, args.seconds, args.concurrency))
-            overhead = asyncio.run(client_overhead(base))
+            overhead = asyncio.run(client_overhead(base, args.overhead_requests))
             exams = asyncio.run(exam_run(base, args.candidates, args.concurrency))
-        exams["exam_start_in_process"] = in_process_starts(url, workdir, args.candidates)
+        exams["exam_start_in_process"] = in_process_starts(
+            url, workdir, args.candidates, args.in_process
+        )
     ratio = exams["answer_save"]["requests_per_s"] / healthz["requests_per_s"]
     # the HTTP start as a multiple of a sequential /healthz through the same client
     sequential = overhead["healthz_sequential_p50_ms"]["http.client"]
@@ -373,6 +383,21 @@ def main() -> None:
     # two connections per gunicorn worker keep both busy without measuring queueing
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument(
+        "--warmup", type=float, default=WARMUP_S, help="seconds of /healthz before (0: none)"
+    )
+    parser.add_argument(
+        "--overhead-requests",
+        type=int,
+        default=OVERHEAD_REQUESTS,
+        help="sequential /healthz requests through each client (client_overhead)",
+    )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=IN_PROCESS,
+        help="further candidates whose exam start is timed in process (at least 2)",
+    )
     parser.add_argument("--bank", type=int, default=5000, help="items in the bank (target: 5000)")
     parser.add_argument("--postgresql", default=os.environ.get("UJISIM_TEST_DATABASE_URL"))
     args = parser.parse_args()

@@ -14,13 +14,16 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "exam_load.py"
 def test_the_bench_prints_one_json_object():
     env = {k: v for k, v in os.environ.items() if k != "UJISIM_TEST_DATABASE_URL"}  # SQLite only
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--candidates", "3", "--bank", "400", "--seconds", "1"],
+        # a small run of every phase: 3 candidates over HTTP and 3 in process, no warm-up, 5
+        # sequential /healthz per client, half a second of /healthz
+        [sys.executable, str(BENCH), "--candidates", "3", "--bank", "400", "--seconds", "0.5",
+         "--warmup", "0", "--overhead-requests", "5", "--in-process", "3"],
         capture_output=True,
         text=True,
         timeout=600,
         check=True,
         env=env,
-    )
+    )  # fmt: skip
     result = json.loads(done.stdout)
     assert result["bank_items"] == 400
     (sqlite,) = result["results"]
