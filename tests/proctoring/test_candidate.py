@@ -30,10 +30,6 @@ from ujisim.proctoring.models import (
     ReferenceFace,
 )
 
-# The subject is the candidate's steps through the real face library, not the database: one
-# backend (ONE_BACKEND in tests/conftest.py).
-pytestmark = pytest.mark.one_backend
-
 
 @pytest.fixture
 def app_config(tmp_path, database_url):

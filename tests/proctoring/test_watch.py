@@ -25,10 +25,6 @@ from ujisim.proctoring import checks, consent, reference
 from ujisim.proctoring.models import IdentityCheck, Observation, ProctorCase
 from ujisim.question_bank import services
 
-# The subject is snapshots, events and the risk score through the real face library, not the
-# database: one backend (ONE_BACKEND in tests/conftest.py).
-pytestmark = pytest.mark.one_backend
-
 K = 2
 
 

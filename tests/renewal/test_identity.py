@@ -26,10 +26,6 @@ from ujisim.renewal import verification
 from ujisim.renewal.models import AppState, RenewalIdentityCheck
 from ujisim.renewal.openapi import API as RENEWAL_API
 
-# The subject is the holder's identity check through the real face library, not the database: one
-# backend (ONE_BACKEND in tests/conftest.py).
-pytestmark = pytest.mark.one_backend
-
 API = "/api/v1/renewal"
 #: every answer of the renewal API here is checked against its OpenAPI document
 CHECKER = SpecChecker(RENEWAL_API.document)

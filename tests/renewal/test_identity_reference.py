@@ -20,10 +20,6 @@ from ujisim.proctoring import consent
 from ujisim.renewal import identity, population, verification
 from ujisim.renewal.models import AppState
 
-# The subject is the reference photo's choice and comparison through the real face library, not
-# the database: one backend (ONE_BACKEND in tests/conftest.py).
-pytestmark = pytest.mark.one_backend
-
 
 @pytest.fixture
 def register(app):
