@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -31,7 +32,8 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 # for a page load on a loaded 2-core machine that also runs face analysis (the likely cause of
 # test_practice.py's weak-topics test failing once). Tests that wait on a slow event set their
 # own bound.
-expect.set_options(timeout=15_000)
+EXPECT_MS = 15_000
+expect.set_options(timeout=EXPECT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -117,3 +119,19 @@ def shot(page, request):
         return path
 
     return take
+
+
+def no_horizontal_scroll(page) -> bool:
+    """Whether the page fits its viewport's width (nothing to scroll sideways) once it has
+    loaded: waits for the load event (images laid out) and then, up to EXPECT_MS, for the layout
+    to fit, so a loaded machine's slow layout is not taken for an overflow; a page that never
+    fits is False, its widths printed."""
+    page.wait_for_load_state("load")
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+    try:
+        page.wait_for_function(fits, timeout=EXPECT_MS)
+    except PlaywrightTimeout:
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        print("scrollWidth, innerWidth:", widths)
+        return False
+    return True

@@ -3,12 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import no_horizontal_scroll
+
 pytestmark = pytest.mark.e2e
 PASSWORD = "lampu-kuning-berkedip"
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_register_login_language_logout(page, live_server, shot):

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD, add_user
+from tests.e2e.conftest import no_horizontal_scroll
 from ujisim.core.db import get_session
 from ujisim.exam.models import AnswerStep, Attempt
 
@@ -101,7 +102,7 @@ def test_exam_survives_a_lost_network_and_a_reload(page, live_server, live_app, 
     expect(page.locator("#answered")).to_have_text("3")
     minutes = int(page.locator("#timer").inner_text().split(":")[0])
     assert 28 <= minutes <= 29
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(page)
 
     page.get_by_role("button", name="Selesai dan kirim").click()
     expect(page.locator("#confirm-text")).to_contain_text("Belum dijawab: 4, 5, 6")

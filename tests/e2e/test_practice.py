@@ -8,11 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import no_horizontal_scroll
+
 pytestmark = pytest.mark.e2e
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def visible_question(page):

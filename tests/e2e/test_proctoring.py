@@ -34,7 +34,7 @@ from playwright.sync_api import FormData, expect
 from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD, add_user
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, no_horizontal_scroll
 from tests.faces import face_photo
 from tests.webcam import LivePerson, make_y4m
 from ujisim.core.db import get_session
@@ -285,7 +285,7 @@ def test_the_right_person_passes_and_another_person_mid_exam_is_flagged(
     expect(candidate.locator("#save-status")).to_have_text(
         "Semua jawaban tersimpan.", timeout=30_000
     )
-    assert candidate.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_horizontal_scroll(candidate)
 
     def findings():
         def query(session):
@@ -347,7 +347,7 @@ def test_a_file_played_as_the_camera_fails_the_check(camera, live_server, live_a
     expect(status).to_have_attribute("data-decision", "failed", timeout=90_000)
     expect(status).to_have_attribute("data-reason", reason)
     expect(page.locator("#identity-retry")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # 360 px
+    assert no_horizontal_scroll(page)  # 360 px
 
     def decided(session):
         return session.scalars(select(IdentityCheck).order_by(IdentityCheck.id.desc())).first()
