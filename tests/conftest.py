@@ -10,6 +10,7 @@ import os
 import pytest
 from flask import Flask
 
+from tests.faces import memoise_face_work
 from tests.support import (
     PG_URL,
     REDIS_URL,
@@ -296,6 +297,15 @@ def bank(db):
     result = services.import_contents(db, make_items())
     db.commit()
     return result.bank_version
+
+
+@pytest.fixture
+def face_work_once(monkeypatch):
+    """The app's burst analysis and reference encoding memoised for this test
+    (tests/faces.py ``memoise_face_work``): for tests that enrol a reference or pass an identity
+    check on the way to their subject. What the worker has not seen before is analysed for
+    real."""
+    memoise_face_work(monkeypatch)
 
 
 @pytest.fixture

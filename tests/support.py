@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,13 +71,15 @@ def _wait_healthy(base: str, process: subprocess.Popen, seconds: float = 60) -> 
 
 
 @contextmanager
-def temporary_pg_database(base_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, dropped afterwards."""
+def temporary_pg_database(base_url: str, *, template: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run (a copy of the database ``template``
+    names, which no connection may use meanwhile), dropped afterwards."""
     url = make_url(normalise_url(base_url))
     name = f"ujisim_test_{secrets.token_hex(4)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -95,6 +98,20 @@ def committed_database(backend: str, directory) -> Iterator[str]:
         return
     with temporary_pg_database(PG_URL) as url:
         yield url
+
+
+@contextmanager
+def committed_copy(source, url: str, folder) -> Iterator[str]:
+    """A copy of a database made by ``committed_database(backend, source)`` (at ``url``, its
+    connections closed) in ``folder``: the folder copied with its SQLite file and stored files,
+    and for PostgreSQL a database made from it as a template, dropped afterwards. Building a
+    database once per module and copying it per test saves its migration (about 2 s)."""
+    shutil.copytree(source, folder)
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'committed.db'}"
+        return
+    with temporary_pg_database(url, template=make_url(url).database) as copy:
+        yield copy
 
 
 def migrate(app) -> None:

@@ -9,19 +9,22 @@ account's own password is refused only until the window that filled up ends.
 from __future__ import annotations
 
 import re
-import secrets
-import shutil
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from tests.conftest import BACKENDS, DEFAULT_PASSWORD, _test_config, add_user
-from tests.support import Browser, FrozenClock, committed_database, gunicorn, migrate
+from tests.support import (
+    Browser,
+    FrozenClock,
+    committed_copy,
+    committed_database,
+    gunicorn,
+    migrate,
+)
 from ujisim.accounts.services import get_user_by_email, set_password
 from ujisim.app import create_app
 from ujisim.core import ratelimits
@@ -57,35 +60,13 @@ def templates(tmp_path_factory):
         yield get
 
 
-@contextmanager
-def copy_of(template, folder):
-    """A copy of ``template`` (folder, URL) of this test's own in ``folder``: the instance folder
-    and SQLite file copied, or a PostgreSQL database made from the template; dropped after."""
-    source, url = template
-    shutil.copytree(source, folder)
-    if url.startswith("sqlite"):
-        yield f"sqlite:///{folder / 'committed.db'}"
-        return
-    original = make_url(url)
-    name = f"ujisim_test_{secrets.token_hex(4)}"
-    admin = create_engine(original, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{original.database}"')
-    try:
-        yield original.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def shared_app(request, tmp_path, templates):
     """A committed, migrated database (other processes see it) with the default storage of
     the limits (no Redis: the database), a victim and a bystander account, and a clock of its
     own (a copy of the module's template database)."""
     folder = tmp_path / "shared"
-    with copy_of(templates(request.param), folder) as url:
+    with committed_copy(*templates(request.param), folder) as url:
         app = create_shared_app(folder, url)
         app.test_client_class = Browser
         yield app
@@ -147,7 +128,7 @@ def test_make_run_with_two_workers_holds_the_login_limit(tmp_path, templates):
     """The set-up of ``make run``: SQLite, no Redis, one gunicorn with two workers (which of
     them answers is up to the kernel; with the limit in their memory each counted alone)."""
     folder = tmp_path / "make-run"
-    with copy_of(templates("sqlite"), folder) as url:
+    with committed_copy(*templates("sqlite"), folder) as url:
         env = {
             "UJISIM_INSTANCE_PATH": str(folder / "instance"),
             "UJISIM_DATABASE_URL": url,

@@ -6,21 +6,18 @@ write lock (BEGIN IMMEDIATE). Same code, same assertions."""
 
 from __future__ import annotations
 
-import secrets
-import shutil
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from tests.certificates.print_support import plain_card
 from tests.conftest import BACKENDS, _test_config
-from tests.support import committed_database, gunicorn, migrate
+from tests.support import committed_copy, committed_database, gunicorn, migrate
 from ujisim.app import create_app
 from ujisim.certificates import print_documents, stations
 from ujisim.certificates.models import JobState, PrintJob
@@ -63,34 +60,13 @@ def full_queues(tmp_path_factory):
         yield get
 
 
-@contextmanager
-def copy_of_database(url: str, folder):
-    """A copy of the committed database at ``url``: the SQLite file copied with ``folder``, or
-    a PostgreSQL database made from it as a template; dropped afterwards."""
-    if url.startswith("sqlite"):
-        yield f"sqlite:///{folder / 'committed.db'}"
-        return
-    source = make_url(url)
-    name = f"ujisim_test_{secrets.token_hex(4)}"
-    admin = create_engine(source, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"')
-    try:
-        yield source.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 @pytest.fixture(params=BACKENDS)
 def queue(request, tmp_path, full_queues):
     """A database of this test's own with JOBS ready card jobs and STATIONS station tokens (a
     copy of the module's full queue, with its instance folder and stored photos)."""
     source, url, tokens = full_queues(request.param)
     folder = tmp_path / "queue"
-    shutil.copytree(source, folder)
-    with copy_of_database(url, folder) as copy:
+    with committed_copy(source, url, folder) as copy:
         app = create_app(_test_config(folder, copy))
         yield app, tokens
         get_db(app).dispose()

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from tests.faces import all_face_photos, analyse_burst_once, memoise_face_work
+from tests.faces import all_face_photos, analyse_burst_once
 from tests.webcam import webcam_crop
 from ujisim.proctoring.faces import Challenge, ReferenceFace, load_image, reference_encoding
 
@@ -146,14 +146,6 @@ def fix_challenge(db, model, issued: dict) -> dict:
     set_up_challenge(check)
     db.commit()
     return {**issued, **SETUP_CHALLENGE.to_dict()}
-
-
-@pytest.fixture
-def face_work_once(monkeypatch):
-    """The app's burst analysis and reference encoding memoised for this test (tests/faces.py
-    ``memoise_face_work``): for tests that enrol a reference or pass an identity check on the
-    way to their subject. What the worker has not seen before is analysed for real."""
-    memoise_face_work(monkeypatch)
 
 
 def analysed(burst: Burst, check, encoding):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.faces import face_photo, memoise_face_work
+from tests.faces import face_photo
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import delivery_options, documents, payments, registry, verification
@@ -167,13 +167,6 @@ def post_webhook(client, kind: str, body: bytes, headers: dict):
     return client.post(
         WEBHOOK_URLS[kind], data=body, headers={**headers, "Content-Type": "application/json"}
     )
-
-
-@pytest.fixture
-def face_work_once(monkeypatch):
-    """The app's burst analysis and reference encoding memoised for this test (tests/faces.py
-    ``memoise_face_work``): what the worker has not seen before is analysed for real."""
-    memoise_face_work(monkeypatch)
 
 
 @pytest.fixture
