@@ -33,6 +33,11 @@ def from_env(instance_path: str) -> dict:
         raise RuntimeError(
             "UJISIM_PASSWORD_HASH_PROFILE=CHEAPEST is refused with UJISIM_ENV=production"
         )
+    if env_name == "production" and not env.get("UJISIM_BASE_URL"):
+        # links in e-mails and on cards are built on it, never on the request's host
+        raise RuntimeError(
+            "UJISIM_BASE_URL (the public address) is required with UJISIM_ENV=production"
+        )
     if population == "sandbox" and env_name == "production":
         # its records are whatever somebody put in a folder: never an identity reference
         raise RuntimeError(

@@ -25,6 +25,7 @@ from ujisim.core.db import get_session
 from ujisim.core.redirects import safe_next
 from ujisim.core.requests import commit_despite_error_status
 from ujisim.core.security import limiter
+from ujisim.core.urls import public_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -133,7 +134,7 @@ def forgot_password():
         services.request_password_reset(
             session,
             form.email.data,
-            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+            lambda token: public_url("accounts.reset_password", token=token),
         )
         flash(
             _("If an account exists for that e-mail, we have sent a link to reset the password."),

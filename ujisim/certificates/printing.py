@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from ujisim.certificates.render import card_pdf, certificate_pdf, imposition_pdf
 from ujisim.certificates.verification import certificate_data
 from ujisim.core.errors import ValidationError
 from ujisim.core.secrets import signing_key
+from ujisim.core.urls import public_url
 from ujisim.exam.models import PassRecord
 
 MAX_BATCH = 50
@@ -30,7 +30,7 @@ def _signed(data):
     if data.verification_url:
         return data
     token = signing.sign(data, signing_key())
-    url = url_for("certificates.verify", token=token, _external=True)
+    url = public_url("certificates.verify", token=token)
     return dataclasses.replace(data, verification_url=url)
 
 

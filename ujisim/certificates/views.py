@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, render_template
 from flask_babel import lazy_gettext as _l
 
 from ujisim.certificates import signing
@@ -16,6 +16,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import wants_json
 from ujisim.core.secrets import signing_key
 from ujisim.core.security import Role, limiter, role_required
+from ujisim.core.urls import public_url
 from ujisim.exam.views import load_own_attempt_or_404
 
 bp = Blueprint("certificates", __name__)
@@ -42,7 +43,7 @@ def download(public_id: str):
     if data is None:
         abort(404)
     token = signing.sign(data, signing_key())
-    url = url_for("certificates.verify", token=token, _external=True)
+    url = public_url("certificates.verify", token=token)
     pdf = certificate_pdf(dataclasses.replace(data, verification_url=url))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,17 +9,14 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
 from ujisim.core.mail import queue_mail
+from ujisim.core.urls import public_url
 from ujisim.renewal import tracking
 from ujisim.renewal.models import DeliveryOrder, Licence, RenewalApplication
 
 
 def tracking_url(application: RenewalApplication) -> str:
-    """The absolute URL of the tracking page (jobs have no request: UJISIM_BASE_URL)."""
-    if has_request_context():
-        return url_for("renewal.track", public_id=application.public_id, _external=True)
-    base = current_app.config.get("BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context(base_url=base):
-        return url_for("renewal.track", public_id=application.public_id, _external=True)
+    """The absolute URL of the tracking page, at the public address (core/urls.py)."""
+    return public_url("renewal.track", public_id=application.public_id)
 
 
 def status_changed(session: Session, application: RenewalApplication) -> None:
