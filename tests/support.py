@@ -12,15 +12,17 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from ujisim.core.db import normalise_url
+from ujisim.core.db import get_db, get_session, normalise_url
 
 PG_URL = os.environ.get("UJISIM_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("UJISIM_TEST_REDIS_URL")
@@ -98,6 +100,45 @@ def committed_database(backend: str, directory) -> Iterator[str]:
         return
     with temporary_pg_database(PG_URL) as url:
         yield url
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A committed database built by ``committed_per_backend``: its app, folder and URL, and
+    what its ``fill`` returned."""
+
+    app: Any
+    folder: Path
+    url: str
+    filled: Any
+
+
+@contextmanager
+def committed_per_backend(tmp_path_factory, prefix: str, make_app, fill):
+    """``get(backend)``: the ``Committed`` database of ``backend`` ("sqlite" or "postgresql"):
+    ``make_app(folder, url)`` on a ``committed_database`` in a folder of its own, migrated and
+    filled by ``fill(session)`` (committed), built on the first call per backend and kept until
+    the context ends (a module fixture's life). Its pool is closed once filled, so PostgreSQL
+    can copy it as a template (``committed_copy``); the app opens new connections when used."""
+    built: dict[str, Committed] = {}
+    with ExitStack() as stack:
+
+        def get(backend: str) -> Committed:
+            if backend not in built:
+                folder = tmp_path_factory.mktemp(f"{prefix}-{backend}")
+                url = stack.enter_context(committed_database(backend, folder))
+                app = make_app(folder, url)
+                migrate(app)
+                with app.app_context():
+                    session = get_session()
+                    filled = fill(session)
+                    session.commit()
+                get_db(app).dispose()
+                stack.callback(get_db(app).dispose)
+                built[backend] = Committed(app, folder, url, filled)
+            return built[backend]
+
+        yield get
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -21,9 +20,8 @@ from tests.support import (
     Browser,
     FrozenClock,
     committed_copy,
-    committed_database,
+    committed_per_backend,
     gunicorn,
-    migrate,
 )
 from ujisim.accounts.services import get_user_by_email, set_password
 from ujisim.app import create_app
@@ -39,25 +37,13 @@ VICTIM = "korban@example.id"
 def templates(tmp_path_factory):
     """``templates(backend)``: (folder, URL) of a committed, migrated database with a victim and
     a bystander account, built once per module and backend; each test gets a copy of it."""
-    built = {}
-    with ExitStack() as stack:
 
-        def get(backend: str):
-            if backend not in built:
-                folder = tmp_path_factory.mktemp(f"limits-{backend}")
-                url = stack.enter_context(committed_database(backend, folder))
-                app = create_shared_app(folder, url)
-                migrate(app)
-                with app.app_context():
-                    session = get_session()
-                    add_user(session, VICTIM)
-                    add_user(session, "tetangga@example.id")
-                    session.commit()
-                get_db(app).dispose()  # no connection left: PostgreSQL copies it as a template
-                built[backend] = (folder, url)
-            return built[backend]
+    def fill(session):
+        add_user(session, VICTIM)
+        add_user(session, "tetangga@example.id")
 
-        yield get
+    with committed_per_backend(tmp_path_factory, "limits", create_shared_app, fill) as get:
+        yield lambda backend: (get(backend).folder, get(backend).url)
 
 
 @pytest.fixture(params=BACKENDS)

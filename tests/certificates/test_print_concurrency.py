@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -17,7 +16,11 @@ from sqlalchemy import func, select
 
 from tests.certificates.print_support import plain_card
 from tests.conftest import BACKENDS, _test_config
-from tests.support import committed_copy, committed_database, gunicorn, migrate
+from tests.support import (
+    committed_copy,
+    committed_per_backend,
+    gunicorn,
+)
 from ujisim.app import create_app
 from ujisim.certificates import print_documents, stations
 from ujisim.certificates.models import JobState, PrintJob
@@ -35,29 +38,20 @@ def full_queues(tmp_path_factory):
     """``full_queues(backend)``: (folder, database URL, station tokens) of a migrated, committed
     database with JOBS ready card jobs (photos in the folder's storage) and STATIONS stations,
     built once per module and backend; each test works on a copy of it (``queue``)."""
-    built = {}
-    with ExitStack() as stack:
 
-        def get(backend: str):
-            if backend not in built:
-                folder = tmp_path_factory.mktemp(f"queue-{backend}")
-                url = stack.enter_context(committed_database(backend, folder))
-                app = create_app(_test_config(folder, url))
-                migrate(app)
-                with app.app_context():
-                    session = get_session()
-                    tokens = [
-                        stations.create_station(session, f"Stasiun {n}", None)[1]
-                        for n in range(STATIONS)
-                    ]
-                    for n in range(JOBS):
-                        print_documents.enqueue_card(session, plain_card(n))
-                    session.commit()
-                get_db(app).dispose()  # no connection left: PostgreSQL copies it as a template
-                built[backend] = (folder, url, tokens)
-            return built[backend]
+    def fill(session):
+        tokens = [
+            stations.create_station(session, f"Stasiun {n}", None)[1] for n in range(STATIONS)
+        ]
+        for n in range(JOBS):
+            print_documents.enqueue_card(session, plain_card(n))
+        return tokens
 
-        yield get
+    def make_app(folder, url):
+        return create_app(_test_config(folder, url))
+
+    with committed_per_backend(tmp_path_factory, "queue", make_app, fill) as get:
+        yield lambda backend: (get(backend).folder, get(backend).url, get(backend).filled)
 
 
 @pytest.fixture(params=BACKENDS)

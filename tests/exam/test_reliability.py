@@ -17,7 +17,6 @@ import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import date
 
 import httpx
@@ -26,10 +25,10 @@ from sqlalchemy import select
 
 from tests.conftest import BACKENDS, _test_config, add_user
 from tests.exam.conftest import make_items
-from tests.support import committed_database, free_port, migrate
+from tests.support import committed_per_backend, free_port
 from tests.support import gunicorn as support_gunicorn
 from ujisim.app import create_app
-from ujisim.core.db import get_db, get_session
+from ujisim.core.db import get_session
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, Grade
 from ujisim.question_bank.services import import_contents
 
@@ -55,25 +54,17 @@ def committed_apps(tmp_path_factory):
     """``committed_apps(backend)``: an app on a migrated, committed database (SQLite, or a fresh
     PostgreSQL database) with a bank and CANDIDATES candidates c0, c1, ..., built on first use
     and kept for the module."""
-    apps = {}
-    with ExitStack() as stack:
 
-        def get(backend: str):
-            if backend not in apps:
-                folder = tmp_path_factory.mktemp(f"reliability-{backend}")
-                url = stack.enter_context(committed_database(backend, folder))
-                app = create_app(_test_config(folder, url))
-                migrate(app)
-                with app.app_context():
-                    session = get_session()
-                    import_contents(session, make_items())
-                    add_candidates(session, CANDIDATES)
-                    session.commit()
-                stack.callback(get_db(app).dispose)
-                apps[backend] = (app, itertools.count())
-            return apps[backend]
+    def fill(session):
+        import_contents(session, make_items())
+        add_candidates(session, CANDIDATES)
+        return itertools.count()  # the next candidate no test has used
 
-        yield get
+    def make_app(folder, url):
+        return create_app(_test_config(folder, url))
+
+    with committed_per_backend(tmp_path_factory, "reliability", make_app, fill) as get:
+        yield lambda backend: (get(backend).app, get(backend).filled)
 
 
 @pytest.fixture
