@@ -44,7 +44,7 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
         "JOBS_BACKEND": "eager",
         "SHOW_OUTBOX": True,
         # the public address of links in e-mails and QR codes: the test client's host
-        "BASE_URL": "http://localhost",
+        "PUBLIC_URL": "http://localhost",
         "SMTP_HOST": None,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",

@@ -33,10 +33,10 @@ def from_env(instance_path: str) -> dict:
         raise RuntimeError(
             "UJISIM_PASSWORD_HASH_PROFILE=CHEAPEST is refused with UJISIM_ENV=production"
         )
-    if env_name == "production" and not env.get("UJISIM_BASE_URL"):
+    if env_name == "production" and not env.get("UJISIM_PUBLIC_URL"):
         # links in e-mails and on cards are built on it, never on the request's host
         raise RuntimeError(
-            "UJISIM_BASE_URL (the public address) is required with UJISIM_ENV=production"
+            "UJISIM_PUBLIC_URL (the public address) is required with UJISIM_ENV=production"
         )
     if population == "sandbox" and env_name == "production":
         # its records are whatever somebody put in a folder: never an identity reference
@@ -80,7 +80,7 @@ def from_env(instance_path: str) -> dict:
         "SMTP_PASSWORD": env.get("UJISIM_SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _flag("UJISIM_SMTP_STARTTLS", True),
         "MAIL_FROM": env.get("UJISIM_MAIL_FROM", "ujisim <noreply@ujisim.local>"),
-        "BASE_URL": env.get("UJISIM_BASE_URL") or None,
+        "PUBLIC_URL": env.get("UJISIM_PUBLIC_URL") or None,
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

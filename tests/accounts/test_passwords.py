@@ -27,13 +27,13 @@ def app_config(tmp_path, database_url):
 def test_the_default_is_rfc_9106_low_memory(monkeypatch, tmp_path):
     monkeypatch.delenv("UJISIM_PASSWORD_HASH_PROFILE", raising=False)
     monkeypatch.setenv("UJISIM_ENV", "production")
-    monkeypatch.setenv("UJISIM_BASE_URL", "https://ujisim.example.id")
+    monkeypatch.setenv("UJISIM_PUBLIC_URL", "https://ujisim.example.id")
     assert from_env(str(tmp_path))["PASSWORD_HASH_PROFILE"] == "RFC_9106_LOW_MEMORY"
 
 
 def test_production_refuses_the_test_profile_and_unknown_names(monkeypatch, tmp_path):
     monkeypatch.setenv("UJISIM_ENV", "production")
-    monkeypatch.setenv("UJISIM_BASE_URL", "https://ujisim.example.id")
+    monkeypatch.setenv("UJISIM_PUBLIC_URL", "https://ujisim.example.id")
     monkeypatch.setenv("UJISIM_PASSWORD_HASH_PROFILE", "CHEAPEST")
     with pytest.raises(RuntimeError, match="CHEAPEST is refused"):
         from_env(str(tmp_path))

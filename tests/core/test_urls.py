@@ -28,14 +28,14 @@ def test_a_reset_link_asked_for_under_a_forged_host_points_to_the_public_address
     )
     assert response.status_code == 302
     body = db.scalars(select(OutboxMessage)).one().body
-    assert "http://localhost/password/reset/" in body  # BASE_URL of the test apps
+    assert "http://localhost/password/reset/" in body  # PUBLIC_URL of the test apps
     assert "evil.example" not in body
 
 
 def test_a_card_or_certificate_qr_url_ignores_the_request_host(app):
     with app.test_request_context("/", base_url=FORGED):
         assert public_url("certificates.verify", token="abc") == "http://localhost/verify/abc"
-    app.config["BASE_URL"] = "https://ujisim.example.id/app"
+    app.config["PUBLIC_URL"] = "https://ujisim.example.id/app"
     with app.test_request_context("/", base_url=FORGED):
         url = public_url("certificates.verify", token="abc")
     assert url == "https://ujisim.example.id/app/verify/abc"
@@ -44,8 +44,8 @@ def test_a_card_or_certificate_qr_url_ignores_the_request_host(app):
 def test_production_needs_the_public_address(monkeypatch, tmp_path):
     monkeypatch.setenv("UJISIM_ENV", "production")
     monkeypatch.delenv("UJISIM_PASSWORD_HASH_PROFILE")  # the suite's, which production refuses
-    monkeypatch.delenv("UJISIM_BASE_URL", raising=False)
-    with pytest.raises(RuntimeError, match="UJISIM_BASE_URL"):
+    monkeypatch.delenv("UJISIM_PUBLIC_URL", raising=False)
+    with pytest.raises(RuntimeError, match="UJISIM_PUBLIC_URL"):
         from_env(str(tmp_path))
-    monkeypatch.setenv("UJISIM_BASE_URL", "https://ujisim.example.id")
-    assert from_env(str(tmp_path))["BASE_URL"] == "https://ujisim.example.id"
+    monkeypatch.setenv("UJISIM_PUBLIC_URL", "https://ujisim.example.id")
+    assert from_env(str(tmp_path))["PUBLIC_URL"] == "https://ujisim.example.id"

@@ -106,7 +106,7 @@ def test_production_refuses_the_sandbox(app, monkeypatch, tmp_path):
         population.provider("sandbox")
     monkeypatch.setenv("UJISIM_ENV", "production")
     monkeypatch.delenv("UJISIM_PASSWORD_HASH_PROFILE")  # the suite's, which production refuses
-    monkeypatch.setenv("UJISIM_BASE_URL", "https://ujisim.example.id")
+    monkeypatch.setenv("UJISIM_PUBLIC_URL", "https://ujisim.example.id")
     monkeypatch.setenv("UJISIM_POPULATION_PROVIDER", "sandbox")
     with pytest.raises(RuntimeError, match="POPULATION_PROVIDER=sandbox is refused"):
         create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "p")})
