@@ -45,6 +45,7 @@ STAFF = {
     "publishing",
     "proctoring_examiner",
     "renewal_officer",
+    "renewal_refunds_officer",
     "audit_explorer",
 }
 STAFF_ENDPOINTS = sorted(e for e in PROTECTED if e.split(".")[0] in STAFF)

@@ -112,7 +112,8 @@ def from_env(instance_path: str) -> dict:
         # photo counts as a weak match, the providers and their webhook secrets (None: generated
         # into instance/).
         "RENEWAL_SERVICE_FEE": int(env.get("UJISIM_RENEWAL_SERVICE_FEE", "5000")),
-        "RENEWAL_BANK_FEE": int(env.get("UJISIM_RENEWAL_BANK_FEE", "6500")),
+        # the BNI fee kept back from a refund: Rp 16.500 (Polda Jawa Tengah to Kompas, 17 Aug 2024)
+        "RENEWAL_BANK_FEE": int(env.get("UJISIM_RENEWAL_BANK_FEE", "16500")),
         "RENEWAL_VA_EXPIRY_HOURS": int(env.get("UJISIM_RENEWAL_VA_EXPIRY_HOURS", "24")),
         "RENEWAL_SHIPPING_RATES": env.get("UJISIM_RENEWAL_SHIPPING_RATES") or None,
         "RENEWAL_WEAK_MATCH": float(env.get("UJISIM_RENEWAL_WEAK_MATCH", "0.5")),

@@ -35,6 +35,19 @@ PROTECTED = {
     "renewal.cancel": ("POST", "/perpanjangan/{renewal}/batal", APPLICANT, 404),
     "renewal.track": ("GET", "/perpanjangan/{renewal}/lacak", APPLICANT, 404),
     "renewal.confirm_receipt": ("POST", "/perpanjangan/{renewal}/terima", APPLICANT, 404),
+    "renewal_refunds.change_account": (
+        "POST",
+        "/perpanjangan/{renewal}/refund/rekening",
+        APPLICANT,
+        404,
+    ),
+    # no refund to send a webhook about: 404
+    "renewal_refunds_officer.refund_sandbox": (
+        "POST",
+        "/examiner/renewals/{renewal}/refund-sandbox",
+        EXAMINER,
+        404,
+    ),
     "renewal.sandbox_page": ("GET", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal.sandbox_pay": ("POST", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal_officer.queue": ("GET", "/examiner/renewals/", EXAMINER),

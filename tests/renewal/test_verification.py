@@ -13,7 +13,15 @@ from ujisim.certificates.models import JobKind, PrintJob
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
-from ujisim.renewal import delivery, delivery_options, providers, registry, tracking, verification
+from ujisim.renewal import (
+    delivery,
+    delivery_options,
+    providers,
+    refunds,
+    registry,
+    tracking,
+    verification,
+)
 from ujisim.renewal.errors import InvalidDocument
 from ujisim.renewal.models import AppState, Licence, LicenceStatus, OrderState
 
@@ -54,14 +62,12 @@ def test_approval_twice_is_refused(db, approved, officer):
 
 @pytest.mark.parametrize("reason", list(verification.REJECT_REASONS))
 def test_rejection_with_each_reason_refunds_fees_minus_bank_fee(db, walk, officer, reason):
-    from ujisim.renewal import payments
-
     application = walk(AppState.PAID)
     verification.reject(db, application, officer, reason, "Foto buram")
-    refund = payments.get_refund(db, application)
+    refund = refunds.get_refund(db, application)
     assert application.state == AppState.REJECTED
     assert application.reject_reason == reason
-    assert (refund.paid, refund.bank_fee, refund.amount) == (100_000, 6_500, 93_500)
+    assert (refund.paid, refund.bank_fee, refund.amount) == (100_000, 16_500, 83_500)
     # to the account the holder gave, normalised
     assert json.loads(refund.account) == {
         "bank": "BRI",
@@ -84,12 +90,10 @@ def test_identity_review_cleared(db, walk, officer):
 
 
 def test_identity_review_rejected_without_refund(db, walk, officer):
-    from ujisim.renewal import payments
-
     application = walk(AppState.IDENTITY_REVIEW)
     verification.reject(db, application, officer, "identity_not_confirmed")
     assert application.state == AppState.REJECTED
-    assert payments.get_refund(db, application) is None
+    assert refunds.get_refund(db, application) is None
 
 
 def test_queue_and_positions(db, walk, clock, holder, make_licence, make_user):

@@ -56,8 +56,8 @@ def test_refund_table(db, started, clock, src, dst):
     refund = Refund(
         application_id=started.id,
         paid=100_000,
-        bank_fee=6_500,
-        amount=93_500,
+        bank_fee=16_500,
+        amount=83_500,
         reason="data_mismatch",
         created_at=clock(),
     )

@@ -18,6 +18,7 @@ from ujisim.renewal import (
     application,
     cli,
     officer,
+    refund_pages,
     report_sources,
     tasks,
     views,
@@ -37,6 +38,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(officer.bp)
+    app.register_blueprint(refund_pages.bp)
+    app.register_blueprint(refund_pages.staff)
     # authenticated by their HMAC signature only: no cookies, nothing for CSRF to protect
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)

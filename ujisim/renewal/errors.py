@@ -62,5 +62,10 @@ class ProviderRefused(RuntimeError):
     """A population register provider this deployment must not use (the sandbox in production)."""
 
 
+class ProviderUnavailable(RuntimeError):
+    """A provider (payment, courier) could not be reached or did not answer: nothing was
+    agreed, so the caller may try again later with the same idempotency key."""
+
+
 class RowProblem(ValueError):
     """A row of a licence register CSV that cannot be imported (renewal/registry.py)."""

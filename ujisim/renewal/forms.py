@@ -111,7 +111,43 @@ class DocumentsForm(ErrorsMixin, FlaskForm):
         return upload.read() if upload else b""
 
 
-class DeliveryForm(ErrorsMixin, FlaskForm):
+class RefundAccountFields:
+    """The account a refund is paid to: its fields and their rules (the delivery form, and the
+    holder's correction after the bank could not pay)."""
+
+    refund_bank = StringField(filters=[_text(200)])
+    #: spaces, dashes and dots dropped, as banks print account numbers
+    refund_number = StringField(filters=[lambda v: re.sub(r"[\s\-.]", "", v or "")[:200]])
+    #: inner runs of spaces kept as one
+    refund_holder = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
+
+    def validate_refund_bank(self, field: Field) -> None:
+        if field.data not in REFUND_BANKS:
+            raise ValidationError(_l("Choose the bank of the refund account."))
+
+    def validate_refund_number(self, field: Field) -> None:
+        if not ACCOUNT_NUMBER.fullmatch(field.data):
+            raise ValidationError(_l("Enter the account number: 6 to 20 digits."))
+
+    def validate_refund_holder(self, field: Field) -> None:
+        if len(field.data) < 3:
+            raise ValidationError(_l("Enter the name of the account holder."))
+
+    def refund_account(self) -> dict[str, str]:
+        return {
+            "bank": self.refund_bank.data,
+            "number": self.refund_number.data,
+            "holder": self.refund_holder.data,
+        }
+
+
+class RefundAccountForm(RefundAccountFields, ErrorsMixin, FlaskForm):
+    """A refund's new account (the bank could not pay into the old one)."""
+
+    version = HiddenField()
+
+
+class DeliveryForm(RefundAccountFields, ErrorsMixin, FlaskForm):
     """Courier delivery (with an address) or pick-up, the Satpas office that issues the card and
     the account a refund is paid to."""
 
@@ -125,11 +161,6 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
     postal_code = StringField(filters=[_text(200)])
     #: spaces and dashes dropped: 0812-3456-7890 is 081234567890
     phone = StringField(filters=[lambda v: re.sub(r"[\s\-]", "", (v or "").strip()[:200])])
-    refund_bank = StringField(filters=[_text(200)])
-    #: spaces, dashes and dots dropped, as banks print account numbers
-    refund_number = StringField(filters=[lambda v: re.sub(r"[\s\-.]", "", v or "")[:200]])
-    #: inner runs of spaces kept as one
-    refund_holder = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
     version = HiddenField()
 
     @property
@@ -156,18 +187,6 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
         if self.courier and not PHONE.fullmatch(field.data):
             raise ValidationError(_l("Enter a mobile number such as 081234567890."))
 
-    def validate_refund_bank(self, field: Field) -> None:
-        if field.data not in REFUND_BANKS:
-            raise ValidationError(_l("Choose the bank of the refund account."))
-
-    def validate_refund_number(self, field: Field) -> None:
-        if not ACCOUNT_NUMBER.fullmatch(field.data):
-            raise ValidationError(_l("Enter the account number: 6 to 20 digits."))
-
-    def validate_refund_holder(self, field: Field) -> None:
-        if len(field.data) < 3:
-            raise ValidationError(_l("Enter the name of the account holder."))
-
     def _address_line(self, field: Field) -> None:
         if self.courier and len(field.data) < 2:
             raise ValidationError(ADDRESS_LINES[field.name])
@@ -180,11 +199,7 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
             method=self.method.data,
             satpas=self.satpas.data,
             address={name: self[name].data for name in ADDRESS_FIELDS} if self.courier else None,
-            refund_account={
-                "bank": self.refund_bank.data,
-                "number": self.refund_number.data,
-                "holder": self.refund_holder.data,
-            },
+            refund_account=self.refund_account(),
         )
 
 

@@ -302,7 +302,7 @@ class ProviderEvent(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: the webhook it came to: "payment" or "courier"
+    #: the webhook it came to: "payment" (payments and refunds) or "courier"
     kind: Mapped[str] = mapped_column(String(16))
     provider: Mapped[str] = mapped_column(String(32))
     #: the provider's id of the event (None when the body was too malformed to name one)
@@ -314,6 +314,10 @@ class ProviderEvent(Base):
     #: the delivery order a courier event is about, when it is ours
     order_id: Mapped[int | None] = mapped_column(
         ForeignKey("renewal_delivery_order.id", ondelete="SET NULL")
+    )
+    #: the refund a refund event is about, when it is ours
+    refund_id: Mapped[int | None] = mapped_column(
+        ForeignKey("renewal_refund.id", ondelete="SET NULL")
     )
     #: integer rupiah, as the event says
     amount: Mapped[int | None]
@@ -331,12 +335,20 @@ class ProviderEvent(Base):
 
 
 class RefundStatus(enum.StrEnum):
-    PENDING = "pending"  # owed: finance has not paid it out yet
+    #: owed: not yet asked of the payment provider (the job asks after the rejection commits)
+    PENDING = "pending"
+    #: the provider's refund API took it (``provider_ref``); its signed webhook says the outcome
+    REQUESTED = "requested"
+    #: the provider confirmed the transfer to the holder's account (signed webhook)
     PAID = "paid"
+    #: the provider could not pay it (a closed or wrong account): the holder corrects the
+    #: account, and it is asked again
+    FAILED = "failed"
 
 
 class Refund(Base):
-    """Money owed back after a rejection: the fees paid minus the bank fee."""
+    """Money owed back after a rejection: the fees paid minus the bank fee, paid out through
+    the payment provider's refund API and confirmed by its signed webhook (refunds.py)."""
 
     __tablename__ = "renewal_refund"
 
@@ -348,11 +360,23 @@ class Refund(Base):
     bank_fee: Mapped[int]
     amount: Mapped[int]
     reason: Mapped[str] = mapped_column(String(32))
-    #: pending until finance pays it out (RefundStatus)
+    #: pending -> requested -> paid | failed -> pending (refunds.py, RefundStatus)
     status: Mapped[RefundStatus] = mapped_column(String(16), default=RefundStatus.PENDING)
+    version: Mapped[int] = mapped_column(default=1)
     #: JSON copy of the application's refund account (bank, number, holder)
     account: Mapped[str | None] = mapped_column(Text)
+    #: unguessable id; with ``attempt`` it is the idempotency key of the provider request
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    #: how many times it was asked of the provider (a failed refund is asked again)
+    attempt: Mapped[int] = mapped_column(default=0)
+    provider: Mapped[str | None] = mapped_column(String(32))
+    #: the provider's id of the current request (its webhook names it)
+    provider_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: why the provider could not pay it (its words)
+    failure: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    requested_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None]
 
 
 class OrderState(enum.StrEnum):

@@ -1,4 +1,5 @@
-"""Fees, virtual accounts, the payment webhook, expiry of unpaid accounts and refunds.
+"""Fees, virtual accounts, the payment webhook (payments, and refunds: refunds.py) and expiry of
+unpaid accounts.
 
 Money is integer rupiah. PNBP per PP 76/2020: SIM A Rp 80.000, SIM C Rp 75.000.
 """
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
 from ujisim.core import audit, clock, workflow
-from ujisim.renewal import provider_events, providers
+from ujisim.renewal import provider_events, providers, refunds
 from ujisim.renewal.application import (  # noqa: F401 (current_payment, close_pending: ours)
     advance,
     close_pending,
@@ -27,8 +28,6 @@ from ujisim.renewal.models import (
     Licence,
     Payment,
     PaymentStatus,
-    Refund,
-    RefundStatus,
     RenewalApplication,
 )
 from ujisim.renewal.provider_events import WebhookResult
@@ -48,19 +47,6 @@ PAYMENT_WORKFLOW = workflow.register(
         transitions=PAYMENT_TRANSITIONS,
         object_type="payment",
         audit_prefix="renewal",
-    )
-)
-#: finance pays a refund out once (audit ``renewal.refund_paid``)
-REFUND_TRANSITIONS = {(RefundStatus.PENDING, RefundStatus.PAID): "refund_paid"}
-REFUND_WORKFLOW = workflow.register(
-    workflow.Workflow(
-        model=Refund,
-        field="status",
-        states=RefundStatus,
-        transitions=REFUND_TRANSITIONS,
-        object_type="refund",
-        audit_prefix="renewal",
-        audit_object_id=lambda refund: refund.id,
     )
 )
 
@@ -131,18 +117,31 @@ def handle_payment_webhook(
         providers.payment_provider(provider_name),
         body,
         headers,
-        target=_lock_payment,
-        apply=_apply,
+        target=_lock_target,
+        apply=_apply_event,
     )
 
 
-def _lock_payment(session: Session, event) -> Payment | None:
+def _is_refund(event) -> bool:
+    return event.type.startswith("refund.")
+
+
+def _lock_target(session: Session, event):
+    """The virtual account, or the refund (``refund.*`` events), the event is about."""
+    if _is_refund(event):
+        return refunds.lock_refund(session, event)
     return session.scalars(
         select(Payment).where(Payment.va_number == event.reference).with_for_update()
     ).first()
 
 
-def _apply(session: Session, payment: Payment | None, event) -> WebhookResult:
+def _apply_event(session: Session, subject, event) -> WebhookResult:
+    if _is_refund(event):
+        return refunds.apply_event(session, subject, event)
+    return _apply_payment(session, subject, event)
+
+
+def _apply_payment(session: Session, payment: Payment | None, event) -> WebhookResult:
     if event.type != "va.paid":
         return WebhookResult(200, "ignored", f"event type {event.type!r}")
     if payment is None:
@@ -202,33 +201,9 @@ def expire_unpaid(session: Session) -> int:
     return len(due)
 
 
-def create_refund(session: Session, application: RenewalApplication, reason: str) -> Refund | None:
-    """A refund of what was paid minus the bank fee (None when nothing was paid)."""
-    payment = current_payment(session, application)
-    if payment is None or payment.status != PaymentStatus.PAID:
-        return None
-    bank_fee = min(int(current_app.config.get("RENEWAL_BANK_FEE", 6500)), payment.amount)
-    refund = Refund(
-        application_id=application.id,
-        paid=payment.amount,
-        bank_fee=bank_fee,
-        amount=payment.amount - bank_fee,
-        reason=reason,
-        status=RefundStatus.PENDING,
-        account=application.refund_account,
-        created_at=clock.now(),
-    )
-    session.add(refund)
-    session.flush()
-    audit.record(
-        session,
-        "renewal.refund",
-        object_type="renewal",
-        object_id=application.public_id,
-        data={"amount": refund.amount, "bank_fee": bank_fee},
-    )
-    return refund
-
-
-def get_refund(session: Session, application: RenewalApplication) -> Refund | None:
-    return session.scalars(select(Refund).where(Refund.application_id == application.id)).first()
+def sandbox_refund(session: Session, refund, outcome: str, reason: str = "") -> WebhookResult:
+    """The officer's sandbox buttons: the provider's signed ``refund.<outcome>`` webhook
+    ("paid" or "failed", with the bank's ``reason``), through the handler a provider hits."""
+    sandbox = providers.payment_provider("sandbox")
+    body, headers = sandbox.refund_event(refund.provider_ref or "", outcome, refund.amount, reason)
+    return handle_payment_webhook(session, body, headers, "sandbox")

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ujisim.core import clock
 from ujisim.core.errors import UjisimError
 from ujisim.renewal.errors import MalformedEvent
-from ujisim.renewal.models import DeliveryOrder, Payment, ProviderEvent
+from ujisim.renewal.models import DeliveryOrder, Payment, ProviderEvent, Refund
 from ujisim.renewal.providers import WebhookEvent
 
 
@@ -48,7 +48,7 @@ class WebhookResult:
         return {"status": self.outcome}
 
 
-Target = Payment | DeliveryOrder | None
+Target = Payment | Refund | DeliveryOrder | None
 
 
 def receive(
@@ -87,6 +87,8 @@ def receive(
     record.event_id, record.amount = event.event_id, event.amount
     if isinstance(subject, Payment):
         record.payment_id = subject.id
+    elif isinstance(subject, Refund):
+        record.refund_id = subject.id
     elif isinstance(subject, DeliveryOrder):
         record.order_id = subject.id
     try:

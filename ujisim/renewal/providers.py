@@ -146,6 +146,12 @@ class PaymentProvider(Protocol):
         self, *, reference: str, amount: int, name: str, expires_at: datetime
     ) -> AccountInfo: ...
 
+    def request_refund(self, *, key: str, amount: int, account: dict, reference: str) -> str:
+        """Ask the provider to pay ``amount`` to ``account`` (bank, number, holder); returns
+        the provider's refund id. ``key`` is the idempotency key: the same key asked twice (a
+        retry after a lost answer) is the same refund, paid once. The outcome comes later as a
+        signed webhook (``refund.paid`` or ``refund.failed``, reference = the refund id)."""
+
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """The event of a webhook: BadSignature before anything of ``body`` is read, then
         MalformedEvent for a verified body that is not an event."""
@@ -174,6 +180,30 @@ class SandboxPayments:
     def parse_webhook(self, body, headers) -> WebhookEvent:
         verify(webhook_secret("payment"), body, headers.get(SIGNATURE_HEADER))
         return _parse(body)
+
+    def request_refund(self, *, key, amount, account, reference) -> str:
+        # the id follows from the key alone, as a real provider's idempotency does: the same
+        # request twice is one refund
+        digest = hmac.new(webhook_secret("payment"), key.encode(), hashlib.sha256).hexdigest()
+        return f"RFD{digest[:24].upper()}"
+
+    def refund_event(
+        self,
+        refund_ref: str,
+        outcome: str,
+        amount: int,
+        reason: str = "",
+        event_id: str | None = None,
+    ):
+        """(body, headers) of the webhook telling that refund ``refund_ref`` was paid
+        (``outcome`` "paid") or could not be (``"failed"``, with the bank's ``reason``)."""
+        fields = {"type": f"refund.{outcome}", "reference": refund_ref, "amount": amount}
+        if reason:
+            fields["reason"] = reason
+        if event_id:
+            fields["event_id"] = event_id
+        body = event_body(**fields)
+        return body, {SIGNATURE_HEADER: sign(webhook_secret("payment"), body)}
 
     def paid_event(self, va_number: str, amount: int, event_id: str | None = None):
         """(body, headers) of the webhook telling that ``va_number`` received ``amount``."""

@@ -1,4 +1,5 @@
-"""Renewal jobs: expire unpaid virtual accounts (and their applications) and delete
+"""Renewal jobs: expire unpaid virtual accounts (and their applications), ask the payment
+provider for owed refunds, and delete
 identity-check frames past their retention (``certificates.tasks`` catches up the delivery
 orders whose card was printed)."""
 
@@ -6,6 +7,7 @@ from ujisim.core import jobs
 from ujisim.core.db import get_session
 from ujisim.renewal.identity import purge_frames
 from ujisim.renewal.payments import expire_unpaid
+from ujisim.renewal.refunds import request_due
 
 
 @jobs.task("renewal.expire_unpaid")
@@ -24,6 +26,17 @@ def frames_retention_job() -> int:
     return deleted
 
 
+@jobs.task("renewal.refunds")
+def refunds_job() -> int:
+    """Ask the payment provider for every refund owed (deferred by a rejection's commit, and
+    every minute for a provider that was unreachable)."""
+    session = get_session()
+    asked = request_due(session)
+    session.commit()
+    return asked
+
+
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
+    jobs.every(60, "renewal.refunds")
     jobs.every(3600, "renewal.frames_retention")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from ujisim.renewal.models import AppState, OrderState
+from ujisim.renewal.models import AppState, OrderState, RefundStatus
 
 #: the holder's six steps, in order (Indonesian names in the catalogue are exactly SINAR's)
 STEPS = (
@@ -15,6 +15,20 @@ STEPS = (
     ("shipped", _l("Shipped")),
     ("done", _l("Completed")),
 )
+#: why an officer rejects (the reasons holders see in SINAR)
+REJECT_REASONS = {
+    "data_not_found": _l("Data not found"),
+    "data_mismatch": _l("Data mismatch"),
+    "unclear_documents": _l("Unclear documents"),
+    "identity_not_confirmed": _l("Identity not confirmed"),
+}
+#: a refund's state as the holder and the officer see it
+REFUND_LABELS = {
+    RefundStatus.PENDING: _l("being sent to the bank"),
+    RefundStatus.REQUESTED: _l("sent to the bank, waiting for its confirmation"),
+    RefundStatus.PAID: _l("paid into your account"),
+    RefundStatus.FAILED: _l("the bank could not pay it"),
+}
 #: ends that leave the six steps
 OFF_TRACK = {
     AppState.REJECTED: _l("Rejected"),

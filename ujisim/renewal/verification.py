@@ -8,7 +8,6 @@ import json
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
@@ -17,7 +16,7 @@ from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.documents import CardData, Found
 from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.core.storage import StoredFile
-from ujisim.renewal import delivery, documents, payments, registry, signals
+from ujisim.renewal import delivery, documents, refunds, registry, signals, tracking
 from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.models import (
     AppState,
@@ -28,12 +27,7 @@ from ujisim.renewal.models import (
     RenewalApplication,
 )
 
-REJECT_REASONS = {
-    "data_not_found": _l("Data not found"),
-    "data_mismatch": _l("Data mismatch"),
-    "unclear_documents": _l("Unclear documents"),
-    "identity_not_confirmed": _l("Identity not confirmed"),
-}
+REJECT_REASONS = tracking.REJECT_REASONS
 VALID_YEARS = 5
 
 
@@ -211,7 +205,7 @@ def reject(
     application.reject_reason = reason
     application.reject_note = (note or "").strip()[:1000] or None
     if application.state == AppState.PAID:
-        payments.create_refund(session, application, reason)
+        refunds.create_refund(session, application, reason)
     return advance(session, application, AppState.REJECTED, officer, reason)
 
 
