@@ -61,6 +61,12 @@ def encoding_of(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def signature_png() -> bytes:
+    return signature_bytes()
+
+
+@functools.cache
+def signature_bytes() -> bytes:
+    """A signature as the documents step takes it (PNG)."""
     image = Image.new("RGBA", (400, 120), (255, 255, 255, 0))
     for x in range(20, 380):
         image.putpixel((x, 60 + int(20 * np.sin(x / 20))), (0, 0, 80, 255))
@@ -177,31 +183,36 @@ def walk(db, clock, holder, licence, docs, make_user, face_work_once):
 
     def to(state: AppState, *, method: str = "courier", user=None, lic=None):
         user, lic = user or holder, lic or licence
-        app = apps.start_application(db, user, lic.number, user.nik, user.date_of_birth)
-        if state == AppState.DOCUMENTS:
-            return _done(db, app)
-        documents.submit_documents(db, app, actor=user, **docs)
-        if state == AppState.IDENTITY:
-            return _done(db, app)
-        if state == AppState.IDENTITY_REVIEW:
-            for _n in range(apps.MAX_IDENTITY_TRIES):
-                apps.record_identity_result(db, app, False, {"reason": "different_person"})
-            return _done(db, app)
-        apps.record_identity_result(db, app, True, {"reason": "ok", "distance": 0.35})
-        if state == AppState.DELIVERY:
-            return _done(db, app)
-        choice = delivery_choice({**COURIER, "method": method})
-        delivery_options.choose_delivery(db, app, choice, user)
-        if state == AppState.PAYMENT:
-            return _done(db, app)
-        payments.sandbox_pay(db, payments.current_payment(db, app))
-        if state == AppState.PAID:
-            return _done(db, app)
-        officer = make_user(Role.EXAMINER)
-        verification.approve(db, app, officer)
-        return _done(db, app)
+        return walk_to(db, state, user, lic, docs, lambda: make_user(Role.EXAMINER), method)
 
     return to
+
+
+def walk_to(db, state: AppState, user, lic, docs, new_officer, method: str = "courier"):
+    """A fresh application of ``user`` for ``lic`` moved to ``state`` by the services, committed
+    (the ``walk`` fixture; browser tests call it in the live app's context)."""
+    app = apps.start_application(db, user, lic.number, user.nik, user.date_of_birth)
+    if state == AppState.DOCUMENTS:
+        return _done(db, app)
+    documents.submit_documents(db, app, actor=user, **docs)
+    if state == AppState.IDENTITY:
+        return _done(db, app)
+    if state == AppState.IDENTITY_REVIEW:
+        for _n in range(apps.MAX_IDENTITY_TRIES):
+            apps.record_identity_result(db, app, False, {"reason": "different_person"})
+        return _done(db, app)
+    apps.record_identity_result(db, app, True, {"reason": "ok", "distance": 0.35})
+    if state == AppState.DELIVERY:
+        return _done(db, app)
+    choice = delivery_choice({**COURIER, "method": method})
+    delivery_options.choose_delivery(db, app, choice, user)
+    if state == AppState.PAYMENT:
+        return _done(db, app)
+    payments.sandbox_pay(db, payments.current_payment(db, app))
+    if state == AppState.PAID:
+        return _done(db, app)
+    verification.approve(db, app, new_officer())
+    return _done(db, app)
 
 
 def _done(db, app):
