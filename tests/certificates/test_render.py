@@ -314,3 +314,17 @@ def test_documents_are_frozen(certificate):
         "card",
         "label",
     }
+
+
+@pytest.mark.parametrize(
+    ("cls", "text"),
+    [("C1", "sepeda motor di atas 250 cc s.d. 500 cc"), ("C2", "sepeda motor di atas 500 cc")],
+)
+def test_c_i_and_c_ii_cards_name_their_class(make_card, cls, text):
+    """SIM C I and C II (issue 19, point 8): the card says what the class may ride."""
+    card = cards.card_pdf(make_card(licence_class=cls))
+    back = " ".join(pdf.text(card, page=1).split())
+    assert text in back
+    name = {"C1": "C I", "C2": "C II"}[cls]
+    assert f"Golongan {name} · Class {name}" in back
+    assert name in pdf.text(card)

@@ -62,7 +62,7 @@ def test_daily_figures(db, two_days):
     assert first.pass_rate == pytest.approx(2 / 3)
     # durations 10, 20, 15 minutes -> mean 15 min = 900 s
     assert first.average_duration_s == pytest.approx(900)
-    assert first.by_class == {"A": [2, 1], "C": [1, 1]}
+    assert first.by_class == {"A": [2, 1], "C": [1, 1], "C1": [0, 0], "C2": [0, 0]}
     second = by_day[DAY + timedelta(days=1)]
     assert (second.exams, second.passed, second.average_duration_s) == (1, 1, 1800)
     totals = report.totals

@@ -61,7 +61,7 @@ def test_wrong_birth_date(db, holder, licence):
     assert error.code == "data_mismatch"
 
 
-@pytest.mark.parametrize("cls", ["B1", "C1", "D"])
+@pytest.mark.parametrize("cls", ["B1", "B2", "D"])
 def test_other_classes_go_to_the_satpas(db, clock, holder, make_licence, cls):
     other = make_licence(holder, licence_class=cls)
     error = refused(db, holder, other.number)

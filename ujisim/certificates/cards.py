@@ -33,6 +33,7 @@ from ujisim.certificates.drawing import (
     short_date,
 )
 from ujisim.core.documents import SEXES, CardData
+from ujisim.exam import classes
 
 #: ID-1 (ISO/IEC 7810), the size of a bank card and of the SIM
 ID1 = (85.60 * mm, 53.98 * mm)
@@ -120,7 +121,7 @@ def _draw_card_front(c: Canvas, data: CardData, photo: ImageReader, signature) -
     c.setFont(f.regular, 5.2)
     c.drawString(7, h - 16, "DRIVING LICENCE  ·  INDONESIA")
     c.setFont(f.bold, 15)
-    c.drawRightString(w - 7, h - 15.5, data.licence_class)
+    c.drawRightString(w - 7, h - 15.5, classes.label(data.licence_class))
     c.setFont(f.regular, 4.2)
     c.drawRightString(w - 20.5, h - 8.5, "GOLONGAN")
     c.drawRightString(w - 20.5, h - 14, "CLASS")
@@ -204,7 +205,8 @@ def _draw_card_back(c: Canvas, data: CardData) -> None:
     class_id, class_en = CLASS_TEXT[data.licence_class]
     c.setFillColor(INK)
     c.setFont(f.bold, 4.6)
-    c.drawString(x, y, f"Golongan {data.licence_class} · Class {data.licence_class}")
+    name = classes.label(data.licence_class)  # C1 -> C I
+    c.drawString(x, y, f"Golongan {name} · Class {name}")
     y -= 5.6
     c.setFont(f.regular, 4.3)
     for text in (class_id, class_en):

@@ -42,6 +42,8 @@ RULE = HexColor("#b9c6cf")
 CLASS_TEXT = {
     "A": ("mobil penumpang dan barang s.d. 3.500 kg", "cars and goods vehicles up to 3,500 kg"),
     "C": ("sepeda motor s.d. 250 cc", "motorcycles up to 250 cc"),
+    "C1": ("sepeda motor di atas 250 cc s.d. 500 cc", "motorcycles over 250 cc up to 500 cc"),
+    "C2": ("sepeda motor di atas 500 cc", "motorcycles over 500 cc"),
 }
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import ClassVar
 
-LICENCE_CLASSES = ("A", "C")
+#: the classes certificates and cards are made for (exam/classes.py: C1, C2 are C I, C II)
+LICENCE_CLASSES = ("A", "C", "C1", "C2")
 SEXES = {"L": ("Laki-laki", "Male"), "P": ("Perempuan", "Female")}
 BLOOD_TYPES = ("A", "B", "AB", "O")
 NIK_LENGTH = 16
@@ -64,7 +65,7 @@ class CertificateData:
     def __post_init__(self) -> None:
         _require(bool(self.candidate_name.strip()), "candidate name is empty")
         _require(bool(_MASKED_NIK.fullmatch(self.nik_masked)), "NIK must be masked (mask_nik)")
-        _require(self.licence_class in LICENCE_CLASSES, "licence class must be A or C")
+        _require(self.licence_class in LICENCE_CLASSES, "licence class must be A, C, C1 or C2")
         _require(0 < self.total and 0 <= self.score <= self.total, "score out of range")
         _require(bool(self.exam_id), "exam id is empty")
 
@@ -100,7 +101,7 @@ class CardData:
 
     def __post_init__(self) -> None:
         _require(bool(self.licence_number.strip()), "licence number is empty")
-        _require(self.licence_class in LICENCE_CLASSES, "licence class must be A or C")
+        _require(self.licence_class in LICENCE_CLASSES, "licence class must be A, C, C1 or C2")
         _require(bool(self.name.strip()), "name is empty")
         _require(self.sex in SEXES, "sex must be L or P")
         _require(self.blood_type is None or self.blood_type in BLOOD_TYPES, "unknown blood type")

@@ -16,6 +16,7 @@ from ujisim.exam import (
     analysis_views,
     api,
     attempts,
+    classes,
     cli,
     examiner,
     policy,
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.exam_cli)
+    app.add_template_filter(classes.label, "sim_class")
     tasks.register()
     account_signals.deletion_requested.connect(open_attempt_holds_deletion)
     # practice's mock exam copies the official blueprint in force

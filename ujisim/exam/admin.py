@@ -102,7 +102,7 @@ def index():
     return _page()
 
 
-@bp.post("/blueprint/<any(A, C):vehicle_class>")
+@bp.post("/blueprint/<any(A, C, C1, C2):vehicle_class>")
 @role_required(Role.ADMIN)
 def new_blueprint(vehicle_class: str):
     form = BlueprintForm(prefix="bp")

@@ -22,6 +22,7 @@ from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock, jobs
+from ujisim.exam import classes as vehicle_classes
 from ujisim.exam import stats
 from ujisim.exam.models import AnswerStep, Attempt, AttemptState, ExamBlueprint, Grade, ItemExposure
 from ujisim.exam.stats_models import FormStat, ItemStat, StatsInclusion
@@ -134,7 +135,8 @@ def gather(session: Session, attempt_ids: list[int]) -> Gathered:
     columns = np.array(rows, dtype=np.int64).reshape(-1, 5).T
     return Gathered(
         attempt_ids=[a.id for a in kept],
-        classes=[a.vehicle_class for a in kept],
+        # by question set: C I and C II papers are drawn from the C items (exam/classes.py)
+        classes=[vehicle_classes.bank_class(a.vehicle_class) for a in kept],
         blueprints=[a.blueprint_id for a in kept],
         lengths=[len(papers[a.id]) for a in kept],
         grade_numbers=[grades[a.id].number for a in kept],

@@ -17,6 +17,7 @@ from sqlalchemy import ARRAY, Integer, bindparam, cast, func, literal, literal_c
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from ujisim.exam import classes
 from ujisim.exam.errors import BankEmpty
 from ujisim.exam.models import Attempt, ExamBlueprint, ItemExposure
 from ujisim.exam.pool import Group, PoolItem, pool
@@ -223,7 +224,7 @@ def draw_paper(
     already; ``exposure_read``: the exposure column (exposure_column), likewise;
     ``record_exposure=False``: the caller counts the drawn items itself (count_exposure, or
     exposure_cte in its own statement)."""
-    items = pool(session, bank, blueprint.vehicle_class)
+    items = pool(session, bank, classes.bank_class(blueprint.vehicle_class))
     cls = blueprint.vehicle_class
     if refuse_demo and items.demo_reserved:
         log.error(
@@ -308,7 +309,7 @@ def count_exposure(session: Session, item_ids: list[int]) -> None:
 
 def paper_items(session: Session, bank: BankVersion, vehicle_class: str, paper: list[dict]):
     """The item ids of a paper drawn from ``bank`` (from the pool kept per process)."""
-    item_of = pool(session, bank, vehicle_class).item_of
+    item_of = pool(session, bank, classes.bank_class(vehicle_class)).item_of
     return [item_of[entry["v"]] for entry in paper]
 
 

@@ -12,7 +12,7 @@ from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
-from ujisim.exam import attempts, grading
+from ujisim.exam import attempts, grading, policy
 from ujisim.exam.errors import StaleForm
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
 
@@ -42,7 +42,7 @@ def index():
     query = select(Attempt, User).join(User, User.id == Attempt.user_id)
     if state in set(AttemptState):
         query = query.where(Attempt.state == state)
-    if vehicle_class in ("A", "C"):
+    if vehicle_class in policy.CLASSES:
         query = query.where(Attempt.vehicle_class == vehicle_class)
     if outcome in ("passed", "failed"):
         query = query.where(Attempt.passed.is_(outcome == "passed"))
@@ -62,6 +62,7 @@ def index():
         page=page,
         filters={"state": state, "class": vehicle_class, "outcome": outcome, "q": search},
         states=list(AttemptState),
+        classes=policy.CLASSES,
     )
 
 

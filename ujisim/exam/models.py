@@ -23,7 +23,7 @@ class ExamBlueprint(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: "A" or "C"
-    vehicle_class: Mapped[str] = mapped_column(String(1))
+    vehicle_class: Mapped[str] = mapped_column(String(2))
     #: 1, 2, 3 ... per class; the newest is in force
     version: Mapped[int]
     #: JSON {"persepsi_bahaya": 12, "wawasan": 9, "pengetahuan": 9}
@@ -80,7 +80,7 @@ class Attempt(Base):
     #: unguessable id used in URLs
     public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    vehicle_class: Mapped[str] = mapped_column(String(1))
+    vehicle_class: Mapped[str] = mapped_column(String(2))
     #: the Satpas office the exam is registered with (core.offices); None before it was asked
     satpas: Mapped[str | None] = mapped_column(String(120))
     blueprint_id: Mapped[int] = mapped_column(ForeignKey("exam_blueprint.id"))
@@ -212,7 +212,7 @@ class PassRecord(Base):
         ForeignKey("exam_attempt.id", ondelete="CASCADE"), unique=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    vehicle_class: Mapped[str] = mapped_column(String(1))
+    vehicle_class: Mapped[str] = mapped_column(String(2))
     score: Mapped[int]
     total: Mapped[int]
     passed_at: Mapped[datetime]

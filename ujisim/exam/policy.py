@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import clock
 from ujisim.core.db import UPSERT_INSERTS
-from ujisim.exam import draw
+from ujisim.exam import classes, draw, signals
 from ujisim.exam.errors import NotEligible
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint, Holiday
 from ujisim.question_bank.models import BankVersion
 from ujisim.question_bank.practice_mock import DEFAULT_SHAPE, MockShape
 
-CLASSES = ("A", "C")
+#: the classes examined (exam/classes.py: A, C, C I, C II)
+CLASSES = classes.CLASSES
 
 
 def _newest_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint | None:
@@ -54,7 +55,12 @@ def current_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint:
         insert = UPSERT_INSERTS[session.get_bind().dialect.name]
         session.execute(
             insert(ExamBlueprint)
-            .values(vehicle_class=vehicle_class, version=1, created_at=clock.now())
+            .values(
+                vehicle_class=vehicle_class,
+                version=1,
+                min_age=classes.MIN_AGE.get(vehicle_class, 17),
+                created_at=clock.now(),
+            )
             .on_conflict_do_nothing(index_elements=["vehicle_class", "version"])
         )
         blueprint = _newest_blueprint(session, vehicle_class)
@@ -199,7 +205,7 @@ def check_eligibility(session: Session, user, vehicle_class: str) -> ExamBluepri
 def admit(session: Session, user, vehicle_class: str) -> Admission:
     """check_eligibility, with what the start goes on to need (see Admission)."""
     if vehicle_class not in CLASSES:
-        raise NotEligible(_("Choose SIM A or SIM C."))
+        raise NotEligible(_("Choose SIM A, C, C I or C II."))
     blueprint, bank, mine, exposure = _in_force(session, user.id, vehicle_class)
     today = local_today(user.timezone)
     if user.date_of_birth is None:
@@ -209,11 +215,18 @@ def admit(session: Session, user, vehicle_class: str) -> Admission:
         raise NotEligible(
             _(
                 "The minimum age for SIM %(cls)s is %(age)s. You may take the exam from %(day)s.",
-                cls=vehicle_class,
+                cls=classes.label(vehicle_class),
                 age=blueprint.min_age,
                 day=format_date(turns, "long"),
             )
         )
+    # the upgrade rule (C I after 12 months of C, C II after 12 months of C I): the registry
+    # above us answers
+    for _receiver, refusal in signals.admission_wanted.send(
+        vehicle_class, session=session, user=user, today=today
+    ):
+        if refusal is not None:
+            raise refusal
     admission = Admission(blueprint, bank, tuple(paper for *_row, paper in mine), exposure)
     if any(state in (AttemptState.CREATED, AttemptState.STARTED, AttemptState.PAUSED)
            for _cls, state, _passed, _paper in mine):  # fmt: skip
@@ -224,7 +237,10 @@ def admit(session: Session, user, vehicle_class: str) -> Admission:
     if any(cls == vehicle_class and state == AttemptState.GRADED and passed
            for cls, state, passed, _paper in mine):  # fmt: skip
         raise NotEligible(
-            _("You have already passed the SIM %(cls)s theory exam.", cls=vehicle_class),
+            _(
+                "You have already passed the SIM %(cls)s theory exam.",
+                cls=classes.label(vehicle_class),
+            ),
             code="already_passed",
         )
     if not any(cls == vehicle_class and state == AttemptState.GRADED for cls, state, *_ in mine):

@@ -30,13 +30,13 @@ from sqlalchemy.orm import Session
 from ujisim.core import clock
 from ujisim.core.exports import SafeCsvWriter
 from ujisim.core.signals import answers
-from ujisim.exam import signals
+from ujisim.exam import classes, signals
 from ujisim.exam.models import Attempt, AttemptState, ExamBlueprint
 from ujisim.question_bank.models import ItemVersion, ReviewEvent, VersionState
 
 #: the longest period one report covers
 MAX_DAYS = 366
-CLASSES = ("A", "C")
+CLASSES = classes.CLASSES
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ passed = _signals.signal("exam.passed")
 #: (proctoring: consent, photo and identity check first). ``attempts.begin`` raises the first.
 begin_requested = _signals.signal("exam.begin_requested")
 
+#: a candidate asks to sit the exam of a class (sender the class code, with ``session=``,
+#: ``user=`` and ``today=``, the candidate's local date); a receiver answers with the
+#: ``exam.errors.NotEligible`` that refuses it, or None (renewal's registry: the upgrade rule
+#: of C I and C II). ``policy.admit`` raises the first.
+admission_wanted = _signals.signal("exam.admission_wanted")
+
 #: the examiners' report asks for its sources (sender None); each receiver answers with a list
 #: of ``reports.Source``, filling in a placeholder of the report by its name or adding one:
 #: pending queues, ``fn(session) -> QueueStatus``

@@ -67,7 +67,7 @@ class FormStat(Base):
     blueprint_id: Mapped[int] = mapped_column(
         ForeignKey("exam_blueprint.id", ondelete="CASCADE"), unique=True
     )
-    vehicle_class: Mapped[str] = mapped_column(String(1))
+    vehicle_class: Mapped[str] = mapped_column(String(2))
     #: questions per paper
     k: Mapped[int]
     n: Mapped[int] = mapped_column(default=0)

@@ -13,10 +13,17 @@ from ujisim.core import offices
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, limiter, role_required
-from ujisim.exam import attempts, policy
+from ujisim.exam import attempts, classes, policy
 from ujisim.exam.models import Attempt, AttemptState, Grade
 from ujisim.question_bank.media import render_media, svg_response
 
+#: the classes offered on the start page, as candidates know them
+CLASS_NAMES = {
+    "A": _l("SIM A (car)"),
+    "C": _l("SIM C (motorcycle up to 250 cc)"),
+    "C1": _l("SIM C I (motorcycle 250 to 500 cc; needs SIM C held 12 months)"),
+    "C2": _l("SIM C II (motorcycle over 500 cc; needs SIM C I held 12 months)"),
+}
 bp = Blueprint("exam", __name__, url_prefix="/ujian")
 
 
@@ -62,6 +69,7 @@ def index():
         open_attempt=open_attempt,
         history=history,
         blueprints=blueprints,
+        class_names=CLASS_NAMES,
         offices=served,
         chosen_satpas=last or (served[0] if len(served) == 1 else ""),
     )
@@ -158,7 +166,7 @@ def media(public_id: str, position: int):
     if not version.media:
         abort(404)
     # official: the same drawing without its accessible name (a sign's name is often the key)
-    svg = render_media(version.media, attempt.vehicle_class, official=True)
+    svg = render_media(version.media, classes.bank_class(attempt.vehicle_class), official=True)
     return svg_response(svg, "private, max-age=3600")
 
 

@@ -13,6 +13,7 @@ from ujisim.accounts import signals as account_signals
 from ujisim.core import duties
 from ujisim.core import signals as core_signals
 from ujisim.core.security import csrf
+from ujisim.exam import signals as exam_signals
 from ujisim.renewal import (
     api,
     application,
@@ -21,6 +22,7 @@ from ujisim.renewal import (
     refund_pages,
     report_sources,
     tasks,
+    upgrades,
     views,
     webhooks,
 )
@@ -52,6 +54,8 @@ def init_app(app: Flask) -> None:
     core_signals.subject_wanted.connect(renewal_subject, sender=RenewalApplication)
     core_signals.subject_wanted.connect(order_subject, sender=DeliveryOrder)
     core_signals.open_business_wanted.connect(open_renewal)
+    # the exam of C I and C II asks for the class held before (the upgrade rule)
+    exam_signals.admission_wanted.connect(upgrades.upgrade_refusal)
 
 
 def open_renewal_holds_deletion(user, *, session) -> str | None:

@@ -73,8 +73,8 @@ def check_eligibility(
     if licence.licence_class not in registry.ONLINE_CLASSES:
         raise NotEligible(
             _(
-                "Online renewal is for SIM A and SIM C only. Renew your SIM %(cls)s at a "
-                "Satpas office.",
+                "Online renewal is for SIM A, C, C I and C II only. Renew your SIM %(cls)s at "
+                "a Satpas office.",
                 cls=licence.licence_class,
             ),
             code="class",

@@ -32,7 +32,8 @@ from ujisim.renewal.models import (
 )
 from ujisim.renewal.provider_events import WebhookResult
 
-PNBP = {"A": 80_000, "C": 75_000}
+#: the renewal PNBP per class (PP 76/2020, as PP 60/2016 set it): every SIM C class Rp 75.000
+PNBP = {"A": 80_000, "C": 75_000, "C1": 75_000, "C2": 75_000}
 
 #: a virtual account is paid once, or closed unpaid (audit ``renewal.<verb>``)
 PAYMENT_TRANSITIONS = {

@@ -62,4 +62,3 @@ def refund_sandbox(public_id: str):
             _("SANDBOX provider: the refund event was refused (%(why)s).", why=result.outcome)
         )
     return redirect(url_for("renewal_officer.detail", public_id=public_id), 303)
-

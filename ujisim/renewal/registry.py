@@ -25,9 +25,12 @@ from ujisim.renewal import images
 from ujisim.renewal.errors import RowProblem
 from ujisim.renewal.models import Licence, LicenceStatus
 
-#: classes in the registry (Perpol 5/2021); only A and C are renewed online
+#: classes in the registry (Perpol 5/2021); ONLINE_CLASSES are renewed online
 KNOWN_CLASSES = ("A", "A_UMUM", "B1", "B1_UMUM", "B2", "B2_UMUM", "C", "C1", "C2", "D", "D1")
-ONLINE_CLASSES = ("A", "C")
+#: renewed online: A and C (SINAR since 2021), C I and C II (issued since 2024, exam/classes.py)
+ONLINE_CLASSES = ("A", "C", "C1", "C2")
+#: how registers write C I and C II ("C I", "CI", "C II", "CII") -> our codes
+CLASS_ALIASES = {"CI": "C1", "CII": "C2"}
 NUMBER_RE = re.compile(r"[0-9]{12,16}")
 FILE_PURPOSE = "licence_image"
 #: (from, to) -> verb (audit ``renewal.<verb>``): a renewal replaces an active licence; the
@@ -231,6 +234,7 @@ def _parse_row(row: dict, base: Path) -> dict:
     if not NUMBER_RE.fullmatch(number):
         raise RowProblem("number: 12 to 16 digits expected")
     licence_class = row["class"].strip().upper().replace(" ", "")
+    licence_class = CLASS_ALIASES.get(licence_class, licence_class)
     if licence_class not in KNOWN_CLASSES:
         raise RowProblem(f"class: unknown class {row['class']!r}")
     try:
