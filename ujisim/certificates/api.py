@@ -186,15 +186,17 @@ def job_detail(public_id: str):
 @bp.get("/print/jobs/<public_id>/document.pdf")
 @operation(
     op_id="downloadJob",
-    summary="The job's PDF (station holding the claim only).",
+    summary="The job's PDF (station holding the claim under a running lease only; 409 "
+    "`lease_expired` after its lease: claim it again). A card's copy carries the serial of "
+    "this claim.",
     ok=PDF,
     errors=("404", "409"),
 )
 def document(public_id: str):
-    """The job's print file; only for the station holding its claim."""
+    """The job's print file; only for the station holding its claim while its lease runs."""
     session = get_session()
     job = _load(public_id)
-    print_queue.require_holder(job, current_station())
+    print_queue.require_live_lease(job, current_station())
     return _pdf(printing.document_pdf(session, job), printing.filename(job))
 
 
@@ -213,7 +215,7 @@ def batch():
     station = current_station()
     jobs = [_load(i) for i in read_query().jobs]
     for job in jobs:
-        print_queue.require_holder(job, station)
+        print_queue.require_live_lease(job, station)
     return _pdf(printing.batch_pdf(session, jobs), f"cards-{len(jobs)}.pdf")
 
 
