@@ -188,6 +188,7 @@ def test_an_expired_lease_cannot_download_and_its_copy_is_superseded(
     assert a.get(claimed["document_url"]).data == first.data  # same claim, same copy
     a_token = qr_token(first.data)
     a_serial = card_copies.get_claim_copy(db, card_job.id, 1).serial
+    assert claimed["serial"] == a_serial  # the station can log which copy it prints
     assert f"No. seri · Serial\n{a_serial}" in pdf_tools.text(first.data, 0)  # on its face
     assert (verdict(client, a_token)["status"], verdict(client, a_token)["card"]["serial"]) == (
         "valid",

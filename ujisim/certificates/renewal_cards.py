@@ -118,6 +118,14 @@ def serial_of(session: Session, job: PrintJob) -> str | None:
     return copy.serial if copy is not None else None
 
 
+def claim_serial(session: Session, job: PrintJob) -> str | None:
+    """The serial of the copy the job's current claim prints, if it has one (read only)."""
+    if job.kind != JobKind.CARD or job.state != JobState.CLAIMED:
+        return None
+    copy = card_copies.get_claim_copy(session, job.id, job.claims)
+    return copy.serial if copy is not None else None
+
+
 def sync_printed(session: Session) -> int:
     """Catch up orders whose card job is printed (after a crash between the two). Run every
     minute by the job runner."""
