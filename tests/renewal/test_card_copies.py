@@ -158,7 +158,9 @@ def test_each_claim_issues_a_copy_and_supersedes_the_earlier(
     assert superseded.actor_label == f"station:{second.public_id}"
 
 
-def test_a_failed_print_and_a_copy_given_back_are_void(db, card_job, new_licence, make_station):
+def test_a_failed_print_and_a_copy_given_back_are_void(
+    app, db, card_job, new_licence, make_station
+):
     station, _token = make_station("Percetakan A")
     print_queue.claim(db, station, 1)
     print_queue.release(db, card_job, station)
@@ -168,6 +170,18 @@ def test_a_failed_print_and_a_copy_given_back_are_void(db, card_job, new_licence
     ends = [c.end_reason for c in card_copies.query_copies(db, new_licence)]
     assert ends == ["given back unprinted", "print failed: kartu macet di printer"]
     assert card_copies.get_valid_copy(db, new_licence.id) is None
+
+    db.commit()
+    result = app.test_cli_runner().invoke(args=["licences", "copies", new_licence.number])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert sum(line.startswith("SIM ") for line in lines) == 2  # the old card and the renewed one
+    for copy in card_copies.query_copies(db, new_licence):
+        (line,) = [line for line in lines if copy.serial in line]
+        assert f"claim {copy.claim_no}  void" in line
+        assert copy.end_reason in line
+    missing = app.test_cli_runner().invoke(args=["licences", "copies", "999999999999"])
+    assert missing.exit_code == 1
 
 
 # --- the attack: a lease expires, another station prints -----------------------------------------

@@ -18,6 +18,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, workflow
@@ -121,15 +122,6 @@ def issue_copy(
     existing = get_claim_copy(session, print_job_id, claim_no)
     if existing is not None:
         return existing
-    earlier = get_valid_copy(session, licence.id)
-    if earlier is not None:
-        workflow.advance(
-            session,
-            earlier,
-            CopyStatus.SUPERSEDED,
-            actor,
-            f"copy printed later under claim {claim_no}",
-        )
     copy = CardCopy(
         serial=new_serial(),
         licence_id=licence.id,
@@ -139,8 +131,25 @@ def issue_copy(
         status=CopyStatus.VALID,
         created_at=clock.now(),
     )
-    session.add(copy)
-    session.flush()
+    try:
+        with session.begin_nested():
+            earlier = get_valid_copy(session, licence.id)
+            if earlier is not None:
+                workflow.advance(
+                    session,
+                    earlier,
+                    CopyStatus.SUPERSEDED,
+                    actor,
+                    f"copy printed later under claim {claim_no}",
+                )
+            session.add(copy)
+            session.flush()
+    except IntegrityError:  # a concurrent request issued this claim's copy first
+        session.expire_all()
+        existing = get_claim_copy(session, print_job_id, claim_no)
+        if existing is None:
+            raise
+        return existing
     audit.record(
         session,
         "renewal.card_copy_issued",
