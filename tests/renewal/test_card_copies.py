@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.certificates import pdf_tools
 from tests.certificates.print_support import ApiClient, SpecChecker
-from tests.workflow_walk import pairs, walk
 from ujisim.certificates import print_queue, qr_texts, signing, stations
 from ujisim.certificates.models import PrintJob
 from ujisim.core import workflow
@@ -93,13 +92,6 @@ def verdict(client, token: str) -> dict:
 
 
 # --- the registry's table and services -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(("src", "dst"), pairs(CopyStatus))
-def test_card_copy_table(db, card_job, new_licence, clock, src, dst):
-    copy = card_copies.issue_copy(db, new_licence, print_job_id=card_job.id, claim_no=1)
-    if walk(db, copy, src, dst) and dst != CopyStatus.VALID:
-        assert (copy.ended_at, copy.end_reason) == (clock(), "walk")
 
 
 def test_superseded_and_void_are_final():
