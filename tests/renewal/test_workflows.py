@@ -1,6 +1,6 @@
 """The renewal's status tables walked pair by pair through the one engine (the application's
 state and delivery orders are walked in test_application.py): the identity status beside the
-state, virtual accounts, refunds, licences and identity-check tries."""
+state, virtual accounts, refunds, licences, identity-check tries and printed card copies."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tests.workflow_walk import pairs, walk
 from ujisim.proctoring.models import Decision
 from ujisim.renewal import application as apps
 from ujisim.renewal.models import (
+    CopyStatus,
     IdentityStatus,
     LicenceStatus,
     Payment,
@@ -87,3 +88,12 @@ def test_identity_check_decision_table(db, started, clock, holder, src, dst):
     )
     db.add(check)
     walk(db, check, src, dst, holder)
+
+
+@pytest.mark.parametrize(("src", "dst"), pairs(CopyStatus))
+def test_card_copy_table(db, licence, clock, src, dst):
+    from ujisim.renewal import card_copies
+
+    copy = card_copies.issue_copy(db, licence, print_job_id=None, claim_no=1)
+    if walk(db, copy, src, dst) and dst != CopyStatus.VALID:
+        assert (copy.ended_at, copy.end_reason) == (clock(), "walk")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request, url_for
 from flask_babel import gettext as _
 
-from ujisim.certificates import print_queue, printing, schemas, stations
+from ujisim.certificates import print_queue, printing, renewal_cards, schemas, stations
 from ujisim.certificates.errors import InvalidToken
 from ujisim.certificates.models import JobKind, PrintJob, PrintStation
 from ujisim.certificates.openapi import API, IDEMPOTENCY_KEY, PDF
@@ -44,6 +44,7 @@ def job_json(job: PrintJob, station: PrintStation) -> dict:
         "claims": job.claims,
         "yours": yours,
         "document_url": url_for("print_api.document", public_id=job.public_id),
+        "serial": renewal_cards.claim_serial(get_session(), job) if yours else None,
     }
 
 
@@ -134,12 +135,13 @@ def list_jobs():
 @bp.get("/print/jobs/claimed")
 @operation(
     op_id="listClaimedJobs",
-    summary="Jobs this station holds and has not confirmed.",
+    summary="Jobs this station holds under a running lease and has not confirmed (a job whose "
+    "lease has passed is listed as ready instead).",
     ok=schemas.JobList,
     ok_description="Claimed jobs.",
 )
 def claimed_jobs():
-    """The jobs this station holds and has not yet confirmed."""
+    """The jobs this station holds under a running lease and has not yet confirmed."""
     station = current_station()
     jobs = print_queue.query_held(get_session(), station)
     return {"jobs": [job_json(j, station) for j in jobs], "server_now": clock.now().isoformat()}
@@ -186,15 +188,17 @@ def job_detail(public_id: str):
 @bp.get("/print/jobs/<public_id>/document.pdf")
 @operation(
     op_id="downloadJob",
-    summary="The job's PDF (station holding the claim only).",
+    summary="The job's PDF (station holding the claim under a running lease only; 409 "
+    "`lease_expired` after its lease: claim it again). A card's copy carries the serial of "
+    "this claim.",
     ok=PDF,
     errors=("404", "409"),
 )
 def document(public_id: str):
-    """The job's print file; only for the station holding its claim."""
+    """The job's print file; only for the station holding its claim while its lease runs."""
     session = get_session()
     job = _load(public_id)
-    print_queue.require_holder(job, current_station())
+    print_queue.require_live_lease(job, current_station())
     return _pdf(printing.document_pdf(session, job), printing.filename(job))
 
 
@@ -213,7 +217,7 @@ def batch():
     station = current_station()
     jobs = [_load(i) for i in read_query().jobs]
     for job in jobs:
-        print_queue.require_holder(job, station)
+        print_queue.require_live_lease(job, station)
     return _pdf(printing.batch_pdf(session, jobs), f"cards-{len(jobs)}.pdf")
 
 

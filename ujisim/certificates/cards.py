@@ -179,7 +179,17 @@ def _draw_card_front(c: Canvas, data: CardData, photo: ImageReader, signature) -
     c.setFont(f.regular, 3.9)
     c.drawString(7, 5, "No. SIM")
     c.setFillColor(INK)
-    fitted(c, data.licence_number, f.bold, 24, 4.6, 8.5, w - 31, 6)
+    number_width = w - 31
+    if data.serial:
+        # this copy's serial, bottom right: the QR names it too, so a superseded copy shows
+        number_width -= 62
+        c.setFillColor(MUTED)
+        c.setFont(f.regular, 3.6)
+        c.drawRightString(w - 7, 9.2, "No. seri · Serial")
+        c.setFillColor(INK)
+        c.setFont(f.bold, 5.4)
+        c.drawRightString(w - 7, 3.6, data.serial)
+    fitted(c, data.licence_number, f.bold, 24, 4.6, 8.5, number_width, 6)
 
 
 def _draw_card_back(c: Canvas, data: CardData) -> None:

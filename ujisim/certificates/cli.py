@@ -20,7 +20,8 @@ EXIT_CODES = {"valid": 0, "invalid": 1, "revoked": 2}
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify_command(pdf: Path) -> None:
     """Decode the QR in PDF (a certificate's page, or the back of a licence card) and verify its
-    token: prints VALID, INVALID (reason) or REVOKED and exits 0, 1 or 2."""
+    token: prints VALID, INVALID (reason) or REVOKED (a card: REPLACED, SUPERSEDED or VOID) and
+    exits 0, 1 or 2."""
     try:
         found = qr_texts(pdf.read_bytes(), page=None)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is just "not a certificate"
@@ -35,7 +36,9 @@ def verify_command(pdf: Path) -> None:
         click.echo(f"INVALID ({check.reason})")
     elif check.status == "revoked":
         when = f", at {check.revoked_at:%Y-%m-%d}" if check.revoked_at else ""
-        what = "REPLACED" if check.reason == "replaced" else "REVOKED"
+        what = {"replaced": "REPLACED", "superseded": "SUPERSEDED", "void": "VOID"}.get(
+            check.reason, "REVOKED"
+        )
         click.echo(f"{what} ({_describe(data)}{when})")
     else:
         click.echo(f"VALID ({_describe(data)})")
@@ -44,8 +47,9 @@ def verify_command(pdf: Path) -> None:
 
 def _describe(data) -> str:
     if data.DOC_TYPE == "card":
+        serial = f" serial {data.serial}" if data.serial else ""
         return (
-            f"SIM {data.licence_class} {data.licence_number}, {data.name}, "
+            f"SIM {data.licence_class} {data.licence_number}{serial}, {data.name}, "
             f"issued {data.issued_on.isoformat()}, valid until {data.expires_on.isoformat()}"
         )
     return (

@@ -9,6 +9,12 @@ class NotLeaseHolder(ConflictError):
     code = "not_lease_holder"
 
 
+class LeaseExpired(ConflictError):
+    """The job's lease has passed: its holder must claim it again before downloading it."""
+
+    code = "lease_expired"
+
+
 class DocumentUnavailable(ConflictError):
     """The job's document cannot be printed (its pass was revoked, its holder has no NIK)."""
 

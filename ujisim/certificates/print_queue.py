@@ -9,7 +9,10 @@ A lease is held by a station (API) or a print-shop user (web page). Its expiry i
 table (claimed -> ready, ``expire_lease``, audited as ``print.released`` "lease expired") made by
 the claim that takes the job: a claimed job whose lease has passed counts as ready to readers,
 and until somebody else claims it, its old holder may still confirm it, so a slow station never
-causes a second print. Every move goes through core/workflow.py.
+causes a second print. Its old holder may not download it any more (``LeaseExpired``, 409): a
+download prints a copy, and a copy printed outside a lease could meet another station's.
+Every move goes through core/workflow.py and is told to ``signals.job_moved`` (a card job's
+claim issues a new card copy in renewal's registry, superseding the earlier one).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
 from ujisim.certificates import signals
-from ujisim.certificates.errors import NotLeaseHolder
+from ujisim.certificates.errors import LeaseExpired, NotLeaseHolder
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
 from ujisim.core import clock, workflow
 from ujisim.core.errors import IllegalTransition, NotFoundError, ValidationError
@@ -154,6 +157,13 @@ def _failed(session: Session, move: workflow.Move) -> None:
     job.failed_at, job.lease_expires_at, job.fail_reason = move.at, None, move.reason
 
 
+def _told(session: Session, move: workflow.Move) -> None:
+    signals.job_moved.send(move.obj, session=session, move=move)
+
+
+WORKFLOW.after.append(_told)
+
+
 def advance(
     session: Session,
     job: PrintJob,
@@ -197,10 +207,17 @@ def _claimable(now):
 
 
 def query_ready(
-    session: Session, *, kind: JobKind | None = None, limit: int = 50, after_id: int = 0
+    session: Session,
+    *,
+    kind: JobKind | None = None,
+    limit: int = 50,
+    after_id: int = 0,
+    now=None,
 ) -> list[PrintJob]:
-    """Jobs a claim could take now (ready, or claimed with an expired lease), oldest first."""
-    query = select(PrintJob).where(_claimable(clock.now()), PrintJob.id > after_id)
+    """Jobs a claim could take at ``now`` (default: now): ready, or claimed with an expired
+    lease; oldest first."""
+    now = now or clock.now()
+    query = select(PrintJob).where(_claimable(now), PrintJob.id > after_id)
     if kind is not None:
         query = query.where(PrintJob.kind == kind)
     return list(session.scalars(query.order_by(PrintJob.id).limit(limit)))
@@ -211,13 +228,20 @@ def _holder_column(holder: Holder):
     return PrintJob.station_id if isinstance(holder, PrintStation) else PrintJob.user_id
 
 
-def query_held(session: Session, holder: Holder, *, limit: int = 200) -> list[PrintJob]:
-    """The jobs ``holder`` has claimed and not finished (its lease may have expired)."""
+def query_held(session: Session, holder: Holder, *, limit: int = 200, now=None) -> list[PrintJob]:
+    """The jobs ``holder`` has claimed and not finished whose lease still runs at ``now``
+    (default: now). A job whose lease has passed is ready (``query_ready``), never both: the
+    print page lists each job under one heading."""
+    now = now or clock.now()
     column = _holder_column(holder)
     return list(
         session.scalars(
             select(PrintJob)
-            .where(PrintJob.state == JobState.CLAIMED, column == holder.id)
+            .where(
+                PrintJob.state == JobState.CLAIMED,
+                column == holder.id,
+                PrintJob.lease_expires_at > now,
+            )
             .order_by(PrintJob.id)
             .limit(limit)
         )
@@ -311,6 +335,20 @@ def require_holder(job: PrintJob, holder: Holder) -> None:
     counts)."""
     if job.state != JobState.CLAIMED or not holds(job, holder):
         raise _not_holder()
+
+
+def require_live_lease(job: PrintJob, holder: Holder) -> None:
+    """Refuse a download unless ``holder`` holds the job under a lease that still runs: a
+    download prints a copy, and after the lease another station may take the job and print its
+    own (``LeaseExpired``, 409: claim it again)."""
+    require_holder(job, holder)
+    if lease_expired(job):
+        raise LeaseExpired(
+            _(
+                "Your lease on this job has expired, so it may be printed elsewhere. Claim it "
+                "again before you download or print it."
+            )
+        )
 
 
 def _finish(session, job, holder, to, actor, reason=""):

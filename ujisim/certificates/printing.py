@@ -1,7 +1,8 @@
 """The print files of queued jobs: a job's own PDF, or an imposed sheet of several cards.
 
 Documents are rendered when they are downloaded, signed with the current key; the QR points to
-this deployment's verification page (``url_for``, so call inside a request).
+this deployment's verification page (``url_for``, so call inside a request). A card carries the
+serial of the copy its claim prints (``renewal_cards.serial_of``), on its face and in its QR.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import dataclasses
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ujisim.certificates import signing
+from ujisim.certificates import renewal_cards, signing
 from ujisim.certificates.errors import DocumentUnavailable
 from ujisim.certificates.models import JobKind, PrintJob
 from ujisim.certificates.print_documents import card_of
@@ -38,7 +39,8 @@ def document_of(session: Session, job: PrintJob):
     """The job's document as plain data, or ``DocumentUnavailable`` (a revoked pass must never
     be printed)."""
     if job.kind == JobKind.CARD:
-        return card_of(session, job)
+        card = card_of(session, job)
+        return dataclasses.replace(card, serial=renewal_cards.serial_of(session, job))
 
     record = session.get(PassRecord, job.pass_record_id)
     if record is None or record.revoked_at is not None:
@@ -75,4 +77,4 @@ def batch_pdf(session: Session, jobs: list[PrintJob]) -> bytes:
             _("Only card jobs can be imposed on sheets; download certificates one by one."),
             {"jobs": "kind"},
         )
-    return imposition_pdf([_signed(card_of(session, job)) for job in jobs])
+    return imposition_pdf([_signed(document_of(session, job)) for job in jobs])

@@ -24,8 +24,10 @@ from sqlalchemy import select
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from ujisim.certificates import print_queue, printing
+from ujisim.certificates import print_queue, printing, renewal_cards
+from ujisim.certificates.errors import LeaseExpired
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
+from ujisim.core import clock
 from ujisim.core.db import get_session
 from ujisim.core.errors import NotFoundError, UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
@@ -103,12 +105,15 @@ def _recent(session) -> list[PrintJob]:
 @role_required(*STAFF)
 def index(claim_form=None, status=200):
     session = get_session()
-    held = print_queue.query_held(session, _me())
+    # one moment for both lists: a lease ending between two queries would list its job twice
+    now = clock.now()
+    held = print_queue.query_held(session, _me(), now=now)
     stations = {s.id: s.name for s in session.scalars(select(PrintStation))}
     page = render_template(
         "certificates/printshop.html",
         held=held,
-        ready=print_queue.query_ready(session, limit=20),
+        serials={job.id: renewal_cards.serial_of(session, job) for job in held},
+        ready=print_queue.query_ready(session, limit=20, now=now),
         recent=_recent(session),
         stations=stations,
         claim_form=claim_form or ClaimForm(),
@@ -152,12 +157,19 @@ def document(public_id: str):
     session = get_session()
     job = load_job_or_404(public_id)
     try:
-        print_queue.require_holder(job, _me())
+        print_queue.require_live_lease(job, _me())
         data = printing.document_pdf(session, job)
+    except LeaseExpired as exc:  # the list, current, with the refusal and its status
+        return _lease_expired(exc)
     except UjisimError as exc:  # a link followed (GET): shown on the list, not an error page
         flash(exc.message, "error")
         return _back()
     return _pdf(data, printing.filename(job))
+
+
+def _lease_expired(exc: LeaseExpired):
+    flash(exc.message, "error")
+    return index(status=exc.status)
 
 
 def card_parts(count: int) -> list[tuple[int, int, int]]:
@@ -174,6 +186,15 @@ def cards():
     session = get_session()
     jobs = [j for j in print_queue.query_held(session, _me()) if j.kind == JobKind.CARD]
     if not jobs:
+        if _expired_cards(session):
+            return _lease_expired(
+                LeaseExpired(
+                    _(
+                        "Your leases on these cards have expired, so they may be printed "
+                        "elsewhere. Claim them again before you download or print them."
+                    )
+                )
+            )
         flash(_("You hold no card jobs."), "info")
         return _back()
     parts = card_parts(len(jobs))
@@ -185,6 +206,22 @@ def cards():
     return _pdf(
         printing.batch_pdf(session, jobs[first - 1 : last]),
         f"cards-{first}-{last}-of-{len(jobs)}.pdf",
+    )
+
+
+def _expired_cards(session) -> bool:
+    """Whether the user still holds card jobs whose leases have passed (nobody took them yet)."""
+    now = clock.now()
+    return (
+        session.scalars(
+            select(PrintJob.id).where(
+                PrintJob.kind == JobKind.CARD,
+                PrintJob.state == JobState.CLAIMED,
+                PrintJob.user_id == _me().id,
+                PrintJob.lease_expires_at <= now,
+            )
+        ).first()
+        is not None
     )
 
 

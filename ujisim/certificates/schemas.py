@@ -106,6 +106,10 @@ class Job(ResponseModel):
     claims: int = Field(ge=0)
     yours: bool = Field(description="this station holds (or held) the job")
     document_url: str = Field(description="path of the job's PDF")
+    serial: str | None = Field(
+        description="a card job this station holds: the serial of the copy its claim prints "
+        "(on the card and in its QR); otherwise null"
+    )
 
 
 class JobList(ResponseModel):

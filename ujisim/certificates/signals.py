@@ -9,3 +9,6 @@ _signals = Namespace()
 
 #: a job was marked printed: sender the ``PrintJob``, with ``session=``
 job_printed = _signals.signal("certificates.job_printed")
+#: a job moved in the print queue (claimed, released, printed, failed, reprint): sender the
+#: ``PrintJob``, with ``session=`` and ``move=`` (the ``core.workflow.Move``)
+job_moved = _signals.signal("certificates.job_moved")

@@ -41,6 +41,8 @@ _SIGNATURE = 64
 _B64 = re.compile(r"[A-Za-z0-9_-]+")
 #: fields that are not part of the signed data (the URL carries the token itself)
 UNSIGNED_FIELDS = frozenset({"verification_url"})
+#: fields signed only when set, so tokens made before they existed still verify
+SIGNED_WHEN_SET = frozenset({"serial"})
 
 
 def _json_value(value):
@@ -63,6 +65,7 @@ def canonical_json(data: Document) -> bytes:
         f.name: _json_value(getattr(data, f.name))
         for f in dataclasses.fields(data)
         if f.name not in UNSIGNED_FIELDS
+        and not (f.name in SIGNED_WHEN_SET and getattr(data, f.name) is None)
     }
     fields["_type"] = data.DOC_TYPE
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

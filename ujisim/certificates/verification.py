@@ -129,7 +129,8 @@ class Check:
     """What a token says about a document. ``status`` is ``valid``, ``revoked`` or
     ``invalid``; ``reason`` (invalid) is ``malformed``, ``unknown_key``, ``tampered``,
     ``mismatch`` (signed, but not what our records say) or ``unknown_document``; (revoked)
-    ``replaced`` when a newer document took its place, else None.
+    ``replaced`` when a renewed licence took its place, ``superseded`` when a later copy of the
+    card was printed, ``void`` when this copy was withdrawn, else None.
     ``certificate`` is the document as our records have it (a certificate or a card)."""
 
     status: str
@@ -167,7 +168,7 @@ def check_token(session: Session, token: str) -> Check:
     if not payload.matches(found.data):
         return Check("invalid", "mismatch")
     if found.revoked:
-        reason = "replaced" if found.replaced else None
+        reason = "replaced" if found.replaced else found.reason
         return Check("revoked", reason, found.data, found.revoked_at)
     return Check("valid", certificate=found.data)
 

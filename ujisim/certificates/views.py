@@ -28,6 +28,13 @@ REASON_TEXT = {
     "mismatch": _l("The certificate does not match our records."),
     "unknown_document": _l("No such certificate was issued by this service."),
 }
+#: why a card copy is no longer valid although its licence is (card copy registry)
+REVOKED_TEXT = {
+    "superseded": _l(
+        "Superseded by a card printed later: this copy of the licence card is no longer valid."
+    ),
+    "void": _l("Void: this copy of the licence card was withdrawn and is no longer valid."),
+}
 
 
 @bp.get("/ujian/<public_id>/sertifikat.pdf")
@@ -61,8 +68,9 @@ def verify(token: str):
     data = check.certificate
     if wants_json():
         body = {"status": check.status, "reason": check.reason}
-        if check.reason in REASON_TEXT:
-            body["message"] = str(REASON_TEXT[check.reason])
+        text = (REASON_TEXT if check.status == "invalid" else REVOKED_TEXT).get(check.reason)
+        if text is not None:
+            body["message"] = str(text)
         if data is not None:
             body[data.DOC_TYPE] = _public_fields(data)
         if check.revoked_at is not None:
@@ -71,6 +79,8 @@ def verify(token: str):
     reason = REASON_TEXT.get(check.reason) if check.status == "invalid" else None
     # a genuine card past its expiry day (WIB) no longer entitles anyone to drive
     expired = getattr(data, "DOC_TYPE", None) == "card" and data.expires_on < _today_wib()
+    if check.status == "revoked":
+        reason = REVOKED_TEXT.get(check.reason)
     return render_template(
         "certificates/verify.html", check=check, data=data, reason=reason, expired=expired
     )
@@ -91,6 +101,7 @@ def _public_fields(data) -> dict:
             "issued_on": data.issued_on.isoformat(),
             "expires_on": data.expires_on.isoformat(),
             "issuing_office": data.issuing_office,
+            "serial": data.serial,
         }
     return {
         "name": data.candidate_name,

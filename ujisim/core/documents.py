@@ -23,6 +23,7 @@ BLOOD_TYPES = ("A", "B", "AB", "O")
 NIK_LENGTH = 16
 _MASKED_NIK = re.compile(r"\*{12}\d{4}")
 _POSTAL_CODE = re.compile(r"\d{5}")
+_SERIAL = re.compile(r"[A-Z0-9-]{1,16}")
 
 
 def mask_nik(nik: str) -> str:
@@ -97,6 +98,9 @@ class CardData:
     blood_type: str | None = None
     #: JPEG or PNG bytes of the holder's signature, optional
     signature: bytes | None = None
+    #: the serial of this physical copy (renewal's card copy registry), printed on the card and
+    #: part of its document id; None on a card rendered outside the print queue
+    serial: str | None = None
     verification_url: str = ""
 
     def __post_init__(self) -> None:
@@ -109,11 +113,17 @@ class CardData:
         _check_image("photo", self.photo)
         if self.signature is not None:
             _check_image("signature", self.signature)
+        _require(
+            self.serial is None or bool(_SERIAL.fullmatch(self.serial)),
+            "serial must be 1-16 letters, digits or dashes",
+        )
 
     @property
     def document_id(self) -> str:
-        # a renewal keeps the licence number, so the issue date tells the cards apart
-        return f"{self.licence_number}.{self.issued_on:%Y%m%d}"
+        # a renewal keeps the licence number, so the issue date tells the cards apart; the
+        # serial tells the physical copies of one card apart
+        card = f"{self.licence_number}.{self.issued_on:%Y%m%d}"
+        return f"{card}.{self.serial}" if self.serial else card
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,3 +175,6 @@ class Found:
     revoked_at: datetime | None = None
     #: revoked because a newer document took its place (a renewed licence card)
     replaced: bool = False
+    #: why it is revoked, when more is known: ``superseded`` (a later copy of the card was
+    #: printed), ``void`` (this copy was withdrawn: a failed print, a reprint)
+    reason: str | None = None

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
-from ujisim.renewal import payments, population, registry
+from ujisim.renewal import card_copies, payments, population, registry
 from ujisim.renewal.errors import ProviderRefused
 from ujisim.renewal.models import Licence
 
@@ -60,6 +60,37 @@ def photo_command(number: str, photo: Path) -> None:
         raise click.ClickException(exc.message) from exc
     session.commit()
     click.echo(f"photo on file for SIM {licence.licence_class} {licence.number}")
+
+
+@licences_cli.command("copies")
+@click.argument("number")
+def copies_command(number: str) -> None:
+    """List the printed copies of the cards issued under NUMBER: serial, claim, status (valid,
+    superseded or void, with when and why) and who printed each. Only one copy is valid."""
+    session = get_session()
+    licences = session.scalars(
+        select(Licence)
+        .where(Licence.number == registry.normalise_number(number))
+        .order_by(Licence.issued_on, Licence.id)
+    ).all()
+    if not licences:
+        raise click.ClickException(f"no licence with number {number}")
+    for licence in licences:
+        click.echo(
+            f"SIM {licence.licence_class} {licence.number} issued {licence.issued_on} "
+            f"({licence.status})"
+        )
+        copies = card_copies.query_copies(session, licence)
+        if not copies:
+            click.echo("  no copy printed with a serial")
+        for copy in copies:
+            ended = (
+                f" {copy.ended_at:%Y-%m-%d %H:%M} UTC: {copy.end_reason}" if copy.ended_at else ""
+            )
+            click.echo(
+                f"  {copy.serial}  claim {copy.claim_no}  {copy.status}{ended}  "
+                f"printed by {copy.holder or '-'} at {copy.created_at:%Y-%m-%d %H:%M} UTC"
+            )
 
 
 @licences_cli.command("expire-unpaid")

@@ -1,7 +1,7 @@
 """Online renewal: the licence registry, applications with their documents and state log,
 payments (virtual accounts, provider events, refunds) and delivery orders.
 
-Long because it is the domain's one models file (STYLE.md: one ``models.py`` per domain): 17
+Long because it is the domain's one models file (STYLE.md: one ``models.py`` per domain): 18
 tables and enums, each column with its ``#:`` comment, and nothing else."""
 
 from __future__ import annotations
@@ -69,6 +69,52 @@ class Licence(Base):
     @property
     def encoding(self) -> list[float] | None:
         return json.loads(self.photo_encoding) if self.photo_encoding else None
+
+
+class CopyStatus(enum.StrEnum):
+    VALID = "valid"
+    SUPERSEDED = "superseded"
+    VOID = "void"
+
+
+class CardCopy(Base):
+    """One physical copy of a licence card: each claim of the card's print job prints a copy
+    with its own serial (on the card and in its signed QR). At most one copy of a licence is
+    valid: a newer copy supersedes it, a failed print, a copy given back or a reprint voids it
+    (renewal/card_copies.py)."""
+
+    __tablename__ = "renewal_card_copy"
+    __table_args__ = (
+        UniqueConstraint("print_job_id", "claim_no"),
+        CheckConstraint("status in ('valid', 'superseded', 'void')", name="card_copy_status"),
+        # the database itself refuses a second valid copy of one licence
+        Index(
+            "uq_renewal_card_copy_valid",
+            "licence_id",
+            unique=True,
+            sqlite_where=text("status = 'valid'"),
+            postgresql_where=text("status = 'valid'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: printed on the card and signed into its QR (``XXXXX-XXXXX``, Crockford base32)
+    serial: Mapped[str] = mapped_column(String(16), unique=True)
+    licence_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_licence.id", ondelete="CASCADE"), index=True
+    )
+    #: the card's print job (certificates.print_queue) and which of its claims printed this copy
+    print_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("print_job.id", ondelete="SET NULL")
+    )
+    claim_no: Mapped[int]
+    #: who printed it: ``station:<public id>`` or ``user:<id>``
+    holder: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[CopyStatus] = mapped_column(String(16), default=CopyStatus.VALID)
+    created_at: Mapped[datetime]
+    #: when and why it stopped being valid (superseded or void)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AppState(enum.StrEnum):

@@ -16,10 +16,11 @@ from ujisim.core import audit, clock, storage, workflow
 from ujisim.core.documents import CardData, Found
 from ujisim.core.errors import IllegalTransition, ValidationError
 from ujisim.core.storage import StoredFile
-from ujisim.renewal import delivery, documents, refunds, registry, signals, tracking
+from ujisim.renewal import card_copies, delivery, documents, refunds, registry, signals, tracking
 from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.models import (
     AppState,
+    CopyStatus,
     IdentityStatus,
     Licence,
     LicenceStatus,
@@ -71,7 +72,13 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _card_data(session: Session, licence: Licence, photo: bytes, signature: bytes | None):
+def _card_data(
+    session: Session,
+    licence: Licence,
+    photo: bytes,
+    signature: bytes | None,
+    serial: str | None = None,
+):
     return CardData(
         licence_number=licence.number,
         licence_class=licence.licence_class,
@@ -85,14 +92,18 @@ def _card_data(session: Session, licence: Licence, photo: bytes, signature: byte
         issuing_office=licence.satpas,
         photo=photo,
         signature=signature,
+        serial=serial,
     )
 
 
 def card_source(session: Session, document_id: str):
-    """The licence card behind a card QR (``<number>.<issued YYYYMMDD>``), rebuilt from the
-    registry for ``certificates.check_token``; None when there is no such card or its photo is
-    gone. A revoked card, or one replaced by a renewal, shows as revoked."""
-    number, _dot, issued = document_id.rpartition(".")
+    """The licence card behind a card QR (``<number>.<issued YYYYMMDD>[.<serial>]``), rebuilt
+    from the registry for ``certificates.check_token``; None when there is no such card, no such
+    copy of it or its photo is gone. A revoked card, or one replaced by a renewal, shows as
+    revoked; then a copy that a later copy superseded, or that was voided (reason
+    ``superseded`` or ``void``)."""
+    number, _dot, issued = document_id.partition(".")
+    issued, _dot, serial = issued.partition(".")
     try:
         issued_on = datetime.strptime(issued, "%Y%m%d").date()
     except ValueError:
@@ -102,19 +113,34 @@ def card_source(session: Session, document_id: str):
     ).first()
     if licence is None or licence.photo_file_id is None:
         return None
+    copy = None
+    if serial:
+        copy = card_copies.get_copy(session, serial)
+        if copy is None or copy.licence_id != licence.id:
+            return None
     photo = storage.read(session.get(StoredFile, licence.photo_file_id))
     signature = (
         storage.read(session.get(StoredFile, licence.signature_file_id))
         if licence.signature_file_id
         else None
     )
-    data = _card_data(session, licence, photo, signature)
+    data = _card_data(session, licence, photo, signature, serial=serial or None)
+    # the licence's own status first: a renewed or revoked licence answers as it always did
     if licence.status == LicenceStatus.REPLACED and licence.replaced_by_id:
         newer = session.get(Licence, licence.replaced_by_id)
         return Found(
             data, revoked=True, revoked_at=newer.created_at if newer else None, replaced=True
         )
-    return Found(data, revoked=licence.status == LicenceStatus.REVOKED)
+    if licence.status == LicenceStatus.REVOKED:
+        return Found(data, revoked=True)
+    if copy is not None and copy.status != CopyStatus.VALID:
+        return Found(data, revoked=True, revoked_at=copy.ended_at, reason=str(copy.status))
+    if copy is None:
+        # a card printed before copies had serials: any copy printed since supersedes it
+        since = card_copies.query_copies(session, licence)
+        if since:
+            return Found(data, revoked=True, revoked_at=since[0].created_at, reason="superseded")
+    return Found(data)
 
 
 def approve(
