@@ -130,6 +130,9 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
     refund_number = StringField(filters=[lambda v: re.sub(r"[\s\-.]", "", v or "")[:200]])
     #: inner runs of spaces kept as one
     refund_holder = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
+    #: pick-up by a proxy (optional): checked with the holder's NIK (pickup.check_proxy)
+    proxy_name = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
+    proxy_nik = StringField(filters=[lambda v: re.sub(r"[\s.\-]", "", v or "")[:40]])
     version = HiddenField()
 
     @property
@@ -185,6 +188,8 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
                 "number": self.refund_number.data,
                 "holder": self.refund_holder.data,
             },
+            proxy_name="" if self.courier else self.proxy_name.data,
+            proxy_nik="" if self.courier else self.proxy_nik.data,
         )
 
 

@@ -22,6 +22,7 @@ from ujisim.renewal import (
     eligibility,
     identity,
     payments,
+    pickup,
     providers,
     registry,
     tracking,
@@ -39,6 +40,7 @@ from ujisim.renewal.models import (
     AppState,
     DeliveryEvent,
     Licence,
+    OrderState,
     Payment,
     RenewalApplication,
 )
@@ -283,7 +285,7 @@ def _timeline(session, application: RenewalApplication, order) -> list[dict]:
 
 @bp.get("/<public_id>/lacak")
 @role_required(Role.APPLICANT)
-def track(public_id: str):
+def track(public_id: str, errors: dict | None = None, values: dict | None = None):
     session = get_session()
     application = load_own_application_or_404(public_id)
     order = delivery.get_order(session, application)
@@ -308,7 +310,15 @@ def track(public_id: str):
         can_confirm=application.state == AppState.APPROVED
         and order is not None
         and order.state in delivery.RECEIVED,
-        errors={},
+        courier_link=tracking.tracking_link(order),
+        pickup_message=tracking.pickup_instructions(application)
+        if order is not None and order.state == OrderState.READY_FOR_PICKUP
+        else "",
+        can_name_proxy=application.delivery_method == "pickup"
+        and application.state in pickup.PROXY_STATES
+        and (order is None or order.state != OrderState.PICKED_UP),
+        errors=errors or {},
+        values=values or {},
     )
 
 
