@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import add_user
+from tests.e2e.conftest import no_horizontal_scroll
 from tests.e2e.test_renewal import log_in, log_out
 from tests.renewal.conftest import COURIER, image_bytes, make_nik, photo_bytes
 from ujisim.core.db import get_session
@@ -131,6 +132,7 @@ def test_pack_label_print_hand_over_and_the_holders_tracking_link(
     courier = opened.value
     expect(courier.locator("#shipment-state")).to_have_text("Handed to the courier")
     expect(courier.locator("h1")).to_contain_text("SBX")
+    assert no_horizontal_scroll(staff)
     shot("holder")
 
 
@@ -156,6 +158,7 @@ def test_proxy_pick_up_at_the_counter(page, live_server, live_app, officer, shot
     staff.get_by_role("button", name="Save the proxy").click()
     expect(staff.locator("#proxy-named")).to_contain_text("Budi Santoso")
     expect(staff.locator("#pickup-message")).to_contain_text("surat kuasa")
+    assert no_horizontal_scroll(staff)  # 360 px: the message and the proxy form fit
     log_out(staff)
 
     log_in(staff, live_server, OFFICER)
