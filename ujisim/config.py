@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ujisim.accounts.passwords import DEFAULT_PROFILE, PROFILES
-from ujisim.core.offices import parse_offices
+from ujisim.core.offices import parse_office_records, parse_offices
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -98,6 +98,8 @@ def from_env(instance_path: str) -> dict:
         # tolerance, seconds between snapshots, consecutive mismatches before a pause, risk
         # weights (JSON, merged over the defaults) and days snapshots are kept.
         "SATPAS_OFFICES": parse_offices(env.get("UJISIM_SATPAS_OFFICES")),
+        # the same offices with their return address, telephone and hours (core/offices.py)
+        "SATPAS_OFFICE_RECORDS": parse_office_records(env.get("UJISIM_SATPAS_OFFICES")),
         "PROCTOR_REQUIRED": _flag("UJISIM_PROCTOR_REQUIRED", True),
         "PROCTOR_TOLERANCE": float(env.get("UJISIM_PROCTOR_TOLERANCE", "0.6")),
         "PROCTOR_SNAPSHOT_INTERVAL_S": int(env.get("UJISIM_PROCTOR_SNAPSHOT_INTERVAL_S", "20")),

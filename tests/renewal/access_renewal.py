@@ -48,6 +48,7 @@ PROTECTED = {
         EXAMINER,
         404,
     ),
+    "renewal.name_proxy": ("POST", "/perpanjangan/{renewal}/kuasa", APPLICANT, 404),
     "renewal.sandbox_page": ("GET", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal.sandbox_pay": ("POST", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal_officer.queue": ("GET", "/examiner/renewals/", EXAMINER),
@@ -78,6 +79,8 @@ PROTECTED = {
 }
 # authenticated by their HMAC signature, not by a login or a CSRF token
 PUBLIC = {
+    # the SANDBOX courier's tracking page, public by tracking number as a courier's is
+    "renewal.sandbox_courier_track",
     "renewal_webhooks.payment_webhook",
     "renewal_webhooks.courier_webhook",
     "renewal_api.openapi_document",

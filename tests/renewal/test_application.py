@@ -1,5 +1,6 @@
-"""The application and delivery-order state tables, walked completely, and the identity-check
-seam the proctoring flow calls (evidence computed from real photos through faces.py)."""
+"""The application's state table, walked completely (the delivery order's is in
+test_workflows.py), and the identity-check seam the proctoring flow calls (evidence computed
+from real photos through faces.py)."""
 
 import itertools
 
@@ -14,9 +15,8 @@ from ujisim.core.errors import IllegalTransition
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery
 from ujisim.renewal.errors import StaleForm
-from ujisim.renewal.models import AppEvent, AppState, IdentityStatus, OrderState
+from ujisim.renewal.models import AppEvent, AppState, IdentityStatus
 
 pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
 
@@ -50,33 +50,6 @@ def test_stale_version_is_a_conflict(db, started):
         apps.check_version(started, started.version - 1)
     assert caught.value.status == 409
     apps.check_version(started, str(started.version))
-
-
-@pytest.mark.parametrize("method", ["courier", "pickup"])
-@pytest.mark.parametrize(("src", "dst"), list(itertools.product(OrderState, OrderState)))
-def test_order_table(db, started, licence, src, dst, method):
-    # the order alone (the whole walk to an approval is test_verification's)
-    started.state, started.delivery_method = AppState.APPROVED, method
-    order = delivery.create_order(db, started, licence, None)
-    order.state = src
-    db.flush()
-    courier_only = {
-        OrderState.PACKED,
-        OrderState.HANDED_TO_COURIER,
-        OrderState.IN_TRANSIT,
-        OrderState.DELIVERED,
-        OrderState.RETURNED,
-    }
-    allowed = (src, dst) in delivery.TRANSITIONS and not (
-        (method == "pickup" and dst in courier_only)
-        or (method == "courier" and (src, dst) == (OrderState.PRINTED, OrderState.READY_FOR_PICKUP))
-    )
-    if not allowed:
-        with pytest.raises(IllegalTransition):
-            delivery.advance_order(db, order, dst, source="test")
-        return
-    delivery.advance_order(db, order, dst, source="test")
-    assert order.state == dst
 
 
 # --- the identity-check seam ---------------------------------------------------------------

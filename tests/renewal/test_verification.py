@@ -16,6 +16,7 @@ from ujisim.core.security import Role
 from ujisim.renewal import (
     delivery,
     delivery_options,
+    pickup,
     providers,
     refunds,
     registry,
@@ -159,6 +160,8 @@ def test_courier_delivery_through_signed_webhooks(client, db, approved, officer,
     _print(db, order, make_user)
     delivery.mark_card_printed(db, db.get(PrintJob, order.print_job_id))
     delivery.advance_order(db, order, OrderState.PACKED, source="officer", actor=officer)
+    delivery.make_label(db, order, officer)
+    delivery.record_label_printed(db, order, officer)
     delivery.hand_to_courier(db, order, officer)
     assert order.tracking_number.startswith("SBX")
     assert order.state == OrderState.HANDED_TO_COURIER
@@ -188,9 +191,15 @@ def test_returned_then_redelivered(db, approved, officer, make_user):
     order.tracking_number, order.courier = "SBX0000000001", "sandbox"
     db.flush()
     assert delivery.sandbox_courier_status(db, order, "returned").outcome == "returned"
+    with pytest.raises(IllegalTransition):  # the old label names the old shipment
+        delivery.hand_to_courier(db, order, officer)
+    delivery.make_label(db, order, officer)  # a new booking, a new label
+    assert order.tracking_number != "SBX0000000001"
+    with pytest.raises(IllegalTransition):  # not printed yet
+        delivery.hand_to_courier(db, order, officer)
+    delivery.record_label_printed(db, order, officer)
     delivery.hand_to_courier(db, order, officer)
     assert order.state == OrderState.HANDED_TO_COURIER
-    assert order.tracking_number != "SBX0000000001"
 
 
 def test_the_shipping_label_carries_address_and_tracking_barcode(
@@ -205,7 +214,7 @@ def test_the_shipping_label_carries_address_and_tracking_barcode(
     _print(db, order, make_user)
     delivery.mark_card_printed(db, db.get(PrintJob, order.print_job_id))
     delivery.advance_order(db, order, OrderState.PACKED, source="officer", actor=officer)
-    delivery.hand_to_courier(db, order, officer)
+    delivery.make_label(db, order, officer)
     db.commit()
     page = client.get(f"/examiner/renewals/{approved.public_id}").get_data(as_text=True)
     assert f'href="{url}"' in page
@@ -253,8 +262,8 @@ def test_pick_up_needs_the_holders_nik(db, walk, officer, holder):
     db.flush()
     delivery.advance_order(db, order, OrderState.READY_FOR_PICKUP, source="officer", actor=officer)
     with pytest.raises(InvalidDocument):
-        delivery.hand_over_at_counter(db, order, officer, "3174051111900001")
-    delivery.hand_over_at_counter(db, order, officer, holder.nik)
+        pickup.hand_over_at_counter(db, order, officer, "3174051111900001")
+    pickup.hand_over_at_counter(db, order, officer, holder.nik)
     assert order.state == OrderState.PICKED_UP
 
 

@@ -1,6 +1,7 @@
 """The renewal's status tables walked pair by pair through the one engine (the application's
-state and delivery orders are walked in test_application.py): the identity status beside the
-state, virtual accounts, refunds, licences, identity-check tries and printed card copies."""
+state is walked in test_application.py): the identity status beside the state, delivery orders
+(courier and pick-up), virtual accounts, refunds, licences, identity-check tries and printed card
+copies."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from datetime import timedelta
 import pytest
 
 from tests.workflow_walk import pairs, walk
+from ujisim.core.errors import IllegalTransition
 from ujisim.proctoring.models import Decision
 from ujisim.renewal import application as apps
+from ujisim.renewal import delivery
 from ujisim.renewal.models import (
+    AppState,
     CopyStatus,
     IdentityStatus,
     LicenceStatus,
+    OrderState,
     Payment,
     PaymentStatus,
     Refund,
@@ -35,6 +40,40 @@ def test_identity_status_table(db, started, holder, src, dst):
     version = started.version
     if walk(db, started, src, dst, holder):
         assert started.version == version + 1  # an open form of the application is stale
+
+
+@pytest.mark.parametrize("method", ["courier", "pickup"])
+@pytest.mark.parametrize(("src", "dst"), pairs(OrderState))
+def test_order_table(db, started, licence, clock, src, dst, method):
+    """The order alone (the whole walk to an approval is test_verification's). The walk's
+    order is booked and its label printed, so the table decides; without them a courier order
+    is neither labelled nor handed over (test_delivery.py)."""
+    started.state, started.delivery_method = AppState.APPROVED, method
+    order = delivery.create_order(db, started, licence, None)
+    order.tracking_number, order.courier = f"SBX{order.id:010d}", "sandbox"
+    order.label_printed_at = clock()
+    refused_for_method = (method == "pickup" and dst in delivery.COURIER_ONLY) or (
+        method == "courier" and (src, dst) == (OrderState.PRINTED, OrderState.READY_FOR_PICKUP)
+    )
+    if not refused_for_method:
+        walk(db, order, src, dst, source="test")
+        return
+    order.state = src
+    db.flush()
+    with pytest.raises(IllegalTransition):
+        delivery.advance_order(db, order, dst, source="test")
+    db.refresh(order)
+    assert order.state == src
+
+
+def test_a_courier_order_is_labelled_between_packing_and_the_courier():
+    courier_moves = {(a, b) for a, b in delivery.TRANSITIONS if b in delivery.COURIER_ONLY}
+    into_courier = {a for a, b in courier_moves if b == OrderState.HANDED_TO_COURIER}
+    assert into_courier == {OrderState.LABELLED}  # no hand-over without a label
+    assert {a for a, b in courier_moves if b == OrderState.LABELLED} == {
+        OrderState.PACKED,
+        OrderState.RETURNED,
+    }
 
 
 @pytest.mark.parametrize(("src", "dst"), pairs(PaymentStatus))

@@ -205,6 +205,9 @@ def label_pdf(data: LabelData) -> bytes:
     for line in simpleSplit(data.sender_address, f.regular, 7, inner)[:2]:
         c.drawString(margin, y, line)
         y -= 8.5
+    if data.sender_phone:
+        c.drawString(margin, y, f"Telp. {data.sender_phone}")
+        y -= 8.5
 
     y -= 4
     c.setStrokeColor(INK)

@@ -145,7 +145,10 @@ class LabelData:
     phone: str
     tracking_number: str
     sender_name: str
+    #: the issuing Satpas office's return address (where an undeliverable card goes back)
     sender_address: str
+    #: the office's telephone, for the courier
+    sender_phone: str = ""
 
     def __post_init__(self) -> None:
         _require(bool(self.recipient.strip()), "recipient is empty")

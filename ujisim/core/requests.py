@@ -29,6 +29,8 @@ hand. The deliberate exceptions, each on a session other than the request's or t
   its own before the view (a GET request too), and kept whatever the request does;
 - ``core/duties.py`` ``_refuse``: the audit record of a refused staff action, on a write session of
   its own, since the refusal rolls the request back;
+- ``renewal/officer.py`` ``_audit_refused_pickup``: the record of a KTP refused at the pick-up
+  counter (neither the holder's nor the named proxy's NIK), likewise;
 - ``core/ratelimits.py``: rate-limit counters on a connection of their own (a rolled-back request
   still counts);
 - ``proctoring/api.py`` ``snapshot``: ``commit_now()`` before the answer is built, so that in eager

@@ -7,8 +7,7 @@ starts from zero; that is rare and `flask exam stats` does the same on demand.
 
 A response is mapped back to the option's index in authoring order (the paper stores the shown
 order), so that choice counts are per original option. Correctness uses the key of the item
-version the attempt's newest grade used, exactly as grading did.
-"""
+version the attempt's newest grade used, exactly as grading did."""
 
 from __future__ import annotations
 
@@ -22,8 +21,8 @@ from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from ujisim.core import clock, jobs
-from ujisim.exam import classes as vehicle_classes
 from ujisim.exam import stats
+from ujisim.exam.classes import bank_class
 from ujisim.exam.models import AnswerStep, Attempt, AttemptState, ExamBlueprint, Grade, ItemExposure
 from ujisim.exam.stats_models import FormStat, ItemStat, StatsInclusion
 from ujisim.question_bank.models import Item, ItemVersion
@@ -135,8 +134,7 @@ def gather(session: Session, attempt_ids: list[int]) -> Gathered:
     columns = np.array(rows, dtype=np.int64).reshape(-1, 5).T
     return Gathered(
         attempt_ids=[a.id for a in kept],
-        # by question set: C I and C II papers are drawn from the C items (exam/classes.py)
-        classes=[vehicle_classes.bank_class(a.vehicle_class) for a in kept],
+        classes=[bank_class(a.vehicle_class) for a in kept],  # C I, C II sit the C items
         blueprints=[a.blueprint_id for a in kept],
         lengths=[len(papers[a.id]) for a in kept],
         grade_numbers=[grades[a.id].number for a in kept],

@@ -14,7 +14,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import ValidationError
 from ujisim.core.i18n import ZONES, user_zone
 from ujisim.core.security import Role, role_required
-from ujisim.exam import analysis, charts, reports
+from ujisim.exam import analysis, charts, ratings, reports
 from ujisim.exam.report_pdf import daily_pdf
 
 bp = duties.staff_pages(Blueprint("exam_analysis", __name__, url_prefix="/examiner"))
@@ -192,8 +192,15 @@ def report():
         if g.available
     ]
     query = {"from": daily.start.isoformat(), "to": daily.end.isoformat()}
+    low, high = reports.day_bounds(daily.start, daily.end, daily.zone)
+    rated = [
+        (source, source.fn(session, low, high) if source.available else None)
+        for source in ratings.rating_sources()
+    ]
     return render_template(
         "exam/analysis/reports.html",
+        rated=rated,
+        scale=ratings.SCALE,
         report=daily,
         totals=daily.totals,
         pass_chart=pass_chart,

@@ -33,3 +33,5 @@ report_daily_counts = _signals.signal("exam.report_daily_counts")
 report_rates = _signals.signal("exam.report_rates")
 #: groupings of the pass rate, ``fn(session, start, end, zone) -> {group: [(day, rate)]}``
 report_groupings = _signals.signal("exam.report_groupings")
+#: the service report's ratings, ``fn(session, start_utc, end_utc) -> reports.Ratings``
+report_ratings = _signals.signal("exam.report_ratings")

@@ -8,6 +8,7 @@ Accounts and core, below us, ask through their signals; the receivers are here a
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+import ujisim.renewal.delivery_views  # noqa: F401 (its pages are on the renewal blueprint)
 import ujisim.renewal.documents  # noqa: F401 (registers the storage access rules)
 from ujisim.accounts import signals as account_signals
 from ujisim.core import duties

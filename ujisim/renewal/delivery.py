@@ -1,22 +1,24 @@
-"""Delivery orders and their state machine, the courier (booking, label, webhook), the counter
-pick-up and the holder's receipt. The applicant's choice (courier or pick-up, the shipping
-table) is in delivery_options.py.
+"""Delivery orders and their state machine, the courier (booking, label, webhook) and the
+holder's receipt. The applicant's choice (courier or pick-up, the shipping table) is in
+delivery_options.py; the counter pick-up (the holder or their proxy) in pickup.py.
 
-created -> printed -> packed -> handed_to_courier -> in_transit -> delivered | returned
-returned -> handed_to_courier (redelivery) | ready_for_pickup
+created -> printed -> packed -> labelled -> handed_to_courier -> in_transit -> delivered | returned
+returned -> labelled (a new booking and label for the redelivery) | ready_for_pickup
 created -> printed -> ready_for_pickup -> picked_up (pick-up orders)
+
+A courier order is labelled when the courier is booked (the tracking number) and its label made;
+it is handed over only once an officer has opened the label PDF to print it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.core import clock, workflow
+from ujisim.core import audit, clock, offices, workflow
 from ujisim.core.documents import LabelData
 from ujisim.core.errors import IllegalTransition
 from ujisim.renewal import notify, provider_events, providers
@@ -36,12 +38,13 @@ from ujisim.renewal.provider_events import WebhookResult
 TRANSITIONS: dict[tuple[OrderState, OrderState], str] = {
     (OrderState.CREATED, OrderState.PRINTED): "printed",
     (OrderState.PRINTED, OrderState.PACKED): "packed",
-    (OrderState.PACKED, OrderState.HANDED_TO_COURIER): "handed_to_courier",
+    (OrderState.PACKED, OrderState.LABELLED): "labelled",
+    (OrderState.LABELLED, OrderState.HANDED_TO_COURIER): "handed_to_courier",
     (OrderState.HANDED_TO_COURIER, OrderState.IN_TRANSIT): "in_transit",
     (OrderState.IN_TRANSIT, OrderState.DELIVERED): "delivered",
     (OrderState.HANDED_TO_COURIER, OrderState.RETURNED): "returned",
     (OrderState.IN_TRANSIT, OrderState.RETURNED): "returned",
-    (OrderState.RETURNED, OrderState.HANDED_TO_COURIER): "redelivery",
+    (OrderState.RETURNED, OrderState.LABELLED): "relabelled",
     (OrderState.RETURNED, OrderState.READY_FOR_PICKUP): "to_pickup",
     (OrderState.PRINTED, OrderState.READY_FOR_PICKUP): "ready_for_pickup",
     (OrderState.READY_FOR_PICKUP, OrderState.PICKED_UP): "picked_up",
@@ -50,6 +53,7 @@ TRANSITIONS: dict[tuple[OrderState, OrderState], str] = {
 COURIER_ONLY = frozenset(
     {
         OrderState.PACKED,
+        OrderState.LABELLED,
         OrderState.HANDED_TO_COURIER,
         OrderState.IN_TRANSIT,
         OrderState.DELIVERED,
@@ -87,7 +91,8 @@ WORKFLOW = workflow.register(
 @WORKFLOW.on()
 def _check_method(session: Session, move: workflow.Move) -> None:
     """A pick-up order never goes to a courier; a courier order is never put out for pick-up
-    straight from the printer. Then stamp the order and bump its version."""
+    straight from the printer, labelled without a booked courier, nor handed over before its
+    label was printed. Then stamp the order and bump its version."""
     order = move.obj
     if order.method == "pickup" and move.to in COURIER_ONLY:
         raise move.workflow.refuse(move.from_state, move.to)
@@ -97,6 +102,12 @@ def _check_method(session: Session, move: workflow.Move) -> None:
         and move.to == OrderState.READY_FOR_PICKUP
     ):
         raise IllegalTransition(_("This card is sent by courier."))
+    if move.to == OrderState.LABELLED and not order.tracking_number:
+        raise IllegalTransition(_("Book the courier to make the shipping label first."))
+    if move.to == OrderState.HANDED_TO_COURIER and order.label_printed_at is None:
+        raise IllegalTransition(
+            _("Print the shipping label and stick it on the parcel before the hand-over.")
+        )
     order.updated_at = move.at
     order.version += 1
 
@@ -179,12 +190,14 @@ def mark_card_printed(session: Session, print_job) -> DeliveryOrder | None:
 
 def label_of(session: Session, order: DeliveryOrder) -> LabelData | None:
     """The A6 shipping label of a courier order once the courier is booked (None before, and
-    for pick-up): the holder's delivery address, the tracking number, the issuing Satpas."""
+    for pick-up): the holder's delivery address, the tracking number, and the issuing Satpas
+    office as the sender with its return address and telephone."""
     if order.method != "courier" or not order.tracking_number:
         return None
     application = session.get(RenewalApplication, order.application_id)
-    licence = session.get(Licence, application.licence_id)
+    licence = session.get(Licence, order.licence_id)
     address = application.address
+    office = offices.office(application.satpas or licence.satpas)
     return LabelData(
         recipient=licence.holder_name,
         street=address["street"],
@@ -195,22 +208,63 @@ def label_of(session: Session, order: DeliveryOrder) -> LabelData | None:
         postal_code=address["postal_code"],
         phone=address["phone"],
         tracking_number=order.tracking_number,
-        sender_name=licence.satpas,
-        sender_address=_("Online SIM renewal (perpanjangan SIM daring)"),
+        sender_name=office.name,
+        sender_address=office.address or _("Online SIM renewal (perpanjangan SIM daring)"),
+        sender_phone=office.phone,
     )
 
 
-def hand_to_courier(session: Session, order: DeliveryOrder, actor, version=None) -> DeliveryOrder:
-    """Book the courier (a tracking number) and hand the packed card over."""
+def make_label(session: Session, order: DeliveryOrder, actor, version=None) -> DeliveryOrder:
+    """Book the courier for a packed card (or a returned one going out again): the tracking
+    number, then the label can be printed."""
     order = lock_order(session, order)
-    if order.state not in (OrderState.PACKED, OrderState.RETURNED):
-        raise IllegalTransition(_("Only a packed or returned card can be handed to the courier."))
+    if version is not None and str(version) != str(order.version):
+        raise StaleForm(_("This order changed in the meantime. Reload the page."))
+    if order.method != "courier" or order.state not in (OrderState.PACKED, OrderState.RETURNED):
+        raise IllegalTransition(_("Only a packed or returned card gets a shipping label."))
     application = session.get(RenewalApplication, order.application_id)
     provider = providers.courier()
     order.tracking_number = provider.create_shipment(
         order_ref=order.public_id, recipient=application.address
     )
     order.courier = provider.name
+    order.label_printed_at = None  # a new booking: its label is not printed yet
+    return advance_order(
+        session,
+        order,
+        OrderState.LABELLED,
+        source="officer",
+        actor=actor,
+        note=order.tracking_number,
+    )
+
+
+def record_label_printed(session: Session, order: DeliveryOrder, actor) -> None:
+    """An officer opened the label PDF to print it: the first time is stamped and audited
+    (the card may be handed over from then on)."""
+    if order.state != OrderState.LABELLED or order.label_printed_at is not None:
+        return
+    order = lock_order(session, order)
+    if order.label_printed_at is not None:
+        return
+    # the version stays: the officer's open hand-over form is not made stale by printing
+    order.label_printed_at = clock.now()
+    audit.record(
+        session,
+        "delivery.label_printed",
+        actor=actor,
+        object_type="delivery_order",
+        object_id=order.public_id,
+        data={"tracking_number": order.tracking_number},
+    )
+    session.flush()
+
+
+def hand_to_courier(session: Session, order: DeliveryOrder, actor, version=None) -> DeliveryOrder:
+    """Hand the labelled parcel to the courier (refused before its label was printed)."""
+    order = lock_order(session, order)
+    if order.state != OrderState.LABELLED:
+        raise IllegalTransition(_("Make and print the shipping label before the hand-over."))
     return advance_order(
         session,
         order,
@@ -274,28 +328,6 @@ def sandbox_courier_status(session: Session, order: DeliveryOrder, status: str):
     sandbox = providers.courier("sandbox")
     body, headers = sandbox.status_event(order.tracking_number or "", status)
     return handle_courier_webhook(session, body, headers, "sandbox")
-
-
-def hand_over_at_counter(
-    session: Session, order: DeliveryOrder, actor, nik_presented: str, version=None
-) -> DeliveryOrder:
-    """Pick-up: the officer compared the person with the ID card; its NIK must be the holder's."""
-    order = lock_order(session, order)
-    licence = session.get(Licence, order.licence_id)
-    if re.sub(r"\D", "", nik_presented or "") != licence.holder_nik:
-        raise InvalidDocument(
-            _("The NIK on the ID card presented is not the holder's. Do not hand over the card."),
-            {"nik": "mismatch"},
-        )
-    return advance_order(
-        session,
-        order,
-        OrderState.PICKED_UP,
-        source="officer",
-        actor=actor,
-        note="identity checked at the counter",
-        version=version,
-    )
 
 
 def confirm_receipt(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.nik import PROVINCES
 from ujisim.core.errors import IllegalTransition
-from ujisim.renewal import payments
+from ujisim.renewal import payments, pickup
 from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.models import AppState, Licence, RenewalApplication
 
@@ -73,6 +73,10 @@ class DeliveryChoice:
     address: dict[str, str] | None
     #: the refund account: bank (one of REFUND_BANKS), number (digits), holder
     refund_account: dict[str, str]
+    #: pick-up by a proxy: the name and NIK as typed (empty: the holder picks up), checked
+    #: against the holder's NIK by the service (pickup.check_proxy)
+    proxy_name: str = ""
+    proxy_nik: str = ""
 
 
 def check_can_choose(application: RenewalApplication, version=None) -> None:
@@ -90,11 +94,14 @@ def choose_delivery(
     actor,
     version=None,
 ) -> RenewalApplication:
-    """Keep the delivery choice (checked by the delivery form), the issuing Satpas office and
-    the refund account, set the itemised fees and open the virtual account."""
+    """Keep the delivery choice (checked by the delivery form), the issuing Satpas office, the
+    proxy who may pick the card up and the refund account, set the itemised fees and open the
+    virtual account."""
     application = lock_application(session, application)
     check_can_choose(application, version)
     licence = session.get(Licence, application.licence_id)
+    proxy = pickup.check_proxy(choice.proxy_name, choice.proxy_nik, licence.holder_nik)
+    pickup.set_proxy(session, application, proxy if choice.method == "pickup" else None, actor)
     application.satpas = choice.satpas
     application.refund_account = json.dumps(choice.refund_account)
     application.delivery_method = choice.method

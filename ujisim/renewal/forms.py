@@ -161,6 +161,9 @@ class DeliveryForm(RefundAccountFields, ErrorsMixin, FlaskForm):
     postal_code = StringField(filters=[_text(200)])
     #: spaces and dashes dropped: 0812-3456-7890 is 081234567890
     phone = StringField(filters=[lambda v: re.sub(r"[\s\-]", "", (v or "").strip()[:200])])
+    #: pick-up by a proxy (optional): checked with the holder's NIK (pickup.check_proxy)
+    proxy_name = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
+    proxy_nik = StringField(filters=[lambda v: re.sub(r"[\s.\-]", "", v or "")[:40]])
     version = HiddenField()
 
     @property
@@ -200,6 +203,8 @@ class DeliveryForm(RefundAccountFields, ErrorsMixin, FlaskForm):
             satpas=self.satpas.data,
             address={name: self[name].data for name in ADDRESS_FIELDS} if self.courier else None,
             refund_account=self.refund_account(),
+            proxy_name="" if self.courier else self.proxy_name.data,
+            proxy_nik="" if self.courier else self.proxy_nik.data,
         )
 
 

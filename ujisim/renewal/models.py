@@ -198,6 +198,10 @@ class RenewalApplication(Base):
     delivery_method: Mapped[str | None] = mapped_column(String(10))
     #: the Satpas office that issues the renewed card (and its pick-up counter)
     satpas: Mapped[str | None] = mapped_column(String(120))
+    #: the person the holder authorised (surat kuasa) to pick the card up at the counter, and
+    #: their NIK (pick-up only; None: only the holder)
+    proxy_name: Mapped[str | None] = mapped_column(String(120))
+    proxy_nik: Mapped[str | None] = mapped_column(String(16))
     #: JSON: bank, number, holder: where a refund goes if the application is rejected
     refund_account: Mapped[str | None] = mapped_column(Text)
     #: JSON: province, city, district, village, street, postal_code, phone
@@ -429,6 +433,8 @@ class OrderState(enum.StrEnum):
     CREATED = "created"
     PRINTED = "printed"
     PACKED = "packed"
+    #: the courier is booked (tracking number) and the shipping label made
+    LABELLED = "labelled"
     HANDED_TO_COURIER = "handed_to_courier"
     IN_TRANSIT = "in_transit"
     DELIVERED = "delivered"
@@ -457,6 +463,9 @@ class DeliveryOrder(Base):
     )
     courier: Mapped[str | None] = mapped_column(String(32))
     tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: when an officer first opened the shipping label PDF to print it (the card is not
+    #: handed to the courier before)
+    label_printed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

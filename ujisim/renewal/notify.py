@@ -19,6 +19,7 @@ from ujisim.renewal.models import (
     AppState,
     DeliveryOrder,
     Licence,
+    OrderState,
     Refund,
     RefundStatus,
     RenewalApplication,
@@ -28,6 +29,25 @@ from ujisim.renewal.models import (
 def tracking_url(application: RenewalApplication) -> str:
     """The absolute URL of the tracking page, at the public address (core/urls.py)."""
     return public_url("renewal.track", public_id=application.public_id)
+
+
+def _delivery_lines(application: RenewalApplication, order: DeliveryOrder | None) -> list[str]:
+    """What the holder needs for the order's state: the pick-up message once the card waits at
+    the counter, the courier's tracking link while it travels."""
+    if order is None or application.state != "approved":
+        return []
+    if order.state == OrderState.READY_FOR_PICKUP:
+        return [tracking.pickup_instructions(application)]
+    link = tracking.tracking_link(order)
+    if link and order.state != OrderState.LABELLED:
+        return [
+            _(
+                "Follow the parcel (tracking number %(number)s) on the courier's page: %(url)s",
+                number=order.tracking_number,
+                url=link,
+            )
+        ]
+    return []
 
 
 def status_changed(session: Session, application: RenewalApplication) -> None:
@@ -57,6 +77,7 @@ def status_changed(session: Session, application: RenewalApplication) -> None:
                     detail=detail,
                 ),
                 *(_rejection(session, application, licence) if step_rejected(application) else []),
+                *_delivery_lines(application, order),
                 _("Follow every step on the tracking page: %(url)s", url=url),
                 "ujisim",
             ]

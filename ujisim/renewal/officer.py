@@ -1,8 +1,11 @@
 """Examiner (Satpas officer) pages under /examiner/renewals: the verification queue, one
 application with documents and evidence, approve / reject / clear identity, and the delivery
-desk (pack, hand to courier, counter pick-up, the sandbox courier)."""
+desk (pack, make and print the label, hand to courier, counter pick-up by the holder or their
+proxy, the sandbox courier)."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +14,7 @@ from sqlalchemy import select
 
 from ujisim.accounts.models import User
 from ujisim.core import duties
-from ujisim.core.db import get_session
+from ujisim.core.db import get_db, get_session
 from ujisim.core.errors import UjisimError, refusal_page, set_refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.core.storage import StoredFile
@@ -20,12 +23,14 @@ from ujisim.renewal import (
     delivery,
     documents,
     payments,
+    pickup,
     providers,
     refunds,
     signals,
     tracking,
     verification,
 )
+from ujisim.renewal.errors import InvalidDocument
 from ujisim.renewal.models import DeliveryOrder, Licence, OrderState, RenewalApplication
 
 bp = duties.staff_pages(Blueprint("renewal_officer", __name__, url_prefix="/examiner/renewals"))
@@ -190,7 +195,9 @@ def advance_order(public_id: str):
     version = request.form.get("version")
     allowed = DESK_ACTIONS.get((order.state, order.method), [])
     session = get_session()
-    if target == OrderState.HANDED_TO_COURIER:
+    if target == OrderState.LABELLED:
+        delivery.make_label(session, order, current_user, version)
+    elif target == OrderState.HANDED_TO_COURIER:
         delivery.hand_to_courier(session, order, current_user, version)
     elif target in allowed:
         locked = delivery.lock_order(session, order)
@@ -210,11 +217,13 @@ def advance_order(public_id: str):
 @bp.get("/orders/<public_id>/label.pdf")
 @role_required(Role.EXAMINER)
 def label(public_id: str):
-    """The A6 shipping label (address, Code128 tracking barcode) to stick on the parcel."""
+    """The A6 shipping label (address, Code128 tracking barcode) to stick on the parcel; the
+    first opening counts as printed (the card may be handed to the courier from then on)."""
     order = load_order_or_404(public_id)
     data = delivery.label_of(get_session(), order)
     if data is None:
         abort(404)
+    delivery.record_label_printed(get_session(), order, current_user)
     response = Response(signals.answer(signals.label_wanted.send(data)), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="label-{data.tracking_number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -227,8 +236,28 @@ def hand_over(public_id: str):
     order = load_order_or_404(public_id)
     back = _back_to_application(order)
     nik, version = request.form.get("nik", ""), request.form.get("version")
-    delivery.hand_over_at_counter(get_session(), order, current_user, nik, version)
+    seen = request.form.get("power_of_attorney") == "seen"
+    try:
+        pickup.hand_over_at_counter(get_session(), order, current_user, nik, seen, version)
+    except InvalidDocument as exc:
+        if exc.fields.get("nik") == "mismatch":
+            _audit_refused_pickup(order, nik)
+        raise
     return back
+
+
+def _audit_refused_pickup(order: DeliveryOrder, nik: str) -> None:
+    """A stranger's NIK at the counter is on record: the request's unit of work rolls back on
+    the refusal, so the record is committed on a write session of its own."""
+    public_id = order.public_id
+    actor = SimpleNamespace(id=current_user.id, email=current_user.email)  # before the rollback
+    get_session().rollback()
+    writer = get_db().session(write=True)
+    try:
+        pickup.audit_refused_pickup(writer, public_id, actor, nik)
+        writer.commit()
+    finally:
+        writer.close()
 
 
 @bp.post("/orders/<public_id>/courier-sandbox")

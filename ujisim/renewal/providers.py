@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 
 from ujisim.core import clock, json_input
 from ujisim.core.secrets import load_or_create
+from ujisim.core.urls import public_url
 from ujisim.renewal.errors import BadSignature, MalformedEvent
 
 SIGNATURE_HEADER = "X-Ujisim-Signature"
@@ -228,6 +229,9 @@ class CourierProvider(Protocol):
     def create_shipment(self, *, order_ref: str, recipient: dict) -> str:
         """Book a pick-up of the parcel; returns the tracking number."""
 
+    def tracking_url(self, tracking_number: str) -> str:
+        """The courier's public page following the shipment ``tracking_number``."""
+
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...
 
 
@@ -246,6 +250,10 @@ class SandboxCourier:
 
     def create_shipment(self, *, order_ref, recipient) -> str:
         return f"SBX{secrets.randbelow(10**10):010d}"
+
+    def tracking_url(self, tracking_number: str) -> str:
+        # no courier's site behind the sandbox: our own page of the shipment's events
+        return public_url("renewal.sandbox_courier_track", tracking_number=tracking_number)
 
     def parse_webhook(self, body, headers) -> WebhookEvent:
         verify(webhook_secret("courier"), body, headers.get(SIGNATURE_HEADER))

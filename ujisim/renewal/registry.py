@@ -315,3 +315,34 @@ def import_csv(session: Session, text: str, base: Path, actor=None) -> ImportRep
         if values["photo"] is not None and licence.photo_encoding is None:
             report.warnings.append((line, "photo: no single face found; renewals get flagged"))
     return report
+
+
+def card_address(address: dict) -> str:
+    """A courier address as the card prints it: street (with RT/RW), village, district, city."""
+    parts = (address.get(name, "").strip() for name in ("street", "village", "district", "city"))
+    return ", ".join(part for part in parts if part)
+
+
+def _same_address(a: str, b: str) -> bool:
+    return " ".join(a.casefold().replace(",", " ").split()) == " ".join(
+        b.casefold().replace(",", " ").split()
+    )
+
+
+def new_address(session: Session, old: Licence, application, actor) -> str:
+    """The address of the renewed licence: the courier address the holder chose for the card,
+    else the registry's. A change of address is audited with the old and new values."""
+    if application.delivery_method != "courier" or not application.address:
+        return old.address
+    address = card_address(application.address)
+    if not address or _same_address(address, old.address):
+        return old.address
+    audit.record(
+        session,
+        "renewal.address_changed",
+        actor=actor,
+        object_type="licence",
+        object_id=old.public_id,
+        data={"old": old.address, "new": address, "renewal": application.public_id},
+    )
+    return address

@@ -1,5 +1,6 @@
 """Renewals in the examiners' daily report (ujisim.exam.reports, through its signals): the
-officers' verification queue, deliveries under way, and renewals started per day."""
+officers' verification queue, deliveries under way, renewals started per day, and the holders'
+ratings and comments on receipt in the service report (ujisim.exam.ratings)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ujisim.exam import reports, signals
+from ujisim.exam import ratings, reports, signals
 from ujisim.renewal.models import AppState, DeliveryOrder, OrderState, RenewalApplication
 
 #: waiting for an officer: paid applications, and identity checks that failed three times
@@ -55,6 +56,50 @@ def renewals_per_day(
     return dict(Counter(at.astimezone(tz).date() for at in started))
 
 
+#: how many of the latest comments the service report shows
+LATEST_COMMENTS = 10
+
+
+def renewal_ratings(session: Session, start: datetime, end: datetime) -> ratings.Ratings:
+    """The holders' ratings (1-5) of renewals completed in [start, end), and the latest
+    comments."""
+    completed = (
+        RenewalApplication.completed_at >= start,
+        RenewalApplication.completed_at < end,
+        RenewalApplication.rating.is_not(None),
+    )
+    counts = dict(
+        session.execute(
+            select(RenewalApplication.rating, func.count())
+            .where(*completed)
+            .group_by(RenewalApplication.rating)
+        ).all()
+    )
+    count = sum(counts.values())
+    total = sum(score * n for score, n in counts.items())
+    comments = session.execute(
+        select(
+            RenewalApplication.completed_at,
+            RenewalApplication.rating,
+            RenewalApplication.rating_comment,
+        )
+        .where(*completed, RenewalApplication.rating_comment.is_not(None))
+        .order_by(RenewalApplication.completed_at.desc(), RenewalApplication.id.desc())
+        .limit(LATEST_COMMENTS)
+    ).all()
+    return ratings.Ratings(
+        count=count,
+        mean=total / count if count else None,
+        distribution={score: counts.get(score, 0) for score in ratings.SCALE},
+        comments=[tuple(row) for row in comments],
+    )
+
+
+def rated(_sender) -> list[reports.Source]:
+    """``exam.signals.report_ratings``: the holders' ratings of the online renewal."""
+    return [reports.Source("renewal", _l("Online renewal"), renewal_ratings)]
+
+
 def queues(_sender) -> list[reports.Source]:
     """``exam.signals.report_queues``: the officers' verification queue and the deliveries."""
     return [
@@ -72,3 +117,4 @@ def connect() -> None:
     """Answer the report's signals (idempotent: blinker keeps one connection per receiver)."""
     signals.report_queues.connect(queues)
     signals.report_daily_counts.connect(daily_counts)
+    signals.report_ratings.connect(rated)

@@ -1,10 +1,20 @@
-"""The statuses holders know (SINAR): internal application and delivery states map onto them."""
+"""The statuses holders know (SINAR): internal application and delivery states map onto them;
+and what the holder is told beside them (the courier's tracking link, the pick-up message)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ujisim.renewal.models import AppState, OrderState, RefundStatus
+from ujisim.core import offices
+from ujisim.renewal import providers
+from ujisim.renewal.models import (
+    AppState,
+    DeliveryOrder,
+    OrderState,
+    RefundStatus,
+    RenewalApplication,
+)
 
 #: the holder's six steps, in order (Indonesian names in the catalogue are exactly SINAR's)
 STEPS = (
@@ -46,6 +56,7 @@ ORDER_STEP = {
     OrderState.CREATED: "processing",
     OrderState.PRINTED: "issued",
     OrderState.PACKED: "issued",
+    OrderState.LABELLED: "issued",
     OrderState.READY_FOR_PICKUP: "issued",
     OrderState.HANDED_TO_COURIER: "shipped",
     OrderState.IN_TRANSIT: "shipped",
@@ -57,6 +68,7 @@ ORDER_LABELS = {
     OrderState.CREATED: _l("Waiting for the card to be printed"),
     OrderState.PRINTED: _l("Card printed"),
     OrderState.PACKED: _l("Card packed"),
+    OrderState.LABELLED: _l("Shipping label made, waiting for the courier"),
     OrderState.HANDED_TO_COURIER: _l("Handed to the courier"),
     OrderState.IN_TRANSIT: _l("On the way"),
     OrderState.DELIVERED: _l("Delivered"),
@@ -99,3 +111,35 @@ def label_of(state: str, order_state: str | None) -> str:
     if step is None:
         return str(OFF_TRACK[AppState(state)])
     return str(dict(STEPS)[step])
+
+
+def tracking_link(order: DeliveryOrder | None) -> str | None:
+    """The courier's tracking page of a booked shipment (None before the booking)."""
+    if order is None or not order.tracking_number or not order.courier:
+        return None
+    return providers.courier(order.courier).tracking_url(order.tracking_number)
+
+
+def what_to_bring(application: RenewalApplication) -> list[str]:
+    """What the person picking the card up brings to the counter."""
+    if application.proxy_nik:
+        return [
+            _("the KTP of %(name)s (the proxy)", name=application.proxy_name),
+            _("a copy of the holder's KTP"),
+            _("the power of attorney (surat kuasa) signed by the holder"),
+        ]
+    return [_("your KTP"), _("your old SIM")]
+
+
+def pickup_instructions(application: RenewalApplication) -> str:
+    """The ready-for-pick-up message: the office, its hours and what to bring."""
+    office = offices.office(application.satpas)
+    parts = [
+        _("Your new card is ready for pick-up at %(office)s.", office=office.name),
+    ]
+    if office.address:
+        parts.append(_("Address: %(address)s.", address=office.address))
+    if office.hours:
+        parts.append(_("Opening hours: %(hours)s.", hours=office.hours))
+    parts.append(_("Bring: %(items)s.", items="; ".join(what_to_bring(application))))
+    return " ".join(parts)

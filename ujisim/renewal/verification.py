@@ -146,8 +146,9 @@ def card_source(session: Session, document_id: str):
 def approve(
     session: Session, application: RenewalApplication, officer, version=None
 ) -> RenewalApplication:
-    """Issue the new licence (same number, valid 5 years from today), mark the old one
-    replaced, queue the card print job and create the delivery order."""
+    """Issue the new licence (same number, valid 5 years from today, at the delivery address
+    the holder chose), mark the old one replaced, queue the card print job and create the
+    delivery order."""
     application = lock_application(session, application)
     check_version(application, version)
     if application.state != AppState.PAID:
@@ -166,7 +167,7 @@ def approve(
         holder_name=old.holder_name,
         date_of_birth=old.date_of_birth,
         place_of_birth=old.place_of_birth,
-        address=old.address,
+        address=registry.new_address(session, old, application, officer),
         photo_file_id=docs["photo"].file_id,
         signature_file_id=docs["signature"].file_id,
         photo_encoding=None,

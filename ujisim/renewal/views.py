@@ -22,6 +22,7 @@ from ujisim.renewal import (
     eligibility,
     identity,
     payments,
+    pickup,
     providers,
     refunds,
     registry,
@@ -40,6 +41,7 @@ from ujisim.renewal.models import (
     AppState,
     DeliveryEvent,
     Licence,
+    OrderState,
     Payment,
     RenewalApplication,
 )
@@ -284,7 +286,7 @@ def _timeline(session, application: RenewalApplication, order) -> list[dict]:
 
 @bp.get("/<public_id>/lacak")
 @role_required(Role.APPLICANT)
-def track(public_id: str):
+def track(public_id: str, errors: dict | None = None, values: dict | None = None):
     session = get_session()
     application = load_own_application_or_404(public_id)
     order = delivery.get_order(session, application)
@@ -311,7 +313,15 @@ def track(public_id: str):
         can_confirm=application.state == AppState.APPROVED
         and order is not None
         and order.state in delivery.RECEIVED,
-        errors={},
+        courier_link=tracking.tracking_link(order),
+        pickup_message=tracking.pickup_instructions(application)
+        if order is not None and order.state == OrderState.READY_FOR_PICKUP
+        else "",
+        can_name_proxy=application.delivery_method == "pickup"
+        and application.state in pickup.PROXY_STATES
+        and (order is None or order.state != OrderState.PICKED_UP),
+        errors=errors or {},
+        values=values or {},
     )
 
 
