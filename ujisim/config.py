@@ -127,4 +127,16 @@ def from_env(instance_path: str) -> dict:
         "POPULATION_PROVIDER": population,
         "POPULATION_SANDBOX_DIR": env.get("UJISIM_POPULATION_SANDBOX_DIR") or None,
         "POPULATION_SANDBOX_OUTAGE": _flag("UJISIM_POPULATION_SANDBOX_OUTAGE", False),
+        # The e-Rikkes and ePPsi providers the certificates are verified with
+        # (renewal/health.py): "sandbox"; its folder (None: instance/health_sandbox) and a
+        # simulated outage. The test fees (rupiah) when a provider does not say what was paid:
+        # health about Rp 35.000; ePPsi Rp 57.500 until 2025, Rp 77.500 from January 2026. The
+        # optional delivery insurance (in the virtual account when the holder ticks it).
+        "HEALTH_PROVIDER": env.get("UJISIM_HEALTH_PROVIDER", "sandbox"),
+        "HEALTH_SANDBOX_DIR": env.get("UJISIM_HEALTH_SANDBOX_DIR") or None,
+        "HEALTH_SANDBOX_OUTAGE": _flag("UJISIM_HEALTH_SANDBOX_OUTAGE", False),
+        "HEALTH_TEST_FEE": int(env.get("UJISIM_HEALTH_TEST_FEE", "35000")),
+        "PSYCH_TEST_FEE_2025": int(env.get("UJISIM_PSYCH_TEST_FEE_2025", "57500")),
+        "PSYCH_TEST_FEE": int(env.get("UJISIM_PSYCH_TEST_FEE", "77500")),
+        "RENEWAL_INSURANCE_FEE": int(env.get("UJISIM_RENEWAL_INSURANCE_FEE", "30000")),
     }

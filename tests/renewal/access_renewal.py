@@ -35,6 +35,10 @@ PROTECTED = {
     "renewal.cancel": ("POST", "/perpanjangan/{renewal}/batal", APPLICANT, 404),
     "renewal.track": ("GET", "/perpanjangan/{renewal}/lacak", APPLICANT, 404),
     "renewal.confirm_receipt": ("POST", "/perpanjangan/{renewal}/terima", APPLICANT, 404),
+    "renewal.answer_survey": ("POST", "/perpanjangan/{renewal}/survei", APPLICANT, 404),
+    "renewal.sandbox_tests": ("GET", "/perpanjangan/sandbox/tes", APPLICANT),
+    # nothing chosen: a clear refusal, no certificate issued
+    "renewal.sandbox_take_test": ("POST", "/perpanjangan/sandbox/tes", APPLICANT, 422),
     "renewal.sandbox_page": ("GET", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal.sandbox_pay": ("POST", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal_officer.queue": ("GET", "/examiner/renewals/", EXAMINER),

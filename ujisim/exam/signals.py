@@ -27,3 +27,6 @@ report_daily_counts = _signals.signal("exam.report_daily_counts")
 report_rates = _signals.signal("exam.report_rates")
 #: groupings of the pass rate, ``fn(session, start, end, zone) -> {group: [(day, rate)]}``
 report_groupings = _signals.signal("exam.report_groupings")
+#: tables of the service report below the figures (renewal: the satisfaction survey),
+#: ``fn(session, start_utc, end_utc) -> reports.Table``
+report_tables = _signals.signal("exam.report_tables")

@@ -19,6 +19,7 @@ from ujisim.renewal import (
     cli,
     officer,
     report_sources,
+    step_views,  # noqa: F401 (its pages are on views.bp)
     tasks,
     views,
     webhooks,

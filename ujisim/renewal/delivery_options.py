@@ -73,6 +73,8 @@ class DeliveryChoice:
     address: dict[str, str] | None
     #: the refund account: bank (one of REFUND_BANKS), number (digits), holder
     refund_account: dict[str, str]
+    #: the optional delivery insurance (RENEWAL_INSURANCE_FEE, in the virtual account)
+    insurance: bool = False
 
 
 def check_can_choose(application: RenewalApplication, version=None) -> None:
@@ -100,7 +102,7 @@ def choose_delivery(
     application.delivery_method = choice.method
     application.delivery_address = json.dumps(choice.address) if choice.address else None
     fee = shipping_fee(choice.address["province"]) if choice.address else 0
-    payments.set_fees(application, licence, fee)
+    payments.set_fees(application, licence, fee, choice.insurance)
     session.flush()
     payments.open_payment(session, application)
     return advance(session, application, AppState.PAYMENT, actor, choice.method)

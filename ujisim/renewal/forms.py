@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, StringField
+from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from ujisim.accounts.nik import PROVINCES
@@ -130,11 +130,16 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
     refund_number = StringField(filters=[lambda v: re.sub(r"[\s\-.]", "", v or "")[:200]])
     #: inner runs of spaces kept as one
     refund_holder = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
+    #: the optional delivery insurance (off unless ticked)
+    insurance = BooleanField()
     version = HiddenField()
 
     @property
     def courier(self) -> bool:
         return self.method.data == "courier"
+
+    def values(self) -> dict[str, str]:
+        return {**super().values(), "insurance": "y" if self.insurance.data else ""}
 
     def validate_method(self, field: Field) -> None:
         if field.data not in ("courier", "pickup"):
@@ -185,6 +190,7 @@ class DeliveryForm(ErrorsMixin, FlaskForm):
                 "number": self.refund_number.data,
                 "holder": self.refund_holder.data,
             },
+            insurance=bool(self.insurance.data),
         )
 
 
@@ -195,6 +201,30 @@ def delivery_choice(values: Mapping[str, str]) -> DeliveryChoice:
     if not form.validate():
         raise InvalidDocument(_("Please correct the marked fields."), form.field_errors())
     return form.choice()
+
+
+class SandboxTestForm(ErrorsMixin, FlaskForm):
+    """SANDBOX: the e-Rikkes or ePPsi test a tester takes (kind, result and date)."""
+
+    kind = StringField(filters=[_text(10)])
+    result = StringField(filters=[_text(10)], default="fit")
+    issued_on = StringField(filters=[_text(20)])
+
+    def validate_kind(self, field: Field) -> None:
+        if field.data not in ("health", "psych"):
+            raise ValidationError(_l("Choose the health or the psychological test."))
+
+    def validate_result(self, field: Field) -> None:
+        if field.data not in ("fit", "not_fit"):
+            raise ValidationError(_l("Choose the result: fit or not fit."))
+
+    def validate_issued_on(self, field: Field) -> None:
+        if field.data and iso_date(field.data) is None:
+            raise ValidationError(_l("Give the date as YYYY-MM-DD, or leave it empty for today."))
+
+    @property
+    def day(self) -> date | None:
+        return iso_date(self.issued_on.data)
 
 
 def rupiah_amount(text: str | None) -> int | None:

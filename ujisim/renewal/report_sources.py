@@ -1,5 +1,6 @@
 """Renewals in the examiners' daily report (ujisim.exam.reports, through its signals): the
-officers' verification queue, deliveries under way, and renewals started per day."""
+officers' verification queue, deliveries under way, renewals started per day, and the results
+of the satisfaction survey (survey.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ujisim.exam import reports, signals
+from ujisim.renewal import survey
 from ujisim.renewal.models import AppState, DeliveryOrder, OrderState, RenewalApplication
 
 #: waiting for an officer: paid applications, and identity checks that failed three times
@@ -72,3 +74,4 @@ def connect() -> None:
     """Answer the report's signals (idempotent: blinker keeps one connection per receiver)."""
     signals.report_queues.connect(queues)
     signals.report_daily_counts.connect(daily_counts)
+    signals.report_tables.connect(survey.tables)

@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,10 +29,12 @@ from ujisim.renewal import (
     delivery_options,
     documents,
     eligibility,
+    health,
     identity,
     payments,
     providers,
     registry,
+    survey,
     tracking,
     verification,
 )
@@ -150,10 +161,20 @@ def _step_context(session, application: RenewalApplication) -> dict:
             "satpas": licence.satpas if licence.satpas in offices.offices() else "",
             "refund_holder": licence.holder_name,
         }
+    if application.state == AppState.DOCUMENTS:
+        context["health_provider"] = health.provider()
+    if application.state == AppState.DELIVERY:
+        context["insurance_fee"] = payments.insurance_fee()
+        context["lines"] = payments.fee_lines(application, licence)
+        context["pnbp"] = payments.PNBP.get(licence.licence_class, 0)
+        context["service_fee"] = int(current_app.config.get("RENEWAL_SERVICE_FEE", 5000))
     if application.state == AppState.PAYMENT:
         context["payment"] = payments.current_payment(session, application)
-        context["lines"] = payments.fee_lines(application)
+        context["lines"] = payments.fee_lines(application, licence)
         context["provider"] = providers.payment_provider()
+        context["survey"] = survey.get_response(session, application)
+        context["elements"] = survey.ELEMENTS
+        context["scale"] = survey.SCALE
     return context
 
 
