@@ -167,3 +167,26 @@ def test_the_sandbox_page_is_gone_with_a_real_provider(client, holder, app):
     finally:
         app.config["HEALTH_PROVIDER"] = "sandbox"
         del health.PROVIDERS["real"]
+
+
+def test_production_refuses_the_sandbox_and_verifies_nothing_without_a_provider(
+    app, db, started, holder, docs, monkeypatch, tmp_path
+):
+    """On the sandbox's page anybody could issue themselves a "fit" certificate."""
+    from ujisim.app import create_app
+    from ujisim.config import from_env
+
+    monkeypatch.setenv("UJISIM_ENV", "production")
+    monkeypatch.delenv("UJISIM_PASSWORD_HASH_PROFILE")  # the suite's, which production refuses
+    monkeypatch.setenv("UJISIM_BASE_URL", "https://ujisim.example.id")
+    monkeypatch.setenv("UJISIM_HEALTH_PROVIDER", "sandbox")
+    with pytest.raises(RuntimeError, match="HEALTH_PROVIDER=sandbox is refused"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "p")})
+    monkeypatch.delenv("UJISIM_HEALTH_PROVIDER")
+    assert from_env(str(tmp_path))["HEALTH_PROVIDER"] == "none"  # the production default
+    app.config["HEALTH_PROVIDER"] = "none"
+    try:
+        exc = refused(db, started, holder, docs, error=health.ProviderUnavailable)
+    finally:
+        app.config["HEALTH_PROVIDER"] = "sandbox"
+    assert "e-Rikkes service cannot be reached" in exc.fields["health_number"]

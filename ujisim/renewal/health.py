@@ -13,7 +13,11 @@ Providers:
 - ``sandbox``: certificates kept in a folder (``HEALTH_SANDBOX_DIR``, default
   ``instance/health_sandbox``), one JSON file per certificate, issued by the SANDBOX test page
   (``/perpanjangan/sandbox/tes``) and the demo seed. ``HEALTH_SANDBOX_OUTAGE`` makes every look-up
-  answer "unavailable", as a provider does when it cannot be reached.
+  answer "unavailable", as a provider does when it cannot be reached. Refused with
+  ``UJISIM_ENV=production`` (the app does not start): anybody could issue themselves a "fit"
+  certificate on its test page.
+- ``none``: no provider connected; every look-up is unavailable, so no certificate is accepted
+  (the production default until a real provider is configured).
 """
 
 from __future__ import annotations
@@ -235,6 +239,17 @@ def _typed(kind: str, typed: date | None, today: date) -> date:
     return typed
 
 
+class NoProvider:
+    """No provider connected: no certificate can be verified."""
+
+    name = "none"
+    label = "none"
+    sandbox = False
+
+    def verify(self, kind: str, number: str, nik: str) -> Lookup:
+        return Lookup(Outcome.UNAVAILABLE, detail="no e-Rikkes/ePPsi provider is configured")
+
+
 # --- the sandbox -------------------------------------------------------------------------------
 
 
@@ -316,3 +331,4 @@ class SandboxHealth:
 
 
 PROVIDERS["sandbox"] = SandboxHealth
+PROVIDERS["none"] = NoProvider
