@@ -190,3 +190,33 @@ def test_production_refuses_the_sandbox_and_verifies_nothing_without_a_provider(
     finally:
         app.config["HEALTH_PROVIDER"] = "sandbox"
     assert "e-Rikkes service cannot be reached" in exc.fields["health_number"]
+
+
+def test_the_page_says_the_provider_is_unreachable_and_keeps_what_was_typed(
+    app, client, db, started, holder, docs
+):
+    import io
+
+    client.login(holder.email, DEFAULT_PASSWORD)
+    data = {
+        "photo": (io.BytesIO(docs["photo"]), "photo.jpg"),
+        "signature": (io.BytesIO(docs["signature"]), "sig.png"),
+        "health_number": docs["health_number"],
+        "health_date": "",
+        "psych_number": docs["psych_number"],
+        "psych_date": docs["psych_date"].isoformat(),
+        "version": str(started.version),
+    }
+    app.config["HEALTH_SANDBOX_OUTAGE"] = True
+    try:
+        response = client.submit(
+            f"/perpanjangan/{started.public_id}/dokumen", data, content_type="multipart/form-data"
+        )
+    finally:
+        app.config["HEALTH_SANDBOX_OUTAGE"] = False
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "cannot be reached right now" in page
+    assert f'value="{docs["health_number"]}"' in page
+    assert f'value="{docs["psych_number"]}"' in page
+    assert db.get(type(started), started.id).state == AppState.DOCUMENTS
