@@ -25,6 +25,9 @@ def from_env(instance_path: str) -> dict:
     population = env.get("UJISIM_POPULATION_PROVIDER") or (
         "none" if env_name == "production" else "sandbox"
     )
+    health = env.get("UJISIM_HEALTH_PROVIDER") or (
+        "none" if env_name == "production" else "sandbox"
+    )
     hash_profile = env.get("UJISIM_PASSWORD_HASH_PROFILE", DEFAULT_PROFILE)
     if hash_profile not in PROFILES:
         raise RuntimeError(f"UJISIM_PASSWORD_HASH_PROFILE must be one of {', '.join(PROFILES)}")
@@ -43,6 +46,9 @@ def from_env(instance_path: str) -> dict:
         raise RuntimeError(
             "UJISIM_POPULATION_PROVIDER=sandbox is refused with UJISIM_ENV=production"
         )
+    if health == "sandbox" and env_name == "production":
+        # anybody could issue themselves a "fit" certificate on the sandbox's test page
+        raise RuntimeError("UJISIM_HEALTH_PROVIDER=sandbox is refused with UJISIM_ENV=production")
     return {
         "UJISIM_ENV": env_name,
         "DATABASE_URL": env.get("UJISIM_DATABASE_URL")
@@ -130,4 +136,18 @@ def from_env(instance_path: str) -> dict:
         "POPULATION_PROVIDER": population,
         "POPULATION_SANDBOX_DIR": env.get("UJISIM_POPULATION_SANDBOX_DIR") or None,
         "POPULATION_SANDBOX_OUTAGE": _flag("UJISIM_POPULATION_SANDBOX_OUTAGE", False),
+        # The e-Rikkes and ePPsi providers the certificates are verified with
+        # (renewal/health.py): "sandbox" (refused in production) or "none" (nothing can be
+        # verified: the production default until a real provider is configured); its folder
+        # (None: instance/health_sandbox) and a simulated outage. The test fees (rupiah) when a
+        # provider does not say what was paid: health about Rp 35.000; ePPsi Rp 57.500 until
+        # 2025, Rp 77.500 from January 2026. The optional delivery insurance (in the virtual
+        # account when the holder ticks it).
+        "HEALTH_PROVIDER": health,
+        "HEALTH_SANDBOX_DIR": env.get("UJISIM_HEALTH_SANDBOX_DIR") or None,
+        "HEALTH_SANDBOX_OUTAGE": _flag("UJISIM_HEALTH_SANDBOX_OUTAGE", False),
+        "HEALTH_TEST_FEE": int(env.get("UJISIM_HEALTH_TEST_FEE", "35000")),
+        "PSYCH_TEST_FEE_2025": int(env.get("UJISIM_PSYCH_TEST_FEE_2025", "57500")),
+        "PSYCH_TEST_FEE": int(env.get("UJISIM_PSYCH_TEST_FEE", "77500")),
+        "RENEWAL_INSURANCE_FEE": int(env.get("UJISIM_RENEWAL_INSURANCE_FEE", "30000")),
     }

@@ -20,7 +20,7 @@ from ujisim.certificates.models import PrintJob
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery, registry
+from ujisim.renewal import delivery, health, registry
 from ujisim.renewal.models import RenewalApplication
 
 pytestmark = pytest.mark.e2e
@@ -114,18 +114,21 @@ def test_whole_renewal(holder_camera, page, live_server, live_app, people, tmp_p
     holder.locator("form[action='/perpanjangan/mulai'] button").click()
     expect(holder.get_by_role("heading", name="Documents and declarations")).to_be_visible()
 
-    # a wrong certificate date first: refused beside the field, nothing kept
+    # an expired health certificate first: refused beside the field, nothing kept
+    with live_app.app_context():
+        sandbox = health.provider("sandbox")
+        old = sandbox.issue("health", people["nik"], issued_on=today - timedelta(days=20))
+        fresh = sandbox.issue("health", people["nik"], issued_on=today - timedelta(days=1))
+        psych = sandbox.issue("psych", people["nik"], issued_on=today - timedelta(days=40))
     holder.locator("#photo").set_input_files(str(photo))
     holder.locator("#signature").set_input_files(str(signature))
-    holder.locator("#health_number").fill("RK-2026-778")
-    holder.locator("#health_date").fill((today - timedelta(days=20)).isoformat())
-    holder.locator("#psych_number").fill("PSI-2026-991")
-    holder.locator("#psych_date").fill((today - timedelta(days=40)).isoformat())
+    holder.locator("#health_number").fill(old.number)
+    holder.locator("#psych_number").fill(psych.number)
     holder.get_by_role("button", name="Send the documents").click()
     expect(holder.locator("#health_date-error")).to_contain_text("older than 14 days")
     holder.locator("#photo").set_input_files(str(photo))
     holder.locator("#signature").set_input_files(str(signature))
-    holder.locator("#health_date").fill((today - timedelta(days=1)).isoformat())
+    holder.locator("#health_number").fill(fresh.number)
     holder.get_by_role("button", name="Send the documents").click()
     expect(holder.get_by_role("heading", name="Identity check")).to_be_visible()
     application = current_application(live_app)
@@ -165,6 +168,7 @@ def test_whole_renewal(holder_camera, page, live_server, live_app, people, tmp_p
 
     expect(holder.locator("#total")).to_have_text("Rp 103.000")  # 80.000 + 5.000 + 18.000
     expect(holder.locator(".rn-sandbox").first).to_be_visible()
+    holder.get_by_role("button", name="Skip the survey").click()
     shot("payment")
     holder.get_by_role("link", name="Pay in the SANDBOX").click()
     holder.get_by_role("button", name="Pay (SANDBOX)").click()
@@ -264,10 +268,14 @@ def test_another_person_fails_three_times_and_an_officer_takes_over(
             application,
             photo=photo_bytes("obama2.jpg"),
             signature=image_bytes("PNG", size=(400, 120), color=(200, 200, 200)),
-            health_number="RK-2026-1001",
-            health_date=today - timedelta(days=1),
-            psych_number="PSI-2026-1002",
-            psych_date=today - timedelta(days=10),
+            health_number=health.provider("sandbox")
+            .issue("health", user.nik, issued_on=today - timedelta(days=1))
+            .number,
+            health_date=None,
+            psych_number=health.provider("sandbox")
+            .issue("psych", user.nik, issued_on=today - timedelta(days=10))
+            .number,
+            psych_date=None,
             actor=user,
         )
         consent.record_consent(session, user, locale="en", ip=None, user_agent=None)

@@ -17,7 +17,15 @@ from tests.renewal.conftest import COURIER, image_bytes, make_nik, photo_bytes
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery, delivery_options, documents, payments, registry, verification
+from ujisim.renewal import (
+    delivery,
+    delivery_options,
+    documents,
+    health,
+    payments,
+    registry,
+    verification,
+)
 from ujisim.renewal.forms import delivery_choice
 from ujisim.renewal.models import OrderState
 
@@ -25,6 +33,20 @@ pytestmark = pytest.mark.e2e
 OFFICER = "petugas-loket@example.id"
 PROXY_NIK = make_nik(date(1985, 6, 1))
 STRANGER_NIK = make_nik(date(1970, 1, 2))
+
+
+def sandbox_certificates(nik: str, today) -> dict:
+    """The holder's own e-Rikkes and ePPsi from the sandbox provider, as the documents step
+    takes them."""
+    sandbox = health.provider("sandbox")
+    fit = sandbox.issue("health", nik, issued_on=today - timedelta(days=2))
+    psych = sandbox.issue("psych", nik, issued_on=today - timedelta(days=30))
+    return {
+        "health_number": fit.number,
+        "health_date": fit.issued_on,
+        "psych_number": psych.number,
+        "psych_date": psych.issued_on,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +95,7 @@ def printed_card(live_app, email: str, born: date, number: str, method: str) -> 
             application,
             photo=photo_bytes("obama2.jpg"),
             signature=image_bytes("PNG", size=(400, 120), color=(200, 200, 200)),
-            health_number="RIKKES-2026-0101",
-            health_date=today - timedelta(days=2),
-            psych_number="PSI/2026/0101",
-            psych_date=today - timedelta(days=30),
+            **sandbox_certificates(nik, today),
             actor=holder,
         )
         apps.record_identity_result(session, application, True, {"reason": "ok"})

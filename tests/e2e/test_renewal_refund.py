@@ -15,7 +15,7 @@ from tests.renewal.conftest import make_nik, photo_bytes, signature_bytes, walk_
 from ujisim.core.db import get_session
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
-from ujisim.renewal import registry
+from ujisim.renewal import health, registry
 from ujisim.renewal.models import AppState
 
 pytestmark = pytest.mark.e2e
@@ -55,13 +55,16 @@ def paid(live_app):
         )
         session.commit()
         today = date.today()
+        sandbox = health.provider("sandbox")  # the holder's own e-Rikkes and ePPsi
+        fit = sandbox.issue("health", nik, issued_on=today - timedelta(days=1))
+        psych = sandbox.issue("psych", nik, issued_on=today - timedelta(days=20))
         docs = {
             "photo": photo_bytes("obama2.jpg"),
             "signature": signature_bytes(),
-            "health_number": "RIKKES-2026-0101",
-            "health_date": today - timedelta(days=1),
-            "psych_number": "PSI/2026/0101",
-            "psych_date": today - timedelta(days=20),
+            "health_number": fit.number,
+            "health_date": fit.issued_on,
+            "psych_number": psych.number,
+            "psych_date": psych.issued_on,
         }
 
         def second_officer():

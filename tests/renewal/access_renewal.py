@@ -49,6 +49,10 @@ PROTECTED = {
         404,
     ),
     "renewal.name_proxy": ("POST", "/perpanjangan/{renewal}/kuasa", APPLICANT, 404),
+    "renewal.answer_survey": ("POST", "/perpanjangan/{renewal}/survei", APPLICANT, 404),
+    "renewal.sandbox_tests": ("GET", "/perpanjangan/sandbox/tes", APPLICANT),
+    # nothing chosen: a clear refusal, no certificate issued
+    "renewal.sandbox_take_test": ("POST", "/perpanjangan/sandbox/tes", APPLICANT, 422),
     "renewal.sandbox_page": ("GET", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal.sandbox_pay": ("POST", "/perpanjangan/sandbox/bayar/{va}", APPLICANT, 404),
     "renewal_officer.queue": ("GET", "/examiner/renewals/", EXAMINER),

@@ -17,7 +17,14 @@ from PIL import Image
 from tests.faces import face_photo
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery_options, documents, payments, registry, verification
+from ujisim.renewal import (
+    delivery_options,
+    documents,
+    health,
+    payments,
+    registry,
+    verification,
+)
 from ujisim.renewal.forms import delivery_choice
 from ujisim.renewal.models import AppState, LicenceStatus
 
@@ -137,15 +144,31 @@ def licence(clock, holder, make_licence):
 
 
 @pytest.fixture
-def docs(signature_png):
-    """Valid documents for submit_documents (photo of the same person as the licence)."""
+def certificates(app):
+    """``certificates(user)``: an e-Rikkes and an ePPsi certificate of ``user``'s NIK from the
+    sandbox provider (2 and 30 days old, fit), as the documents step takes them."""
+
+    def issue(user, *, health_days: int = 2, psych_days: int = 30, **kinds) -> dict:
+        sandbox = health.provider("sandbox")
+        found = {}
+        for kind, days in (("health", health_days), ("psych", psych_days)):
+            made = sandbox.issue(
+                kind, user.nik, issued_on=TODAY - timedelta(days=days), **kinds.get(kind, {})
+            )
+            found[f"{kind}_number"], found[f"{kind}_date"] = made.number, made.issued_on
+        return found
+
+    return issue
+
+
+@pytest.fixture
+def docs(signature_png, holder, certificates):
+    """Valid documents for submit_documents (photo of the same person as the licence, the
+    holder's own sandbox certificates)."""
     return {
         "photo": photo_bytes("obama2.jpg"),
         "signature": signature_png,
-        "health_number": "RIKKES-2026-0001",
-        "health_date": TODAY - timedelta(days=2),
-        "psych_number": "PSI/2026/0001",
-        "psych_date": TODAY - timedelta(days=30),
+        **certificates(holder),
     }
 
 
@@ -176,14 +199,15 @@ def post_webhook(client, kind: str, body: bytes, headers: dict):
 
 
 @pytest.fixture
-def walk(db, clock, holder, licence, docs, make_user, face_work_once):
+def walk(db, clock, holder, licence, docs, certificates, make_user, face_work_once):
     """``walk(state)``: a fresh application of ``holder`` moved to ``state`` by the services.
     The documents' photo is encoded once per worker (``face_work_once``): the face match of a
     document photo is test_documents' subject, not the walk's."""
 
     def to(state: AppState, *, method: str = "courier", user=None, lic=None):
         user, lic = user or holder, lic or licence
-        return walk_to(db, state, user, lic, docs, lambda: make_user(Role.EXAMINER), method)
+        own = docs if user is holder else {**docs, **certificates(user)}
+        return walk_to(db, state, user, lic, own, lambda: make_user(Role.EXAMINER), method)
 
     return to
 

@@ -1,5 +1,6 @@
 """Documents and declarations: the photo's face (exactly one, compared with the licence photo),
-certificate dates, and the page (bad input changes nothing; stale forms get a conflict)."""
+certificate dates (the provider's), and the page (bad input changes nothing; stale forms get a
+conflict)."""
 
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from tests.renewal.conftest import TODAY, image_bytes, photo_bytes
 from ujisim.core.security import Role
 from ujisim.core.storage import StoredFile
 from ujisim.renewal import application as apps
-from ujisim.renewal import documents
+from ujisim.renewal import documents, health
 from ujisim.renewal.errors import InvalidDocument
 from ujisim.renewal.models import AppState, RenewalDocument
 
@@ -32,7 +33,7 @@ def test_same_person_matches(db, started, holder, docs):
     assert photo.face_tolerance == 0.5
     assert not photo.weak_match
     assert started.state == AppState.IDENTITY
-    assert started.health_cert_number == "RIKKES-2026-0001"
+    assert started.health_cert_number == docs["health_number"]
 
 
 def test_other_person_is_flagged_for_the_officer(db, started, holder, docs):
@@ -74,7 +75,10 @@ def test_no_face_is_refused(db, started, holder, docs):
     assert "No face" in fields["photo"]
 
 
-def test_bad_signature_and_dates_are_all_reported_at_once(db, started, holder, docs):
+def test_bad_signature_and_certificates_are_all_reported_at_once(
+    db, started, holder, docs, certificates
+):
+    old = certificates(holder, psych_days=200)
     fields = _refused(
         db,
         started,
@@ -82,43 +86,46 @@ def test_bad_signature_and_dates_are_all_reported_at_once(db, started, holder, d
         docs,
         signature=b"GIF89a",
         health_number="",
-        health_date=TODAY + timedelta(days=1),
-        psych_date=None,
+        psych_number=old["psych_number"],
     )
-    assert set(fields) == {"signature", "health_number", "health_date", "psych_date"}
+    assert set(fields) == {"signature", "health_number", "psych_date"}
 
 
 @pytest.mark.parametrize(("days", "ok"), [(0, True), (14, True), (15, False)])
-def test_health_certificate_is_valid_14_days(db, started, holder, docs, days, ok):
-    date = TODAY - timedelta(days=days)
+def test_health_certificate_is_valid_14_days(db, started, holder, docs, certificates, days, ok):
+    """The provider's date counts (the holder's typed date is today's in every case)."""
+    given = {**certificates(holder, health_days=days), "health_date": TODAY}
     if ok:
-        submit(db, started, holder, docs, health_date=date)
+        submit(db, started, holder, docs, health_number=given["health_number"])
     else:
-        assert (
-            "older than 14 days"
-            in _refused(db, started, holder, docs, health_date=date)["health_date"]
-        )
+        fields = _refused(db, started, holder, docs, **given)
+        assert "older than 14 days" in fields["health_date"]
+        last = (TODAY - timedelta(days=days) + timedelta(days=14)).strftime("%B %-d, %Y")
+        assert last in fields["health_date"]
 
 
 @pytest.mark.parametrize(
     ("issued", "ok"),
     [("2026-05-22", True), ("2026-05-21", False), ("2026-06-30", True)],
 )
-def test_psych_certificate_is_valid_6_months(db, started, holder, docs, issued, ok):
+def test_psych_certificate_is_valid_6_months(db, started, holder, docs, certificates, issued, ok):
     from datetime import date
 
+    days = (TODAY - date.fromisoformat(issued)).days
+    given = {**certificates(holder, psych_days=days), "psych_date": TODAY}
     if ok:
-        submit(db, started, holder, docs, psych_date=date.fromisoformat(issued))
+        submit(db, started, holder, docs, psych_number=given["psych_number"])
     else:
-        fields = _refused(db, started, holder, docs, psych_date=date.fromisoformat(issued))
+        fields = _refused(db, started, holder, docs, **given)
         assert "older than 6 months" in fields["psych_date"]
+        assert "November 21, 2026" in fields["psych_date"]
 
 
 def test_months_before_handles_short_months():
     from datetime import date
 
-    assert documents.months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
-    assert documents.months_before(date(2026, 3, 15), 6) == date(2025, 9, 15)
+    assert health.months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
+    assert health.months_before(date(2026, 3, 15), 6) == date(2025, 9, 15)
 
 
 def test_documents_cannot_be_sent_twice(db, started, holder, docs):
@@ -154,7 +161,7 @@ def test_page_refuses_an_svg_photo_and_keeps_the_typed_values(client, db, starte
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'aria-invalid="true" aria-describedby="photo-error"' in page
-    assert 'value="RIKKES-2026-0001"' in page
+    assert f'value="{docs["health_number"]}"' in page
     db.refresh(started)
     assert started.state == AppState.DOCUMENTS
 

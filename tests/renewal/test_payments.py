@@ -32,7 +32,15 @@ def state_of(db, application):
 
 def test_fees_are_itemised(db, unpaid, account):
     lines = payments.fee_lines(unpaid)
-    assert [amount for _label, amount in lines] == [80_000, 5_000, 15_000]  # A, Jakarta courier
+    # A, Jakarta courier; then ePPsi (2026 fee) and e-Rikkes, paid to their providers already
+    assert [(line.amount, line.in_account) for line in lines] == [
+        (80_000, True),
+        (5_000, True),
+        (15_000, True),
+        (77_500, False),
+        (35_000, False),
+    ]
+    assert sum(line.amount for line in lines if line.in_account) == 100_000
     assert account.amount == unpaid.total == 100_000
     assert account.va_number.startswith("88089")
     assert account.expires_at > unpaid.created_at
@@ -41,7 +49,8 @@ def test_fees_are_itemised(db, unpaid, account):
 def test_class_c_and_pick_up(db, clock, holder, make_licence, walk):
     licence_c = make_licence(holder, licence_class="C")
     application = walk(AppState.PAYMENT, method="pickup", lic=licence_c)
-    assert [a for _l, a in payments.fee_lines(application)] == [75_000, 5_000]
+    lines = payments.fee_lines(application)
+    assert [line.amount for line in lines if line.in_account] == [75_000, 5_000]
     assert application.total == 80_000
 
 

@@ -36,3 +36,19 @@ def test_seed_command_mentions_the_licences(runner, monkeypatch):
     second = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0, first.output
     assert "317400000001: inside the 90-day window" in second.output
+
+
+def test_demo_certificates_show_each_case(db, clock, make_user):
+    from ujisim.renewal import health
+    from ujisim.renewal.seed import DEMO_CERTIFICATES
+
+    born = date(1999, 7, 5)
+    user = make_user(Role.APPLICANT, nik=make_nik(born), date_of_birth=born)
+    seed_licences(db, user)
+    seed_licences(db, user)  # again: the same numbers, still valid
+    found = [
+        health.provider().verify(kind, number, user.nik) for kind, number, *_ in DEMO_CERTIFICATES
+    ]
+    assert [f.outcome for f in found] == [health.Outcome.FOUND] * len(DEMO_CERTIFICATES)
+    assert [f.certificate.result for f in found] == ["fit", "fit", "fit", "not_fit"]
+    assert all(f.certificate.nik == user.nik for f in found)

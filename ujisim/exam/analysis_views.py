@@ -207,6 +207,7 @@ def report():
         flag_chart=flag_chart,
         groupings=groupings,
         group_charts=group_charts,
+        tables=reports.service_tables(session, daily.start, daily.end, daily.zone),
         query=query,
         zone_name=ZONES[daily.zone],
     )

@@ -2,10 +2,9 @@
 
 What exists now is computed here: theory exams per day (graded, passed, pass rate, duration, by
 class), the authoring review queue and the pass rate per Satpas office. Sources that belong to
-later domains (renewals, the verification, print and delivery queues, proctoring flag rates)
-are placeholders here, shown as "not yet available" until their domain answers the report's
-signal (``signals.report_queues`` and its siblings) with a provider, connected in its
-``init_app``::
+later domains (renewals, the verification, print and delivery queues, proctoring flag rates,
+the service tables) are placeholders, "not yet available" until their domain answers the
+report's signal (``signals.report_queues`` and its siblings), connected in its ``init_app``::
 
     def queues(_sender) -> list[reports.Source]:
         return [reports.Source("print", _l("Print"), print_queue_status)]
@@ -118,6 +117,22 @@ def daily_sources() -> list[Source]:
 def rate_sources() -> list[Source]:
     """The families of rates (``signals.report_rates``: proctoring's flag rates)."""
     return _sources(signals.report_rates, (Source("proctoring", _l("Proctoring flag rates")),))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the service report as a later domain fills it (text cells)."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)
+
+
+def service_tables(session: Session, start: date, end: date, zone: str) -> list[Table]:
+    """The later domains' tables for the period (``signals.report_tables``: the survey)."""
+    low, high = day_bounds(start, end, zone)
+    return [s.fn(session, low, high) for s in _sources(signals.report_tables, ()) if s.available]
 
 
 def pass_rate_by_satpas(

@@ -35,3 +35,6 @@ report_rates = _signals.signal("exam.report_rates")
 report_groupings = _signals.signal("exam.report_groupings")
 #: the service report's ratings, ``fn(session, start_utc, end_utc) -> reports.Ratings``
 report_ratings = _signals.signal("exam.report_ratings")
+#: tables of the service report below the figures (renewal: the satisfaction survey),
+#: ``fn(session, start_utc, end_utc) -> reports.Table``
+report_tables = _signals.signal("exam.report_tables")

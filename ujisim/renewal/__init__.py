@@ -22,6 +22,7 @@ from ujisim.renewal import (
     officer,
     refund_pages,
     report_sources,
+    step_views,  # noqa: F401 (its pages are on views.bp)
     tasks,
     upgrades,
     views,

@@ -77,6 +77,8 @@ class DeliveryChoice:
     #: against the holder's NIK by the service (pickup.check_proxy)
     proxy_name: str = ""
     proxy_nik: str = ""
+    #: the optional delivery insurance (RENEWAL_INSURANCE_FEE, in the virtual account)
+    insurance: bool = False
 
 
 def check_can_choose(application: RenewalApplication, version=None) -> None:
@@ -107,7 +109,7 @@ def choose_delivery(
     application.delivery_method = choice.method
     application.delivery_address = json.dumps(choice.address) if choice.address else None
     fee = shipping_fee(choice.address["province"]) if choice.address else 0
-    payments.set_fees(application, licence, fee)
+    payments.set_fees(application, licence, fee, choice.insurance)
     session.flush()
     payments.open_payment(session, application)
     return advance(session, application, AppState.PAYMENT, actor, choice.method)

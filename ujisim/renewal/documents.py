@@ -3,13 +3,10 @@ licence photo), the signature, and the e-Rikkes and ePPsi certificates."""
 
 from __future__ import annotations
 
-import calendar
-import re
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,16 +16,12 @@ from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
 from ujisim.proctoring import faces
 from ujisim.proctoring.errors import FaceError
-from ujisim.renewal import identity, images, registry
+from ujisim.renewal import health, identity, images, registry
 from ujisim.renewal.application import advance, check_version, lock_application
 from ujisim.renewal.errors import InvalidDocument
 from ujisim.renewal.models import AppState, Licence, RenewalApplication, RenewalDocument
 
 FILE_PURPOSE = "renewal_document"
-#: e-Rikkes health certificates count for 14 days, ePPsi psychological ones for 6 months
-HEALTH_VALID_DAYS = 14
-PSYCH_VALID_MONTHS = 6
-CERT_NUMBER = re.compile(r"[A-Za-z0-9./\-]{4,40}")
 
 
 @storage.access_rule(FILE_PURPOSE)
@@ -41,42 +34,6 @@ def _document_rule(user, stored) -> bool:
 def _licence_rule(user, stored) -> bool:
     """Registry photos and signatures: examiners and admins only."""
     return user.has_any_role(Role.EXAMINER, Role.ADMIN)
-
-
-def months_before(day: date, months: int) -> date:
-    """The same day ``months`` earlier (the month's last day when it has no such day)."""
-    year, month0 = divmod(day.year * 12 + day.month - 1 - months, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(day.day, last))
-
-
-def check_certificate(
-    number: str, issued: date | None, today: date, *, kind: str
-) -> tuple[str, date]:
-    """A certificate's number and date, or InvalidDocument naming the field."""
-    errors: dict[str, str] = {}
-    number = (number or "").strip()
-    if not CERT_NUMBER.fullmatch(number):
-        errors[f"{kind}_number"] = _(
-            "Enter the certificate number as printed (4 to 40 letters, digits, . / -)."
-        )
-    if issued is None:
-        errors[f"{kind}_date"] = _("Enter the date on the certificate.")
-    elif issued > today:
-        errors[f"{kind}_date"] = _("The certificate date cannot be in the future.")
-    elif kind == "health" and issued < today - timedelta(days=HEALTH_VALID_DAYS):
-        errors[f"{kind}_date"] = _(
-            "The health certificate (e-Rikkes) is older than 14 days (valid until %(day)s). "
-            "Take a new health test.",
-            day=format_date(issued + timedelta(days=HEALTH_VALID_DAYS), "long"),
-        )
-    elif kind == "psych" and issued < months_before(today, PSYCH_VALID_MONTHS):
-        errors[f"{kind}_date"] = _(
-            "The psychological certificate (ePPsi) is older than 6 months. Take a new test."
-        )
-    if errors:
-        raise InvalidDocument(_("Please correct the marked fields."), errors)
-    return number, issued
 
 
 def photo_match(photo: bytes, licence: Licence) -> tuple[float | None, float]:
@@ -132,15 +89,24 @@ def submit_documents(
             distance, tolerance = photo_match(cleaned["photo"].data, licence)
         except InvalidDocument as exc:
             errors["photo"] = exc.message
-    certificates = {}
+    certificates: dict[str, health.Verified] = {}
+    unavailable = None
     for kind, number, issued in (
         ("health", health_number, health_date),
         ("psych", psych_number, psych_date),
     ):
         try:
-            certificates[kind] = check_certificate(number, issued, today, kind=kind)
+            certificates[kind] = health.verify_certificate(
+                kind, number, issued, licence.holder_nik, today
+            )
+        except health.ProviderUnavailable as exc:
+            unavailable = exc
+            errors.update(exc.fields)
         except InvalidDocument as exc:
             errors.update(exc.fields)
+    if unavailable is not None:
+        # nothing is accepted while a provider cannot answer: 503, every field kept on the page
+        raise health.ProviderUnavailable(unavailable.message, errors)
     if errors:
         raise InvalidDocument(_("Please correct the marked fields."), errors)
     # the identity step's reference face (the licence photo, else the population register's),
@@ -165,8 +131,17 @@ def submit_documents(
                 created_at=now,
             )
         )
-    application.health_cert_number, application.health_cert_date = certificates["health"]
-    application.psych_cert_number, application.psych_cert_date = certificates["psych"]
+    # the providers' dates and fees (the fees were paid to them: on the bill, not in the VA)
+    health_cert, psych_cert = certificates["health"], certificates["psych"]
+    application.health_cert_number, application.health_cert_date = (
+        health_cert.number,
+        health_cert.issued_on,
+    )
+    application.psych_cert_number, application.psych_cert_date = (
+        psych_cert.number,
+        psych_cert.issued_on,
+    )
+    application.fee_health, application.fee_psych = health_cert.fee, psych_cert.fee
     session.flush()
     audit.record(
         session,
@@ -174,7 +149,14 @@ def submit_documents(
         actor=actor,
         object_type="renewal",
         object_id=application.public_id,
-        data={"distance": distance, "tolerance": tolerance},
+        data={
+            "distance": distance,
+            "tolerance": tolerance,
+            "certificates": {
+                kind: {"number": v.number, "issued_on": v.issued_on.isoformat(), "by": v.provider}
+                for kind, v in certificates.items()
+            },
+        },
     )
     advance(session, application, AppState.IDENTITY, actor)
     identity.record_reference(session, application, reference, actor)

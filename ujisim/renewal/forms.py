@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, HiddenField, StringField
+from wtforms import BooleanField, Field, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from ujisim.accounts.nik import PROVINCES
@@ -164,11 +164,16 @@ class DeliveryForm(RefundAccountFields, ErrorsMixin, FlaskForm):
     #: pick-up by a proxy (optional): checked with the holder's NIK (pickup.check_proxy)
     proxy_name = StringField(filters=[lambda v: " ".join((v or "").split())[:120]])
     proxy_nik = StringField(filters=[lambda v: re.sub(r"[\s.\-]", "", v or "")[:40]])
+    #: the optional delivery insurance (off unless ticked)
+    insurance = BooleanField()
     version = HiddenField()
 
     @property
     def courier(self) -> bool:
         return self.method.data == "courier"
+
+    def values(self) -> dict[str, str]:
+        return {**super().values(), "insurance": "y" if self.insurance.data else ""}
 
     def validate_method(self, field: Field) -> None:
         if field.data not in ("courier", "pickup"):
@@ -205,6 +210,7 @@ class DeliveryForm(RefundAccountFields, ErrorsMixin, FlaskForm):
             refund_account=self.refund_account(),
             proxy_name="" if self.courier else self.proxy_name.data,
             proxy_nik="" if self.courier else self.proxy_nik.data,
+            insurance=bool(self.insurance.data),
         )
 
 
@@ -215,6 +221,30 @@ def delivery_choice(values: Mapping[str, str]) -> DeliveryChoice:
     if not form.validate():
         raise InvalidDocument(_("Please correct the marked fields."), form.field_errors())
     return form.choice()
+
+
+class SandboxTestForm(ErrorsMixin, FlaskForm):
+    """SANDBOX: the e-Rikkes or ePPsi test a tester takes (kind, result and date)."""
+
+    kind = StringField(filters=[_text(10)])
+    result = StringField(filters=[_text(10)], default="fit")
+    issued_on = StringField(filters=[_text(20)])
+
+    def validate_kind(self, field: Field) -> None:
+        if field.data not in ("health", "psych"):
+            raise ValidationError(_l("Choose the health or the psychological test."))
+
+    def validate_result(self, field: Field) -> None:
+        if field.data not in ("fit", "not_fit"):
+            raise ValidationError(_l("Choose the result: fit or not fit."))
+
+    def validate_issued_on(self, field: Field) -> None:
+        if field.data and iso_date(field.data) is None:
+            raise ValidationError(_l("Give the date as YYYY-MM-DD, or leave it empty for today."))
+
+    @property
+    def day(self) -> date | None:
+        return iso_date(self.issued_on.data)
 
 
 def rupiah_amount(text: str | None) -> int | None:

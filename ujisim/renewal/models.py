@@ -209,6 +209,12 @@ class RenewalApplication(Base):
     fee_pnbp: Mapped[int] = mapped_column(default=0)
     fee_service: Mapped[int] = mapped_column(default=0)
     fee_shipping: Mapped[int] = mapped_column(default=0)
+    #: the optional delivery insurance the holder ticked (0: none); inside the virtual account
+    fee_insurance: Mapped[int] = mapped_column(default=0)
+    #: what the e-Rikkes and ePPsi tests cost, as their providers answered (renewal/health.py):
+    #: paid to those providers already, shown on the bill but never in the virtual account
+    fee_health: Mapped[int] = mapped_column(default=0)
+    fee_psych: Mapped[int] = mapped_column(default=0)
     #: rejection reason code (data_not_found, data_mismatch, unclear_documents,
     #: identity_not_confirmed) and the officer's note
     reject_reason: Mapped[str | None] = mapped_column(String(32))
@@ -227,7 +233,8 @@ class RenewalApplication(Base):
 
     @property
     def total(self) -> int:
-        return self.fee_pnbp + self.fee_service + self.fee_shipping
+        """What the virtual account asks for (the certificates were paid to their providers)."""
+        return self.fee_pnbp + self.fee_service + self.fee_shipping + self.fee_insurance
 
     @property
     def address(self) -> dict:
@@ -305,6 +312,47 @@ class RenewalDocument(Base):
     face_tolerance: Mapped[float | None]
     weak_match: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+
+
+class SurveyResponse(Base):
+    """The holder's satisfaction survey (IKM, PermenPAN-RB 14/2017) of one application, given
+    before payment: each of the nine elements answered 1-4 or left out; a skipped survey is a
+    row too (so it is asked once)."""
+
+    __tablename__ = "renewal_survey"
+    __table_args__ = tuple(
+        CheckConstraint(f"{name} between 1 and 4", name=f"survey_{name}")
+        for name in (
+            "requirements",
+            "procedure",
+            "duration",
+            "cost",
+            "product",
+            "competence",
+            "behaviour",
+            "complaints",
+            "facilities",
+        )
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: one response per application: a second tab or a double submit keeps the first
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_application.id", ondelete="CASCADE"), unique=True
+    )
+    #: the nine elements (U1-U9), 1 (poor) to 4 (very good); None when left out
+    requirements: Mapped[int | None]
+    procedure: Mapped[int | None]
+    duration: Mapped[int | None]
+    cost: Mapped[int | None]
+    product: Mapped[int | None]
+    competence: Mapped[int | None]
+    behaviour: Mapped[int | None]
+    complaints: Mapped[int | None]
+    facilities: Mapped[int | None]
+    #: the holder pressed "skip" (every element None)
+    skipped: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class PaymentStatus(enum.StrEnum):

@@ -7,6 +7,7 @@ Money is integer rupiah. PNBP per PP 76/2020: SIM A Rp 80.000, SIM C Rp 75.000.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -57,21 +58,51 @@ def _on_paid(session: Session, move: workflow.Move) -> None:
     move.obj.paid_at = move.at
 
 
-def fee_lines(application: RenewalApplication) -> list[tuple[str, int]]:
-    """The itemised bill: (label, rupiah)."""
+@dataclass(frozen=True)
+class FeeLine:
+    """One line of the itemised bill."""
+
+    label: str
+    amount: int
+    #: paid into the virtual account (False: paid to the test's provider already)
+    in_account: bool = True
+    note: str = ""
+
+
+def fee_lines(application: RenewalApplication, licence: Licence | None = None) -> list[FeeLine]:
+    """The itemised bill: what the virtual account asks for (its lines add up to
+    ``application.total``, the account's amount), then the e-Rikkes and ePPsi tests, paid to
+    their providers when they were taken and shown so the holder sees the whole cost once."""
+    pnbp = _("PNBP (state fee) for SIM renewal")
+    if licence is not None:
+        pnbp = _("PNBP (state fee) for renewing SIM %(cls)s", cls=licence.licence_class)
     lines = [
-        (_("PNBP (state fee) for SIM renewal"), application.fee_pnbp),
-        (_("Service fee"), application.fee_service),
+        FeeLine(pnbp, application.fee_pnbp),
+        FeeLine(_("Service fee"), application.fee_service),
     ]
     if application.delivery_method == "courier":
-        lines.append((_("Shipping"), application.fee_shipping))
+        lines.append(FeeLine(_("Shipping"), application.fee_shipping))
+    if application.fee_insurance:
+        lines.append(FeeLine(_("Delivery insurance (optional)"), application.fee_insurance))
+    paid = _("paid to the provider when you took the test; not charged again")
+    if application.fee_psych:
+        lines.append(FeeLine(_("Psychological test (ePPsi)"), application.fee_psych, False, paid))
+    if application.fee_health:
+        lines.append(FeeLine(_("Health test (e-Rikkes)"), application.fee_health, False, paid))
     return lines
 
 
-def set_fees(application: RenewalApplication, licence: Licence, shipping: int) -> None:
+def insurance_fee() -> int:
+    return int(current_app.config.get("RENEWAL_INSURANCE_FEE", 30_000))
+
+
+def set_fees(
+    application: RenewalApplication, licence: Licence, shipping: int, insurance: bool = False
+) -> None:
     application.fee_pnbp = PNBP[licence.licence_class]
     application.fee_service = int(current_app.config.get("RENEWAL_SERVICE_FEE", 5000))
     application.fee_shipping = shipping
+    application.fee_insurance = insurance_fee() if insurance else 0
 
 
 def open_payment(session: Session, application: RenewalApplication) -> Payment:

@@ -1,6 +1,7 @@
 """Renewals in the examiners' daily report (ujisim.exam.reports, through its signals): the
-officers' verification queue, deliveries under way, renewals started per day, and the holders'
-ratings and comments on receipt in the service report (ujisim.exam.ratings)."""
+officers' verification queue, deliveries under way, renewals started per day, the holders'
+ratings and comments on receipt (ujisim.exam.ratings) and the results of the satisfaction survey
+(survey.py) in the service report."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ujisim.exam import ratings, reports, signals
+from ujisim.renewal import survey
 from ujisim.renewal.models import AppState, DeliveryOrder, OrderState, RenewalApplication
 
 #: waiting for an officer: paid applications, and identity checks that failed three times
@@ -118,3 +120,4 @@ def connect() -> None:
     signals.report_queues.connect(queues)
     signals.report_daily_counts.connect(daily_counts)
     signals.report_ratings.connect(rated)
+    signals.report_tables.connect(survey.tables)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import click
 from sqlalchemy.orm import Session
 
-from ujisim.renewal import population, registry
+from ujisim.renewal import health, population, registry
 from ujisim.renewal.models import LicenceStatus
 
 #: (number, class, days until expiry, status, what it shows)
@@ -42,6 +42,7 @@ def seed_licences(session: Session, user) -> None:
         click.echo(f"  SIM {cls} {number}: {label}")
     session.commit()
     seed_register(user)
+    seed_certificates(user)
 
 
 def seed_register(user) -> None:
@@ -56,3 +57,24 @@ def seed_register(user) -> None:
         f"  population register (sandbox): NIK {user.nik}; give it your photo with "
         f"flask licences population add {user.nik} PHOTO"
     )
+
+
+#: (kind, number, days before today, result, what it shows): the demo holder's certificates at
+#: the sandbox e-Rikkes and ePPsi providers (renewal/health.py)
+DEMO_CERTIFICATES = [
+    ("health", "RKS-SBX-DEMO0001", 0, health.FIT, "valid (14 days from today)"),
+    ("psych", "PSI-SBX-DEMO0001", 0, health.FIT, "valid (6 months from today)"),
+    ("health", "RKS-SBX-DEMO0002", 20, health.FIT, "expired (20 days old)"),
+    ("psych", "PSI-SBX-DEMO0002", 0, health.NOT_FIT, "result not fit"),
+]
+
+
+def seed_certificates(user) -> None:
+    """The demo holder's sandbox certificates, dated from today (seeding again renews them).
+    More come from the SANDBOX test page, /perpanjangan/sandbox/tes."""
+    provider = health.provider("sandbox")
+    today = registry.local_today()
+    for kind, number, days, result, label in DEMO_CERTIFICATES:
+        issued = today - timedelta(days=days)
+        provider.issue(kind, user.nik, issued_on=issued, result=result, number=number)
+        click.echo(f"  {health.NAMES[kind]} {number}: {label}")

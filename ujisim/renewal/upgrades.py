@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ujisim.exam import classes
 from ujisim.exam.errors import NotEligible
 from ujisim.renewal import registry
-from ujisim.renewal.documents import months_before
+from ujisim.renewal.health import months_before
 from ujisim.renewal.models import Licence, LicenceStatus
 
 

@@ -3,7 +3,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,19 +29,20 @@ from ujisim.renewal import (
     delivery_options,
     documents,
     eligibility,
+    health,
     identity,
     payments,
     pickup,
     providers,
     refunds,
     registry,
+    survey,
     tracking,
     verification,
 )
 from ujisim.renewal.forms import (
     DeliveryForm,
     DocumentsForm,
-    SandboxPayForm,
     StartForm,
     iso_date,
 )
@@ -42,7 +52,6 @@ from ujisim.renewal.models import (
     DeliveryEvent,
     Licence,
     OrderState,
-    Payment,
     RenewalApplication,
 )
 
@@ -153,10 +162,20 @@ def _step_context(session, application: RenewalApplication) -> dict:
             "satpas": licence.satpas if licence.satpas in offices.offices() else "",
             "refund_holder": licence.holder_name,
         }
+    if application.state == AppState.DOCUMENTS:
+        context["health_provider"] = health.provider()
+    if application.state == AppState.DELIVERY:
+        context["insurance_fee"] = payments.insurance_fee()
+        context["lines"] = payments.fee_lines(application, licence)
+        context["pnbp"] = payments.PNBP.get(licence.licence_class, 0)
+        context["service_fee"] = int(current_app.config.get("RENEWAL_SERVICE_FEE", 5000))
     if application.state == AppState.PAYMENT:
         context["payment"] = payments.current_payment(session, application)
-        context["lines"] = payments.fee_lines(application)
+        context["lines"] = payments.fee_lines(application, licence)
         context["provider"] = providers.payment_provider()
+        context["survey"] = survey.get_response(session, application)
+        context["elements"] = survey.ELEMENTS
+        context["scale"] = survey.SCALE
     return context
 
 
@@ -340,53 +359,4 @@ def confirm_receipt(public_id: str):
         request.form.get("version"),
     )
     flash(_("Thank you! Your renewal is complete."), "success")
-    return redirect(url_for("renewal.track", public_id=application.public_id), 303)
-
-
-# --- the sandbox payment page (testers only: labelled SANDBOX, 404 with a real provider) -------
-
-
-def _own_sandbox_payment_or_404(public_id: str) -> Payment:
-    session = get_session()
-    payment = session.scalars(select(Payment).where(Payment.public_id == public_id[:40])).first()
-    if payment is None or payment.provider != "sandbox":
-        abort(404)
-    load_own_application_or_404(session.get(RenewalApplication, payment.application_id).public_id)
-    return payment
-
-
-@bp.get("/sandbox/bayar/<public_id>")
-@role_required(Role.APPLICANT)
-def sandbox_page(public_id: str):
-    payment = _own_sandbox_payment_or_404(public_id)
-    application = get_session().get(RenewalApplication, payment.application_id)
-    return render_template("renewal/sandbox_pay.html", payment=payment, application=application)
-
-
-@bp.post("/sandbox/bayar/<public_id>")
-@role_required(Role.APPLICANT)
-def sandbox_pay(public_id: str):
-    session = get_session()
-    payment = _own_sandbox_payment_or_404(public_id)
-    application = session.get(RenewalApplication, payment.application_id)
-    form = SandboxPayForm()
-    if not form.validate_on_submit():
-        page = render_template(
-            "renewal/sandbox_pay.html",
-            payment=payment,
-            application=application,
-            error=form.amount.errors[0] if form.amount.errors else "",
-            entered=form.amount.data or "",
-        )
-        return page, 422
-    result = payments.sandbox_pay(session, payment, form.rupiah)
-    messages = {
-        "paid": _("SANDBOX: payment received."),
-        "already_paid": _("SANDBOX: this account was already paid."),
-        "amount_mismatch": _("SANDBOX: the amount does not match the bill; nothing was paid."),
-        "expired": _("SANDBOX: this virtual account has expired; nothing was paid."),
-    }
-    flash(
-        messages.get(result.outcome, result.outcome), "success" if result.status == 200 else "error"
-    )
     return redirect(url_for("renewal.track", public_id=application.public_id), 303)
