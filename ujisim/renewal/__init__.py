@@ -14,6 +14,7 @@ from ujisim.core import duties
 from ujisim.core import signals as core_signals
 from ujisim.core.security import csrf
 from ujisim.renewal import (
+    admin,
     api,
     application,
     cli,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(officer.bp)
+    app.register_blueprint(admin.bp)
     # authenticated by their HMAC signature only: no cookies, nothing for CSRF to protect
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)
