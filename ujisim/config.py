@@ -127,4 +127,11 @@ def from_env(instance_path: str) -> dict:
         "POPULATION_PROVIDER": population,
         "POPULATION_SANDBOX_DIR": env.get("UJISIM_POPULATION_SANDBOX_DIR") or None,
         "POPULATION_SANDBOX_OUTAGE": _flag("UJISIM_POPULATION_SANDBOX_OUTAGE", False),
+        # Renewal reminders (renewal/reminders.py): the SMS/WhatsApp channel beside e-mail
+        # (renewal/channels.py: "sandbox" records texts for the admin sandbox page, "none": e-mail
+        # only), the sandbox's unreachable numbers (comma-separated; a simulated delivery
+        # failure), and the days before expiry a reminder goes out.
+        "NOTIFY_CHANNEL": env.get("UJISIM_NOTIFY_CHANNEL")
+        or ("none" if env_name == "production" else "sandbox"),
+        "NOTIFY_SANDBOX_FAIL": env.get("UJISIM_NOTIFY_SANDBOX_FAIL", ""),
     }

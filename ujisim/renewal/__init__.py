@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.licences_cli)
+    app.cli.add_command(cli.renewal_cli)
     tasks.register()
     account_signals.deletion_requested.connect(open_renewal_holds_deletion)
     account_signals.account_deleting.connect(forget_registry_faces)

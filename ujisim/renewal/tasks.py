@@ -1,11 +1,12 @@
 """Renewal jobs: expire unpaid virtual accounts (and their applications) and delete
 identity-check frames past their retention (``certificates.tasks`` catches up the delivery
-orders whose card was printed)."""
+orders whose card was printed) and send the daily reminders (reminders.py)."""
 
 from ujisim.core import jobs
 from ujisim.core.db import get_session
 from ujisim.renewal.identity import purge_frames
 from ujisim.renewal.payments import expire_unpaid
+from ujisim.renewal.reminders import send_reminders
 
 
 @jobs.task("renewal.expire_unpaid")
@@ -24,6 +25,16 @@ def frames_retention_job() -> int:
     return deleted
 
 
+@jobs.task("renewal.remind")
+def remind_job() -> str:
+    session = get_session()
+    report = send_reminders(session)
+    session.commit()
+    return str(report)
+
+
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
     jobs.every(3600, "renewal.frames_retention")
+    # daily; a run repeated (several processes, a restart) sends nothing twice
+    jobs.every(86400, "renewal.remind")
