@@ -17,10 +17,10 @@ from tests.workflow_walk import pairs, walk
 from ujisim.core.audit import AuditRecord
 from ujisim.core.errors import UjisimError
 from ujisim.renewal import application as apps
-from ujisim.renewal import closures, documents
+from ujisim.renewal import closures, documents, registry
 from ujisim.renewal.eligibility import check_eligibility
 from ujisim.renewal.errors import GraceNotDraft
-from ujisim.renewal.models import AppState, GraceStatus, GraceWindow
+from ujisim.renewal.models import AppState, GraceStatus, GraceWindow, LicenceStatus
 
 pytestmark = pytest.mark.both_backends  # the subject is the database: SQLite and PostgreSQL
 
@@ -82,6 +82,21 @@ def test_expired_inside_a_published_window_renews_online(db, holder, make_licenc
     message = closures.grace_message(window)
     assert TELEGRAM in message
     assert "November 27, 2026" in message
+
+
+@pytest.mark.parametrize("stored", [LicenceStatus.ACTIVE, LicenceStatus.EXPIRED])
+def test_a_grace_renewal_goes_through_to_the_new_card(
+    db, holder, make_licence, make_window, walk, stored
+):
+    """Approval replaces the expired card (stored as expired by a register import, or active
+    past its day) with a new one, as for a card still valid."""
+    make_window()
+    expired = make_licence(holder, expires_in_days=-15, status=stored)
+    application = walk(AppState.APPROVED, lic=expired)
+    assert application.state == AppState.APPROVED
+    db.refresh(expired)
+    assert expired.status == LicenceStatus.REPLACED
+    assert registry.get_current_licence(db, expired.number).expires_on > TODAY
 
 
 @pytest.mark.parametrize("days", [-21, -9])
