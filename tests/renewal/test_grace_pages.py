@@ -195,3 +195,17 @@ def test_starting_inside_a_grace_window_names_the_telegram(
     page = response.get_data(as_text=True)
     assert TELEGRAM in page
     assert "until November 27, 2026" in page
+
+
+def test_the_sandbox_page_shows_the_reminder_texts(db, client, admin, holder, make_licence):
+    from ujisim.renewal import reminders
+
+    holder.phone = "081298765432"
+    db.commit()
+    licence = make_licence(holder, expires_in_days=7)
+    reminders.send_reminders(db, TODAY)
+    db.commit()
+    page = client.get("/admin/perpanjangan/sandbox-pesan").get_data(as_text=True)
+    assert "081298765432" in page
+    assert licence.number in page
+    assert "http://localhost/perpanjangan/" in page
