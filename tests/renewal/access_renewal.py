@@ -32,6 +32,7 @@ PROTECTED = {
         APPLICANT,
         404,
     ),
+    "renewal_api.availability": ("GET", "/api/v1/renewal/availability", APPLICANT),
     "renewal.choose_delivery": ("POST", "/perpanjangan/{renewal}/pengiriman", APPLICANT, 404),
     "renewal.cancel": ("POST", "/perpanjangan/{renewal}/batal", APPLICANT, 404),
     "renewal.track": ("GET", "/perpanjangan/{renewal}/lacak", APPLICANT, 404),

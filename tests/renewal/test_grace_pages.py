@@ -169,6 +169,19 @@ def test_a_json_client_gets_503_with_the_reopening_day(client, logged_in, licenc
     assert error["fields"]["reopens_on"] == "2026-11-25"
 
 
+def test_the_availability_api(client, logged_in, db, closure):
+    response = client.get("/api/v1/renewal/availability")
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert (error["code"], error["fields"]["reopens_on"]) == ("renewal_paused", "2026-11-25")
+    assert "opens again on November 25, 2026" in error["message"]
+    closures.withdraw(db, closure, None)
+    db.commit()
+    response = client.get("/api/v1/renewal/availability")
+    assert response.status_code == 200
+    assert response.get_json() == {"online": "open", "today": "2026-11-22"}
+
+
 def test_starting_inside_a_grace_window_names_the_telegram(
     db, client, logged_in, make_licence, clock
 ):
