@@ -8,7 +8,7 @@ transaction and then fails on the key). A send that fails rolls its claim back, 
 tries that channel again; the holder's other channels are not held up. A missed day is caught up
 (a reminder is due for the whole band, e.g. 30 to 8 days before expiry for the 30-day one).
 Holders reached are those with an account under the licence's NIK; without a phone number, by
-e-mail only. Run daily by the job runner (``renewal.remind``) and by ``flask renewal remind``.
+e-mail only. Run every hour by the job runner (``renewal.remind``) and by ``flask renewal remind``.
 """
 
 from __future__ import annotations

@@ -36,5 +36,7 @@ def remind_job() -> str:
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
     jobs.every(3600, "renewal.frames_retention")
-    # daily; a run repeated (several processes, a restart) sends nothing twice
-    jobs.every(86400, "renewal.remind")
+    # the day's reminders: hourly, so they go out early in the day even when the thread
+    # runner restarted (its first run of a job waits one period); a repeated run (several
+    # processes, the same day again) sends nothing twice
+    jobs.every(3600, "renewal.remind")
