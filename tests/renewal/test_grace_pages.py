@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.renewal.conftest import TODAY
+from ujisim.core.audit import AuditRecord
 from ujisim.core.security import Role
 from ujisim.renewal import closures
 from ujisim.renewal.models import GraceStatus, GraceWindow
@@ -67,6 +68,15 @@ def test_admin_adds_edits_and_publishes_a_window(db, client, admin):
     assert client.submit(f"{edit}/publish").status_code == 303
     db.refresh(window)
     assert window.status == GraceStatus.PUBLISHED
+    # a double click: the same answer, no second move on record
+    page = client.submit(f"{edit}/publish", follow_redirects=True).get_data(as_text=True)
+    assert "is published" in page
+    published = db.scalar(
+        select(func.count())
+        .select_from(AuditRecord)
+        .where(AuditRecord.action == "renewal.grace_published")
+    )
+    assert published == 1
     # a published window is not edited in place
     response = client.submit(edit, form(name="Changed"), follow_redirects=True)
     assert "Only a draft can be edited" in response.get_data(as_text=True)

@@ -14,7 +14,7 @@ from ujisim.core.errors import refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.renewal import closures
 from ujisim.renewal.forms import GraceWindowForm
-from ujisim.renewal.models import GraceWindow, SandboxMessage
+from ujisim.renewal.models import GraceStatus, GraceWindow, SandboxMessage
 
 bp = Blueprint("renewal_admin", __name__, url_prefix="/admin/perpanjangan")
 
@@ -86,11 +86,11 @@ def save_grace_window(public_id: str):
     return redirect(url_for("renewal_admin.grace_windows"), 303)
 
 
-#: the status buttons: action -> the service moving the window
+#: the status buttons: action -> the service moving the window, and the status it reaches
 ACTIONS = {
-    "publish": closures.publish,
-    "withdraw": closures.withdraw,
-    "redraft": closures.redraft,
+    "publish": (closures.publish, GraceStatus.PUBLISHED),
+    "withdraw": (closures.withdraw, GraceStatus.WITHDRAWN),
+    "redraft": (closures.redraft, GraceStatus.DRAFT),
 }
 
 
@@ -107,7 +107,10 @@ def _done_message(action: str, name: str) -> str:
 @refusal_page("renewal_admin.grace_windows")
 def grace_window_action(public_id: str, action: str):
     window = _window_or_404(public_id)
-    ACTIONS[action](get_session(), window, current_user)
+    service, reaches = ACTIONS[action]
+    # a double click, or a second tab: the window is already there, nothing to do again
+    if window.status != reaches:
+        service(get_session(), window, current_user)
     flash(_done_message(action, window.name), "success")
     return redirect(url_for("renewal_admin.grace_windows"), 303)
 
