@@ -61,9 +61,19 @@ def test_admin_adds_edits_and_publishes_a_window(db, client, admin):
 
     edit = f"{URL}/{window.public_id}"
     assert client.get(edit).status_code == 200
-    assert client.submit(edit, form(name="Libur Natal", counter=None)).status_code == 303
+    shown = str(window.version)
+    assert f'name="expected" type="hidden" value="{shown}"' in client.get(edit).get_data(
+        as_text=True
+    )
+    saved = client.submit(edit, form(name="Libur Natal", counter=None, expected=shown))
+    assert saved.status_code == 303
     db.refresh(window)
     assert (window.name, window.counter) == ("Libur Natal", False)
+    # the same form saved again from a second tab: refused, nothing changed
+    stale = client.submit(edit, form(name="Dari tab lama", expected=shown), follow_redirects=True)
+    assert "was changed meanwhile" in stale.get_data(as_text=True)
+    db.refresh(window)
+    assert window.name == "Libur Natal"
 
     assert client.submit(f"{edit}/publish").status_code == 303
     db.refresh(window)
@@ -78,7 +88,8 @@ def test_admin_adds_edits_and_publishes_a_window(db, client, admin):
     )
     assert published == 1
     # a published window is not edited in place
-    response = client.submit(edit, form(name="Changed"), follow_redirects=True)
+    fresh = str(window.version)
+    response = client.submit(edit, form(name="Changed", expected=fresh), follow_redirects=True)
     assert "Only a draft can be edited" in response.get_data(as_text=True)
     db.refresh(window)
     assert window.name == "Libur Natal"

@@ -70,6 +70,7 @@ def edit_grace_window(public_id: str):
     window = _window_or_404(public_id)
     data = {name: getattr(window, name) for name in closures.FIELDS}
     data["classes"] = ", ".join(window.class_list)
+    data["expected"] = str(window.version)
     return _edit_page(window, GraceWindowForm(data=data))
 
 
@@ -81,6 +82,16 @@ def save_grace_window(public_id: str):
     form = GraceWindowForm()
     if not form.validate_on_submit():
         return _edit_page(window, form, 422)
+    if form.expected.data != str(window.version):
+        flash(
+            _(
+                "Grace window %(name)s was changed meanwhile (perhaps in another tab). Nothing "
+                "was saved: check it below and save again.",
+                name=window.name,
+            ),
+            "error",
+        )
+        return redirect(url_for("renewal_admin.edit_grace_window", public_id=public_id), 303)
     closures.edit_window(get_session(), window, current_user, **form.values())
     flash(_("Grace window %(name)s saved.", name=window.name), "success")
     return redirect(url_for("renewal_admin.grace_windows"), 303)

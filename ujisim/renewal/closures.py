@@ -48,6 +48,7 @@ GRACE_WORKFLOW = workflow.register(
 @GRACE_WORKFLOW.on()
 def _touch(session: Session, move: workflow.Move) -> None:
     move.obj.updated_at = move.at
+    move.obj.version += 1  # an edit form shown before the move is stale
 
 
 #: the fields an admin edits (forms.GraceWindowForm checks them)
@@ -75,7 +76,9 @@ def telegram_label(window: GraceWindow) -> str:
 def add_window(session: Session, actor, **values) -> GraceWindow:
     """A new grace window, as a draft (audited)."""
     now = clock.now()
-    window = GraceWindow(**values, status=GraceStatus.DRAFT, created_at=now, updated_at=now)
+    window = GraceWindow(
+        **values, status=GraceStatus.DRAFT, version=1, created_at=now, updated_at=now
+    )
     session.add(window)
     session.flush()
     audit.record(
@@ -116,6 +119,7 @@ def edit_window(session: Session, window: GraceWindow, actor, **values) -> Grace
         if before[name] != values[name]
     }
     window.updated_at = clock.now()
+    window.version += 1
     session.flush()
     audit.record(
         session,

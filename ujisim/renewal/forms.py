@@ -267,6 +267,9 @@ class GraceWindowForm(FlaskForm):
     online = BooleanField(_l("Online renewal"))
     counter = BooleanField(_l("Satpas counter"))
     source = StringField(_l("Source (address of the public statement)"), filters=[_text(500)])
+    #: the window's ``version`` when the edit page was shown: a save after another change
+    #: (a second tab, another administrator) is refused
+    expected = HiddenField()
 
     def validate_name(self, field: Field) -> None:
         if len(field.data) < 3:

@@ -456,6 +456,8 @@ class GraceWindow(Base):
     #: where the dates come from (a public statement's address)
     source: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[GraceStatus] = mapped_column(String(16), default=GraceStatus.DRAFT)
+    #: bumped by every change; the edit form sends it back so a stale tab is refused
+    version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('counter', sa.Boolean(), nullable=False),
     sa.Column('source', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', ujisim.core.db.UTCDateTime(), nullable=False),
     sa.Column('updated_at', ujisim.core.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint("status in ('draft', 'published', 'withdrawn')", name=op.f('ck_renewal_grace_window_grace_status')),
