@@ -150,4 +150,11 @@ def from_env(instance_path: str) -> dict:
         "PSYCH_TEST_FEE_2025": int(env.get("UJISIM_PSYCH_TEST_FEE_2025", "57500")),
         "PSYCH_TEST_FEE": int(env.get("UJISIM_PSYCH_TEST_FEE", "77500")),
         "RENEWAL_INSURANCE_FEE": int(env.get("UJISIM_RENEWAL_INSURANCE_FEE", "30000")),
+        # Renewal reminders (renewal/reminders.py): the SMS/WhatsApp channel beside e-mail
+        # (renewal/channels.py: "sandbox" records texts for the admin sandbox page, "none": e-mail
+        # only), the sandbox's unreachable numbers (comma-separated; a simulated delivery
+        # failure), and the days before expiry a reminder goes out.
+        "NOTIFY_CHANNEL": env.get("UJISIM_NOTIFY_CHANNEL")
+        or ("none" if env_name == "production" else "sandbox"),
+        "NOTIFY_SANDBOX_FAIL": env.get("UJISIM_NOTIFY_SANDBOX_FAIL", ""),
     }

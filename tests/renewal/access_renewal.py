@@ -4,6 +4,7 @@ from ujisim.core.security import Role
 
 APPLICANT = {Role.APPLICANT}
 EXAMINER = {Role.EXAMINER}
+ADMIN = {Role.ADMIN}
 
 PROTECTED = {
     "renewal.index": ("GET", "/perpanjangan/", APPLICANT),
@@ -31,6 +32,7 @@ PROTECTED = {
         APPLICANT,
         404,
     ),
+    "renewal_api.availability": ("GET", "/api/v1/renewal/availability", APPLICANT),
     "renewal.choose_delivery": ("POST", "/perpanjangan/{renewal}/pengiriman", APPLICANT, 404),
     "renewal.cancel": ("POST", "/perpanjangan/{renewal}/batal", APPLICANT, 404),
     "renewal.track": ("GET", "/perpanjangan/{renewal}/lacak", APPLICANT, 404),
@@ -80,6 +82,18 @@ PROTECTED = {
         EXAMINER,
         404,
     ),
+    "renewal_admin.grace_windows": ("GET", "/admin/perpanjangan/dispensasi", ADMIN),
+    # nothing filled in: each field's message, nothing saved
+    "renewal_admin.add_grace_window": ("POST", "/admin/perpanjangan/dispensasi", ADMIN, 422),
+    "renewal_admin.edit_grace_window": ("GET", "/admin/perpanjangan/dispensasi/x", ADMIN, 404),
+    "renewal_admin.save_grace_window": ("POST", "/admin/perpanjangan/dispensasi/x", ADMIN, 404),
+    "renewal_admin.grace_window_action": (
+        "POST",
+        "/admin/perpanjangan/dispensasi/x/publish",
+        ADMIN,
+        404,
+    ),
+    "renewal_admin.sandbox_messages": ("GET", "/admin/perpanjangan/sandbox-pesan", ADMIN),
 }
 # authenticated by their HMAC signature, not by a login or a CSRF token
 PUBLIC = {

@@ -113,7 +113,7 @@ def test_the_api_serves_its_document(client):
     document = client.get(f"{API}/openapi.json").get_json()
     schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.1 meta-schema
     operations = {op["operationId"] for item in document["paths"].values() for op in item.values()}
-    assert operations == {"cameraCheck", "newCheck", "sendFrames"}
+    assert operations == {"cameraCheck", "newCheck", "sendFrames", "availability"}
 
 
 def test_the_camera_check_answers_as_documented(client, at_identity):

@@ -16,6 +16,7 @@ from ujisim.core import signals as core_signals
 from ujisim.core.security import csrf
 from ujisim.exam import signals as exam_signals
 from ujisim.renewal import (
+    admin,
     api,
     application,
     cli,
@@ -44,10 +45,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(officer.bp)
     app.register_blueprint(refund_pages.bp)
     app.register_blueprint(refund_pages.staff)
+    app.register_blueprint(admin.bp)
     # authenticated by their HMAC signature only: no cookies, nothing for CSRF to protect
     csrf.exempt(webhooks.bp)
     app.register_blueprint(webhooks.bp)
     app.cli.add_command(cli.licences_cli)
+    app.cli.add_command(cli.renewal_cli)
     tasks.register()
     account_signals.deletion_requested.connect(open_renewal_holds_deletion)
     account_signals.account_deleting.connect(forget_registry_faces)

@@ -1,5 +1,6 @@
 """JSON for the renewal identity check page (the proctoring page script, proctor.js, calls it):
-the camera preview check, a new try with its head-turn challenge, and the burst of frames.
+the camera preview check, a new try with its head-turn challenge, and the burst of frames; and
+whether an online renewal can be started today (``availability``: 503 during a closure).
 
 The responses have the shape of the exam's identity check API, so one script serves both, and
 the steps are the exam's own (proctoring/identity_check.py). The decision is the server's alone;
@@ -19,7 +20,7 @@ from ujisim.core.security import Role, limiter, role_required
 from ujisim.proctoring import identity_check
 from ujisim.proctoring import schemas as proctoring_schemas
 from ujisim.renewal import application as apps
-from ujisim.renewal import identity, openapi, schemas
+from ujisim.renewal import closures, identity, openapi, registry, schemas
 from ujisim.renewal.models import AppState, RenewalApplication
 from ujisim.renewal.views import load_own_application_or_404
 
@@ -117,6 +118,22 @@ def check_frames(check_id: str):
         "identity": "escalated" if escalated else str(application.identity_status),
         "next_url": url_for("renewal.show", public_id=application.public_id),
     }
+
+
+@bp.get("/availability")
+@operation(
+    op_id="availability",
+    summary="Whether an online renewal can be started today: open, or 503 renewal_paused with "
+    "the day it opens again (a published service closure, renewal/closures.py).",
+    ok=schemas.Availability,
+    errors=("401", "403", "503"),
+)
+@role_required(Role.APPLICANT)
+def availability():
+    """Open today, or RenewalPaused (503) naming the reopening day."""
+    today = registry.local_today(current_user.timezone or "Asia/Jakarta")
+    closures.ensure_online_open(get_session(), today)
+    return {"online": "open", "today": today.isoformat()}
 
 
 @bp.get("/openapi.json")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ujisim.core import audit, clock, duties, workflow
 from ujisim.core.errors import IllegalTransition, NotFoundError
 from ujisim.core.storage import StoredFile
-from ujisim.renewal import eligibility, notify
+from ujisim.renewal import closures, eligibility, notify, registry
 from ujisim.renewal.advice import ADVICE
 from ujisim.renewal.errors import StaleForm
 from ujisim.renewal.models import (
@@ -242,7 +242,9 @@ def lock_application(session: Session, application: RenewalApplication) -> Renew
 def start_application(
     session: Session, user, number: str, nik: str, date_of_birth: date | None
 ) -> RenewalApplication:
-    """Check eligibility and open a renewal (state documents)."""
+    """Check eligibility and open a renewal (state documents). Paused (RenewalPaused, 503)
+    during a published closure of the online service (closures.py)."""
+    closures.ensure_online_open(session, registry.local_today(user.timezone or "Asia/Jakarta"))
     licence = eligibility.check_eligibility(session, user, number, nik, date_of_birth)
     # Serialise two starts for the same licence (two tabs): the second finds the first open.
     session.scalars(select(Licence).where(Licence.id == licence.id).with_for_update()).one()
@@ -275,10 +277,18 @@ def start_application(
         actor=user,
         object_type="renewal",
         object_id=application.public_id,
-        data={"licence": licence.number},
+        data={"licence": licence.number} | _grace_data(session, licence, user),
     )
     notify.status_changed(session, application)
     return application
+
+
+def _grace_data(session: Session, licence: Licence, user) -> dict:
+    """The grace window an expired licence is renewed under, for the audit record."""
+    window = eligibility.grace_window_of(session, licence, user)
+    if window is None:
+        return {}
+    return {"grace_window": window.public_id, "telegram": window.telegram}
 
 
 def cancel(session: Session, application: RenewalApplication, actor, version=None) -> None:

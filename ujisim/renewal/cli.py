@@ -1,4 +1,4 @@
-"""``flask licences ...``: the licence registry."""
+"""``flask licences ...``: the licence registry; ``flask renewal remind``: the reminders."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
-from ujisim.renewal import card_copies, payments, population, registry
+from ujisim.renewal import card_copies, payments, population, registry, reminders
 from ujisim.renewal.errors import ProviderRefused
 from ujisim.renewal.models import Licence
 
@@ -188,3 +188,22 @@ def population_lookup(nik: str) -> None:
     elif answer.detail:
         line += f": {answer.detail}"
     click.echo(line)
+
+
+renewal_cli = AppGroup("renewal", help="Online renewal: reminders to holders.")
+
+
+@renewal_cli.command("remind")
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="YYYY-MM-DD: send what is due on that day (default: today in WIB)",
+)
+def remind_command(day) -> None:
+    """Send the renewal reminders due (90, 30 and 7 days before expiry, first day of a grace
+    window), by e-mail and the notification channel; each once per licence, kind and channel
+    (the job runner does this daily)."""
+    session = get_session()
+    report = reminders.send_reminders(session, day.date() if day else None)
+    session.commit()
+    click.echo(str(report))

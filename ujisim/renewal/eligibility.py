@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ujisim.accounts.errors import NikError
 from ujisim.accounts.nik import parse_nik
 from ujisim.core.errors import ValidationError
-from ujisim.renewal import registry
+from ujisim.renewal import closures, registry
 from ujisim.renewal.errors import LicenceNotFound, NotEligible
 from ujisim.renewal.models import OPEN_STATES, Licence, LicenceStatus, RenewalApplication
 
@@ -41,7 +41,9 @@ def check_eligibility(
     saying which check failed (``code``) and what the holder can do.
 
     Order: found and the holder's (number, NIK, birth date belong together and to the account),
-    class A or C, not revoked, not expired, inside the window, no renewal already open.
+    class A or C, not revoked, not expired (or expired inside a published grace window open
+    online today: closures.py), inside the window, no renewal already open. An expired SIM
+    whose grace window is open at the counter only is told to go there, naming the telegram.
     """
     try:
         nik = parse_nik(nik).value
@@ -92,6 +94,42 @@ def check_eligibility(
     if status == LicenceStatus.REPLACED:  # only reached through an inconsistent registry
         raise NotEligible(_("This SIM has already been replaced by a newer card."), code="replaced")
     if status == LicenceStatus.EXPIRED:
+        grace = closures.grace_for(session, licence, today)
+        if grace.online is not None:
+            _no_open_renewal(session, licence)
+            return licence  # inside a published grace window open online today
+        if grace.online_later is not None:
+            window = grace.online_later
+            raise NotEligible(
+                _(
+                    "Your SIM expired inside the grace window of %(name)s (telegram "
+                    "%(telegram)s). Online renewal of it opens on %(start)s and closes on "
+                    "%(end)s.",
+                    name=window.name,
+                    telegram=closures.telegram_label(window),
+                    start=format_date(window.renew_from, "long"),
+                    end=format_date(window.renew_until, "long"),
+                ),
+                {"grace_window": window.public_id},
+                code="grace_not_open",
+            )
+        if grace.counter is not None:
+            window = grace.counter
+            raise NotEligible(
+                _(
+                    "This SIM expired on %(day)s, inside the grace window of %(name)s "
+                    "(telegram %(telegram)s), which is open at the Satpas counter only: renew "
+                    "it at a Satpas office from %(start)s until %(end)s. After that day a new "
+                    "SIM is needed.",
+                    day=format_date(licence.expires_on, "long"),
+                    name=window.name,
+                    telegram=closures.telegram_label(window),
+                    start=format_date(window.renew_from, "long"),
+                    end=format_date(window.renew_until, "long"),
+                ),
+                {"grace_window": window.public_id},
+                code="grace_counter",
+            )
         raise NotEligible(
             _(
                 "This SIM expired on %(day)s. An expired SIM cannot be renewed, not even by "
@@ -112,9 +150,22 @@ def check_eligibility(
             ),
             code="too_early",
         )
+    _no_open_renewal(session, licence)
+    return licence
+
+
+def _no_open_renewal(session: Session, licence: Licence) -> None:
     if get_open_application(session, licence) is not None:
         raise NotEligible(
             _("A renewal of this SIM is already in progress. Continue that one."),
             code="open_renewal",
         )
-    return licence
+
+
+def grace_window_of(session: Session, licence: Licence, user) -> closures.GraceWindow | None:
+    """The published grace window that lets ``licence`` (expired) be renewed online today, or
+    None (an unexpired licence needs none)."""
+    today = registry.local_today(user.timezone or "Asia/Jakarta")
+    if registry.effective_status(licence, today) != LicenceStatus.EXPIRED:
+        return None
+    return closures.grace_for(session, licence, today).online

@@ -1,6 +1,12 @@
 """Renewal errors: each carries a message for the holder and a machine code."""
 
-from ujisim.core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from ujisim.core.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    UjisimError,
+    ValidationError,
+)
 
 
 class NotEligible(ForbiddenError):
@@ -69,3 +75,22 @@ class ProviderUnavailable(RuntimeError):
 
 class RowProblem(ValueError):
     """A row of a licence register CSV that cannot be imported (renewal/registry.py)."""
+
+
+class RenewalPaused(UjisimError):
+    """Online renewal is closed today by a published service closure (closures.py);
+    ``fields["reopens_on"]`` says when it opens again (503)."""
+
+    status = 503
+    code = "renewal_paused"
+
+
+class GraceNotDraft(ConflictError):
+    """Only a draft grace window is edited (a published one is withdrawn and redrafted first)."""
+
+    code = "grace_not_draft"
+
+
+class ChannelError(RuntimeError):
+    """A notification channel could not deliver a text (channels.py); the reminder is tried again
+    on the next run."""

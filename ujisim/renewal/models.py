@@ -1,8 +1,9 @@
 """Online renewal: the licence registry, applications with their documents and state log,
 payments (virtual accounts, provider events, refunds) and delivery orders.
 
-Long because it is the domain's one models file (STYLE.md: one ``models.py`` per domain): 18
-tables and enums, each column with its ``#:`` comment, and nothing else."""
+Long because it is the domain's one models file (STYLE.md: one ``models.py`` per domain): the
+tables and enums of the registry, card copies, applications, payments, refunds, delivery, grace
+windows, reminders and the survey, each column with its ``#:`` comment, and nothing else."""
 
 from __future__ import annotations
 
@@ -534,3 +535,94 @@ class DeliveryEvent(EventMixin, Base):
     source: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str | None] = mapped_column(String(64))
     note = synonym("reason")
+
+
+class GraceStatus(enum.StrEnum):
+    DRAFT = "draft"  # being written: nobody sees it, eligibility ignores it
+    PUBLISHED = "published"  # in force: eligibility honours it, a closure pauses online starts
+    WITHDRAWN = "withdrawn"  # no longer in force (kept for the record)
+
+
+class GraceWindow(Base):
+    """A service closure and the grace window (dispensasi) a police telegram opens after it:
+    SIMs of ``classes`` that expired between ``expired_from`` and ``expired_until`` may be
+    renewed from ``renew_from`` to ``renew_until`` through the channels named (closures.py)."""
+
+    __tablename__ = "renewal_grace_window"
+    __table_args__ = (
+        CheckConstraint("expired_from <= expired_until", name="grace_expired_range"),
+        CheckConstraint("renew_from <= renew_until", name="grace_renew_range"),
+        CheckConstraint(
+            "(closed_from IS NULL AND closed_until IS NULL) OR closed_from <= closed_until",
+            name="grace_closed_range",
+        ),
+        CheckConstraint("online OR counter", name="grace_channel"),
+        CheckConstraint("status in ('draft', 'published', 'withdrawn')", name="grace_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: unguessable id used in URLs
+    public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
+    #: what people call it ("Lebaran 2025")
+    name: Mapped[str] = mapped_column(String(120))
+    #: the services' closure (both or neither): online starts pause while it lasts
+    closed_from: Mapped[date | None]
+    closed_until: Mapped[date | None]
+    #: the expiry dates the grace covers (inclusive)
+    expired_from: Mapped[date]
+    expired_until: Mapped[date]
+    #: the renewal window (inclusive; holder's local date)
+    renew_from: Mapped[date]
+    renew_until: Mapped[date]
+    #: the telegram's number ("ST/785/IV/YAN.1.1/2022"); "" while it is not known
+    telegram: Mapped[str] = mapped_column(String(80), default="")
+    #: the classes covered, comma-separated ("A,C"; registry.KNOWN_CLASSES)
+    classes: Mapped[str] = mapped_column(String(80))
+    #: the channels the grace window is open on: online renewal, the Satpas counter
+    online: Mapped[bool] = mapped_column(default=False)
+    counter: Mapped[bool] = mapped_column(default=False)
+    #: where the dates come from (a public statement's address)
+    source: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[GraceStatus] = mapped_column(String(16), default=GraceStatus.DRAFT)
+    #: bumped by every change; the edit form sends it back so a stale tab is refused
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    @property
+    def class_list(self) -> list[str]:
+        return [c for c in self.classes.split(",") if c]
+
+
+class Reminder(Base):
+    """One reminder sent to a licence's holder through one channel: the unique key is the claim,
+    so two runs or two workers never send the same reminder twice (reminders.py)."""
+
+    __tablename__ = "renewal_reminder"
+    __table_args__ = (UniqueConstraint("licence_id", "kind", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    licence_id: Mapped[int] = mapped_column(
+        ForeignKey("renewal_licence.id", ondelete="CASCADE"), index=True
+    )
+    #: d90, d30, d7 (days before expiry) or grace (the first day of a grace window)
+    kind: Mapped[str] = mapped_column(String(8))
+    #: email, or the notification channel's name (sandbox, ...)
+    channel: Mapped[str] = mapped_column(String(16))
+    #: the address or number it went to
+    recipient: Mapped[str] = mapped_column(String(255))
+    #: the day it was due (the run's day)
+    due_on: Mapped[date]
+    sent_at: Mapped[datetime]
+
+
+class SandboxMessage(Base):
+    """A text the SMS/WhatsApp sandbox channel "sent": what a phone would have received, shown
+    on the admin sandbox page."""
+
+    __tablename__ = "renewal_sandbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -48,6 +48,8 @@ API = Api(
         "409": "The application or the try does not take this now (for example escalated, "
         "decided, restarted, passed, illegal_transition).",
         "422": "No camera frame, one too large, or not one time per frame (code invalid).",
+        "503": "Online renewal is paused by a published service closure (code renewal_paused; "
+        "fields.reopens_on: the day it opens again, YYYY-MM-DD).",
     },
     write_security=WRITE,
 )

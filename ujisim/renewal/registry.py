@@ -33,10 +33,12 @@ ONLINE_CLASSES = ("A", "C", "C1", "C2")
 CLASS_ALIASES = {"CI": "C1", "CII": "C2"}
 NUMBER_RE = re.compile(r"[0-9]{12,16}")
 FILE_PURPOSE = "licence_image"
-#: (from, to) -> verb (audit ``renewal.<verb>``): a renewal replaces an active licence; the
-#: register import may expire, revoke or reinstate one; a replaced licence stays replaced
+#: (from, to) -> verb (audit ``renewal.<verb>``): a renewal replaces an active licence, or an
+#: expired one inside a grace window (closures.py); the register import may expire, revoke or
+#: reinstate one; a replaced licence stays replaced
 LICENCE_TRANSITIONS = {
     (LicenceStatus.ACTIVE, LicenceStatus.REPLACED): "licence_replaced",
+    (LicenceStatus.EXPIRED, LicenceStatus.REPLACED): "licence_replaced",
     (LicenceStatus.ACTIVE, LicenceStatus.EXPIRED): "licence_expired",
     (LicenceStatus.ACTIVE, LicenceStatus.REVOKED): "licence_revoked",
     (LicenceStatus.EXPIRED, LicenceStatus.REVOKED): "licence_revoked",

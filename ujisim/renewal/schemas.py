@@ -1,7 +1,7 @@
-"""The renewal identity check API's answers (``api.py``) as pydantic models, for its OpenAPI
-document (``openapi.py``); the camera check and a new try answer as the exam's do
-(proctoring/schemas.py). Its requests are multipart camera frames, read by the identity check
-itself (proctoring/identity_check.py)."""
+"""The renewal API's answers (``api.py``: the identity check and availability) as pydantic
+models, for its OpenAPI document (``openapi.py``); the camera check and a new try answer as the
+exam's do (proctoring/schemas.py). Its requests are multipart camera frames, read by the
+identity check itself (proctoring/identity_check.py)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,11 @@ class CheckResult(ResponseModel):
         description="the application's identity status; escalated: an officer decides now"
     )
     next_url: str
+
+
+class Availability(ResponseModel):
+    """Online renewal can be started today (during a closure the answer is 503 renewal_paused
+    with ``fields.reopens_on``)."""
+
+    online: Literal["open"]
+    today: str = Field(description="the holder's local date, YYYY-MM-DD")

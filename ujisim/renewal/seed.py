@@ -1,14 +1,16 @@
-"""Demo licences for ``flask seed demo``: one per eligibility case, for the demo applicant."""
+"""Demo licences for ``flask seed demo``: one per eligibility case, for the demo applicant; and
+the two public grace windows (dispensasi) of Lebaran 2024 and 2025."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import click
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.renewal import health, population, registry
-from ujisim.renewal.models import LicenceStatus
+from ujisim.renewal import closures, health, population, registry
+from ujisim.renewal.models import GraceWindow, LicenceStatus
 
 #: (number, class, days until expiry, status, what it shows)
 DEMO_LICENCES = [
@@ -43,6 +45,7 @@ def seed_licences(session: Session, user) -> None:
     session.commit()
     seed_register(user)
     seed_certificates(user)
+    seed_grace_windows(session)
 
 
 def seed_register(user) -> None:
@@ -78,3 +81,56 @@ def seed_certificates(user) -> None:
         issued = today - timedelta(days=days)
         provider.issue(kind, user.nik, issued_on=issued, result=result, number=number)
         click.echo(f"  {health.NAMES[kind]} {number}: {label}")
+
+
+#: The public grace windows, as police statements reported them. Neither telegram's number was
+#: found in a public source, so it stays empty ("telegram number not known"); never made up.
+#: Lebaran 2024: Satpas closed 8-15 April 2024; SIMs that expired 7-15 April (DOMAIN.md) could be
+#: renewed from 16 April, "paling lambat 20 April 2024" (Kakorlantas Irjen Aan Suhanan, itworks.id
+#: 8 April 2024), so the window ends on 20 April. Lebaran 2025: closed and expired 28 March - 7
+#: April, renew 8-19 April 2025 (NTMC Korlantas, bernasnews 6 April 2025). Both on the online
+#: and counter channels: the statements say the usual renewal mechanism applies.
+GRACE_WINDOWS = [
+    {
+        "name": "Lebaran 2024",
+        "closed_from": date(2024, 4, 8),
+        "closed_until": date(2024, 4, 15),
+        "expired_from": date(2024, 4, 7),
+        "expired_until": date(2024, 4, 15),
+        "renew_from": date(2024, 4, 16),
+        "renew_until": date(2024, 4, 20),
+        "telegram": "",
+        "classes": "A,C",
+        "online": True,
+        "counter": True,
+        "source": "https://www.itworks.id/66449/sim-dan-stnk-habis-masa-berlakunya-selama-libur-lebaran-tak-ditilang.html",
+    },
+    {
+        "name": "Lebaran 2025",
+        "closed_from": date(2025, 3, 28),
+        "closed_until": date(2025, 4, 7),
+        "expired_from": date(2025, 3, 28),
+        "expired_until": date(2025, 4, 7),
+        "renew_from": date(2025, 4, 8),
+        "renew_until": date(2025, 4, 19),
+        "telegram": "",
+        "classes": "A,C",
+        "online": True,
+        "counter": True,
+        "source": "https://bernasnews.com/2025/04/06/jadwal-dispensasi-perpanjangan-sim-libur-lebaran-2025-sampai-tanggal-berapa",
+    },
+]
+
+
+def seed_grace_windows(session: Session) -> None:
+    """Add the public grace windows once, published (idempotent: a name already there is kept)."""
+    for values in GRACE_WINDOWS:
+        found = session.scalars(select(GraceWindow).where(GraceWindow.name == values["name"]))
+        if found.first() is None:
+            window = closures.add_window(session, None, **values)
+            closures.publish(session, window, None)
+        click.echo(
+            f"  grace window {values['name']}: "
+            f"renew {values['renew_from']} - {values['renew_until']} (published)"
+        )
+    session.commit()

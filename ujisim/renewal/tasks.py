@@ -1,13 +1,14 @@
 """Renewal jobs: expire unpaid virtual accounts (and their applications), ask the payment
 provider for owed refunds, and delete
 identity-check frames past their retention (``certificates.tasks`` catches up the delivery
-orders whose card was printed)."""
+orders whose card was printed) and send the daily reminders (reminders.py)."""
 
 from ujisim.core import jobs
 from ujisim.core.db import get_session
 from ujisim.renewal.identity import purge_frames
 from ujisim.renewal.payments import expire_unpaid
 from ujisim.renewal.refunds import request_due
+from ujisim.renewal.reminders import send_reminders
 
 
 @jobs.task("renewal.expire_unpaid")
@@ -36,7 +37,19 @@ def refunds_job() -> int:
     return asked
 
 
+@jobs.task("renewal.remind")
+def remind_job() -> str:
+    session = get_session()
+    report = send_reminders(session)
+    session.commit()
+    return str(report)
+
+
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
     jobs.every(60, "renewal.refunds")
     jobs.every(3600, "renewal.frames_retention")
+    # the day's reminders: hourly, so they go out early in the day even when the thread
+    # runner restarted (its first run of a job waits one period); a repeated run (several
+    # processes, the same day again) sends nothing twice
+    jobs.every(3600, "renewal.remind")

@@ -19,12 +19,13 @@ from sqlalchemy import select
 
 from ujisim.core import offices
 from ujisim.core.db import get_session
-from ujisim.core.errors import UjisimError, ValidationError, refusal_page
+from ujisim.core.errors import UjisimError, ValidationError, refusal_page, wants_json
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.proctoring import checks
 from ujisim.proctoring.consent import current_consent
 from ujisim.renewal import application as apps
 from ujisim.renewal import (
+    closures,
     delivery,
     delivery_options,
     documents,
@@ -78,6 +79,10 @@ def load_own_application_or_404(public_id: str) -> RenewalApplication:
     return application
 
 
+def _zone() -> str:
+    return current_user.timezone or "Asia/Jakarta"
+
+
 def _per_user() -> str:
     return f"user:{current_user.get_id()}"
 
@@ -94,8 +99,11 @@ def _index_page(errors: dict, values: dict):
         )
         .all()
     )
+    session = get_session()
+    closure = closures.current_closure(session, registry.local_today(_zone()))
     return render_template(
         "renewal/index.html",
+        closure=closures.closure_notice(closure) if closure else None,
         rows=rows,
         errors=errors,
         values=values,
@@ -125,6 +133,8 @@ def start():
             session, current_user, form.number.data, form.nik.data, form.born
         )
     except UjisimError as exc:
+        if wants_json():
+            raise  # the error shape, e.g. 503 renewal_paused with its reopening date
         session.rollback()
         if exc.code == "open_renewal":
             licence = registry.get_current_licence(session, form.number.data)
@@ -134,6 +144,10 @@ def start():
                 flash(exc.message, "info")
                 return redirect(url_for("renewal.show", public_id=mine.public_id), 303)
         return _index_page({"start": exc.message, "code": exc.code}, values), exc.status
+    licence = session.get(Licence, application.licence_id)
+    window = eligibility.grace_window_of(session, licence, current_user)
+    if window is not None:
+        flash(closures.grace_message(window), "info")
     return redirect(url_for("renewal.show", public_id=application.public_id), 303)
 
 

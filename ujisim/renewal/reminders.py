@@ -1,0 +1,266 @@
+"""Renewal reminders: by e-mail and through the notification channel (channels.py) at 90, 30 and
+7 days before a SIM expires, and on the first day of a grace window that covers an expired one.
+
+Each (licence, kind, channel) is sent once: its ``renewal_reminder`` row is the claim, inserted
+in a savepoint before the send, and its unique key makes a second run, or a second worker
+running at the same moment, skip it (on PostgreSQL the second insert waits for the first
+transaction and then fails on the key). A send that fails rolls its claim back, so the next run
+tries that channel again; the holder's other channels are not held up. A missed day is caught up
+(a reminder is due for the whole band, e.g. 30 to 8 days before expiry for the 30-day one).
+Holders reached are those with an account under the licence's NIK; without a phone number, by
+e-mail only. Run every hour by the job runner (``renewal.remind``) and by ``flask renewal remind``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ujisim.accounts.models import User
+from ujisim.core import clock
+from ujisim.core.mail import queue_mail
+from ujisim.core.urls import public_url
+from ujisim.renewal import channels, closures, eligibility, registry
+from ujisim.renewal.errors import ChannelError
+from ujisim.renewal.models import GraceWindow, Licence, LicenceStatus, Reminder
+
+log = logging.getLogger(__name__)
+
+#: (kind, days before expiry): each is due from that day until the next one's
+BEFORE_EXPIRY = (("d90", 90), ("d30", 30), ("d7", 7))
+GRACE = "grace"
+EMAIL = "email"
+
+
+@dataclass
+class RunReport:
+    """What one run did: reminders sent per channel, and failed sends (tried again next run)."""
+
+    sent: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, int] = field(default_factory=dict)
+
+    def count(self, bucket: dict[str, int], channel: str) -> None:
+        bucket[channel] = bucket.get(channel, 0) + 1
+
+    def __str__(self) -> str:
+        sent = ", ".join(f"{k}: {v}" for k, v in sorted(self.sent.items())) or "none"
+        failed = ", ".join(f"{k}: {v}" for k, v in sorted(self.failed.items())) or "none"
+        return f"sent {sent}; failed {failed}"
+
+
+def due_kind(days_left: int) -> str | None:
+    """The reminder due ``days_left`` days before expiry (0: the expiry day), or None."""
+    for (kind, days), (_next, next_days) in zip(
+        BEFORE_EXPIRY, (*BEFORE_EXPIRY[1:], ("", -1)), strict=True
+    ):
+        if next_days < days_left <= days:
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    #: the short text for SMS/WhatsApp
+    text: str
+
+
+def _expiry_message(licence: Licence, user: User, day: date) -> Message:
+    days = (licence.expires_on - day).days
+    url = public_url("renewal.index")
+    expires = format_date(licence.expires_on, "long")
+    subject = _(
+        "Your SIM %(cls)s expires on %(day)s: renew it online",
+        cls=licence.licence_class,
+        day=expires,
+    )
+    body = "\n\n".join(
+        [
+            _("Hello %(name)s,", name=user.full_name),
+            _(
+                "Your SIM %(cls)s %(number)s expires in %(days)s days, on %(day)s. You can "
+                "renew it online now; an expired SIM cannot be renewed, not even by one day.",
+                cls=licence.licence_class,
+                number=licence.number,
+                days=days,
+                day=expires,
+            ),
+            _("Start the renewal here: %(url)s", url=url),
+            "ujisim",
+        ]
+    )
+    text = _(
+        "ujisim: your SIM %(cls)s %(number)s expires on %(day)s. Renew online: %(url)s",
+        cls=licence.licence_class,
+        number=licence.number,
+        day=expires,
+        url=url,
+    )
+    return Message(subject, body, text)
+
+
+def _grace_message(licence: Licence, user: User, window: GraceWindow) -> Message:
+    until = format_date(window.renew_until, "long")
+    telegram = closures.telegram_label(window)
+    url = public_url("renewal.index")
+    subject = _(
+        "Grace window for your expired SIM %(cls)s until %(day)s",
+        cls=licence.licence_class,
+        day=until,
+    )
+    if window.online:
+        how = _("You may renew it online until %(day)s: %(url)s", day=until, url=url)
+        text = _(
+            "ujisim: your SIM %(cls)s %(number)s may still be renewed online until %(day)s "
+            "(grace window, telegram %(telegram)s): %(url)s",
+            cls=licence.licence_class,
+            number=licence.number,
+            day=until,
+            telegram=telegram,
+            url=url,
+        )
+    else:
+        how = _("Renew it at a Satpas counter until %(day)s.", day=until)
+        text = _(
+            "ujisim: your SIM %(cls)s %(number)s may still be renewed at a Satpas counter until "
+            "%(day)s (grace window, telegram %(telegram)s).",
+            cls=licence.licence_class,
+            number=licence.number,
+            day=until,
+            telegram=telegram,
+        )
+    body = "\n\n".join(
+        [
+            _("Hello %(name)s,", name=user.full_name),
+            _(
+                "Your SIM %(cls)s %(number)s expired on %(day)s, inside the grace window of "
+                "%(window)s (telegram %(telegram)s).",
+                cls=licence.licence_class,
+                number=licence.number,
+                day=format_date(licence.expires_on, "long"),
+                window=window.name,
+                telegram=telegram,
+            ),
+            how,
+            _("After that day a new SIM is needed (with the theory and practical tests)."),
+            "ujisim",
+        ]
+    )
+    return Message(subject, body, text)
+
+
+def _holder(session: Session, licence: Licence) -> User | None:
+    return session.scalars(
+        select(User).where(User.nik == licence.holder_nik, User.active.is_(True)).limit(1)
+    ).first()
+
+
+def _remind(
+    session: Session,
+    licence: Licence,
+    user: User,
+    kind: str,
+    day: date,
+    message: Message,
+    channel: channels.Channel | None,
+    report: RunReport,
+) -> None:
+    """Send ``message`` on each of the holder's channels that has not had this reminder."""
+    targets = [(EMAIL, user.email)]
+    if channel is not None and user.phone:
+        targets.append((channel.name, user.phone))
+    for name, to in targets:
+        claimed = session.scalar(
+            select(Reminder.id).where(
+                Reminder.licence_id == licence.id, Reminder.kind == kind, Reminder.channel == name
+            )
+        )
+        if claimed is not None:
+            continue
+        savepoint = session.begin_nested()
+        try:
+            session.add(
+                Reminder(
+                    licence_id=licence.id,
+                    kind=kind,
+                    channel=name,
+                    recipient=to,
+                    due_on=day,
+                    sent_at=clock.now(),
+                )
+            )
+            session.flush()
+        except IntegrityError:  # another run claimed it meanwhile
+            savepoint.rollback()
+            continue
+        try:
+            if name == EMAIL:
+                queue_mail(
+                    session,
+                    to=to,
+                    subject=message.subject,
+                    body=message.body,
+                    kind="renewal_reminder",
+                )
+            else:
+                channel.send(to, message.text)
+        except ChannelError as exc:
+            savepoint.rollback()  # the claim goes too: the next run tries again
+            log.warning("reminder %s of licence %s on %s failed: %s", kind, licence.id, name, exc)
+            report.count(report.failed, name)
+            continue
+        savepoint.commit()
+        report.count(report.sent, name)
+
+
+def send_reminders(session: Session, day: date | None = None) -> RunReport:
+    """Send the reminders due on ``day`` (default: today in WIB). Flushes; the caller commits."""
+    day = day or registry.local_today()
+    channel = channels.channel()
+    report = RunReport()
+    expiring = session.scalars(
+        select(Licence)
+        .where(
+            Licence.status == LicenceStatus.ACTIVE,
+            Licence.licence_class.in_(registry.ONLINE_CLASSES),
+            Licence.expires_on >= day,
+            Licence.expires_on <= day + timedelta(days=BEFORE_EXPIRY[0][1]),
+        )
+        .order_by(Licence.id)
+    ).all()
+    for licence in expiring:
+        kind = due_kind((licence.expires_on - day).days)
+        user = _holder(session, licence)
+        if kind is None or user is None or eligibility.get_open_application(session, licence):
+            continue
+        with force_locale(user.locale or "id"):
+            message = _expiry_message(licence, user, day)
+        _remind(session, licence, user, kind, day, message, channel, report)
+    for window in closures.windows_opening(session, day):
+        covered = session.scalars(
+            select(Licence)
+            .where(
+                Licence.status.in_((LicenceStatus.ACTIVE, LicenceStatus.EXPIRED)),
+                Licence.licence_class.in_(window.class_list),
+                Licence.expires_on >= window.expired_from,
+                Licence.expires_on <= window.expired_until,
+                Licence.expires_on < day,
+            )
+            .order_by(Licence.id)
+        ).all()
+        for licence in covered:
+            user = _holder(session, licence)
+            if user is None or eligibility.get_open_application(session, licence):
+                continue
+            with force_locale(user.locale or "id"):
+                message = _grace_message(licence, user, window)
+            _remind(session, licence, user, GRACE, day, message, channel, report)
+    return report
