@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from tests.faces import face_photo
+from tests.renewal import photos
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import delivery_options, documents, payments, registry, verification
@@ -61,12 +62,8 @@ def encoding_of(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def signature_png() -> bytes:
-    image = Image.new("RGBA", (400, 120), (255, 255, 255, 0))
-    for x in range(20, 380):
-        image.putpixel((x, 60 + int(20 * np.sin(x / 20))), (0, 0, 80, 255))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+    """A signature the signature rules accept: dark ink on white paper, cropped close."""
+    return photos.signature()
 
 
 @pytest.fixture(autouse=True)
@@ -132,9 +129,10 @@ def licence(clock, holder, make_licence):
 
 @pytest.fixture
 def docs(signature_png):
-    """Valid documents for submit_documents (photo of the same person as the licence)."""
+    """Valid documents for submit_documents: a passport-style photo of the licence's holder
+    that the photo rules accept (tests/renewal/photos.py), and a signature."""
     return {
-        "photo": photo_bytes("obama2.jpg"),
+        "photo": photos.compliant(),
         "signature": signature_png,
         "health_number": "RIKKES-2026-0001",
         "health_date": TODAY - timedelta(days=2),

@@ -1,5 +1,6 @@
-"""Documents and declarations: the new passport-style photo (exactly one face, compared with the
-licence photo), the signature, and the e-Rikkes and ePPsi certificates."""
+"""Documents and declarations: the new passport-style photo (checked by the officers' rules in
+``photo_rules.py``, its face compared with the licence photo), the signature
+(``signature_rules.py``), and the e-Rikkes and ePPsi certificates."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage
+from ujisim.core import images as intake
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
 from ujisim.proctoring import faces
 from ujisim.proctoring.errors import FaceError
-from ujisim.renewal import identity, images, registry
+from ujisim.renewal import identity, images, photo_rules, registry, signature_rules
 from ujisim.renewal.application import advance, check_version, lock_application
-from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.errors import DocumentFaults, InvalidDocument
 from ujisim.renewal.models import AppState, Licence, RenewalApplication, RenewalDocument
 
 FILE_PURPOSE = "renewal_document"
@@ -79,18 +81,30 @@ def check_certificate(
     return number, issued
 
 
-def photo_match(photo: bytes, licence: Licence) -> tuple[float | None, float]:
-    """(distance of the photo's one face to the licence photo's, tolerance); the photo must
-    show exactly one face (InvalidDocument otherwise). Distance None: nothing to compare."""
-
-    tolerance = float(current_app.config.get("RENEWAL_WEAK_MATCH", 0.5))
+def check_photo(clean: images.CleanImage) -> photo_rules.PhotoCheck:
+    """The photo rules on a cleaned upload (one face detection; its encoding is kept for the
+    comparison with the licence photo)."""
     try:
-        face = faces.reference_encoding(faces.load_image(photo))
+        image = faces.load_image(clean.data)
     except FaceError as exc:
         raise InvalidDocument(exc.message, {"photo": exc.message}, code=exc.code) from exc
+    limits = photo_rules.Limits.from_config(current_app.config)
+    return photo_rules.check_photo(image, clean.width, clean.height, limits)
+
+
+def check_signature(data: bytes) -> list[photo_rules.Fault]:
+    """The signature rules on the upload as sent (colour, transparency on white)."""
+    image = intake.flatten(intake.open_image(data, "signature"))
+    return signature_rules.check_signature(image)
+
+
+def photo_match(encoding: list[float], licence: Licence) -> tuple[float | None, float]:
+    """(distance of the photo's face to the licence photo's, tolerance); distance None:
+    nothing to compare."""
+    tolerance = float(current_app.config.get("RENEWAL_WEAK_MATCH", 0.5))
     if licence.encoding is None:
         return None, tolerance
-    distance = float(np.linalg.norm(np.asarray(face.encoding) - np.asarray(licence.encoding)))
+    distance = float(np.linalg.norm(np.asarray(encoding) - np.asarray(licence.encoding)))
     return distance, tolerance
 
 
@@ -120,18 +134,29 @@ def submit_documents(
     licence = session.get(Licence, application.licence_id)
     today = registry.local_today(getattr(actor, "timezone", None) or "Asia/Jakarta")
     errors: dict[str, str] = {}
+    faults: dict[str, list[photo_rules.Fault]] = {}
     cleaned = {}
     for kind, data in (("photo", photo), ("signature", signature)):
         try:
             cleaned[kind] = images.clean_image(data, kind)
         except InvalidDocument as exc:
             errors[kind] = exc.message
-    distance, tolerance = None, None
+    distance, tolerance, measures = None, None, {}
     if "photo" in cleaned:
         try:
-            distance, tolerance = photo_match(cleaned["photo"].data, licence)
+            checked = check_photo(cleaned["photo"])
         except InvalidDocument as exc:
             errors["photo"] = exc.message
+        else:
+            measures = checked.measures
+            if checked.faults:
+                faults["photo"] = checked.faults
+            else:
+                distance, tolerance = photo_match(checked.encoding, licence)
+    if "signature" in cleaned:
+        found = check_signature(signature)
+        if found:
+            faults["signature"] = found
     certificates = {}
     for kind, number, issued in (
         ("health", health_number, health_date),
@@ -141,6 +166,10 @@ def submit_documents(
             certificates[kind] = check_certificate(number, issued, today, kind=kind)
         except InvalidDocument as exc:
             errors.update(exc.fields)
+    for kind, found in faults.items():
+        errors[kind] = " ".join(fault.message for fault in found)
+    if faults:
+        raise DocumentFaults(_("Please correct the marked fields."), errors, faults)
     if errors:
         raise InvalidDocument(_("Please correct the marked fields."), errors)
     # the identity step's reference face (the licence photo, else the population register's),
@@ -174,7 +203,7 @@ def submit_documents(
         actor=actor,
         object_type="renewal",
         object_id=application.public_id,
-        data={"distance": distance, "tolerance": tolerance},
+        data={"distance": distance, "tolerance": tolerance, "photo": measures},
     )
     advance(session, application, AppState.IDENTITY, actor)
     identity.record_reference(session, application, reference, actor)

@@ -25,6 +25,18 @@ class InvalidDocument(ValidationError):
     code = "invalid_document"
 
 
+class DocumentFaults(InvalidDocument):
+    """Uploads refused by the photo or signature rules (``renewal/photo_rules.py``,
+    ``renewal/signature_rules.py``): ``faults`` lists each field's faults (code, message), all
+    of them, so that the holder fixes everything at once; ``fields`` joins their messages."""
+
+    code = "document_faults"
+
+    def __init__(self, message: str, fields: dict[str, str], faults: dict[str, list]):
+        super().__init__(message, fields)
+        self.faults = faults
+
+
 class WebhookRefused(ValidationError):
     """A provider webhook that is not accepted (status and code say why)."""
 
