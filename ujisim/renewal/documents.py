@@ -123,7 +123,11 @@ def submit_documents(
 ) -> RenewalApplication:
     """Check everything first, then store: a refused field changes nothing.
 
-    The photo is compared with the licence photo; a distance above ``RENEWAL_WEAK_MATCH``
+    The photo and the signature must pass the officers' rules (``photo_rules``,
+    ``signature_rules``); every fault of both uploads and every refused certificate field is
+    reported at once (:class:`DocumentFaults`, its ``faults`` list each upload's faults). The
+    photo's one face detection also gives the encoding compared with the licence photo. The
+    photo is compared with the licence photo; a distance above ``RENEWAL_WEAK_MATCH``
     (default 0.5, stricter than the 0.6 used for webcam frames since both are posed, frontal
     photos) flags the document for the officer but does not refuse it: the officer decides.
     """
