@@ -79,7 +79,7 @@ def fill_documents(page, photo, signature):
 
 
 def test_a_faulty_photo_is_refused_with_advice_then_a_good_one_goes_on(
-    page, live_server, live_app, people, tmp_path
+    page, live_server, live_app, people, tmp_path, shot
 ):
     files = {
         "glasses.jpg": photos.jpeg(photos.glasses()),
@@ -118,6 +118,7 @@ def test_a_faulty_photo_is_refused_with_advice_then_a_good_one_goes_on(
     # the typed certificate numbers are kept, nothing is stored
     expect(page.locator("#health_number")).to_have_value("RK-2026-5501")
     assert stored_documents(live_app) == before
+    shot("refused")
 
     fill_documents(page, tmp_path / "pasfoto.jpg", tmp_path / "ttd.png")
     expect(page.get_by_role("heading", name="Pemeriksaan identitas")).to_be_visible()
@@ -150,3 +151,4 @@ def test_a_faulty_photo_is_refused_with_advice_then_a_good_one_goes_on(
     assert new_photo.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [600, 800]
     expect(page.get_by_role("img", name="Photo on the registered SIM")).to_be_visible()
     expect(page.locator("#photo-match")).to_contain_text("Photos match")
+    shot("officer")

@@ -122,3 +122,26 @@ def test_one_check_costs_one_face_detection(app):
     assert result.faults == []
     assert len(result.encoding) == 128
     assert elapsed < 2.0, elapsed
+
+
+def test_the_page_lists_each_fault_beside_its_field(client, db, started, holder, docs):
+    """The documents page: the rules before upload, then each fault of the refused upload as
+    an item of its field's error (with its code), the typed values kept."""
+    from tests.conftest import DEFAULT_PASSWORD
+    from tests.renewal.test_documents import _form
+
+    client.login(holder.email, DEFAULT_PASSWORD)
+    url = f"/perpanjangan/{started.public_id}"
+    assert 'id="photo-rules"' in client.get(url).get_data(as_text=True)
+    data = _form(docs, photo=photos.jpeg(photos.cap()), signature=photos.png(
+        photos.signature_image(ink=(185, 190, 200))))  # fmt: skip
+    data["version"] = str(started.version)
+    response = client.submit(f"{url}/dokumen", data, content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<li data-code="photo_cap">Take off your cap or hat' in page
+    assert '<li data-code="signature_light_ink">The ink is too light.' in page
+    assert 'aria-invalid="true" aria-describedby="photo-error"' in page
+    assert 'value="RIKKES-2026-0001"' in page
+    db.refresh(started)
+    assert started.state == AppState.DOCUMENTS
