@@ -223,9 +223,9 @@ def cap() -> np.ndarray:
     return np.asarray(photo)
 
 
-def blue_head_covering() -> np.ndarray:
-    """A blue headscarf around the face, nearly the background's blue: only the face from the
-    forehead to the chin shows."""
+def blue_head_covering(colour=(40, 95, 190)) -> np.ndarray:
+    """A headscarf (jilbab) around the face, by default nearly the background's blue: only the
+    face from the forehead to the chin shows."""
     photo = compliant_array()
     g = _geometry(photo)
     left, right = g["jaw"]
@@ -241,8 +241,13 @@ def blue_head_covering() -> np.ndarray:
     draw.polygon([tuple(p) for p in g["marks"]["chin"]], fill=255)
     cloth = np.asarray(scarf, dtype=bool) & ~np.asarray(face, dtype=bool)
     out = photo.copy()
-    out[cloth] = _background(colour=(40, 95, 190), seed=5)[cloth].astype(np.uint8)
+    out[cloth] = _background(colour=colour, seed=5)[cloth].astype(np.uint8)
     return out
+
+
+def head_covering(colour=(30, 30, 35)) -> np.ndarray:
+    """The same headscarf in another colour (black by default): officers accept it."""
+    return blue_head_covering(colour)
 
 
 def blurred(radius: float = 4) -> np.ndarray:

@@ -145,3 +145,10 @@ def test_the_page_lists_each_fault_beside_its_field(client, db, started, holder,
     assert 'value="RIKKES-2026-0001"' in page
     db.refresh(started)
     assert started.state == AppState.DOCUMENTS
+
+
+@pytest.mark.parametrize("colour", [(30, 30, 35), (235, 235, 228), (120, 40, 60)])
+def test_a_head_covering_of_another_colour_passes(colour):
+    """Officers refuse a blue head covering because it merges with the backdrop; a black, white
+    or red jilbab that leaves the face visible is accepted."""
+    assert check(photos.head_covering(colour)).faults == []
