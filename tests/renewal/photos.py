@@ -190,6 +190,18 @@ def turned_head(degrees: float = 35) -> np.ndarray:
     return turn_head(photo, _geometry(photo)["box"], degrees)
 
 
+def tilted_head(degrees: float = 14) -> np.ndarray:
+    """The head leaning to one shoulder (roll): the person rotated about the chin."""
+    photo, alpha = _composed("obama.jpg", 0.6)
+    g = _geometry(photo)
+    centre = (g["cx"], g["eye_y"] + g["e2c"])
+    person = Image.fromarray(photo).rotate(degrees, Image.Resampling.BICUBIC, center=centre)
+    mask = Image.fromarray((alpha * 255).astype(np.uint8)).rotate(degrees, center=centre)
+    weight = np.asarray(mask, dtype=float)[..., None] / 255
+    out = np.asarray(person, dtype=float) * weight + _background() * (1 - weight)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
 def glasses() -> np.ndarray:
     """Dark frames drawn on the eye landmarks: two rims and the bridge over the nose."""
     photo = Image.fromarray(compliant_array())
@@ -273,6 +285,7 @@ VARIANTS = {
     "head_too_small": (head_too_small, "photo_head_too_small"),
     "head_too_large": (head_too_large, "photo_head_too_large"),
     "turned_head": (turned_head, "photo_not_frontal"),
+    "tilted_head": (tilted_head, "photo_not_frontal"),
     "glasses": (glasses, "photo_glasses"),
     "cap": (cap, "photo_cap"),
     "blue_head_covering": (blue_head_covering, "photo_blue_head_covering"),
@@ -327,4 +340,5 @@ SIGNATURE_VARIANTS = {
         "signature_not_cropped",
     ),
     "a_photo": (lambda: Image.fromarray(compliant_array()), "signature_not_a_signature"),
+    "blank_paper": (lambda: signature_image(ink=PAPER), "signature_missing"),
 }

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.renewal import photos
 from tests.renewal.conftest import photo_bytes
 from ujisim.core.storage import StoredFile
-from ujisim.proctoring import faces
+from ujisim.proctoring import face_engine, faces
 from ujisim.renewal import application as apps
 from ujisim.renewal import documents, photo_rules, signature_rules
 from ujisim.renewal.errors import DocumentFaults
@@ -152,3 +152,25 @@ def test_a_head_covering_of_another_colour_passes(colour):
     """Officers refuse a blue head covering because it merges with the backdrop; a black, white
     or red jilbab that leaves the face visible is accepted."""
     assert check(photos.head_covering(colour)).faults == []
+
+
+def test_heads_looking_down_in_a_real_photo_are_not_frontal():
+    """t1.jpg: six people at a table, two of them looking down at their cards (pitch ratio
+    about 1.7-1.9), the others at the camera or aside. The pitch bound refuses the lowered
+    heads; the level, frontal face of obama.jpg passes."""
+    from ujisim.renewal.photo_geometry import Face
+
+    image = faces.load_image(photo_bytes("t1.jpg", 1200))
+    found = {}
+    for box in face_engine.locate(image, upsample=1, detect_side=None):
+        face = Face(box, face_engine.landmarks68(image, box))
+        measures = {}
+        fault = photo_rules.rule_frontal(face, photo_rules.Limits(), measures)
+        found[box] = (measures["pitch"], fault.code if fault else None)
+    down = [code for pitch, code in found.values() if pitch > 1.5]
+    assert len(down) == 2
+    assert down == ["photo_not_frontal"] * 2
+    level = faces.load_image(photos.compliant())
+    box = faces.reference_encoding(level).box
+    face = Face(box, face_engine.landmarks68(level, box))
+    assert photo_rules.rule_frontal(face, photo_rules.Limits(), {}) is None
