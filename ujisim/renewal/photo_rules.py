@@ -39,8 +39,9 @@ MAX_YAW = 0.2
 MAX_ROLL_DEG = 8.0
 #: the pitch ratio (faces.estimate_pitch) of a level head; below: looking up, above: down
 PITCH_RANGE = (0.5, 1.15)
-#: chin-to-crown height over the photo's height. ICAO Doc 9303 asks 70-80 % for passports; the
-#: US Department of State accepts 50-69 %; Indonesian pas foto show head and shoulders, so we
+#: chin-to-crown height over the photo's height. ICAO Doc 9303 asks 70-80 % for passports, the
+#: US Department of State 50-69 % (summarised at fastpassportphotoonline.com/guides/
+#: biometric-passport-photo-requirements); Indonesian pas foto show head and shoulders, so we
 #: accept from the US lower bound to the ICAO upper bound
 HEAD_SHARE = (0.5, 0.8)
 #: share of the side strips scanned (mirrored) for a face cut by the photo's edge
