@@ -240,8 +240,9 @@ def rule_background(
             Fault(
                 "photo_background_busy",
                 _(
-                    "There is something in the background (another person, objects or a "
-                    "pattern). Take the photo with only you in front of a plain blue background."
+                    "There is something in the background (another person, objects, a pattern "
+                    "or a strong shadow). Take the photo with only you in front of a plain blue "
+                    "background, standing a little away from it."
                 ),
             )
         )
