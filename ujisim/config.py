@@ -125,6 +125,15 @@ def from_env(instance_path: str) -> dict:
         "RENEWAL_VA_EXPIRY_HOURS": int(env.get("UJISIM_RENEWAL_VA_EXPIRY_HOURS", "24")),
         "RENEWAL_SHIPPING_RATES": env.get("UJISIM_RENEWAL_SHIPPING_RATES") or None,
         "RENEWAL_WEAK_MATCH": float(env.get("UJISIM_RENEWAL_WEAK_MATCH", "0.5")),
+        # The photo rules of the documents step (renewal/photo_rules.py): the largest head turn
+        # (yaw) and tilt (roll, degrees), the pitch ratio's window and the head's share of the
+        # photo's height (chin to crown).
+        "RENEWAL_PHOTO_MAX_YAW": float(env.get("UJISIM_RENEWAL_PHOTO_MAX_YAW", "0.2")),
+        "RENEWAL_PHOTO_MAX_ROLL": float(env.get("UJISIM_RENEWAL_PHOTO_MAX_ROLL", "8")),
+        "RENEWAL_PHOTO_PITCH_MIN": float(env.get("UJISIM_RENEWAL_PHOTO_PITCH_MIN", "0.5")),
+        "RENEWAL_PHOTO_PITCH_MAX": float(env.get("UJISIM_RENEWAL_PHOTO_PITCH_MAX", "1.15")),
+        "RENEWAL_PHOTO_HEAD_MIN": float(env.get("UJISIM_RENEWAL_PHOTO_HEAD_MIN", "0.5")),
+        "RENEWAL_PHOTO_HEAD_MAX": float(env.get("UJISIM_RENEWAL_PHOTO_HEAD_MAX", "0.8")),
         "PAYMENT_PROVIDER": env.get("UJISIM_PAYMENT_PROVIDER", "sandbox"),
         "PAYMENT_WEBHOOK_SECRET": env.get("UJISIM_PAYMENT_WEBHOOK_SECRET") or None,
         "COURIER_PROVIDER": env.get("UJISIM_COURIER_PROVIDER", "sandbox"),

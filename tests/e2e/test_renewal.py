@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD, add_user
 from tests.e2e import test_proctoring as proctoring
+from tests.renewal import photos
 from tests.renewal.conftest import make_nik, photo_bytes
 from ujisim.accounts.models import User
 from ujisim.certificates.models import PrintJob
@@ -99,11 +100,9 @@ def card_job(live_app, public_id) -> str:
 def test_whole_renewal(holder_camera, page, live_server, live_app, people, tmp_path, shot):
     holder, staff = holder_camera, page
     photo = tmp_path / "pasfoto.jpg"
-    photo.write_bytes(photo_bytes("obama2.jpg"))
+    photo.write_bytes(photos.compliant())
     signature = tmp_path / "ttd.png"
-    from tests.renewal.conftest import image_bytes
-
-    signature.write_bytes(image_bytes("PNG", size=(400, 120), color=(200, 200, 200)))
+    signature.write_bytes(photos.signature())
     today = date.today()
 
     log_in(holder, live_server, HOLDER)
@@ -238,7 +237,6 @@ def test_another_person_fails_three_times_and_an_officer_takes_over(
     camera, live_server, live_app, people
 ):
     """Somebody else (Biden) at the camera for a holder whose licence photo is Obama's."""
-    from tests.renewal.conftest import image_bytes
     from ujisim.proctoring import consent
     from ujisim.renewal import documents
 
@@ -266,8 +264,8 @@ def test_another_person_fails_three_times_and_an_officer_takes_over(
         documents.submit_documents(
             session,
             application,
-            photo=photo_bytes("obama2.jpg"),
-            signature=image_bytes("PNG", size=(400, 120), color=(200, 200, 200)),
+            photo=photos.compliant(),
+            signature=photos.signature(),
             health_number=health.provider("sandbox")
             .issue("health", user.nik, issued_on=today - timedelta(days=1))
             .number,

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from tests.conftest import add_user
 from tests.e2e.test_renewal import log_in, log_out
-from tests.renewal.conftest import image_bytes, make_nik, photo_bytes
+from tests.renewal import photos
+from tests.renewal.conftest import make_nik, photo_bytes
 from ujisim.accounts.models import User
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
@@ -68,9 +69,9 @@ def take_test(page, live_server, kind: str) -> str:
 def test_costs_survey_and_report(page, browser, live_server, live_app, people, tmp_path, shot):
     holder = page
     photo = tmp_path / "pasfoto.jpg"
-    photo.write_bytes(photo_bytes("obama2.jpg"))
+    photo.write_bytes(photos.compliant())
     signature = tmp_path / "ttd.png"
-    signature.write_bytes(image_bytes("PNG", size=(400, 120), color=(200, 200, 200)))
+    signature.write_bytes(photos.signature())
 
     log_in(holder, live_server, HOLDER)
     health_number = take_test(holder, live_server, "health")

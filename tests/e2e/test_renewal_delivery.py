@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from tests.conftest import add_user
 from tests.e2e.conftest import no_horizontal_scroll
 from tests.e2e.test_renewal import log_in, log_out
-from tests.renewal.conftest import COURIER, image_bytes, make_nik, photo_bytes
+from tests.renewal import photos
+from tests.renewal.conftest import COURIER, make_nik, photo_bytes
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
@@ -93,8 +94,8 @@ def printed_card(live_app, email: str, born: date, number: str, method: str) -> 
         documents.submit_documents(
             session,
             application,
-            photo=photo_bytes("obama2.jpg"),
-            signature=image_bytes("PNG", size=(400, 120), color=(200, 200, 200)),
+            photo=photos.compliant(),
+            signature=photos.signature(),
             **sandbox_certificates(nik, today),
             actor=holder,
         )

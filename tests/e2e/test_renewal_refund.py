@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from tests.conftest import add_user
 from tests.e2e.test_renewal import log_in, log_out
-from tests.renewal.conftest import make_nik, photo_bytes, signature_bytes, walk_to
+from tests.renewal import photos
+from tests.renewal.conftest import make_nik, photo_bytes, walk_to
 from ujisim.core.db import get_session
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
@@ -59,8 +60,8 @@ def paid(live_app):
         fit = sandbox.issue("health", nik, issued_on=today - timedelta(days=1))
         psych = sandbox.issue("psych", nik, issued_on=today - timedelta(days=20))
         docs = {
-            "photo": photo_bytes("obama2.jpg"),
-            "signature": signature_bytes(),
+            "photo": photos.compliant(),
+            "signature": photos.signature(),
             "health_number": fit.number,
             "health_date": fit.issued_on,
             "psych_number": psych.number,

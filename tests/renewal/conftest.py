@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from tests.faces import face_photo
+from tests.renewal import photos
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
 from ujisim.renewal import (
@@ -68,18 +69,8 @@ def encoding_of(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def signature_png() -> bytes:
-    return signature_bytes()
-
-
-@functools.cache
-def signature_bytes() -> bytes:
-    """A signature as the documents step takes it (PNG)."""
-    image = Image.new("RGBA", (400, 120), (255, 255, 255, 0))
-    for x in range(20, 380):
-        image.putpixel((x, 60 + int(20 * np.sin(x / 20))), (0, 0, 80, 255))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+    """A signature the signature rules accept: dark ink on white paper, cropped close."""
+    return photos.signature()
 
 
 @pytest.fixture(autouse=True)
@@ -163,10 +154,11 @@ def certificates(app):
 
 @pytest.fixture
 def docs(signature_png, holder, certificates):
-    """Valid documents for submit_documents (photo of the same person as the licence, the
-    holder's own sandbox certificates)."""
+    """Valid documents for submit_documents: a passport-style photo of the licence's holder
+    that the photo rules accept (tests/renewal/photos.py), a signature, and the holder's own
+    sandbox certificates."""
     return {
-        "photo": photo_bytes("obama2.jpg"),
+        "photo": photos.compliant(),
         "signature": signature_png,
         **certificates(holder),
     }

@@ -12,7 +12,7 @@ from tests.renewal.conftest import TODAY, make_nik
 from ujisim.core.storage import StoredFile
 from ujisim.renewal import application as apps
 from ujisim.renewal import documents, health
-from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.errors import CertificatesUnavailable, InvalidDocument
 from ujisim.renewal.models import AppState, RenewalDocument
 
 pytestmark = pytest.mark.both_backends
@@ -75,7 +75,7 @@ def test_an_expired_certificate_names_its_last_valid_day(db, started, holder, do
 def test_an_unreachable_provider_accepts_nothing_and_says_so(app, db, started, holder, docs):
     app.config["HEALTH_SANDBOX_OUTAGE"] = True
     try:
-        exc = refused(db, started, holder, docs, error=health.ProviderUnavailable)
+        exc = refused(db, started, holder, docs, error=CertificatesUnavailable)
     finally:
         app.config["HEALTH_SANDBOX_OUTAGE"] = False
     assert exc.status == 503
@@ -186,7 +186,7 @@ def test_production_refuses_the_sandbox_and_verifies_nothing_without_a_provider(
     assert from_env(str(tmp_path))["HEALTH_PROVIDER"] == "none"  # the production default
     app.config["HEALTH_PROVIDER"] = "none"
     try:
-        exc = refused(db, started, holder, docs, error=health.ProviderUnavailable)
+        exc = refused(db, started, holder, docs, error=CertificatesUnavailable)
     finally:
         app.config["HEALTH_PROVIDER"] = "sandbox"
     assert "e-Rikkes service cannot be reached" in exc.fields["health_number"]

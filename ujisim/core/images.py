@@ -262,21 +262,21 @@ def open_image(
 def _reencode(image: Image.Image, profile: Profile) -> CleanImage:
     out = io.BytesIO()
     if profile.output == "JPEG":
-        flat = _flatten(image).convert("RGB")
+        flat = flatten(image).convert("RGB")
         if profile.max_side:
             flat.thumbnail((profile.max_side, profile.max_side), Image.Resampling.LANCZOS)
         flat.info = {}  # no EXIF, ICC, comments: only pixels leave this function
         flat.save(out, "JPEG", quality=profile.quality, optimize=True)
         content_type = "image/jpeg"
     else:
-        flat = _flatten(image).convert("L")
+        flat = flatten(image).convert("L")
         flat.info = {}
         flat.save(out, "PNG", optimize=True)
         content_type = "image/png"
     return CleanImage(out.getvalue(), content_type, flat.width, flat.height)
 
 
-def _flatten(image: Image.Image) -> Image.Image:
+def flatten(image: Image.Image) -> Image.Image:
     """Transparent parts on white (a signature PNG often has a transparent background)."""
     if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")

@@ -1,5 +1,7 @@
-"""Documents and declarations: the new passport-style photo (exactly one face, compared with the
-licence photo), the signature, and the e-Rikkes and ePPsi certificates."""
+"""Documents and declarations: the new passport-style photo (checked by the officers' rules in
+``photo_rules.py``, its face compared with the licence photo), the signature
+(``signature_rules.py``), and the e-Rikkes and ePPsi certificates (verified with their providers,
+``health.py``)."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock, storage
+from ujisim.core import images as intake
 from ujisim.core.errors import IllegalTransition
 from ujisim.core.security import Role
 from ujisim.proctoring import faces
 from ujisim.proctoring.errors import FaceError
-from ujisim.renewal import health, identity, images, registry
+from ujisim.renewal import health, identity, images, photo_rules, registry, signature_rules
 from ujisim.renewal.application import advance, check_version, lock_application
-from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.errors import CertificatesUnavailable, DocumentFaults, InvalidDocument
 from ujisim.renewal.models import AppState, Licence, RenewalApplication, RenewalDocument
 
 FILE_PURPOSE = "renewal_document"
@@ -36,18 +39,30 @@ def _licence_rule(user, stored) -> bool:
     return user.has_any_role(Role.EXAMINER, Role.ADMIN)
 
 
-def photo_match(photo: bytes, licence: Licence) -> tuple[float | None, float]:
-    """(distance of the photo's one face to the licence photo's, tolerance); the photo must
-    show exactly one face (InvalidDocument otherwise). Distance None: nothing to compare."""
-
-    tolerance = float(current_app.config.get("RENEWAL_WEAK_MATCH", 0.5))
+def check_photo(clean: images.CleanImage) -> photo_rules.PhotoCheck:
+    """The photo rules on a cleaned upload (one face detection; its encoding is kept for the
+    comparison with the licence photo)."""
     try:
-        face = faces.reference_encoding(faces.load_image(photo))
+        image = faces.load_image(clean.data)
     except FaceError as exc:
         raise InvalidDocument(exc.message, {"photo": exc.message}, code=exc.code) from exc
+    limits = photo_rules.Limits.from_config(current_app.config)
+    return photo_rules.check_photo(image, clean.width, clean.height, limits)
+
+
+def check_signature(data: bytes) -> list[photo_rules.Fault]:
+    """The signature rules on the upload as sent (colour, transparency on white)."""
+    image = intake.flatten(intake.open_image(data, "signature"))
+    return signature_rules.check_signature(image)
+
+
+def photo_match(encoding: list[float], licence: Licence) -> tuple[float | None, float]:
+    """(distance of the photo's face to the licence photo's, tolerance); distance None:
+    nothing to compare."""
+    tolerance = float(current_app.config.get("RENEWAL_WEAK_MATCH", 0.5))
     if licence.encoding is None:
         return None, tolerance
-    distance = float(np.linalg.norm(np.asarray(face.encoding) - np.asarray(licence.encoding)))
+    distance = float(np.linalg.norm(np.asarray(encoding) - np.asarray(licence.encoding)))
     return distance, tolerance
 
 
@@ -66,7 +81,13 @@ def submit_documents(
 ) -> RenewalApplication:
     """Check everything first, then store: a refused field changes nothing.
 
-    The photo is compared with the licence photo; a distance above ``RENEWAL_WEAK_MATCH``
+    The photo and the signature must pass the officers' rules (``photo_rules``,
+    ``signature_rules``); every fault of both uploads and every refused certificate field is
+    reported at once (:class:`DocumentFaults`, its ``faults`` list each upload's faults); the
+    certificates are verified with their providers (a provider that cannot answer: 503, nothing
+    kept). The
+    photo's one face detection also gives the encoding compared with the licence photo. The
+    photo is compared with the licence photo; a distance above ``RENEWAL_WEAK_MATCH``
     (default 0.5, stricter than the 0.6 used for webcam frames since both are posed, frontal
     photos) flags the document for the officer but does not refuse it: the officer decides.
     """
@@ -77,18 +98,29 @@ def submit_documents(
     licence = session.get(Licence, application.licence_id)
     today = registry.local_today(getattr(actor, "timezone", None) or "Asia/Jakarta")
     errors: dict[str, str] = {}
+    faults: dict[str, list[photo_rules.Fault]] = {}
     cleaned = {}
     for kind, data in (("photo", photo), ("signature", signature)):
         try:
             cleaned[kind] = images.clean_image(data, kind)
         except InvalidDocument as exc:
             errors[kind] = exc.message
-    distance, tolerance = None, None
+    distance, tolerance, measures = None, None, {}
     if "photo" in cleaned:
         try:
-            distance, tolerance = photo_match(cleaned["photo"].data, licence)
+            checked = check_photo(cleaned["photo"])
         except InvalidDocument as exc:
             errors["photo"] = exc.message
+        else:
+            measures = checked.measures
+            if checked.faults:
+                faults["photo"] = checked.faults
+            else:
+                distance, tolerance = photo_match(checked.encoding, licence)
+    if "signature" in cleaned:
+        found = check_signature(signature)
+        if found:
+            faults["signature"] = found
     certificates: dict[str, health.Verified] = {}
     unavailable = None
     for kind, number, issued in (
@@ -99,14 +131,18 @@ def submit_documents(
             certificates[kind] = health.verify_certificate(
                 kind, number, issued, licence.holder_nik, today
             )
-        except health.ProviderUnavailable as exc:
+        except CertificatesUnavailable as exc:
             unavailable = exc
             errors.update(exc.fields)
         except InvalidDocument as exc:
             errors.update(exc.fields)
+    for kind, found in faults.items():
+        errors[kind] = " ".join(fault.message for fault in found)
     if unavailable is not None:
         # nothing is accepted while a provider cannot answer: 503, every field kept on the page
-        raise health.ProviderUnavailable(unavailable.message, errors)
+        raise CertificatesUnavailable(unavailable.message, errors)
+    if faults:
+        raise DocumentFaults(_("Please correct the marked fields."), errors, faults)
     if errors:
         raise InvalidDocument(_("Please correct the marked fields."), errors)
     # the identity step's reference face (the licence photo, else the population register's),
@@ -152,6 +188,7 @@ def submit_documents(
         data={
             "distance": distance,
             "tolerance": tolerance,
+            "photo": measures,
             "certificates": {
                 kind: {"number": v.number, "issued_on": v.issued_on.isoformat(), "by": v.provider}
                 for kind, v in certificates.items()

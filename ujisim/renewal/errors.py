@@ -31,6 +31,18 @@ class InvalidDocument(ValidationError):
     code = "invalid_document"
 
 
+class DocumentFaults(InvalidDocument):
+    """Uploads refused by the photo or signature rules (``renewal/photo_rules.py``,
+    ``renewal/signature_rules.py``): ``faults`` lists each field's faults (code, message), all
+    of them, so that the holder fixes everything at once; ``fields`` joins their messages."""
+
+    code = "document_faults"
+
+    def __init__(self, message: str, fields: dict[str, str], faults: dict[str, list]):
+        super().__init__(message, fields)
+        self.faults = faults
+
+
 class WebhookRefused(ValidationError):
     """A provider webhook that is not accepted (status and code say why)."""
 
@@ -56,6 +68,14 @@ class MalformedEvent(WebhookRefused):
 
     def __init__(self, message: str, fields: dict[str, str] | None = None):
         super().__init__(message, fields, status=400, code="malformed")
+
+
+class CertificatesUnavailable(InvalidDocument):
+    """The e-Rikkes or ePPsi provider could not be asked (renewal/health.py): nothing is
+    accepted, the holder tries again later."""
+
+    status = 503
+    code = "provider_unavailable"
 
 
 class InvalidNik(ValidationError):

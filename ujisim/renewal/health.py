@@ -40,7 +40,7 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ujisim.renewal.errors import InvalidDocument
+from ujisim.renewal.errors import CertificatesUnavailable, InvalidDocument
 
 KINDS = ("health", "psych")
 #: e-Rikkes health certificates count for 14 days, ePPsi psychological ones for 6 months
@@ -138,18 +138,11 @@ class Verified:
     provider: str
 
 
-class ProviderUnavailable(InvalidDocument):
-    """The provider could not be asked: nothing is accepted, the holder tries again later."""
-
-    status = 503
-    code = "provider_unavailable"
-
-
 def verify_certificate(
     kind: str, number: str, typed_date: date | None, nik: str, today: date
 ) -> Verified:
     """Ask the provider about the certificate the holder gave; ``InvalidDocument`` naming the
-    field with a specific reason (``ProviderUnavailable`` when it could not be asked)."""
+    field with a specific reason (``CertificatesUnavailable`` when it could not be asked)."""
     name = NAMES[kind]
     number_field, date_field = f"{kind}_number", f"{kind}_date"
     number = (number or "").strip()
@@ -169,7 +162,7 @@ def verify_certificate(
             "checked. Nothing was sent; please try again in a few minutes.",
             name=name,
         )
-        raise ProviderUnavailable(message, {number_field: message})
+        raise CertificatesUnavailable(message, {number_field: message})
     certificate = answer.certificate
     if answer.outcome == Outcome.NOT_FOUND or certificate is None or certificate.kind != kind:
         raise InvalidDocument(

@@ -153,7 +153,13 @@ def start():
 
 def _step_context(session, application: RenewalApplication) -> dict:
     licence = session.get(Licence, application.licence_id)
-    context = {"application": application, "licence": licence, "errors": {}, "values": {}}
+    context = {
+        "application": application,
+        "licence": licence,
+        "errors": {},
+        "faults": {},
+        "values": {},
+    }
     if application.state in (AppState.IDENTITY, AppState.IDENTITY_REVIEW):
         evidence = application.evidence
         context["last"] = evidence[-1] if evidence else None
@@ -211,7 +217,11 @@ def _refused(session, application, exc: UjisimError, values: dict):
         raise exc
     session.rollback()
     context = _step_context(session, application)
-    context.update(errors=exc.fields or {"form": exc.message}, values=values)
+    context.update(
+        errors=exc.fields or {"form": exc.message},
+        faults=getattr(exc, "faults", {}),
+        values=values,
+    )
     return render_template(STEP_PAGES[AppState(application.state)], **context), exc.status
 
 
