@@ -43,7 +43,7 @@ def paid(live_app):
         expires = date.today() + timedelta(days=30)
         licence = registry.add_licence(
             session,
-            number="320198765432",
+            number="320198760001",
             licence_class="A",
             holder_nik=nik,
             holder_name="Rina Kartika",

@@ -215,7 +215,7 @@ def test_two_first_visits_create_the_default_blueprint_once(shared_app):
             )
             .all()
         )
-    assert rows == [("A", 1), ("C", 1)]
+    assert rows == [("A", 1), ("C", 1), ("C1", 1), ("C2", 1)]
 
 
 def test_the_same_holiday_added_twice_at_once(shared_app):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ujisim.accounts.errors import NikError
 from ujisim.accounts.nik import parse_nik
 from ujisim.core.errors import ValidationError
+from ujisim.exam import classes
 from ujisim.renewal import closures, registry
 from ujisim.renewal.errors import LicenceNotFound, NotEligible
 from ujisim.renewal.models import OPEN_STATES, Licence, LicenceStatus, RenewalApplication
@@ -77,7 +78,7 @@ def check_eligibility(
             _(
                 "Online renewal is for SIM A, C, C I and C II only. Renew your SIM %(cls)s at "
                 "a Satpas office.",
-                cls=licence.licence_class,
+                cls=classes.label(licence.licence_class),
             ),
             code="class",
         )

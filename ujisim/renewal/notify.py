@@ -14,6 +14,7 @@ from ujisim.accounts.models import User
 from ujisim.core.i18n import format_rupiah
 from ujisim.core.mail import queue_mail
 from ujisim.core.urls import public_url
+from ujisim.exam import classes
 from ujisim.renewal import tracking
 from ujisim.renewal.models import (
     AppState,
@@ -71,7 +72,7 @@ def status_changed(session: Session, application: RenewalApplication) -> None:
                 _(
                     "The renewal of your SIM %(cls)s %(number)s has a new status: %(status)s "
                     "(%(detail)s).",
-                    cls=licence.licence_class,
+                    cls=classes.label(licence.licence_class),
                     number=licence.number,
                     status=step,
                     detail=detail,
@@ -175,7 +176,7 @@ def refund_changed(session: Session, refund: Refund) -> None:
                 _(
                     "Your renewal of SIM %(cls)s %(number)s was rejected (%(reason)s), so what "
                     "you paid is refunded minus the bank fee of %(fee)s.",
-                    cls=licence.licence_class,
+                    cls=classes.label(licence.licence_class),
                     number=licence.number,
                     reason=reason,
                     fee=format_rupiah(refund.bank_fee),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
 from ujisim.core import audit, clock, workflow
+from ujisim.exam import classes
 from ujisim.renewal import provider_events, providers, refunds
 from ujisim.renewal.application import (  # noqa: F401 (current_payment, close_pending: ours)
     advance,
@@ -75,7 +76,9 @@ def fee_lines(application: RenewalApplication, licence: Licence | None = None) -
     their providers when they were taken and shown so the holder sees the whole cost once."""
     pnbp = _("PNBP (state fee) for SIM renewal")
     if licence is not None:
-        pnbp = _("PNBP (state fee) for renewing SIM %(cls)s", cls=licence.licence_class)
+        pnbp = _(
+            "PNBP (state fee) for renewing SIM %(cls)s", cls=classes.label(licence.licence_class)
+        )
     lines = [
         FeeLine(pnbp, application.fee_pnbp),
         FeeLine(_("Service fee"), application.fee_service),

@@ -27,6 +27,7 @@ from ujisim.accounts.models import User
 from ujisim.core import clock
 from ujisim.core.mail import queue_mail
 from ujisim.core.urls import public_url
+from ujisim.exam import classes
 from ujisim.renewal import channels, closures, eligibility, registry
 from ujisim.renewal.errors import ChannelError
 from ujisim.renewal.models import GraceWindow, Licence, LicenceStatus, Reminder
@@ -79,7 +80,7 @@ def _expiry_message(licence: Licence, user: User, day: date) -> Message:
     expires = format_date(licence.expires_on, "long")
     subject = _(
         "Your SIM %(cls)s expires on %(day)s: renew it online",
-        cls=licence.licence_class,
+        cls=classes.label(licence.licence_class),
         day=expires,
     )
     body = "\n\n".join(
@@ -88,7 +89,7 @@ def _expiry_message(licence: Licence, user: User, day: date) -> Message:
             _(
                 "Your SIM %(cls)s %(number)s expires in %(days)s days, on %(day)s. You can "
                 "renew it online now; an expired SIM cannot be renewed, not even by one day.",
-                cls=licence.licence_class,
+                cls=classes.label(licence.licence_class),
                 number=licence.number,
                 days=days,
                 day=expires,
@@ -99,7 +100,7 @@ def _expiry_message(licence: Licence, user: User, day: date) -> Message:
     )
     text = _(
         "ujisim: your SIM %(cls)s %(number)s expires on %(day)s. Renew online: %(url)s",
-        cls=licence.licence_class,
+        cls=classes.label(licence.licence_class),
         number=licence.number,
         day=expires,
         url=url,
@@ -113,7 +114,7 @@ def _grace_message(licence: Licence, user: User, window: GraceWindow) -> Message
     url = public_url("renewal.index")
     subject = _(
         "Grace window for your expired SIM %(cls)s until %(day)s",
-        cls=licence.licence_class,
+        cls=classes.label(licence.licence_class),
         day=until,
     )
     if window.online:
@@ -121,7 +122,7 @@ def _grace_message(licence: Licence, user: User, window: GraceWindow) -> Message
         text = _(
             "ujisim: your SIM %(cls)s %(number)s may still be renewed online until %(day)s "
             "(grace window, telegram %(telegram)s): %(url)s",
-            cls=licence.licence_class,
+            cls=classes.label(licence.licence_class),
             number=licence.number,
             day=until,
             telegram=telegram,
@@ -132,7 +133,7 @@ def _grace_message(licence: Licence, user: User, window: GraceWindow) -> Message
         text = _(
             "ujisim: your SIM %(cls)s %(number)s may still be renewed at a Satpas counter until "
             "%(day)s (grace window, telegram %(telegram)s).",
-            cls=licence.licence_class,
+            cls=classes.label(licence.licence_class),
             number=licence.number,
             day=until,
             telegram=telegram,
@@ -143,7 +144,7 @@ def _grace_message(licence: Licence, user: User, window: GraceWindow) -> Message
             _(
                 "Your SIM %(cls)s %(number)s expired on %(day)s, inside the grace window of "
                 "%(window)s (telegram %(telegram)s).",
-                cls=licence.licence_class,
+                cls=classes.label(licence.licence_class),
                 number=licence.number,
                 day=format_date(licence.expires_on, "long"),
                 window=window.name,

@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ujisim.exam import classes
 from ujisim.renewal import closures, health, population, registry
 from ujisim.renewal.models import GraceWindow, LicenceStatus
 
@@ -18,6 +19,7 @@ DEMO_LICENCES = [
     ("317400000002", "C", 200, LicenceStatus.ACTIVE, "too early (window not open yet)"),
     ("317400000003", "C", -10, LicenceStatus.ACTIVE, "expired 10 days ago"),
     ("317400000004", "A", 40, LicenceStatus.REVOKED, "revoked"),
+    ("317400000005", "C1", 60, LicenceStatus.ACTIVE, "SIM C I inside the 90-day window"),
 ]
 
 
@@ -41,7 +43,7 @@ def seed_licences(session: Session, user) -> None:
                 satpas="Satpas Polda Metro Jaya",
                 status=status,
             )
-        click.echo(f"  SIM {cls} {number}: {label}")
+        click.echo(f"  SIM {classes.label(cls)} {number}: {label}")
     session.commit()
     seed_register(user)
     seed_certificates(user)
