@@ -14,14 +14,15 @@ from sqlalchemy import select
 
 from tests.conftest import DEFAULT_PASSWORD, add_user
 from tests.e2e import test_proctoring as proctoring
+from tests.e2e.renewal_support import add_licence_expiring
 from tests.renewal import photos
-from tests.renewal.conftest import make_nik, photo_bytes
+from tests.renewal.conftest import make_nik
 from ujisim.accounts.models import User
 from ujisim.certificates.models import PrintJob
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery, health, registry
+from ujisim.renewal import delivery, health
 from ujisim.renewal.models import RenewalApplication
 
 pytestmark = pytest.mark.e2e
@@ -45,18 +46,14 @@ def people(live_app):
         ]:
             add_user(session, email, role, full_name=name, locale="en", **extra)
         expires = date.today() + timedelta(days=30)
-        licence = registry.add_licence(
+        licence = add_licence_expiring(
             session,
             number="320112345678",
-            licence_class="A",
-            holder_nik=nik,
-            holder_name="Dewi Lestari",
-            date_of_birth=BORN,
+            nik=nik,
+            name="Dewi Lestari",
+            born=BORN,
+            expires=expires,
             address="Jl. Kenanga 3, Bandung",
-            issued_on=expires - timedelta(days=1826),
-            expires_on=expires,
-            satpas="Satpas Polrestabes Bandung",
-            photo=photo_bytes("obama.jpg"),
         )
         session.commit()
         return {"nik": nik, "number": licence.number}
@@ -246,18 +243,15 @@ def test_another_person_fails_three_times_and_an_officer_takes_over(
         user = add_user(session, email, full_name="Budi Santoso", locale="en",
                         nik=make_nik(born), date_of_birth=born)  # fmt: skip
         expires = date.today() + timedelta(days=45)
-        licence = registry.add_licence(
+        licence = add_licence_expiring(
             session,
             number="320198765432",
+            nik=user.nik,
+            name=user.full_name,
+            born=born,
+            expires=expires,
             licence_class="C",
-            holder_nik=user.nik,
-            holder_name=user.full_name,
-            date_of_birth=born,
             address="Jl. Anggrek 9, Bandung",
-            issued_on=expires - timedelta(days=1826),
-            expires_on=expires,
-            satpas="Satpas Polrestabes Bandung",
-            photo=photo_bytes("obama.jpg"),
         )
         application = apps.start_application(session, user, licence.number, user.nik, born)
         today = date.today()

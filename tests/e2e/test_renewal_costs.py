@@ -13,14 +13,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import add_user
+from tests.e2e.renewal_support import add_licence_expiring
 from tests.e2e.test_renewal import log_in, log_out
 from tests.renewal import photos
-from tests.renewal.conftest import make_nik, photo_bytes
+from tests.renewal.conftest import make_nik
 from ujisim.accounts.models import User
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import registry
 from ujisim.renewal.models import RenewalApplication
 
 pytestmark = pytest.mark.e2e
@@ -38,18 +38,16 @@ def people(live_app):
                  nik=nik, date_of_birth=BORN)  # fmt: skip
         add_user(session, OFFICER, Role.EXAMINER, full_name="Petugas Biaya", locale="en")
         expires = date.today() + timedelta(days=40)
-        registry.add_licence(
+        add_licence_expiring(
             session,
             number="357700001111",
+            nik=nik,
+            name="Rina Kartika",
+            born=BORN,
+            expires=expires,
             licence_class="C",
-            holder_nik=nik,
-            holder_name="Rina Kartika",
-            date_of_birth=BORN,
             address="Jl. Mawar 1, Surabaya",
-            issued_on=expires - timedelta(days=1826),
-            expires_on=expires,
             satpas="Satpas Polrestabes Surabaya",
-            photo=photo_bytes("obama.jpg"),
         )
         session.commit()
         return {"nik": nik}

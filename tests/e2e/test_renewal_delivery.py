@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import add_user
 from tests.e2e.conftest import no_horizontal_scroll
+from tests.e2e.renewal_support import sandbox_certificates
 from tests.e2e.test_renewal import log_in, log_out
 from tests.renewal import photos
 from tests.renewal.conftest import COURIER, make_nik, photo_bytes
@@ -22,7 +23,6 @@ from ujisim.renewal import (
     delivery,
     delivery_options,
     documents,
-    health,
     payments,
     registry,
     verification,
@@ -34,20 +34,6 @@ pytestmark = pytest.mark.e2e
 OFFICER = "petugas-loket@example.id"
 PROXY_NIK = make_nik(date(1985, 6, 1))
 STRANGER_NIK = make_nik(date(1970, 1, 2))
-
-
-def sandbox_certificates(nik: str, today) -> dict:
-    """The holder's own e-Rikkes and ePPsi from the sandbox provider, as the documents step
-    takes them."""
-    sandbox = health.provider("sandbox")
-    fit = sandbox.issue("health", nik, issued_on=today - timedelta(days=2))
-    psych = sandbox.issue("psych", nik, issued_on=today - timedelta(days=30))
-    return {
-        "health_number": fit.number,
-        "health_date": fit.issued_on,
-        "psych_number": psych.number,
-        "psych_date": psych.issued_on,
-    }
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +82,7 @@ def printed_card(live_app, email: str, born: date, number: str, method: str) -> 
             application,
             photo=photos.compliant(),
             signature=photos.signature(),
-            **sandbox_certificates(nik, today),
+            **sandbox_certificates(nik, today, health_days=2, psych_days=30),
             actor=holder,
         )
         apps.record_identity_result(session, application, True, {"reason": "ok"})

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import add_user
+from tests.e2e.renewal_support import add_licence_expiring
 from tests.e2e.test_renewal import log_in, log_out
 from tests.renewal.conftest import make_nik
 from ujisim.core.db import get_session
@@ -39,17 +40,15 @@ def people(live_app):
         )
         today = registry.local_today()
         expired = today - timedelta(days=5)
-        licence = registry.add_licence(
+        licence = add_licence_expiring(
             session,
             number="320199887766",
-            licence_class="A",
-            holder_nik=nik,
-            holder_name="Budi Santoso",
-            date_of_birth=BORN,
+            nik=nik,
+            name="Budi Santoso",
+            born=BORN,
+            expires=expired,
             address="Jl. Anggrek 7, Bandung",
-            issued_on=expired - timedelta(days=1826),
-            expires_on=expired,
-            satpas="Satpas Polrestabes Bandung",
+            photo=None,
         )
         session.commit()
         return {"nik": nik, "number": licence.number, "today": today}

@@ -10,14 +10,16 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from tests.conftest import DEFAULT_PASSWORD, add_user
+from tests.conftest import add_user
+from tests.e2e.renewal_support import add_licence_expiring, sandbox_certificates
+from tests.e2e.test_renewal import log_in
 from tests.renewal import photos
-from tests.renewal.conftest import COURIER, make_nik, photo_bytes
+from tests.renewal.conftest import COURIER, make_nik
 from ujisim.accounts.models import User
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
 from ujisim.renewal import application as apps
-from ujisim.renewal import delivery_options, health, payments, registry
+from ujisim.renewal import delivery_options, payments
 from ujisim.renewal.forms import delivery_choice
 from ujisim.renewal.models import RenewalApplication, RenewalDocument
 
@@ -37,29 +39,16 @@ def people(live_app):
                  nik=nik, date_of_birth=BORN)  # fmt: skip
         add_user(session, OFFICER, Role.EXAMINER, full_name="Petugas Foto", locale="en")
         expires = date.today() + timedelta(days=30)
-        licence = registry.add_licence(
+        licence = add_licence_expiring(
             session,
             number="320155501234",
-            licence_class="A",
-            holder_nik=nik,
-            holder_name="Rina Kartika",
-            date_of_birth=BORN,
-            address="Jl. Dahlia 7, Bandung",
-            issued_on=expires - timedelta(days=1826),
-            expires_on=expires,
-            satpas="Satpas Polrestabes Bandung",
-            photo=photo_bytes("obama.jpg"),
+            nik=nik,
+            name="Rina Kartika",
+            born=BORN,
+            expires=expires,
         )
         session.commit()
         return {"nik": nik, "number": licence.number}
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Surel (e-mail)").fill(email)
-    page.get_by_label("Kata sandi").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.locator("form[action='/logout']")).to_be_visible()
 
 
 def stored_documents(live_app) -> int:
@@ -67,14 +56,11 @@ def stored_documents(live_app) -> int:
         return get_session().scalar(select(func.count()).select_from(RenewalDocument))
 
 
-def sandbox_certificates(live_app, nik: str) -> tuple[str, str]:
+def certificate_numbers(live_app, nik: str) -> tuple[str, str]:
     """The holder's own e-Rikkes and ePPsi numbers from the sandbox provider."""
-    today = date.today()
     with live_app.app_context():
-        sandbox = health.provider("sandbox")
-        fit = sandbox.issue("health", nik, issued_on=today - timedelta(days=1))
-        psych = sandbox.issue("psych", nik, issued_on=today - timedelta(days=20))
-    return fit.number, psych.number
+        found = sandbox_certificates(nik, date.today())
+    return found["health_number"], found["psych_number"]
 
 
 def fill_documents(page, photo, signature, certificates):
@@ -115,7 +101,7 @@ def test_a_faulty_photo_is_refused_with_advice_then_a_good_one_goes_on(
     expect(page.locator("#signature-rules")).to_contain_text("Kertas putih polos")
 
     before = stored_documents(live_app)
-    certificates = sandbox_certificates(live_app, people["nik"])
+    certificates = certificate_numbers(live_app, people["nik"])
     fill_documents(page, tmp_path / "glasses.jpg", tmp_path / "lined.png", certificates)
     photo_error = page.locator("#photo-error")
     expect(photo_error.locator("li[data-code='photo_glasses']")).to_contain_text(

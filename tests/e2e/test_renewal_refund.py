@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import add_user
+from tests.e2e.renewal_support import add_licence_expiring, sandbox_certificates
 from tests.e2e.test_renewal import log_in, log_out
 from tests.renewal import photos
-from tests.renewal.conftest import make_nik, photo_bytes, walk_to
+from tests.renewal.conftest import make_nik, walk_to
 from ujisim.core.db import get_session
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.security import Role
-from ujisim.renewal import health, registry
 from ujisim.renewal.models import AppState
 
 pytestmark = pytest.mark.e2e
@@ -41,31 +41,20 @@ def paid(live_app):
         )
         add_user(session, OFFICER, Role.EXAMINER, full_name="Petugas Refund", locale="en")
         expires = date.today() + timedelta(days=30)
-        licence = registry.add_licence(
+        licence = add_licence_expiring(
             session,
             number="320198760001",
-            licence_class="A",
-            holder_nik=nik,
-            holder_name="Rina Kartika",
-            date_of_birth=BORN,
-            address="Jl. Dahlia 7, Bandung",
-            issued_on=expires - timedelta(days=1826),
-            expires_on=expires,
-            satpas="Satpas Polrestabes Bandung",
-            photo=photo_bytes("obama.jpg"),
+            nik=nik,
+            name="Rina Kartika",
+            born=BORN,
+            expires=expires,
         )
         session.commit()
         today = date.today()
-        sandbox = health.provider("sandbox")  # the holder's own e-Rikkes and ePPsi
-        fit = sandbox.issue("health", nik, issued_on=today - timedelta(days=1))
-        psych = sandbox.issue("psych", nik, issued_on=today - timedelta(days=20))
         docs = {
             "photo": photos.compliant(),
             "signature": photos.signature(),
-            "health_number": fit.number,
-            "health_date": fit.issued_on,
-            "psych_number": psych.number,
-            "psych_date": psych.issued_on,
+            **sandbox_certificates(nik, today),
         }
 
         def second_officer():

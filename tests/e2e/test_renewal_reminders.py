@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from tests.conftest import add_user
+from tests.e2e.renewal_support import add_licence_expiring
 from tests.e2e.test_renewal import log_in, log_out
 from tests.renewal.conftest import make_nik
 from ujisim.core.db import get_session
@@ -45,17 +46,16 @@ def reminded(live_app, live_server, monkeypatch):
         )
         today = registry.local_today()
         expires = today + timedelta(days=30)
-        licence = registry.add_licence(
+        licence = add_licence_expiring(
             session,
             number="320155443322",
+            nik=nik,
+            name="Wulan Sari",
+            born=BORN,
+            expires=expires,
             licence_class="C1",
-            holder_nik=nik,
-            holder_name="Wulan Sari",
-            date_of_birth=BORN,
             address="Jl. Mawar 2, Bandung",
-            issued_on=expires - timedelta(days=1826),
-            expires_on=expires,
-            satpas="Satpas Polrestabes Bandung",
+            photo=None,
         )
         session.commit()
         for _run in range(2):
