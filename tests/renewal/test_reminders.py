@@ -106,19 +106,55 @@ def test_without_a_phone_only_e_mail(db, clock, holder, make_licence):
 def test_a_failed_channel_does_not_stop_the_others_and_is_retried(
     db, app, clock, with_phone, make_licence
 ):
+    """The text is handed over by the job after the run commits (never inside it); a refusal
+    keeps it queued and it is asked again later, the e-mail is not held up or sent twice."""
     licence = make_licence(with_phone, expires_in_days=30)
     app.config["NOTIFY_SANDBOX_FAIL"] = PHONE  # the phone is unreachable
-    report = run(db, TODAY)
-    assert (report.sent, report.failed) == ({"email": 1}, {"sandbox": 1})
-    assert kinds(db, licence) == {("d30", "email")}
-    assert texts(db) == []
-    report = run(db, TODAY + timedelta(days=1))  # still unreachable: tried again, not lost
-    assert report.failed == {"sandbox": 1}
-    app.config["NOTIFY_SANDBOX_FAIL"] = ""
-    report = run(db, TODAY + timedelta(days=2))
-    assert (report.sent, report.failed) == ({"sandbox": 1}, {})
+    assert run(db, TODAY).sent == {"email": 1, "sandbox": 1}
     assert kinds(db, licence) == {("d30", "email"), ("d30", "sandbox")}
+    assert texts(db) == []
+    text = db.scalars(select(Reminder).where(Reminder.channel == "sandbox")).one()
+    assert (text.status, text.attempts, text.failure) == (
+        "queued",
+        1,
+        f"sandbox: {PHONE} is unreachable",
+    )
+    assert text.next_try_at == clock() + reminders.TEXT_RETRY
+    assert reminders.send_next_text(db) is None  # not before its time
+    assert run(db, TODAY + timedelta(days=1)).sent == {}  # no second claim
+    clock.advance(minutes=10)
+    app.config["NOTIFY_SANDBOX_FAIL"] = ""
+    assert reminders.send_next_text(db).status == "sent"
+    db.commit()
+    assert [t.to for t in texts(db)] == [PHONE]
     assert len(mails(db)) == 1  # the e-mail was not sent again
+
+
+def test_a_text_refused_five_times_is_given_up(db, app, clock, with_phone, make_licence):
+    make_licence(with_phone, expires_in_days=30)
+    app.config["NOTIFY_SANDBOX_FAIL"] = PHONE
+    run(db, TODAY)  # the first try, after the commit
+    for _try in range(reminders.MAX_TEXT_ATTEMPTS - 1):
+        clock.advance(hours=1)
+        reminders.send_next_text(db)
+        db.commit()
+    text = db.scalars(select(Reminder).where(Reminder.channel == "sandbox")).one()
+    assert (text.status, text.attempts) == ("failed", reminders.MAX_TEXT_ATTEMPTS)
+    clock.advance(days=1)
+    app.config["NOTIFY_SANDBOX_FAIL"] = ""
+    assert reminders.send_next_text(db) is None
+    assert texts(db) == []
+
+
+def test_nothing_leaves_before_the_run_commits(db, clock, with_phone, make_licence):
+    """A run that rolls back sends nothing: the text waits on its row for the job, which runs
+    only after the commit (DESIGN.md: mail and jobs after the commit)."""
+    make_licence(with_phone, expires_in_days=30)
+    reminders.send_reminders(db, TODAY)
+    db.rollback()
+    assert texts(db) == []
+    assert mails(db) == []
+    assert db.scalar(select(func.count()).select_from(Reminder)) == 0
 
 
 def test_the_claim_is_unique_in_the_database(db, clock, holder, make_licence):
@@ -248,3 +284,4 @@ def test_the_job_runs_every_hour():
     from ujisim.core import jobs
 
     assert jobs.PERIODIC["renewal.remind"] == 3600
+    assert jobs.PERIODIC["renewal.send_texts"] == 300

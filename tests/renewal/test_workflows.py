@@ -24,6 +24,8 @@ from ujisim.renewal.models import (
     PaymentStatus,
     Refund,
     RefundStatus,
+    Reminder,
+    ReminderStatus,
     RenewalIdentityCheck,
 )
 
@@ -103,6 +105,21 @@ def test_refund_table(db, started, clock, src, dst):
     )
     db.add(refund)
     walk(db, refund, src, dst)
+
+
+@pytest.mark.parametrize(("src", "dst"), pairs(ReminderStatus))
+def test_reminder_text_table(db, licence, clock, src, dst):
+    text = Reminder(
+        licence_id=licence.id,
+        kind="d30",
+        channel="sandbox",
+        recipient="081234567890",
+        due_on=clock().date(),
+        text="ujisim: renew online",
+    )
+    db.add(text)
+    if walk(db, text, src, dst) and dst == ReminderStatus.SENT:
+        assert text.sent_at == clock()
 
 
 @pytest.mark.parametrize(("src", "dst"), pairs(LicenceStatus))

@@ -207,3 +207,8 @@ def remind_command(day) -> None:
     report = reminders.send_reminders(session, day.date() if day else None)
     session.commit()
     click.echo(str(report))
+    texts = 0  # hand the queued texts over now, as the job would
+    while reminders.send_next_text(session) is not None:
+        session.commit()
+        texts += 1
+    click.echo(f"texts handed to the channel (or refused, tried again later): {texts}")

@@ -594,12 +594,25 @@ class GraceWindow(Base):
         return [c for c in self.classes.split(",") if c]
 
 
+class ReminderStatus(enum.StrEnum):
+    #: a text waiting for the job that hands it to the channel after the run commits
+    QUEUED = "queued"
+    #: e-mailed (through the mail outbox), or handed to the channel
+    SENT = "sent"
+    #: the channel refused it MAX_TEXT_ATTEMPTS times
+    FAILED = "failed"
+
+
 class Reminder(Base):
-    """One reminder sent to a licence's holder through one channel: the unique key is the claim,
-    so two runs or two workers never send the same reminder twice (reminders.py)."""
+    """One reminder to a licence's holder through one channel: the unique key is the claim,
+    so two runs or two workers never send the same reminder twice (reminders.py). A text is
+    queued here and handed to the channel by a job after the run commits, like mail."""
 
     __tablename__ = "renewal_reminder"
-    __table_args__ = (UniqueConstraint("licence_id", "kind", "channel"),)
+    __table_args__ = (
+        UniqueConstraint("licence_id", "kind", "channel"),
+        Index("ix_renewal_reminder_status_next_try_at", "status", "next_try_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     licence_id: Mapped[int] = mapped_column(
@@ -613,7 +626,17 @@ class Reminder(Base):
     recipient: Mapped[str] = mapped_column(String(255))
     #: the day it was due (the run's day)
     due_on: Mapped[date]
-    sent_at: Mapped[datetime]
+    #: queued -> sent | failed (ReminderStatus; e-mails are sent when made: the outbox delivers)
+    status: Mapped[ReminderStatus] = mapped_column(String(12), default=ReminderStatus.SENT)
+    #: a text's words, kept for the job that sends it
+    text: Mapped[str | None] = mapped_column(Text)
+    #: how many times the channel was asked
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: a queued text is not tried again before this time (after a refusal)
+    next_try_at: Mapped[datetime | None]
+    #: the channel's last refusal
+    failure: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
 
 
 class SandboxMessage(Base):

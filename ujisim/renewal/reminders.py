@@ -2,13 +2,16 @@
 7 days before a SIM expires, and on the first day of a grace window that covers an expired one.
 
 Each (licence, kind, channel) is sent once: its ``renewal_reminder`` row is the claim, inserted
-in a savepoint before the send, and its unique key makes a second run, or a second worker
-running at the same moment, skip it (on PostgreSQL the second insert waits for the first
-transaction and then fails on the key). A send that fails rolls its claim back, so the next run
-tries that channel again; the holder's other channels are not held up. A missed day is caught up
-(a reminder is due for the whole band, e.g. 30 to 8 days before expiry for the 30-day one).
-Holders reached are those with an account under the licence's NIK; without a phone number, by
-e-mail only. Run every hour by the job runner (``renewal.remind``) and by ``flask renewal remind``.
+in a savepoint, and its unique key makes a second run, or a second worker running at the same
+moment, skip it (on PostgreSQL the second insert waits for the first transaction and then fails
+on the key). Nothing leaves before the run commits: the e-mail goes to the mail outbox, the text
+is queued on its row and the job ``renewal.send_texts`` hands it to the channel afterwards, one
+text per transaction; a channel that refuses it is asked again later (``TEXT_RETRY``), up to
+``MAX_TEXT_ATTEMPTS`` times, and the holder's other channels are not held up. A missed day is
+caught up (a reminder is due for the whole band, e.g. 30 to 8 days before expiry for the 30-day
+one). Holders reached are those with an account under the licence's NIK; without a phone number,
+by e-mail only. Run every hour by the job runner (``renewal.remind``) and by
+``flask renewal remind``.
 """
 
 from __future__ import annotations
@@ -19,18 +22,24 @@ from datetime import date, timedelta
 
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ujisim.accounts.models import User
-from ujisim.core import clock
+from ujisim.core import clock, jobs, workflow
 from ujisim.core.mail import queue_mail
 from ujisim.core.urls import public_url
 from ujisim.exam import classes
 from ujisim.renewal import channels, closures, eligibility, registry
 from ujisim.renewal.errors import ChannelError
-from ujisim.renewal.models import GraceWindow, Licence, LicenceStatus, Reminder
+from ujisim.renewal.models import (
+    GraceWindow,
+    Licence,
+    LicenceStatus,
+    Reminder,
+    ReminderStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +47,48 @@ log = logging.getLogger(__name__)
 BEFORE_EXPIRY = (("d90", 90), ("d30", 30), ("d7", 7))
 GRACE = "grace"
 EMAIL = "email"
+#: a refused text is asked again after this long times its attempts, at most this many times
+TEXT_RETRY = timedelta(minutes=10)
+MAX_TEXT_ATTEMPTS = 5
+#: a text goes out once (queued -> sent), or is given up after MAX_TEXT_ATTEMPTS refusals; the
+#: row is the record (no audit: the mail outbox's moves are not audited either)
+TEXT_WORKFLOW = workflow.register(
+    workflow.Workflow(
+        model=Reminder,
+        field="status",
+        states=ReminderStatus,
+        transitions={
+            (ReminderStatus.QUEUED, ReminderStatus.SENT): "sent",
+            (ReminderStatus.QUEUED, ReminderStatus.FAILED): "failed",
+        },
+        object_type="reminder",
+    )
+)
+
+
+@TEXT_WORKFLOW.on(ReminderStatus.SENT)
+def _sent(session: Session, move: workflow.Move) -> None:
+    move.obj.sent_at, move.obj.next_try_at = move.at, None
+
+
+@TEXT_WORKFLOW.on(ReminderStatus.FAILED)
+def _given_up(session: Session, move: workflow.Move) -> None:
+    move.obj.next_try_at = None
 
 
 @dataclass
 class RunReport:
-    """What one run did: reminders sent per channel, and failed sends (tried again next run)."""
+    """What one run did: reminders sent per channel (an e-mail into the outbox, a text queued
+    for ``send_next_text``, which hands it over once the run commits)."""
 
     sent: dict[str, int] = field(default_factory=dict)
-    failed: dict[str, int] = field(default_factory=dict)
 
     def count(self, bucket: dict[str, int], channel: str) -> None:
         bucket[channel] = bucket.get(channel, 0) + 1
 
     def __str__(self) -> str:
         sent = ", ".join(f"{k}: {v}" for k, v in sorted(self.sent.items())) or "none"
-        failed = ", ".join(f"{k}: {v}" for k, v in sorted(self.failed.items())) or "none"
-        return f"sent {sent}; failed {failed}"
+        return f"sent {sent}"
 
 
 def due_kind(days_left: int) -> str | None:
@@ -186,6 +221,7 @@ def _remind(
         )
         if claimed is not None:
             continue
+        text = name != EMAIL
         savepoint = session.begin_nested()
         try:
             session.add(
@@ -195,31 +231,79 @@ def _remind(
                     channel=name,
                     recipient=to,
                     due_on=day,
-                    sent_at=clock.now(),
+                    status=ReminderStatus.QUEUED if text else ReminderStatus.SENT,
+                    text=message.text if text else None,
+                    sent_at=None if text else clock.now(),
                 )
             )
             session.flush()
         except IntegrityError:  # another run claimed it meanwhile
             savepoint.rollback()
             continue
-        try:
-            if name == EMAIL:
-                queue_mail(
-                    session,
-                    to=to,
-                    subject=message.subject,
-                    body=message.body,
-                    kind="renewal_reminder",
-                )
-            else:
-                channel.send(to, message.text)
-        except ChannelError as exc:
-            savepoint.rollback()  # the claim goes too: the next run tries again
-            log.warning("reminder %s of licence %s on %s failed: %s", kind, licence.id, name, exc)
-            report.count(report.failed, name)
-            continue
+        if text:
+            jobs.defer(session, "renewal.send_texts")  # handed to the channel once we commit
+        else:
+            queue_mail(
+                session, to=to, subject=message.subject, body=message.body, kind="renewal_reminder"
+            )
         savepoint.commit()
         report.count(report.sent, name)
+
+
+def send_next_text(session: Session) -> Reminder | None:
+    """Hand the next queued text that is due to the channel (its row locked; a concurrent job
+    takes another): sent, or refused and asked again after ``TEXT_RETRY`` times its attempts,
+    given up after ``MAX_TEXT_ATTEMPTS``. None when nothing is due. The caller commits, one text
+    per transaction, so a text handed over is on record as sent at once."""
+    channel = channels.channel()
+    if channel is None:
+        return None
+    now = clock.now()
+    due = (
+        select(Reminder)
+        .where(
+            Reminder.status == ReminderStatus.QUEUED,
+            Reminder.channel == channel.name,
+            or_(Reminder.next_try_at.is_(None), Reminder.next_try_at <= now),
+        )
+        .order_by(Reminder.id)
+        .limit(20)
+        .with_for_update(skip_locked=True)
+    )
+    for reminder in session.scalars(due).all():
+        # the claim: counting the attempt only if nobody else did meanwhile (PostgreSQL's row
+        # lock already keeps others off; on SQLite the second writer waits, then finds it taken)
+        taken = session.execute(
+            update(Reminder)
+            .where(
+                Reminder.id == reminder.id,
+                Reminder.status == ReminderStatus.QUEUED,
+                Reminder.attempts == reminder.attempts,
+            )
+            .values(attempts=Reminder.attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken:
+            session.refresh(reminder)
+            return _hand_over(session, channel, reminder, now)
+    return None
+
+
+def _hand_over(session: Session, channel, reminder: Reminder, now) -> Reminder:
+    """Give the claimed text to the channel: sent, or refused (asked again later, or given
+    up)."""
+    try:
+        channel.send(reminder.recipient, reminder.text or "")
+    except ChannelError as exc:
+        reminder.failure = str(exc)[:500]
+        log.warning("text reminder %s refused (try %s): %s", reminder.id, reminder.attempts, exc)
+        if reminder.attempts >= MAX_TEXT_ATTEMPTS:
+            workflow.advance(session, reminder, ReminderStatus.FAILED, None, reminder.failure)
+        else:
+            reminder.next_try_at = now + TEXT_RETRY * reminder.attempts
+        session.flush()
+        return reminder
+    return workflow.advance(session, reminder, ReminderStatus.SENT, None, channel.name)
 
 
 def send_reminders(session: Session, day: date | None = None) -> RunReport:

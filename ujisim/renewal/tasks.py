@@ -8,7 +8,7 @@ from ujisim.core.db import get_session
 from ujisim.renewal.identity import purge_frames
 from ujisim.renewal.payments import expire_unpaid
 from ujisim.renewal.refunds import request_due
-from ujisim.renewal.reminders import send_reminders
+from ujisim.renewal.reminders import send_next_text, send_reminders
 
 
 @jobs.task("renewal.expire_unpaid")
@@ -45,6 +45,23 @@ def remind_job() -> str:
     return str(report)
 
 
+#: texts handed to the channel by one run of the job at most (the rest: the next run)
+TEXTS_PER_RUN = 500
+
+
+@jobs.task("renewal.send_texts")
+def send_texts_job() -> int:
+    """Hand the queued reminder texts to the channel, one per transaction (deferred by the
+    reminders' commit, and every five minutes for the ones the channel refused)."""
+    session = get_session()
+    handled = 0
+    while handled < TEXTS_PER_RUN and send_next_text(session) is not None:
+        session.commit()
+        handled += 1
+    session.commit()
+    return handled
+
+
 def register() -> None:
     jobs.every(60, "renewal.expire_unpaid")
     jobs.every(60, "renewal.refunds")
@@ -53,3 +70,4 @@ def register() -> None:
     # runner restarted (its first run of a job waits one period); a repeated run (several
     # processes, the same day again) sends nothing twice
     jobs.every(3600, "renewal.remind")
+    jobs.every(300, "renewal.send_texts")
