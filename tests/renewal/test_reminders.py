@@ -146,15 +146,39 @@ def test_a_text_refused_five_times_is_given_up(db, app, clock, with_phone, make_
     assert texts(db) == []
 
 
-def test_nothing_leaves_before_the_run_commits(db, clock, with_phone, make_licence):
-    """A run that rolls back sends nothing: the text waits on its row for the job, which runs
-    only after the commit (DESIGN.md: mail and jobs after the commit)."""
+class Gateway:
+    """A stand-in for an SMS gateway outside the database: what it was handed stays handed,
+    whatever the transaction does afterwards."""
+
+    name, label, sandbox = "gateway", "TEST GATEWAY", True
+
+    def __init__(self):
+        self.handed: list[tuple[str, str]] = []
+
+    def send(self, to: str, text: str) -> None:
+        self.handed.append((to, text))
+
+
+def test_nothing_leaves_before_the_run_commits(
+    db, app, clock, with_phone, make_licence, monkeypatch
+):
+    """A run that rolls back hands nothing to the gateway: the text waits on its row for the
+    job, which runs only after the commit (DESIGN.md: mail and jobs after the commit)."""
+    from ujisim.renewal import channels
+
+    gateway = Gateway()
+    monkeypatch.setitem(channels.CHANNELS, "gateway", lambda: gateway)
+    app.config["NOTIFY_CHANNEL"] = "gateway"
     make_licence(with_phone, expires_in_days=30)
     reminders.send_reminders(db, TODAY)
+    assert gateway.handed == []  # not inside the run
     db.rollback()
-    assert texts(db) == []
     assert mails(db) == []
     assert db.scalar(select(func.count()).select_from(Reminder)) == 0
+    run(db, TODAY)  # committed: the job hands the text over once
+    assert [to for to, _text in gateway.handed] == [PHONE]
+    assert reminders.send_next_text(db) is None
+    assert len(gateway.handed) == 1
 
 
 def test_the_claim_is_unique_in_the_database(db, clock, holder, make_licence):
