@@ -66,7 +66,7 @@ def _ended(session: Session, move: workflow.Move) -> None:
 
 
 def new_serial() -> str:
-    """A fresh serial, ``XXXXX-XXXXX`` (50 random bits: unguessable, and two never meet)."""
+    """A fresh serial, ``7K2QP-M4D9X`` (50 random bits: unguessable, and two never meet)."""
     chars = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(10))
     return f"{chars[:5]}-{chars[5:]}"
 

@@ -99,7 +99,7 @@ class CardCopy(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: printed on the card and signed into its QR (``XXXXX-XXXXX``, Crockford base32)
+    #: printed on the card and signed into its QR (``7K2QP-M4D9X``, Crockford base32)
     serial: Mapped[str] = mapped_column(String(16), unique=True)
     licence_id: Mapped[int] = mapped_column(
         ForeignKey("renewal_licence.id", ondelete="CASCADE"), index=True
