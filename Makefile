@@ -25,10 +25,13 @@ $(STAMP): pyproject.toml constraints.txt
 translations: install
 	$(BIN)/pybabel compile -d ujisim/translations
 
+# Links in e-mails and on cards, and the login address the seed prints, follow HOST and PORT.
+PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: translations
 	$(FLASK) db upgrade
-	$(FLASK) seed demo
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'ujisim.app:create_app()'
+	UJISIM_PUBLIC_URL=$(PUBLIC_URL) $(FLASK) seed demo
+	UJISIM_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) \
+		--access-logfile - 'ujisim.app:create_app()'
 
 # Parallel on every core (pytest-xdist): each worker has its own databases, app, ports and files;
 # a test file stays on one worker (its module fixtures are built once), and the longest files

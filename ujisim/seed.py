@@ -19,6 +19,7 @@ from ujisim.accounts import services
 from ujisim.core.db import get_session
 from ujisim.core.secrets import load_or_create
 from ujisim.core.security import Role
+from ujisim.core.urls import public_url
 
 seed_cli = AppGroup("seed", help="Demo data.")
 
@@ -50,7 +51,7 @@ def demo_command() -> None:
         raise click.ClickException("refusing to seed demo data with UJISIM_ENV=production")
     session = get_session()
     passwords = _demo_passwords()
-    click.echo("Demo logins (http://127.0.0.1:5000/login):")
+    click.echo(f"Demo logins ({public_url('accounts.login')}):")
     for email, name, roles, nik, born in DEMO_USERS:
         password = passwords[email]
         if services.get_user_by_email(session, email) is None:

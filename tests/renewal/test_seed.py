@@ -38,6 +38,17 @@ def test_seed_command_mentions_the_licences(runner, monkeypatch):
     assert "317400000001: inside the 90-day window" in second.output
 
 
+def test_the_seed_prints_the_login_at_the_public_address(app, runner, monkeypatch):
+    """``make run`` serves on HOST:PORT and passes it as UJISIM_PUBLIC_URL: the printed login
+    follows it (it said port 5000 whatever PORT was)."""
+    import ujisim.seed as seed_module
+
+    monkeypatch.setattr(seed_module, "_seed_bank", lambda session: None)
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "http://127.0.0.1:8123")
+    result = runner.invoke(args=["seed", "demo"])
+    assert "Demo logins (http://127.0.0.1:8123/login):" in result.output
+
+
 def test_demo_certificates_show_each_case(db, clock, make_user):
     from ujisim.renewal import health
     from ujisim.renewal.seed import DEMO_CERTIFICATES
