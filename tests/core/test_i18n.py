@@ -66,6 +66,15 @@ def test_times_in_the_holders_zone(app, zone, text):
         assert local_time(datetime(2026, 11, 22, 3, 0, tzinfo=UTC)) == text
 
 
+def test_a_time_kept_as_iso_text_is_shown_in_the_zone(app):
+    """Times kept in JSON (identity-check evidence) read as times, not as
+    "2026-11-22T03:00:00.923824+00:00" (issue 20, point 4)."""
+    with app.test_request_context():
+        g.ujisim_zone = "Asia/Jakarta"
+        assert local_time("2026-11-22T03:00:00.923824+00:00") == "22 Nov 2026, 10.00 WIB"
+        assert local_time("") == ""
+
+
 def test_language_switch_persists_for_a_logged_in_user(client, login, db):
     user = login()
     response = client.submit("/lang", {"lang": "en", "next": "/account"})

@@ -76,3 +76,21 @@ def test_a_double_clicked_regrade_adds_one_grade(client, db, login, graded):
     assert missing.status_code == 409  # a form without the number is refused too
     grades = db.scalars(select(Grade).where(Grade.attempt_id == graded.id)).all()
     assert [g.number for g in grades] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("locale", "graded_label", "reason"),
+    [("en", "Graded", "First grade"), ("id", "Dinilai", "Nilai pertama")],
+)
+def test_states_and_reasons_read_as_words(client, login, graded, locale, graded_label, reason):
+    """Issue 20, point 4: the list, the detail and its event log name states and grade reasons
+    in the examiner's language, never by their codes ("graded", "initial", "timed_out")."""
+    login(Role.EXAMINER, locale=locale)
+    listed = client.get("/examiner/exams/").get_data(as_text=True)
+    assert f"<td>{graded_label} (" in listed
+    assert ">timed_out<" not in listed  # the state filter's options too
+    detail = client.get(f"/examiner/exams/{graded.public_id}").get_data(as_text=True)
+    assert f"<dd>{graded_label}</dd>" in detail
+    assert f"<td>{reason}</td>" in detail
+    assert "→ graded" not in detail
+    assert ">initial<" not in detail

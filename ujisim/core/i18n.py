@@ -49,10 +49,14 @@ def format_rupiah(amount: int) -> str:
     return f"{sign}Rp {abs(int(amount)):,}".replace(",", ".")
 
 
-def local_time(value: datetime | None, fmt: str = "d MMM yyyy, HH.mm") -> str:
-    """Format an aware UTC datetime in the user's zone, e.g. ``22 Nov 2026, 17.48 WIB``."""
-    if value is None:
+def local_time(value: datetime | str | None, fmt: str = "d MMM yyyy, HH.mm") -> str:
+    """Format an aware UTC datetime in the user's zone, e.g. ``22 Nov 2026, 17.48 WIB``; an
+    ISO 8601 string (a time kept in JSON, such as identity-check evidence) is read first, so a
+    page never shows "2026-12-06T23:15:53.923824+00:00"."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     zone = user_zone()
     text = dates.format_datetime(value, fmt, tzinfo=ZoneInfo(zone), locale=get_locale())
     return f"{text} {ZONES[zone]}"

@@ -19,6 +19,7 @@ from ujisim.exam import (
     classes,
     cli,
     examiner,
+    labels,
     policy,
     tasks,
     views,
@@ -44,6 +45,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.cli.add_command(cli.exam_cli)
     app.add_template_filter(classes.label, "sim_class")
+    app.add_template_filter(labels.attempt_state, "attempt_state")
+    app.add_template_filter(labels.grade_reason, "grade_reason")
     tasks.register()
     account_signals.deletion_requested.connect(open_attempt_holds_deletion)
     # practice's mock exam copies the official blueprint in force
