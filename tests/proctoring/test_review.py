@@ -108,7 +108,11 @@ def test_the_case_page_shows_the_timeline_beside_the_reference(
     assert 'data-finding="different_person"' in page
     assert 'data-finding="ok"' in page
     assert re.search(r"distance 0\.\d\d / 0\.6", page)
-    assert "tab_hidden" in page
+    # codes read as words in the examiner's language (issue 20, point 4)
+    assert "left the exam tab" in page
+    assert ">tab_hidden<" not in page
+    assert "(tab_hidden)" not in page
+    assert ">a different person<" in page
 
 
 def test_void_needs_a_reason_and_voids_the_attempt(client, db, proctored, examiner):

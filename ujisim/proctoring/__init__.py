@@ -21,6 +21,7 @@ from ujisim.proctoring import (
     checks,
     cli,
     examiner,
+    labels,
     report_sources,
     review,
     tasks,
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(examiner.bp)
     app.cli.add_command(cli.proctoring_cli)
+    app.add_template_filter(labels.proctor_label, "proctor_label")
     access.register(app)
     exam_signals.begin_requested.connect(refuse_begin_before_checks)
     tasks.register()
