@@ -411,3 +411,15 @@ def test_deleting_the_account_takes_the_card_print_job_and_its_photo(
     assert kept.photo_file_id is None  # the photo was the holder's upload: it went too
     assert kept.encoding is None  # ... and so did the face encoding made from it
     assert db.get(Licence, other.id).encoding is not None  # not the registry's own photo
+
+
+def test_identity_evidence_reads_as_words_and_local_times(client, walk, officer):
+    """Issue 20, point 4: the evidence's times are in the officer's zone and its reasons in
+    words (they read "2026-11-22T03:00:00+00:00" and "different_person")."""
+    application = walk(AppState.IDENTITY_REVIEW)
+    client.login(officer.email, DEFAULT_PASSWORD)
+    page = client.get(f"/examiner/renewals/{application.public_id}").get_data(as_text=True)
+    assert "<td>a different person</td>" in page
+    assert "different_person</td>" not in page
+    assert "+00:00" not in page
+    assert "22 Nov 2026, 10.00.00 WIB" in page
