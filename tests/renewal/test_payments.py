@@ -165,6 +165,7 @@ def test_sandbox_page_pays_and_is_labelled(client, db, holder, unpaid, account):
     assert account.va_number in payment_page
     page = client.get(f"/perpanjangan/sandbox/bayar/{account.public_id}").get_data(as_text=True)
     assert "SANDBOX" in page
+    assert '<dd data-state="pending">waiting for payment</dd>' in page  # words, not the code
     wrong = client.submit(f"/perpanjangan/sandbox/bayar/{account.public_id}", {"amount": "1"})
     assert wrong.status_code == 303
     assert state_of(db, unpaid) == AppState.PAYMENT

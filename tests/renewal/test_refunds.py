@@ -245,6 +245,7 @@ def test_the_officer_sandbox_buttons_send_the_signed_webhook(client, db, rejecte
     detail = f"/examiner/renewals/{rejected.public_id}"
     page = client.get(detail).get_data(as_text=True)
     assert 'id="refund-sandbox"' in page
+    assert '<span id="payment-state" data-state="paid">paid</span>' in page  # not the raw code
     url = f"{detail}/refund-sandbox"
     assert client.submit(url, {"outcome": "paid"}).status_code == 303
     assert refund_of(db, rejected).status == R.PAID

@@ -11,7 +11,7 @@ from ujisim.accounts import services
 from ujisim.accounts.errors import AccountInUseError, DuplicateAccountError
 from ujisim.accounts.forms import DeleteAccountForm, RolesForm, StaffUserForm
 from ujisim.core.db import get_session
-from ujisim.core.mail import OutboxMessage
+from ujisim.core.mail import MAIL_LABELS, OutboxMessage
 from ujisim.core.security import Role, role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -137,4 +137,4 @@ def outbox():
     messages = get_session().scalars(
         select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(50)
     )
-    return render_template("admin/outbox.html", messages=messages.all())
+    return render_template("admin/outbox.html", messages=messages.all(), mail_labels=MAIL_LABELS)

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -27,6 +28,15 @@ class MailStatus(enum.StrEnum):
     SENT = "sent"
     HELD = "held"  # no SMTP configured: readable in the outbox only
     FAILED = "failed"
+
+
+#: how a message's state reads on the admin's outbox page
+MAIL_LABELS = {
+    MailStatus.PENDING: _l("waiting to be sent"),
+    MailStatus.SENT: _l("sent"),
+    MailStatus.HELD: _l("held (no mail server configured)"),
+    MailStatus.FAILED: _l("failed"),
+}
 
 
 class OutboxMessage(Base):

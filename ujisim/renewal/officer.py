@@ -122,6 +122,7 @@ def detail(public_id: str):
         state_labels=tracking.STATE_LABELS,
         order_labels=tracking.ORDER_LABELS,
         refund_labels=tracking.REFUND_LABELS,
+        payment_labels=tracking.PAYMENT_LABELS,
         desk_actions=DESK_ACTIONS,
         sandbox_courier=providers.courier().sandbox,
     )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ujisim.core.db import get_session
 from ujisim.core.errors import refusal_page
 from ujisim.core.security import Role, limiter, role_required
-from ujisim.renewal import health, payments, registry, survey
+from ujisim.renewal import health, payments, registry, survey, tracking
 from ujisim.renewal.forms import SandboxPayForm, SandboxTestForm
 from ujisim.renewal.models import Payment, RenewalApplication
 from ujisim.renewal.views import _per_user, bp, load_own_application_or_404
@@ -101,7 +101,12 @@ def _own_sandbox_payment_or_404(public_id: str) -> Payment:
 def sandbox_page(public_id: str):
     payment = _own_sandbox_payment_or_404(public_id)
     application = get_session().get(RenewalApplication, payment.application_id)
-    return render_template("renewal/sandbox_pay.html", payment=payment, application=application)
+    return render_template(
+        "renewal/sandbox_pay.html",
+        payment=payment,
+        application=application,
+        payment_labels=tracking.PAYMENT_LABELS,
+    )
 
 
 @bp.post("/sandbox/bayar/<public_id>")
@@ -116,6 +121,7 @@ def sandbox_pay(public_id: str):
             "renewal/sandbox_pay.html",
             payment=payment,
             application=application,
+            payment_labels=tracking.PAYMENT_LABELS,
             error=form.amount.errors[0] if form.amount.errors else "",
             entered=form.amount.data or "",
         )

@@ -12,6 +12,7 @@ from ujisim.renewal.models import (
     AppState,
     DeliveryOrder,
     OrderState,
+    PaymentStatus,
     RefundStatus,
     RenewalApplication,
 )
@@ -31,6 +32,12 @@ REJECT_REASONS = {
     "data_mismatch": _l("Data mismatch"),
     "unclear_documents": _l("Unclear documents"),
     "identity_not_confirmed": _l("Identity not confirmed"),
+}
+#: a virtual account's state as the officer and the sandbox page show it
+PAYMENT_LABELS = {
+    PaymentStatus.PENDING: _l("waiting for payment"),
+    PaymentStatus.PAID: _l("paid"),
+    PaymentStatus.EXPIRED: _l("expired unpaid"),
 }
 #: a refund's state as the holder and the officer see it
 REFUND_LABELS = {
