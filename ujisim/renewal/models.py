@@ -468,6 +468,7 @@ class Refund(Base):
     public_id: Mapped[str] = mapped_column(String(26), unique=True, default=new_public_id)
     #: how many times it was asked of the provider (a failed refund is asked again)
     attempt: Mapped[int] = mapped_column(default=0)
+    #: the payment provider that took the payment (it pays the refund back)
     provider: Mapped[str | None] = mapped_column(String(32))
     #: the provider's id of the current request (its webhook names it)
     provider_ref: Mapped[str | None] = mapped_column(String(64), unique=True)

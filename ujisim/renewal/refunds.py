@@ -30,7 +30,6 @@ from ujisim.renewal import notify, providers
 from ujisim.renewal.application import current_payment
 from ujisim.renewal.errors import ProviderUnavailable, StaleForm
 from ujisim.renewal.models import (
-    Payment,
     PaymentStatus,
     Refund,
     RefundStatus,
@@ -109,6 +108,7 @@ def create_refund(session: Session, application: RenewalApplication, reason: str
         reason=reason,
         status=RefundStatus.PENDING,
         account=application.refund_account,
+        provider=payment.provider,
         created_at=clock.now(),
     )
     session.add(refund)
@@ -128,19 +128,9 @@ def get_refund(session: Session, application: RenewalApplication) -> Refund | No
     return session.scalars(select(Refund).where(Refund.application_id == application.id)).first()
 
 
-def _payment_provider_of(session: Session, refund: Refund):
-    """The provider that took the payment pays it back."""
-    payment = session.scalars(
-        select(Payment)
-        .where(Payment.application_id == refund.application_id, Payment.status == "paid")
-        .order_by(Payment.id.desc())
-    ).first()
-    return providers.payment_provider(payment.provider if payment else None)
-
-
 def request_refund(session: Session, refund: Refund) -> Refund:
     """Ask the provider to pay ``refund`` (locked, pending) and move it to requested."""
-    provider = _payment_provider_of(session, refund)
+    provider = providers.payment_provider(refund.provider)  # the one that took the payment
     application = session.get(RenewalApplication, refund.application_id)
     attempt = refund.attempt + 1
     ref = provider.request_refund(
@@ -149,7 +139,7 @@ def request_refund(session: Session, refund: Refund) -> Refund:
         account=json.loads(refund.account or "{}"),
         reference=application.public_id,
     )
-    refund.attempt, refund.provider, refund.provider_ref = attempt, provider.name, ref
+    refund.attempt, refund.provider_ref = attempt, ref
     return workflow.advance(session, refund, RefundStatus.REQUESTED, None, f"via {provider.name}")
 
 
