@@ -105,3 +105,16 @@ def test_validation_fields_are_in_the_json(trigger):
 
 def test_405_names_the_allowed_methods(trigger):
     assert "POST" in trigger(405).headers["Allow"]
+
+
+def test_a_picture_asked_for_without_a_login_is_a_bare_401_and_no_session(client):
+    """A picture the exam page fetches after its session ended gets 401 and no cookie: a redirect
+    to the login page made a new anonymous session per picture, and the last one to arrive
+    replaced the session (and CSRF token) of the login the user had just opened."""
+    picture = client.get("/ujian/x/media/0.svg", headers={"Sec-Fetch-Dest": "image"})
+    assert picture.status_code == 401
+    assert picture.get_data() == b""
+    assert "Set-Cookie" not in picture.headers
+    page = client.get("/ujian/x/media/0.svg", headers={"Sec-Fetch-Dest": "document"})
+    assert page.status_code == 302
+    assert "/login" in page.headers["Location"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from functools import wraps
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -26,6 +26,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+#: what a page fetches for itself (Sec-Fetch-Dest), never a page the user opened
+SUBRESOURCES = frozenset({"image", "audio", "video", "track", "script", "style", "font"})
+
+
 def role_required(*roles: Role):
     """Anonymous users go to the login page; users without one of ``roles`` get 403."""
 
@@ -33,6 +37,10 @@ def role_required(*roles: Role):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                if request.headers.get("Sec-Fetch-Dest") in SUBRESOURCES:
+                    # a picture or sound the page asked for: a bare 401, no login page and no
+                    # session (a new anonymous session per picture raced the next login's token)
+                    return Response(status=401)
                 if wants_json():
                     abort(401)  # a script gets a JSON answer it can act on, not the login page
                 return current_app.login_manager.unauthorized()
