@@ -131,10 +131,12 @@ def create_attempt(
     blueprint: ExamBlueprint,
     satpas: str | None = None,
     admission: Admission | None = None,
+    language: str = "id",
 ) -> Attempt:
     """Draw a paper from the latest bank version and create the attempt (state created),
-    registered with the Satpas office ``satpas``. ``admission`` (from policy.admit) brings the
-    bank version and the earlier papers already read."""
+    registered with the Satpas office ``satpas``, its questions in ``language`` ("id" or "en").
+    ``admission`` (from policy.admit) brings the bank version and the earlier papers already
+    read."""
     bank = latest_bank_version(session) if admission is None else admission.bank
     if bank is None:
         raise BankEmpty(_("No question bank has been published yet."))
@@ -155,6 +157,7 @@ def create_attempt(
         "blueprint_id": blueprint.id,
         "bank_version_id": bank.id,
         "seed": seed,
+        "language": language,
         "paper_json": json.dumps(paper, separators=(",", ":")),
         "state": AttemptState.CREATED,
         "created_at": clock.now(),
@@ -179,6 +182,7 @@ def create_attempt(
         "bank": bank.number,
         "blueprint": blueprint.version,
         "satpas": satpas,
+        "language": language,
     }
     audit.record(
         session, "exam.created", actor=user, object_type="attempt", object_id=attempt.public_id,

@@ -87,6 +87,9 @@ class Attempt(Base):
     bank_version_id: Mapped[int] = mapped_column(ForeignKey("qb_bank_version.id"))
     #: seed of the draw and the option shuffles
     seed: Mapped[str] = mapped_column(String(32))
+    #: the language the candidate chose at the start for the questions ("id" or "en"); the
+    #: paper stays in it whatever language the pages are switched to later
+    language: Mapped[str] = mapped_column(String(2), default="id", server_default="id")
     #: JSON list, one per position: {"v": item version id, "o": option order}
     paper_json: Mapped[str] = mapped_column(Text)
     state: Mapped[AttemptState] = mapped_column(

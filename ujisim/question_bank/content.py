@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -15,13 +15,14 @@ import yaml
 from ujisim.question_bank.media.scene_spec import validate_scene
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, TOPICS, Category
+from ujisim.question_bank.translation import Translation, check_translation
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CODE_RE = re.compile(r"^[A-Z]{2}-\d{3}$")
 #: an enemy group's name: items of one group test the same rule and never share a paper
 GROUP_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 FIELDS = {"code", "topic", "classes", "category", "difficulty", "practice", "stem", "media",
-          "options", "explanation", "legal_basis", "group", "demo"}  # fmt: skip
+          "options", "explanation", "legal_basis", "group", "demo", "en"}  # fmt: skip
 #: the share of a bank's items (per class) that must be reserved for official exams, unless the
 #: deployment configures another (UJISIM_BANK_MIN_RESERVED)
 DEFAULT_MIN_RESERVED = 0.4
@@ -52,16 +53,20 @@ class ItemContent:
     #: part of the demo set shipped in the repository: a production deployment neither
     #: publishes nor draws a reserved demo item (its key is public)
     demo: bool = False
+    #: the English of the stem, options and explanation (translation.py); None: not written yet
+    #: (the item loads, the publish gate refuses it)
+    en: Translation | None = None
 
     def canonical(self) -> dict:
         """Everything that defines the item, in a fixed shape (hashing, export, diff).
 
-        ``practice`` appears only for a reserved item, ``group`` and ``demo`` only when set, so
-        the hashes of items published before the fields existed stay what they were.
+        ``practice`` appears only for a reserved item, ``group``, ``demo`` and ``en`` only when
+        set, so the hashes of items published before the fields existed stay what they were.
         """
         reserved = {} if self.practice else {"practice": False}
         grouped = {"group": self.group} if self.group else {}
         demo = {"demo": True} if self.demo else {}
+        english = {"en": self.en.canonical()} if self.en else {}
         return {
             "code": self.code,
             "classes": list(self.classes),
@@ -76,7 +81,21 @@ class ItemContent:
             **reserved,
             **grouped,
             **demo,
+            **english,
         }
+
+    def in_language(self, lang: str) -> ItemContent:
+        """The item as a reader of ``lang`` sees it: in English its English stem, options (each
+        keeping its place, so the key stays the key) and explanation; itself in Indonesian, and
+        when it has no English or English with another number of options."""
+        if lang != "en" or self.en is None or len(self.en.options) != len(self.options):
+            return self
+        options = tuple(
+            Option(t, o.key) for t, o in zip(self.en.options, self.options, strict=True)
+        )
+        return replace(
+            self, stem=self.en.stem, options=options, explanation=self.en.explanation, en=None
+        )
 
     @property
     def content_hash(self) -> str:
@@ -163,6 +182,10 @@ def check_content(raw: dict) -> tuple[ItemContent | None, list[tuple[str, str]]]
         problems.append(("demo", "demo must be true or false"))
     options = _check_options(raw.get("options"), problems)
     problems += check_media(raw.get("media"), category)
+    english = None
+    if raw.get("en") is not None:
+        english, found = check_translation(raw["en"])
+        problems += found
     if problems:
         return None, problems
     content = ItemContent(
@@ -179,6 +202,7 @@ def check_content(raw: dict) -> tuple[ItemContent | None, list[tuple[str, str]]]
         practice=raw["practice"],
         group=group,
         demo=raw.get("demo", False),
+        en=english,
     )
     return content, []
 
@@ -238,6 +262,9 @@ def _strip_lines(value):
 
 def _line_of(raw: dict, field_name: str) -> int:
     head = field_name.split(".")[0].split("[")[0]
+    if head == "en" and "." in field_name and isinstance(raw.get("en"), dict):
+        inner = field_name.split(".", 1)[1].split("[")[0]
+        return raw["en"]["__lines__"].get(inner, raw["en"]["__line__"])
     if field_name.startswith("options[") and isinstance(raw.get("options"), list):
         index = int(field_name[8 : field_name.index("]")])
         if index < len(raw["options"]) and isinstance(raw["options"][index], dict):

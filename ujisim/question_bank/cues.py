@@ -15,23 +15,44 @@ import numpy as np
 from ujisim.question_bank.content import ItemContent
 
 #: Words that make an option absolute; test-wise candidates rule such options out.
-ABSOLUTE = re.compile(
+ABSOLUTE_ID = re.compile(
     r"\b(selalu|pasti|mutlak|tidak pernah|sama sekali|apa ?pun|kapan ?pun|di ?mana ?pun|"
     r"dijamin|tanpa kecuali)\b",
     re.IGNORECASE,
 )
+#: The same in the English text of items (``ItemContent.en``).
+ABSOLUTE_EN = re.compile(
+    r"\b(always|never|definitely|certainly|surely|absolutely|at all|whatever|whenever|"
+    r"wherever|at any time|anywhere|guaranteed|without (any )?exception)\b",
+    re.IGNORECASE,
+)
 #: "All/none of the above" and options that point at other options.
-ALL_NONE = re.compile(
+ALL_NONE_ID = re.compile(
     r"\b(semua (jawaban|pilihan)|semuanya (benar|salah)|keduanya (benar|salah)|"
     r"tidak ada (jawaban|pilihan)|(jawaban|pilihan) (yang )?di atas|(semua|tidak ada) yang di atas|"
     r"(jawaban|pilihan) [a-d]\b|\b[a-d] dan [a-d]\b)",
     re.IGNORECASE,
 )
-#: Function words left out when comparing an option with its stem.
+ALL_NONE_EN = re.compile(
+    r"\b((all|none|both|neither) of (the|these|those) (above|answers|options)|"
+    r"(all|both) (are|answers are|options are) (correct|right|wrong)|"
+    r"(answers?|options?|choices?) (listed )?above|"
+    r"(answers?|options?) (?-i:[A-D])\b|\b(?-i:[A-D]) and (?-i:[A-D])\b)",
+    re.IGNORECASE,
+)
+#: per content language: absolute words and options that point at other options
+ABSOLUTE = {"id": ABSOLUTE_ID, "en": ABSOLUTE_EN}
+ALL_NONE = {"id": ALL_NONE_ID, "en": ALL_NONE_EN}
+#: Function words left out when comparing an option with its stem (both languages: a word of
+#: one is no content word of the other).
 STOPWORDS = frozenset(
     "yang dengan untuk atau dari pada akan agar saat tidak anda dalam bila jika lalu sudah "
     "masih hanya juga dapat harus boleh oleh karena ini itu tersebut para sebuah seorang "
     "sambil tetap lebih kurang belum sedang paling".split()
+    + "that this these those with from into onto your yours what which when where while "
+    "there their they them then than have been being will would should could must shall "
+    "does doing only also just still more less most very before after until about over "
+    "under through because other another each some such".split()
 )
 
 

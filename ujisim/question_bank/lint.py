@@ -45,6 +45,7 @@ from ujisim.question_bank.lint_flags import ERROR, WARNING, Flag
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, Category
+from ujisim.question_bank.translation import translation_flags
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,23 @@ class Rules:
 # -- rules -----------------------------------------------------------------------------------
 
 
-def _per_item(item: ItemContent, rules: Rules) -> list[Flag]:
+def _per_item(item: ItemContent, rules: Rules, lang: str = "id") -> list[Flag]:
+    """Length ratio, absolute words and all/none of the item's options in ``lang`` (``item``
+    as ``in_language(lang)`` gives it)."""
     flags = []
+    tag = "" if lang == "id" else lang
     lengths = [len(o.text) for o in item.options]
     ratio = max(lengths) / max(1, min(lengths))
     if ratio > rules.length_ratio_max:
         flags.append(
             Flag("length_ratio", ERROR, (item.code,),
-                 {"ratio": f"{ratio:.1f}", "limit": f"{rules.length_ratio_max:.1f}"})
+                 {"ratio": f"{ratio:.1f}", "limit": f"{rules.length_ratio_max:.1f}"}, tag)
         )  # fmt: skip
     for option in item.options:
-        if found := ABSOLUTE.search(option.text):
-            flags.append(Flag("absolute", ERROR, (item.code,), {"word": found.group(0)}))
-        if found := ALL_NONE.search(option.text):
-            flags.append(Flag("all_none", ERROR, (item.code,), {"text": found.group(0)}))
+        if found := ABSOLUTE[lang].search(option.text):
+            flags.append(Flag("absolute", ERROR, (item.code,), {"word": found.group(0)}, tag))
+        if found := ALL_NONE[lang].search(option.text):
+            flags.append(Flag("all_none", ERROR, (item.code,), {"text": found.group(0)}, tag))
     return flags
 
 
@@ -102,29 +106,36 @@ _NAMED = re.compile(r"<title|<desc|aria-label", re.IGNORECASE)
 
 
 def _media_flags(item: ItemContent) -> list[Flag]:
-    """A reserved item's picture as an official paper serves it must not name the sign, the
-    scene, the item or an option (practice pictures keep their accessible names)."""
+    """A reserved item's picture as an official paper serves it, in each language, must not
+    name the sign, the scene, the item or an option (practice pictures keep their accessible
+    names)."""
     if item.practice or not item.media:
         return []
-    if "sign" in item.media:
-        name = (_("the sign's name"), SIGNS[item.media["sign"]].name_id)
-    else:
-        name = (_("the scene's description"), item.media["scene"]["title"])
-    names = [
-        (_("an item code"), item.code),
-        name,
-        *((_("an option"), o.text) for o in item.options),
-    ]
     flags = []
-    for cls in item.classes:
-        svg = render_media(item.media, cls, official=True).casefold()
-        found = [_("an accessible name")] if _NAMED.search(svg) else []
-        found += sorted({what for what, text in names if text.casefold() in svg})
-        flags += [Flag("media_leak", ERROR, (item.code,), {"cls": cls, "what": w}) for w in found]
+    for lang in ("id", "en") if item.en else ("id",):
+        shown = item.in_language(lang)
+        if "sign" in item.media:
+            name = (_("the sign's name"), SIGNS[item.media["sign"]].name(lang))
+        else:
+            scene = item.media["scene"]
+            title = scene.get("title_en") or scene["title"] if lang == "en" else scene["title"]
+            name = (_("the scene's description"), title)
+        names = [
+            (_("an item code"), item.code),
+            name,
+            *((_("an option"), o.text) for o in shown.options),
+        ]
+        for cls in item.classes:
+            svg = render_media(item.media, cls, official=True, lang=lang).casefold()
+            found = [_("an accessible name")] if _NAMED.search(svg) else []
+            found += sorted({what for what, text in names if text.casefold() in svg})
+            tag = "" if lang == "id" else lang
+            flags += [Flag("media_leak", ERROR, (item.code,), {"cls": cls, "what": w}, tag)
+                      for w in found]  # fmt: skip
     return flags
 
 
-def _shares(by_group: dict, rules: Rules) -> list[Flag]:
+def _shares(by_group: dict, rules: Rules, lang: str = "") -> list[Flag]:
     flags = []
     for (cls, category), items in sorted(by_group.items()):
         if len(items) < rules.min_items_for_share:
@@ -133,24 +144,24 @@ def _shares(by_group: dict, rules: Rules) -> list[Flag]:
         longest = [i.code for i in items if key_is_longest(i)]
         if len(longest) > rules.key_longest_max * n:
             flags.append(_share_flag("key_longest", cls, category, longest, n,
-                                     rules.key_longest_max))  # fmt: skip
+                                     rules.key_longest_max, lang))  # fmt: skip
         shortest = [i.code for i in items if key_is_shortest(i)]
         if len(shortest) < rules.key_shortest_min * n:
             # the items to change are those whose key could become the shortest: all others
             others = tuple(i.code for i in items if i.code not in set(shortest))
             flag = _share_flag("key_shortest", cls, category, shortest, n, rules.key_shortest_min)
-            flags.append(Flag(flag.rule, ERROR, others, flag.params))
+            flags.append(Flag(flag.rule, ERROR, others, flag.params, lang))
         overlap = [i.code for i in items if key_overlaps_most(i)]
         if len(overlap) > rules.stem_overlap_max * n:
             flags.append(_share_flag("stem_overlap", cls, category, overlap, n,
-                                     rules.stem_overlap_max))  # fmt: skip
+                                     rules.stem_overlap_max, lang))  # fmt: skip
     return flags
 
 
-def _share_flag(rule, cls, category, codes, n, limit) -> Flag:
+def _share_flag(rule, cls, category, codes, n, limit, lang="") -> Flag:
     params = {"cls": cls, "category": category, "share": round(100 * len(codes) / n),
               "limit": round(100 * limit), "n": n}  # fmt: skip
-    return Flag(rule, ERROR, tuple(codes), params)
+    return Flag(rule, ERROR, tuple(codes), params, lang)
 
 
 def _word_cues(cls: str, items: list[ItemContent], rules: Rules) -> list[Flag]:
@@ -241,14 +252,22 @@ def lint_items(
     rules = rules or Rules()
     flags: list[Flag] = []
     for item in items:
-        flags += _per_item(item, rules) + _media_flags(item)
+        flags += _per_item(item, rules) + _media_flags(item) + translation_flags(item)
+    # the option cues a candidate reading the English would use, measured on the English
+    english = [i.in_language("en") for i in items if i.in_language("en") is not i]
+    for item in english:
+        flags += _per_item(item, rules, "en")
     by_group: dict[tuple[str, str], list[ItemContent]] = defaultdict(list)
+    by_group_en: dict[tuple[str, str], list[ItemContent]] = defaultdict(list)
     by_class: dict[str, list[ItemContent]] = defaultdict(list)
     for item in items:
         for cls in item.classes:
             by_group[(cls, item.category)].append(item)
             by_class[cls].append(item)
-    flags += _shares(by_group, rules)
+    for item in english:
+        for cls in item.classes:
+            by_group_en[(cls, item.category)].append(item)
+    flags += _shares(by_group, rules) + _shares(by_group_en, rules, "en")
     for cls in CLASSES:
         flags += _word_cues(cls, by_class[cls], rules)
         flags += _near_duplicates(cls, by_class[cls], rules)

@@ -21,10 +21,13 @@ class Flag:
     severity: str
     codes: tuple[str, ...] = ()
     params: dict = field(default_factory=dict)
+    #: "en": found in the items' English text ("" for the Indonesian, and for rules about both)
+    lang: str = ""
 
     def message(self) -> str:
         """The finding in the current user's language."""
-        return MESSAGES[self.rule](**self.params)
+        text = MESSAGES[self.rule](**self.params)
+        return _("In the English text: %(message)s", message=text) if self.lang == "en" else text
 
     def __str__(self) -> str:
         who = f" [{', '.join(self.codes[:12])}{' ...' if len(self.codes) > 12 else ''}]"
@@ -86,6 +89,19 @@ MESSAGES = {
     "media_leak": lambda cls, what: _(
         "The SIM %(cls)s official picture of this reserved item gives away %(what)s.",
         cls=cls, what=what,
+    ),
+    "translation_missing": lambda: _(
+        "The item has no English text: write its question, options and explanation in English "
+        "too (every item is in Bahasa Indonesia and English)."
+    ),
+    "translation_options": lambda id, en: _(
+        "The English text has %(en)s options where the Indonesian has %(id)s: write one English "
+        "option for each Indonesian one, in the same order.",
+        id=id, en=en,
+    ),
+    "translation_media": lambda: _(
+        "The scene has no English description (title_en), or a caption without its English "
+        "(label_en): readers in English get the Indonesian text."
     ),
     "pool_size": lambda cls, category, have, need, count: _(
         "SIM %(cls)s, %(category)s: %(have)s items are reserved for official exams; a paper "

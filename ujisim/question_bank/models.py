@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text, true
@@ -117,6 +118,9 @@ class ItemVersion(Base):
     enemy_group: Mapped[str] = mapped_column(String(40), default="", server_default="")
     #: shipped with the repository (public): production never publishes or draws it reserved
     demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: JSON {"en": {"stem": ..., "options": [texts in authoring order], "explanation": ...}},
+    #: or None for a version written before items had their English (translation.py)
+    translations_json: Mapped[str | None] = mapped_column(Text)
     #: None for content loaded by `flask bank import`
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
@@ -140,6 +144,38 @@ class ItemVersion(Base):
     @property
     def key_index(self) -> int:
         return next(i for i, o in enumerate(self.options) if o.get("key"))
+
+    @property
+    def translations(self) -> dict[str, dict]:
+        return json.loads(self.translations_json) if self.translations_json else {}
+
+    def text(self, lang: str) -> ItemText:
+        """The stem, options (authoring order, with their keys) and explanation in ``lang``
+        ("id" or "en"); the Indonesian when the version has no English (or English with another
+        number of options), which ``ItemText.lang`` then says."""
+        english = self.translations.get("en") if lang == "en" else None
+        options = self.options
+        if english is None or len(english["options"]) != len(options):
+            return ItemText("id", self.stem, options, self.explanation)
+        texts = english["options"]
+        shown = [{**o, "text": t} for o, t in zip(options, texts, strict=True)]
+        return ItemText("en", english["stem"], shown, english["explanation"])
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """An item version's words in one language, as pages and the exam API show them."""
+
+    #: the language the words are in ("id" or "en")
+    lang: str
+    stem: str
+    #: {"text": ..., "key": bool} in authoring order, as ``ItemVersion.options``
+    options: list[dict]
+    explanation: str
+
+    def shown(self, order) -> list[dict]:
+        """The options in a paper's shown ``order`` (indices in authoring order)."""
+        return [self.options[i] for i in order]
 
 
 class ReviewEvent(EventMixin, Base):

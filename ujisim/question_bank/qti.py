@@ -19,6 +19,14 @@ Mapping of an item:
   ``match_correct`` template.
 * explanation -> ``qti-rubric-block use="scoring" view="scorer tutor"`` (shown to scorers and
   tutors, never to candidates), at the end of the item body.
+* An item with its English (``ItemContent.en``) is one item in two languages, the way QTI marks
+  language: every text above holds one element per language with its ``xml:lang`` (an
+  attribute of every body element), ``<span xml:lang="id">`` and ``<span xml:lang="en">`` in
+  the prompt and in each choice, ``<p xml:lang="id">`` and ``<p xml:lang="en">`` in the rubric.
+  The choices, the key and the scoring stay one (the key is the same option in both); a
+  delivery system shows the language its candidate chose (CSS ``:lang()``). An item without
+  English keeps the plain texts it always had. A scene's English (``title_en``, ``label_en``)
+  travels in its media spec, a sign's English name comes with the sign.
 * media -> ``<img>`` in the item body pointing at the SVG files (one per class for scenes).
 * What QTI has no field for (classes, category, topic, difficulty, practice (``false``: reserved
   for official exams), the enemy group, the demo-set mark, legal basis and the media spec as
@@ -115,6 +123,16 @@ def _resource_id(path: str) -> str:
     return "MEDIA-" + posixpath.splitext(posixpath.basename(path))[0]
 
 
+def _texts(parent: etree._Element, tag: str, texts: dict[str, str]) -> None:
+    """``texts`` (language -> text) into ``parent``: the one text itself, or one ``tag``
+    element per language marked with its ``xml:lang``."""
+    if len(texts) == 1:
+        parent.text = next(iter(texts.values()))
+        return
+    for lang, text in texts.items():
+        _sub(parent, _q(tag), text).set(f"{{{XML_NS}}}lang", lang)
+
+
 def item_xml(content: ItemContent) -> bytes:
     """The qti-assessment-item of one item."""
     root = etree.Element(_q("qti-assessment-item"), nsmap=ITEM_NSMAP)
@@ -139,11 +157,20 @@ def item_xml(content: ItemContent) -> bytes:
             _sub(figure, _q("img"), src=f"../{path}", alt=alt, class_=f"ujisim-class-{cls}")
     interaction = _sub(body, _q("qti-choice-interaction"), response_identifier="RESPONSE",
                        max_choices="1", shuffle="true")  # fmt: skip
-    _sub(interaction, _q("qti-prompt"), content.stem)
-    for identifier, option in zip(CHOICE_IDS, content.options, strict=False):
-        _sub(interaction, _q("qti-simple-choice"), option.text, identifier=identifier)
+    en = content.en
+    prompt = _sub(interaction, _q("qti-prompt"))
+    _texts(prompt, "span", {"id": content.stem, **({"en": en.stem} if en else {})})
+    for index, (identifier, option) in enumerate(zip(CHOICE_IDS, content.options, strict=False)):
+        choice = _sub(interaction, _q("qti-simple-choice"), identifier=identifier)
+        english = {"en": en.options[index]} if en and index < len(en.options) else {}
+        _texts(choice, "span", {"id": option.text, **english})
     rubric = _sub(body, _q("qti-rubric-block"), use="scoring", view="scorer tutor")
-    _sub(_sub(rubric, _q("qti-content-body")), _q("p"), content.explanation)
+    content_body = _sub(rubric, _q("qti-content-body"))
+    if en is None:
+        _sub(content_body, _q("p"), content.explanation)
+    else:
+        for lang, text in (("id", content.explanation), ("en", en.explanation)):
+            _sub(content_body, _q("p"), text).set(f"{{{XML_NS}}}lang", lang)
     _sub(root, _q("qti-response-processing"), template=MATCH_CORRECT)
     return _xml(root)
 

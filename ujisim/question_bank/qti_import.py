@@ -24,7 +24,15 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ujisim.question_bank.content import ItemContent, Problem, check_content, normalise_stem
-from ujisim.question_bank.qti import CP_NS, EXT_NS, ITEM_TYPE, MANIFEST, MATCH_CORRECT, QTI_NS
+from ujisim.question_bank.qti import (
+    CP_NS,
+    EXT_NS,
+    ITEM_TYPE,
+    MANIFEST,
+    MATCH_CORRECT,
+    QTI_NS,
+    XML_NS,
+)
 
 #: the "file" of a problem of the package as a whole
 PACKAGE = "(package)"
@@ -129,6 +137,20 @@ def _resolve(base: str, href: str | None) -> str | None:
 
 def _text(element: ET.Element | None) -> str:
     return "".join(element.itertext()) if element is not None else ""
+
+
+XML_LANG = f"{{{XML_NS}}}lang"
+
+
+def _texts(element: ET.Element | None, lang: str) -> dict[str, str]:
+    """Language -> text of an element: one per child marked with its ``xml:lang`` (an item in
+    two languages, see qti.py), else all its text, in the item's language ``lang``."""
+    if element is None:
+        return {}
+    marked = [child for child in element if child.get(XML_LANG)]
+    if marked:
+        return {child.get(XML_LANG): _text(child) for child in marked}
+    return {lang: _text(element)}
 
 
 def _check_manifest(root: ET.Element, files: dict[str, bytes]) -> tuple[list, list[Problem]]:
@@ -243,11 +265,24 @@ def _read_item(path: str, root: ET.Element, files: dict[str, bytes]) -> tuple[di
         target = _resolve(path, image.get("src"))
         if target is None or target not in files:
             problems.append(("img", f"image {image.get('src')!r} is not in the package"))
-    raw["stem"] = _text(interaction.find(_q("qti-prompt")))
-    raw["options"] = [{"text": _text(c), "key": c.get("identifier") == key} for c in choices]
+    lang = root.get(XML_LANG) or "id"
+    stem = _texts(interaction.find(_q("qti-prompt")), lang)
+    texts = [_texts(c, lang) for c in choices]
     rubric = root.find(f"{_q('qti-item-body')}/{_q('qti-rubric-block')}")
     body = rubric.find(_q("qti-content-body")) if rubric is not None else None
-    raw["explanation"] = _text(body if body is not None else rubric)
+    explanation = _texts(body if body is not None else rubric, lang)
+    raw["stem"] = stem.get("id", "")
+    raw["options"] = [
+        {"text": t.get("id", ""), "key": c.get("identifier") == key}
+        for t, c in zip(texts, choices, strict=True)
+    ]
+    raw["explanation"] = explanation.get("id", "")
+    if any("en" in t for t in (stem, explanation, *texts)):
+        raw["en"] = {
+            "stem": stem.get("en", ""),
+            "options": [t["en"] for t in texts if "en" in t],
+            "explanation": explanation.get("en", ""),
+        }
     return raw, problems
 
 

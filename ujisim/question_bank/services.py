@@ -38,6 +38,7 @@ from ujisim.question_bank.models import (
     ReviewEvent,
     VersionState,
 )
+from ujisim.question_bank.translation import Translation
 
 #: (from, to) -> action name (audit ``bank.item_<action>``); everything else is refused
 VERSION_TRANSITIONS = {
@@ -127,6 +128,7 @@ def content_of(version: ItemVersion) -> ItemContent:
         practice=version.practice,
         group=version.enemy_group,
         demo=version.demo,
+        en=Translation.from_data(version.translations.get("en")),
     )
 
 
@@ -148,6 +150,9 @@ def fill_version(version: ItemVersion, content: ItemContent) -> None:
     version.practice = content.practice
     version.enemy_group = content.group
     version.demo = content.demo
+    version.translations_json = (
+        json.dumps({"en": content.en.canonical()}, ensure_ascii=False) if content.en else None
+    )
     version.content_hash = content.content_hash
 
 

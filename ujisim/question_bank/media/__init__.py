@@ -9,23 +9,26 @@ from ujisim.question_bank.media.scenes import render_scene
 from ujisim.question_bank.media.signs import render_sign
 
 
-def render_media(media: dict, vehicle_class: str, *, official: bool = False) -> str:
+def render_media(
+    media: dict, vehicle_class: str, *, official: bool = False, lang: str = "id"
+) -> str:
     """The SVG of an item's media as a candidate of ``vehicle_class`` ("A" or "C") sees it.
 
     ``official``: the same drawing for an official paper, with no accessible name (no
     ``<title>``, no ``aria-label``): a sign's name or a scene's description could name the
-    answer. Practice media keep their names."""
-    return _render(json.dumps(media, sort_keys=True), vehicle_class, official)
+    answer. Practice media keep their names. ``lang``: the language of the names and captions
+    ("id" or "en": a sign's English name, a scene's ``title_en`` and ``label_en``)."""
+    return _render(json.dumps(media, sort_keys=True), vehicle_class, official, lang)
 
 
 @lru_cache(maxsize=512)
-def _render(media_json: str, vehicle_class: str, official: bool) -> str:
+def _render(media_json: str, vehicle_class: str, official: bool, lang: str) -> str:
     # Drawing is deterministic, so the SVG of one (media, class) pair is computed once per process.
 
     media = json.loads(media_json)
     if "sign" in media:
-        return render_sign(media["sign"], named=not official)
-    return render_scene(media["scene"], vehicle_class, named=not official)
+        return render_sign(media["sign"], named=not official, lang=lang)
+    return render_scene(media["scene"], vehicle_class, named=not official, lang=lang)
 
 
 def svg_response(svg: str, cache_control: str):

@@ -6,6 +6,8 @@ Spec vocabulary
 ---------------
 ``title`` (required)  Indonesian description, becomes the SVG ``<title>``; describe the scene,
                       not the answer.
+``title_en``          the same description in English (the ``<title>`` a reader in English
+                      gets); the publish gate warns about a scene without it.
 ``road``              ``two_way`` (default; keep-left two-lane road, our lane on the left),
                       ``one_way`` (two lanes, all traffic going our way), ``residential``
                       (narrow street without markings, houses), ``toll`` (three lanes, left
@@ -64,7 +66,7 @@ Spec vocabulary
                       distance behind us); a motorcycle shows ``rear`` in its side mirror.
   ``label``           short caption (at most 40 characters); ``highlight``: dashed ring. Use
                       both only for what a small drawing cannot show (a siren, a horn); they
-                      must not give the answer away.
+                      must not give the answer away. ``label_en``: the caption in English.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ from .scene_roads import ROAD_TYPES
 
 TOP_KEYS = {
     "title",
+    "title_en",
     "road",
     "at",
     "side",
@@ -93,6 +96,7 @@ OBJECT_KEYS = {
     "state",
     "color",
     "label",
+    "label_en",
     "highlight",
     "mirror",
     "species",
@@ -158,6 +162,12 @@ def _validate_object(i: int, obj, problems: list[str]) -> None:
         _check_range(problems, f"{where}.size", obj["size"], 0.2, 12)
     if "label" in obj and (not isinstance(obj["label"], str) or not 0 < len(obj["label"]) <= 40):
         problems.append(f"{where}: label must be a text of 1..40 characters")
+    if "label_en" in obj and (
+        "label" not in obj
+        or not isinstance(obj["label_en"], str)
+        or not 0 < len(obj["label_en"]) <= 40
+    ):
+        problems.append(f"{where}: label_en must be a text of 1..40 characters beside a label")
     for key in ("highlight", "motion"):
         if key in obj and not isinstance(obj[key], bool):
             problems.append(f"{where}: {key} must be true or false")
@@ -172,6 +182,10 @@ def validate_scene(spec) -> list[str]:
     problems = [f"unknown key {key!r}" for key in sorted(set(spec) - TOP_KEYS)]
     if not isinstance(spec.get("title"), str) or not spec["title"].strip():
         problems.append("title: a non-empty Indonesian description is required")
+    if "title_en" in spec and (
+        not isinstance(spec["title_en"], str) or not spec["title_en"].strip()
+    ):
+        problems.append("title_en: the English description must be a non-empty text")
     if spec.get("road", "two_way") not in ROAD_TYPES:
         problems.append(f"road: unknown road type {spec.get('road')!r}")
     for key in ("at", "zebra"):

@@ -7,7 +7,9 @@ interior and wing mirrors; Indonesian cars are right-hand drive) or from behind 
 handlebars (``"C"``: bars, grips, round mirrors, speedometer). ``render_scene`` raises
 ``ValueError`` on a spec in which ``scene_spec.validate_scene`` finds problems. Output is a
 standalone, deterministic SVG (``xmlns``, ``viewBox="0 0 640 400"``, ``role="img"``,
-``<title>``) with no scripts and no external references; ``size`` sets its ``width``/``height``.
+``<title>``) with no scripts and no external references; ``size`` sets its ``width``/``height``;
+``lang="en"`` draws its English description and captions (``title_en``, ``label_en``) where the
+spec has them.
 ``object_anchors(spec, vehicle_class)`` tells where each object stands on the screen, so authors
 and tests can check that the hazard is inside the picture.
 
@@ -187,17 +189,44 @@ def _defs(view: View) -> str:
     return el("defs", out)
 
 
+def localized(spec: dict, lang: str) -> dict:
+    """The spec as a reader of ``lang`` sees it: in English its English description and
+    captions where it has them, else the Indonesian; without the ``*_en`` keys either way (so
+    adding English leaves the Indonesian drawing as it was)."""
+    english = lang == "en"
+    objects = []
+    for obj in spec.get("objects", []):
+        shown = {k: v for k, v in obj.items() if k != "label_en"}
+        if english and "label_en" in obj:
+            shown["label"] = obj["label_en"]
+        objects.append(shown)
+    title = spec.get("title_en", spec["title"]) if english else spec["title"]
+    shown = {k: v for k, v in spec.items() if k != "title_en"}
+    return {**shown, "title": title, **({"objects": objects} if "objects" in spec else {})}
+
+
 def render_scene(
-    spec: dict, vehicle_class: str, size: tuple[int, int] = (WIDTH, HEIGHT), *, named: bool = True
+    spec: dict,
+    vehicle_class: str,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+    *,
+    named: bool = True,
+    lang: str = "id",
 ) -> str:
     """Render a scene spec as a standalone SVG seen from a car ("A") or a motorcycle ("C").
     ``named=False``: no ``<title>`` (the description could name the hazard) and element ids
-    that do not derive from it; the drawing is the same."""
+    that do not derive from it; the drawing is the same. ``lang``: the language of the
+    description and captions ("id" or "en", see ``localized``)."""
     if vehicle_class not in ("A", "C"):
         raise ValueError(f"vehicle_class must be 'A' or 'C', not {vehicle_class!r}")
     problems = validate_scene(spec)
     if problems:
         raise ValueError("invalid scene: " + "; ".join(problems))
+    objects = spec.get("objects", [])
+    english = lang == "en" and (
+        (named and "title_en" in spec) or any("label_en" in o for o in objects)
+    )
+    spec = localized(spec, lang)
     view = View(spec if named else {**spec, "title": ""}, vehicle_class)
     objects = spec.get("objects", [])
     ground, upright, marks = _objects(view, objects)
@@ -223,6 +252,7 @@ def render_scene(
         "width": str(size[0]),
         "height": str(size[1]),
         "role": "img",
+        **({"lang": "en"} if english else {}),
     }
     if not named:
         return el("svg", "".join(parts), **frame)

@@ -10,7 +10,8 @@ and no copied artwork. Shapes and colours follow the four groups of PM 13/2014:
 * ``peringatan`` (warning): yellow diamond, black border, black symbol.
 * ``petunjuk`` (guidance): blue or green rectangular panel, white symbol or text.
 
-``render_sign(sign_id, size)`` returns a standalone, deterministic SVG document.
+``render_sign(sign_id, size)`` returns a standalone, deterministic SVG document, named (``<title>``
+and ``aria-label``) in Indonesian or, with ``lang="en"``, in English: each sign has both names.
 
 Long because it is a catalogue: the geometry of every sign of the bank (``SIGNS``), each a few
 lines drawn with the shared shapes of its group, kept beside the registry that names them.
@@ -38,16 +39,21 @@ Point = tuple[float, float]
 
 @dataclass(frozen=True)
 class SignDef:
-    """One sign: identity, Indonesian name, group, legal basis and how to draw it."""
+    """One sign: identity, Indonesian and English names, group, legal basis and how to draw it."""
 
     id: str
     name_id: str
+    name_en: str
     group: str
     legal_basis: str
     shape: str
     symbol: Callable[[], str] = field(repr=False, compare=False)
     slash: bool = False
     view: tuple[int, int] = (100, 100)
+
+    def name(self, lang: str = "id") -> str:
+        """The sign's name in ``lang`` ("id" or "en")."""
+        return self.name_en if lang == "en" else self.name_id
 
 
 # --------------------------------------------------------------------------- primitives
@@ -629,28 +635,35 @@ _BASIS_PETUNJUK = "PM 13/2014 (rambu petunjuk)"
 
 
 def _larangan(
-    sign_id: str, name: str, huruf: str, symbol: Callable[[], str], slash: bool
+    sign_id: str, name: str, name_en: str, huruf: str, symbol: Callable[[], str], slash: bool
 ) -> SignDef:
-    return SignDef(sign_id, name, "larangan", _BASIS_LARANGAN.format(huruf), "disc", symbol, slash)
+    basis = _BASIS_LARANGAN.format(huruf)
+    return SignDef(sign_id, name, name_en, "larangan", basis, "disc", symbol, slash)
 
 
-def _perintah(sign_id: str, name: str, symbol: Callable[[], str], slash: bool = False) -> SignDef:
-    return SignDef(sign_id, name, "perintah", _BASIS_PERINTAH, "disc_blue", symbol, slash)
+def _perintah(
+    sign_id: str, name: str, name_en: str, symbol: Callable[[], str], slash: bool = False
+) -> SignDef:
+    return SignDef(sign_id, name, name_en, "perintah", _BASIS_PERINTAH, "disc_blue", symbol, slash)
 
 
-def _peringatan(sign_id: str, name: str, huruf: str, symbol: Callable[[], str]) -> SignDef:
+def _peringatan(
+    sign_id: str, name: str, name_en: str, huruf: str, symbol: Callable[[], str]
+) -> SignDef:
     basis = _BASIS_PERINGATAN.format(f" huruf {huruf}" if huruf else "")
-    return SignDef(sign_id, name, "peringatan", basis, "diamond", symbol)
+    return SignDef(sign_id, name, name_en, "peringatan", basis, "diamond", symbol)
 
 
 def _petunjuk(
     sign_id: str,
     name: str,
+    name_en: str,
     symbol: Callable[[], str],
     shape: str = "panel_blue",
     view: tuple[int, int] = (100, 100),
 ) -> SignDef:
-    return SignDef(sign_id, name, "petunjuk", _BASIS_PETUNJUK, shape, symbol, False, view)
+    basis = _BASIS_PETUNJUK
+    return SignDef(sign_id, name, name_en, "petunjuk", basis, shape, symbol, False, view)
 
 
 def _pasal12(huruf: str) -> str:
@@ -664,6 +677,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "stop",
         "Larangan berjalan terus, wajib berhenti sesaat (STOP)",
+        "Stop briefly before going on (STOP)",
         "larangan",
         _pasal12("a"),
         "octagon",
@@ -672,6 +686,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "beri_prioritas",
         "Larangan berjalan terus, wajib memberi prioritas kepada arus dari arah lain",
+        "Give way to traffic from other directions",
         "larangan",
         _pasal12("b"),
         "triangle_down",
@@ -680,6 +695,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "silang_kereta_api",
         "Larangan berjalan terus pada perlintasan sebidang kereta api jalur tunggal",
+        "Single-track level crossing: stop before going on",
         "larangan",
         _pasal12("e"),
         "cross",
@@ -688,6 +704,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "larangan_masuk",
         "Larangan masuk bagi kendaraan bermotor maupun tidak bermotor",
+        "No entry for motor and non-motor vehicles",
         "larangan",
         _BASIS_LARANGAN.format("b"),
         "disc_red",
@@ -696,6 +713,7 @@ _DEFS: list[SignDef] = [
     _larangan(
         "larangan_masuk_kendaraan_bermotor",
         "Larangan masuk bagi kendaraan bermotor",
+        "No entry for motor vehicles",
         "b",
         lambda: _motor_vehicles(_K, _W),
         True,
@@ -703,6 +721,7 @@ _DEFS: list[SignDef] = [
     _larangan(
         "larangan_masuk_mobil",
         "Larangan masuk bagi mobil penumpang",
+        "No entry for passenger cars",
         "b",
         lambda: _car(_K, _W),
         True,
@@ -710,6 +729,7 @@ _DEFS: list[SignDef] = [
     _larangan(
         "larangan_masuk_sepeda_motor",
         "Larangan masuk bagi sepeda motor",
+        "No entry for motorcycles",
         "b",
         lambda: _motorcycle(_K, _W),
         True,
@@ -717,32 +737,75 @@ _DEFS: list[SignDef] = [
     _larangan(
         "larangan_masuk_truk",
         "Larangan masuk bagi mobil barang (truk)",
+        "No entry for goods vehicles (lorries)",
         "b",
         lambda: _truck(_K, _W),
         True,
     ),
-    _larangan("larangan_masuk_bus", "Larangan masuk bagi bus", "b", lambda: _bus(_K, _W), True),
     _larangan(
-        "larangan_masuk_sepeda", "Larangan masuk bagi sepeda", "b", lambda: _bicycle(_K), True
+        "larangan_masuk_bus",
+        "Larangan masuk bagi bus",
+        "No entry for buses",
+        "b",
+        lambda: _bus(_K, _W),
+        True,
+    ),
+    _larangan(
+        "larangan_masuk_sepeda",
+        "Larangan masuk bagi sepeda",
+        "No entry for bicycles",
+        "b",
+        lambda: _bicycle(_K),
+        True,
     ),
     _larangan(
         "larangan_masuk_pejalan_kaki",
         "Larangan masuk bagi pejalan kaki",
+        "No entry for pedestrians",
         "b",
         lambda: _figure(_K),
         True,
     ),
-    _larangan("larangan_parkir", "Larangan parkir", "c", _word("P", 52, _K), True),
-    _larangan("larangan_berhenti", "Larangan berhenti", "c", _word("S", 52, _K), True),
-    _larangan("larangan_belok_kiri", "Larangan belok kiri", "d", lambda: _turn(_K, "kiri"), True),
+    _larangan("larangan_parkir", "Larangan parkir", "No parking", "c", _word("P", 52, _K), True),
     _larangan(
-        "larangan_belok_kanan", "Larangan belok kanan", "d", lambda: _turn(_K, "kanan"), True
+        "larangan_berhenti", "Larangan berhenti", "No stopping", "c", _word("S", 52, _K), True
     ),
-    _larangan("larangan_putar_balik", "Larangan memutar balik", "d", lambda: _u_turn(_K), True),
-    _larangan("larangan_mendahului", "Larangan mendahului kendaraan lain", "d", _two_cars, False),
+    _larangan(
+        "larangan_belok_kiri",
+        "Larangan belok kiri",
+        "No left turn",
+        "d",
+        lambda: _turn(_K, "kiri"),
+        True,
+    ),
+    _larangan(
+        "larangan_belok_kanan",
+        "Larangan belok kanan",
+        "No right turn",
+        "d",
+        lambda: _turn(_K, "kanan"),
+        True,
+    ),
+    _larangan(
+        "larangan_putar_balik",
+        "Larangan memutar balik",
+        "No U-turn",
+        "d",
+        lambda: _u_turn(_K),
+        True,
+    ),
+    _larangan(
+        "larangan_mendahului",
+        "Larangan mendahului kendaraan lain",
+        "No overtaking",
+        "d",
+        _two_cars,
+        False,
+    ),
     _larangan(
         "larangan_klakson",
         "Larangan membunyikan isyarat suara (klakson)",
+        "No sounding of horns",
         "e",
         lambda: _horn(_K),
         True,
@@ -750,6 +813,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "batas_kecepatan_40",
         "Batas kecepatan maksimum 40 km/jam",
+        "Maximum speed 40 km/h",
         "larangan",
         _BASIS_BATAS.format("kecepatan") + "; PM 111/2015",
         "disc",
@@ -758,6 +822,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "batas_tinggi",
         "Larangan masuk bagi kendaraan yang tingginya lebih dari 3,5 meter",
+        "No entry for vehicles over 3.5 metres high",
         "larangan",
         _BASIS_BATAS.format("tinggi kendaraan"),
         "disc",
@@ -766,6 +831,7 @@ _DEFS: list[SignDef] = [
     SignDef(
         "batas_lebar",
         "Larangan masuk bagi kendaraan yang lebarnya lebih dari 2,1 meter",
+        "No entry for vehicles over 2.1 metres wide",
         "larangan",
         _BASIS_BATAS.format("lebar kendaraan"),
         "disc",
@@ -774,156 +840,284 @@ _DEFS: list[SignDef] = [
     SignDef(
         "batas_berat",
         "Larangan masuk bagi kendaraan yang beratnya lebih dari 10 ton",
+        "No entry for vehicles over 10 tonnes",
         "larangan",
         _BASIS_BATAS.format("berat kendaraan"),
         "disc",
         _word("10 t", 28, _K),
     ),
     # ---- perintah
-    _perintah("wajib_lurus", "Perintah mengikuti arah lurus", lambda: _straight(_W)),
-    _perintah("wajib_belok_kiri", "Perintah belok kiri", lambda: _turn(_W, "kiri")),
-    _perintah("wajib_belok_kanan", "Perintah belok kanan", lambda: _turn(_W, "kanan")),
+    _perintah("wajib_lurus", "Perintah mengikuti arah lurus", "Ahead only", lambda: _straight(_W)),
+    _perintah("wajib_belok_kiri", "Perintah belok kiri", "Turn left", lambda: _turn(_W, "kiri")),
+    _perintah(
+        "wajib_belok_kanan", "Perintah belok kanan", "Turn right", lambda: _turn(_W, "kanan")
+    ),
     _perintah(
         "wajib_lurus_atau_kiri",
         "Perintah memilih arah lurus atau belok kiri",
+        "Ahead or turn left",
         lambda: _straight_or(_W, "kiri"),
     ),
     _perintah(
         "wajib_lurus_atau_kanan",
         "Perintah memilih arah lurus atau belok kanan",
+        "Ahead or turn right",
         lambda: _straight_or(_W, "kanan"),
     ),
     _perintah(
         "wajib_kiri_atau_kanan",
         "Perintah memilih arah belok kiri atau belok kanan",
+        "Turn left or turn right",
         lambda: _left_or_right(_W),
     ),
     _perintah(
-        "wajib_lajur_kiri", "Perintah melewati bagian jalan sebelah kiri", lambda: _keep(_W, "kiri")
+        "wajib_lajur_kiri",
+        "Perintah melewati bagian jalan sebelah kiri",
+        "Keep left",
+        lambda: _keep(_W, "kiri"),
     ),
     _perintah(
         "wajib_lajur_kanan",
         "Perintah melewati bagian jalan sebelah kanan",
+        "Keep right",
         lambda: _keep(_W, "kanan"),
     ),
-    _perintah("wajib_bundaran", "Perintah mengikuti arah bundaran", lambda: _roundabout(_W)),
+    _perintah(
+        "wajib_bundaran",
+        "Perintah mengikuti arah bundaran",
+        "Follow the roundabout",
+        lambda: _roundabout(_W),
+    ),
     _perintah(
         "jalur_sepeda_motor",
         "Perintah menggunakan jalur atau lajur khusus sepeda motor",
+        "Route or lane for motorcycles only",
         lambda: _motorcycle(_W, BLUE),
     ),
     _perintah(
-        "jalur_sepeda", "Perintah menggunakan jalur atau lajur khusus sepeda", lambda: _bicycle(_W)
+        "jalur_sepeda",
+        "Perintah menggunakan jalur atau lajur khusus sepeda",
+        "Route or lane for bicycles only",
+        lambda: _bicycle(_W),
     ),
     _perintah(
-        "jalur_pejalan_kaki", "Perintah menggunakan jalur khusus pejalan kaki", lambda: _figure(_W)
+        "jalur_pejalan_kaki",
+        "Perintah menggunakan jalur khusus pejalan kaki",
+        "Route for pedestrians only",
+        lambda: _figure(_W),
     ),
-    _perintah("kecepatan_minimum_60", "Batas kecepatan minimum 60 km/jam", _word("60", 38, _W)),
+    _perintah(
+        "kecepatan_minimum_60",
+        "Batas kecepatan minimum 60 km/jam",
+        "Minimum speed 60 km/h",
+        _word("60", 38, _W),
+    ),
     _perintah(
         "akhir_kecepatan_minimum_60",
         "Batas akhir kecepatan minimum 60 km/jam",
+        "End of minimum speed 60 km/h",
         _word("60", 38, _W),
         slash=True,
     ),
     # ---- peringatan
-    _peringatan("tikungan_kiri", "Peringatan tikungan ke kiri", "a", lambda: _curve(_K, "kiri")),
-    _peringatan("tikungan_kanan", "Peringatan tikungan ke kanan", "a", lambda: _curve(_K, "kanan")),
+    _peringatan(
+        "tikungan_kiri",
+        "Peringatan tikungan ke kiri",
+        "Bend to the left ahead",
+        "a",
+        lambda: _curve(_K, "kiri"),
+    ),
+    _peringatan(
+        "tikungan_kanan",
+        "Peringatan tikungan ke kanan",
+        "Bend to the right ahead",
+        "a",
+        lambda: _curve(_K, "kanan"),
+    ),
     _peringatan(
         "tikungan_ganda",
         "Peringatan tikungan ganda, diawali ke kiri",
+        "Double bend ahead, first to the left",
         "a",
         lambda: _double_curve(_K),
     ),
-    _peringatan("persimpangan_empat", "Peringatan persimpangan empat", "", lambda: _crossroads(_K)),
     _peringatan(
-        "persimpangan_tiga", "Peringatan persimpangan tiga (bentuk T)", "", lambda: _t_junction(_K)
+        "persimpangan_empat",
+        "Peringatan persimpangan empat",
+        "Crossroads ahead",
+        "",
+        lambda: _crossroads(_K),
+    ),
+    _peringatan(
+        "persimpangan_tiga",
+        "Peringatan persimpangan tiga (bentuk T)",
+        "T-junction ahead",
+        "",
+        lambda: _t_junction(_K),
     ),
     _peringatan(
         "persimpangan_tiga_kiri",
         "Peringatan persimpangan tiga sisi kiri",
+        "Side road joining from the left ahead",
         "",
         lambda: _side_left(_K),
     ),
     _peringatan(
-        "jalan_menyempit", "Peringatan penyempitan jalan di kedua sisi", "", lambda: _narrowing(_K)
+        "jalan_menyempit",
+        "Peringatan penyempitan jalan di kedua sisi",
+        "Road narrows on both sides ahead",
+        "",
+        lambda: _narrowing(_K),
     ),
-    _peringatan("turunan_curam", "Peringatan turunan curam", "b", lambda: _slope(_K, True)),
-    _peringatan("tanjakan_curam", "Peringatan tanjakan curam", "b", lambda: _slope(_K, False)),
-    _peringatan("jalan_licin", "Peringatan permukaan jalan yang licin", "c", lambda: _slippery(_K)),
+    _peringatan(
+        "turunan_curam",
+        "Peringatan turunan curam",
+        "Steep descent ahead",
+        "b",
+        lambda: _slope(_K, True),
+    ),
+    _peringatan(
+        "tanjakan_curam",
+        "Peringatan tanjakan curam",
+        "Steep climb ahead",
+        "b",
+        lambda: _slope(_K, False),
+    ),
+    _peringatan(
+        "jalan_licin",
+        "Peringatan permukaan jalan yang licin",
+        "Slippery road surface ahead",
+        "c",
+        lambda: _slippery(_K),
+    ),
     _peringatan(
         "alat_pembatas_kecepatan",
         "Peringatan permukaan jalan cembung atau alat pembatas kecepatan",
+        "Hump or speed bump ahead",
         "c",
         lambda: _bump(_K),
     ),
     _peringatan(
-        "apill_di_depan", "Peringatan pengaturan persinyalan (APILL) di depan", "d", _traffic_light
+        "apill_di_depan",
+        "Peringatan pengaturan persinyalan (APILL) di depan",
+        "Traffic lights (APILL) ahead",
+        "d",
+        _traffic_light,
     ),
-    _peringatan("jalan_dua_arah", "Peringatan lalu lintas dua arah", "", lambda: _two_way(_K)),
     _peringatan(
-        "bundaran_di_depan", "Peringatan bundaran di depan", "", lambda: _roundabout(_K, 7)
+        "jalan_dua_arah",
+        "Peringatan lalu lintas dua arah",
+        "Two-way traffic ahead",
+        "",
+        lambda: _two_way(_K),
     ),
-    _peringatan("hati_hati", "Peringatan hati-hati (bahaya lain)", "", lambda: _exclamation(_K)),
+    _peringatan(
+        "bundaran_di_depan",
+        "Peringatan bundaran di depan",
+        "Roundabout ahead",
+        "",
+        lambda: _roundabout(_K, 7),
+    ),
+    _peringatan(
+        "hati_hati",
+        "Peringatan hati-hati (bahaya lain)",
+        "Caution (other danger)",
+        "",
+        lambda: _exclamation(_K),
+    ),
     _peringatan(
         "perlintasan_ka_berpintu",
         "Peringatan perlintasan sebidang kereta api dengan pintu",
+        "Level crossing with gates ahead",
         "",
         lambda: _fence(_K),
     ),
     _peringatan(
         "perlintasan_ka_tanpa_pintu",
         "Peringatan perlintasan sebidang kereta api tanpa pintu",
+        "Level crossing without gates ahead",
         "",
         lambda: _locomotive(_K),
     ),
     _peringatan(
         "penyeberangan_pejalan_kaki",
         "Peringatan banyak pejalan kaki menggunakan fasilitas penyeberangan",
+        "Many pedestrians using a crossing ahead",
         "f",
         lambda: _ped_crossing(_K),
     ),
     _peringatan(
         "banyak_anak",
         "Peringatan banyak lalu lintas pejalan kaki anak-anak",
+        "Many children on foot ahead",
         "f",
         lambda: _children(_K),
     ),
     _peringatan(
         "banyak_sepeda",
         "Peringatan banyak lalu lintas sepeda",
+        "Many cyclists ahead",
         "f",
         lambda: _place(_bicycle(_K), 50, 50, 0.82),
     ),
-    _peringatan("hewan_ternak", "Peringatan banyak hewan ternak melintas", "f", lambda: _cow(_K)),
+    _peringatan(
+        "hewan_ternak",
+        "Peringatan banyak hewan ternak melintas",
+        "Livestock crossing ahead",
+        "f",
+        lambda: _cow(_K),
+    ),
     _peringatan(
         "kendaraan_berat",
         "Peringatan banyak lalu lintas kendaraan berat",
+        "Much heavy-vehicle traffic ahead",
         "e",
         lambda: _place(_truck(_K, YELLOW), 50, 50, 0.78),
     ),
     # ---- petunjuk
-    _petunjuk("tempat_parkir", "Petunjuk lokasi tempat parkir", _word("P", 70, _W)),
-    _petunjuk("parkir_sepeda_motor", "Petunjuk lokasi tempat parkir sepeda motor", _parking_motor),
-    _petunjuk("spbu", "Petunjuk lokasi stasiun pengisian bahan bakar (SPBU)", _fuel_pump),
-    _petunjuk("jalan_satu_arah", "Petunjuk jalan satu arah", _one_way, "panel_blue_wide"),
-    _petunjuk("jalan_buntu", "Petunjuk jalan buntu", _dead_end),
-    _petunjuk("lokasi_putar_balik", "Petunjuk lokasi putar balik", _uturn_panel),
+    _petunjuk(
+        "tempat_parkir", "Petunjuk lokasi tempat parkir", "Parking place", _word("P", 70, _W)
+    ),
+    _petunjuk(
+        "parkir_sepeda_motor",
+        "Petunjuk lokasi tempat parkir sepeda motor",
+        "Motorcycle parking place",
+        _parking_motor,
+    ),
+    _petunjuk(
+        "spbu",
+        "Petunjuk lokasi stasiun pengisian bahan bakar (SPBU)",
+        "Filling station (SPBU)",
+        _fuel_pump,
+    ),
+    _petunjuk(
+        "jalan_satu_arah", "Petunjuk jalan satu arah", "One-way road", _one_way, "panel_blue_wide"
+    ),
+    _petunjuk("jalan_buntu", "Petunjuk jalan buntu", "Dead end", _dead_end),
+    _petunjuk("lokasi_putar_balik", "Petunjuk lokasi putar balik", "U-turn place", _uturn_panel),
     _petunjuk(
         "halte_bus",
         "Petunjuk lokasi pemberhentian bus (halte)",
+        "Bus stop (halte)",
         lambda: _place(_bus(_W, BLUE), 50, 50, 0.85),
     ),
     _petunjuk(
-        "lokasi_penyeberangan", "Petunjuk lokasi penyeberangan pejalan kaki", _crossing_panel
+        "lokasi_penyeberangan",
+        "Petunjuk lokasi penyeberangan pejalan kaki",
+        "Pedestrian crossing place",
+        _crossing_panel,
     ),
     _petunjuk(
         "petunjuk_jurusan",
         "Petunjuk jurusan (arah ke kota atau kawasan)",
+        "Direction sign (to towns or areas)",
         _direction_panel,
         "panel_green",
         (160, 100),
     ),
-    _petunjuk("nama_jalan", "Papan nama jalan", _street_name, "panel_green", (200, 60)),
+    _petunjuk(
+        "nama_jalan", "Papan nama jalan", "Street name sign", _street_name, "panel_green", (200, 60)
+    ),
 ]
 
 
@@ -941,10 +1135,11 @@ def _build_registry(defs: list[SignDef]) -> dict[str, SignDef]:
 SIGNS: dict[str, SignDef] = _build_registry(_DEFS)
 
 
-def render_sign(sign_id: str, size: int = 160, *, named: bool = True) -> str:
+def render_sign(sign_id: str, size: int = 160, *, named: bool = True, lang: str = "id") -> str:
     """Return a standalone SVG document for ``sign_id``; ``size`` is the longer side in px.
     ``named=False``: no ``<title>`` or ``aria-label`` (an official paper must not name the
-    sign); the drawing is the same."""
+    sign); the drawing is the same. ``lang``: the language of the name ("id" or "en"; an
+    English one says so with ``lang="en"``)."""
     if sign_id not in SIGNS:
         raise KeyError(f"unknown sign id: {sign_id!r}")
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
@@ -959,5 +1154,7 @@ def render_sign(sign_id: str, size: int = 160, *, named: bool = True) -> str:
     )
     if not named:
         return f"{head}>{body}</svg>"
-    label = escape(sign.name_id, {chr(34): "&quot;"})
-    return f'{head} aria-label="{label}"><title>{escape(sign.name_id)}</title>{body}</svg>'
+    name = sign.name(lang)
+    label = escape(name, {chr(34): "&quot;"})
+    marked = ' lang="en"' if lang == "en" else ""  # an Indonesian drawing keeps its bytes
+    return f'{head}{marked} aria-label="{label}"><title>{escape(name)}</title>{body}</svg>'
