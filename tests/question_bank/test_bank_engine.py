@@ -41,6 +41,10 @@ items:
     explanation: PM 111/2015 menetapkan paling tinggi 30 km/jam di kawasan permukiman.
     legal_basis: PM 111/2015 Pasal 3 ayat (4)
     practice: false
+    en:
+      stem: What is the highest speed allowed in a residential area?
+      options: [30 km/h, 60 km/h]
+      explanation: PM 111/2015 sets at most 30 km/h in residential areas.
 """
 BAD = """\
 topic: kecepatan

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(classes.label, "sim_class")
     app.add_template_filter(labels.attempt_state, "attempt_state")
     app.add_template_filter(labels.grade_reason, "grade_reason")
+    app.add_template_filter(labels.exam_language, "exam_language")
     tasks.register()
     account_signals.deletion_requested.connect(open_attempt_holds_deletion)
     # practice's mock exam copies the official blueprint in force

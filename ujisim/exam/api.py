@@ -49,12 +49,14 @@ def paper(public_id: str):
         for position, (entry, version) in enumerate(
             zip(attempt.paper, attempts.paper_versions(session, attempt), strict=True)
         ):
-            options = version.options
+            # in the language chosen at the start, whatever the pages are in now
+            text = version.text(attempt.language)
             questions.append(
                 {
                     "position": position,
-                    "stem": version.stem,
-                    "options": [options[i]["text"] for i in entry["o"]],
+                    "lang": text.lang,
+                    "stem": text.stem,
+                    "options": [o["text"] for o in text.shown(entry["o"])],
                     "media": url_for("exam.media", public_id=public_id, position=position)
                     if version.media_json
                     else None,
@@ -66,6 +68,7 @@ def paper(public_id: str):
         **_status(attempt),
         "attempt": attempt.public_id,
         "vehicle_class": attempt.vehicle_class,
+        "language": attempt.language,
         "item_time_limit_s": attempt.blueprint.item_time_limit_s,
         "last_seq": attempts.last_seq(session, attempt),
         # the token of this session (after a new login the page's own token is stale)

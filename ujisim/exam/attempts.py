@@ -364,19 +364,22 @@ def item_codes(session: Session, attempt: Attempt) -> list[str]:
 
 
 def render_paper(session: Session, attempt: Attempt) -> str:
-    """The paper as text, exactly as drawn (positions, stems, options in the shown order)."""
+    """The paper as text, exactly as drawn (positions, stems, options in the shown order), in
+    the language the candidate chose (an English paper says so on its second line)."""
+    language = "" if attempt.language == "id" else f"; language {attempt.language}"
     lines = [
         f"ujisim exam paper {attempt.public_id}",
         f"class {attempt.vehicle_class}; bank version id {attempt.bank_version_id}; "
-        f"blueprint id {attempt.blueprint_id}; seed {attempt.seed}",
+        f"blueprint id {attempt.blueprint_id}; seed {attempt.seed}{language}",
         "",
     ]
     codes = item_codes(session, attempt)
     for position, (entry, version) in enumerate(
         zip(attempt.paper, paper_versions(session, attempt), strict=True)
     ):
-        lines.append(f"{position + 1}. [{codes[position]} v{version.number}] {version.stem}")
-        for shown, original in enumerate(entry["o"]):
-            lines.append(f"   {'ABCD'[shown]}. {version.options[original]['text']}")
+        text = version.text(attempt.language)
+        lines.append(f"{position + 1}. [{codes[position]} v{version.number}] {text.stem}")
+        for shown, option in enumerate(text.shown(entry["o"])):
+            lines.append(f"   {'ABCD'[shown]}. {option['text']}")
         lines.append("")
     return "\n".join(lines)

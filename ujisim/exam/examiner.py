@@ -88,12 +88,16 @@ def detail(public_id: str):
         User.id.in_({e.actor_id for e in events} | {g.actor_id for g in grades}))) }  # fmt: skip
     questions = []
     for position, (entry, version) in enumerate(zip(attempt.paper, versions, strict=True)):
-        shown = [version.options[i] for i in entry["o"]]
+        # as the candidate saw it: in the language chosen at the start
+        text = version.text(attempt.language)
+        shown = text.shown(entry["o"])
         questions.append(
             {
                 "position": position,
                 "code": codes[position],
                 "version": version,
+                "lang": text.lang,
+                "stem": text.stem,
                 "options": shown,
                 "key": next(i for i, o in enumerate(shown) if o.get("key")),
                 "answer": answers.get(position),

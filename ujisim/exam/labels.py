@@ -1,5 +1,5 @@
-"""How exam states and grade reasons read on the staff pages (a template filter each; the
-codes stay in the database, the pages never show them raw)."""
+"""How exam states, grade reasons and exam languages read on the pages (a template filter
+each; the codes stay in the database, the pages never show them raw)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ ATTEMPT_STATES = {
     AttemptState.GRADED: _l("Graded"),
     AttemptState.VOIDED: _l("Voided"),
 }
+#: the language of an exam's questions (``Attempt.language``), named in the page's language
+EXAM_LANGUAGES = {"id": _l("Indonesian"), "en": _l("English")}
 #: why a grade was made (grading.py: the first grade, an examiner's regrade, ...)
 GRADE_REASONS = {
     "initial": _l("First grade"),
@@ -30,3 +32,8 @@ def attempt_state(code: str | None) -> str:
 def grade_reason(text: str | None) -> str:
     """A grade's reason: the known codes in words, an examiner's own reason as written."""
     return str(GRADE_REASONS.get(text, text or ""))
+
+
+def exam_language(code: str | None) -> str:
+    """``en`` -> "English" (in the page's language: "bahasa Inggris"); an unknown code as is."""
+    return str(EXAM_LANGUAGES.get(code, code or ""))

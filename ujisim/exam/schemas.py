@@ -105,6 +105,10 @@ class Status(ResponseModel):
 
 class Question(ResponseModel):
     position: int = Field(ge=0)
+    lang: Literal["id", "en"] = Field(
+        description="the language of stem and options: the exam's, or Bahasa Indonesia for an "
+        "item without that language"
+    )
     stem: str
     options: list[str]
     media: str | None
@@ -115,6 +119,9 @@ class Paper(Status):
 
     attempt: str
     vehicle_class: str
+    language: Literal["id", "en"] = Field(
+        description="the language the candidate chose for the questions at the start"
+    )
     item_time_limit_s: int | None
     last_seq: int = Field(ge=0)
     csrf_token: str = Field(description="this session's token, for X-CSRFToken")

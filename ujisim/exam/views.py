@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 from ujisim.core import offices
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
+from ujisim.core.i18n import LANGUAGES
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam import attempts, classes, policy
 from ujisim.exam.models import Attempt, AttemptState, Grade
@@ -77,12 +78,18 @@ def index():
 
 class StartForm(FlaskForm):
     """Start an exam: the class (policy.admit decides whether the candidate may take it), the
-    Satpas office it is registered with, and the candidate's confirmation that the identity data
-    shown are theirs."""
+    Satpas office it is registered with, the language of the questions, and the candidate's
+    confirmation that the identity data shown are theirs."""
 
     vehicle_class = StringField(filters=[lambda v: v or ""])
     satpas = StringField(filters=[lambda v: (v or "").strip()])
+    #: the language of the questions, kept on the attempt
+    language = StringField(filters=[lambda v: v or ""])
     confirm_identity = StringField()
+
+    def validate_language(self, field: Field) -> None:
+        if field.data not in LANGUAGES:
+            raise ValidationError(_l("Choose the language of the exam questions."))
 
     def validate_satpas(self, field: Field) -> None:
         if field.data not in offices.offices():
@@ -115,7 +122,7 @@ def start():
     try:
         admission = policy.admit(session, current_user, vehicle_class)
         attempt = attempts.create_attempt(
-            session, current_user, admission.blueprint, satpas, admission
+            session, current_user, admission.blueprint, satpas, admission, form.language.data
         )
     except UjisimError as exc:
         if exc.code != "attempt_open":
@@ -165,8 +172,14 @@ def media(public_id: str, position: int):
     version = attempts.paper_versions(get_session(), attempt)[position]
     if not version.media:
         abort(404)
-    # official: the same drawing without its accessible name (a sign's name is often the key)
-    svg = render_media(version.media, classes.bank_class(attempt.vehicle_class), official=True)
+    # official: the same drawing without its accessible name (a sign's name is often the key);
+    # a scene's captions in the exam's language
+    svg = render_media(
+        version.media,
+        classes.bank_class(attempt.vehicle_class),
+        official=True,
+        lang=attempt.language,
+    )
     return svg_response(svg, "private, max-age=3600")
 
 

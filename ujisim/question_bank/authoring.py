@@ -12,6 +12,7 @@ core/duties.py), bad content 422) re-renders the page with the message beside th
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -26,11 +27,8 @@ from ujisim.question_bank.forms import (
     CATEGORY_LABELS,
     CLASS_LABELS,
     DIFFICULTY_LABELS,
-    EVENT_LABELS,
     OPTION_LETTERS,
     PRACTICE_LABELS,
-    STATE_LABELS,
-    STATUS_LABELS,
     TOPIC_LABELS,
     ActionForm,
     ApproveForm,
@@ -38,6 +36,7 @@ from ujisim.question_bank.forms import (
     ReturnForm,
     version_stamp,
 )
+from ujisim.question_bank.labels import EVENT_LABELS, STATE_LABELS, STATUS_LABELS
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import (
     CLASSES,
@@ -105,15 +104,22 @@ def check_stamp(item: Item, stamp: str | None) -> None:
         )
 
 
-def media_alt(version: ItemVersion) -> str:
-    """A text alternative for the item's picture (candidates using a screen reader need it)."""
+def media_alt(version: ItemVersion, lang: str = "id") -> str:
+    """A text alternative for the item's picture (candidates using a screen reader need it),
+    naming the sign or the scene in ``lang`` (a scene without English in Indonesian)."""
     media = version.media or {}
     if "sign" in media:
         sign = SIGNS.get(media["sign"])
-        return _("Traffic sign: %(name)s", name=sign.name_id if sign else media["sign"])
+        return _("Traffic sign: %(name)s", name=sign.name(lang) if sign else media["sign"])
     if "scene" in media:
-        return media["scene"].get("title", "")
+        scene = media["scene"]
+        return (scene.get("title_en") if lang == "en" else None) or scene.get("title", "")
     return ""
+
+
+def reader_language() -> str:
+    """The content language of the page's reader: English pages show items in English."""
+    return "en" if str(get_locale()) == "en" else "id"
 
 
 # -- list ------------------------------------------------------------------------------------
@@ -194,7 +200,9 @@ def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
         people=actors,
         actions=authoring_services.allowed_actions(get_session(), item, current_user),
         stamp=version_stamp(head),
-        media_alt=media_alt(head),
+        media_alt=media_alt(head, reader_language()),
+        lang=reader_language(),
+        english=head.text("en"),
         flags=item_lint_flags(get_session(), item),
         error=error,
         **forms,

@@ -20,6 +20,7 @@ from flask_login import current_user
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
+from ujisim.core.i18n import LANGUAGES
 from ujisim.core.security import Role, role_required
 from ujisim.question_bank import authoring, authoring_services, services
 from ujisim.question_bank.content import ItemContent, check_content
@@ -150,14 +151,17 @@ def preview(code: str):
     item = authoring.load_item_or_404(code)
     version = authoring.version_or_404(item, request.args.get("version"))
     vehicle_class = request.args.get("class") or version.class_list[0]
-    if vehicle_class not in CLASSES:
+    lang = request.args.get("lang") or authoring.reader_language()
+    if vehicle_class not in CLASSES or lang not in LANGUAGES:
         abort(404)
     return render_template(
         "question_bank/authoring/preview.html",
         item=item,
         version=version,
         vehicle_class=vehicle_class,
-        media_alt=authoring.media_alt(version),
+        lang=lang,
+        text=version.text(lang),
+        media_alt=authoring.media_alt(version, lang),
     )
 
 
@@ -188,6 +192,9 @@ def diff_fields(version: ItemVersion) -> list[tuple[str, str]]:
         f"{OPTION_LETTERS[i]}. {o.text}{' ' + key if o.key else ''}"
         for i, o in enumerate(content.options)
     )
+    en_options = "\n".join(
+        f"{OPTION_LETTERS[i]}. {text}" for i, text in enumerate(content.en.options)
+    ) if content.en else ""  # fmt: skip
     media = content.media or {}
     if "sign" in media:
         sign = SIGNS.get(media["sign"])
@@ -203,8 +210,11 @@ def diff_fields(version: ItemVersion) -> list[tuple[str, str]]:
         (_("Difficulty"), str(DIFFICULTY_LABELS.get(content.difficulty, content.difficulty))),
         (_("Used in"), str(PRACTICE_LABELS[content.practice])),
         (_("Question"), content.stem),
+        (_("Question in English"), content.en.stem if content.en else ""),
         (_("Options"), options),
+        (_("Options in English"), en_options),
         (_("Explanation"), content.explanation),
+        (_("Explanation in English"), content.en.explanation if content.en else ""),
         (_("Legal basis"), content.legal_basis),
         (_("Picture"), media_text.strip()),
     ]

@@ -7,10 +7,8 @@ shown beside the matching field, in the user's language where we know the messag
 
 from __future__ import annotations
 
-import json
 import re
 
-import yaml
 from flask import current_app
 from flask_babel import format_percent
 from flask_babel import lazy_gettext as _l
@@ -29,7 +27,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ujisim.accounts.forms import REQUIRED, MultiCheckboxField
 from ujisim.question_bank.labels import CATEGORY_LABELS, TOPIC_LABELS
 from ujisim.question_bank.media.signs import GROUPS, SIGNS
-from ujisim.question_bank.models import CLASSES, TOPICS, Category, ItemStatus, VersionState
+from ujisim.question_bank.models import CLASSES, TOPICS, Category
+from ujisim.question_bank.scene_text import parse_scene, scene_text
 
 AT_MOST = _l("Use at most %(max)d characters.")
 ONE_KEY = _l("Mark exactly one filled-in option as the correct answer.")
@@ -37,33 +36,12 @@ CODE_HINT = _l("Two capital letters, a hyphen and three digits, e.g. RB-001.")
 OPTION_ROWS = 4
 OPTION_LETTERS = "ABCD"
 SCENE_MAX_CHARS = 20_000
-SCENE_MAX_DEPTH = 12
 
 CLASS_LABELS = {"A": _l("A (car)"), "C": _l("C (motorcycle)")}
 DIFFICULTY_LABELS = {1: _l("1 (easy)"), 2: _l("2 (medium)"), 3: _l("3 (hard)")}
 PRACTICE_LABELS = {
     True: _l("Practice and official exams"),
     False: _l("Official exams only (reserved)"),
-}
-STATUS_LABELS = {
-    ItemStatus.DRAFT: _l("Draft"),
-    ItemStatus.IN_REVIEW: _l("In review"),
-    ItemStatus.ACTIVE: _l("Active"),
-    ItemStatus.RETIRED: _l("Retired"),
-}
-STATE_LABELS = {
-    VersionState.DRAFT: _l("Draft"),
-    VersionState.IN_REVIEW: _l("In review"),
-    VersionState.RETURNED: _l("Returned for changes"),
-    VersionState.ACTIVE: _l("Active"),
-    VersionState.SUPERSEDED: _l("Superseded"),
-}
-EVENT_LABELS = {
-    "submitted": _l("Submitted for review"),
-    "approved": _l("Approved"),
-    "returned": _l("Returned for changes"),
-    "superseded": _l("Superseded by a newer version"),
-    "retired": _l("Retired"),
 }
 SIGN_GROUP_LABELS = {
     "larangan": _l("Prohibition signs"),
@@ -123,40 +101,6 @@ def sign_choices() -> list[SelectChoice]:
     return options
 
 
-def parse_scene(text: str) -> dict:
-    """A scene spec typed as JSON or YAML -> a JSON-safe mapping; ValueError names the problem.
-
-    Refuses anchors/aliases and deep nesting before building anything, so a small text cannot
-    expand into a huge document.
-    """
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ValueError(_l("Anchors and aliases (& and *) are not allowed."))
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > SCENE_MAX_DEPTH:
-                    raise ValueError(_l("The scene is nested too deeply."))
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise ValueError(
-            _l("Line %(line)s: %(problem)s", line=line, problem=getattr(exc, "problem", exc))
-        ) from exc
-    if isinstance(data, dict) and set(data) == {"scene"}:
-        data = data["scene"]  # pasted with its "scene:" key, as in the YAML files
-    if not isinstance(data, dict):
-        raise ValueError(_l("Write the scene as a mapping, e.g. {title: ..., road: two_way}."))
-    try:
-        return json.loads(json.dumps(data, ensure_ascii=False))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(_l("Use only text, numbers, lists and mappings.")) from exc
-
-
 class ItemForm(FlaskForm):
     """One item's content. ``code`` is only filled in when creating."""
 
@@ -203,8 +147,20 @@ class ItemForm(FlaskForm):
         validators=[Length(max=2000, message=AT_MOST)],
         render_kw={"rows": 4},
     )
+    #: the English of the question, the options (row by row) and the explanation: every item
+    #: is in both languages (translation.py), checked with the Indonesian fields' messages
+    en_stem = TextAreaField(
+        _l("Question in English"),
+        validators=[Length(max=2000, message=AT_MOST)],
+        render_kw={"rows": 4, "lang": "en"},
+    )
     options = FieldList(
         StringField(validators=[Length(max=500, message=AT_MOST)]),
+        min_entries=OPTION_ROWS,
+        max_entries=OPTION_ROWS,
+    )
+    en_options = FieldList(
+        StringField(validators=[Length(max=500, message=AT_MOST)], render_kw={"lang": "en"}),
         min_entries=OPTION_ROWS,
         max_entries=OPTION_ROWS,
     )
@@ -218,6 +174,11 @@ class ItemForm(FlaskForm):
         description=_l("Shown to candidates after practice questions."),
         validators=[Length(max=4000, message=AT_MOST)],
         render_kw={"rows": 4},
+    )
+    en_explanation = TextAreaField(
+        _l("Explanation in English"),
+        validators=[Length(max=4000, message=AT_MOST)],
+        render_kw={"rows": 4, "lang": "en"},
     )
     legal_basis = StringField(
         _l("Legal basis"),
@@ -236,7 +197,8 @@ class ItemForm(FlaskForm):
     scene = TextAreaField(
         _l("Scene (JSON or YAML)"),
         description=_l(
-            "A road scene drawn for each class, written like the scenes in the bank's YAML files."
+            "A road scene drawn for each class, written like the scenes in the bank's YAML files. "
+            "Give its description in English as title_en, and a caption's English as label_en."
         ),
         validators=[Length(max=SCENE_MAX_CHARS, message=AT_MOST)],
         render_kw={"rows": 12, "spellcheck": "false", "autocapitalize": "off"},
@@ -249,13 +211,17 @@ class ItemForm(FlaskForm):
         self.scene_data = None
         #: problems of the options as a group (count, key, duplicates), shown above the rows
         self.options_errors: list = []
+        #: the same for the English options
+        self.en_options_errors: list = []
+        #: the option rows filled in, in order (an English problem names the row it is in)
+        self.rows: list[int] = []
         if not creating:
             del self.code
 
     @property
     def has_problems(self) -> bool:
         self._errors = None  # WTForms caches ``errors``; problems are added after validate()
-        return bool(self.errors or self.options_errors)
+        return bool(self.errors or self.options_errors or self.en_options_errors)
 
     def validate_sign(self, field) -> None:
         if field.data and (self.scene.data or "").strip():
@@ -272,10 +238,10 @@ class ItemForm(FlaskForm):
 
     def raw_content(self, code: str) -> dict:
         """The typed content in the shape ``check_content`` expects (empty option rows dropped)."""
+        self.rows = [i for i, text in enumerate(self.options.data) if (text or "").strip()]
         options = [
-            {"text": (text or "").strip(), "key": str(i) == self.key.data}
-            for i, text in enumerate(self.options.data)
-            if (text or "").strip()
+            {"text": self.options.data[i].strip(), "key": str(i) == self.key.data}
+            for i in self.rows
         ]
         difficulty = self.difficulty.data
         media = None
@@ -296,7 +262,26 @@ class ItemForm(FlaskForm):
             "legal_basis": self.legal_basis.data or "",
             "group": (self.group.data or "").strip(),
             "media": media,
+            **({"en": english} if (english := self._english()) else {}),
         }
+
+    def _english(self) -> dict | None:
+        """The typed English (None when none was typed): the English option of each filled-in
+        Indonesian row, so that the key is the same option in both languages."""
+        texts = [(text or "").strip() for text in self.en_options.data]
+        stem, explanation = (
+            (self.en_stem.data or "").strip(),
+            (self.en_explanation.data or "").strip(),
+        )
+        if not (stem or explanation or any(texts)):
+            return None
+        for row, text in enumerate(texts):
+            if text and row not in self.rows:
+                self.en_options_errors.append(
+                    _l("Option %(letter)s has English but no Indonesian text.",
+                       letter=OPTION_LETTERS[row])
+                )  # fmt: skip
+        return {"stem": stem, "options": [texts[i] for i in self.rows], "explanation": explanation}
 
     def add_problem(self, problem_field: str, message) -> None:
         """Show a ``check_content`` or service problem beside the field it is about."""
@@ -304,6 +289,9 @@ class ItemForm(FlaskForm):
         text = content_message(str(message))
         if name == "options":
             self.options_errors.append(text)
+            return
+        if name == "en":
+            self._add_english_problem(problem_field, text)
             return
         if problem_field == "media.scene":
             field, text = self.scene, _l("Scene: %(problem)s", problem=text)
@@ -316,11 +304,25 @@ class ItemForm(FlaskForm):
             field = field if field is not None else self.stem
         field.errors = [*field.errors, text]
 
+    def _add_english_problem(self, problem_field: str, text) -> None:
+        part = problem_field.partition(".")[2]
+        if part.startswith("options["):
+            index = int(part[8 : part.index("]")])
+            row = self.rows[index] if index < len(self.rows) else index
+            text = _l("Write option %(letter)s in English too.", letter=OPTION_LETTERS[row])
+        if part.startswith("options"):
+            self.en_options_errors.append(text)
+            return
+        field = self.en_explanation if part == "explanation" else self.en_stem
+        field.errors = [*field.errors, text]
+
     @classmethod
     def from_version(cls, version, **kwargs) -> ItemForm:
         """A form filled with a stored version's content."""
         media = version.media or {}
         options = [o["text"] for o in version.options]
+        english = version.translations.get("en", {})
+        en_options = english.get("options", [])
         form = cls(
             data={
                 "base": version_stamp(version),
@@ -333,6 +335,9 @@ class ItemForm(FlaskForm):
                 "options": options + [""] * (OPTION_ROWS - len(options)),
                 "key": str(version.key_index),
                 "explanation": version.explanation,
+                "en_stem": english.get("stem", ""),
+                "en_options": en_options + [""] * (OPTION_ROWS - len(en_options)),
+                "en_explanation": english.get("explanation", ""),
                 "legal_basis": version.legal_basis,
                 "group": version.enemy_group,
                 "sign": media.get("sign", ""),
@@ -341,13 +346,6 @@ class ItemForm(FlaskForm):
             **kwargs,
         )
         return form
-
-
-def scene_text(scene: dict) -> str:
-    """A stored scene as YAML in the style of the bank files: title first, objects one a line."""
-    ordered = {"title": scene.get("title"), **scene} if "title" in scene else scene
-    return yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, default_flow_style=None,
-                          width=100)  # fmt: skip
 
 
 def version_stamp(version) -> str:

@@ -1,9 +1,10 @@
-"""Names shown to people for the bank's classes, categories and topics (one place for all pages)."""
+"""Names shown to people for the bank's classes, categories, topics and the states of items and
+their versions (one place for all pages)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ujisim.question_bank.models import Category
+from ujisim.question_bank.models import Category, ItemStatus, VersionState
 
 CLASS_LABELS = {"A": _l("SIM A (car)"), "C": _l("SIM C (motorcycle)")}
 CATEGORY_LABELS = {
@@ -23,6 +24,27 @@ TOPIC_LABELS = {
     "surat_sanksi": _l("Documents and penalties"),
     "kendaraan": _l("The vehicle"),
     "muatan_penumpang": _l("Loads and passengers"),
+}
+
+STATUS_LABELS = {
+    ItemStatus.DRAFT: _l("Draft"),
+    ItemStatus.IN_REVIEW: _l("In review"),
+    ItemStatus.ACTIVE: _l("Active"),
+    ItemStatus.RETIRED: _l("Retired"),
+}
+STATE_LABELS = {
+    VersionState.DRAFT: _l("Draft"),
+    VersionState.IN_REVIEW: _l("In review"),
+    VersionState.RETURNED: _l("Returned for changes"),
+    VersionState.ACTIVE: _l("Active"),
+    VersionState.SUPERSEDED: _l("Superseded"),
+}
+EVENT_LABELS = {
+    "submitted": _l("Submitted for review"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned for changes"),
+    "superseded": _l("Superseded by a newer version"),
+    "retired": _l("Retired"),
 }
 
 

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask import session as cookie  # the signed cookie: `session` is the database's
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,7 +44,13 @@ def _labels() -> dict:
     return {
         "letters": "ABCD",
         "keeps_history": _keeps_history(),
+        "lang": item_language(),
     }
+
+
+def item_language() -> str:
+    """Practice shows the items in the pages' language (an item without it in Indonesian)."""
+    return "en" if str(get_locale()) == "en" else "id"
 
 
 def _keeps_history() -> bool:

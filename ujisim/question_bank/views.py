@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -43,9 +43,14 @@ def load_media_version_or_404(version_id: int) -> ItemVersion:
 
 @bp.get("/media/<int:version_id>/<any(A, C):vehicle_class>.svg")
 def media(version_id: int, vehicle_class: str):
-    """The sign or scene of an item version, drawn for a car (A) or motorcycle (C) candidate."""
+    """The sign or scene of an item version, drawn for a car (A) or motorcycle (C) candidate,
+    named in Indonesian or (``?lang=en``) in English: the language is in the address, so a
+    cache never hands one reader's picture to the other."""
+    lang = request.args.get("lang", "id")
+    if lang not in ("id", "en"):
+        abort(404)
     version = load_media_version_or_404(version_id)
-    svg = render_media(version.media, vehicle_class)
+    svg = render_media(version.media, vehicle_class, lang=lang)
     # drafts change in place; other versions are frozen
     frozen = version.state != VersionState.DRAFT
     return svg_response(svg, "public, max-age=86400" if frozen else "private, no-store")

@@ -313,10 +313,12 @@
     $("question").hidden = false;
     $("q-number").textContent = fmt(T.question, { n: current + 1, total: questions.length });
     $("q-stem").textContent = q.stem;
+    $("q-stem").lang = q.lang || "";  // the exam's language, which may not be the page's
     const img = $("q-media");
     if (q.media) { img.src = q.media; img.hidden = false; } else { img.hidden = true; img.removeAttribute("src"); }
     const box = $("q-options");
     box.textContent = "";
+    box.lang = q.lang || "";
     q.options.forEach((text, i) => {
       const b = document.createElement("button");
       b.type = "button";
