@@ -10,6 +10,7 @@ import pytest
 from ujisim.core.security import Role
 from ujisim.exam import answers, attempts, policy
 from ujisim.question_bank.content import ItemContent, Option
+from ujisim.question_bank.translation import Translation
 
 #: a valid blueprint form as the admin page sends it (version 1 seen)
 BLUEPRINT_FORM = {
@@ -37,7 +38,7 @@ def a_scene() -> dict:
 
 def make_items(per_category: int = 20, classes=("A", "C"), practice=False) -> list[ItemContent]:
     """``per_category`` items of each category, spread over a few topics; key always first;
-    reserved for official exams unless ``practice``."""
+    reserved for official exams unless ``practice``; each in Bahasa Indonesia and English."""
     items = []
     for category, topics in TOPICS.items():
         for n in range(per_category):
@@ -60,6 +61,11 @@ def make_items(per_category: int = 20, classes=("A", "C"), practice=False) -> li
                     difficulty=1 + n % 3,
                     media={"scene": a_scene()["scene"]} if category == "persepsi_bahaya" else None,
                     practice=practice,
+                    en=Translation(
+                        f"Question {category} number {n + 1}: what is right?",
+                        (f"Right {n}", f"Wrong {n} one", f"Wrong {n} two", f"Wrong {n} three"),
+                        "Explanation.",
+                    ),
                 )
             )
     return items

@@ -438,9 +438,11 @@ def test_preview_shows_the_candidate_view_without_the_key(author, db):
     assert "is-key" not in candidate
     assert "Correct answer" not in candidate
     assert "Correct answer" in examiner_only
-    assert "<strong>A. 30 km/jam</strong>" in examiner_only
+    assert '<strong>A. <span lang="id">30 km/jam</span></strong>' in examiner_only
     assert "PM 111/2015 menetapkan" in examiner_only
-    image = f'src="/bank/media/{version.id}/C.svg" alt="Jalan perumahan dengan anak bermain'
+    # the English page previews the English (this item has none: it says so, in Indonesian)
+    assert "This version has no English yet" in candidate
+    image = f'src="/bank/media/{version.id}/C.svg?lang=en" alt="Jalan perumahan dengan anak'
     assert image in candidate
     # Class A candidates never get this item; the preview says so.
     assert "not used in class A exams" in author.get(
@@ -483,11 +485,11 @@ def test_diff_highlights_changed_fields(author, db):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     rows = re.findall(r'<tr class="(changed|same)">\s*<th scope="row">([^<]+?)\s*<', page)
-    assert len(rows) == 10
+    assert len(rows) == 13  # the question, options and explanation in both languages
     assert {label for state, label in rows if state == "changed"} == {"Question", "Used in"}
     assert '<ins><span class="visually-hidden">[added: </span>tertinggi' in page
     assert "kawasan " in page
-    assert "2 of 10 fields changed from v1 to v2." in page
+    assert "2 of 13 fields changed from v1 to v2." in page
     # The default compares the newest version with the one before it.
     assert author.get("/examiner/items/KC-001/diff").get_data(as_text=True).count("changed") >= 1
 

@@ -19,6 +19,7 @@ from ujisim.question_bank.content import DATA_DIR, ItemContent, Option, load_dir
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.lint import Gate, Rules
 from ujisim.question_bank.models import BankVersion
+from ujisim.question_bank.translation import Translation
 
 RULES = Rules()
 TOPICS = ("rambu", "marka", "apill", "kecepatan", "hak_utama", "kendaraan")
@@ -34,6 +35,9 @@ STEMS = [
 #: sixteen words of five letters: options of equal length, each word in few options
 WORDS = ["merah", "hijau", "putih", "hitam", "jeruk", "perak", "salju", "kabut",
          "angin", "hujan", "pasir", "bumbu", "garam", "kapal", "mobil", "becak"]  # fmt: skip
+#: their English, also of five letters
+WORDS_EN = ["ruddy", "green", "white", "black", "lemon", "steel", "snowy", "foggy",
+            "windy", "rainy", "sandy", "spice", "salty", "ships", "autos", "carts"]  # fmt: skip
 
 
 def clean_items(n: int = 12) -> list[ItemContent]:
@@ -41,6 +45,7 @@ def clean_items(n: int = 12) -> list[ItemContent]:
     items = []
     for i in range(n):
         texts = [f"Pilihan {WORDS[(i + k) % 16]} nomor {i:02d}{k}" for k in range(4)]
+        english = tuple(f"Option {WORDS_EN[(i + k) % 16]} number {i:02d}{k}" for k in range(4))
         key = i % 4
         items.append(
             ItemContent(
@@ -49,6 +54,7 @@ def clean_items(n: int = 12) -> list[ItemContent]:
                 options=tuple(Option(t, k == key) for k, t in enumerate(texts)),
                 explanation="Penjelasan.", legal_basis="UU 22/2009 Pasal 106", difficulty=1,
                 practice=bool(i % 2),
+                en=Translation(f"Question {i} in English?", english, "Explanation."),
             )
         )  # fmt: skip
     return items

@@ -114,6 +114,11 @@ def import_package(runner, tmp_path, data: bytes):
     return runner.invoke(args=["bank", "import-qti", str(path)])
 
 
+def by_language(element) -> dict[str, str]:
+    """Language -> text of a text element of an item in two languages (one child each)."""
+    return {child.get(XML_LANG): child.text for child in element}
+
+
 def manifest_codes(data: bytes) -> set[str]:
     manifest = SafeET.fromstring(unzip(data)[qti.MANIFEST])
     return {
@@ -198,15 +203,20 @@ def test_every_item_is_a_qti3_choice_item(bank, bank_package):
         interaction = root.find(f"{Q}qti-item-body/{Q}qti-choice-interaction")
         assert interaction.get("response-identifier") == "RESPONSE"
         assert (interaction.get("max-choices"), interaction.get("shuffle")) == ("1", "true")
-        assert interaction.findtext(f"{Q}qti-prompt") == content.stem
+        # the item in both languages, each text marked with its xml:lang
+        prompt = interaction.find(f"{Q}qti-prompt")
+        assert by_language(prompt) == {"id": content.stem, "en": content.en.stem}
         choices = interaction.findall(f"{Q}qti-simple-choice")
-        assert [c.text for c in choices] == [o.text for o in content.options]
+        assert [by_language(c) for c in choices] == [
+            {"id": o.text, "en": en} for o, en in zip(content.options, content.en.options)
+        ]
         key = response.findtext(f"{Q}qti-correct-response/{Q}qti-value")
         assert [c.get("identifier") == key for c in choices] == [o.key for o in content.options]
         rubric = root.find(f"{Q}qti-item-body/{Q}qti-rubric-block")
         assert rubric.get("view")
         assert "candidate" not in rubric.get("view").split()
-        assert rubric.findtext(f"{Q}qti-content-body/{Q}p") == content.explanation
+        body = rubric.find(f"{Q}qti-content-body")
+        assert by_language(body) == {"id": content.explanation, "en": content.en.explanation}
         images = list(root.iter(f"{Q}img"))
         wanted = qti.media_files(content)
         assert [i.get("src") for i in images] == [f"../{p}" for p in wanted]
@@ -428,7 +438,7 @@ BAD = {
     ),
     "item not well-formed": (
         edit(PLAIN, r"</qti-prompt>", "</qti-promt>"),
-        "items/{plain}.xml:15: xml: not well-formed XML: mismatched tag",
+        "items/{plain}.xml:18: xml: not well-formed XML: mismatched tag",
     ),
     "item with a DTD entity bomb": (
         edit(PLAIN, r"\?>\n", '?>\n<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>\n'),
@@ -508,20 +518,33 @@ BAD = {
         "imsmanifest.xml: media: [{sign}] the media spec is not valid JSON",
     ),
     "empty stem": (
-        edit(PLAIN, r"<qti-prompt>[^<]*</qti-prompt>", "<qti-prompt/>"),
+        edit(PLAIN, r'(<qti-prompt>\s*<span xml:lang="id">)[^<]*', r"\1"),
         "items/{plain}.xml: stem: [{plain}] stem is required",
+    ),
+    "empty English stem": (
+        edit(PLAIN, r'(<qti-prompt>[\s\S]*?<span xml:lang="en">)[^<]*', r"\1"),
+        "items/{plain}.xml: en.stem: [{plain}] stem is required",
     ),
     "two options with the same text": (
         edit(
             PLAIN,
-            r'(<qti-simple-choice identifier="A">)([^<]*)(</qti-simple-choice>\s*'
-            r'<qti-simple-choice identifier="B">)[^<]*',
+            r'(<qti-simple-choice identifier="A">\s*<span xml:lang="id">)([^<]*)(</span>[\s\S]*?'
+            r'<qti-simple-choice identifier="B">\s*<span xml:lang="id">)[^<]*',
             r"\1\2\3\2",
         ),  # fmt: skip
         "options: [{plain}] two options have the same text",
     ),
+    "two English options with the same text": (
+        edit(
+            PLAIN,
+            r'(<qti-simple-choice identifier="A">[\s\S]*?<span xml:lang="en">)([^<]*)(</span>[\s\S]*?'
+            r'<qti-simple-choice identifier="B">[\s\S]*?<span xml:lang="en">)[^<]*',
+            r"\1\2\3\2",
+        ),  # fmt: skip
+        "en.options: [{plain}] two options have the same text",
+    ),
     "same stem as another item": (
-        edit(PLAIN, r"<qti-prompt>[^<]*</qti-prompt>", "<qti-prompt>{stem}</qti-prompt>"),
+        edit(PLAIN, r'(<qti-prompt>\s*<span xml:lang="id">)[^<]*', r"\g<1>{stem}"),
         "items/{sign}.xml: stem: [{sign}] same stem as {plain}",
     ),
 }

@@ -183,6 +183,10 @@ items:
     explanation: Penjelasan.
     legal_basis: PM 111/2015 Pasal 3
     group: soal-contoh
+    en:
+      stem: Practice question number {n} about speed limits?
+      options: [Right, Wrong]
+      explanation: Explanation.
 """
     for n, practice_ in ((1, "true"), (2, "true"), (3, "false")):
         (tmp_path / f"f{n}.yaml").write_text(item.format(n=n, practice=practice_))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -76,6 +77,11 @@ def index():
     )
 
 
+def _pages_language() -> str:
+    locale = str(get_locale())
+    return locale if locale in LANGUAGES else "id"
+
+
 class StartForm(FlaskForm):
     """Start an exam: the class (policy.admit decides whether the candidate may take it), the
     Satpas office it is registered with, the language of the questions, and the candidate's
@@ -83,8 +89,9 @@ class StartForm(FlaskForm):
 
     vehicle_class = StringField(filters=[lambda v: v or ""])
     satpas = StringField(filters=[lambda v: (v or "").strip()])
-    #: the language of the questions, kept on the attempt
-    language = StringField(filters=[lambda v: v or ""])
+    #: the language of the questions, kept on the attempt (the page offers the pages' language
+    #: first; a form without the field, as a page cached before it existed sends, takes it)
+    language = StringField(filters=[lambda v: v or _pages_language()])
     confirm_identity = StringField()
 
     def validate_language(self, field: Field) -> None:

@@ -45,7 +45,6 @@ from ujisim.question_bank.lint_flags import ERROR, WARNING, Flag
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, Category
-from ujisim.question_bank.translation import translation_flags
 
 
 @dataclass(frozen=True)
@@ -98,6 +97,25 @@ def _per_item(item: ItemContent, rules: Rules, lang: str = "id") -> list[Flag]:
             flags.append(Flag("absolute", ERROR, (item.code,), {"word": found.group(0)}, tag))
         if found := ALL_NONE[lang].search(option.text):
             flags.append(Flag("all_none", ERROR, (item.code,), {"text": found.group(0)}, tag))
+    return flags
+
+
+def translation_flags(item: ItemContent) -> list[Flag]:
+    """The publish gate's findings about an item's English: none at all, or another number of
+    options (errors); a scene whose description or captions have no English (a warning until
+    the bank's scenes have theirs)."""
+    flags = []
+    if item.en is None:
+        flags.append(Flag("translation_missing", ERROR, (item.code,)))
+    elif len(item.en.options) != len(item.options):
+        params = {"id": len(item.options), "en": len(item.en.options)}
+        flags.append(Flag("translation_options", ERROR, (item.code,), params))
+    scene = (item.media or {}).get("scene")
+    if scene and (
+        not scene.get("title_en")
+        or any(o.get("label") and not o.get("label_en") for o in scene.get("objects", []))
+    ):
+        flags.append(Flag("translation_media", WARNING, (item.code,)))
     return flags
 
 
