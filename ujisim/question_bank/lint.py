@@ -7,6 +7,11 @@ length, no word from the stem repeated in the key only, no "all/none of the abov
 terms that give the answer away. Each rule is measured the way a test-wise candidate would
 exploit it (``cues.py``; bench/cue_bots.py plays those candidates against the real draw).
 
+Every item is in Bahasa Indonesia and English (translation.py): an item without English, or with
+another number of English options, is refused, and the option cues (length ratio, absolute words,
+all/none, the key's length and stem-overlap shares) are measured on the English too, their flags
+marked ``lang="en"``; a scene without English text is a warning.
+
 ``lint_items`` takes plain contents (YAML files, QTI packages, the active versions of the
 database) and returns flags; an ``error`` flag stops a bank version from being published, a
 ``warning`` is shown to the examiners. Messages are built at display time in the reader's
