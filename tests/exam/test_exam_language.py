@@ -84,6 +84,15 @@ def test_an_indonesian_exam_on_english_pages(client, db, applicant):
     assert body["questions"][0]["stem"].startswith("Soal ")
 
 
+def test_the_instructions_say_in_which_language_the_questions_are(client, db, applicant):
+    client.submit("/lang", {"lang": "en"})
+    assert client.submit("/ujian/mulai", {**CONFIRM, "language": "en"}).status_code == 302
+    attempt = db.scalars(select(Attempt)).one()
+    page = client.get(f"/ujian/{attempt.public_id}").get_data(as_text=True)
+    assert "Before you begin" in page
+    assert "SIM A exam, questions in English." in page
+
+
 def test_a_form_without_the_field_takes_the_pages_language(client, db, applicant):
     client.submit("/lang", {"lang": "en"})
     assert start(client, db).language == "en"

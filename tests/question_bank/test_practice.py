@@ -129,7 +129,8 @@ def test_topic_page_shows_key_explanation_and_legal_basis_a_page_at_a_time(clien
         key = version.options[version.key_index]["text"]
         assert re.search(
             r'<li class="opt key">\s*<span class="letter"[^>]*>\w</span>\s*'
-            rf'<span class="opt-text" data-speak-part lang="id">{re.escape(str(escape(key)))}</span>',
+            r'<span class="opt-text" data-speak-part lang="id">'
+            rf"{re.escape(str(escape(key)))}</span>",
             first,
         ), version.item.code
         if version.media:

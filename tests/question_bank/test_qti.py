@@ -208,7 +208,8 @@ def test_every_item_is_a_qti3_choice_item(bank, bank_package):
         assert by_language(prompt) == {"id": content.stem, "en": content.en.stem}
         choices = interaction.findall(f"{Q}qti-simple-choice")
         assert [by_language(c) for c in choices] == [
-            {"id": o.text, "en": en} for o, en in zip(content.options, content.en.options)
+            {"id": o.text, "en": en}
+            for o, en in zip(content.options, content.en.options, strict=True)
         ]
         key = response.findtext(f"{Q}qti-correct-response/{Q}qti-value")
         assert [c.get("identifier") == key for c in choices] == [o.key for o in content.options]
@@ -537,8 +538,8 @@ BAD = {
     "two English options with the same text": (
         edit(
             PLAIN,
-            r'(<qti-simple-choice identifier="A">[\s\S]*?<span xml:lang="en">)([^<]*)(</span>[\s\S]*?'
-            r'<qti-simple-choice identifier="B">[\s\S]*?<span xml:lang="en">)[^<]*',
+            r'(<qti-simple-choice identifier="A">[\s\S]*?<span xml:lang="en">)([^<]*)'
+            r'(</span>[\s\S]*?<qti-simple-choice identifier="B">[\s\S]*?<span xml:lang="en">)[^<]*',
             r"\1\2\3\2",
         ),  # fmt: skip
         "en.options: [{plain}] two options have the same text",

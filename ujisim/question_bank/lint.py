@@ -7,10 +7,8 @@ length, no word from the stem repeated in the key only, no "all/none of the abov
 terms that give the answer away. Each rule is measured the way a test-wise candidate would
 exploit it (``cues.py``; bench/cue_bots.py plays those candidates against the real draw).
 
-Every item is in Bahasa Indonesia and English (translation.py): an item without English, or with
-another number of English options, is refused, and the option cues (length ratio, absolute words,
-all/none, the key's length and stem-overlap shares) are measured on the English too, their flags
-marked ``lang="en"``; a scene without English text is a warning.
+Items are in Bahasa Indonesia and English (translation.py): one without English (or with another
+number of English options) is refused; the option cues run on the English too (``Flag.lang``).
 
 ``lint_items`` takes plain contents (YAML files, QTI packages, the active versions of the
 database) and returns flags; an ``error`` flag stops a bank version from being published, a
@@ -50,6 +48,7 @@ from ujisim.question_bank.lint_flags import ERROR, WARNING, Flag
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, Category
+from ujisim.question_bank.translation import translation_flags
 
 
 @dataclass(frozen=True)
@@ -105,25 +104,6 @@ def _per_item(item: ItemContent, rules: Rules, lang: str = "id") -> list[Flag]:
     return flags
 
 
-def translation_flags(item: ItemContent) -> list[Flag]:
-    """The publish gate's findings about an item's English: none at all, or another number of
-    options (errors); a scene whose description or captions have no English (a warning until
-    the bank's scenes have theirs)."""
-    flags = []
-    if item.en is None:
-        flags.append(Flag("translation_missing", ERROR, (item.code,)))
-    elif len(item.en.options) != len(item.options):
-        params = {"id": len(item.options), "en": len(item.en.options)}
-        flags.append(Flag("translation_options", ERROR, (item.code,), params))
-    scene = (item.media or {}).get("scene")
-    if scene and (
-        not scene.get("title_en")
-        or any(o.get("label") and not o.get("label_en") for o in scene.get("objects", []))
-    ):
-        flags.append(Flag("translation_media", WARNING, (item.code,)))
-    return flags
-
-
 #: what an official picture must not carry: an accessible name, or a description
 _NAMED = re.compile(r"<title|<desc|aria-label", re.IGNORECASE)
 
@@ -135,13 +115,14 @@ def _media_flags(item: ItemContent) -> list[Flag]:
     if item.practice or not item.media:
         return []
     flags = []
+    drawings: dict[tuple[str, str], tuple[str, bool]] = {}
     for lang in ("id", "en") if item.en else ("id",):
         shown = item.in_language(lang)
         if "sign" in item.media:
             name = (_("the sign's name"), SIGNS[item.media["sign"]].name(lang))
         else:
             scene = item.media["scene"]
-            title = scene.get("title_en") or scene["title"] if lang == "en" else scene["title"]
+            title = scene.get("title_en", scene["title"]) if lang == "en" else scene["title"]
             name = (_("the scene's description"), title)
         names = [
             (_("an item code"), item.code),
@@ -149,8 +130,14 @@ def _media_flags(item: ItemContent) -> list[Flag]:
             *((_("an option"), o.text) for o in shown.options),
         ]
         for cls in item.classes:
-            svg = render_media(item.media, cls, official=True, lang=lang).casefold()
-            found = [_("an accessible name")] if _NAMED.search(svg) else []
+            # an official drawing differs between the languages only by a scene's captions
+            captions = any("label_en" in o for o in item.media.get("scene", {}).get("objects", []))
+            drawn = (cls, lang if captions else "id")
+            if drawn not in drawings:
+                svg = render_media(item.media, cls, official=True, lang=drawn[1]).casefold()
+                drawings[drawn] = svg, bool(_NAMED.search(svg))
+            svg, named = drawings[drawn]
+            found = [_("an accessible name")] if named else []
             found += sorted({what for what, text in names if text.casefold() in svg})
             tag = "" if lang == "id" else lang
             flags += [Flag("media_leak", ERROR, (item.code,), {"cls": cls, "what": w}, tag)

@@ -14,7 +14,11 @@ gate refuses it (lint rule ``translation_missing``), and English with another nu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+from ujisim.question_bank.lint_flags import ERROR, WARNING, Flag
 
 #: the languages of item content; the first is the one items are written in
 LANGUAGES = ("id", "en")
@@ -69,3 +73,31 @@ def check_translation(raw) -> tuple[Translation | None, list[tuple[str, str]]]:
     if problems:
         return None, problems
     return Translation(raw["stem"].strip(), tuple(texts), raw["explanation"].strip()), []
+
+
+class Translated(Protocol):
+    """What the gate reads of an item (``content.ItemContent``) about its English."""
+
+    code: str
+    options: Sequence
+    media: dict | None
+    en: Translation | None
+
+
+def translation_flags(item: Translated) -> list[Flag]:
+    """The publish gate's findings about an item's English: none at all, or another number of
+    options (errors); a scene whose description or captions have no English (a warning until
+    the bank's scenes have theirs)."""
+    flags = []
+    if item.en is None:
+        flags.append(Flag("translation_missing", ERROR, (item.code,)))
+    elif len(item.en.options) != len(item.options):
+        params = {"id": len(item.options), "en": len(item.en.options)}
+        flags.append(Flag("translation_options", ERROR, (item.code,), params))
+    scene = (item.media or {}).get("scene")
+    if scene and (
+        not scene.get("title_en")
+        or any(o.get("label") and not o.get("label_en") for o in scene.get("objects", []))
+    ):
+        flags.append(Flag("translation_media", WARNING, (item.code,)))
+    return flags
