@@ -31,6 +31,13 @@ def select_locale() -> str:
     return DEFAULT_LOCALE
 
 
+def page_language() -> str:
+    """The language of the pages now (a code of ``LANGUAGES``): practice and the examiners'
+    item pages show items in it, the exam's start page offers it first."""
+    locale = str(get_locale())
+    return locale if locale in LANGUAGES else DEFAULT_LOCALE
+
+
 def select_timezone() -> str:
     if not has_request_context():
         return "Asia/Jakarta"

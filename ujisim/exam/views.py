@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,7 +12,7 @@ from wtforms.validators import ValidationError
 from ujisim.core import offices
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
-from ujisim.core.i18n import LANGUAGES
+from ujisim.core.i18n import LANGUAGES, page_language
 from ujisim.core.security import Role, limiter, role_required
 from ujisim.exam import attempts, classes, policy
 from ujisim.exam.models import Attempt, AttemptState, Grade
@@ -77,11 +76,6 @@ def index():
     )
 
 
-def _pages_language() -> str:
-    locale = str(get_locale())
-    return locale if locale in LANGUAGES else "id"
-
-
 class StartForm(FlaskForm):
     """Start an exam: the class (policy.admit decides whether the candidate may take it), the
     Satpas office it is registered with, the language of the questions, and the candidate's
@@ -91,7 +85,7 @@ class StartForm(FlaskForm):
     satpas = StringField(filters=[lambda v: (v or "").strip()])
     #: the language of the questions, kept on the attempt (the page offers the pages' language
     #: first; a form without the field, as a page cached before it existed sends, takes it)
-    language = StringField(filters=[lambda v: v or _pages_language()])
+    language = StringField(filters=[lambda v: v or page_language()])
     confirm_identity = StringField()
 
     def validate_language(self, field: Field) -> None:

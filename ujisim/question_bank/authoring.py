@@ -12,7 +12,6 @@ core/duties.py), bad content 422) re-renders the page with the message beside th
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from ujisim.accounts.models import User
 from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import ConflictError, UjisimError
+from ujisim.core.i18n import page_language
 from ujisim.core.security import Role, role_required
 from ujisim.question_bank import authoring_services, gate, lint, services
 from ujisim.question_bank.forms import (
@@ -117,11 +117,6 @@ def media_alt(version: ItemVersion, lang: str = "id") -> str:
     return ""
 
 
-def reader_language() -> str:
-    """The content language of the page's reader: English pages show items in English."""
-    return "en" if str(get_locale()) == "en" else "id"
-
-
 # -- list ------------------------------------------------------------------------------------
 
 
@@ -200,8 +195,8 @@ def render_item(item: Item, *, status: int = 200, error: str = "", **forms):
         people=actors,
         actions=authoring_services.allowed_actions(get_session(), item, current_user),
         stamp=version_stamp(head),
-        media_alt=media_alt(head, reader_language()),
-        lang=reader_language(),
+        media_alt=media_alt(head, page_language()),
+        lang=page_language(),
         english=head.text("en"),
         flags=item_lint_flags(get_session(), item),
         error=error,

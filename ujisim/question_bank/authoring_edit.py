@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
-from ujisim.core.i18n import LANGUAGES
+from ujisim.core.i18n import LANGUAGES, page_language
 from ujisim.core.security import Role, role_required
 from ujisim.question_bank import authoring, authoring_services, services
 from ujisim.question_bank.content import ItemContent, check_content
@@ -151,7 +151,7 @@ def preview(code: str):
     item = authoring.load_item_or_404(code)
     version = authoring.version_or_404(item, request.args.get("version"))
     vehicle_class = request.args.get("class") or version.class_list[0]
-    lang = request.args.get("lang") or authoring.reader_language()
+    lang = request.args.get("lang") or page_language()
     if vehicle_class not in CLASSES or lang not in LANGUAGES:
         abort(404)
     return render_template(

@@ -17,12 +17,12 @@ from flask import (
     url_for,
 )
 from flask import session as cookie  # the signed cookie: `session` is the database's
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ujisim.core import clock
 from ujisim.core.db import get_session
+from ujisim.core.i18n import page_language
 from ujisim.core.security import Role, role_required
 from ujisim.question_bank import practice_mock
 from ujisim.question_bank import practice_services as practice
@@ -44,13 +44,9 @@ def _labels() -> dict:
     return {
         "letters": "ABCD",
         "keeps_history": _keeps_history(),
-        "lang": item_language(),
+        # the items in the pages' language (an item without it in Bahasa Indonesia)
+        "lang": page_language(),
     }
-
-
-def item_language() -> str:
-    """Practice shows the items in the pages' language (an item without it in Indonesian)."""
-    return "en" if str(get_locale()) == "en" else "id"
 
 
 def _keeps_history() -> bool:
