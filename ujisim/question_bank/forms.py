@@ -27,9 +27,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ujisim.accounts.forms import REQUIRED, MultiCheckboxField
-from ujisim.question_bank.labels import CATEGORY_LABELS, TOPIC_LABELS
+from ujisim.question_bank.labels import (  # noqa: F401 (the authoring pages import them here)
+    CATEGORY_LABELS,
+    EVENT_LABELS,
+    STATE_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+)
 from ujisim.question_bank.media.signs import GROUPS, SIGNS
-from ujisim.question_bank.models import CLASSES, TOPICS, Category, ItemStatus, VersionState
+from ujisim.question_bank.models import CLASSES, TOPICS, Category
 
 AT_MOST = _l("Use at most %(max)d characters.")
 ONE_KEY = _l("Mark exactly one filled-in option as the correct answer.")
@@ -44,26 +50,6 @@ DIFFICULTY_LABELS = {1: _l("1 (easy)"), 2: _l("2 (medium)"), 3: _l("3 (hard)")}
 PRACTICE_LABELS = {
     True: _l("Practice and official exams"),
     False: _l("Official exams only (reserved)"),
-}
-STATUS_LABELS = {
-    ItemStatus.DRAFT: _l("Draft"),
-    ItemStatus.IN_REVIEW: _l("In review"),
-    ItemStatus.ACTIVE: _l("Active"),
-    ItemStatus.RETIRED: _l("Retired"),
-}
-STATE_LABELS = {
-    VersionState.DRAFT: _l("Draft"),
-    VersionState.IN_REVIEW: _l("In review"),
-    VersionState.RETURNED: _l("Returned for changes"),
-    VersionState.ACTIVE: _l("Active"),
-    VersionState.SUPERSEDED: _l("Superseded"),
-}
-EVENT_LABELS = {
-    "submitted": _l("Submitted for review"),
-    "approved": _l("Approved"),
-    "returned": _l("Returned for changes"),
-    "superseded": _l("Superseded by a newer version"),
-    "retired": _l("Retired"),
 }
 SIGN_GROUP_LABELS = {
     "larangan": _l("Prohibition signs"),

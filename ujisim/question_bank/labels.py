@@ -1,9 +1,10 @@
-"""Names shown to people for the bank's classes, categories and topics (one place for all pages)."""
+"""Names shown to people for the bank's classes, categories, topics and the states of its items
+and versions (one place for all pages; the codes stay in the database and in form values)."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from ujisim.question_bank.models import Category
+from ujisim.question_bank.models import Category, ItemStatus, VersionState
 
 CLASS_LABELS = {"A": _l("SIM A (car)"), "C": _l("SIM C (motorcycle)")}
 CATEGORY_LABELS = {
@@ -25,6 +26,32 @@ TOPIC_LABELS = {
     "muatan_penumpang": _l("Loads and passengers"),
 }
 
+STATUS_LABELS = {
+    ItemStatus.DRAFT: _l("Draft"),
+    ItemStatus.IN_REVIEW: _l("In review"),
+    ItemStatus.ACTIVE: _l("Active"),
+    ItemStatus.RETIRED: _l("Retired"),
+}
+STATE_LABELS = {
+    VersionState.DRAFT: _l("Draft"),
+    VersionState.IN_REVIEW: _l("In review"),
+    VersionState.RETURNED: _l("Returned for changes"),
+    VersionState.ACTIVE: _l("Active"),
+    VersionState.SUPERSEDED: _l("Superseded"),
+}
+EVENT_LABELS = {
+    "submitted": _l("Submitted for review"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned for changes"),
+    "superseded": _l("Superseded by a newer version"),
+    "retired": _l("Retired"),
+}
+
+
+def version_state(code: str | None) -> str:
+    """``superseded`` -> "Superseded" (in the page's language); an unknown code as it is."""
+    return str(STATE_LABELS.get(code, code or ""))
+
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
@@ -32,3 +59,4 @@ def init_app(app: Flask) -> None:
         category_label=lambda c: CATEGORY_LABELS.get(c, c),
         topic_label=lambda t: TOPIC_LABELS.get(t, t),
     )
+    app.add_template_filter(version_state, "version_state")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ujisim.question_bank.labels import CATEGORY_LABELS
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -23,8 +25,11 @@ class Flag:
     params: dict = field(default_factory=dict)
 
     def message(self) -> str:
-        """The finding in the current user's language."""
-        return MESSAGES[self.rule](**self.params)
+        """The finding in the current user's language (a category by its name, not its code)."""
+        params = dict(self.params)
+        if "category" in params:
+            params["category"] = str(CATEGORY_LABELS.get(params["category"], params["category"]))
+        return MESSAGES[self.rule](**params)
 
     def __str__(self) -> str:
         who = f" [{', '.join(self.codes[:12])}{' ...' if len(self.codes) > 12 else ''}]"
