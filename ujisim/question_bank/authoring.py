@@ -38,7 +38,7 @@ from ujisim.question_bank.forms import (
     ReturnForm,
     version_stamp,
 )
-from ujisim.question_bank.media.signs import SIGNS
+from ujisim.question_bank.labels import media_alt
 from ujisim.question_bank.models import (
     CLASSES,
     TOPICS,
@@ -103,17 +103,6 @@ def check_stamp(item: Item, stamp: str | None) -> None:
                 "Check the current version and try again."
             )
         )
-
-
-def media_alt(version: ItemVersion) -> str:
-    """A text alternative for the item's picture (candidates using a screen reader need it)."""
-    media = version.media or {}
-    if "sign" in media:
-        sign = SIGNS.get(media["sign"])
-        return _("Traffic sign: %(name)s", name=sign.name_id if sign else media["sign"])
-    if "scene" in media:
-        return media["scene"].get("title", "")
-    return ""
 
 
 # -- list ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from flask_login import current_user
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.security import Role, role_required
-from ujisim.question_bank import authoring, authoring_services, services
+from ujisim.question_bank import authoring, authoring_services, labels, services
 from ujisim.question_bank.content import ItemContent, check_content
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import (
@@ -157,7 +157,7 @@ def preview(code: str):
         item=item,
         version=version,
         vehicle_class=vehicle_class,
-        media_alt=authoring.media_alt(version),
+        media_alt=labels.media_alt(version),
     )
 
 

@@ -2,8 +2,10 @@
 and versions (one place for all pages; the codes stay in the database and in form values)."""
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import Category, ItemStatus, VersionState
 
 CLASS_LABELS = {"A": _l("SIM A (car)"), "C": _l("SIM C (motorcycle)")}
@@ -46,6 +48,19 @@ EVENT_LABELS = {
     "superseded": _l("Superseded by a newer version"),
     "retired": _l("Retired"),
 }
+
+
+def media_alt(version) -> str:
+    """A text alternative for an item version's picture, naming the sign or describing the
+    scene: for staff pages and practice (an official paper's picture has none, as a sign's
+    name is often the key)."""
+    media = version.media or {}
+    if "sign" in media:
+        sign = SIGNS.get(media["sign"])
+        return _("Traffic sign: %(name)s", name=sign.name_id if sign else media["sign"])
+    if "scene" in media:
+        return media["scene"].get("title", "")
+    return ""
 
 
 def version_state(code: str | None) -> str:
