@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+import itertools
 import pkgutil
 import re
 from collections import Counter
@@ -22,6 +23,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 import ujisim
@@ -173,3 +175,17 @@ def test_staff_pages_show_words_and_local_times(client, login, world, role):
     client.submit("/lang", {"lang": "en"})
     english = crawl(client, pages, {code for code in codes if "_" in code}, "en")
     assert (indonesian, english) == ({}, {})
+
+
+def test_a_refused_move_names_its_states_in_words(app):
+    """A refused move reaches staff as a flash (a second click on a stale page, a race with a
+    colleague): every workflow's refusal names both states in the reader's language, never by
+    their codes ("This grace window cannot go from published to published")."""
+    codes = app_codes()
+    for flow in workflow.REGISTRY.values():
+        start, to = next(pair for pair in itertools.product(flow.states, repeat=2)
+                         if pair not in flow.transitions)  # fmt: skip
+        for locale, looked_for in (("id", codes), ("en", {c for c in codes if "_" in c})):
+            with force_locale(locale):
+                message = str(flow.refuse(start, to))
+            assert findings(message, looked_for) == [], (flow.model.__name__, locale, message)

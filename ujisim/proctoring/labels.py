@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ujisim.core import workflow
+from ujisim.proctoring.models import Decision, IdentityStatus, ObservationStatus, ReviewStatus
+
 #: every code a proctoring page shows: decisions, check reasons and frame findings, browser
 #: events, challenge movements, statuses and verdicts
 LABELS = {
@@ -70,3 +73,7 @@ LABELS = {
 def proctor_label(code: str | None) -> str:
     """``tab_hidden`` -> "left the exam tab" (in the page's language); an unknown code as is."""
     return str(LABELS.get(code, code or ""))
+
+
+for _states in (Decision, IdentityStatus, ObservationStatus, ReviewStatus):
+    workflow.name_states(_states, proctor_label)

@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ujisim.core import workflow
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import Category, ItemStatus, VersionState
 
@@ -41,6 +42,8 @@ STATE_LABELS = {
     VersionState.ACTIVE: _l("Active"),
     VersionState.SUPERSEDED: _l("Superseded"),
 }
+workflow.name_states(ItemStatus, STATUS_LABELS)
+workflow.name_states(VersionState, STATE_LABELS)
 EVENT_LABELS = {
     "submitted": _l("Submitted for review"),
     "approved": _l("Approved"),
