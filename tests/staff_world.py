@@ -36,7 +36,8 @@ SEEN = [["turn_left", 900, 2100], ["blink", 3400, 4300]]
 
 
 def build(db, make_user) -> dict:
-    """Every kind of staff data, committed; the objects the sweeps start from by name."""
+    """Every kind of staff data, committed; the objects the sweeps start from by name, and
+    ``staff``: a user of each staff role who took part (by role)."""
     world = {"examiner": make_user(Role.EXAMINER, full_name="Penguji Kedua")}
     # stems that name no code (make_items' name their category)
     items = [replace(i, stem=f"Soal {i.code}: apa yang benar?") for i in make_items()]
@@ -49,6 +50,11 @@ def build(db, make_user) -> dict:
     world |= _printing(db, make_user)
     _grace_and_mail(db)
     db.commit()
+    world["staff"] = {
+        Role.EXAMINER: world["examiner"],
+        Role.ADMIN: world["admin"],
+        Role.PRINT_SHOP: world["shop"],
+    }
     return world
 
 

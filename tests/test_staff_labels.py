@@ -27,6 +27,7 @@ from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
 import ujisim
+from tests.conftest import DEFAULT_PASSWORD
 from tests.staff_world import build
 from ujisim.core import workflow
 from ujisim.core.security import Role
@@ -44,8 +45,10 @@ NOT_PAGES = re.compile(r"\.(pdf|csv|svg|png|jpe?g|json)$|^/(files|static|logout|
 
 
 def _modules():
+    """Every module of the app (not the Celery entry point, which builds an app of its own, nor
+    the migrations)."""
     for info in pkgutil.walk_packages(ujisim.__path__, "ujisim."):
-        if info.name.endswith(("celery_app", ".env")) or ".migrations" in info.name:
+        if info.name.endswith("celery_app") or ".migrations" in info.name:
             continue
         yield importlib.import_module(info.name)
 
@@ -111,12 +114,12 @@ def findings(text: str, codes: set[str]) -> list[str]:
     return sorted(words & codes) + ISO_TIME.findall(text)
 
 
-def crawl(client, start: list[str], codes: set[str], lang: str, per_page: int = 3) -> dict:
+def crawl(client, start: list[str], codes: set[str], lang: str, per_page: int = 3):
     """Every page reachable by links from ``start`` (same site, GET, HTML, in ``lang``), at
     most ``per_page`` URLs of each view (the same template over other rows or filters): what
-    each shows that it should not."""
+    each shows that it should not, by URL; and the views read."""
     urls = client.application.url_map.bind("localhost")
-    seen, queue, found, views = set(), list(start), {}, Counter()
+    seen, queue, found, views, read = set(), list(start), {}, Counter(), set()
     while queue:
         url = queue.pop(0)
         if url in seen:
@@ -135,6 +138,7 @@ def crawl(client, start: list[str], codes: set[str], lang: str, per_page: int = 
         reader = Reader()
         reader.feed(response.get_data(as_text=True))
         assert reader.lang == lang, url
+        read.add(view)
         bad = sorted(
             {f"{f} in {text[:80]!r}" for text in reader.texts for f in findings(text, codes)}
         )
@@ -145,7 +149,19 @@ def crawl(client, start: list[str], codes: set[str], lang: str, per_page: int = 
             if target.netloc not in ("", "localhost") or NOT_PAGES.search(target.path):
                 continue
             queue.append(target.path + (f"?{target.query}" if target.query else ""))
-    return found
+    return found, read
+
+
+def role_pages(app, role: Role) -> dict[str, str]:
+    """The pages only staff see that ``role`` may open (not files: PDF, CSV): view -> rule."""
+    return {
+        rule.endpoint: rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and role in getattr(app.view_functions[rule.endpoint], "required_roles", ())
+        and Role.APPLICANT not in app.view_functions[rule.endpoint].required_roles
+        and not NOT_PAGES.search(rule.rule)
+    }
 
 
 def world_pages(world) -> list[str]:
@@ -164,17 +180,23 @@ def world(db, make_user, frozen_clock, face_work_once):
 
 
 @pytest.mark.parametrize("role", [Role.EXAMINER, Role.ADMIN, Role.PRINT_SHOP])
-def test_staff_pages_show_words_and_local_times(client, login, world, role):
-    """In Indonesian no code may show at all (a code is an English word or a snake_case name,
-    never Indonesian); in English the snake_case codes (a single-word code such as 'passed' may
-    be the English label itself, and it shows untranslated in the Indonesian run)."""
-    login(role)
+def test_staff_pages_show_words_and_local_times(client, world, role):
+    """As the world's own staff (the print shop holds jobs, the examiner has graded and
+    reviewed). In Indonesian no code may show at all (a code is an English word or a snake_case
+    name, never Indonesian); in English the snake_case codes (a single-word code such as
+    'passed' may be the English label itself, and it shows untranslated in the Indonesian
+    run)."""
+    assert client.login(world["staff"][role].email, DEFAULT_PASSWORD).status_code == 302
     codes = app_codes()
-    pages = ["/", *world_pages(world)]
-    indonesian = crawl(client, pages, codes, "id")
+    staff_pages = role_pages(client.application, role)
+    # the role's pages that need no object, whether the menu links them or not; the rest are
+    # reached by links
+    pages = ["/", *(r for r in staff_pages.values() if "<" not in r), *world_pages(world)]
+    indonesian, read = crawl(client, pages, codes, "id")
     client.submit("/lang", {"lang": "en"})
-    english = crawl(client, pages, {code for code in codes if "_" in code}, "en")
+    english, _read = crawl(client, pages, {code for code in codes if "_" in code}, "en")
     assert (indonesian, english) == ({}, {})
+    assert set(staff_pages) - read == set()  # every staff page of the role was read
 
 
 def test_a_refused_move_names_its_states_in_words(app):
