@@ -102,3 +102,33 @@ def test_rate_lines_and_bars():
 def test_empty_charts_say_so(svg):
     root = parse(svg())
     assert "Belum ada" in [t.text for t in root.iter(f"{NS}text")]
+
+
+@pytest.mark.parametrize(
+    ("largest", "ticks"),
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (2, [0, 1, 2]),
+        (5, [0, 1, 2, 3, 4, 5]),
+        (6, [0, 2, 4, 6]),
+        (11, [0, 5, 10, 15]),
+        (37, [0, 10, 20, 30, 40]),
+        (999, [0, 200, 400, 600, 800, 1000]),
+    ],
+)
+def test_a_count_of_candidates_has_whole_ticks(largest, ticks):
+    """Issue 20, point 4: one candidate drew the axis 0, 0.25, 0.5, 0.75, 1."""
+    assert charts.count_ticks(largest) == ticks
+
+
+def test_the_score_distribution_labels_whole_candidates():
+    histogram = [0] * 31
+    histogram[25] = 1
+    root = parse(
+        charts.score_distribution(
+            "s", histogram, 21, title="t", x_label="x", y_label="y", pass_label="p", empty="e"
+        )
+    )
+    ticks = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "y-tick"]
+    assert ticks == ["0", "1"]

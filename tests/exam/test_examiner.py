@@ -1,12 +1,17 @@
 """The examiner's list, replay, regrade and void pages."""
 
+import re
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 
-from tests.exam.conftest import answer_all
+from tests.exam.conftest import answer_all, make_items
 from ujisim.core.security import Role
-from ujisim.exam import answers, grading
+from ujisim.exam import answers, attempts, grading
 from ujisim.exam.models import Grade
+from ujisim.question_bank import services
+from ujisim.question_bank.media.signs import SIGNS
 
 
 @pytest.fixture
@@ -94,3 +99,75 @@ def test_states_and_reasons_read_as_words(client, login, graded, locale, graded_
     assert f"<td>{reason}</td>" in detail
     assert "→ graded" not in detail
     assert ">initial<" not in detail
+
+
+@pytest.fixture
+def bank(db):
+    """The exam tests' bank with a traffic sign on every knowledge item (hazard items show a
+    scene): the replay shows both kinds of picture."""
+    items = [
+        replace(item, media={"sign": "stop"}) if item.category == "pengetahuan" else item
+        for item in make_items()
+    ]
+    result = services.import_contents(db, items)
+    db.commit()
+    return result.bank_version
+
+
+@pytest.mark.parametrize(
+    ("locale", "authoring", "sign"),
+    [("id", "penulisan", "Rambu lalu lintas"), ("en", "authoring", "Traffic sign")],
+)
+def test_the_replay_shows_each_picture_and_the_letters_the_candidate_saw(
+    client, db, login, graded, locale, authoring, sign
+):
+    """Issue 20, point 4: the replay showed no picture, and lettered the options in the
+    authoring order where the candidate saw them shuffled. Each option now has the letter of
+    its place on the candidate's paper, with its authoring letter beside it, in the steps too."""
+    login(Role.EXAMINER, locale=locale)
+    page = client.get(f"/examiner/exams/{graded.public_id}").get_data(as_text=True)
+    versions = attempts.paper_versions(db, graded)
+    questions = page.split('class="card replay-question"')[1:]
+    assert len(questions) == len(versions)
+    for position, (entry, version, html) in enumerate(
+        zip(graded.paper, versions, questions, strict=True)
+    ):
+        for shown, authored in enumerate(entry["o"]):
+            # e.g. <strong>B (penulisan: D)</strong> Salah 3 dua
+            letters = f"{'ABCD'[shown]} ({authoring}: {'ABCD'[authored]})"
+            text = version.options[authored]["text"]
+            assert f"<strong>{letters}</strong> {text}" in html, (position, letters)
+        picture = re.search(r'<img class="question-media" src="([^"]+)" alt="([^"]*)"', html)
+        if not version.media:  # road-conduct items have none
+            assert picture is None
+            continue
+        assert picture[1] == f"/bank/media/{version.id}/A.svg"
+        if version.category == "pengetahuan":  # staff may read the sign's name
+            name = SIGNS[version.media["sign"]].name(locale)  # in the page's language
+            assert picture[2] == f"{sign}: {name}"
+        else:
+            assert picture[2] == version.media["scene"]["title"]
+    # the pictures are the examiner's to see: hazard scenes and signs
+    pictures = re.findall(r'class="question-media" src="([^"]+)"', page)
+    assert len(pictures) == 21  # 12 hazard scenes and 9 signs
+    svg = client.get(pictures[-1])
+    assert (svg.status_code, svg.mimetype) == (200, "image/svg+xml")
+    # question 4 was answered with the second option shown, then the third
+    second, third = ("ABCD"[graded.paper[3]["o"][n]] for n in (1, 2))
+    assert f"<td>4</td><td>B ({authoring}: {second})</td>" in page
+    assert f"<td>4</td><td>C ({authoring}: {third})</td>" in page
+    # no letter without its order: the paper says which letters are which
+    assert 'type="A"' not in page
+
+
+@pytest.mark.parametrize(
+    ("locale", "header"),
+    [("id", "Pilihan (urutan penulisan)"), ("en", "Choices (authoring order)")],
+)
+def test_the_item_analysis_says_its_letters_are_the_authoring_order(
+    client, login, graded, locale, header
+):
+    login(Role.EXAMINER, locale=locale)
+    page = client.get("/examiner/analysis/").get_data(as_text=True)
+    assert f'<th scope="col">{header}</th>' in page
+    assert 'id="choice-order"' in page

@@ -149,7 +149,7 @@ def test_the_gate_refuses_an_item_without_english(db):
     items[4] = replace(items[4], en=None)
     problems = gate.problems(items)
     assert [(p.field, p.code) for p in problems] == [("translation_missing", items[4].code)]
-    assert "has no English text" in problems[0].message
+    assert "belum memiliki teks bahasa Inggris" in problems[0].message
     services.import_contents(db, clean_items(), gate=gate)
     db.commit()
     with pytest.raises(ContentError) as refused:
@@ -163,7 +163,7 @@ def test_the_gate_refuses_an_item_without_english(db):
 def test_flask_bank_import_refuses_an_item_without_english(tmp_path, runner, db):
     result = runner.invoke(args=["bank", "import", str(write(tmp_path, english=""))])
     assert result.exit_code == 1
-    assert "ZZ-001: The item has no English text" in result.output
+    assert "ZZ-001: Soal ini belum memiliki teks bahasa Inggris" in result.output
     assert "nothing imported" in result.output
     result = runner.invoke(args=["bank", "import", str(write(tmp_path))])
     assert result.exit_code == 0, result.output

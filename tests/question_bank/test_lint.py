@@ -208,14 +208,14 @@ def test_flask_bank_lint_refuses_a_planted_cue(runner, planted):
     assert result.exit_code == 1
     assert "error: key_longest:" in result.output
     # the command speaks the examiner's language: Bahasa Indonesia by default
-    assert "SIM A, wawasan: kunci adalah pilihan terpanjang pada" in result.output
+    assert "SIM A, Wawasan: kunci adalah pilihan terpanjang pada" in result.output
 
 
 def test_an_import_with_a_planted_cue_publishes_nothing(runner, db, planted):
     result = runner.invoke(args=["bank", "import", str(planted)])
     assert result.exit_code == 1
     assert "key_longest" not in result.output  # the examiner reads messages, not rule names
-    assert "SIM C, wawasan: kunci adalah pilihan terpanjang pada" in result.output
+    assert "SIM C, Wawasan: kunci adalah pilihan terpanjang pada" in result.output
     assert "nothing imported" in result.output
     assert db.scalars(select(BankVersion)).all() == []
 
@@ -256,7 +256,7 @@ def planted_active(db, planted_items):
 def test_the_publish_page_lists_each_problem_and_publishes_nothing(db, reviewer, planted_active):
     page = reviewer.get("/examiner/bank/").get_data(as_text=True)
     assert "Problems that stop publishing (" in page
-    assert "SIM A, wawasan: the key is the longest option in" in page
+    assert "SIM A, Road conduct: the key is the longest option in" in page
     flagged = next(i for i in planted_active if i.category == "wawasan" and cues.key_is_longest(i))
     assert f'href="/examiner/items/{flagged.code}"' in page
     response = reviewer.submit("/examiner/bank/publish", {"expected": "1"})

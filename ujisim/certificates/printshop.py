@@ -26,6 +26,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from ujisim.certificates import print_queue, printing, renewal_cards
 from ujisim.certificates.errors import LeaseExpired
+from ujisim.certificates.labels import KIND_LABELS, STATE_LABELS
 from ujisim.certificates.models import JobKind, JobState, PrintJob, PrintStation
 from ujisim.core import clock
 from ujisim.core.db import get_session
@@ -35,13 +36,6 @@ from ujisim.core.security import Role, role_required
 bp = Blueprint("printshop", __name__, url_prefix="/cetak")
 STAFF = (Role.PRINT_SHOP, Role.ADMIN)
 REQUIRED = _l("This field is required.")
-KIND_LABELS = {"certificate": _l("Certificate"), "card": _l("Licence card")}
-STATE_LABELS = {
-    "ready": _l("Ready"),
-    "claimed": _l("Claimed"),
-    "printed": _l("Printed"),
-    "failed": _l("Failed"),
-}
 
 
 class ClaimForm(FlaskForm):

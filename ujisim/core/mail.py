@@ -37,6 +37,7 @@ MAIL_LABELS = {
     MailStatus.HELD: _l("held (no mail server configured)"),
     MailStatus.FAILED: _l("failed"),
 }
+workflow.name_states(MailStatus, MAIL_LABELS)
 
 
 class OutboxMessage(Base):

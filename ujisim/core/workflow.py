@@ -90,7 +90,9 @@ class Workflow:
     event_fields: Callable[[Move], dict] = lambda move: {}
 
     def refuse(self, from_state, to) -> IllegalTransition:
-        a, b = str(from_state), str(to)
+        """The refusal of a move, naming both states in the user's words (``name_states``)."""
+        name = STATE_NAMES.get(self.states, str)
+        a, b = name(from_state), name(to)
         if self.refusal is not None:
             return IllegalTransition(self.refusal(a, b))
         return IllegalTransition(_("This record cannot go from %(a)s to %(b)s.", a=a, b=b))
@@ -111,6 +113,20 @@ class Workflow:
 
 #: (model, states enum) -> its workflow
 REGISTRY: dict[tuple[type, type], Workflow] = {}
+#: states enum -> how a state reads to people, in their language (a refused move names both)
+STATE_NAMES: dict[type, Callable[[str], str]] = {}
+
+
+def name_states(
+    states: type[enum.StrEnum], names: Mapping[str, Any] | Callable[[str], str]
+) -> None:
+    """Say how the states of ``states`` read, by a function or a mapping of labels (each
+    domain's labels module, for its enums): a refusal then says "from Paid to Rejected", not
+    "from paid to rejected". A state without a label reads as its code."""
+    if isinstance(names, Mapping):
+        STATE_NAMES[states] = lambda state: str(names.get(state, state))
+    else:
+        STATE_NAMES[states] = lambda state: str(names(state))
 
 
 def register(workflow: Workflow) -> Workflow:

@@ -5,6 +5,7 @@ accessible image: ``role="img"`` labelled by its ``<title>`` and described by it
 
 from __future__ import annotations
 
+import itertools
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -15,12 +16,14 @@ from markupsafe import Markup
 
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 28, 48
 INK, MUTED, GRID = "#1d2b36", "#5b6b78", "#d5dee4"
 #: colour-blind safe (Okabe-Ito)
 PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"]
 FLAGGED = "#d55e00"
-FONT = {"font-family": "DejaVu Sans, sans-serif", "font-size": "11", "fill": INK}
+#: 13 units: a chart is drawn 640 px wide on a desktop (one per row), so its text is 13 px
+#: there (12 px at least; tests/e2e/test_analysis_charts.py measures it at 1280 px)
+FONT = {"font-family": "DejaVu Sans, sans-serif", "font-size": "13", "fill": INK}
 
 
 def _fmt(value: float) -> str:
@@ -81,7 +84,7 @@ class Chart:
         for tick in ticks:
             py = self.y(tick)
             self.line(self.left, py, self.right, py)
-            self.text(self.left - 6, py + 4, fmt(tick), anchor="end")
+            self.text(self.left - 6, py + 4, fmt(tick), anchor="end", class_="y-tick")
         self.text(
             14,
             (self.top + self.bottom) / 2,
@@ -101,6 +104,15 @@ class Chart:
     def svg(self) -> Markup:
         # ElementTree escapes every text node and attribute, so the markup is safe to inline
         return Markup(ET.tostring(self.root, encoding="unicode"))  # noqa: S704
+
+
+def count_ticks(largest: int) -> list[int]:
+    """Whole-number ticks from 0 for an axis that counts people (never 0.25 of a candidate):
+    a step of 1, 2, 5, 10, 20, 50, ..., at most five steps, the last at or above ``largest``."""
+    steps = (m * 10**e for e in itertools.count() for m in (1, 2, 5))
+    step = next(s for s in steps if largest <= 5 * s)
+    top = max(1, -(-largest // step)) * step
+    return list(range(0, top + 1, step))
 
 
 def _nice_max(value: float) -> float:
@@ -129,8 +141,8 @@ def score_distribution(
     chart = Chart(chart_id, title, desc or empty)
     if not any(histogram):
         return chart.empty(empty)
-    top = _nice_max(max(histogram))
-    chart.y_axis(0, top, [top * i / 4 for i in range(5)], y_label, fmt=lambda v: f"{v:g}")
+    ticks = count_ticks(max(histogram))
+    chart.y_axis(0, ticks[-1], ticks, y_label, fmt=lambda v: f"{v:g}")
     chart.x_label(x_label)
     slot = (chart.right - chart.left) / len(histogram)
     for score, count in enumerate(histogram):
@@ -153,7 +165,10 @@ def score_distribution(
     if pass_mark is not None and 0 <= pass_mark < len(histogram):
         px = chart.left + pass_mark * slot
         chart.line(px, chart.top, px, chart.bottom, stroke=FLAGGED, width=2, stroke_dasharray="5 3")
-        chart.text(px + 4, chart.top + 10, pass_label, anchor="start", fill=FLAGGED)
+        # above the plot, where no bar reaches; towards the middle from the line
+        left_half = px < (chart.left + chart.right) / 2
+        chart.text(px + (4 if left_half else -4), chart.top - 8, pass_label,
+                   anchor="start" if left_half else "end", fill=FLAGGED)  # fmt: skip
     return chart.svg()
 
 

@@ -1,4 +1,8 @@
-"""Examiner pages: attempts with filters, the full replay of an attempt, regrade and void."""
+"""Examiner pages: attempts with filters, the full replay of an attempt, regrade and void.
+
+The replay shows each question as the candidate saw it: its picture, and the options in the
+order of their paper, lettered so (A, B, ...), with each option's letter in the item as written
+(the authoring order, which the item pages and the item analysis use) beside it."""
 
 from __future__ import annotations
 
@@ -12,12 +16,15 @@ from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
-from ujisim.exam import attempts, grading, policy
+from ujisim.exam import attempts, classes, grading, policy
 from ujisim.exam.errors import StaleForm
 from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
+from ujisim.question_bank.labels import media_alt
 
 bp = duties.staff_pages(Blueprint("exam_examiner", __name__, url_prefix="/examiner/exams"))
 PAGE = 50
+#: an option's letter: by its place on the candidate's paper, or in the item as written
+LETTERS = "ABCDEFGH"
 
 
 def load_attempt_or_404(public_id: str) -> Attempt:
@@ -86,6 +93,7 @@ def detail(public_id: str):
     ).all()
     actors = {u.id: u for u in session.scalars(select(User).where(
         User.id.in_({e.actor_id for e in events} | {g.actor_id for g in grades}))) }  # fmt: skip
+    view = classes.bank_class(attempt.vehicle_class)
     questions = []
     for position, (entry, version) in enumerate(zip(attempt.paper, versions, strict=True)):
         # as the candidate saw it: in the language chosen at the start
@@ -98,9 +106,14 @@ def detail(public_id: str):
                 "version": version,
                 "lang": text.lang,
                 "stem": text.stem,
-                "options": shown,
+                # in the order the candidate saw them; each knows its authoring index
+                "options": [{**text.options[i], "authored": i} for i in entry["o"]],
                 "key": next(i for i, o in enumerate(shown) if o.get("key")),
                 "answer": answers.get(position),
+                # staff see the picture with its name (the candidate's had none)
+                "media": version.media_json
+                and url_for("bank.media", version_id=version.id, vehicle_class=view),
+                "media_alt": media_alt(version),
             }
         )
     return render_template(
@@ -113,6 +126,7 @@ def detail(public_id: str):
         grades=grades,
         actors=actors,
         started_at=attempt.started_at,
+        letters=LETTERS,
     )
 
 

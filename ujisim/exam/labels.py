@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ujisim.core import workflow
 from ujisim.exam.models import AttemptState
 
 ATTEMPT_STATES = {
@@ -18,6 +19,7 @@ ATTEMPT_STATES = {
 }
 #: the language of an exam's questions (``Attempt.language``), named in the page's language
 EXAM_LANGUAGES = {"id": _l("Indonesian"), "en": _l("English")}
+workflow.name_states(AttemptState, ATTEMPT_STATES)
 #: why a grade was made (grading.py: the first grade, an examiner's regrade, ...)
 GRADE_REASONS = {
     "initial": _l("First grade"),

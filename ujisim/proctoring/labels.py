@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from ujisim.core import workflow
+from ujisim.proctoring.models import Decision, IdentityStatus, ObservationStatus, ReviewStatus
+
 #: every code a proctoring page shows: decisions, check reasons and frame findings, browser
-#: events, statuses and verdicts
+#: events, challenge movements, statuses and verdicts
 LABELS = {
     # a try's decision, a snapshot's analysis, a case's identity status
     "pending": _l("pending"),
@@ -43,6 +46,19 @@ LABELS = {
     "paste": _l("pasted text"),
     "camera_ended": _l("camera stopped"),
     "reload": _l("reloaded the page"),
+    # events the server adds: a failed identity try, a camera that stopped sending
+    "failed_identity": _l("identity try failed (face)"),
+    "failed_liveness": _l("identity try failed (liveness)"),
+    "snapshots_stopped": _l("snapshots stopped arriving"),
+    # the movements of an identity check's challenge
+    "turn_left": _l("turn left"),
+    "turn_right": _l("turn right"),
+    "look_up": _l("look up"),
+    "blink": _l("close the eyes"),
+    "mouth": _l("open the mouth"),
+    # where the reference photo came from
+    "registration": _l("uploaded by the candidate"),
+    "licence": _l("licence record"),
     # a case's review
     "none": _l("nothing to review"),
     "open": _l("waiting for an examiner"),
@@ -57,3 +73,7 @@ LABELS = {
 def proctor_label(code: str | None) -> str:
     """``tab_hidden`` -> "left the exam tab" (in the page's language); an unknown code as is."""
     return str(LABELS.get(code, code or ""))
+
+
+for _states in (Decision, IdentityStatus, ObservationStatus, ReviewStatus):
+    workflow.name_states(_states, proctor_label)

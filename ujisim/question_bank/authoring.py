@@ -36,8 +36,7 @@ from ujisim.question_bank.forms import (
     ReturnForm,
     version_stamp,
 )
-from ujisim.question_bank.labels import EVENT_LABELS, STATE_LABELS, STATUS_LABELS
-from ujisim.question_bank.media.signs import SIGNS
+from ujisim.question_bank.labels import EVENT_LABELS, STATE_LABELS, STATUS_LABELS, media_alt
 from ujisim.question_bank.models import (
     CLASSES,
     TOPICS,
@@ -102,19 +101,6 @@ def check_stamp(item: Item, stamp: str | None) -> None:
                 "Check the current version and try again."
             )
         )
-
-
-def media_alt(version: ItemVersion, lang: str = "id") -> str:
-    """A text alternative for the item's picture (candidates using a screen reader need it),
-    naming the sign or the scene in ``lang`` (a scene without English in Indonesian)."""
-    media = version.media or {}
-    if "sign" in media:
-        sign = SIGNS.get(media["sign"])
-        return _("Traffic sign: %(name)s", name=sign.name(lang) if sign else media["sign"])
-    if "scene" in media:
-        scene = media["scene"]
-        return (scene.get("title_en") if lang == "en" else None) or scene.get("title", "")
-    return ""
 
 
 # -- list ------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.i18n import LANGUAGES, page_language
 from ujisim.core.security import Role, role_required
-from ujisim.question_bank import authoring, authoring_services, services
+from ujisim.question_bank import authoring, authoring_services, labels, services
 from ujisim.question_bank.content import ItemContent, check_content
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import (
@@ -161,7 +161,7 @@ def preview(code: str):
         vehicle_class=vehicle_class,
         lang=lang,
         text=version.text(lang),
-        media_alt=authoring.media_alt(version, lang),
+        media_alt=labels.media_alt(version, lang),
     )
 
 

@@ -25,7 +25,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ujisim.accounts.forms import REQUIRED, MultiCheckboxField
-from ujisim.question_bank.labels import CATEGORY_LABELS, TOPIC_LABELS
+from ujisim.question_bank.labels import (  # noqa: F401 (the authoring pages import them here)
+    CATEGORY_LABELS,
+    EVENT_LABELS,
+    STATE_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+)
 from ujisim.question_bank.media.signs import GROUPS, SIGNS
 from ujisim.question_bank.models import CLASSES, TOPICS, Category
 from ujisim.question_bank.scene_text import parse_scene, scene_text

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
+from ujisim.question_bank.labels import CATEGORY_LABELS
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -25,8 +27,11 @@ class Flag:
     lang: str = ""
 
     def message(self) -> str:
-        """The finding in the current user's language."""
-        text = MESSAGES[self.rule](**self.params)
+        """The finding in the current user's language (a category by its name, not its code)."""
+        params = dict(self.params)
+        if "category" in params:
+            params["category"] = str(CATEGORY_LABELS.get(params["category"], params["category"]))
+        text = MESSAGES[self.rule](**params)
         return _("In the English text: %(message)s", message=text) if self.lang == "en" else text
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ from ujisim.renewal import (
     api,
     application,
     cli,
+    labels,  # noqa: F401 (names the renewal's states for the workflow engine)
     officer,
     refund_pages,
     report_sources,

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ujisim.core.db import get_session
 from ujisim.core.errors import refusal_page
 from ujisim.core.security import Role, role_required
-from ujisim.renewal import closures
+from ujisim.renewal import closures, labels
 from ujisim.renewal.closure_forms import GraceWindowForm
 from ujisim.renewal.models import GraceStatus, GraceWindow, SandboxMessage
 
@@ -33,6 +33,7 @@ def _list_page(form: GraceWindowForm | None = None, status: int = 200):
         windows=windows,
         form=form or GraceWindowForm(),
         telegram_label=closures.telegram_label,
+        grace_labels=labels.GRACE_LABELS,
     )
     return page, status
 
@@ -60,6 +61,7 @@ def _edit_page(window: GraceWindow, form: GraceWindowForm, status: int = 200):
         window=window,
         form=form,
         telegram_label=closures.telegram_label,
+        grace_labels=labels.GRACE_LABELS,
     )
     return page, status
 
