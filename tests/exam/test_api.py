@@ -56,7 +56,10 @@ def test_paper_has_no_keys_explanations_or_item_ids(client, db, applicant):
     media = [q["media"] for q in body["questions"] if q["media"]]
     assert media
     assert all(re.fullmatch(rf"/ujian/{attempt.public_id}/media/\d+\.svg", m) for m in media)
-    assert set(body["questions"][0]) == {"position", "stem", "options", "media"}
+    assert set(body["questions"][0]) == {"position", "stem", "options", "media", "speech"}
+    # read aloud by position, like the pictures (core/speech.py; tests/exam/test_speech.py)
+    speech = [q["speech"] for q in body["questions"]]
+    assert speech == [f"/ujian/{attempt.public_id}/suara/{n}" for n in range(30)]
     assert max(version_ids) > 0
     svg = client.get(media[0])
     assert svg.status_code == 200

@@ -225,6 +225,12 @@ def paper_versions(session: Session, attempt: Attempt) -> list[ItemVersion]:
     return [found[i] for i in ids]
 
 
+def exam_language(attempt: Attempt) -> str:
+    """The language of the attempt's questions, in which they are read aloud: "id" (the
+    bank's items are Indonesian; an attempt that carries its own language answers that)."""
+    return "id"
+
+
 def current_answers(session: Session, attempt: Attempt) -> dict[int, int | None]:
     """position -> the choice of its step with the highest client seq (derived, never stored)."""
     latest = (
