@@ -342,7 +342,6 @@
       b.setAttribute("role", "radio");
       const letter = document.createElement("span");
       letter.className = "letter";
-      letter.setAttribute("aria-hidden", "true");
       letter.textContent = LETTERS[i];
       b.append(letter, document.createTextNode(text));
       b.addEventListener("click", () => choose(i));
