@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install translations run test lint format lock messages bench clean
+.PHONY: install translations speech-tools run test lint format lock messages bench clean
 
 install: $(STAMP)
 
@@ -25,9 +25,19 @@ $(STAMP): pyproject.toml constraints.txt
 translations: install
 	$(BIN)/pybabel compile -d ujisim/translations
 
+# Read aloud (core/speech.py) needs Debian's espeak-ng, and lame for MP3; apt-get runs only when
+# one is missing (as root, or through sudo).
+speech-tools:
+	@missing=""; command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
+	command -v lame >/dev/null 2>&1 || missing="$$missing lame"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
 # Links in e-mails and on cards, and the login address the seed prints, follow HOST and PORT.
 PUBLIC_URL ?= http://$(HOST):$(PORT)
-run: translations
+run: translations speech-tools
 	$(FLASK) db upgrade
 	UJISIM_PUBLIC_URL=$(PUBLIC_URL) $(FLASK) seed demo
 	UJISIM_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) \

@@ -8,6 +8,7 @@ from ujisim.core.audit import AuditHead, AuditRecord
 from ujisim.core.db import Base
 from ujisim.core.mail import OutboxMessage
 from ujisim.core.ratelimits import RateLimitCounter  # noqa: F401 (rate limits without Redis)
+from ujisim.core.speech import SpeechAudio  # noqa: F401 (questions read aloud by the server)
 from ujisim.core.storage import StoredFile
 from ujisim.exam.models import (
     AnswerStep,

@@ -76,10 +76,11 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A phone-sized page (360 px wide) that fails the test on any CSP violation or JS error."""
-    context = browser.new_context(viewport={"width": 360, "height": 760}, locale="id-ID")
+def watched_page(browser, viewport: dict, **context_options):
+    """A page in a new context of ``browser`` (``viewport``: width and height) and the list its
+    problems go to: CSP violations, script errors, failed requests and 404s (the caller asserts
+    it stays empty, and closes ``page.context``)."""
+    context = browser.new_context(viewport=viewport, locale="id-ID", **context_options)
     page = context.new_page()
     problems: list[str] = []
     # Error statuses of pages are expected (a refused form is 422); CSP violations and script
@@ -103,8 +104,15 @@ def page(browser, request):
     )
     page.on("response", lambda r: r.status == 404 and problems.append(f"404: {r.url}"))
     page.on("pageerror", lambda e: problems.append(str(e)))
+    return page, problems
+
+
+@pytest.fixture
+def page(browser, request):
+    """A phone-sized page (360 px wide) that fails the test on any CSP violation or JS error."""
+    page, problems = watched_page(browser, {"width": 360, "height": 760})
     yield page
-    context.close()
+    page.context.close()
     assert problems == []
 
 

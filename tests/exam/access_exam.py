@@ -10,6 +10,7 @@ PROTECTED = {
     "exam.sit": ("GET", "/ujian/{attempt}", APPLICANT, 404),  # somebody else's attempt
     "exam.begin": ("POST", "/ujian/{attempt}/begin", APPLICANT, 404),
     "exam.media": ("GET", "/ujian/{attempt}/media/0.svg", APPLICANT, 404),
+    "exam.speech": ("GET", "/ujian/{attempt}/suara/0", APPLICANT, 404),
     "exam.result": ("GET", "/ujian/{attempt}/hasil", APPLICANT, 404),
     "exam_api.paper": ("GET", "/api/v1/exam/attempts/{attempt}", APPLICANT, 404),
     "exam_api.save_answer": ("POST", "/api/v1/exam/attempts/{attempt}/answers", APPLICANT, 404),

@@ -23,8 +23,9 @@ def applicant(client, make_user, bank, frozen_clock):
     return user
 
 
-def start_exam(client, db, cls="A") -> Attempt:
-    response = client.submit("/ujian/mulai", {"vehicle_class": cls, **CONFIRM})
+def start_exam(client, db, cls="A", language="id") -> Attempt:
+    form = {"vehicle_class": cls, "language": language, **CONFIRM}
+    response = client.submit("/ujian/mulai", form)
     assert response.status_code == 302
     attempt = db.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
     assert response.headers["Location"] == f"/ujian/{attempt.public_id}"
@@ -56,7 +57,10 @@ def test_paper_has_no_keys_explanations_or_item_ids(client, db, applicant):
     media = [q["media"] for q in body["questions"] if q["media"]]
     assert media
     assert all(re.fullmatch(rf"/ujian/{attempt.public_id}/media/\d+\.svg", m) for m in media)
-    assert set(body["questions"][0]) == {"position", "lang", "stem", "options", "media"}
+    assert set(body["questions"][0]) == {"position", "lang", "stem", "options", "media", "speech"}
+    # read aloud by position, like the pictures (core/speech.py; tests/exam/test_speech.py)
+    speech = [q["speech"] for q in body["questions"]]
+    assert speech == [f"/ujian/{attempt.public_id}/suara/{n}" for n in range(30)]
     assert max(version_ids) > 0
     svg = client.get(media[0])
     assert svg.status_code == 200

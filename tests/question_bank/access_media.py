@@ -1,4 +1,6 @@
-"""Access classification of the item-media endpoint (see tests/test_access.py)."""
+"""Access classification of the item-media and practice read-aloud endpoints (see
+tests/test_access.py)."""
 
-# Published media is public (practice needs no login); drafts are checked in test_media.py.
-PUBLIC = {"bank.media"}
+# Published media and practice audio are public (practice needs no login); drafts are checked in
+# test_media.py and test_speech.py.
+PUBLIC = {"bank.media", "bank.speech"}

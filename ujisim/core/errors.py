@@ -269,3 +269,11 @@ class InvalidImage(ValidationError):
     says why."""
 
     code = "invalid_image"
+
+
+class SpeechUnavailable(UjisimError):
+    """The server could not make the audio of a question (core/speech.py): espeak-ng (or the
+    encoder) is missing or failed; the message names the tool."""
+
+    status = 503
+    code = "speech_unavailable"

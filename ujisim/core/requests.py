@@ -34,7 +34,9 @@ hand. The deliberate exceptions, each on a session other than the request's or t
 - ``core/ratelimits.py``: rate-limit counters on a connection of their own (a rolled-back request
   still counts);
 - ``proctoring/api.py`` ``snapshot``: ``commit_now()`` before the answer is built, so that in eager
-  job mode (tests) the analysis job runs and the answer carries its warning.
+  job mode (tests) the analysis job runs and the answer carries its warning;
+- ``core/speech.py`` ``audio_for``: a question's audio, made on a GET, is kept on a write session
+  of its own (a cache, not the request's work).
 """
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ def paper(public_id: str):
                     "media": url_for("exam.media", public_id=public_id, position=position)
                     if version.media_json
                     else None,
+                    "speech": url_for("exam.speech", public_id=public_id, position=position),
                 }
             )
     held = attempts.current_answers(session, attempt)

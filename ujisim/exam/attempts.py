@@ -229,6 +229,12 @@ def paper_versions(session: Session, attempt: Attempt) -> list[ItemVersion]:
     return [found[i] for i in ids]
 
 
+def exam_language(attempt: Attempt) -> str:
+    """The language of the attempt's questions, chosen at the start, in which the browser reads
+    them aloud (a version without English is read from its Indonesian: ``ItemText.lang``)."""
+    return attempt.language
+
+
 def current_answers(session: Session, attempt: Attempt) -> dict[int, int | None]:
     """position -> the choice of its step with the highest client seq (derived, never stored)."""
     latest = (

@@ -112,6 +112,7 @@ class Question(ResponseModel):
     stem: str
     options: list[str]
     media: str | None
+    speech: str = Field(description="the stem and options read aloud by the server (audio)")
 
 
 class Paper(Status):

@@ -10,6 +10,7 @@ from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from ujisim.core import offices
+from ujisim.core import speech as speech_audio
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.i18n import LANGUAGES, page_language
@@ -146,7 +147,9 @@ def sit(public_id: str):
             "exam/instructions.html", attempt=attempt, blueprint=attempt.blueprint
         )
     if attempt.state in (AttemptState.STARTED, AttemptState.PAUSED):
-        return render_template("exam/sit.html", attempt=attempt)
+        return render_template(
+            "exam/sit.html", attempt=attempt, language=attempts.exam_language(attempt)
+        )
     return redirect(url_for("exam.result", public_id=attempt.public_id))
 
 
@@ -182,6 +185,26 @@ def media(public_id: str, position: int):
         lang=attempt.language,
     )
     return svg_response(svg, "private, max-age=3600")
+
+
+@bp.get("/<public_id>/suara/<int:position>")
+@role_required(Role.APPLICANT)
+def speech(public_id: str, position: int):
+    """A question's stem and options read aloud by the server (for a browser with no voice for
+    the exam's language), by its position in this attempt: the URL names no item, the audio
+    speaks what the page shows in the order shown and never which option is the key."""
+    session = get_session()
+    attempt = load_own_attempt_or_404(public_id)
+    if attempt.state not in (AttemptState.STARTED, AttemptState.PAUSED) or not (
+        0 <= position < len(attempt.paper)
+    ):
+        abort(404)
+    order = attempt.paper[position]["o"]
+    version = attempts.paper_versions(session, attempt)[position]
+    words = version.text(attempts.exam_language(attempt))  # in the language it is shown in
+    text = speech_audio.spoken_text(words.stem, [o["text"] for o in words.shown(order)])
+    stored = speech_audio.audio_for(session, text, words.lang)
+    return speech_audio.audio_response(stored, "private, max-age=3600")
 
 
 @bp.get("/<public_id>/hasil")

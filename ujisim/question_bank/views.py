@@ -1,4 +1,5 @@
-"""Item media as SVG images (served by the app; no external files)."""
+"""Item media as SVG images (served by the app; no external files), and practice questions read
+aloud by the server (core/speech.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ujisim.core import duties
+from ujisim.core import speech as speech_audio
 from ujisim.core.db import get_session
 from ujisim.question_bank.media import render_media, svg_response
 from ujisim.question_bank.models import BankVersionItem, ItemVersion, VersionState
@@ -14,15 +16,15 @@ from ujisim.question_bank.models import BankVersionItem, ItemVersion, VersionSta
 bp = Blueprint("bank", __name__, url_prefix="/bank")
 
 
-def load_media_version_or_404(version_id: int) -> ItemVersion:
-    """A version whose media anyone may see (a practice item in a published bank), or any
-    version for staff. A reserved item's picture is shown only inside an official exam (by
-    position, through the exam's own route), so its version id leads nowhere here; nor does
-    any other version's for a staff member with an exam or renewal of their own open (403,
-    audited: core/duties.py)."""
+def load_media_version_or_404(version_id: int, *, media: bool = True) -> ItemVersion:
+    """A version (with media, unless ``media=False``) whose media and text anyone may see (a
+    practice item in a published bank), or any version for staff. A reserved item's picture
+    and audio are given only inside an official exam (by position, through the exam's own
+    routes), so its version id leads nowhere here; nor does any other version's for a staff
+    member with an exam or renewal of their own open (403, audited: core/duties.py)."""
     session = get_session()
     version = session.get(ItemVersion, version_id)
-    if version is None or not version.media_json:
+    if version is None or (media and not version.media_json):
         abort(404)
     public = version.practice and (
         session.scalars(
@@ -54,3 +56,24 @@ def media(version_id: int, vehicle_class: str):
     # drafts change in place; other versions are frozen
     frozen = version.state != VersionState.DRAFT
     return svg_response(svg, "public, max-age=86400" if frozen else "private, no-store")
+
+
+@bp.get("/speech/<int:version_id>/<order>")
+def speech(version_id: int, order: str):
+    """An item version's stem and options read aloud by the server, the options in ``order``
+    (the shown order as authoring indexes, e.g. "2013"), in Indonesian or (``?lang=en``) English,
+    for a browser with no voice for it. Practice items of a published bank only (staff: any
+    version), like the media."""
+    lang = request.args.get("lang", "id")
+    if lang not in ("id", "en"):
+        abort(404)
+    version = load_media_version_or_404(version_id, media=False)
+    words = version.text(lang)
+    if sorted(order) != [str(i) for i in range(len(words.options))]:
+        abort(404)
+    text = speech_audio.spoken_text(words.stem, [o["text"] for o in words.shown(map(int, order))])
+    stored = speech_audio.audio_for(get_session(), text, words.lang)
+    frozen = version.state != VersionState.DRAFT
+    return speech_audio.audio_response(
+        stored, "public, max-age=86400" if frozen else "private, no-store"
+    )

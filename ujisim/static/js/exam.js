@@ -1,7 +1,15 @@
 // The official exam page. The server owns the clock, the paper and the grade; this file shows
 // one question at a time, saves every answer at once (append-only steps with an increasing
 // sequence number), keeps unsent answers in localStorage while offline and sends them on
-// reconnect, and submits at the deadline. Requests go through common.js (loaded first).
+// reconnect, and submits at the deadline. Requests go through common.js (loaded first), reading
+// aloud through speech.js.
+//
+// The page fits the window: the stem, the picture and the options show without scrolling (the
+// picture takes the height the text leaves, "fit"); a move to another question scrolls to the
+// top and puts the focus on its heading. The options are a radio group: Tab reaches the chosen
+// one (or the first), Up and Down move and choose, Space and Enter choose; anywhere on the page
+// A-D choose and Left and Right go to the previous and next question (listed on the
+// instructions page).
 "use strict";
 (() => {
   const { $, fmt, sleep, get, post, errorCode, errorMessage, sessionEnded } = window.ujisim;
@@ -61,6 +69,10 @@
   let retryDelay = 1000;
   let submitting = false;
   let itemLimit = null;        // AVIS mode: seconds per question, counted by the server
+  let shown = -1;              // the position whose stem and options are on the page
+  // the picture is never squeezed below this many pixels (then the text is what must give)
+  const MEDIA_MIN_PX = 96;
+  const LETTERS = "ABCD";
   const itemDeadline = {};     // position -> performance.now() value when its time runs out
   const movedOn = new Set();   // questions whose time ran out while shown (moved on once)
 
@@ -288,33 +300,39 @@
   }
 
   function renderGrid() {
+    // Updated in place once built: a cell that has the focus keeps it.
     const grid = $("grid");
-    grid.textContent = "";
-    questions.forEach((q, i) => {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.textContent = String(i + 1);
+    if (grid.children.length !== questions.length) {
+      grid.textContent = "";
+      questions.forEach((q, i) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = String(i + 1);
+        b.setAttribute("aria-label", fmt(T.goto, { n: i + 1 }));
+        b.addEventListener("click", () => go(i));
+        grid.appendChild(b);
+      });
+    }
+    [...grid.children].forEach((b, i) => {
       b.className = "cell" + (answers[i] !== undefined && answers[i] !== null ? " answered" : "")
         + (marked.has(i) ? " marked" : "") + (i === current ? " current" : "")
         + (isClosed(i) ? " closed" : "");
-      b.setAttribute("aria-label", fmt(T.goto, { n: i + 1 }));
-      if (i === current) b.setAttribute("aria-current", "step");
-      b.addEventListener("click", () => go(i));
-      grid.appendChild(b);
+      if (i === current) b.setAttribute("aria-current", "step"); else b.removeAttribute("aria-current");
     });
     const done = questions.filter((q, i) => answers[i] !== undefined && answers[i] !== null).length;
     $("answered").textContent = done;
     $("unanswered").textContent = questions.length - done;
   }
 
-  function render() {
-    const q = questions[current];
-    if (!q) return;
-    $("question").hidden = false;
+  // The stem, picture and options of the current question (only when it changes: an option
+  // that has the focus keeps it while its answer is saved).
+  function showQuestion(q) {
+    shown = current;
     $("q-number").textContent = fmt(T.question, { n: current + 1, total: questions.length });
     $("q-stem").textContent = q.stem;
     $("q-stem").lang = q.lang || "";  // the exam's language, which may not be the page's
     const img = $("q-media");
+    $("question").classList.toggle("has-media", Boolean(q.media));
     if (q.media) { img.src = q.media; img.hidden = false; } else { img.hidden = true; img.removeAttribute("src"); }
     const box = $("q-options");
     box.textContent = "";
@@ -324,14 +342,28 @@
       b.type = "button";
       b.className = "option";
       b.setAttribute("role", "radio");
-      b.setAttribute("aria-checked", answers[current] === i ? "true" : "false");
       const letter = document.createElement("span");
       letter.className = "letter";
-      letter.textContent = "ABCD"[i];
+      letter.textContent = LETTERS[i];
       b.append(letter, document.createTextNode(text));
-      b.disabled = isClosed(current);
-      b.addEventListener("click", () => answer(current, i));
+      b.addEventListener("click", () => choose(i));
       box.appendChild(b);
+    });
+    if (reader) reader.reset();
+    fit();
+  }
+
+  function render() {
+    const q = questions[current];
+    if (!q) return;
+    $("question").hidden = false;
+    if (shown !== current) showQuestion(q);
+    const chosen = answers[current];
+    const tabStop = chosen !== undefined && chosen !== null ? chosen : 0;
+    [...$("q-options").children].forEach((b, i) => {
+      b.setAttribute("aria-checked", chosen === i ? "true" : "false");
+      b.tabIndex = i === tabStop ? 0 : -1;   // Tab reaches the group once (its chosen option)
+      b.disabled = isClosed(current);
     });
     $("mark").setAttribute("aria-pressed", marked.has(current) ? "true" : "false");
     $("mark").textContent = marked.has(current) ? T.unmark : T.mark;
@@ -360,7 +392,27 @@
     store.set("current", current);
     openItem(current);
     render();
-    $("q-stem").focus({ preventScroll: false });
+    // the new question from its top, its heading read first
+    window.scrollTo(0, 0);
+    $("q-number").focus({ preventScroll: true });
+  }
+
+  // Choose option ``i`` of the current question; the focus goes with it.
+  function choose(i) {
+    const option = $("q-options").children[i];
+    if (!option || option.disabled) return;
+    answer(current, i);
+    option.focus();
+  }
+
+  // The picture takes the height the stem and options leave in the window (measured from the
+  // top of the page, where a move puts the candidate), never more than its own size.
+  function fit() {
+    const img = $("q-media");
+    if (img.hidden || questions.length === 0) return;
+    const bottom = Math.max(...[$("q-stem"), img, $("q-options")].map((el) => el.getBoundingClientRect().bottom));
+    const room = img.getBoundingClientRect().height + window.innerHeight - 8 - (bottom + window.scrollY);
+    $("question").style.setProperty("--media-max", `${Math.max(MEDIA_MIN_PX, Math.floor(room))}px`);
   }
 
   function tick() {
@@ -439,15 +491,13 @@
     fatal(T.error);
   }
 
-  function speak() {
+  // Read aloud (speech.js): the browser's voice for the exam's language, else the server's
+  // recording of this question (by its position).
+  const speech = window.ujisimSpeech;
+  const reader = speech ? speech.reader($("speak"), () => {
     const q = questions[current];
-    if (!q || !("speechSynthesis" in window)) return;
-    window.speechSynthesis.cancel();
-    const text = [q.stem, ...q.options.map((o, i) => `${"ABCD"[i]}. ${o}`)].join(". ");
-    const utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = root.dataset.lang === "en" ? "en-US" : "id-ID";
-    window.speechSynthesis.speak(utterance);
-  }
+    return q && { text: speech.spokenText(q.stem, q.options), lang: root.dataset.speechLang, audioUrl: q.speech };
+  }, $("speak-note"), $("speak-audio")) : null;
 
   async function load() {
     let result;
@@ -511,10 +561,22 @@
     store.set("marked", [...marked]);
     render();
   });
-  if ("speechSynthesis" in window) {
-    $("speak").hidden = false;
-    $("speak").addEventListener("click", speak);
-  }
+  $("q-media").addEventListener("load", fit);
+  window.addEventListener("resize", fit);
+  // a warning shown or closed in the sticky head moves the question: fit it again
+  if ("ResizeObserver" in window) new ResizeObserver(() => fit()).observe($("exam-head"));
+  document.querySelectorAll(".alert-close").forEach((button) => {
+    button.addEventListener("click", () => { button.parentElement.querySelector("p").hidden = true; });
+  });
+  // The options as a radio group: Up and Down (Home, End) move and choose.
+  $("q-options").addEventListener("keydown", (event) => {
+    const options = [...$("q-options").children];
+    const at = options.indexOf(document.activeElement);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: options.length - 1 }[event.key];
+    if (at < 0 || to === undefined) return;
+    event.preventDefault();
+    choose((to + options.length) % options.length);
+  });
   $("finish").addEventListener("click", confirmFinish);
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   $("confirm-yes").addEventListener("click", () => { $("confirm").close(); finish(false); });
@@ -534,10 +596,18 @@
   });
   // proctor.js: the server paused the attempt for an identity re-check
   document.addEventListener("ujisim:paused", pause);
+  // Shortcuts anywhere on the page but in a dialog or a field: A-D choose, Left and Right move.
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("dialog") || questions.length === 0) return;
-    if (event.key === "ArrowRight") go(current + 1);
-    if (event.key === "ArrowLeft") go(current - 1);
+    if (questions.length === 0 || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("dialog, input, select, textarea, audio, [contenteditable]")) return;
+    const letter = event.key.length === 1 ? LETTERS.toLowerCase().indexOf(event.key.toLowerCase()) : -1;
+    if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+      event.preventDefault();
+      go(current + (event.key === "ArrowRight" ? 1 : -1));
+    } else if (letter >= 0 && letter < questions[current].options.length) {
+      event.preventDefault();
+      choose(letter);
+    }
   });
   setInterval(tick, 250);
   load();

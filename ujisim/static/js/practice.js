@@ -1,9 +1,8 @@
-// Practice mode: read-aloud buttons (speechSynthesis in id-ID) and the mock exam's screens, one
-// question at a time with a navigation grid, a display-only timer and answers kept in
-// localStorage until the paper is submitted. Every page also works without this file.
+// Practice mode: the mock exam's screens, one question at a time with a navigation grid, a
+// display-only timer and answers kept in localStorage until the paper is submitted (read aloud:
+// speech.js). Every page also works without this file.
 "use strict";
 (() => {
-  const LETTERS = "ABCD";
   const STORE_PREFIX = "ujisim.mock.";
 
   function storage() {
@@ -12,62 +11,6 @@
     } catch (e) {
       return null; // storage disabled: answers still live in the form
     }
-  }
-
-  // -- read aloud -----------------------------------------------------------------------------
-
-  function setupSpeech() {
-    const buttons = document.querySelectorAll("button.speak[data-speak]");
-    if (!buttons.length || !("speechSynthesis" in window)
-        || typeof window.SpeechSynthesisUtterance !== "function") return;
-    const synth = window.speechSynthesis;
-    let active = null;
-
-    const indonesianVoice = () => synth.getVoices().find(
-      (v) => (v.lang || "").toLowerCase().replace("_", "-").startsWith("id"));
-
-    function stop() {
-      synth.cancel();
-      if (active) active.setAttribute("aria-pressed", "false");
-      active = null;
-    }
-
-    function textOf(root) {
-      // The stem first, then each option with its letter.
-      const parts = [...root.querySelectorAll("[data-speak-part]")];
-      return parts.map((el, i) => {
-        const text = el.textContent.replace(/\s+/g, " ").trim();
-        return i === 0 ? text : `${LETTERS[i - 1] || i}. ${text}`;
-      }).join(".\n");
-    }
-
-    buttons.forEach((button) => {
-      button.hidden = false;
-      button.addEventListener("click", () => {
-        const wasActive = active === button;
-        stop();
-        if (wasActive) return; // a second press stops reading
-        const root = document.querySelector(button.dataset.speak);
-        if (!root) return;
-        const utterance = new window.SpeechSynthesisUtterance(textOf(root));
-        utterance.lang = "id-ID";
-        const voice = indonesianVoice();
-        if (voice) utterance.voice = voice;
-        utterance.rate = 0.95;
-        const done = () => {
-          if (active === button) {
-            button.setAttribute("aria-pressed", "false");
-            active = null;
-          }
-        };
-        utterance.addEventListener("end", done);
-        utterance.addEventListener("error", done);
-        active = button;
-        button.setAttribute("aria-pressed", "true");
-        synth.speak(utterance);
-      });
-    });
-    window.addEventListener("pagehide", stop);
   }
 
   // -- mock exam ------------------------------------------------------------------------------
@@ -189,7 +132,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    setupSpeech();
     setupMock();
     clearSubmitted();
   });

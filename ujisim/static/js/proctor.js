@@ -463,8 +463,14 @@
       if (sessionStorage.getItem(reloadKey)) report("reload");
       sessionStorage.setItem(reloadKey, "1");
     } catch (e) { /* private mode: no reload detection */ }
-    $("proctor-recheck").addEventListener("click", () => {
+    const expectedReturn = () => {
       try { sessionStorage.removeItem(reloadKey); } catch (e) { /* ignore */ }
+    };
+    $("proctor-recheck").addEventListener("click", expectedReturn);
+    // The language or the log-out, confirmed in its dialog (_exam_top.html): the page opens
+    // again because the candidate asked for it there, not a reload.
+    document.querySelectorAll("form[data-leaves-exam]").forEach((form) => {
+      form.addEventListener("submit", expectedReturn);
     });
     $("proctor-camera-retry").addEventListener("click", start);
     $("proctor-fullscreen").addEventListener("click", () => {
