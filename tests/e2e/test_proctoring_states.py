@@ -251,3 +251,20 @@ def test_every_button_in_every_refused_state_says_why(
     else:
         expect(page.locator("#identity-start")).to_be_disabled()
     assert no_horizontal_scroll(page)
+
+
+def test_the_exam_page_shows_a_refused_snapshot(camera, live_server, live_app, proctoring_on):
+    """The webcam script of the exam page used to drop a refused snapshot, event or status: the
+    candidate never learnt that the pictures no longer counted."""
+    page = camera(person="obama.jpg")
+    page.add_init_script(refusals.WATCH)
+    public_id = open_check(page, live_server, live_app, "ujian-ditolak@example.id")
+    begun_elsewhere(live_app, public_id)
+    with page.expect_response(lambda r: "/snapshots" in r.url and r.status == 200):
+        page.goto(f"{live_server}/ujian/{public_id}")  # the camera is on, a snapshot taken
+    expect(page.locator("#proctor-warning")).to_be_hidden()
+    consent_outdated(live_app, public_id)
+    with page.expect_response(lambda r: "/snapshots" in r.url and r.status == 403):
+        pass  # the next snapshot, a few seconds later
+    refusals.expect_shown(page)
+    expect(page.locator("#proctor-warning")).to_be_visible()

@@ -371,7 +371,7 @@ def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, li
     db.flush()
     body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
     assert (body["status"], body["reason"]) == ("revoked", None)
-    assert "kartu SIM ini telah ditarik" in client.get(f"/verify/{token}").text
+    assert "Kartu SIM ini telah ditarik" in client.get(f"/verify/{token}").text
     new.address = "Jl. Lain No. 1"  # the registry no longer says what the card says
     new.status = LicenceStatus.ACTIVE
     db.flush()

@@ -2,9 +2,12 @@
 // frames and browser events, and shows what the server answers.
 // - check page (#proctor-check): choose a camera, live preview with specific diagnostics, then the
 //   identity check (a burst of frames while the candidate does the server's actions on its schedule);
+//   the tries counter follows the server's count; when no try is left the page says who takes over
+//   and what happens next, the camera off and Start disabled with its reason (#start-reason);
 // - exam page (#proctor): a snapshot every N seconds and on each suspicious browser event; warns,
 //   and shows the re-check when the server pauses the attempt.
-// Every wait shows its seconds; every request has a timeout (common.js, loaded first). When the
+// Every wait shows its seconds; every request has a timeout (common.js, loaded first); every
+// refusal (4xx) is shown in the server's words, never dropped. When the
 // session has ended (401, or a CSRF refusal: the token lives in the session) the page says so and
 // links to the login, which brings the candidate back here.
 "use strict";
