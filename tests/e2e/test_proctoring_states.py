@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from tests.e2e import refusals
 from tests.e2e import test_proctoring as proctoring
-from tests.e2e.conftest import no_horizontal_scroll
+from tests.e2e.conftest import SCREENSHOTS, no_horizontal_scroll
 from ujisim.accounts.models import User
 from ujisim.core import workflow
 from ujisim.core.db import get_session
@@ -126,6 +126,8 @@ def test_the_tries_count_down_and_the_last_failure_says_what_happens_next(
     assert page.evaluate("document.getElementById('preview').srcObject") is None
     assert_every_button_answers(page)
     assert no_horizontal_scroll(page)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "camera-check-no-tries-left.png", full_page=True)
 
     # the same state when the page is opened again: no camera is started
     page.reload()
