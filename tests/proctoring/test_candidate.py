@@ -454,7 +454,7 @@ def test_three_failures_go_to_an_examiner_who_clears(client, db, ready, burst, m
     refused = api_post(client, f"/api/v1/proctoring/attempts/{ready.public_id}/checks")
     assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "escalated")
     page = client.get(f"/pengawasan/ujian/{ready.public_id}/cek").get_data(as_text=True)
-    assert 'id="escalated"' in page
+    assert 'data-final="escalated"' in page
     case = db.scalars(select(ProctorCase)).one()
     assert case.review_status == "open"
 

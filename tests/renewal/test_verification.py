@@ -337,7 +337,8 @@ def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, li
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert 'data-status="valid"' in text
-    assert "Sah: kartu SIM ini diterbitkan melalui ujisim" in text
+    assert "Kartu SIM ini diterbitkan melalui ujisim" in text
+    assert 'data-verdict="valid"' in text
     assert new.number in text
     assert new.holder_name in text
     body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
@@ -364,13 +365,13 @@ def test_the_card_qr_verifies_against_the_registry(app, client, db, approved, li
     body = client.get(f"/verify/{old_token}", headers={"Accept": "application/json"}).get_json()
     assert (body["status"], body["reason"]) == ("revoked", "replaced")
     assert body["revoked_at"] == new.created_at.isoformat()
-    assert "kartu hasil perpanjangan diterbitkan pada" in client.get(f"/verify/{old_token}").text
+    assert "Kartu hasil perpanjangan diterbitkan pada" in client.get(f"/verify/{old_token}").text
 
     new.status = LicenceStatus.REVOKED
     db.flush()
     body = client.get(f"/verify/{token}", headers={"Accept": "application/json"}).get_json()
     assert (body["status"], body["reason"]) == ("revoked", None)
-    assert "kartu SIM ini telah ditarik" in client.get(f"/verify/{token}").text
+    assert "Kartu SIM ini telah ditarik" in client.get(f"/verify/{token}").text
     new.address = "Jl. Lain No. 1"  # the registry no longer says what the card says
     new.status = LicenceStatus.ACTIVE
     db.flush()

@@ -31,6 +31,7 @@ from ujisim.certificates.drawing import (
     new_canvas,
     paragraphs,
     short_date,
+    typing_address,
 )
 from ujisim.core.documents import SEXES, CardData
 from ujisim.exam import classes
@@ -193,7 +194,8 @@ def _draw_card_front(c: Canvas, data: CardData, photo: ImageReader, signature) -
 
 
 def _draw_card_back(c: Canvas, data: CardData) -> None:
-    """The card's back at the origin: the QR and how to check the card."""
+    """The card's back at the origin: the QR, the short code beside it to type instead, and how
+    to check the card."""
     f = fonts()
     w, h = ID1
     qr_size = h - 14
@@ -206,10 +208,18 @@ def _draw_card_back(c: Canvas, data: CardData) -> None:
     c.setFillColor(MUTED)
     c.setFont(f.regular, 5.2)
     c.drawString(x, y - 7, "Verify this card")
-    y -= 18
+    y -= 15
+    c.setFillColor(MUTED)
+    c.setFont(f.regular, 3.9)
+    c.drawString(x, y, "Kode verifikasi · Verification code")
+    c.setFillColor(INK)
+    fitted(c, data.short_code or "-", f.bold, x, y - 8, 7.4, width, 5)
+    c.setFillColor(MUTED)
+    fitted(c, typing_address(data.verification_url), f.regular, x, y - 14, 4.3, width, 3.4)
+    y -= 22
     blocks = [
-        (INK, "Pindai kode QR untuk memeriksa keaslian dan masa berlaku SIM ini."),
-        (MUTED, "Scan the QR code to check that this licence is genuine and valid."),
+        (INK, "Pindai kode QR atau ketik kode di atas untuk memeriksa keaslian SIM ini."),
+        (MUTED, "Scan the QR code or type the code above to check this licence."),
     ]
     y = paragraphs(c, blocks, font=f.regular, size=4.6, x=x, y=y, width=width, leading=5.6, gap=2.5)
     class_id, class_en = CLASS_TEXT[data.licence_class]

@@ -181,6 +181,12 @@ def draw_qr(c: Canvas, text: str, x: float, y: float, size: float) -> None:
     c.restoreState()
 
 
+def typing_address(verification_url: str) -> str:
+    """Where the short code is typed, as printed: ``https://host/verify/<token>`` ->
+    ``host/verify`` (the verification page's form)."""
+    return verification_url.split("://", 1)[-1].rsplit("/", 1)[0]
+
+
 def split_anywhere(c: Canvas, text: str, font: str, size: float, width: float) -> list[str]:
     """Break a long unspaced string (a URL) into lines that fit ``width``."""
     lines, line, used = [], "", 0.0

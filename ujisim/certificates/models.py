@@ -104,3 +104,20 @@ class PrintJob(Base):
     claim_key: Mapped[str | None] = mapped_column(String(64), index=True)
     #: how many times it was marked printed (1 unless reprinted)
     prints: Mapped[int] = mapped_column(default=0)
+
+
+class VerificationCode(Base):
+    """The short code printed beside a document's QR (``codes.py``): typed at ``/verify``, it
+    stands for the exact token that QR carries, so it gives the same verdict."""
+
+    __tablename__ = "verification_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 10 characters of Crockford's base32 (no I, L, O, U), upper case, stored without its dash
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    #: the signed token of the document's QR (``signing.sign``)
+    token: Mapped[str] = mapped_column(String(400), unique=True)
+    #: what the token names: "certificate" or "card", and the document's id
+    doc_type: Mapped[str] = mapped_column(String(16))
+    document_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime]

@@ -1,8 +1,9 @@
 """The print files of queued jobs: a job's own PDF, or an imposed sheet of several cards.
 
 Documents are rendered when they are downloaded, signed with the current key; the QR points to
-this deployment's verification page (``url_for``, so call inside a request). A card carries the
-serial of the copy its claim prints (``renewal_cards.serial_of``), on its face and in its QR.
+this deployment's verification page (``url_for``, so call inside a request), and the short code
+beside it stands for the same token (``codes.signed``). A card carries the serial of the copy
+its claim prints (``renewal_cards.serial_of``), on its face and in its QR.
 """
 
 from __future__ import annotations
@@ -12,27 +13,16 @@ import dataclasses
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ujisim.certificates import renewal_cards, signing
+from ujisim.certificates import codes, renewal_cards
 from ujisim.certificates.errors import DocumentUnavailable
 from ujisim.certificates.models import JobKind, PrintJob
 from ujisim.certificates.print_documents import card_of
 from ujisim.certificates.render import card_pdf, certificate_pdf, imposition_pdf
 from ujisim.certificates.verification import certificate_data
 from ujisim.core.errors import ValidationError
-from ujisim.core.secrets import signing_key
-from ujisim.core.urls import public_url
 from ujisim.exam.models import PassRecord
 
 MAX_BATCH = 50
-
-
-def _signed(data):
-    """``data`` with a verification URL; a document that already has one keeps it."""
-    if data.verification_url:
-        return data
-    token = signing.sign(data, signing_key())
-    url = public_url("certificates.verify", token=token)
-    return dataclasses.replace(data, verification_url=url)
 
 
 def document_of(session: Session, job: PrintJob):
@@ -61,7 +51,7 @@ def filename(job: PrintJob) -> str:
 
 def document_pdf(session: Session, job: PrintJob) -> bytes:
     """One job's print file: the A4 certificate, or the card's front and back (ID-1)."""
-    data = _signed(document_of(session, job))
+    data = codes.signed(session, document_of(session, job))
     return card_pdf(data) if job.kind == JobKind.CARD else certificate_pdf(data)
 
 
@@ -77,4 +67,4 @@ def batch_pdf(session: Session, jobs: list[PrintJob]) -> bytes:
             _("Only card jobs can be imposed on sheets; download certificates one by one."),
             {"jobs": "kind"},
         )
-    return imposition_pdf([_signed(document_of(session, job)) for job in jobs])
+    return imposition_pdf([codes.signed(session, document_of(session, job)) for job in jobs])

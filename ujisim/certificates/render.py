@@ -33,7 +33,7 @@ from ujisim.certificates.drawing import (
     long_date,
     new_canvas,
     paragraphs,
-    split_anywhere,
+    typing_address,
 )
 from ujisim.core.documents import CertificateData, LabelData
 
@@ -44,7 +44,8 @@ BAR_WIDTH = 0.375 * mm
 
 
 def certificate_pdf(data: CertificateData) -> bytes:
-    """A4 pass certificate for the theory exam, in Indonesian and English, with the QR."""
+    """A4 pass certificate for the theory exam, in Indonesian and English: its number (the one
+    examiners search), the Satpas office, and the QR with the short code to type beside it."""
     f = fonts()
     buffer = io.BytesIO()
     c = new_canvas(buffer, A4, f"Sertifikat ujian teori SIM {data.licence_class} - {data.exam_id}")
@@ -113,7 +114,8 @@ def certificate_pdf(data: CertificateData) -> bytes:
         ("Golongan SIM", "Licence class", data.licence_class),
         ("Nilai", "Score", f"{percent}  ({data.score} / {data.total})"),
         ("Tanggal lulus", "Date passed", _both_dates(data.passed_on)),
-        ("Nomor ujian", "Exam id", data.exam_id),
+        ("Kantor Satpas", "Satpas office", data.office or "-"),
+        ("Nomor sertifikat", "Certificate number", data.exam_id),
     ]
     y -= 14
     left = margin + 40
@@ -135,35 +137,46 @@ def certificate_pdf(data: CertificateData) -> bytes:
     c.line(left, y + 16, left + table_width, y + 16)
 
     qr_size = 150
-    qr_x, qr_y = width - margin - 24 - qr_size, margin + 40
+    qr_x, qr_y = width - margin - 24 - qr_size, margin + 30
     draw_qr(c, data.verification_url, qr_x, qr_y, qr_size)
     note_width = qr_x - left - 20
+    top = qr_y + qr_size
     c.setFillColor(INK)
     c.setFont(f.bold, 11)
-    c.drawString(left, qr_y + qr_size - 24, "Periksa keaslian  ·  Check authenticity")
+    c.drawString(left, top - 12, "Periksa keaslian  ·  Check authenticity")
+    # the short code, for whoever cannot scan: typed at the address below it
+    c.setFillColor(MUTED)
+    c.setFont(f.regular, 8.5)
+    c.drawString(left, top - 30, "Kode verifikasi  ·  Verification code")
+    c.setFillColor(INK)
+    fitted(c, data.short_code or "-", f.bold, left, top - 50, 18, note_width, 10)
+    c.setFillColor(MUTED)
+    fitted(
+        c,
+        f"Ketik di  ·  Type it at  {typing_address(data.verification_url)}",
+        f.regular,
+        left,
+        top - 64,
+        9,
+        note_width,
+        6,
+    )
     notes = [
         (
             INK,
-            "Sertifikat ini ditandatangani secara digital. Pindai kode QR atau buka alamat di "
-            "bawah untuk memeriksa keasliannya.",
+            "Sertifikat ini ditandatangani secara digital. Pindai kode QR atau ketik kode "
+            "verifikasi untuk memeriksa keasliannya.",
         ),
         (
             MUTED,
-            "This certificate is digitally signed. Scan the QR code or open the address below "
-            "to check that it is genuine.",
+            "This certificate is digitally signed. Scan the QR code or type the verification "
+            "code to check that it is genuine.",
         ),
         (INK, "Sertifikat ini bukan SIM.  ·  This certificate is not a driving licence."),
     ]
-    ny = qr_y + qr_size - 44
     paragraphs(
-        c, notes, font=f.regular, size=9.5, x=left, y=ny, width=note_width, leading=13, gap=6
+        c, notes, font=f.regular, size=9, x=left, y=top - 84, width=note_width, leading=12, gap=5
     )
-    c.setFillColor(MUTED)
-    c.setFont(f.regular, 6.5)
-    uy = margin + 29
-    for line in split_anywhere(c, data.verification_url, f.regular, 6.5, table_width)[:2]:
-        c.drawString(left, uy, line)
-        uy -= 8.5
 
     c.showPage()
     c.save()

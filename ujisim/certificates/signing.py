@@ -39,10 +39,11 @@ MAX_TOKEN = 400
 _HEADER = 1 + 4 + 1 + 32
 _SIGNATURE = 64
 _B64 = re.compile(r"[A-Za-z0-9_-]+")
-#: fields that are not part of the signed data (the URL carries the token itself)
-UNSIGNED_FIELDS = frozenset({"verification_url"})
+#: fields that are not part of the signed data (the URL carries the token itself, the short
+#: code stands for it)
+UNSIGNED_FIELDS = frozenset({"verification_url", "short_code"})
 #: fields signed only when set, so tokens made before they existed still verify
-SIGNED_WHEN_SET = frozenset({"serial"})
+SIGNED_WHEN_SET = frozenset({"serial", "office"})
 
 
 def _json_value(value):
@@ -158,6 +159,17 @@ def _unpack(raw: bytes) -> Payload | None:
     if doc_type is None:
         return None
     return Payload(raw[0], raw[1:5].hex(), doc_type, document_id, raw[6:_HEADER].hex())
+
+
+def claimed_type(token: str) -> str | None:
+    """The document type a token says it is for, without checking its signature: only for
+    naming the kind of document on a page that refuses the token (a tampered card's QR is still
+    a card's), never for trusting anything in it."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN or token.count(".") != 1:
+        return None
+    raw = _b64decode(token.split(".")[0])
+    payload = _unpack(raw) if raw else None
+    return payload.doc_type if payload is not None else None
 
 
 def sign(data: Document, key: SigningKey) -> str:

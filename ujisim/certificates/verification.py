@@ -8,6 +8,7 @@ domains before it, and an import is the plain way to reach them."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -32,7 +33,7 @@ from ujisim.certificates import signing
 from ujisim.core.documents import CertificateData, Found, mask_nik
 from ujisim.core.i18n import ZONES
 from ujisim.core.secrets import signing_key
-from ujisim.exam.models import PassRecord
+from ujisim.exam.models import Attempt, PassRecord
 from ujisim.renewal.verification import card_source
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ def certificate_data(session: Session, record):
         passed_at = passed_at.replace(tzinfo=UTC)
     # the holder's own zone: the date must not depend on who looks at the certificate
     zone = user.timezone if user.timezone in ZONES else "Asia/Jakarta"
+    attempt = session.get(Attempt, record.attempt_id)
     return CertificateData(
         candidate_name=user.full_name,
         nik_masked=mask_nik(user.nik),
@@ -116,6 +118,7 @@ def certificate_data(session: Session, record):
         total=record.total,
         passed_on=passed_at.astimezone(ZoneInfo(zone)).date(),
         exam_id=record.public_id,
+        office=attempt.satpas if attempt is not None else None,
     )
 
 
@@ -131,12 +134,15 @@ class Check:
     ``mismatch`` (signed, but not what our records say) or ``unknown_document``; (revoked)
     ``replaced`` when a renewed licence took its place, ``superseded`` when a later copy of the
     card was printed, ``void`` when this copy was withdrawn, else None.
-    ``certificate`` is the document as our records have it (a certificate or a card)."""
+    ``certificate`` is the document as our records have it (a certificate or a card).
+    ``doc_type`` is the kind of document the token names (unchecked when the token is refused:
+    only for saying "card" or "certificate" on the page)."""
 
     status: str
     reason: str | None = None
     certificate: object | None = None
     revoked_at: datetime | None = None
+    doc_type: str | None = None
 
 
 def _certificate_source(session: Session, document_id: str) -> Found | None:
@@ -159,18 +165,29 @@ def check_token(session: Session, token: str) -> Check:
     names (a pass certificate or a licence card)."""
     verified = signing.verify(token, verification_keys())
     if not verified.valid:
-        return Check("invalid", REASONS.get(verified.reason, "malformed"))
+        reason = REASONS.get(verified.reason, "malformed")
+        return Check("invalid", reason, doc_type=signing.claimed_type(token))
     payload = verified.payload
-    source = DOCUMENT_SOURCES.get(payload.doc_type)
+    kind = payload.doc_type
+    source = DOCUMENT_SOURCES.get(kind)
     found = source(session, payload.document_id) if source is not None else None
     if found is None:
-        return Check("invalid", "unknown_document")
-    if not payload.matches(found.data):
-        return Check("invalid", "mismatch")
+        return Check("invalid", "unknown_document", doc_type=kind)
+    if not _matches(payload, found.data):
+        return Check("invalid", "mismatch", doc_type=kind)
     if found.revoked:
         reason = "replaced" if found.replaced else found.reason
-        return Check("revoked", reason, found.data, found.revoked_at)
-    return Check("valid", certificate=found.data)
+        return Check("revoked", reason, found.data, found.revoked_at, doc_type=kind)
+    return Check("valid", certificate=found.data, doc_type=kind)
+
+
+def _matches(payload: signing.Payload, data) -> bool:
+    """Whether the token was made for ``data``, or for it as printed before the Satpas office
+    was on certificates (signed only when set: those tokens hold the data without it)."""
+    if payload.matches(data):
+        return True
+    office = getattr(data, "office", None)
+    return office is not None and payload.matches(dataclasses.replace(data, office=None))
 
 
 # --- reading a PDF back --------------------------------------------------------------------------

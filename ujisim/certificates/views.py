@@ -1,40 +1,21 @@
-"""The candidate's pass certificate (PDF) and the public verification page of its QR."""
+"""The candidate's pass certificate (PDF) and the public verification pages: the page of a QR
+(``/verify/<token>``), the form where a short code is typed instead (``/verify``, ``codes.py``),
+and for a logged-in examiner the photo on record of a card's holder."""
 
 from __future__ import annotations
 
-import dataclasses
-from zoneinfo import ZoneInfo
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 
-from flask import Blueprint, Response, abort, render_template
-from flask_babel import lazy_gettext as _l
-
-from ujisim.certificates import signing
+from ujisim.certificates import codes, verdicts
 from ujisim.certificates.render import certificate_pdf
-from ujisim.certificates.verification import certificate_data, check_token, get_pass_record
-from ujisim.core import clock
+from ujisim.certificates.verification import Check, certificate_data, check_token, get_pass_record
 from ujisim.core.db import get_session
-from ujisim.core.errors import wants_json
-from ujisim.core.secrets import signing_key
+from ujisim.core.errors import ValidationError, wants_json
 from ujisim.core.security import Role, limiter, role_required
-from ujisim.core.urls import public_url
 from ujisim.exam.views import load_own_attempt_or_404
 
 bp = Blueprint("certificates", __name__)
-
-REASON_TEXT = {
-    "malformed": _l("The code is damaged or incomplete."),
-    "unknown_key": _l("The certificate was signed with a key this service does not know."),
-    "tampered": _l("The signature does not match: the certificate has been altered."),
-    "mismatch": _l("The certificate does not match our records."),
-    "unknown_document": _l("No such certificate was issued by this service."),
-}
-#: why a card copy is no longer valid although its licence is (card copy registry)
-REVOKED_TEXT = {
-    "superseded": _l(
-        "Superseded by a card printed later: this copy of the licence card is no longer valid."
-    ),
-    "void": _l("Void: this copy of the licence card was withdrawn and is no longer valid."),
-}
 
 
 @bp.get("/ujian/<public_id>/sertifikat.pdf")
@@ -49,9 +30,7 @@ def download(public_id: str):
     data = certificate_data(session, record)
     if data is None:
         abort(404)
-    token = signing.sign(data, signing_key())
-    url = public_url("certificates.verify", token=token)
-    pdf = certificate_pdf(dataclasses.replace(data, verification_url=url))
+    pdf = certificate_pdf(codes.signed(session, data))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="sertifikat-{data.exam_id}.pdf"'
@@ -64,36 +43,90 @@ def download(public_id: str):
 @limiter.limit("60 per minute")
 def verify(token: str):
     """Public: is the certificate or licence card behind this QR valid, revoked or not genuine?"""
+    return _answer(check_token(get_session(), token), token, limited=False)
+
+
+@bp.get("/verify")
+@limiter.limit(codes.LOOKUP_LIMIT, exempt_when=lambda: "code" not in request.args)
+def verify_code():
+    """Public: the form where the short code beside a QR is typed; with ``?code=`` the verdict
+    of the document it was printed on (the same as its QR's). Lookups are rate-limited."""
+    typed = request.args.get("code")
+    if typed is None:
+        return _page(None, None, typed="")
+    if codes.normalise(typed) is None:
+        message = _("A code has 10 letters and digits, like %(example)s.", example="7KQ3M-XW29D")
+        if wants_json():
+            raise ValidationError(message, {"code": "format"})
+        return _page(None, None, typed=typed, error=message), 422
+    found = codes.get_code(get_session(), typed)
+    if found is None:
+        check = Check("invalid", "unknown_code")
+        return _answer(check, None, limited=True, typed=typed)
+    return _answer(check_token(get_session(), found.token), found.token, limited=True, typed=typed)
+
+
+@bp.get("/verify/<token>/foto")
+@role_required(Role.EXAMINER)
+@limiter.limit("60 per minute")
+def card_photo(token: str):
+    """The photo on record of the holder of the card behind ``token``, for the examiner who
+    checks that card against the person in front of them (never shown to anonymous visitors)."""
     check = check_token(get_session(), token)
     data = check.certificate
+    if getattr(data, "DOC_TYPE", None) != "card":
+        abort(404)
+    mimetype = "image/png" if data.photo.startswith(b"\x89PNG") else "image/jpeg"
+    response = Response(data.photo, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _answer(check: Check, token: str | None, *, limited: bool, typed: str | None = None):
+    """The verdict of ``check`` as JSON or as the page. ``limited``: reached by a typed code,
+    so an anonymous visitor sees less (verdicts.py)."""
     if wants_json():
-        body = {"status": check.status, "reason": check.reason}
-        text = (REASON_TEXT if check.status == "invalid" else REVOKED_TEXT).get(check.reason)
-        if text is not None:
-            body["message"] = str(text)
-        if data is not None:
-            body[data.DOC_TYPE] = _public_fields(data)
-        if check.revoked_at is not None:
-            body["revoked_at"] = check.revoked_at.isoformat()
-        return body
-    reason = REASON_TEXT.get(check.reason) if check.status == "invalid" else None
-    # a genuine card past its expiry day (WIB) no longer entitles anyone to drive
-    expired = getattr(data, "DOC_TYPE", None) == "card" and data.expires_on < _today_wib()
-    if check.status == "revoked":
-        reason = REVOKED_TEXT.get(check.reason)
+        return _json(check, limited and not verdicts.is_officer())
+    return _page(check, token, typed=typed)
+
+
+def _json(check: Check, limited: bool) -> dict:
+    data = check.certificate
+    verdict = verdicts.verdict_of(check, check.doc_type)
+    body = {"status": check.status, "reason": check.reason, "verdict": verdict.state}
+    if check.status != "valid":
+        body["message"] = verdict.explanation
+    if data is not None:
+        body[data.DOC_TYPE] = _public_fields(data, limited)
+    if check.revoked_at is not None:
+        body["revoked_at"] = check.revoked_at.isoformat()
+    return body
+
+
+def _page(check: Check | None, token: str | None, *, typed: str | None, error: str | None = None):
+    kind = check.doc_type if check is not None else None
+    officer = verdicts.is_officer()
     return render_template(
-        "certificates/verify.html", check=check, data=data, reason=reason, expired=expired
+        "certificates/verify.html",
+        check=check,
+        kind=kind,
+        data=check.certificate if check is not None else None,
+        verdict=verdicts.verdict_of(check, kind) if check is not None else None,
+        # the QR's page shows what it always did; a typed code shows an anonymous visitor less
+        limited=typed is not None and not officer,
+        officer=officer,
+        token=token,
+        typed=typed,
+        error=error,
+        initials=verdicts.initials,
     )
 
 
-def _today_wib():
-    return clock.now().astimezone(ZoneInfo("Asia/Jakarta")).date()
-
-
-def _public_fields(data) -> dict:
-    """What the verification page shows of a document (never the full NIK or the address)."""
+def _public_fields(data, limited: bool = False) -> dict:
+    """What the verification page shows of a document (never the full NIK or the address;
+    ``limited``: the initials, the class, the dates and the office only)."""
     if data.DOC_TYPE == "card":
-        return {
+        fields = {
             "number": data.licence_number,
             "class": data.licence_class,
             "name": data.name,
@@ -103,12 +136,20 @@ def _public_fields(data) -> dict:
             "issuing_office": data.issuing_office,
             "serial": data.serial,
         }
-    return {
-        "name": data.candidate_name,
-        "nik": data.nik_masked,
-        "class": data.licence_class,
-        "score": data.score,
-        "total": data.total,
-        "passed_on": data.passed_on.isoformat(),
-        "exam_id": data.exam_id,
-    }
+        hidden = ("number", "date_of_birth", "serial")
+    else:
+        fields = {
+            "name": data.candidate_name,
+            "nik": data.nik_masked,
+            "class": data.licence_class,
+            "score": data.score,
+            "total": data.total,
+            "passed_on": data.passed_on.isoformat(),
+            "exam_id": data.exam_id,
+            "office": data.office,
+        }
+        hidden = ("nik", "score", "total", "exam_id")
+    if limited:
+        fields = {k: v for k, v in fields.items() if k not in hidden}
+        fields["name"] = verdicts.initials(fields["name"])
+    return fields

@@ -3,7 +3,8 @@ made from a value that cannot change underneath it.
 
 Every document has a ``DOC_TYPE`` and a ``document_id`` (what the signed token names). Certificates
 and cards carry a ``verification_url`` (the QR's content), filled in after signing
-(``signing.with_verification``); it is left out of the signed data since it holds the signature.
+(``signing.with_verification``); it is left out of the signed data since it holds the signature,
+and so is the ``short_code`` printed beside the QR, which stands for that signed token.
 
 They live below the domains: renewal builds a licence card's data, certificates renders, signs
 and verifies it.
@@ -60,8 +61,14 @@ class CertificateData:
     score: int
     total: int
     passed_on: date
+    #: the pass's public id: the certificate number printed on it, which examiners search
     exam_id: str
     verification_url: str = ""
+    #: the Satpas office the exam was registered with (None on a pass from before it was asked)
+    office: str | None = None
+    #: the short code printed beside the QR (``certificates.codes``), not signed: it stands for
+    #: the token, which is
+    short_code: str = ""
 
     def __post_init__(self) -> None:
         _require(bool(self.candidate_name.strip()), "candidate name is empty")
@@ -102,6 +109,8 @@ class CardData:
     #: part of its document id; None on a card rendered outside the print queue
     serial: str | None = None
     verification_url: str = ""
+    #: the short code printed beside the QR (``certificates.codes``), not signed
+    short_code: str = ""
 
     def __post_init__(self) -> None:
         _require(bool(self.licence_number.strip()), "licence number is empty")

@@ -33,6 +33,9 @@ hand. The deliberate exceptions, each on a session other than the request's or t
   counter (neither the holder's nor the named proxy's NIK), likewise;
 - ``core/ratelimits.py``: rate-limit counters on a connection of their own (a rolled-back request
   still counts);
+- ``certificates/codes.py`` ``code_for``: the short verification code of a document rendered on a
+  GET request (a certificate or a card's print file), first made then, on a write session of its
+  own (a SQLite read transaction cannot become a write one while other writers commit);
 - ``proctoring/api.py`` ``snapshot``: ``commit_now()`` before the answer is built, so that in eager
   job mode (tests) the analysis job runs and the answer carries its warning;
 - ``core/speech.py`` ``audio_for``: a question's audio, made on a GET, is kept on a write session

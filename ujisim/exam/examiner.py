@@ -18,7 +18,14 @@ from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.security import Role, role_required
 from ujisim.exam import attempts, classes, grading, policy
 from ujisim.exam.errors import StaleForm
-from ujisim.exam.models import AnswerStep, Attempt, AttemptEvent, AttemptState, Grade
+from ujisim.exam.models import (
+    AnswerStep,
+    Attempt,
+    AttemptEvent,
+    AttemptState,
+    Grade,
+    PassRecord,
+)
 from ujisim.question_bank.labels import media_alt
 
 bp = duties.staff_pages(Blueprint("exam_examiner", __name__, url_prefix="/examiner/exams"))
@@ -55,9 +62,11 @@ def index():
         query = query.where(Attempt.passed.is_(outcome == "passed"))
     if search:
         like = f"%{search.lower()}%"
+        # the number printed on a pass certificate is its pass's public id
+        certified = select(PassRecord.attempt_id).where(PassRecord.public_id == search)
         query = query.where(
             or_(func.lower(User.full_name).like(like), User.email.like(like), User.nik.like(like),
-                Attempt.public_id == search)
+                Attempt.public_id == search, Attempt.id.in_(certified))
         )  # fmt: skip
     rows = session.execute(
         query.order_by(Attempt.created_at.desc()).limit(PAGE + 1).offset((page - 1) * PAGE)

@@ -2,9 +2,12 @@
 // frames and browser events, and shows what the server answers.
 // - check page (#proctor-check): choose a camera, live preview with specific diagnostics, then the
 //   identity check (a burst of frames while the candidate does the server's actions on its schedule);
+//   the tries counter follows the server's count; when no try is left the page says who takes over
+//   and what happens next, the camera off and Start disabled with its reason (#start-reason);
 // - exam page (#proctor): a snapshot every N seconds and on each suspicious browser event; warns,
 //   and shows the re-check when the server pauses the attempt.
-// Every wait shows its seconds; every request has a timeout (common.js, loaded first). When the
+// Every wait shows its seconds; every request has a timeout (common.js, loaded first); every
+// refusal (4xx) is shown in the server's words, never dropped. When the
 // session has ended (401, or a CSRF refusal: the token lives in the session) the page says so and
 // links to the login, which brings the candidate back here.
 "use strict";
@@ -97,11 +100,13 @@
   function checkPage(root) {
     const video = $("preview");
     const select = $("camera-select");
+    const maxTries = Number(root.dataset.maxTries) || 3;
     let stream = null;
     let qualityTimer = null;
     let checking = false;   // the identity check is running
     let inFlight = false;
     let ended = false;      // the session has ended: nothing more is sent
+    let final = false;      // no more tries (an examiner or officer takes over): nothing more is sent
     const uploadTimeoutS = Number(root.dataset.uploadTimeout) || 60;
 
     function problem(code, values) {
@@ -110,6 +115,64 @@
     }
 
     function clearProblem() { $("camera-problem").hidden = true; }
+
+    // Start is enabled only when the picture is good; disabled, it says why next to it.
+    function canStart(on, reason) {
+      $("identity-start").disabled = !on;
+      $("start-reason").textContent = on ? "" : (T[reason] || reason || "");
+      $("start-reason").hidden = on || !$("start-reason").textContent;
+    }
+
+    // The tries left in this round, as the server counts them.
+    function showTries(left) {
+      if (typeof left !== "number") return;
+      $("tries-left").dataset.left = String(left);
+      $("tries-left").textContent = fmt(T.tries, { n: left, m: maxTries });
+    }
+
+    // No try is left: say what happens next, with Start disabled and why; nothing more is sent.
+    // ``message``: the server's own words when it refused a try (a 409 "escalated").
+    function finalState(message, navigate = true) {
+      final = true;
+      checking = false;
+      clearTimeout(qualityTimer);
+      stopStream(stream);
+      stream = null;
+      video.srcObject = null;
+      $("camera-status").textContent = "";
+      clearProblem();
+      $("camera-retry").hidden = true;
+      $("identity-retry").hidden = true;
+      $("prompt").textContent = "";
+      root.querySelector(".preview-wrap").hidden = true;
+      select.disabled = true;
+      canStart(false, "start_final");
+      showTries(0);
+      $("final-message").textContent = message || "";
+      $("final-message").hidden = !message;
+      $("identity-final").hidden = false;
+      if (!navigate) return;
+      $("identity-final").focus();
+      if (root.dataset.finalUrl) window.location.assign(root.dataset.finalUrl);
+    }
+
+    // The attempt needs no check any more (it began or ended in another window): the server's
+    // message and the way on.
+    function notNeeded(message) {
+      final = true;
+      checking = false;
+      clearTimeout(qualityTimer);
+      stopStream(stream);
+      stream = null;
+      $("camera-status").textContent = "";
+      clearProblem();
+      $("camera-retry").hidden = true;
+      $("identity-retry").hidden = true;
+      $("identity-step").hidden = false;
+      $("identity-status").textContent = message;
+      $("identity-continue").hidden = false;
+      canStart(false, message);
+    }
 
     async function listCameras() {
       try {
@@ -128,12 +191,13 @@
     }
 
     async function start(deviceId) {
+      if (final) return;
       stopStream(stream);
       stream = null;
       clearTimeout(qualityTimer);
       clearProblem();
       $("camera-retry").hidden = true;
-      $("identity-start").disabled = true;
+      canStart(false, "start_wait");
       $("camera-status").textContent = fmt(T.camera_starting, { s: 0 });
       try {
         stream = await openCamera(video, deviceId, (s) => {
@@ -151,14 +215,15 @@
         $("camera-retry").hidden = false;
         return;
       }
+      if (final) { stopStream(stream); stream = null; return; }
       const track = stream.getVideoTracks()[0];
       if (track) {
         try { sessionStorage.setItem(DEVICE_KEY, track.getSettings().deviceId || ""); } catch (e) { /* private mode */ }
         track.addEventListener("ended", () => {
-          if (checking) return;
+          if (checking || final) return;
           problem("camera_ended");
           $("camera-retry").hidden = false;
-          $("identity-start").disabled = true;
+          canStart(false, "start_wait");
         });
       }
       await listCameras();
@@ -178,12 +243,12 @@
       clearProblem();
       $("camera-retry").hidden = true;
       $("identity-retry").hidden = true;
-      $("identity-start").disabled = true;
+      canStart(false, "start_login");
       showLogin(root);
     }
 
     async function qualityLoop() {
-      if (checking || ended || !stream) return;
+      if (checking || ended || final || !stream) return;
       if (!inFlight) {
         inFlight = true;
         const started = performance.now();
@@ -194,25 +259,32 @@
           const form = new FormData();
           form.append("frame", await capture(video), "frame.jpg");
           const result = await post(root.dataset.cameraUrl, form);
+          clearInterval(waiting);
+          // the identity check began (or the tries ran out) while this frame was on its way:
+          // its answer is about a picture that no longer matters
+          if (checking || final) return;
           if (sessionEnded(result)) { loginNeeded(); return; }
           if (result.ok && result.data) {
             const code = result.data.problem;
             if (code === "ok") {
               clearProblem();
               $("camera-status").textContent = T.ready;
-              $("identity-start").disabled = false;
+              canStart(true);
             } else {
               $("camera-status").textContent = "";
               problem(code);
-              $("identity-start").disabled = true;
+              canStart(false, "start_wait");
             }
           } else {
+            // refused (no consent any more, too many frames, ...): the server's words
             $("camera-status").textContent = "";
             problem("error");
             $("camera-problem").textContent = errorMessage(result, T.error);
             $("camera-retry").hidden = false;
+            canStart(false, "start_wait");
           }
         } catch (e) {
+          if (checking || final) return;
           $("camera-status").textContent = T.offline;   // also a timeout: the loop tries again
         } finally {
           clearInterval(waiting);
@@ -223,12 +295,15 @@
     }
 
     async function identity() {
+      if (final || ended) return;
       checking = true;
       clearTimeout(qualityTimer);
-      $("identity-start").disabled = true;
+      canStart(false, "start_running");
+      $("camera-status").textContent = "";
       $("identity-retry").hidden = true;
       $("identity-step").hidden = false;
       $("identity-status").textContent = "";
+      delete $("identity-status").dataset.decision;
       const progress = $("identity-progress");
       progress.value = 0;
       let issued;
@@ -240,8 +315,9 @@
       if (sessionEnded(issued)) return loginNeeded();
       if (!issued.ok) {
         const code = errorCode(issued);
-        if (code === "escalated") return escalated();
+        if (code === "escalated") { $("identity-status").textContent = ""; return finalState(errorMessage(issued, "")); }
         if (code === "passed") { window.location.assign($("identity-continue").href); return; }
+        if (code === "not_needed") return notNeeded(errorMessage(issued, T.error));
         return identityFailed(errorMessage(issued, T.error));
       }
       $("identity-status").textContent = "";
@@ -266,6 +342,7 @@
       progress.value = 100;
       if (!result.ok || !result.data) return identityFailed(errorMessage(result, T.error));
       const data = result.data;
+      showTries(data.tries_left);
       if (data.decision === "passed") {
         $("identity-status").textContent = T.passed;
         $("identity-status").dataset.decision = "passed";
@@ -277,9 +354,13 @@
       }
       $("identity-status").dataset.decision = "failed";
       $("identity-status").dataset.reason = data.reason;
-      if (data.identity === "escalated") return escalated();
       // the server may send its own advice for the reason (the renewal check does)
-      identityFailed(fmt(T.failed, { reason: data.advice || T[`reason_${data.reason}`] || data.reason, left: data.tries_left }));
+      const why = data.advice || T[`reason_${data.reason}`] || data.reason;
+      if (data.identity === "escalated") {
+        $("identity-status").textContent = fmt(T.last_failed, { reason: why });
+        return finalState("");
+      }
+      identityFailed(fmt(T.failed, { reason: why, left: data.tries_left }));
     }
 
     // The server's challenge: look at the camera, then each action in its window with a look in
@@ -336,18 +417,14 @@
       }
     }
 
-    // the tries are used up: the page may name where the subject now stands (renewal), else say so
-    function escalated() {
-      identityFailed(T.escalated, true);
-      if (root.dataset.finalUrl) window.location.assign(root.dataset.finalUrl);
-    }
-
-    function identityFailed(message, final) {
+    // A try did not succeed (or could not be made): why, Try again, and the preview goes on
+    // (Start comes back once the picture is good again).
+    function identityFailed(message) {
       checking = false;
-      if (ended) return;
+      if (ended || final) return;
       $("identity-status").textContent = message;
-      $("identity-retry").hidden = Boolean(final);
-      if (final) { stopStream(stream); return; }
+      $("identity-retry").hidden = false;
+      canStart(false, "start_wait");
       qualityLoop();
     }
 
@@ -355,6 +432,9 @@
     $("camera-retry").addEventListener("click", () => start(select.value || undefined));
     $("identity-start").addEventListener("click", identity);
     $("identity-retry").addEventListener("click", identity);
+    showTries(Number($("tries-left").dataset.left));
+    // the page was made after the tries ran out: it says so, and no camera is started
+    if (root.dataset.final) { finalState("", false); return; }
     let saved = null;
     try { saved = sessionStorage.getItem(DEVICE_KEY); } catch (e) { saved = null; }
     start(saved || undefined).catch(() => start(undefined));
@@ -383,6 +463,14 @@
       }
     }
 
+    // A refusal (the exam ended in another window, the consent was withdrawn, too many
+    // requests) is shown in the server's words, never dropped.
+    function refused(result) {
+      if (result.status < 400 || result.status >= 500) return;
+      $("proctor-warning").textContent = errorMessage(result, T.refused);
+      $("proctor-warning").hidden = false;
+    }
+
     function pause() {
       if (!paused) document.dispatchEvent(new CustomEvent("ujisim:paused"));
       paused = true;
@@ -407,6 +495,7 @@
         const result = await post(root.dataset.snapshotUrl, form);
         if (sessionEnded(result)) loginNeeded();
         else if (result.ok) { $("proctor-status").textContent = T.camera_on; showStatus(result.data); }
+        else refused(result);
       } catch (e) {
         $("proctor-status").textContent = T.offline;
       }
@@ -418,6 +507,7 @@
         const result = await post(root.dataset.eventUrl, { type, client_at: new Date().toISOString() });
         if (sessionEnded(result)) loginNeeded();
         else if (result.ok) showStatus(result.data);
+        else refused(result);
       } catch (e) { /* offline: the snapshot interval goes on */ }
       const now = performance.now();
       if (type !== "camera_ended" && type !== "reload" && now - lastEventShot > 3000) {
@@ -491,6 +581,7 @@
         const result = await get(root.dataset.statusUrl);
         if (sessionEnded(result)) loginNeeded();
         else if (result.ok) showStatus(result.data);
+        else refused(result);
       } catch (e) { /* offline or slow: the next poll tries again */ }
     }, Math.max(5000, interval / 2));
     // Back from logging in again in another tab: the status carries the new session's token
