@@ -71,6 +71,7 @@ bench: translations
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/face_bench.py
 	$(BIN)/python bench/stats_bench.py
+	$(BIN)/python bench/page_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
