@@ -226,7 +226,7 @@ def renewals(tour: Tour, site: Site) -> None:
                 tour.visit(link.first.get_attribute("href"), "sandbox payment")
 
 
-def staff(tour: Tour, app, site: Site) -> None:
+def staff(tour: Tour, app, site: Site, key: str) -> None:
     page = tour.page
     tour.as_person(site.staff)
     tour.url_map_pages(app)
@@ -244,6 +244,20 @@ def staff(tour: Tour, app, site: Site) -> None:
     tour.visit("/admin/users/new")
     send_unchecked(page, "main form[method=post]")
     tour.check("new staff user with errors")
+    # what a new account and a new print station show once (the password, the token)
+    page.locator("#full_name").fill("Petugas Baru")
+    page.locator("#email").fill(f"axe-baru-{key}@example.id")
+    page.locator("main input[name=roles]").first.check()
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").click()
+    expect(page.locator(ERRORS)).to_have_count(0)
+    tour.check("new staff user created")
+    tour.visit("/admin/print/stations")
+    page.locator("main form[method=post] input[name=name]").fill(f"Percetakan {key}")
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit]").first.click()
+    expect(page.locator(ERRORS)).to_have_count(0)
+    tour.check("new print station")
 
 
 @pytest.mark.parametrize("key", BROWSERS)
@@ -262,7 +276,7 @@ def test_no_serious_or_critical_violation(browser, live_server, live_app, site, 
         candidate(tour, live_app, site, key)
         proctored(tour, site)
         renewals(tour, site)
-        staff(tour, live_app, site)
+        staff(tour, live_app, site, key)
     finally:
         context.close()
     print(f"{key}: {tour.checked} pages in {time.perf_counter() - started:.1f} s")
