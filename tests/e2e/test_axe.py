@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import DEFAULT_PASSWORD
 from tests.e2e.axe_site import Site, build
+from tests.e2e.conftest import _live_app, serve
 from tests.test_markup import pages
 from ujisim.renewal.models import AppState
 
@@ -42,6 +43,18 @@ RUN_AXE = """async (impacts) => {
     nodes: v.nodes.slice(0, 4).map((n) => n.target.join(" ") + " :: " + n.failureSummary),
   }));
 }"""
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """An app and database of this module's own: the records it makes (print jobs first in the
+    queue, graded exams, renewals) stay out of the other browser tests' way."""
+    return _live_app(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    yield from serve(live_app)
 
 
 @pytest.fixture(scope="module")
