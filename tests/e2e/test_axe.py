@@ -11,7 +11,7 @@ exam's instructions, the exam page mid-exam and its submit dialog, the result; p
 identity check; the renewal at every step and its tracking; the verification pages; staff pages
 of an item, an exam, a proctoring case, a renewal, a user and a grace window; the error pages;
 and forms sent with errors. One browser context per language and viewport; each person logs in
-once in it."""
+once per language, and a context swaps cookies to change person."""
 
 from __future__ import annotations
 
@@ -112,6 +112,7 @@ class Tour:
         self.logins, self.html = logins, html
         self.found: dict[str, list[dict]] = {}
         self.seen: set[str] = set()
+        self.email: str | None = None
         self.checked = 0
 
     def check(self, name: str) -> None:
