@@ -43,11 +43,18 @@ run: translations speech-tools
 	UJISIM_PUBLIC_URL=$(PUBLIC_URL) $(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) \
 		--access-logfile - 'ujisim.app:create_app()'
 
+# What the browser tests load into Chromium, pinned in package-lock.json (axe-core for
+# tests/e2e/test_axe.py), from the npm registry into node_modules/ (git-ignored).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Parallel on every core (pytest-xdist): each worker has its own databases, app, ports and files;
 # a test file stays on one worker (its module fixtures are built once), and the longest files
 # start first (tests/conftest.py LONGEST_FIRST). TEST_WORKERS=0: serial.
 TEST_WORKERS ?= auto
-test: translations
+test: translations $(AXE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
@@ -74,6 +81,7 @@ bench: translations
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/face_bench.py
 	$(BIN)/python bench/stats_bench.py
+	$(BIN)/python bench/page_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

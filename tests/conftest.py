@@ -87,6 +87,7 @@ def pytest_collection_modifyitems(config, items):
 #: the files that take longest (the junit durations of a full run), which a worker starts first;
 #: only the order of the run depends on this list
 LONGEST_FIRST = (
+    "tests/e2e/test_axe.py",
     "tests/e2e/test_proctoring.py",
     "tests/e2e/test_renewal.py",
     "tests/e2e/test_exam_tabs.py",

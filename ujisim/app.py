@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         seed,
     )
     from ujisim.core import (
+        assets,
         audit,
         db,
         errors,
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     secrets.init_app(app)
     db.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     errors.keep_error_page(errors.DutyRefused)  # a separation-of-duties refusal stays a 403 page

@@ -17,7 +17,7 @@ def test_pages_have_no_inline_script(client):
     page = client.get("/register").get_data(as_text=True)
     assert "<script>" not in page
     assert " onclick=" not in page
-    assert '<script src="/static/js/app.js"' in page
+    assert '<script src="/static/js/app.js?v=' in page
 
 
 def test_hsts_on_https(client):

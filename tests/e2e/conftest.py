@@ -45,12 +45,17 @@ def live_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The app served over HTTP by a thread; base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    yield from serve(live_app)
+
+
+def serve(app):
+    """Serve ``app`` over HTTP from a thread; yields the base URL, then stops."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    get_db(live_app).dispose()
+    get_db(app).dispose()
 
 
 def _live_app(tmp_path_factory):

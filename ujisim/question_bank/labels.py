@@ -80,5 +80,6 @@ def init_app(app: Flask) -> None:
         class_label=lambda c: CLASS_LABELS.get(c, c),
         category_label=lambda c: CATEGORY_LABELS.get(c, c),
         topic_label=lambda t: TOPIC_LABELS.get(t, t),
+        media_alt=media_alt,
     )
     app.add_template_filter(version_state, "version_state")
