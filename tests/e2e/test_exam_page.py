@@ -338,7 +338,7 @@ def test_without_a_voice_the_servers_recording_plays(page, live_server, live_app
     assert audio.value.ok
     assert audio.value.header_value("content-type") == "audio/mpeg"
     expect(note).to_have_text(
-        "Perangkat ini tidak punya suara untuk bahasa Indonesia, jadi rekaman buatan server kami "
+        "Perangkat ini tidak punya suara untuk Bahasa Indonesia, jadi rekaman buatan server kami "
         "yang diputar."
     )
     page.wait_for_function(PLAYING)

@@ -181,7 +181,7 @@ def test_without_speech_synthesis_read_aloud_plays_the_servers_recording(page, l
     options = page.locator("label.choice .opt-text").all_inner_texts()
     made = speech.compress(speech.synthesize(speech.spoken_text(stem, options), "id"))[0]
     assert audio.value.body() == made
-    expect(page.locator(".speak-note")).to_contain_text("tidak punya suara untuk bahasa Indonesia")
+    expect(page.locator(".speak-note")).to_contain_text("tidak punya suara untuk Bahasa Indonesia")
     page.wait_for_function(PLAYING)
     speak.click()  # a second press stops it
     expect(speak).to_have_attribute("aria-pressed", "false")

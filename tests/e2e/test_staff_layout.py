@@ -19,13 +19,14 @@ pytestmark = pytest.mark.e2e
 DESKTOP = {"width": 1280, "height": 800}
 
 #: the header's rows: the top of each of its items (brand, every menu entry, the language
-#: switch) and the height of the tallest
+#: switch) and the height of the tallest (with the header's padding and its blue rule)
 HEADER_ROWS = """() => {
   const header = document.querySelector("header.top");
   const items = [...header.querySelectorAll(":scope > .brand, nav li, :scope > .lang")];
   const boxes = items.map((el) => el.getBoundingClientRect());
   const style = getComputedStyle(header);
-  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+  const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom)
+    + parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
   return {
     tops: [...new Set(boxes.map((b) => Math.round(b.top + b.height / 2)))],
     line: Math.max(...boxes.map((b) => b.height)) + padding,

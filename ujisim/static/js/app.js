@@ -3,7 +3,15 @@
 document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the error summary so screen-reader and keyboard users hear it first.
   const summary = document.querySelector(".error-summary");
-  if (summary) summary.focus();
+  if (summary) {
+    // its links in the order the fields stand on the page (the form class may list them otherwise)
+    const list = summary.querySelector("ul");
+    const at = (li) => document.getElementById(li.querySelector("a")?.hash.slice(1) || "");
+    const items = [...list.children].filter(at);
+    items.sort((a, b) => (at(a).compareDocumentPosition(at(b)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    items.forEach((li) => list.append(li));
+    summary.focus();
+  }
   scrollingTables();
   window.addEventListener("resize", scrollingTables);
   // A button that asks first (the exam page's language and log-out) opens its dialog.
