@@ -145,8 +145,9 @@ def test_the_replay_shows_each_picture_and_the_letters_the_candidate_saw(
         if version.category == "pengetahuan":  # staff may read the sign's name
             name = SIGNS[version.media["sign"]].name(locale)  # in the page's language
             assert picture[2] == f"{sign}: {name}"
-        else:
-            assert picture[2] == version.media["scene"]["title"]
+        else:  # the scene described in the page's language
+            scene = version.media["scene"]
+            assert picture[2] == scene["title_en" if locale == "en" else "title"]
     # the pictures are the examiner's to see: hazard scenes and signs
     pictures = re.findall(r'class="question-media" src="([^"]+)"', page)
     assert len(pictures) == 21  # 12 hazard scenes and 9 signs

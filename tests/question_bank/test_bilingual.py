@@ -19,7 +19,7 @@ from ujisim.question_bank import lint, qti, qti_import, services
 from ujisim.question_bank.content import ItemContent, Option, load_dir
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.lint import Gate, Rules
-from ujisim.question_bank.lint_flags import ERROR, WARNING
+from ujisim.question_bank.lint_flags import ERROR
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.scenes import render_scene
 from ujisim.question_bank.media.signs import SIGNS, render_sign
@@ -215,19 +215,23 @@ def test_the_key_share_rules_run_on_the_english():
     assert set(flags[0].codes) == {i.code for i in planted[:5]}
 
 
-def test_a_scene_without_english_text_is_a_warning():
+def test_the_gate_refuses_a_scene_without_english_text():
+    """Without the rule the item would publish: the bank below passes every other check."""
     scene = {"title": "Jalan dua arah", "objects": [
         {"kind": "truck", "pos": 0.4, "x": -0.5, "label": "truk sampah"}]}  # fmt: skip
     items = clean_items()
+    gate = Gate(rules=Rules(pool_multiple=0))
     items[0] = replace(items[0], media={"scene": scene}, category="persepsi_bahaya")
-    warned = [f for f in lint.lint_items(items) if f.rule == "translation_media"]
-    assert [(f.severity, f.codes) for f in warned] == [(WARNING, ("ZZ-001",))]
+    assert [(p.field, p.code) for p in gate.problems(items)] == [("translation_media", "ZZ-001")]
+    flags = [f for f in lint.lint_items(items) if f.rule == "translation_media"]
+    assert [(f.severity, f.codes) for f in flags] == [(ERROR, ("ZZ-001",))]
+    assert "(label_en): write them in English too" in flags[0].message()
     scene = {**scene, "title_en": "A two-way road"}
     items[0] = replace(items[0], media={"scene": scene})
-    assert [f for f in lint.lint_items(items) if f.rule == "translation_media"]  # the caption
-    scene["objects"] = [{**scene["objects"][0], "label_en": "rubbish lorry"}]
+    assert [p.field for p in gate.problems(items)] == ["translation_media"]  # the caption
+    scene["objects"] = [{**scene["objects"][0], "label_en": "bin truck"}]
     items[0] = replace(items[0], media={"scene": scene})
-    assert not [f for f in lint.lint_items(items) if f.rule == "translation_media"]
+    assert gate.problems(items) == []
 
 
 def test_an_official_picture_names_nothing_in_english_either():

@@ -1,8 +1,9 @@
 """Hazard-perception scenes (ujisim/question_bank/media/scenes.py) and the bahaya_*.yaml items.
 
 Every scene used by an item validates, renders for each class it is used in as well-formed,
-deterministic, self-contained SVG, and keeps its objects inside the picture; the schema of the items
-themselves is checked by the bank loader (test_bank_engine.py).
+deterministic, self-contained SVG, keeps its objects inside the picture, and has its English text
+without it changing the Indonesian drawing; the schema of the items themselves is checked by the
+bank loader (test_bank_engine.py).
 """
 
 from __future__ import annotations
@@ -72,6 +73,24 @@ def test_objects_stand_inside_the_picture(code, cls):
     for kind, x, y in object_anchors(SCENES[code], cls):
         assert 0 <= x <= 640, f"{code}/{cls}: {kind} is off-screen at x={x:.0f}"
         assert 0 <= y <= 400, f"{code}/{cls}: {kind} is off-screen at y={y:.0f}"
+
+
+@pytest.mark.parametrize(("code", "cls"), USES)
+def test_the_english_text_leaves_the_indonesian_drawing_as_it_was(code, cls):
+    """Every scene is described in English too, and its captions are short enough to fit where
+    the Indonesian ones are drawn; the Indonesian picture is the one drawn without the English."""
+    spec = SCENES[code]
+    objects = spec.get("objects", [])
+    indonesian = {k: v for k, v in spec.items() if k != "title_en"}
+    indonesian["objects"] = [{k: v for k, v in o.items() if k != "label_en"} for o in objects]
+    assert render_scene(spec, cls) == render_scene(indonesian, cls)
+    english = _parse(render_scene(spec, cls, lang="en"))
+    assert english.find(f"{SVG}title").text == spec["title_en"]
+    texts = set(english.itertext())
+    for obj in (o for o in objects if "label" in o):
+        assert 0 < len(obj["label_en"]) <= len(obj["label"]), f"{code}: {obj['label_en']!r}"
+        assert obj["label_en"] in texts
+        assert obj["label"] not in texts
 
 
 @pytest.mark.parametrize("code", sorted(SCENES))

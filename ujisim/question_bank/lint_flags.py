@@ -105,8 +105,8 @@ MESSAGES = {
         id=id, en=en,
     ),
     "translation_media": lambda: _(
-        "The scene has no English description (title_en), or a caption without its English "
-        "(label_en): readers in English get the Indonesian text."
+        "The scene has no English description (title_en), or a caption has no English "
+        "(label_en): write them in English too (every picture is described in both languages)."
     ),
     "pool_size": lambda cls, category, have, need, count: _(
         "SIM %(cls)s, %(category)s: %(have)s items are reserved for official exams; a paper "

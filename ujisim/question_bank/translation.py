@@ -8,8 +8,9 @@ A scene carries its own English text (``title_en``, ``label_en``: media/scene_sp
 its English name (``name_en``: media/signs.py).
 
 An item without ``en`` still loads, so packages written before it existed import; the publish
-gate refuses it (lint rule ``translation_missing``), and English with another number of options
-(``translation_options``).
+gate refuses it (lint rule ``translation_missing``), English with another number of options
+(``translation_options``) and a scene without its English description or captions
+(``translation_media``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ujisim.question_bank.lint_flags import ERROR, WARNING, Flag
+from ujisim.question_bank.lint_flags import ERROR, Flag
 
 #: the languages of item content; the first is the one items are written in
 LANGUAGES = ("id", "en")
@@ -85,9 +86,8 @@ class Translated(Protocol):
 
 
 def translation_flags(item: Translated) -> list[Flag]:
-    """The publish gate's findings about an item's English: none at all, or another number of
-    options (errors); a scene whose description or captions have no English (a warning until
-    the bank's scenes have theirs)."""
+    """The publish gate's findings about an item's English, all errors: none at all, another
+    number of options, or a scene whose description or captions have no English."""
     flags = []
     if item.en is None:
         flags.append(Flag("translation_missing", ERROR, (item.code,)))
@@ -99,5 +99,5 @@ def translation_flags(item: Translated) -> list[Flag]:
         not scene.get("title_en")
         or any(o.get("label") and not o.get("label_en") for o in scene.get("objects", []))
     ):
-        flags.append(Flag("translation_media", WARNING, (item.code,)))
+        flags.append(Flag("translation_media", ERROR, (item.code,)))
     return flags

@@ -7,7 +7,7 @@ Spec vocabulary
 ``title`` (required)  Indonesian description, becomes the SVG ``<title>``; describe the scene,
                       not the answer.
 ``title_en``          the same description in English (the ``<title>`` a reader in English
-                      gets); the publish gate warns about a scene without it.
+                      gets); the publish gate refuses a scene without it.
 ``road``              ``two_way`` (default; keep-left two-lane road, our lane on the left),
                       ``one_way`` (two lanes, all traffic going our way), ``residential``
                       (narrow street without markings, houses), ``toll`` (three lanes, left
