@@ -35,13 +35,14 @@ from ujisim.proctoring import checks, face_liveness, observations, reference, ri
 
 #: text a person reads, beside the text nodes
 READ_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
-#: elements whose content nobody reads as text
-SILENT = {"script", "style", "template"}
+#: elements whose content nobody reads as a label: scripts, and a textarea's text, which is
+#: what an author typed (a scene spec is YAML: its words are data, not the page's labels)
+SILENT = {"script", "style", "template", "textarea"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
 ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 #: what a crawl never follows: files, downloads, the logout and the language switch
-NOT_PAGES = re.compile(r"\.(pdf|csv|svg|png|jpe?g|json)$|^/(files|static|logout|lang)\b")
+NOT_PAGES = re.compile(r"\.(pdf|csv|svg|png|jpe?g|json)$|/foto$|^/(files|static|logout|lang)\b")
 
 
 def _modules():

@@ -163,7 +163,7 @@ def test_every_courier_event_is_on_record_accepted_or_refused(client, db, shippe
     events = record(db, "courier")
     assert [e.order_id for e in events] == [shipped.id] * 4 + [None]
     assert "'teleported'" in events[0].reason
-    assert "in_transit" in events[3].reason
+    assert "Dalam perjalanan" in events[3].reason  # the refused state, named (in_transit)
     assert "SBX9999999999" in events[4].reason
     assert json.loads(events[1].payload)["status"] == "delivered"
     assert current(db, shipped).state == OS.DELIVERED

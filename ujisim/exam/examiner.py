@@ -15,6 +15,7 @@ from ujisim.accounts.models import User
 from ujisim.core import duties
 from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
+from ujisim.core.i18n import page_language
 from ujisim.core.security import Role, role_required
 from ujisim.exam import attempts, classes, grading, policy
 from ujisim.exam.errors import StaleForm
@@ -103,6 +104,7 @@ def detail(public_id: str):
     actors = {u.id: u for u in session.scalars(select(User).where(
         User.id.in_({e.actor_id for e in events} | {g.actor_id for g in grades}))) }  # fmt: skip
     view = classes.bank_class(attempt.vehicle_class)
+    named = "en" if page_language() == "en" else None  # the picture names itself as the page
     questions = []
     for position, (entry, version) in enumerate(zip(attempt.paper, versions, strict=True)):
         # as the candidate saw it: in the language chosen at the start
@@ -121,7 +123,7 @@ def detail(public_id: str):
                 "answer": answers.get(position),
                 # staff see the picture with its name (the candidate's had none)
                 "media": version.media_json
-                and url_for("bank.media", version_id=version.id, vehicle_class=view),
+                and url_for("bank.media", version_id=version.id, vehicle_class=view, lang=named),
                 "media_alt": media_alt(version),
             }
         )

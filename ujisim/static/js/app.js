@@ -7,7 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
     // its links in the order the fields stand on the page (the form class may list them otherwise)
     const list = summary.querySelector("ul");
     const at = (li) => document.getElementById(li.querySelector("a")?.hash.slice(1) || "");
-    const items = [...list.children].filter(at);
+    const items = list ? [...list.children].filter(at) : [];
     items.sort((a, b) => (at(a).compareDocumentPosition(at(b)) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
     items.forEach((li) => list.append(li));
     summary.focus();
