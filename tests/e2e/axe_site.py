@@ -28,19 +28,11 @@ from ujisim.exam import attempts, grading, policy
 from ujisim.proctoring import checks, consent, reference
 from ujisim.renewal import application as apps
 from ujisim.renewal import closures, delivery
-from ujisim.renewal.models import AppState, OrderState
+from ujisim.renewal.models import OPEN_STATES, AppState, OrderState
 
 STAFF_ROLES = (Role.EXAMINER, Role.ADMIN, Role.PRINT_SHOP)
-#: the renewal steps whose pages a holder sees, each a holder of its own
-RENEWAL_STEPS = (
-    AppState.DOCUMENTS,
-    AppState.IDENTITY,
-    AppState.IDENTITY_REVIEW,
-    AppState.DELIVERY,
-    AppState.PAYMENT,
-    AppState.PAID,
-    AppState.APPROVED,
-)
+#: the renewal steps whose pages a holder sees (the open states), each a holder of its own
+RENEWAL_STEPS = OPEN_STATES
 
 
 @dataclass
