@@ -170,6 +170,31 @@ def test_avis_mode_moves_on_when_a_question_times_out(
     shot("avis-closed")
 
 
+def test_avis_mode_says_why_the_server_refused_to_open_a_question(
+    page, live_server, live_app, avis_blueprint
+):
+    """Issue 20, point 2: no silent 4xx. The exam was handed in from another tab; opening the
+    next question is refused (409) and the page says so, where it used to drop the answer."""
+    add_applicant(live_app, "avis-tolak-e2e@example.id", "Wati")
+    log_in(page, live_server, "avis-tolak-e2e@example.id")
+    page.goto(f"{live_server}/ujian/")
+    page.get_by_label("SIM A (mobil)", exact=False).check()
+    confirm_identity(page)
+    page.get_by_role("button", name="Mulai ujian baru").click()
+    page.get_by_role("button", name="Mulai ujian").click()
+    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    submit_url = page.locator("#exam").get_attribute("data-submit-url")
+    handed_in = page.context.request.post(  # the other tab (same browser, same session)
+        f"{live_server}{submit_url}", headers={"X-CSRFToken": token}, data={}
+    )
+    assert handed_in.ok
+    with page.expect_response(lambda r: r.url.endswith("/open") and r.status == 409):
+        page.get_by_role("button", name="Soal 2", exact=True).click()
+    expect(page.locator("#notice")).to_be_visible()
+    expect(page.locator("#notice")).not_to_be_empty()
+
+
 def test_an_ended_session_keeps_the_answers_until_the_next_login(page, live_server, live_app, shot):
     add_applicant(live_app, "sesi-e2e@example.id", "Dodi")
     log_in(page, live_server, "sesi-e2e@example.id")

@@ -384,6 +384,7 @@
     try {
       const result = await post(root.dataset.openUrl, { position });
       if (result.ok) itemDeadline[position] = performance.now() + result.data.item_remaining_s * 1000;
+      else if (!loggedOut(result)) notice(errorMessage(result, T.refused_open));  // never silent
     } catch (e) { /* offline: the server opens it when the answer arrives */ }
   }
 
