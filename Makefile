@@ -54,7 +54,7 @@ $(AXE): package.json package-lock.json
 # a test file stays on one worker (its module fixtures are built once), and the longest files
 # start first (tests/conftest.py LONGEST_FIRST). TEST_WORKERS=0: serial.
 TEST_WORKERS ?= auto
-test: translations $(AXE)
+test: translations speech-tools $(AXE)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
