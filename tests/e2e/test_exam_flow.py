@@ -170,19 +170,26 @@ def test_avis_mode_moves_on_when_a_question_times_out(
     shot("avis-closed")
 
 
+def sit_down(page, live_server, live_app, email: str, name: str, sim_class: str) -> str:
+    """A new applicant logs in, starts the exam of ``sim_class`` (its label) and sees question
+    1; the attempt's public id."""
+    add_applicant(live_app, email, name)
+    log_in(page, live_server, email)
+    page.goto(f"{live_server}/ujian/")
+    page.get_by_label(sim_class, exact=False).check()
+    confirm_identity(page)
+    page.get_by_role("button", name="Mulai ujian baru").click()
+    page.get_by_role("button", name="Mulai ujian").click()
+    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    return page.url.rstrip("/").split("/")[-1]
+
+
 def test_avis_mode_says_why_the_server_refused_to_open_a_question(
     page, live_server, live_app, avis_blueprint
 ):
     """Issue 20, point 2: no silent 4xx. The exam was handed in from another tab; opening the
     next question is refused (409) and the page says so, where it used to drop the answer."""
-    add_applicant(live_app, "avis-tolak-e2e@example.id", "Wati")
-    log_in(page, live_server, "avis-tolak-e2e@example.id")
-    page.goto(f"{live_server}/ujian/")
-    page.get_by_label("SIM A (mobil)", exact=False).check()
-    confirm_identity(page)
-    page.get_by_role("button", name="Mulai ujian baru").click()
-    page.get_by_role("button", name="Mulai ujian").click()
-    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
+    sit_down(page, live_server, live_app, "avis-tolak-e2e@example.id", "Wati", "SIM A (mobil)")
     token = page.locator("meta[name=csrf-token]").get_attribute("content")
     submit_url = page.locator("#exam").get_attribute("data-submit-url")
     handed_in = page.context.request.post(  # the other tab (same browser, same session)
@@ -196,15 +203,8 @@ def test_avis_mode_says_why_the_server_refused_to_open_a_question(
 
 
 def test_an_ended_session_keeps_the_answers_until_the_next_login(page, live_server, live_app, shot):
-    add_applicant(live_app, "sesi-e2e@example.id", "Dodi")
-    log_in(page, live_server, "sesi-e2e@example.id")
-    page.goto(f"{live_server}/ujian/")
-    page.get_by_label("SIM C (sepeda motor sampai 250 cc)", exact=False).check()
-    confirm_identity(page)
-    page.get_by_role("button", name="Mulai ujian baru").click()
-    page.get_by_role("button", name="Mulai ujian").click()
-    expect(page.locator("#q-number")).to_have_text("Soal 1 dari 30")
-    public_id = page.url.rstrip("/").split("/")[-1]
+    sim_c = "SIM C (sepeda motor sampai 250 cc)"
+    public_id = sit_down(page, live_server, live_app, "sesi-e2e@example.id", "Dodi", sim_c)
 
     page.context.clear_cookies()  # the session ends (expired, or logged out elsewhere)
     page.locator(".option").nth(1).click()
