@@ -148,3 +148,12 @@ def no_horizontal_scroll(page) -> bool:
         print("scrollWidth, innerWidth:", widths)
         return False
     return True
+
+
+def switch_language(page, lang: str, form: str = ".lang") -> None:
+    """Click the header's language button and wait for the page it leads to (POST /lang, then
+    the redirect) to have loaded in that language. Waiting on the old page's `<html lang>`
+    raced the navigation: the document could be gone between two polls (CI, stop 29)."""
+    with page.expect_navigation(wait_until="load"):
+        page.locator(f"{form} button[value={lang}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)

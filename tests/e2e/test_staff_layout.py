@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import add_user
-from tests.e2e.conftest import no_horizontal_scroll
+from tests.e2e.conftest import no_horizontal_scroll, switch_language
 from tests.e2e.test_exam_flow import log_in
 from ujisim.core.db import get_session
 from ujisim.core.security import Role
@@ -56,9 +56,7 @@ def test_the_staff_header_is_one_line_at_1280_px(page, live_server, staff, role,
     log_in(page, live_server, staff[role])
     page.wait_for_url(f"{live_server}/")
     for lang in ("id", "en"):
-        page.locator(f".lang button[value={lang}]").click()
-        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
-        page.wait_for_load_state("load")
+        switch_language(page, lang)
         rows = page.evaluate(HEADER_ROWS)
         shot(f"header-{lang}")
         assert len(rows["tops"]) == 1, rows

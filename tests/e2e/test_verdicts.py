@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from tests.certificates import pdf_tools
 from tests.certificates.test_verification import tampered
 from tests.conftest import DEFAULT_PASSWORD, add_user
-from tests.e2e.conftest import no_horizontal_scroll
+from tests.e2e.conftest import no_horizontal_scroll, switch_language
 from tests.exam.conftest import answer_all
 from tests.renewal.conftest import make_nik, photo_bytes
 from ujisim.certificates import codes, print_documents, signing
@@ -118,7 +118,7 @@ def test_each_verdict_has_its_own_colour_and_words(
     problems = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{live_server}/verify")
-    page.locator(f"form.lang button[value={language}]").click()
+    switch_language(page, language, form="form.lang")
     seen = {}
     for state, (token, _code) in cards.items():
         page.goto(f"{live_server}/verify/{token}")
