@@ -13,8 +13,15 @@ from sqlalchemy import select
 
 from ujisim.core.db import get_session
 from ujisim.question_bank import gate, lint, qti, qti_import, services
-from ujisim.question_bank.content import DATA_DIR, load_dir, reserved_problems
+from ujisim.question_bank.content import (
+    DATA_DIR,
+    is_clip,
+    load_dir,
+    load_file,
+    reserved_problems,
+)
 from ujisim.question_bank.errors import ContentError
+from ujisim.question_bank.media.clip_timeline import Timeline
 from ujisim.question_bank.models import CLASSES, TOPICS, Category, Item
 
 bank_cli = AppGroup("bank", help="Question banks (SIM A and SIM C).")
@@ -181,3 +188,28 @@ def import_qti_command(package: Path) -> None:
         click.echo("nothing imported", err=True)
         raise SystemExit(1)
     _load(items, note=f"qti {package.name}")
+
+
+@bank_cli.command("clip-timeline")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("code")
+@click.option("--step", default=1.0, show_default=True, help="Seconds between rows.")
+@click.option("--vehicle-class", "vehicle_class", type=click.Choice(CLASSES), default=None)
+def clip_timeline_command(source: Path, code: str, step: float, vehicle_class) -> None:
+    """Print a clip's timeline: every STEP seconds the ego's speed and distance, and each
+    actor's distance ahead and where it is seen (screen, a mirror, - out of view); the scoring
+    windows are marked. Problems of the file are printed first."""
+    found, problems = load_file(source)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    clip = next((c for c, _line in found if c.code == code and is_clip(c.media)), None)
+    if clip is None:
+        raise click.ClickException(f"no valid clip {code} in {source.name}")
+    timeline = Timeline(clip.media["clip"], vehicle_class or clip.classes[0])
+    windows = clip.media["clip"]["windows"]
+    ids = list(timeline.actors)
+    click.echo(f"{'t':>6} {'km/h':>6} {'s':>7}  " + "  ".join(f"{i:>20}" for i in ids))
+    for row in timeline.rows(step):
+        mark = "".join(f" <{w['actor']}>" for w in windows if w["start"] <= row["t"] <= w["end"])
+        cells = "  ".join(f"{d:>7} {x:>5.2f} {where:>6}" for d, x, where in row["actors"].values())
+        click.echo(f"{row['t']:>6} {row['speed']:>6} {row['s']:>7}  {cells}{mark}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from ujisim.question_bank.media.clip_spec import validate_clip
 from ujisim.question_bank.media.scene_spec import validate_scene
 from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, TOPICS, Category
@@ -125,6 +126,11 @@ def normalise_stem(stem: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", stem.lower()).split())
 
 
+def is_clip(media) -> bool:
+    """Whether an item's media is a moving clip (scored by clicks, no options)."""
+    return isinstance(media, dict) and "clip" in media
+
+
 def check_media(media, category: str) -> list[tuple[str, str]]:
     """Problems of a media reference: (field, message) pairs."""
 
@@ -132,8 +138,16 @@ def check_media(media, category: str) -> list[tuple[str, str]]:
         if category == Category.PERSEPSI_BAHAYA:
             return [("media", "a persepsi_bahaya item needs a scene")]
         return []
-    if not isinstance(media, dict) or len(media) != 1 or not ({"sign", "scene"} & set(media)):
-        return [("media", "media must be {sign: ID} or {scene: {...}}")]
+    if (
+        not isinstance(media, dict)
+        or len(media) != 1
+        or not ({"sign", "scene", "clip"} & set(media))
+    ):
+        return [("media", "media must be {sign: ID}, {scene: {...}} or {clip: {...}}")]
+    if "clip" in media:
+        if category != Category.PERSEPSI_BAHAYA:
+            return [("media.clip", "a clip is a persepsi_bahaya item")]
+        return [("media.clip", problem) for problem in validate_clip(media["clip"])]
     if "sign" in media:
         if media["sign"] not in SIGNS:
             return [("media.sign", f"unknown sign {media['sign']!r}")]
@@ -180,11 +194,17 @@ def check_content(raw: dict) -> tuple[ItemContent | None, list[tuple[str, str]]]
         )
     if not isinstance(raw.get("demo", False), bool):
         problems.append(("demo", "demo must be true or false"))
-    options = _check_options(raw.get("options"), problems)
+    clip = is_clip(raw.get("media"))
+    if clip:  # clicks, not a choice: no options
+        options = ()
+        if raw.get("options", []) != []:
+            problems.append(("options", "a clip has no options (options: [])"))
+    else:
+        options = _check_options(raw.get("options"), problems)
     problems += check_media(raw.get("media"), category)
     english = None
     if raw.get("en") is not None:
-        english, found = check_translation(raw["en"])
+        english, found = check_translation(raw["en"], clip=clip)
         problems += found
     if problems:
         return None, problems

@@ -45,9 +45,12 @@ class Translation:
         return cls(data["stem"], tuple(data["options"]), data["explanation"])
 
 
-def check_translation(raw) -> tuple[Translation | None, list[tuple[str, str]]]:
+def check_translation(
+    raw, *, clip: bool = False
+) -> tuple[Translation | None, list[tuple[str, str]]]:
     """The ``en`` block of an item: the translation and (field, message) problems. The messages
-    are those of the Indonesian fields, so the authoring form words them the same way."""
+    are those of the Indonesian fields, so the authoring form words them the same way. A
+    ``clip`` has no options (``options: []``)."""
     if not isinstance(raw, dict):
         return None, [("en", "en must be a mapping of stem, options and explanation")]
     problems: list[tuple[str, str]] = []
@@ -60,7 +63,10 @@ def check_translation(raw) -> tuple[Translation | None, list[tuple[str, str]]]:
             problems.append((f"en.{name}", f"{name} is required"))
     options = raw.get("options")
     texts: list[str] = []
-    if not isinstance(options, list) or not 2 <= len(options) <= 4:
+    if clip:
+        if options not in (None, []):
+            problems.append(("en.options", "a clip has no options (options: [])"))
+    elif not isinstance(options, list) or not 2 <= len(options) <= 4:
         problems.append(("en.options", "an item needs 2 to 4 options"))
     else:
         for index, text in enumerate(options):
