@@ -191,7 +191,8 @@ def main(argv: list[str] | None = None) -> dict:
             by_version = {v.id: content_of(v) for v in bank_item_versions(session, bank)}
             result = {"bank_items": len(items), "classes": {}}
             for cls in ("A", "C"):
-                practice = [i for i in items if cls in i.classes and i.practice]
+                # the public keys a bot learns from: questions (clips have no options)
+                practice = [i for i in items if cls in i.classes and i.practice and i.options]
                 model = Model(practice)
                 result["classes"][cls] = run_class(
                     app, bank, cls, args.papers, model, by_version, rng

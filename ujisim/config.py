@@ -100,6 +100,10 @@ def from_env(instance_path: str) -> dict:
         # and the reserved pool as a multiple of the blueprint (JSON over the defaults, e.g.
         # {"pool_multiple": 8}).
         "BANK_LINT_RULES": env.get("UJISIM_BANK_LINT_RULES") or None,
+        # Hazard-perception clips: when clicks are a pattern and the clip scores 0
+        # (question_bank/clip_scoring.py PatternRule; JSON over the defaults, e.g.
+        # {"max_clicks": 12}, or a mapping in tests)
+        "CLIP_PATTERN": env.get("UJISIM_CLIP_PATTERN") or None,
         # Webcam proctoring (ujisim/proctoring): whether official exams need it, the face distance
         # tolerance, seconds between snapshots, consecutive mismatches before a pause, risk
         # weights (JSON, merged over the defaults) and days snapshots are kept.

@@ -16,6 +16,8 @@ PUBLIC = {
     "practice.mock_paper",
     "practice.mock_submit",
     "practice.mock_result",
+    "clips.clip",
+    "clips.result",
 }
 PROTECTED = {
     "practice.weak_topics": ("GET", "/latihan/topik-lemah", {Role.APPLICANT}),

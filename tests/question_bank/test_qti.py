@@ -22,7 +22,7 @@ from sqlalchemy import select
 from tests.question_bank.conftest import shipped_bank
 from ujisim.core.security import Role
 from ujisim.question_bank import authoring_services, qti, qti_import, services
-from ujisim.question_bank.content import ItemContent
+from ujisim.question_bank.content import ItemContent, is_clip
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.models import BankVersion, Item
 
@@ -142,8 +142,9 @@ def test_export_is_deterministic(bank, bank_package):
     assert len([n for n in names if n.startswith("items/")]) == len(bank)
 
 
-def test_manifest_follows_content_packaging(bank_package):
+def test_manifest_follows_content_packaging(bank, bank_package):
     files = unzip(bank_package)
+    clips = {f"items/{c.code}.xml" for c in bank if is_clip(c.media)}
     manifest = SafeET.fromstring(files[qti.MANIFEST])
     assert manifest.tag == f"{CP}manifest"
     assert manifest.get("identifier")
@@ -165,7 +166,9 @@ def test_manifest_follows_content_packaging(bank_package):
             assert dependency.get("identifierref") in ids
         if resource.get("type") == qti.ITEM_TYPE:
             md = resource.find(f"{CP}metadata/{MD}qtiMetadata")
-            assert md.findtext(f"{MD}interactionType") == "choiceInteraction"
+            clip = resource.get("href") in clips
+            interaction = "customInteraction" if clip else "choiceInteraction"
+            assert md.findtext(f"{MD}interactionType") == interaction
             ours = resource.find(f"{CP}metadata/{{{qti.EXT_NS}}}item")
             assert ours.findtext(f"{{{qti.EXT_NS}}}category")
     # every member but the manifest is listed by exactly one resource, and nothing else is listed
@@ -173,8 +176,9 @@ def test_manifest_follows_content_packaging(bank_package):
 
 
 def test_every_item_is_a_qti3_choice_item(bank, bank_package):
+    """Every question (a clip is a custom interaction: the next test)."""
     files = unzip(bank_package)
-    by_code = {c.code: c for c in bank}
+    by_code = {c.code: c for c in bank if not is_clip(c.media)}
     manifest = SafeET.fromstring(files[qti.MANIFEST])
     resources = {r.get("identifier"): r for r in manifest.iter(f"{CP}resource")}
     for code, content in by_code.items():
@@ -229,6 +233,35 @@ def test_every_item_is_a_qti3_choice_item(bank, bank_package):
             assert owner.get("identifier") in depends
         if content.media and "scene" in content.media:
             assert len(images) == len(content.classes)
+
+
+def test_a_clip_is_a_custom_interaction_with_its_first_frame_as_fallback(bank, bank_package):
+    """Issue 21, point 1: a clip exports as a qti-custom-interaction whose response is the
+    clicks and whose fallback is its first frame per class; its spec with the windows travels in
+    our metadata, and the package reads back to the same clip."""
+    files = unzip(bank_package)
+    clips = [c for c in bank if is_clip(c.media)]
+    assert clips
+    for content in clips:
+        root = SafeET.fromstring(files[f"items/{content.code}.xml"])
+        assert root.get("time-dependent") == "true"
+        assert [c.tag.removeprefix(Q) for c in root] == [
+            "qti-response-declaration", "qti-outcome-declaration", "qti-item-body"]  # fmt: skip
+        response = root.find(f"{Q}qti-response-declaration")
+        assert (response.get("cardinality"), response.get("base-type")) == ("ordered", "float")
+        assert response.find(f"{Q}qti-correct-response") is None  # scored by windows, not a key
+        interaction = root.find(f"{Q}qti-item-body/{Q}qti-custom-interaction")
+        assert interaction.get("class") == qti.CLIP_CLASS
+        assert root.find(f".//{Q}qti-choice-interaction") is None
+        assert by_language(interaction.find(f"{Q}qti-prompt")) == {
+            "id": content.stem, "en": content.en.stem}  # fmt: skip
+        images = [i.get("src") for i in interaction.iter(f"{Q}img")]
+        assert images == [f"../media/clip-{content.code}-{c}.svg" for c in content.classes]
+        for cls in content.classes:
+            svg = files[f"media/clip-{content.code}-{cls}.svg"]
+            assert svg == render_media(content.media, cls).encode()
+    back = {c.code: c for c in qti_import.read_package(bank_package)[0]}
+    assert all(back[c.code] == c for c in clips)
 
 
 def test_documents_keep_their_fixed_prefixes_and_layout(small, small_files):

@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from ujisim.question_bank.content import load_dir
+from ujisim.question_bank.content import is_clip, load_dir
 from ujisim.question_bank.media.scene_spec import validate_scene
 from ujisim.question_bank.media.scenes import (
     KINDS,
@@ -24,7 +24,7 @@ from ujisim.question_bank.media.scenes import (
     render_scene,
 )
 
-HAZARD = [i for i in load_dir()[0] if i.category == "persepsi_bahaya"]
+HAZARD = [i for i in load_dir()[0] if i.category == "persepsi_bahaya" and not is_clip(i.media)]
 ITEMS = [(item.code, item) for item in HAZARD]
 USES = [(item.code, cls) for item in HAZARD for cls in item.classes]
 SCENES = {item.code: item.media["scene"] for item in HAZARD}

@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ujisim.question_bank.models import BankVersion, BankVersionItem, ItemVersion
+from ujisim.question_bank.models import BankVersion, BankVersionItem, ItemKind, ItemVersion
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,10 @@ def _load_pool(session: Session, bank_version_id: int, vehicle_class: str) -> li
             ItemVersion.demo,
         )
         .join(BankVersionItem, BankVersionItem.item_version_id == ItemVersion.id)
-        .where(BankVersionItem.bank_version_id == bank_version_id)
+        .where(
+            BankVersionItem.bank_version_id == bank_version_id,
+            ItemVersion.kind == ItemKind.CHOICE,  # clips are not drawn as questions
+        )
         .order_by(ItemVersion.id)
     ).all()
     numbers: dict[str, int] = {}

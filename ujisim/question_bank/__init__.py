@@ -10,6 +10,7 @@ from ujisim.question_bank import (
     authoring,
     authoring_edit,  # noqa: F401 -- defines authoring.bp's create, edit, preview and diff
     cli,
+    clip_practice,
     labels,
     practice,
     publishing,
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(authoring.bp)
     app.register_blueprint(publishing.bp)
     app.register_blueprint(practice.bp)
+    app.register_blueprint(clip_practice.bp)
     app.cli.add_command(cli.bank_cli)
     # separation of duties: the author of a version never approves or returns it (once per
     # process: blinker keeps one connection per receiver)

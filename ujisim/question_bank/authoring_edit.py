@@ -201,6 +201,8 @@ def diff_fields(version: ItemVersion) -> list[tuple[str, str]]:
         media_text = _("Sign: %(id)s", id=media["sign"]) + (f" ({sign.name_id})" if sign else "")
     elif "scene" in media:
         media_text = scene_text(media["scene"])
+    elif "clip" in media:
+        media_text = _("Clip: %(title)s", title=media["clip"]["title"])
     else:
         media_text = _("none")
     return [

@@ -366,12 +366,14 @@ def reserved_problems(items: list[ItemContent], minimum: float) -> list[Problem]
 
 
 def load_dir(directory: Path = DATA_DIR) -> tuple[list[ItemContent], list[Problem]]:
-    """Items and problems (duplicate codes and stems too) of every ``*.yaml`` in ``directory``."""
+    """Items and problems (duplicate codes and stems too) of every ``*.yaml`` in ``directory``
+    and in its ``clips`` folder (hazard-perception clips)."""
     items: list[ItemContent] = []
     problems: list[Problem] = []
     codes: dict[str, str] = {}
     stems: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    paths = sorted(directory.glob("*.yaml")) + sorted((directory / "clips").glob("*.yaml"))
+    for path in paths:
         found, trouble = load_file(path)
         problems += trouble
         for content, line in found:

@@ -64,8 +64,8 @@ def media_alt(version, lang: str | None = None) -> str:
     if "sign" in media:
         sign = SIGNS.get(media["sign"])
         return _("Traffic sign: %(name)s", name=sign.name(lang) if sign else media["sign"])
-    if "scene" in media:
-        scene = media["scene"]
+    if "scene" in media or "clip" in media:
+        scene = media.get("scene") or media["clip"]
         return (scene.get("title_en") if lang == "en" else None) or scene.get("title", "")
     return ""
 

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from ujisim.question_bank.clip_lint import clip_flags
 from ujisim.question_bank.content import (
     DATA_DIR,
     ItemContent,
     Problem,
+    is_clip,
     load_dir,
     load_file,
     reserved_shortfalls,
@@ -260,7 +262,11 @@ def lint_items(
     """Every flag of a bank's items (its active versions, or files about to be imported).
     ``blueprint_counts``: class -> category -> items drawn, for the pool-size check."""
     rules = rules or Rules()
-    flags: list[Flag] = []
+    clips = [i for i in items if is_clip(i.media)]
+    items = [i for i in items if not is_clip(i.media)]  # the option rules: questions only
+    flags: list[Flag] = clip_flags(clips)
+    for item in clips:
+        flags += translation_flags(item)
     for item in items:
         flags += _per_item(item, rules) + _media_flags(item) + translation_flags(item)
     # the option cues a candidate reading the English would use, measured on the English

@@ -108,6 +108,14 @@ MESSAGES = {
         "The scene has no English description (title_en), or a caption has no English "
         "(label_en): write them in English too (every picture is described in both languages)."
     ),
+    "clip_play": lambda cls, problem: _(
+        "The clip does not play as written for SIM %(cls)s: %(problem)s", cls=cls, problem=problem
+    ),
+    "clip_size": lambda cls, kb, limit: _(
+        "The SIM %(cls)s clip weighs %(kb)s KB; the player takes at most %(limit)s KB. Use fewer "
+        "actors or fewer changes.",
+        cls=cls, kb=kb, limit=limit,
+    ),
     "pool_size": lambda cls, category, have, need, count: _(
         "SIM %(cls)s, %(category)s: %(have)s items are reserved for official exams; a paper "
         "draws %(count)s, so at least %(need)s are needed.",

@@ -79,6 +79,13 @@ class Item(Base):
         return next((v for v in self.versions if v.state == VersionState.ACTIVE), None)
 
 
+class ItemKind(enum.StrEnum):
+    #: a question with options, one of them the key
+    CHOICE = "choice"
+    #: a moving hazard-perception clip scored by clicks (media: {clip: ...}, no options)
+    CLIP = "clip"
+
+
 class ItemVersion(Base):
     """One immutable state of an item's content. Editing makes a new version."""
 
@@ -100,6 +107,11 @@ class ItemVersion(Base):
     #: 1, 2, 3 ... per item
     number: Mapped[int]
     state: Mapped[VersionState] = mapped_column(String(16), default=VersionState.DRAFT)
+    #: a question with options, or a clip (papers and practice pages of questions read only
+    #: ``choice`` versions; clip pages only ``clip`` ones)
+    kind: Mapped[ItemKind] = mapped_column(
+        String(8), default=ItemKind.CHOICE, server_default=ItemKind.CHOICE.value
+    )
     #: "A", "C" or "A,C"
     classes: Mapped[str] = mapped_column(String(8))
     category: Mapped[Category] = mapped_column(String(20))
@@ -259,4 +271,36 @@ class PracticeAnswer(Base):
     #: copied from the item version so that statistics need no join
     topic: Mapped[str] = mapped_column(String(32))
     category: Mapped[Category] = mapped_column(String(20))
+    answered_at: Mapped[datetime]
+
+
+class PracticeClip(Base):
+    """One clip watched in practice by a logged-in applicant, with the clicks and the score
+    (history; never updated)."""
+
+    __tablename__ = "qb_practice_clip"
+    __table_args__ = (
+        # a resent result (a retried request, a second tab) must not count the viewing twice
+        UniqueConstraint("user_id", "viewing"),
+        Index("ix_qb_practice_clip_user_topic", "user_id", "topic"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    item_version_id: Mapped[int] = mapped_column(
+        ForeignKey("qb_item_version.id", ondelete="RESTRICT"), index=True
+    )
+    #: random id of the viewing (the signed token the page was given with the clip)
+    viewing: Mapped[str] = mapped_column(String(26))
+    #: "A" or "C"
+    vehicle_class: Mapped[str] = mapped_column(String(1))
+    #: JSON list of the clicks (ms of the clip's time)
+    clicks_json: Mapped[str] = mapped_column(Text)
+    #: points scored (0..5 per window) and the most there were
+    score: Mapped[int]
+    max_score: Mapped[int]
+    #: the pattern rule the clicks broke (scored 0), or None
+    pattern: Mapped[str | None] = mapped_column(String(16))
+    #: copied from the item version so that statistics need no join
+    topic: Mapped[str] = mapped_column(String(32))
     answered_at: Mapped[datetime]

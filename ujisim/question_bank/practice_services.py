@@ -29,8 +29,10 @@ from ujisim.question_bank.models import (
     CLASSES,
     TOPICS,
     BankVersionItem,
+    ItemKind,
     ItemVersion,
     PracticeAnswer,
+    PracticeClip,
     PracticeMode,
 )
 from ujisim.question_bank.services import bank_item_versions, latest_bank_version
@@ -79,9 +81,12 @@ def shuffled(version: ItemVersion, rng: random.Random = _rng) -> Question:
 
 
 def published_pool(session: Session, vehicle_class: str) -> list[ItemVersion]:
-    """The practice items of the latest published bank for one class (never a reserved one)."""
+    """The practice questions of the latest published bank for one class (never a reserved
+    one; clips have their own pages)."""
     bank = latest_bank_version(session)
-    versions = bank_item_versions(session, bank, vehicle_class) if bank else []
+    versions = (
+        bank_item_versions(session, bank, vehicle_class, kind=ItemKind.CHOICE) if bank else []
+    )
     versions = [v for v in versions if v.practice]
     if not versions:
         raise PracticeUnavailable(
@@ -123,7 +128,11 @@ def _load_versions(session: Session, ids: list[int]) -> dict[int, ItemVersion]:
         BankVersionItem.item_version_id.in_(ids)
     )
     rows = session.scalars(
-        select(ItemVersion).where(ItemVersion.id.in_(published), ItemVersion.practice.is_(True))
+        select(ItemVersion).where(
+            ItemVersion.id.in_(published),
+            ItemVersion.practice.is_(True),
+            ItemVersion.kind == ItemKind.CHOICE,
+        )
     )
     return {v.id: v for v in rows}
 
@@ -267,6 +276,11 @@ def record_answers(
     return len(rows)
 
 
+#: a clip watched in practice counts as answered right on the weak-topic page from this share of
+#: its points (3 of 5: a reaction in the first three fifths of the window)
+CLIP_GOOD_SHARE = 0.6
+
+
 @dataclass(frozen=True)
 class TopicStat:
     vehicle_class: str
@@ -285,7 +299,8 @@ class TopicStat:
 
 def query_weak_topics(session: Session, user) -> list[TopicStat]:
     """Per class and topic: attempts and correct answers, weakest first (lowest correct rate;
-    on a tie the topic with more attempts first, then by class and topic name)."""
+    on a tie the topic with more attempts first, then by class and topic name). A clip watched
+    counts as one attempt, correct when it scored at least ``CLIP_GOOD_SHARE`` of its points."""
     rows = session.execute(
         select(
             PracticeAnswer.vehicle_class,
@@ -296,5 +311,21 @@ def query_weak_topics(session: Session, user) -> list[TopicStat]:
         .where(PracticeAnswer.user_id == user.id)
         .group_by(PracticeAnswer.vehicle_class, PracticeAnswer.topic)
     ).all()
-    stats = [TopicStat(cls, topic, int(n), int(ok or 0)) for cls, topic, n, ok in rows]
+    good = PracticeClip.score >= CLIP_GOOD_SHARE * PracticeClip.max_score
+    rows += session.execute(
+        select(
+            PracticeClip.vehicle_class,
+            PracticeClip.topic,
+            func.count(),
+            func.sum(case((good, 1), else_=0)),
+        )
+        .where(PracticeClip.user_id == user.id)
+        .group_by(PracticeClip.vehicle_class, PracticeClip.topic)
+    ).all()
+    totals: dict[tuple[str, str], list[int]] = {}
+    for cls, topic, n, ok in rows:
+        total = totals.setdefault((cls, topic), [0, 0])
+        total[0] += int(n)
+        total[1] += int(ok or 0)
+    stats = [TopicStat(cls, topic, n, ok) for (cls, topic), (n, ok) in totals.items()]
     return sorted(stats, key=lambda s: (s.rate, -s.attempts, s.vehicle_class, s.topic))

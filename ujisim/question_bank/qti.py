@@ -9,6 +9,7 @@ Package layout (entries sorted by name, fixed timestamps, so the same items give
     items/<CODE>.xml                one qti-assessment-item per item
     media/sign-<SIGN_ID>.svg        a sign, shared by every item that shows it
     media/scene-<CODE>-<A|C>.svg    a scene as a candidate of that class sees it
+    media/clip-<CODE>-<A|C>.svg     a clip's first frame (the fallback where no player runs)
 
 Mapping of an item:
 
@@ -28,6 +29,8 @@ Mapping of an item:
   English keeps the plain texts it always had. A scene's English (``title_en``, ``label_en``)
   travels in its media spec, a sign's English name comes with the sign.
 * media -> ``<img>`` in the item body pointing at the SVG files (one per class for scenes).
+* A hazard-perception clip (``media: {clip}``) is a ``qti-custom-interaction`` (``clip_xml``):
+  the response is its clicks, the fallback its first frame; no choices, no key.
 * What QTI has no field for (classes, category, topic, difficulty, practice (``false``: reserved
   for official exams), the enemy group, the demo-set mark, legal basis and the media spec as
   JSON, so an import restores it exactly instead of guessing from the SVG) goes into the
@@ -56,7 +59,7 @@ from collections.abc import Iterable
 
 from lxml import etree  # building only; every package read goes through defusedxml
 
-from ujisim.question_bank.content import ItemContent
+from ujisim.question_bank.content import ItemContent, is_clip
 from ujisim.question_bank.media import render_media
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
@@ -74,6 +77,8 @@ ITEM_TYPE = "imsqti_item_xmlv3p0"
 MEDIA_TYPE = "webcontent"
 MANIFEST = "imsmanifest.xml"
 CHOICE_IDS = "ABCD"
+#: the class of a hazard-perception clip's qti-custom-interaction
+CLIP_CLASS = "ujisim-hazard-clip"
 #: every zip entry's timestamp, so that the same items give the same bytes
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -116,7 +121,8 @@ def media_files(content: ItemContent) -> dict[str, str]:
         return {}
     if "sign" in content.media:
         return {f"media/sign-{content.media['sign']}.svg": content.classes[0]}
-    return {f"media/scene-{content.code}-{c}.svg": c for c in content.classes}
+    kind = "clip" if is_clip(content.media) else "scene"
+    return {f"media/{kind}-{content.code}-{c}.svg": c for c in content.classes}
 
 
 def _resource_id(path: str) -> str:
@@ -133,14 +139,59 @@ def _texts(parent: etree._Element, tag: str, texts: dict[str, str]) -> None:
         _sub(parent, _q(tag), text).set(f"{{{XML_NS}}}lang", lang)
 
 
-def item_xml(content: ItemContent) -> bytes:
-    """The qti-assessment-item of one item."""
+def _root(content: ItemContent, time_dependent: str) -> etree._Element:
     root = etree.Element(_q("qti-assessment-item"), nsmap=ITEM_NSMAP)
     for name, value in (("identifier", content.code), ("title", content.code),
-                        ("adaptive", "false"), ("time-dependent", "false")):  # fmt: skip
+                        ("adaptive", "false"), ("time-dependent", time_dependent)):  # fmt: skip
         root.set(name, value)
     root.set(f"{{{XML_NS}}}lang", "id")
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{QTI_NS} {QTI_XSD}")
+    return root
+
+
+def _rubric(body: etree._Element, content: ItemContent) -> None:
+    """The explanation, for scorers and tutors only (never the candidate)."""
+    rubric = _sub(body, _q("qti-rubric-block"), use="scoring", view="scorer tutor")
+    content_body = _sub(rubric, _q("qti-content-body"))
+    if content.en is None:
+        _sub(content_body, _q("p"), content.explanation)
+    else:
+        for lang, text in (("id", content.explanation), ("en", content.en.explanation)):
+            _sub(content_body, _q("p"), text).set(f"{{{XML_NS}}}lang", lang)
+
+
+def clip_xml(content: ItemContent) -> bytes:
+    """The qti-assessment-item of a hazard-perception clip: a ``qti-custom-interaction``
+    (``CLIP_CLASS``) whose response is the clicks (seconds of the clip, in order) and whose
+    fallback, for a delivery system that cannot play it, is the clip's first frame and its
+    situation. The clip itself and its scoring windows travel in the manifest's
+    ``ujisim:media``; QTI's response-processing templates cannot express window scoring, so the
+    item has none (scored by the delivery system: ``clip_scoring``)."""
+    root = _root(content, "true")
+    _sub(root, _q("qti-response-declaration"), identifier="RESPONSE", cardinality="ordered",
+         base_type="float")  # fmt: skip
+    outcome = _sub(root, _q("qti-outcome-declaration"), identifier="SCORE", cardinality="single",
+                   base_type="float")  # fmt: skip
+    _sub(_sub(outcome, _q("qti-default-value")), _q("qti-value"), "0")
+    body = _sub(root, _q("qti-item-body"))
+    interaction = _sub(body, _q("qti-custom-interaction"), response_identifier="RESPONSE",
+                       class_=CLIP_CLASS)  # fmt: skip
+    prompt = _sub(interaction, _q("qti-prompt"))
+    en = content.en
+    _texts(prompt, "span", {"id": content.stem, **({"en": en.stem} if en else {})})
+    figure = _sub(interaction, _q("div"), class_="ujisim-media")
+    for path, cls in media_files(content).items():
+        alt = f"Klip persepsi bahaya, gambar awal (SIM {cls})"
+        _sub(figure, _q("img"), src=f"../{path}", alt=alt, class_=f"ujisim-class-{cls}")
+    _rubric(body, content)
+    return _xml(root)
+
+
+def item_xml(content: ItemContent) -> bytes:
+    """The qti-assessment-item of one item."""
+    if is_clip(content.media):
+        return clip_xml(content)
+    root = _root(content, "false")
     key = CHOICE_IDS[next(i for i, o in enumerate(content.options) if o.key)]
     declaration = _sub(root, _q("qti-response-declaration"), identifier="RESPONSE",
                        cardinality="single", base_type="identifier")  # fmt: skip
@@ -164,13 +215,7 @@ def item_xml(content: ItemContent) -> bytes:
         choice = _sub(interaction, _q("qti-simple-choice"), identifier=identifier)
         english = {"en": en.options[index]} if en and index < len(en.options) else {}
         _texts(choice, "span", {"id": option.text, **english})
-    rubric = _sub(body, _q("qti-rubric-block"), use="scoring", view="scorer tutor")
-    content_body = _sub(rubric, _q("qti-content-body"))
-    if en is None:
-        _sub(content_body, _q("p"), content.explanation)
-    else:
-        for lang, text in (("id", content.explanation), ("en", en.explanation)):
-            _sub(content_body, _q("p"), text).set(f"{{{XML_NS}}}lang", lang)
+    _rubric(body, content)
     _sub(root, _q("qti-response-processing"), template=MATCH_CORRECT)
     return _xml(root)
 
@@ -178,8 +223,11 @@ def item_xml(content: ItemContent) -> bytes:
 def _item_metadata(resource: etree._Element, content: ItemContent) -> None:
     metadata = _sub(resource, _cp("metadata"))
     qti = _sub(metadata, f"{{{QTIMD_NS}}}qtiMetadata")
-    _sub(qti, f"{{{QTIMD_NS}}}timeDependent", "false")
-    _sub(qti, f"{{{QTIMD_NS}}}interactionType", "choiceInteraction")
+    clip = is_clip(content.media)
+    _sub(qti, f"{{{QTIMD_NS}}}timeDependent", "true" if clip else "false")
+    _sub(
+        qti, f"{{{QTIMD_NS}}}interactionType", "customInteraction" if clip else "choiceInteraction"
+    )
     _sub(qti, f"{{{QTIMD_NS}}}toolName", "ujisim")
     ours = _sub(metadata, f"{{{EXT_NS}}}item")
     _sub(ours, f"{{{EXT_NS}}}classes", " ".join(content.classes))

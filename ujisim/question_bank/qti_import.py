@@ -25,6 +25,7 @@ from defusedxml import ElementTree as SafeET
 
 from ujisim.question_bank.content import ItemContent, Problem, check_content, normalise_stem
 from ujisim.question_bank.qti import (
+    CLIP_CLASS,
     CP_NS,
     EXT_NS,
     ITEM_TYPE,
@@ -229,6 +230,9 @@ def _read_item(path: str, root: ET.Element, files: dict[str, bytes]) -> tuple[di
         return {}, [("xml", f"the root must be qti-assessment-item, found {root.tag}")]
     problems: list[tuple[str, str]] = []
     raw: dict = {"code": root.get("identifier")}
+    clips = [i for i in root.iter(_q("qti-custom-interaction")) if i.get("class") == CLIP_CLASS]
+    if clips:
+        return _read_clip(path, root, clips, files)
     interactions = list(root.iter(_q("qti-choice-interaction")))
     if len(interactions) != 1:
         return raw, [("qti-choice-interaction", "an item needs exactly one choice interaction")]
@@ -283,6 +287,28 @@ def _read_item(path: str, root: ET.Element, files: dict[str, bytes]) -> tuple[di
             "options": [t["en"] for t in texts if "en" in t],
             "explanation": explanation.get("en", ""),
         }
+    return raw, problems
+
+
+def _read_clip(path: str, root: ET.Element, clips: list, files: dict[str, bytes]):
+    """A hazard-perception clip's own fields (``qti.clip_xml``): the situation and the
+    explanation; the clip comes from the manifest's metadata (``_metadata``)."""
+    raw: dict = {"code": root.get("identifier"), "options": []}
+    if len(clips) != 1 or list(root.iter(_q("qti-choice-interaction"))):
+        return raw, [("qti-custom-interaction", "a clip item has exactly one clip interaction")]
+    problems = [("img", f"image {image.get('src')!r} is not in the package")
+                for image in root.iter(_q("img"))
+                if _resolve(path, image.get("src")) not in files]  # fmt: skip
+    lang = root.get(XML_LANG) or "id"
+    stem = _texts(clips[0].find(_q("qti-prompt")), lang)
+    rubric = root.find(f"{_q('qti-item-body')}/{_q('qti-rubric-block')}")
+    body = rubric.find(_q("qti-content-body")) if rubric is not None else None
+    explanation = _texts(body if body is not None else rubric, lang)
+    raw["stem"] = stem.get("id", "")
+    raw["explanation"] = explanation.get("id", "")
+    if "en" in stem or "en" in explanation:
+        raw["en"] = {"stem": stem.get("en", ""), "options": [],
+                     "explanation": explanation.get("en", "")}  # fmt: skip
     return raw, problems
 
 

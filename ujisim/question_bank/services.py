@@ -25,6 +25,7 @@ from ujisim.question_bank.content import (
     ItemContent,
     Option,
     Problem,
+    is_clip,
     reserved_shares,
 )
 from ujisim.question_bank.errors import ContentError
@@ -33,6 +34,7 @@ from ujisim.question_bank.models import (
     BankVersion,
     BankVersionItem,
     Item,
+    ItemKind,
     ItemStatus,
     ItemVersion,
     ReviewEvent,
@@ -135,6 +137,7 @@ def content_of(version: ItemVersion) -> ItemContent:
 def fill_version(version: ItemVersion, content: ItemContent) -> None:
     """Write ``content`` into ``version`` (a new one, or a draft changing in place)."""
     version.classes = ",".join(content.classes)
+    version.kind = ItemKind.CLIP if is_clip(content.media) else ItemKind.CHOICE
     version.category = content.category
     version.topic = content.topic
     version.stem = content.stem
@@ -348,9 +351,14 @@ def publish_bank_version(
 
 
 def bank_item_versions(
-    session: Session, bank: BankVersion, vehicle_class: str | None = None
+    session: Session,
+    bank: BankVersion,
+    vehicle_class: str | None = None,
+    *,
+    kind: ItemKind | None = None,
 ) -> list[ItemVersion]:
-    """The item versions of a published bank, optionally only those for one class."""
+    """The item versions of a published bank, optionally only those for one class and of one
+    kind (questions or clips)."""
     query = (
         select(ItemVersion)
         .join(BankVersionItem, BankVersionItem.item_version_id == ItemVersion.id)
@@ -358,6 +366,8 @@ def bank_item_versions(
         .options(selectinload(ItemVersion.item))
         .order_by(ItemVersion.id)
     )
+    if kind is not None:
+        query = query.where(ItemVersion.kind == kind)
     versions = session.scalars(query).all()
     if vehicle_class:
         versions = [v for v in versions if vehicle_class in v.class_list]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+from ujisim.question_bank.media.clip_package import still_scene
 from ujisim.question_bank.media.scenes import render_scene
 from ujisim.question_bank.media.signs import render_sign
 
@@ -26,6 +27,9 @@ def _render(media_json: str, vehicle_class: str, official: bool, lang: str) -> s
     # Drawing is deterministic, so the SVG of one (media, class) pair is computed once per process.
 
     media = json.loads(media_json)
+    if "clip" in media:  # its first frame, where no player runs
+        still = still_scene(media["clip"], vehicle_class)
+        return render_scene(still, vehicle_class, named=not official, lang=lang)
     if "sign" in media:
         return render_sign(media["sign"], named=not official, lang=lang)
     return render_scene(media["scene"], vehicle_class, named=not official, lang=lang)

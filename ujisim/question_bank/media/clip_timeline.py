@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .scene_objects import KINDS
 from .scene_roads import CAM_H, CX, FOCAL, ROAD_TYPES, WIDTH, Y_HORIZON, pos_of_y
 
 #: nearest and farthest depth (metres) drawn ahead: nearer is under the bonnet / dashboard
@@ -116,7 +117,8 @@ class Timeline:
                 _s, x = self.place(ident, t)
                 obj["facing"] = "toward" if self.road.oncoming and x > 0 else "away"
             else:
-                obj["facing"] = "toward"
+                facings = KINDS[obj["kind"]].facings
+                obj["facing"] = "toward" if "toward" in facings else facings[0]
         return obj
 
     def seen(self, ident: str, t: float) -> Seen | None:
