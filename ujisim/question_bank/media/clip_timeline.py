@@ -13,6 +13,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
+
 from .scene_objects import KINDS
 from .scene_roads import CAM_H, CX, FOCAL, ROAD_TYPES, WIDTH, Y_HORIZON, pos_of_y
 
@@ -90,6 +92,14 @@ class Timeline:
         t0, v0 = self.speeds[i]
         v = _lerp(self.speeds, t, 1)
         return self._covered[i] + (v0 + v) / 2 * (t - t0)
+
+    def ego_s_many(self, times: np.ndarray) -> np.ndarray:
+        """``ego_s`` of many times at once (the same trapezoids)."""
+        starts = np.array([f[0] for f in self.speeds])
+        speeds = np.array([f[1] for f in self.speeds])
+        i = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, None)
+        v = np.interp(times, starts, speeds)
+        return np.array(self._covered)[i] + (speeds[i] + v) / 2 * (times - starts[i])
 
     def ego_signal(self, t: float) -> str:
         frames = self.spec.get("ego", {}).get("signal", [])
@@ -177,16 +187,17 @@ class Timeline:
         front (or 1 m behind it) means we ran into it. Decals (a puddle, a pothole) and a ball
         are driven over."""
         problems = []
+        grid = np.arange(int(self.duration * 10) + 1) / 10
+        ego = self.ego_s_many(grid)
         for ident, actor in self.actors.items():
             if actor["kind"] in DRIVEN_OVER:
                 continue
-            for step in range(int(self.duration * 10) + 1):
-                t = step / 10
-                s, x = self.place(ident, t)
-                depth = s - self.ego_s(t)
-                if -1 <= depth <= 3 and abs(x * self.road.half - self.cam) < 1.4:
-                    problems.append(f"{ident}: our vehicle runs into it at t {t:g} s")
-                    break
+            times, s, x = (np.array(column, float) for column in zip(*actor["path"], strict=True))
+            depth = np.interp(grid, times, s) - ego
+            lateral = np.interp(grid, times, x) * self.road.half - self.cam
+            hit = np.flatnonzero((depth >= -1) & (depth <= 3) & (np.abs(lateral) < 1.4))
+            if hit.size:
+                problems.append(f"{ident}: our vehicle runs into it at t {grid[hit[0]]:g} s")
         return problems
 
     def window_problems(self) -> list[str]:

@@ -92,7 +92,8 @@ window.ujisimClip = (() => {
       for (const [name, fill] of [["road", p.road.color], ["pave", "#b9b4a8"], ["band", p.road.color],
         ["gravel", "#8a8176"], ["marks", "#f2f2f2"], ["yellow", "#f2c12e"], ["rails", "#3b3b3b"],
         ["trunks", "#6d4c2f"], ["crowns", "#3f7d3a"], ["poles", "#8b8f94"], ["walls", "#d9cdb4"],
-        ["walls2", "#c7b9a0"], ["roofs", "#b5533c"]]) {
+        ["walls2", "#c7b9a0"], ["walls3", "#e6d2c4"], ["roofs", "#b5533c"], ["openings", "#4b4f55"],
+        ["windows", "#8fa8bf"]]) {
         this.paths[name] = node("path", {fill, d: ""}, road);
       }
       this.groundLayer = node("g", {}, svg);
@@ -170,14 +171,25 @@ window.ujisimClip = (() => {
         return `M${f1(xa)},${f1(ya - h * ka)}L${f1(xb)},${f1(yb - h * kb)}L${f1(xb + back * kb)},` +
           `${f1(yb - (h + 1.8) * kb)}L${f1(xa + back * ka)},${f1(ya - (h + 1.8) * ka)}Z`;
       }
-      return `M${f1(xa)},${f1(ya)}L${f1(xb)},${f1(yb)}L${f1(xb)},${f1(yb - h * kb)}L${f1(xa)},${f1(ya - h * ka)}Z`;
+      return this.band(xm, a, b, 0, h);
+    }
+
+    // a band of a wall along the road between heights h0..h1 (metres): shop openings, windows
+    band(xm, d0, d1, h0, h1) {
+      const a = Math.max(d0, BOTTOM), b = Math.min(d1, FAR);
+      if (a >= b) return "";
+      const ya = yOfDepth(a), yb = yOfDepth(b), ka = kOfY(ya), kb = kOfY(yb);
+      const xa = this.sx(xm, ya), xb = this.sx(xm, yb);
+      return `M${f1(xa)},${f1(ya - h0 * ka)}L${f1(xb)},${f1(yb - h0 * kb)}L${f1(xb)},${f1(yb - h1 * kb)}` +
+        `L${f1(xa)},${f1(ya - h1 * ka)}Z`;
     }
 
     drawRoad(t) {
       const r = this.road, half = r.half, ego = this.clip.egoS(t);
       const at = r.at == null ? null : r.at - ego;
       const d = {road: "", pave: "", band: "", gravel: "", marks: "", yellow: "", rails: "",
-        trunks: "", crowns: "", poles: "", walls: "", walls2: "", roofs: ""};
+        trunks: "", crowns: "", poles: "", walls: "", walls2: "", walls3: "", roofs: "", openings: "",
+        windows: ""};
       const roadEnd = r.feature === "t" && at !== null ? at + 10 : FAR;
       d.road = this.quad(-half, half, BOTTOM, roadEnd);
       // the gaps in the lines and the scenery where the cross road is
@@ -244,11 +256,17 @@ window.ujisimClip = (() => {
         for (const side of [-1, 1]) {
           const hash = (n * 7 + (side > 0 ? 3 : 0)) % 11;
           if (r.area === "urban" && n % 2 === 0) {
-            const h = 6 + (hash % 4) * 2;
-            d[hash % 2 ? "walls" : "walls2"] += this.wall(side * (half + 3), a, b + 6, h, false);
+            // a shophouse 12 m wide: shop openings below, a row of windows per floor above
+            const h = 6 + (hash % 4) * 2, x = side * (half + 3);
+            d[["walls", "walls2", "walls3"][hash % 3]] += this.wall(x, a, b + 6, h, false);
+            d.openings += this.band(x, a + 0.8, b + 5.2, 0.2, 2.6);
+            for (let floor = 3.6; floor + 1.4 < h; floor += 3.2) d.windows += this.band(x, a + 1.5, b + 4.5, floor, floor + 1.3);
           } else if (r.area === "residential" && n % 3 !== 2) {
-            d.walls += this.wall(side * (half + 3.5), a, b, 3.2, false);
-            d.roofs += this.wall(side * (half + 3.5), a, b, 3.2, true);
+            const x = side * (half + 3.5);
+            d[["walls3", "walls", "walls2"][hash % 3]] += this.wall(x, a, b, 3.2, false);
+            d.openings += this.band(x, a + 1, a + 2.2, 0, 2.1);
+            d.windows += this.band(x, a + 3.2, b - 1, 1.1, 2.2);
+            d.roofs += this.wall(x, a, b, 3.2, true);
           } else if ((r.area === "rural") && hash % 3 === 0) {
             const y = yOfDepth(Math.max(a, BOTTOM)), k = kOfY(y), x = this.sx(side * (half + 4), y);
             if (a < BOTTOM || a > FAR) continue;
