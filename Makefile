@@ -82,6 +82,7 @@ bench: translations
 	$(BIN)/python bench/face_bench.py
 	$(BIN)/python bench/stats_bench.py
 	$(BIN)/python bench/page_bench.py
+	$(BIN)/python bench/clip_fps.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
