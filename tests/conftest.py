@@ -57,6 +57,9 @@ def _test_config(tmp_path, url: str, **extra) -> dict:
         # argon2id at its least cost (about 1 ms a check against 140 ms): logins are in most
         # tests; the production profile has its own tests (tests/accounts/test_passwords.py)
         "PASSWORD_HASH_PROFILE": os.environ["UJISIM_PASSWORD_HASH_PROFILE"],
+        # a paper of questions only, as most exam tests sit it; the clip part's tests
+        # (tests/exam/test_exam_clips.py, tests/e2e/test_exam_clips.py) set their own count
+        "EXAM_CLIPS": 0,
         **extra,
     }
 

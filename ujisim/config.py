@@ -104,6 +104,10 @@ def from_env(instance_path: str) -> dict:
         # (question_bank/clip_scoring.py PatternRule; JSON over the defaults, e.g.
         # {"max_clicks": 12}, or a mapping in tests)
         "CLIP_PATTERN": env.get("UJISIM_CLIP_PATTERN") or None,
+        # A new exam blueprint's clip part: hazard-perception clips before the questions, and
+        # the share of their points that passes it (DVSA: 44 of 75, 59 %)
+        "EXAM_CLIPS": int(env.get("UJISIM_EXAM_CLIPS", "4")),
+        "EXAM_CLIP_PASS_PERCENT": int(env.get("UJISIM_EXAM_CLIP_PASS_PERCENT", "59")),
         # Webcam proctoring (ujisim/proctoring): whether official exams need it, the face distance
         # tolerance, seconds between snapshots, consecutive mismatches before a pause, risk
         # weights (JSON, merged over the defaults) and days snapshots are kept.

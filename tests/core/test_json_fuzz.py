@@ -32,6 +32,11 @@ ENDPOINTS = {
     "exam_api.save_answer": ("/api/v1/exam/attempts/{attempt}/answers", EXAM),
     "exam_api.open_question": ("/api/v1/exam/attempts/{attempt}/open", ("position",)),
     "exam_api.submit": ("/api/v1/exam/attempts/{attempt}/submit", ()),
+    "exam_api.start_clip": ("/api/v1/exam/attempts/{attempt}/clips/start", ("number",)),
+    "exam_api.save_clip_clicks": (
+        "/api/v1/exam/attempts/{attempt}/clips/clicks",
+        ("number", "clicks"),
+    ),
     "print_api.claim": ("/api/v1/print/jobs/claim", ("limit", "kind")),
     "print_api.printed": ("/api/v1/print/jobs/{job}/printed", ()),
     "print_api.failed": ("/api/v1/print/jobs/{job}/failed", ("reason",)),

@@ -37,7 +37,7 @@ def reference_points(clicks: list[int]) -> int:
 
 @pytest.fixture(scope="module")
 def clip_url(live_app, live_server):
-    """The test clip (KA-090, 24 s, one window 7..10 s) published in the live database."""
+    """The test clip (KA-090, 20 s, one window 7..10 s) published in the live database."""
     with live_app.app_context():
         session = get_session()
         if get_item(session, "KA-090") is None:
@@ -58,7 +58,7 @@ def wait_clip_time(page, seconds: float) -> None:
 def test_a_practice_clip_scores_what_the_hand_computed_table_says(browser, clip_url, viewport):
     page, problems = watched_page(browser, viewport)
     page.goto(clip_url)
-    expect(page.locator("#clip-intro")).to_contain_text("24")
+    expect(page.locator("#clip-intro")).to_contain_text("20")
     assert no_horizontal_scroll(page)
     page.locator("#clip-start").click()
     expect(page.locator("#clip-stage")).to_be_visible()
@@ -67,7 +67,7 @@ def test_a_practice_clip_scores_what_the_hand_computed_table_says(browser, clip_
     wait_clip_time(page, 12.5)
     page.keyboard.press(" ")
     result = page.locator("#clip-result")
-    expect(result).to_be_visible(timeout=40_000)  # the clip runs its 24 s
+    expect(result).to_be_visible(timeout=40_000)  # the clip runs its 20 s
     clicks = page.evaluate("() => window.ujisimClipPage.clicks()")
     assert len(clicks) == 2
     assert WINDOW_MS[0] <= clicks[0] <= WINDOW_MS[1]

@@ -16,6 +16,14 @@ PROTECTED = {
     "exam_api.save_answer": ("POST", "/api/v1/exam/attempts/{attempt}/answers", APPLICANT, 404),
     "exam_api.open_question": ("POST", "/api/v1/exam/attempts/{attempt}/open", APPLICANT, 404),
     "exam_api.submit": ("POST", "/api/v1/exam/attempts/{attempt}/submit", APPLICANT, 404),
+    "exam_api.clip_part": ("GET", "/api/v1/exam/attempts/{attempt}/clips", APPLICANT, 404),
+    "exam_api.start_clip": ("POST", "/api/v1/exam/attempts/{attempt}/clips/start", APPLICANT, 404),
+    "exam_api.save_clip_clicks": (
+        "POST",
+        "/api/v1/exam/attempts/{attempt}/clips/clicks",
+        APPLICANT,
+        404,
+    ),
     "exam_examiner.index": ("GET", "/examiner/exams/", {Role.EXAMINER}),
     "exam_examiner.detail": ("GET", "/examiner/exams/{attempt}", {Role.EXAMINER}),
     # a created attempt cannot be regraded: a clear refusal, nothing changes

@@ -17,7 +17,8 @@ BLUEPRINT_FORM = {
     "bp-persepsi_bahaya": "10", "bp-wawasan": "10", "bp-pengetahuan": "10",
     "bp-time_limit_min": "20", "bp-pass_mark": "21", "bp-item_time_limit_s": "",
     "bp-retake_max": "2", "bp-retake_window_days": "14", "bp-same_day_retest": "y",
-    "bp-min_age": "17", "bp-grace_s": "10", "bp-expected": "1",
+    "bp-min_age": "17", "bp-grace_s": "10", "bp-clip_count": "0", "bp-clip_pass_percent": "59",
+    "bp-expected": "1",
 }  # fmt: skip
 
 

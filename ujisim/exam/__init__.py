@@ -18,6 +18,7 @@ from ujisim.exam import (
     attempts,
     classes,
     cli,
+    clip_api,  # noqa: F401 -- defines api.bp's clip-part routes
     examiner,
     labels,
     policy,

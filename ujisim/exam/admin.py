@@ -60,6 +60,14 @@ class BlueprintForm(FlaskForm):
         _l("Grace after the deadline (seconds)"),
         validators=[InputRequired(REQUIRED), NumberRange(0, 120)],
     )
+    clip_count = IntegerField(
+        _l("Hazard perception clips before the questions"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 20)],
+    )
+    clip_pass_percent = IntegerField(
+        _l("Share of the clip points needed to pass (%)"),
+        validators=[InputRequired(REQUIRED), NumberRange(1, 100)],
+    )
 
     def validate_pass_mark(self, field) -> None:
         total = sum((f.data or 0) for f in (self.persepsi_bahaya, self.wawasan, self.pengetahuan))
@@ -80,7 +88,9 @@ def _form_for(blueprint: ExamBlueprint) -> BlueprintForm:
                 pass_mark=blueprint.pass_mark, item_time_limit_s=blueprint.item_time_limit_s,
                 retake_max=blueprint.retake_max, retake_window_days=blueprint.retake_window_days,
                 same_day_retest=blueprint.same_day_retest, min_age=blueprint.min_age,
-                grace_s=blueprint.grace_s, expected=str(blueprint.version))  # fmt: skip
+                grace_s=blueprint.grace_s, clip_count=blueprint.clip_count,
+                clip_pass_percent=blueprint.clip_pass_percent,
+                expected=str(blueprint.version))  # fmt: skip
     return BlueprintForm(data=data, prefix="bp")
 
 
@@ -118,7 +128,8 @@ def new_blueprint(vehicle_class: str):
         time_limit_s=form.time_limit_min.data * 60, pass_mark=form.pass_mark.data,
         item_time_limit_s=form.item_time_limit_s.data, retake_max=form.retake_max.data,
         retake_window_days=form.retake_window_days.data, same_day_retest=form.same_day_retest.data,
-        min_age=form.min_age.data, grace_s=form.grace_s.data, created_at=clock.now(),
+        min_age=form.min_age.data, grace_s=form.grace_s.data, clip_count=form.clip_count.data,
+        clip_pass_percent=form.clip_pass_percent.data, created_at=clock.now(),
         created_by_id=current_user.id,
     )  # fmt: skip
     session.add(blueprint)
@@ -127,7 +138,8 @@ def new_blueprint(vehicle_class: str):
     except IntegrityError:  # another administrator saved the same version at the same moment
         return _changed_meanwhile(vehicle_class, form)
     audit.record(session, "exam.blueprint_changed", actor=current_user, object_type="blueprint",
-                 object_id=f"{vehicle_class}{blueprint.version}", data=counts)  # fmt: skip
+                 object_id=f"{vehicle_class}{blueprint.version}",
+                 data={**counts, "clips": blueprint.clip_count})  # fmt: skip
     flash(_("SIM %(cls)s blueprint version %(v)s is now in force for new exams.",
             cls=vehicle_class, v=blueprint.version), "success")  # fmt: skip
     return redirect(url_for("exam_admin.index"))

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from ujisim.core import audit, clock, workflow
 from ujisim.core.db import new_public_id
 from ujisim.core.errors import NotFoundError
-from ujisim.exam import draw, signals
+from ujisim.exam import clips, draw, signals
 from ujisim.exam.draw import draw_paper
 from ujisim.exam.errors import BankEmpty
 from ujisim.exam.models import (
@@ -70,7 +70,9 @@ def _on_start(session: Session, move: workflow.Move) -> None:
     attempt, now = move.obj, move.at
     if move.from_state == AttemptState.CREATED:
         attempt.started_at = now
-        attempt.deadline_at = now + timedelta(seconds=attempt.blueprint.time_limit_s)
+        # the clip part's time comes on top of the questions' (the clips cannot be hurried)
+        extra = clips.part_seconds(session, attempt.clips)
+        attempt.deadline_at = now + timedelta(seconds=attempt.blueprint.time_limit_s + extra)
     elif move.from_state == AttemptState.PAUSED:  # the paused time is given back
         attempt.deadline_at += now - attempt.paused_at
         _give_back_item_time(session, attempt, now - attempt.paused_at)
@@ -149,6 +151,9 @@ def create_attempt(
         practice_share=current_app.config["EXAM_PRACTICE_SHARE"],
         refuse_demo=current_app.config["UJISIM_ENV"] == "production",
     )  # fmt: skip
+    drawn_clips = clips.draw_clips(
+        session, blueprint, bank, seed, refuse_demo=current_app.config["UJISIM_ENV"] == "production"
+    )
     values = dict.fromkeys(_EMPTY_AT_CREATION) | {
         "public_id": new_public_id(),
         "user_id": user.id,
@@ -159,6 +164,7 @@ def create_attempt(
         "seed": seed,
         "language": language,
         "paper_json": json.dumps(paper, separators=(",", ":")),
+        "clips_json": json.dumps(drawn_clips, separators=(",", ":")) if drawn_clips else None,
         "state": AttemptState.CREATED,
         "created_at": clock.now(),
     }
@@ -168,6 +174,7 @@ def create_attempt(
     # it is, with nothing to load back.
     dialect = session.get_bind().dialect.name
     item_ids = draw.paper_items(session, bank, blueprint.vehicle_class, paper)
+    item_ids += clips.clip_item_ids(session, drawn_clips)
     params = values
     if dialect == "postgresql":
         params = values | {"ids": sorted(set(item_ids))}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ujisim.core import audit, clock
 from ujisim.core.errors import IllegalTransition, ValidationError
-from ujisim.exam import attempts, signals
+from ujisim.exam import attempts, clips, signals
 from ujisim.exam.analysis import stats_changed
 from ujisim.exam.errors import AttemptClosed, StaleForm
 from ujisim.exam.models import Attempt, AttemptState, Grade, PassRecord
@@ -72,6 +72,11 @@ def grade(session: Session, attempt: Attempt, *, actor=None, reason: str) -> Gra
             score += 1
     number = 1 + (session.scalar(select(func.count()).where(Grade.attempt_id == attempt.id)) or 0)
     passed = score >= attempt.blueprint.pass_mark
+    clip_points = clip_max = None
+    if attempt.clips:  # the clip part passes on its own rule too
+        part = clips.grade_clips(session, attempt)
+        clip_points, clip_max = part.points, part.maximum
+        passed = passed and clip_points >= attempt.blueprint.clip_pass_points(clip_max)
     row = Grade(
         attempt_id=attempt.id,
         number=number,
@@ -80,6 +85,8 @@ def grade(session: Session, attempt: Attempt, *, actor=None, reason: str) -> Gra
         passed=passed,
         by_category_json=json.dumps(by_category, sort_keys=True),
         key_versions_json=json.dumps(keys_used),
+        clip_points=clip_points,
+        clip_max=clip_max,
         reason=reason,
         actor_id=getattr(actor, "id", None),
         at=clock.now(),

@@ -41,6 +41,10 @@ class ExamBlueprint(Base):
     min_age: Mapped[int] = mapped_column(default=17)
     #: seconds after the deadline in which a save still counts (network latency)
     grace_s: Mapped[int] = mapped_column(default=10)
+    #: hazard-perception clips before the questions (the persepsi bahaya part's moving cases)
+    clip_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: the clip part passes with at least this share of its points (DVSA: 44 of 75 = 59 %)
+    clip_pass_percent: Mapped[int] = mapped_column(default=59, server_default="59")
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -51,6 +55,10 @@ class ExamBlueprint(Base):
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    def clip_pass_points(self, maximum: int) -> int:
+        """Points the clip part needs to pass, of ``maximum`` (rounded up)."""
+        return -(-maximum * self.clip_pass_percent // 100)
 
 
 class Holiday(Base):
@@ -92,6 +100,9 @@ class Attempt(Base):
     language: Mapped[str] = mapped_column(String(2), default="id", server_default="id")
     #: JSON list, one per position: {"v": item version id, "o": option order}
     paper_json: Mapped[str] = mapped_column(Text)
+    #: JSON list of the hazard-perception clips watched before the questions, in order:
+    #: {"v": item version id}; None or [] for a paper without clips
+    clips_json: Mapped[str | None] = mapped_column(Text)
     state: Mapped[AttemptState] = mapped_column(
         String(16), default=AttemptState.CREATED, index=True
     )
@@ -111,6 +122,10 @@ class Attempt(Base):
     @property
     def paper(self) -> list[dict]:
         return json.loads(self.paper_json)
+
+    @property
+    def clips(self) -> list[dict]:
+        return json.loads(self.clips_json) if self.clips_json else []
 
     @property
     def open(self) -> bool:
@@ -140,6 +155,32 @@ class AnswerStep(Base):
     device: Mapped[str | None] = mapped_column(String(32))
     #: when it was clicked: server time less the age the browser measured on its own clock
     clicked_at: Mapped[datetime | None]
+
+
+class ClipResponse(Base):
+    """One clip of an attempt's clip part: when it was started (and restarted: a reload during a
+    clip restarts it once, a second restart scores it 0), and the clicks sent when it ended."""
+
+    __tablename__ = "exam_clip_response"
+    __table_args__ = (UniqueConstraint("attempt_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("exam_attempt.id", ondelete="CASCADE"))
+    #: 0-based place in the attempt's clips
+    number: Mapped[int]
+    #: when it was (last) started, by the server's clock: clicks later than the clip could
+    #: have played since are refused
+    started_at: Mapped[datetime]
+    restarts: Mapped[int] = mapped_column(default=0)
+    #: JSON list of the clicks (ms of the clip's time); None until the clip ended
+    clicks_json: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
+    #: why it scores 0 whatever the clicks ("restarted": started a third time), or None
+    zeroed: Mapped[str | None] = mapped_column(String(16))
+
+    @property
+    def clicks(self) -> list[int]:
+        return json.loads(self.clicks_json) if self.clicks_json else []
 
 
 class PositionOpen(Base):
@@ -184,6 +225,9 @@ class Grade(Base):
     by_category_json: Mapped[str] = mapped_column(Text)
     #: JSON list of the item version ids whose keys were used, per position
     key_versions_json: Mapped[str] = mapped_column(Text)
+    #: the clip part: points scored and the most there were (None: a paper without clips)
+    clip_points: Mapped[int | None]
+    clip_max: Mapped[int | None]
     reason: Mapped[str] = mapped_column(String(255))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     at: Mapped[datetime]

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import JSON, bindparam, func, select, type_coerce
@@ -59,6 +60,8 @@ def current_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint:
                 vehicle_class=vehicle_class,
                 version=1,
                 min_age=classes.MIN_AGE.get(vehicle_class, 17),
+                clip_count=current_app.config["EXAM_CLIPS"],
+                clip_pass_percent=current_app.config["EXAM_CLIP_PASS_PERCENT"],
                 created_at=clock.now(),
             )
             .on_conflict_do_nothing(index_elements=["vehicle_class", "version"])

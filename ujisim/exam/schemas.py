@@ -147,3 +147,71 @@ class Saved(Status):
 
 class Opened(Status):
     item_remaining_s: float | None
+
+
+# --- the clip part (exam/clip_api.py) -------------------------------------------------------
+
+CLIP_NUMBER = Annotated[
+    int,
+    Field(ge=0, le=99, description="the clip's place in the attempt's clip part, from 0"),
+    WHOLE,
+    _whole("number"),
+    Problem("range", _l("There is no such clip."), "greater_than_equal", "less_than_equal"),
+]
+
+
+class ClipStart(RequestModel):
+    """Start (or restart) the next clip of the clip part."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"number": 0}]})
+    not_an_object = _l("Send the clip as a JSON object.")
+
+    number: CLIP_NUMBER
+
+
+class ClipClicks(RequestModel):
+    """The clicks of a clip that has ended: milliseconds of the clip's own time, rising."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"number": 0, "clicks": [7520]}]})
+    not_an_object = _l("Send the clicks as a JSON object.")
+
+    number: CLIP_NUMBER
+    clicks: Annotated[
+        list[int],
+        Field(max_length=200, description="ms of the clip's time, rising"),
+        Problem("invalid", _l("These clicks cannot come from the clip player. Watch the clip "
+                              "again.")),
+    ]  # fmt: skip
+
+
+class ClipState(ResponseModel):
+    number: int = Field(ge=0)
+    started: bool = Field(description="started before: starting it again is a restart")
+    finished: bool
+    restarts: int = Field(ge=0)
+    zeroed: bool = Field(description="scores 0 whatever the clicks (restarted too often)")
+
+
+class ClipPart(Status):
+    """The clip part: every clip's state, the next to watch (None: the part is done)."""
+
+    total: int = Field(ge=0)
+    next: int | None
+    restarts_allowed: int = Field(ge=0)
+    clips: list[ClipState]
+    csrf_token: str = Field(description="this session's token, for X-CSRFToken")
+
+
+class ClipStarted(Status):
+    """The clip to play, without its scoring windows (``clip``: the player's package)."""
+
+    number: int = Field(ge=0)
+    total: int = Field(ge=1)
+    restarts: int = Field(ge=0)
+    zeroed: bool = Field(description="started once too often: it scores 0, go on to the next")
+    clip: dict | None = Field(description="the clip as the player draws it (None when zeroed)")
+
+
+class ClipSaved(Status):
+    stored: bool = Field(description="false: a repeat of the clicks already held")
+    next: int | None = Field(description="the next clip (None: the part is done)")

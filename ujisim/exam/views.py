@@ -15,7 +15,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.i18n import LANGUAGES, page_language
 from ujisim.core.security import Role, limiter, role_required
-from ujisim.exam import attempts, classes, policy
+from ujisim.exam import attempts, classes, clips, policy
 from ujisim.exam.models import Attempt, AttemptState, Grade
 from ujisim.question_bank.media import render_media, svg_response
 
@@ -147,9 +147,11 @@ def sit(public_id: str):
             "exam/instructions.html", attempt=attempt, blueprint=attempt.blueprint
         )
     if attempt.state in (AttemptState.STARTED, AttemptState.PAUSED):
-        return render_template(
-            "exam/sit.html", attempt=attempt, language=attempts.exam_language(attempt)
-        )
+        # the clip part comes first: its page until every clip has ended
+        template = "exam/sit.html"
+        if attempt.clips and clips.next_clip(get_session(), attempt) is not None:
+            template = "exam/clips.html"
+        return render_template(template, attempt=attempt, language=attempts.exam_language(attempt))
     return redirect(url_for("exam.result", public_id=attempt.public_id))
 
 

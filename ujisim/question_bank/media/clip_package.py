@@ -61,8 +61,10 @@ def _behind(timeline: Timeline, ident: str) -> float | None:
     return None
 
 
-def package(spec: dict, vehicle_class: str, lang: str = "id") -> dict:
-    """The clip as the player reads it (JSON-ready): timings in seconds, places in metres."""
+def package(spec: dict, vehicle_class: str, lang: str = "id", *, official: bool = False) -> dict:
+    """The clip as the player reads it (JSON-ready): timings in seconds, places in metres.
+    ``official``: without its title (a description could name the hazard), as an official
+    paper's pictures carry no name."""
     spec = localized_clip(spec, lang)
     timeline = Timeline(spec, vehicle_class)
     night = spec.get("time") == "night"
@@ -103,7 +105,7 @@ def package(spec: dict, vehicle_class: str, lang: str = "id") -> dict:
     if "center" in spec and spec.get("road") not in ("toll", "residential"):
         lines = () if spec["center"] == "none" else ((0.0, spec["center"]),)
     return {
-        "title": spec["title"],
+        "title": "" if official else spec["title"],
         "uid": view.uid,
         "cls": vehicle_class,
         "duration": float(spec["duration"]),
