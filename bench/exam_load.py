@@ -71,7 +71,9 @@ def prepare(
     from ujisim.question_bank.content import ItemContent, Option
     from ujisim.question_bank.services import import_contents
 
-    app = create_app({"INSTANCE_PATH": str(workdir), "DATABASE_URL": url, "JOBS_BACKEND": "eager"})
+    # papers of questions (the bank below has no clips; bench/clip_fps.py measures clips)
+    app = create_app({"INSTANCE_PATH": str(workdir), "DATABASE_URL": url, "JOBS_BACKEND": "eager",
+                      "EXAM_CLIPS": 0})  # fmt: skip
     with app.app_context():
         from alembic import command
 
@@ -127,6 +129,8 @@ def server(url: str, workdir: Path):
         "UJISIM_LOGIN_RATE_LIMIT": "100000 per minute",
         # the load is the exam itself: no camera check before begin (proctoring has its bench)
         "UJISIM_PROCTOR_REQUIRED": "0",
+        # answer saves under load: papers of questions (the bench's bank has no clips)
+        "UJISIM_EXAM_CLIPS": "0",
     }
     return gunicorn(env, args=["--backlog", "2048"])
 
@@ -309,6 +313,7 @@ def in_process_starts(url: str, workdir: Path, first: int, count: int = IN_PROCE
             "JOBS_BACKEND": "eager",
             "LOGIN_RATE_LIMIT": "100000 per minute",
             "PROCTOR_REQUIRED": False,
+            "EXAM_CLIPS": 0,
         }
     )
     app.test_client_class = Browser

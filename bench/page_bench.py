@@ -108,6 +108,8 @@ def prepare(workdir: Path) -> dict:
             "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
             "INSTANCE_PATH": str(workdir),
             "PASSWORD_HASH_PROFILE": "CHEAPEST",
+            # the exam page of questions (bench/clip_fps.py measures the clips)
+            "EXAM_CLIPS": 0,
         }
     )
     with app.app_context():

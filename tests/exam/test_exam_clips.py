@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import DEFAULT_PASSWORD
 from tests.exam.conftest import make_items
 from tests.question_bank.test_clip_practice import CLIP_FILE
 from ujisim.core.security import Role
@@ -209,7 +210,67 @@ def test_clips_never_watched_score_zero(db, sitting):
 def test_too_few_reserved_clips_refuse_to_start(db, clip_blueprint, make_user):
     clip_blueprint.clip_count = 7
     db.commit()
-    with pytest.raises(Exception, match="hazard-perception clips") as refused:
+    with pytest.raises(Exception, match="klip persepsi bahaya|hazard-perception clips") as refused:
         attempts.create_attempt(db, make_user(Role.APPLICANT), clip_blueprint)
     assert refused.value.code == "bank_too_small"
     assert db.scalar(select(ExamBlueprint.clip_count)) == 7
+
+
+def test_the_examiners_replay_shows_each_clips_clicks_and_windows(
+    client, db, sitting, frozen_clock, make_user
+):
+    """Issue 21, point 7: the replay of an attempt shows each clip's clicks, its windows and
+    points, and why a clip scored 0."""
+    url = f"{API}/{sitting.public_id}/clips"
+    post(client, f"{url}/start", {"number": 0})
+    frozen_clock.advance(seconds=25)
+    post(client, f"{url}/clicks", {"number": 0, "clicks": [2500, 7700]})
+    for _ in range(3):  # reloaded twice during clip 2: it scores 0
+        post(client, f"{url}/start", {"number": 1})
+    examiner = make_user(Role.EXAMINER)
+    client.post("/logout", headers={"X-CSRFToken": client.csrf_token()})
+    client.login(examiner.email, DEFAULT_PASSWORD)
+    page = client.get(f"/examiner/exams/{sitting.public_id}").get_data(as_text=True)
+    assert page.count('class="card replay-clip"') == 2
+    assert 'data-points="4"' in page  # 7.7 s: the second fifth of 7..10
+    assert page.count('class="clip-click"') == 2
+    assert "2.50, 7.70" in page
+    assert "Restarted 1 time(s)" in page or "Dimulai ulang 1 kali" in page
+
+
+def test_item_analysis_gives_each_clip_its_mean_score_reaction_and_discrimination(
+    app, db, clip_blueprint, make_user, frozen_clock
+):
+    """Six candidates watch the same two clips (the draw's least exposed: a fresh bank each
+    attempt would differ, so the clips are set); the stronger their questions, the earlier their
+    clicks: discrimination near 1, mean reaction time as clicked."""
+    from ujisim.exam import clip_analysis
+
+    first = None
+    for n in range(6):
+        user = make_user(Role.APPLICANT)
+        attempt = attempts.create_attempt(db, user, clip_blueprint)
+        first = first or attempt.clips_json
+        attempt.clips_json = first
+        attempts.advance(db, attempt, AttemptState.STARTED, user)
+        for number in (0, 1):
+            clips.start_clip(db, attempt, number)
+            frozen_clock.advance(seconds=25)
+            clips.save_clicks(db, attempt, number, [7000 + 600 * (5 - n)] if n else [])
+        answer_questions(db, attempt, 15 + 3 * n)
+        grading.submit(db, attempt)
+        db.commit()
+    stats = clip_analysis.query_clip_stats(db)
+    assert len(stats) == 2
+    for stat in stats:
+        assert stat.n == 6
+        # points 0, 1, 2, 3, 4, 5 of 5: mean 2.5 of 5
+        assert stat.mean_score == pytest.approx(0.5)
+        # clicks at 2400, 1800, 1200, 600, 0 ms into the window (the first candidate none)
+        assert stat.mean_reaction_ms == pytest.approx(1200)
+        assert stat.discrimination == pytest.approx(1.0)
+    page_user = make_user(Role.EXAMINER)
+    client = app.test_client()
+    client.login(page_user.email, DEFAULT_PASSWORD)
+    page = client.get("/examiner/analysis/").get_data(as_text=True)
+    assert page.count("<tr data-code=") == 2

@@ -87,6 +87,7 @@ def gunicorn(app, port):
         "UJISIM_DATABASE_URL": app.config["DATABASE_URL"],
         "UJISIM_LOGIN_RATE_LIMIT": "100000 per minute",
         "UJISIM_PROCTOR_REQUIRED": "0",  # about saves and restarts, not webcam proctoring
+        "UJISIM_EXAM_CLIPS": "0",  # papers of questions: the clip part has its own tests
     }
     return support_gunicorn(env, port=port, args=["--graceful-timeout", "2"])
 

@@ -14,7 +14,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import ValidationError
 from ujisim.core.i18n import ZONES, user_zone
 from ujisim.core.security import Role, role_required
-from ujisim.exam import analysis, charts, ratings, reports
+from ujisim.exam import analysis, charts, clip_analysis, ratings, reports
 from ujisim.exam.report_pdf import daily_pdf
 
 bp = duties.staff_pages(Blueprint("exam_analysis", __name__, url_prefix="/examiner"))
@@ -116,6 +116,7 @@ def index():
         flag_text=flag_text,
         letters=LETTERS,
         min_responses=analysis.min_responses(),
+        clip_stats=clip_analysis.query_clip_stats(session),
     )
 
 

@@ -32,6 +32,7 @@ from ujisim.exam import classes
 from ujisim.exam.errors import AttemptClosed
 from ujisim.exam.models import Attempt, AttemptState, ClipResponse, ExamBlueprint, ItemExposure
 from ujisim.question_bank.clip_scoring import PatternRule, check_clicks, score
+from ujisim.question_bank.labels import CLIP_PATTERN_LABELS
 from ujisim.question_bank.models import BankVersion, BankVersionItem, ItemKind, ItemVersion
 
 #: restarts a clip allows: the first reload restarts it, the next start scores it 0
@@ -208,3 +209,34 @@ def grade_clips(session: Session, attempt: Attempt) -> ClipGrade:
         result = score(windows, response.clicks, rule)
         out.append((result.total, result.maximum, result.pattern))
     return ClipGrade(tuple(out))
+
+
+def replay(session: Session, attempt: Attempt) -> list[dict]:
+    """The clip part as an examiner replays it: per clip its item, windows with the points and
+    the scoring click, every click, restarts, and why it scored 0 if it did."""
+    rule = PatternRule.of(current_app.config.get("CLIP_PATTERN"))
+    held = responses(session, attempt)
+    rows = []
+    for number, entry in enumerate(attempt.clips):
+        version = session.get(ItemVersion, entry["v"])
+        spec = version.media["clip"]
+        response = held.get(number)
+        clicks = response.clicks if response else []
+        done = response is not None and response.finished_at is not None and not response.zeroed
+        result = score(spec["windows"], clicks, rule) if done else None
+        windows = [
+            {**w, "points": result.windows[i].score if result else 0,
+             "click": result.windows[i].click_ms if result else None}
+            for i, w in enumerate(spec["windows"])
+        ]  # fmt: skip
+        rows.append({
+            "number": number, "code": version.item.code, "version": version.number,
+            "duration": spec["duration"], "windows": windows, "clicks": clicks,
+            "clicks_s": ", ".join(f"{ms / 1000:.2f}" for ms in clicks) or "—",
+            "restarts": response.restarts if response else 0,
+            "zeroed": response.zeroed if response else None,
+            "pattern": done and result.pattern and str(CLIP_PATTERN_LABELS[result.pattern]),
+            "finished": done, "points": result.total if result else 0,
+            "maximum": 5 * len(spec["windows"]),
+        })  # fmt: skip
+    return rows

@@ -17,7 +17,7 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError, refusal_page
 from ujisim.core.i18n import page_language
 from ujisim.core.security import Role, role_required
-from ujisim.exam import attempts, classes, grading, policy
+from ujisim.exam import attempts, classes, clips, grading, policy
 from ujisim.exam.errors import StaleForm
 from ujisim.exam.models import (
     AnswerStep,
@@ -132,6 +132,7 @@ def detail(public_id: str):
         attempt=attempt,
         candidate=candidate,
         questions=questions,
+        clip_rows=clips.replay(session, attempt),
         steps=steps,
         events=events,
         grades=grades,

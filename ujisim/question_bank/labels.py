@@ -16,6 +16,12 @@ CATEGORY_LABELS = {
     Category.WAWASAN: _l("Road conduct"),
     Category.PENGETAHUAN: _l("Knowledge"),
 }
+#: the clicking patterns that score a clip 0 (clip_scoring.PatternRule)
+CLIP_PATTERN_LABELS = {
+    "too_many": _l("too many clicks"),
+    "burst": _l("a burst of clicks"),
+    "rhythm": _l("clicks at a steady beat"),
+}
 TOPIC_LABELS = {
     "rambu": _l("Traffic signs"),
     "marka": _l("Road markings"),
