@@ -248,6 +248,9 @@ def staff(tour: Tour, app, site: Site, key: str) -> None:
     for path in (f"/examiner/items/{code}", f"/examiner/items/{code}/edit"):
         tour.visit(path)
     tour.visit(f"/examiner/items/{code}/preview")
+    # a clip of the shipped bank: its editor and its preview play it on a timeline
+    tour.visit("/examiner/items/KA-001/edit", "clip editor")
+    tour.visit("/examiner/items/KA-001/preview", "clip preview")
     tour.visit(f"/examiner/items/{code}/diff?a=1&b=1")
     tour.visit(f"/examiner/exams/{site.candidates[BROWSERS[0]][1]}", "exam replay")
     tour.visit(f"/examiner/proctoring/{site.proctored[1]}", "proctoring case")

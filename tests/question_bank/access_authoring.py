@@ -13,6 +13,7 @@ ITEM = "/examiner/items/{item}"
 PROTECTED = {
     "authoring.items": ("GET", "/examiner/items/", EXAMINER),
     "authoring.new": ("GET", "/examiner/items/new", EXAMINER),
+    "authoring.new_clip": ("GET", "/examiner/items/new/clip", EXAMINER),
     "authoring.item": ("GET", ITEM, EXAMINER),
     "authoring.edit": ("GET", ITEM + "/edit", EXAMINER),
     "authoring.preview": ("GET", ITEM + "/preview?class=C&version=1", EXAMINER),

@@ -1,8 +1,11 @@
 """Examiner authoring pages, the writing side: create an item, edit it (a draft in place or a
 new draft version), preview a version as candidates see it and compare two versions word by
-word. The routes are on ``authoring.bp`` (same URLs and endpoint names as the list, item page
-and review actions in authoring.py, whose loading helpers they use); the package's
-``__init__`` imports this module so that they exist before the blueprint is registered.
+word. A hazard-perception clip item has its own form (``clip_forms.ClipForm``: the clip spec as
+YAML) through the same views and rules; its preview and editor play it on a timeline
+(``clip_review``). The routes are on ``authoring.bp`` (same URLs and endpoint names as the
+list, item page and review actions in authoring.py, whose loading helpers they use); the
+package's ``__init__`` imports this module so that they exist before the blueprint is
+registered.
 
 Views are thin, as in authoring.py: bad content re-renders the form with each problem beside
 its field (422) and changes nothing.
@@ -22,7 +25,8 @@ from ujisim.core.db import get_session
 from ujisim.core.errors import UjisimError
 from ujisim.core.i18n import LANGUAGES, page_language
 from ujisim.core.security import Role, role_required
-from ujisim.question_bank import authoring, authoring_services, labels, services
+from ujisim.question_bank import authoring, authoring_services, clip_review, labels, services
+from ujisim.question_bank.clip_forms import ClipForm
 from ujisim.question_bank.content import ItemContent, check_content
 from ujisim.question_bank.errors import ContentError
 from ujisim.question_bank.forms import (
@@ -36,17 +40,26 @@ from ujisim.question_bank.forms import (
     scene_text,
 )
 from ujisim.question_bank.media.signs import SIGNS
-from ujisim.question_bank.models import CLASSES, Item, ItemVersion, VersionState
+from ujisim.question_bank.models import CLASSES, Item, ItemKind, ItemVersion, VersionState
+from ujisim.question_bank.scene_text import clip_text
 
 
-def checked_content(form: ItemForm, code: str) -> ItemContent | None:
+def _media_unreadable(form: ItemForm | ClipForm) -> bool:
+    """The typed clip, scene or sign could not be read; its field says why (``check_content``'s
+    problem with the missing media would only repeat it)."""
+    if isinstance(form, ClipForm):
+        return bool(form.clip.errors)
+    return bool(form.scene.errors or form.sign.errors)
+
+
+def checked_content(form: ItemForm | ClipForm, code: str) -> ItemContent | None:
     """Run the form's own checks and ``check_content``; put every problem beside its field."""
     valid = form.validate_on_submit()
     content, problems = check_content(form.raw_content(code))
-    media_parse_failed = bool(form.scene.errors or form.sign.errors)
+    media_parse_failed = _media_unreadable(form)
     for name, message in problems:
         if name.startswith("media") and media_parse_failed:
-            continue  # the typed scene could not be read; that message says why
+            continue  # the typed scene or clip could not be read; that message says why
         form.add_problem(name, message)
     if content is not None:
         existing = services.get_item(get_session(), code)
@@ -62,7 +75,9 @@ def checked_content(form: ItemForm, code: str) -> ItemContent | None:
     return content if valid and not form.has_problems else None
 
 
-def render_form(form: ItemForm, *, item: Item | None = None, status: int = 200, error: str = ""):
+def render_form(
+    form: ItemForm | ClipForm, *, item: Item | None = None, status: int = 200, error: str = ""
+):
     returned = reviewer = None
     # Revising a version a reviewer sent back (or the draft that revises it): show what they
     # asked for while editing.
@@ -78,9 +93,13 @@ def render_form(form: ItemForm, *, item: Item | None = None, status: int = 200, 
         if events:
             returned = events[-1]
             reviewer = authoring.people([returned.actor_id]).get(returned.actor_id)
+    clip = isinstance(form, ClipForm)
     page = render_template(
-        "question_bank/authoring/form.html",
+        f"question_bank/authoring/{'clip_form' if clip else 'form'}.html",
         form=form,
+        clip_form=clip,
+        # the clip as last saved plays above its YAML: scrub it to read the windows' times
+        clip=clip_review.clip_view(item.head, None, page_language()) if clip and item else None,
         item=item,
         new_version=item is not None and item.head.state != VersionState.DRAFT,
         returned=returned,
@@ -94,7 +113,17 @@ def render_form(form: ItemForm, *, item: Item | None = None, status: int = 200, 
 @authoring.bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.EXAMINER)
 def new():
-    form = ItemForm(creating=True)
+    return create(ItemForm(creating=True))
+
+
+@authoring.bp.route("/new/clip", methods=["GET", "POST"])
+@role_required(Role.EXAMINER)
+def new_clip():
+    return create(ClipForm(creating=True))
+
+
+def create(form: ItemForm | ClipForm):
+    """The new item page of ``form``'s kind: show it, or save the first version as a draft."""
     if not form.is_submitted():
         return render_form(form)
     content = checked_content(form, form.code.data)
@@ -123,10 +152,11 @@ def edit(code: str):
         return authoring.render_item(
             authoring.load_item_or_404(code), status=409, error=actions.edit_reason
         )
+    form_class = ClipForm if item.head.kind == ItemKind.CLIP else ItemForm
     if request.method == "GET":
-        form = ItemForm.from_version(item.head, formdata=None)
+        form = form_class.from_version(item.head, formdata=None)
         return render_form(form, item=item)
-    form = ItemForm()
+    form = form_class()
     content = checked_content(form, item.code)
     if content is None:
         session.rollback()
@@ -154,6 +184,7 @@ def preview(code: str):
     lang = request.args.get("lang") or page_language()
     if vehicle_class not in CLASSES or lang not in LANGUAGES:
         abort(404)
+    clip = version.kind == ItemKind.CLIP
     return render_template(
         "question_bank/authoring/preview.html",
         item=item,
@@ -162,6 +193,7 @@ def preview(code: str):
         lang=lang,
         text=version.text(lang),
         media_alt=labels.media_alt(version, lang),
+        clip=clip_review.clip_view(version, vehicle_class, lang) if clip else None,
     )
 
 
@@ -201,8 +233,8 @@ def diff_fields(version: ItemVersion) -> list[tuple[str, str]]:
         media_text = _("Sign: %(id)s", id=media["sign"]) + (f" ({sign.name_id})" if sign else "")
     elif "scene" in media:
         media_text = scene_text(media["scene"])
-    elif "clip" in media:
-        media_text = _("Clip: %(title)s", title=media["clip"]["title"])
+    elif "clip" in media:  # all of it: a reviewer sees a window or a path that moved
+        media_text = clip_text(media["clip"])
     else:
         media_text = _("none")
     return [

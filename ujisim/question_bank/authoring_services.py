@@ -19,7 +19,6 @@ from ujisim.question_bank.content import ItemContent, Problem, normalise_stem
 from ujisim.question_bank.errors import ContentError, SelfApproval
 from ujisim.question_bank.models import (
     Item,
-    ItemKind,
     ItemStatus,
     ItemVersion,
     ReviewEvent,
@@ -139,11 +138,6 @@ def _edit_refusal(item: Item, user) -> str:
     if item.status == ItemStatus.RETIRED:
         return _("A retired item cannot be edited.")
     head = item.head
-    if head.kind == ItemKind.CLIP:
-        return _(
-            "A clip is written in YAML and imported (flask bank import); this form edits "
-            "questions with options."
-        )
     if head.state == VersionState.IN_REVIEW:
         return _("This version is under review; it can be edited after a reviewer returns it.")
     if head.state in (VersionState.DRAFT, VersionState.RETURNED) and head.author_id != user.id:

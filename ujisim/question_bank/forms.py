@@ -240,7 +240,7 @@ class ItemForm(FlaskForm):
             try:
                 self.scene_data = parse_scene(field.data)
             except ValueError as exc:
-                raise ValidationError(exc.args[0]) from exc
+                raise ValidationError(str(exc.args[0])) from exc
 
     def raw_content(self, code: str) -> dict:
         """The typed content in the shape ``check_content`` expects (empty option rows dropped)."""
@@ -300,7 +300,7 @@ class ItemForm(FlaskForm):
             self._add_english_problem(problem_field, text)
             return
         if problem_field == "media.scene":
-            field, text = self.scene, _l("Scene: %(problem)s", problem=text)
+            field, text = self.scene, str(_l("Scene: %(problem)s", problem=text))
         elif name == "media":
             field = self.sign if self.sign.data else self.scene
         elif name == "code" and not self.creating:
