@@ -108,30 +108,46 @@ def test_a_rhythmic_clicker_scores_zero_and_is_told_why(browser, clip_url):
     assert problems == []
 
 
+def uses_the_newer_format(spec: dict) -> bool:
+    """A clip whose ego moves across (ego.x keyframes) or with an actor shown for a while."""
+    return isinstance(spec.get("ego", {}).get("x"), list) or any(
+        "show" in actor for actor in spec["actors"]
+    )
+
+
 def test_the_player_and_the_server_agree_on_where_everything_is(browser, clip_url):
-    """The browser's Clip and clip_timeline.Timeline compute the ego's distance and speed and
-    every actor's place with the same formulas: within a micrometre, every 0.7 s of a dozen
-    shipped clips of both classes."""
+    """The browser's Clip and clip_timeline.Timeline compute the ego's distance, speed and
+    lateral place (the camera's), every actor's place and whether it is shown with the same
+    formulas: within a micrometre, every 0.7 s and at each show's edges, of a dozen shipped
+    clips of both classes and every clip that moves the ego across or shows an actor for a
+    while."""
     page, problems = watched_page(browser, DESKTOP)
     page.goto(clip_url)
-    clips = [i for i in load_dir()[0] if is_clip(i.media)][::10]
+    shipped = [i for i in load_dir()[0] if is_clip(i.media)]
+    clips = shipped[::10] + [i for i in shipped if uses_the_newer_format(i.media["clip"])]
+    assert sum(uses_the_newer_format(i.media["clip"]) for i in clips) >= 10
     for item in clips:
         spec, cls = item.media["clip"], item.classes[0]
         timeline = Timeline(spec, cls)
+        pkg = package(spec, cls)
         times = [round(0.7 * k, 1) for k in range(int(spec["duration"] / 0.7) + 1)]
+        edges = {t for a in spec["actors"] for t in a.get("show") or () if t is not None}
+        times = sorted(set(times) | edges | {t - 0.001 for t in edges})
         seen = page.evaluate(
             """([pkg, times]) => { const c = new window.ujisimClip.Clip(pkg);
-                 return times.map((t) => [c.egoS(t), c.egoSpeed(t),
-                   pkg.actors.map((a, i) => c.place(i, t))]); }""",
-            [package(spec, cls), times],
+                 return times.map((t) => [c.egoS(t), c.egoSpeed(t), c.cam(t),
+                   pkg.actors.map((a, i) => [...c.place(i, t), c.shown(i, t)])]); }""",
+            [pkg, times],
         )
-        for t, (ego_s, speed, places) in zip(times, seen, strict=True):
+        road_half = pkg["road"]["half"]
+        for t, (ego_s, speed, cam, places) in zip(times, seen, strict=True):
             assert ego_s == pytest.approx(timeline.ego_s(t), abs=1e-6), (item.code, t)
             assert speed == pytest.approx(timeline.ego_speed(t), abs=1e-6), (item.code, t)
-            for actor, (s, x) in zip(spec["actors"], places, strict=True):
+            assert cam == pytest.approx(timeline.cam(t), abs=1e-6), (item.code, t)
+            for actor, (s, x, shown) in zip(spec["actors"], places, strict=True):
                 want_s, want_x = timeline.place(actor["id"], t)
-                road_half = package(spec, cls)["road"]["half"]
                 assert (s, x) == pytest.approx((want_s, want_x * road_half), abs=1e-6)
+                assert shown == timeline.shown(actor["id"], t), (item.code, actor["id"], t)
     page.context.close()
     assert problems == []
 

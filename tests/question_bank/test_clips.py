@@ -9,12 +9,13 @@ import json
 from dataclasses import replace
 
 import pytest
+import yaml
 
 from tests.question_bank.conftest import shipped_bank
 from ujisim.core.errors import ValidationError
 from ujisim.question_bank.clip_lint import MAX_BYTES, clip_flags, clip_size
 from ujisim.question_bank.clip_scoring import PatternRule, check_clicks, score, window_score
-from ujisim.question_bank.content import check_content, is_clip
+from ujisim.question_bank.content import check_content, is_clip, load_dir
 from ujisim.question_bank.lint import lint_items
 from ujisim.question_bank.media import render_media
 from ujisim.question_bank.media.clip_package import package, still_scene
@@ -163,6 +164,175 @@ def test_a_clip_item_has_no_options_and_is_hazard_perception():
     assert ("options", "a clip has no options (options: [])") in problems
     _c, problems = check_content({**raw, "category": "wawasan"})
     assert ("media.clip", "a clip is a persepsi_bahaya item") in problems
+
+
+# -- what the four clip authors asked for -----------------------------------------------------
+
+
+def with_actor(actor: dict, **changes) -> dict:
+    data = spec(**changes)
+    data["actors"].append(actor)
+    return data
+
+
+#: a broken-down car in our lane at 150 m: we reach it at 18.4 s
+BROKEN_DOWN = {"id": "mogok", "kind": "car", "state": "hazard", "path": [[0, 150, -0.4]]}
+#: our vehicle steers round it (to 0.4, the other half of the street) and back
+STEERING = [[0, -0.4], [14, -0.4], [16, 0.4], [22, 0.4], [24, -0.4]]
+
+
+def test_our_vehicle_steers_round_an_obstacle_on_its_x_keyframes():
+    """ego.x as keyframes: the camera follows it, and so do the collision check, the mirrors
+    and the still picture."""
+    straight = with_actor(BROKEN_DOWN)
+    assert "mogok: our vehicle runs into it at t 18.4 s" in validate_clip(straight)
+    steering = with_actor(BROKEN_DOWN, ego={**SPEC["ego"], "x": STEERING})
+    assert validate_clip(steering) == []
+    timeline = Timeline(steering, "A")
+    assert Timeline(steering, "C").problems() == []
+    assert timeline.cam(0) == pytest.approx(-0.4 * 2.6)
+    assert timeline.cam(15) == pytest.approx(0)
+    assert timeline.cam(30) == pytest.approx(-0.4 * 2.6)
+    # passed on its right, the car is in the left-hand wing mirror (not the rear-view one)
+    assert timeline.seen("mogok", 22).where == "left"
+    # what is ahead moves on the screen as we move across: 10 m ahead (45 px a metre), we are
+    # 2.08 m to its right at 17 s
+    assert Timeline(straight, "A").seen("mogok", 17).x == pytest.approx(320)
+    assert timeline.seen("mogok", 17).x == pytest.approx(320 - 2.08 * 45)
+    assert still_scene(steering, "A", 18.0)["ego"]["x"] == 0.4
+    cam = package(steering, "A")["ego"]["cam"]
+    assert [t for t, _x in cam] == [t for t, _x in STEERING]
+    assert [x for _t, x in cam] == pytest.approx([x * 2.6 for _t, x in STEERING])
+
+
+@pytest.mark.parametrize(
+    ("x", "problem"),
+    [
+        ([[1, 0.2]], "ego.x[0]: the first keyframe must be at t 0"),
+        ([[0, 0.2], [5, 1.5]], "ego.x[1]: 1.5 out of range -1..1"),
+        ([[0, 0.2], [0, 0.4]], "ego.x[1]: time 0 must rise"),
+        (1.5, "ego.x: 1.5 out of range -1..1"),
+    ],
+)
+def test_broken_ego_x_keyframes_are_refused(x, problem):
+    problems = validate_clip(spec(ego={**SPEC["ego"], "x": x}))
+    assert any(problem in p for p in problems), problems
+
+
+#: a car on the other side of the street that is there from 5 s to 15 s only
+PASSING = {"id": "lewat", "kind": "car", "show": [5, 15], "path": [[0, 140, 0.4]]}
+
+
+def test_an_actor_is_there_only_while_shown():
+    data = with_actor(PASSING)
+    assert validate_clip(data) == []
+    timeline = Timeline(data, "A")
+    assert [timeline.shown("lewat", t) for t in (4.9, 5, 14.9, 15)] == [False, True, True, False]
+    assert timeline.seen("lewat", 4.9) is None
+    assert timeline.seen("lewat", 5).where == "screen"
+    assert timeline.seen("lewat", 15) is None
+    assert package(data, "A")["actors"][2]["show"] == [5, 15]
+    assert "show" not in package(SPEC, "A")["actors"][0]
+    assert "car" in {o["kind"] for o in still_scene(data, "A", 10.0)["objects"]}
+    assert "car" not in {o["kind"] for o in still_scene(data, "A", 16.0)["objects"]}
+
+
+def test_an_actor_gone_before_we_reach_it_is_not_run_into():
+    """The broken-down car is towed away at 17 s, before we reach its place (18.4 s)."""
+    assert validate_clip(with_actor({**BROKEN_DOWN, "show": [None, 17]})) == []
+    assert validate_clip(with_actor({**BROKEN_DOWN, "show": [None, 19]})) == [
+        "mogok: our vehicle runs into it at t 18.4 s"
+    ]
+
+
+def test_a_window_needs_its_actor_shown_and_appearing_is_developing():
+    late = copy.deepcopy(SPEC)
+    late["actors"][1]["show"] = [8, None]
+    assert "windows[0]: anak is not shown at the start (t 7 s; its show: [8, null])" in (
+        validate_clip(late)
+    )
+    # the parked car never moves or changes: only its arrival (show) makes it develop
+    window = [{"actor": "mobil", "start": 3, "end": 6}]
+    assert any("nothing about mobil changes" in p for p in validate_clip(spec(windows=window)))
+    arriving = spec(windows=window)
+    arriving["actors"][0]["show"] = [2.5, None]
+    assert validate_clip(arriving) == []
+
+
+@pytest.mark.parametrize(
+    ("show", "problem"),
+    [
+        ([5], "show: must be [from, until] (seconds, either may be null)"),
+        (["soon", None], "show: must be [from, until]"),
+        ([5, 30], "show: times must lie in 0..24"),
+        ([9, 4], "show: from (9) must come before until (4)"),
+    ],
+)
+def test_a_broken_show_is_refused(show, problem):
+    problems = validate_clip(with_actor({**PASSING, "show": show}))
+    assert any(f"actors[2] (lewat).{problem}" in p for p in problems), problems
+
+
+def test_a_cross_road_arm_reaches_twelve_half_widths_and_a_still_leaves_it_out():
+    far = {"id": "jauh", "kind": "car", "facing": "right", "path": [[0, 100, -12], [9, 100, 12]]}
+    assert validate_clip(with_actor(far)) == []
+    beyond = {**far, "path": [[0, 100, -12.5]]}
+    assert "actors[2] (jauh).path[0].x: -12.5 out of range -12..12" in validate_clip(
+        with_actor(beyond)
+    )
+    parked = {**far, "path": [[0, 100, -8]]}
+    assert Timeline(with_actor(parked), "A").seen("jauh", 0).where == "screen"
+    assert "car" not in {o["kind"] for o in still_scene(with_actor(parked), "A", 0.0)["objects"]}
+    beside = {**far, "path": [[0, 100, -2.5]]}
+    assert "car" in {o["kind"] for o in still_scene(with_actor(beside), "A", 0.0)["objects"]}
+
+
+#: a bus standing on the right, nearer than the child, covers the child at 7 s
+BUS = {"id": "bus", "kind": "bus", "path": [[0, 100, 1.15]]}
+
+
+def test_a_hazard_hidden_behind_a_nearer_larger_road_user_is_a_problem():
+    hidden = with_actor(BUS)
+    assert validate_clip(hidden) == [
+        "windows[0]: anak is hidden behind bus at the start (t 7 s): first in sight at t 8.4 "
+        "s; start the window when it can be seen"
+    ]
+    assert Timeline(hidden, "A").hidden_by("anak", 8.4) is None
+    assert (
+        validate_clip(with_actor(BUS, windows=[{"actor": "anak", "start": 8.4, "end": 10}])) == []
+    )
+    # farther than the child, the same bus hides nothing
+    assert validate_clip(with_actor({**BUS, "path": [[0, 125, 1.15]]})) == []
+
+
+def test_an_unquoted_on_or_off_is_explained():
+    """YAML reads an unquoted on / off as true / false: the problem says to quote it."""
+    data = with_actor(
+        yaml.safe_load(
+            "{id: ambulans, kind: ambulance, state: on, path: [[0, 300, 0.4]],"
+            " changes: [{t: 5, state: [off, brake]}]}"
+        ),
+        ego={**SPEC["ego"], "signal": yaml.safe_load("[[0, left], [6, off]]")},
+    )
+    problems = validate_clip(data)
+    assert problems == [
+        'ego.signal[1]: false is how YAML reads an unquoted off (or no): quote the state, "off"',
+        "actors[2] (ambulans).state: true is how YAML reads an unquoted on (or yes): quote the "
+        'state, "on"',
+        "actors[2] (ambulans).changes[0].state: false is how YAML reads an unquoted off (or "
+        'no): quote the state, "off"',
+    ]
+
+
+def test_every_shipped_clip_plays_as_written():
+    """No shipped clip has a problem (a hidden window start among them), for any class."""
+    items, problems = load_dir()
+    assert [p for p in problems if "clip" in str(p)] == []
+    clips = [i for i in items if is_clip(i.media)]
+    assert len(clips) == 120
+    for item in clips:
+        for cls in item.classes:
+            assert Timeline(item.media["clip"], cls).problems() == [], (item.code, cls)
 
 
 # -- scoring -------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ SPRITE_K = 10.0
 #: kinds whose lights blink (indicators, hazard lights, beacons)
 BEACONS = {"ambulance", "fire_engine", "police", "police_escort"}
 BLINKING = {"signal_left", "signal_right", "hazard", "blink_yellow"}
+#: how far across the road (half-widths) a still scene places things
+STILL_X = 3
 #: the cycling colours of still scenes (``View.place``)
 CYCLE = ("silver", "red", "white", "blue", "black", "grey", "green")
 #: the speedometer's centre and radius, the indicators' centre and gap (``scene_cockpit``)
@@ -38,7 +40,8 @@ def _still_view(spec: dict, vehicle_class: str) -> View:
     road = spec.get("road", "two_way")
     still = {"title": spec["title"], "road": "two_way" if road in ("curve",) else road}
     still.update({k: spec[k] for k in ("area", "time", "weather", "side") if k in spec})
-    still["ego"] = {"x": spec["ego"]["x"]} if "x" in spec.get("ego", {}) else {}
+    x = spec.get("ego", {}).get("x")
+    still["ego"] = {} if x is None else {"x": x[0][1] if isinstance(x, list) else x}
     still["road"] = road if road in ("two_way", "one_way", "residential", "toll") else "two_way"
     still.setdefault("area", scene_roads.ROAD_TYPES[road].area)
     return View(still, vehicle_class)
@@ -53,10 +56,11 @@ def _sprite(obj: dict, color: str, night: bool) -> dict:
 
 
 def _behind(timeline: Timeline, ident: str) -> float | None:
-    """The first time (every 0.5 s) the actor is in a mirror's range behind us, or None."""
+    """The first time (every 0.5 s) the actor is shown in a mirror's range behind us, or
+    None."""
     for step in range(int(timeline.duration * 2) + 1):
         s, _x = timeline.place(ident, step / 2)
-        if -MIRROR_RANGE <= s - timeline.ego_s(step / 2) < 0:
+        if -MIRROR_RANGE <= s - timeline.ego_s(step / 2) < 0 and timeline.shown(ident, step / 2):
             return step / 2
     return None
 
@@ -91,6 +95,8 @@ def package(spec: dict, vehicle_class: str, lang: str = "id", *, official: bool 
             "looks": looks,
             "ground": KINDS[actor["kind"]].layer == "ground" or actor["kind"] in DRIVEN_OVER,
         }
+        if "show" in actor:  # [from, until], null for an open end
+            shown["show"] = actor["show"]
         behind = _behind(timeline, actor["id"])
         if behind is not None and actor["kind"] in VEHICLES:  # seen in a mirror: its front
             obj = {**timeline.look(actor["id"], behind), "facing": "toward"}
@@ -124,7 +130,7 @@ def package(spec: dict, vehicle_class: str, lang: str = "id", *, official: bool 
             "ground": GROUND[spec.get("area", road.area)],
         },
         "ego": {
-            "cam": timeline.cam,
+            "cam": [list(frame) for frame in timeline.cams],
             "speed": [[t, v] for t, v in speed_frames(spec.get("ego", {}))],
             "signal": spec.get("ego", {}).get("signal", []),
         },
@@ -149,8 +155,10 @@ def localized_clip(spec: dict, lang: str) -> dict:
 def still_scene(spec: dict, vehicle_class: str, t: float = 0.0) -> dict:
     """The clip at time ``t`` as a still scene spec (``scenes.render_scene`` draws it): the
     picture where no player runs (a QTI package's fallback, an examiner's list). Actors out of
-    view are left out; one in a mirror is drawn there; a junction out of the still scenes'
-    depth range is left out (a plain road of its kind)."""
+    view or not shown are left out, and so are those beyond the still scenes' -3..3 across the
+    road (far along a cross road's arm); one in a mirror is drawn there; a junction out of the
+    still scenes' depth range is left out (a plain road of its kind). Our vehicle stands where
+    its ``x`` puts it at ``t``."""
     timeline = Timeline(spec, vehicle_class)
     road = spec.get("road", "two_way")
     still = {k: spec[k] for k in ("title", "title_en", "side", "center", "area", "time",
@@ -165,7 +173,7 @@ def still_scene(spec: dict, vehicle_class: str, t: float = 0.0) -> dict:
             still.setdefault("area", scene_roads.ROAD_TYPES[road].area)
     ego = {"speed": round(timeline.ego_speed(t))}
     if "x" in spec.get("ego", {}):
-        ego["x"] = spec["ego"]["x"]
+        ego["x"] = round(timeline.cam(t) / timeline.road.half, 3)
     if timeline.ego_signal(t) != "off":
         ego["signal"] = timeline.ego_signal(t)
     still["ego"] = ego
@@ -176,6 +184,8 @@ def still_scene(spec: dict, vehicle_class: str, t: float = 0.0) -> dict:
             continue
         look = timeline.look(ident, t)
         _s, x = timeline.place(ident, t)
+        if abs(x) > STILL_X:
+            continue
         pos = pos_of_depth(abs(seen.depth))
         obj = {**look, "pos": round(min(max(pos, 0.0), 1.0), 3), "x": round(x, 3)}
         if seen.where != "screen":

@@ -10,7 +10,8 @@ Time ``t`` is in seconds from the clip's start (0..``duration``). Places are in 
 frame: ``s`` metres along the road from where our vehicle (the ego) stands at ``t = 0``, and
 ``x`` across it in road half-widths, as in still scenes (-1 and 1 the road edges, 0 the centre
 line; two-way: our lane about -0.5, the oncoming lane about 0.5; beyond +-1 the pavement or
-verge). The camera is the driver's (A: behind the wheel, a right-hand-drive car) or the rider's
+verge, and at a junction the cross road's arms, out to +-12: 42 m on a road 7 m wide). The
+camera is the driver's (A: behind the wheel, a right-hand-drive car) or the rider's
 (C: behind the bars, with round mirrors) eye; what stands 5 to 180 m ahead is on screen, what is
 up to 40 m behind shows in a mirror.
 
@@ -25,27 +26,43 @@ Vocabulary
 ``at``                metres (5..2000): where the junction / crossing of the road type begins.
 ``side``, ``center``, ``area``, ``time``, ``weather``: as still scenes.
 ``duration``          seconds, 20..60.
-``ego``               ``x`` (-1..1, lateral, default per road type); ``speed``: km/h, either
-                      one number or keyframes ``[[t, kmh], ...]`` (first at t 0, times rising,
-                      0..120 km/h; linear between, the last held); ``signal``: keyframes
-                      ``[[t, left | right | hazard | off], ...]`` (the lit indicator on the dash).
+``ego``               ``x``: lateral, -1..1 (default per road type), either one number or
+                      keyframes ``[[t, x], ...]`` as ``speed`` (moving over for an ambulance,
+                      steering round an obstacle: the camera follows, and so do what is seen,
+                      the mirrors and the collision check); ``speed``: km/h, either one number
+                      or keyframes ``[[t, kmh], ...]`` (first at t 0, times rising, 0..120
+                      km/h; linear between, the last held); ``signal``: keyframes
+                      ``[[t, left | right | hazard | off], ...]`` (the lit indicator on the
+                      dash; quote ``"off"``: YAML reads an unquoted off as false).
 ``actors``            at most 20 road users and things, each a mapping:
   ``id``              a name (``[a-z0-9_]``, 1..20 characters), unique in the clip; windows
                       name the actor whose hazard they score.
   ``kind``, ``color``, ``species``, ``shape``, ``text``, ``size``, ``facing``, ``state``,
                       ``label``, ``label_en``, ``motion``: as the objects of still scenes.
   ``path``            keyframes ``[[t, s, x], ...]`` (times rising, 0..duration; ``s`` -50..2500,
-                      ``x`` -3..3); linear between them, the first held before and the last after
-                      (one keyframe: the actor stands still).
+                      ``x`` -12..12: beyond +-3 only along a cross road's arm, which a still
+                      picture of the clip leaves out); linear between them, the first held
+                      before and the last after (one keyframe: the actor stands still).
+  ``show``            ``[from, until]`` seconds, either null (open): the actor is there from
+                      ``from`` (inclusive) to ``until`` (exclusive) only; outside it it is not
+                      drawn, not seen, not in a mirror and runs into no one (a train or a car
+                      on the cross road arriving, a passenger who boarded the bus, a car gone
+                      down a side road). Appearing or leaving counts as the hazard developing.
   ``changes``         ``[{t: ..., state: ..., facing: ...}, ...]`` (times rising): from ``t`` on
                       the actor has that state (a list or one) and/or facing (brake lights, an
                       indicator, a traffic light's phase, a child turning to cross).
+  ``state``           quote ``"on"`` and ``"off"`` (beacons, traffic lights): YAML reads them
+                      unquoted as true and false, and the check says so.
 ``windows``           one or two scoring windows ``{actor: id, start: t, end: t}``: from when the
                       hazard can first be seen developing to when we would have to brake hard
                       (1.5..10 s long, inside the clip, in order, not overlapping). The actor
-                      must be on screen at the window's start and end; ``mirror: true`` lets
-                      it be in a mirror instead (a hazard from behind: a motorcycle filtering,
-                      an ambulance closing in).
+                      must be shown and on screen at the window's start and end; ``mirror:
+                      true`` lets it be in a mirror instead (a hazard from behind: a
+                      motorcycle filtering, an ambulance closing in). At the start it must not
+                      be hidden behind a nearer, larger road user (a nearer one whose screen
+                      box, from its kind's box in ``scene_objects.KINDS``, is larger and covers
+                      half of its own or more): the problem says when it is first in sight,
+                      where the window should start.
 """
 
 from __future__ import annotations
@@ -72,12 +89,15 @@ CLIP_ROADS = (
 FEATURED = {"intersection", "t_junction", "side_road", "zebra_crossing", "railway_crossing"}
 TOP_KEYS = {"title", "title_en", "road", "at", "side", "center", "area", "time", "weather",
             "duration", "ego", "actors", "windows"}  # fmt: skip
-ACTOR_KEYS = (OBJECT_KEYS - {"pos", "x", "mirror", "highlight"}) | {"id", "path", "changes"}
+ACTOR_KEYS = (OBJECT_KEYS - {"pos", "x", "mirror", "highlight"}) | {"id", "path", "changes", "show"}
 SIGNALS = ("left", "right", "hazard", "off")
 ID_RE = re.compile(r"^[a-z0-9_]{1,20}$")
 DURATION = (20, 60)
 WINDOW_LENGTH = (1.5, 10.0)
 MAX_ACTORS = 20
+#: an actor's ``s`` (metres along the road) and ``x`` (road half-widths: the arms of a cross
+#: road reach +-12; still scenes stop at +-3)
+S_RANGE, X_RANGE = (-50, 2500), (-12, 12)
 
 
 def _keyframes(problems, where, frames, width, duration) -> bool:
@@ -98,25 +118,58 @@ def _keyframes(problems, where, frames, width, duration) -> bool:
     return True
 
 
+def _yaml_boolean(problems, where, value) -> bool:
+    """True (and a problem saying to quote it) when a state arrived as a YAML boolean: YAML
+    reads an unquoted ``on``, ``off``, ``yes`` or ``no`` as true or false."""
+    found = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, bool)]
+    if found:
+        word = "on" if found[0] else "off"
+        problems.append(
+            f"{where}: {str(found[0]).lower()} is how YAML reads an unquoted {word} (or "
+            f'{"yes" if found[0] else "no"}): quote the state, "{word}"'
+        )
+    return bool(found)
+
+
+def _number_or_keyframes(problems, where, value, lo, hi, duration) -> None:
+    """One number in lo..hi, or keyframes ``[[t, value], ...]`` from t 0 with each in lo..hi."""
+    if _is_num(value):
+        _check_range(problems, where, value, lo, hi)
+    elif _keyframes(problems, where, value, 2, duration):
+        if value[0][0] != 0:
+            problems.append(f"{where}[0]: the first keyframe must be at t 0")
+        for i, (_t, number) in enumerate(value):
+            _check_range(problems, f"{where}[{i}]", number, lo, hi)
+
+
 def _validate_ego(ego, duration, problems: list[str]) -> None:
     if not isinstance(ego, dict):
         problems.append("ego: must be a mapping")
         return
     problems += [f"ego: unknown key {k!r}" for k in sorted(set(ego) - {"x", "speed", "signal"})]
     if "x" in ego:
-        _check_range(problems, "ego.x", ego["x"], -1, 1)
-    speed = ego.get("speed", 0)
-    if _is_num(speed):
-        _check_range(problems, "ego.speed", speed, 0, 120)
-    elif _keyframes(problems, "ego.speed", speed, 2, duration):
-        if speed[0][0] != 0:
-            problems.append("ego.speed[0]: the first keyframe must be at t 0")
-        for i, (_t, kmh) in enumerate(speed):
-            _check_range(problems, f"ego.speed[{i}]", kmh, 0, 120)
+        _number_or_keyframes(problems, "ego.x", ego["x"], -1, 1, duration)
+    _number_or_keyframes(problems, "ego.speed", ego.get("speed", 0), 0, 120, duration)
     if "signal" in ego and _keyframes(problems, "ego.signal", ego["signal"], 2, duration):
         for i, (_t, signal) in enumerate(ego["signal"]):
+            if _yaml_boolean(problems, f"ego.signal[{i}]", signal):
+                continue
             if signal not in SIGNALS:
                 problems.append(f"ego.signal[{i}]: {signal!r} not one of {', '.join(SIGNALS)}")
+
+
+def _validate_show(problems, where, show, duration) -> None:
+    """``show: [from, until]``: seconds in 0..duration, either null, from before until."""
+    if (
+        not isinstance(show, list)
+        or len(show) != 2
+        or not all(v is None or _is_num(v) for v in show)
+    ):
+        problems.append(f"{where}.show: must be [from, until] (seconds, either may be null)")
+    elif not all(v is None or 0 <= v <= duration for v in show):
+        problems.append(f"{where}.show: times must lie in 0..{duration}")
+    elif None not in show and not show[0] < show[1]:
+        problems.append(f"{where}.show: from ({show[0]:g}) must come before until ({show[1]:g})")
 
 
 def _validate_actor(i: int, actor, duration, problems: list[str]) -> str | None:
@@ -135,14 +188,18 @@ def _validate_actor(i: int, actor, duration, problems: list[str]) -> str | None:
         where = f"actors[{i}] ({ident})"
     # the object's own keys, as a still scene checks them (at a placeholder place)
     still = {k: v for k, v in actor.items() if k in OBJECT_KEYS}
+    if _yaml_boolean(problems, f"{where}.state", still.get("state")):
+        del still["state"]
     found: list[str] = []
     _validate_object(i, {**still, "pos": 0.5, "x": 0}, found)
     problems += [f"{where}:{p.split(':', 1)[1]}" if ":" in p else p for p in found]
     path = actor.get("path")
     if _keyframes(problems, f"{where}.path", path, 3, duration):
         for j, (_t, s, x) in enumerate(path):
-            _check_range(problems, f"{where}.path[{j}].s", s, -50, 2500)
-            _check_range(problems, f"{where}.path[{j}].x", x, -3, 3)
+            _check_range(problems, f"{where}.path[{j}].s", s, *S_RANGE)
+            _check_range(problems, f"{where}.path[{j}].x", x, *X_RANGE)
+    if "show" in actor:
+        _validate_show(problems, where, actor["show"], duration)
     changes = actor.get("changes", [])
     kind = KINDS.get(actor.get("kind"))
     if not isinstance(changes, list):
@@ -162,6 +219,8 @@ def _validate_actor(i: int, actor, duration, problems: list[str]) -> str | None:
         if kind is not None:
             probe = {"kind": actor["kind"], "pos": 0.5}
             probe.update({k: change[k] for k in ("state", "facing") if k in change})
+            if _yaml_boolean(problems, f"{here}.state", probe.get("state")):
+                del probe["state"]
             inner: list[str] = []
             _validate_object(j, probe, inner)
             problems += [f"{here}:{p.split(':', 1)[1]}" for p in inner]

@@ -4,7 +4,9 @@
 // junctions and the scenery are drawn here with the still scenes' projection (scene_roads.py: a
 // camera 2 m above the road, focal length 450 px, horizon at row 135); road users are sprites the
 // server drew once (scene_objects.py), moved and scaled here. The ego's distance is the exact
-// integral of its speed keyframes, as in clip_timeline.py (a browser test compares the two).
+// integral of its speed keyframes, as in clip_timeline.py (a browser test compares the two); the
+// camera's lateral place follows the ego's x keyframes (pkg.ego.cam, metres), and an actor with a
+// show [from, until] is drawn from `from` (inclusive) to `until` (exclusive) only.
 // Defines window.ujisimClip = {Clip, Player}.
 "use strict";
 window.ujisimClip = (() => {
@@ -47,9 +49,17 @@ window.ujisimClip = (() => {
       if (i < 0) return 0;
       return this.covered[i] + (v[i][1] + lerp(v, t, 1)) / 2 * (t - v[i][0]);
     }
+    // the camera's lateral place at t: metres from the centre line
+    cam(t) { return lerp(this.pkg.ego.cam, t, 1); }
     place(index, t) {
       const path = this.pkg.actors[index].path;
       return [lerp(path, t, 1), lerp(path, t, 2)];
+    }
+    // whether the actor is there at t (its show: [from, until], null an open end)
+    shown(index, t) {
+      const show = this.pkg.actors[index].show;
+      if (!show) return true;
+      return (show[0] === null || t >= show[0]) && (show[1] === null || t < show[1]);
     }
     look(index, t) { return last(this.pkg.actors[index].looks, t, 0); }
   }
@@ -74,7 +84,8 @@ window.ujisimClip = (() => {
       this.pkg = pkg;
       this.uid = uid || "clip";
       this.road = pkg.road;
-      this.cam = pkg.ego.cam;
+      this.cam = this.clip.cam(0);  // set for each frame by draw(t)
+      this.lane = this.cam;  // where the stop line is painted: the lane we start in
       this.frames = 0;
       this.build();
     }
@@ -206,7 +217,7 @@ window.ujisimClip = (() => {
         d.band += this.quad(s * half, s * 300, at, at + 8);
       }
       if (at !== null && ["cross", "t", "side"].includes(r.feature)) {
-        d.marks += this.quad(this.cam - 1.6 - 0.6, Math.min(this.cam + 1.6, 0), at - 1.5, at - 1);
+        d.marks += this.quad(this.lane - 1.6 - 0.6, Math.min(this.lane + 1.6, 0), at - 1.5, at - 1);
       }
       if (at !== null && r.feature === "zebra") {
         for (let x = -half + 0.3; x < half - 0.3; x += 1.1) d.marks += this.quad(x, x + 0.55, at, at + 4);
@@ -296,7 +307,8 @@ window.ujisimClip = (() => {
         }
         const blink = p.sprites[look].blink;
         n.lights.setAttribute("visibility", !blink || blinkOn ? "visible" : "hidden");
-        if (depth >= BOTTOM && depth <= FAR) {
+        const shown = this.clip.shown(i, t);
+        if (shown && depth >= BOTTOM && depth <= FAR) {
           const y = yOfDepth(depth), k = kOfY(y), x = this.sx(xm, y);
           n.g.setAttribute("transform", `translate(${f1(x)},${f1(y)}) scale(${(k / p.spriteK).toFixed(4)})`);
           n.g.setAttribute("visibility", "visible");
@@ -305,7 +317,7 @@ window.ujisimClip = (() => {
         } else {
           n.g.setAttribute("visibility", "hidden");
         }
-        this.mirror(m, a, i, depth, xm - this.cam, look, blink && !blinkOn);
+        this.mirror(m, a, i, shown ? depth : null, xm - this.cam, look, blink && !blinkOn);
       });
       // far to near: a nearer road user hides a farther one
       order.sort((u, v) => v.depth - u.depth);
@@ -314,7 +326,7 @@ window.ujisimClip = (() => {
     }
 
     mirror(m, actor, index, depth, lateral, look, dark) {
-      const side = depth < 0 && depth >= -MIRROR ? this.mirrorSide(lateral) : null;
+      const side = depth !== null && depth < 0 && depth >= -MIRROR ? this.mirrorSide(lateral) : null;
       if (m.side && m.side !== side) { m.g.remove(); m.g = null; m.side = null; }
       if (!side || !this.mirrorLayers[side]) return;
       if (!m.g) {
@@ -362,6 +374,7 @@ window.ujisimClip = (() => {
     // the frame at clip time t (seconds): a pure function of t
     draw(t) {
       const time = Math.min(Math.max(t, 0), this.clip.duration);
+      this.cam = this.clip.cam(time);
       this.drawRoad(time);
       this.drawActors(time);
       this.drawDash(time);
