@@ -25,7 +25,7 @@ from ujisim.question_bank.models import ItemVersion
 from ujisim.question_bank.scene_text import clip_text, parse_clip
 
 DATA_RE = re.compile(r'<script type="application/json" id="clip-preview-data">(.*?)</script>', re.S)
-#: the test clip KA-090 (A and C, 24 s): a ball, then a child, window anak 7.0..10.0 s
+#: the test clip KA-090 (A and C, 20 s): a ball, then a child, window bola 7.0..10.0 s
 CLIP = load_file(CLIP_FILE)[0][0][0]
 SPEC = CLIP.media["clip"]
 
@@ -90,19 +90,19 @@ def test_a_clip_opens_in_the_clip_editor_with_its_spec_as_yaml(author, clip_item
     item_page = author.get("/examiner/items/KA-090").get_data(as_text=True)
     assert 'href="/examiner/items/KA-090/edit"' in item_page
     # its windows, not an empty option list
-    assert '<code translate="no">anak</code> from 7.0 s to 10.0 s' in item_page
+    assert '<code translate="no">bola</code> from 7.0 s to 10.0 s' in item_page
     response = author.get("/examiner/items/KA-090/edit")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Saving starts version 2 as a draft" in page
     yaml_text = re.search(r'<textarea[^>]*id="clip"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert "title: Jalan permukiman dengan rumah" in yaml_text
-    assert "- {actor: anak, start: 7.0, end: 10.0}" in yaml_text
+    assert "- {actor: bola, start: 7.0, end: 10.0}" in yaml_text
     assert "Jalan permukiman pada sore hari, rumah-rumah di kedua sisi</textarea>" in page
     assert 'name="options-0"' not in page  # a clip has no options
     # the clip as saved plays above its YAML, with its windows
     data = player_data(page)
-    assert data["windows"] == [{"actor": "anak", "start": 7.0, "end": 10.0, "mirror": False}]
+    assert data["windows"] == [{"actor": "bola", "start": 7.0, "end": 10.0, "mirror": False}]
     assert data["clip"] == package(SPEC, "A", "en")
     assert page.index('id="clip-svg"') < page.index('id="clip"')
     assert "/static/js/clip_preview.js" in page
@@ -111,12 +111,12 @@ def test_a_clip_opens_in_the_clip_editor_with_its_spec_as_yaml(author, clip_item
 def test_editing_a_clip_makes_a_draft_version_and_the_diff_shows_the_moved_window(
     author, reviewer, db, clip_item
 ):
-    moved = clip_yaml(windows=[{"actor": "anak", "start": 7.5, "end": 10.0}])
+    moved = clip_yaml(windows=[{"actor": "bola", "start": 7.5, "end": 10.0}])
     response = edit_clip(author, clip="clip:\n" + re.sub(r"(?m)^", "  ", moved))  # pasted
     assert response.status_code == 302
     assert versions(db, "KA-090") == [(1, "active", "clip"), (2, "draft", "clip")]
     head = services.get_item(db, "KA-090").head
-    assert head.media["clip"]["windows"] == [{"actor": "anak", "start": 7.5, "end": 10.0}]
+    assert head.media["clip"]["windows"] == [{"actor": "bola", "start": 7.5, "end": 10.0}]
     assert head.translations["en"]["stem"].startswith("A residential street in the morning")
     assert (head.category, head.options, head.difficulty) == ("persepsi_bahaya", [], 2)
     # a clip saved unchanged is the same clip (its YAML reads back exactly)

@@ -458,3 +458,28 @@ def test_the_option_rules_never_see_a_clip():
     shipped = [i for i in shipped_bank()[0] if is_clip(i.media)]
     flags = lint_items(shipped)
     assert [f for f in flags if f.severity == "error"] == []
+
+
+def test_the_gate_sizes_the_reserved_clips_by_the_blueprint():
+    """Issue 21: the official share of clips is secret and large enough: with 4 clips a paper,
+    a class needs 6 x 4 = 24 reserved clips (the shipped bank has exactly that); 5 would need
+    30."""
+    from ujisim.question_bank.lint import CLIPS, Rules, pool_flags
+
+    shipped = list(shipped_bank()[0])
+    counts = {c: {CLIPS: 4} for c in ("A", "C")}
+    assert pool_flags(shipped, counts, Rules()) == []
+    counts = {c: {CLIPS: 5} for c in ("A", "C")}
+    flags = pool_flags(shipped, counts, Rules())
+    assert [(f.rule, f.params["have"], f.params["need"]) for f in flags] == [
+        ("clip_pool_size", 24, 30),
+        ("clip_pool_size", 24, 30),
+    ]
+    # questions are counted apart: the persepsi bahaya questions do not count the clips
+    reserved_questions = sum(
+        1 for i in shipped
+        if not i.practice and "A" in i.classes and i.category == "persepsi_bahaya"
+        and not is_clip(i.media)
+    )  # fmt: skip
+    flags = pool_flags(shipped, {"A": {"persepsi_bahaya": 10_000}}, Rules())
+    assert flags[0].params["have"] == reserved_questions

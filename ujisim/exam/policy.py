@@ -44,7 +44,7 @@ def practice_shape(session: Session, vehicle_class: str) -> MockShape:
     if blueprint is None:
         return DEFAULT_SHAPE
     minutes = max(1, round(blueprint.time_limit_s / 60))
-    return MockShape(dict(blueprint.counts), minutes, blueprint.pass_mark)
+    return MockShape(dict(blueprint.counts), minutes, blueprint.pass_mark, blueprint.clip_count)
 
 
 def current_blueprint(session: Session, vehicle_class: str) -> ExamBlueprint:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from ujisim.question_bank.lint import Gate, Rules, rules_from
+from ujisim.question_bank.lint import CLIPS, Gate, Rules, rules_from
 from ujisim.question_bank.models import CLASSES
 from ujisim.question_bank.practice_mock import DEFAULT_SHAPE, mock_shape
 
@@ -19,7 +19,13 @@ def pool_counts(session: Session) -> dict[str, dict[str, int]]:
     database not yet migrated, e.g. ``flask bank lint`` on a fresh checkout)."""
     if not inspect(session.connection()).has_table("exam_blueprint"):
         return {c: {str(k): n for k, n in DEFAULT_SHAPE.counts.items()} for c in CLASSES}
-    return {c: {str(k): n for k, n in mock_shape(session, c).counts.items()} for c in CLASSES}
+    counts = {}
+    for cls in CLASSES:
+        shape = mock_shape(session, cls)
+        counts[cls] = {str(k): n for k, n in shape.counts.items()}
+        if shape.clips:
+            counts[cls][CLIPS] = shape.clips
+    return counts
 
 
 def rules(config: Mapping) -> Rules:

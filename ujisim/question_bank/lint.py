@@ -52,6 +52,9 @@ from ujisim.question_bank.media.signs import SIGNS
 from ujisim.question_bank.models import CLASSES, Category
 from ujisim.question_bank.translation import translation_flags
 
+#: the key of a blueprint's clip count among its category counts (``pool_flags``)
+CLIPS = "clips"
+
 
 @dataclass(frozen=True)
 class Rules:
@@ -236,20 +239,23 @@ def pool_flags(
     items: Iterable[ItemContent], counts: dict[str, dict[str, int]], rules: Rules
 ) -> list[Flag]:
     """Reserved items per class and category against ``pool_multiple`` times the blueprint's
-    count (``counts``: class -> category -> items a paper draws)."""
+    count (``counts``: class -> category -> items a paper draws; ``CLIPS`` -> clips before the
+    questions, counted against the reserved clips)."""
     have: Counter[tuple[str, str]] = Counter()
     for item in items:
         if not item.practice:
             for cls in item.classes:
-                have[(cls, item.category)] += 1
+                have[(cls, CLIPS if is_clip(item.media) else item.category)] += 1
     flags = []
     for cls, per_category in sorted(counts.items()):
         for category, count in per_category.items():
             need = rules.pool_multiple * count
             if have[(cls, category)] < need:
-                params = {"cls": cls, "category": category, "have": have[(cls, category)],
-                          "need": need, "count": count}  # fmt: skip
-                flags.append(Flag("pool_size", ERROR, (), params))
+                params = {"cls": cls, "have": have[(cls, category)], "need": need, "count": count}
+                if category == CLIPS:
+                    flags.append(Flag("clip_pool_size", ERROR, (), params))
+                else:
+                    flags.append(Flag("pool_size", ERROR, (), {**params, "category": category}))
     return flags
 
 
@@ -288,7 +294,7 @@ def lint_items(
         flags += _word_cues(cls, by_class[cls], rules)
         flags += _near_duplicates(cls, by_class[cls], rules)
     if blueprint_counts is not None:
-        flags += pool_flags(items, blueprint_counts, rules)
+        flags += pool_flags([*items, *clips], blueprint_counts, rules)
     return flags
 
 

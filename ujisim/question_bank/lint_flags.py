@@ -116,6 +116,11 @@ MESSAGES = {
         "actors or fewer changes.",
         cls=cls, kb=kb, limit=limit,
     ),
+    "clip_pool_size": lambda cls, have, need, count: _(
+        "SIM %(cls)s: %(have)s hazard-perception clips are reserved for official exams; a paper "
+        "shows %(count)s, so at least %(need)s are needed.",
+        cls=cls, have=have, need=need, count=count,
+    ),
     "pool_size": lambda cls, category, have, need, count: _(
         "SIM %(cls)s, %(category)s: %(have)s items are reserved for official exams; a paper "
         "draws %(count)s, so at least %(need)s are needed.",

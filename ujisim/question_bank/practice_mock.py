@@ -31,6 +31,9 @@ class MockShape:
     counts: dict[str, int]
     minutes: int
     pass_mark: int
+    #: hazard-perception clips before the questions (the publish gate sizes the reserved clips
+    #: by it; a mock paper has none)
+    clips: int = 0
 
     @property
     def total(self) -> int:
