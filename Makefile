@@ -83,6 +83,7 @@ bench: translations
 	$(BIN)/python bench/stats_bench.py
 	$(BIN)/python bench/page_bench.py
 	$(BIN)/python bench/clip_fps.py
+	$(BIN)/python bench/clip_bots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
