@@ -135,6 +135,17 @@ def test_a_reload_restarts_a_clip_once_then_it_scores_zero(client, db, sitting, 
     assert post(client, f"{url}/clicks", {"number": 0, "clicks": [7100]}).status_code == 409
 
 
+def test_a_start_sent_again_after_its_answer_was_lost_is_no_restart(client, db, sitting):
+    """The page's id of one press of Start: the same press resent (no answer came back) is the
+    same start; a new press (after a reload) is a restart."""
+    url = f"{API}/{sitting.public_id}/clips/start"
+    for _ in range(3):
+        again = post(client, url, {"number": 0, "key": "press-one-abc"}).get_json()
+        assert (again["restarts"], again["zeroed"]) == (0, False)
+    assert post(client, url, {"number": 0, "key": "press-two-abc"}).get_json()["restarts"] == 1
+    assert post(client, url, {"number": 0, "key": "bad key!"}).status_code == 422
+
+
 def test_clicks_later_than_the_clip_could_have_played_are_refused(
     client, db, sitting, frozen_clock
 ):

@@ -17,8 +17,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ujisim.exam.clips import scored
 from ujisim.exam.models import Attempt, AttemptState, ClipResponse
-from ujisim.question_bank.clip_scoring import PatternRule, score
+from ujisim.question_bank.clip_scoring import PatternRule
 from ujisim.question_bank.models import Item, ItemVersion
 
 #: fewer responses than this give no discrimination (a correlation of a handful means nothing)
@@ -71,8 +72,8 @@ def query_clip_stats(session: Session) -> list[ClipStat]:
             windows = version.media["clip"]["windows"]
             response = held.get((attempt_id, number))
             reactions, share, pattern = [], 0.0, False
-            if response is not None and response.finished_at and not response.zeroed:
-                result = score(windows, response.clicks, rule)
+            result = scored(response, windows, rule)
+            if result is not None:
                 share = result.total / result.maximum
                 pattern = result.pattern is not None
                 reactions = [w.click_ms - round(win["start"] * 1000)

@@ -29,7 +29,7 @@ def _part(session, attempt) -> dict:
         })  # fmt: skip
     return {
         "total": len(attempt.clips),
-        "next": clips.next_clip(session, attempt),
+        "next": clips.next_clip(session, attempt, held),
         "restarts_allowed": clips.RESTARTS,
         "clips": states,
     }
@@ -63,7 +63,8 @@ def start_clip(public_id: str):
     """Start clip {"number": n}: its package to play (no windows), how often it restarted."""
     session = get_session()
     attempt = load_own_attempt_or_404(public_id, lock=True)
-    started = clips.start_clip(session, attempt, read_body().number)
+    body = read_body()
+    started = clips.start_clip(session, attempt, body.number, body.key)
     # from the seat of the class's vehicle (C I and C II ride SIM C's clips), in the exam's
     # language; a clip restarted too often is not sent at all
     view = classes.bank_class(attempt.vehicle_class)

@@ -105,9 +105,10 @@ def responses(session: Session, attempt: Attempt) -> dict[int, ClipResponse]:
     return {r.number: r for r in rows}
 
 
-def next_clip(session: Session, attempt: Attempt) -> int | None:
-    """The number of the first clip not finished yet, or None when the part is done."""
-    held = responses(session, attempt)
+def next_clip(session: Session, attempt: Attempt, held: dict | None = None) -> int | None:
+    """The number of the first clip not finished yet, or None when the part is done (``held``:
+    the responses when the caller has read them)."""
+    held = responses(session, attempt) if held is None else held
     for number in range(len(attempt.clips)):
         if number not in held or held[number].finished_at is None:
             return number
@@ -133,28 +134,33 @@ def _open_for_clips(attempt: Attempt) -> None:
         raise AttemptClosed(_("This exam no longer accepts answers."))
 
 
-def start_clip(session: Session, attempt: Attempt, number: int) -> Started:
+def start_clip(session: Session, attempt: Attempt, number: int, key: str | None = None) -> Started:
     """Start clip ``number`` (the next unfinished one; the attempt locked by the caller). A
-    clip started before and not finished restarts (``RESTARTS`` times), then scores 0."""
+    clip started before and not finished restarts (``RESTARTS`` times), then scores 0. ``key``:
+    the page's id of this press of Start; the same press sent again (its answer lost on the
+    way) is the same start, not a restart."""
     _open_for_clips(attempt)
-    expected = next_clip(session, attempt)
-    if number != expected:
+    responses_held = responses(session, attempt)
+    if number != next_clip(session, attempt, responses_held):
         raise ConflictError(
             _("This clip is not the next one. Reload the page to see where your exam is."),
             code="clip_order",
         )
     version = session.get(ItemVersion, attempt.clips[number]["v"])
-    held = responses(session, attempt).get(number)
+    held = responses_held.get(number)
     now = clock.now()
     if held is None:
-        session.add(ClipResponse(attempt_id=attempt.id, number=number, started_at=now))
+        session.add(ClipResponse(attempt_id=attempt.id, number=number, started_at=now,
+                                 start_key=key))  # fmt: skip
         session.flush()
         return Started(number, version, 0, False)
+    if key is not None and held.start_key == key:  # a retried request: the start it made
+        return Started(number, version, held.restarts, False)
     if held.restarts >= RESTARTS:  # a third start: the clip scores 0, the part goes on
         held.zeroed, held.finished_at, held.clicks_json = "restarted", now, "[]"
         return Started(number, version, held.restarts, True)
     held.restarts += 1
-    held.started_at = now
+    held.started_at, held.start_key = now, key
     return Started(number, version, held.restarts, False)
 
 
@@ -193,6 +199,14 @@ class ClipGrade:
         return sum(c[1] for c in self.clips)
 
 
+def scored(response: ClipResponse | None, windows: list[dict], rule: PatternRule):
+    """The score of one clip's clicks (``ClipScore``), or None for a clip that counts 0 without
+    them: never started, not watched to its end, or restarted too often."""
+    if response is None or response.finished_at is None or response.zeroed:
+        return None
+    return score(windows, response.clicks, rule)
+
+
 def grade_clips(session: Session, attempt: Attempt) -> ClipGrade:
     """Score every clip of the attempt: its clicks against its windows (0 for a clip never
     finished or restarted too often)."""
@@ -202,12 +216,11 @@ def grade_clips(session: Session, attempt: Attempt) -> ClipGrade:
     for number, entry in enumerate(attempt.clips):
         windows = session.get(ItemVersion, entry["v"]).media["clip"]["windows"]
         response = held.get(number)
-        if response is None or response.finished_at is None or response.zeroed:
-            reason = response.zeroed if response is not None else None
-            out.append((0, 5 * len(windows), reason))
-            continue
-        result = score(windows, response.clicks, rule)
-        out.append((result.total, result.maximum, result.pattern))
+        result = scored(response, windows, rule)
+        if result is None:
+            out.append((0, 5 * len(windows), response.zeroed if response else None))
+        else:
+            out.append((result.total, result.maximum, result.pattern))
     return ClipGrade(tuple(out))
 
 
@@ -222,8 +235,8 @@ def replay(session: Session, attempt: Attempt) -> list[dict]:
         spec = version.media["clip"]
         response = held.get(number)
         clicks = response.clicks if response else []
-        done = response is not None and response.finished_at is not None and not response.zeroed
-        result = score(spec["windows"], clicks, rule) if done else None
+        result = scored(response, spec["windows"], rule)
+        done = result is not None
         windows = [
             {**w, "points": result.windows[i].score if result else 0,
              "click": result.windows[i].click_ms if result else None}

@@ -172,6 +172,8 @@ class ClipResponse(Base):
     #: have played since are refused
     started_at: Mapped[datetime]
     restarts: Mapped[int] = mapped_column(default=0)
+    #: the page's id of the press of Start that began it (a retried request is no restart)
+    start_key: Mapped[str | None] = mapped_column(String(32))
     #: JSON list of the clicks (ms of the clip's time); None until the clip ended
     clicks_json: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None]

@@ -167,6 +167,12 @@ class ClipStart(RequestModel):
     not_an_object = _l("Send the clip as a JSON object.")
 
     number: CLIP_NUMBER
+    key: Annotated[
+        str | None,
+        Field(pattern="^[A-Za-z0-9_-]{8,32}$",
+              description="the page's id of this press of Start: sent again, no restart"),
+        Problem("invalid", _l("The start's id is not valid.")),
+    ] = None  # fmt: skip
 
 
 class ClipClicks(RequestModel):

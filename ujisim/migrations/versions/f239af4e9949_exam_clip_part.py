@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('started_at', ujisim.core.db.UTCDateTime(), nullable=False),
     sa.Column('restarts', sa.Integer(), nullable=False),
+    sa.Column('start_key', sa.String(length=32), nullable=True),
     sa.Column('clicks_json', sa.Text(), nullable=True),
     sa.Column('finished_at', ujisim.core.db.UTCDateTime(), nullable=True),
     sa.Column('zeroed', sa.String(length=16), nullable=True),

@@ -114,14 +114,19 @@
     button.disabled = true;
     const page = document.documentElement;
     if (page.requestFullscreen && !document.fullscreenElement) page.requestFullscreen().catch(() => {});
+    // this press's id: a retry after a lost answer is the same start, not a restart
+    state.startKey = state.startKey || Array.from(crypto.getRandomValues(new Uint8Array(12)),
+      (b) => b.toString(16).padStart(2, "0")).join("");
     let result;
     try {
-      result = await U.post(root.dataset.startUrl, { number: state.number });
-    } catch (error) {
-      fatal(T.error);
+      result = await U.post(root.dataset.startUrl, { number: state.number, key: state.startKey });
+    } catch (error) {   // no answer: pressing Start again resends the same start
+      fatal(T.start_offline);
       button.disabled = false;
       return;
     }
+    state.startKey = null;
+    $("fatal").hidden = true;
     if (!result.ok) { fatal(refusal(result)); return; }
     const data = result.data;
     setClock(data);
