@@ -274,8 +274,19 @@ def test_the_right_person_passes_and_another_person_mid_exam_is_flagged(
     expect(candidate.locator("#identity-start")).to_be_enabled(timeout=60_000)
     assert candidate.evaluate("document.getElementById('preview').videoWidth") == 640
     candidate.locator("#identity-start").click()
-    # the face check runs face_recognition on two cores the rest of the suite shares
-    expect(candidate).to_have_url(f"{live_server}/ujian/{public_id}", timeout=180_000)
+    # the face check runs face_recognition on two cores the rest of the suite shares; the live
+    # stand-in follows the prompts in real time, and on a loaded machine a try can be refused
+    # for a late pose (CI, 2026-12-08: "a movement the screen did not ask for"): like a person,
+    # it uses the second of its three tries then
+    exam_url = f"{live_server}/ujian/{public_id}"
+    candidate.wait_for_function(
+        """(url) => location.href === url
+             || Boolean(document.getElementById("identity-retry")?.offsetParent)""",
+        arg=exam_url, timeout=180_000,
+    )  # fmt: skip
+    if candidate.url != exam_url:
+        candidate.locator("#identity-retry").click()
+    expect(candidate).to_have_url(exam_url, timeout=180_000)
     expect(candidate.locator("#gate-identity.done")).to_be_visible()
     candidate.locator("#begin").click()
     expect(candidate.locator("#q-number")).to_be_visible()
