@@ -111,7 +111,8 @@ class Reader(HTMLParser):
 
 def findings(text: str, codes: set[str]) -> list[str]:
     """The codes and ISO times in ``text`` (codes: those the crawl looks for)."""
-    words = set(re.findall(r"[a-z][a-z0-9_]*[a-z0-9]", text))
+    # whole words only: a random public id ("...OTLokP9...") holds lower-case runs like "ok"
+    words = set(re.findall(r"\b[a-z][a-z0-9_]*[a-z0-9]\b", text))
     return sorted(words & codes) + ISO_TIME.findall(text)
 
 
